@@ -1,0 +1,87 @@
+package db_test
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"cma/internal/db"
+	"cma/internal/db/dbtest"
+)
+
+func TestOpenRejectsBadURLs(t *testing.T) {
+	for _, raw := range []string{"", "mysql://x", "sqlite:", "postgres://u:secret@127.0.0.1:1/x?connect_timeout=1"} {
+		_, err := db.Open(context.Background(), raw)
+		if err == nil {
+			t.Errorf("Open(%q) succeeded, want an error", raw)
+			continue
+		}
+		if strings.Contains(err.Error(), "secret") {
+			t.Errorf("Open(%q) error leaks the password: %v", raw, err)
+		}
+	}
+}
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		n, err := d.Migrate(context.Background())
+		if err != nil || n != 0 {
+			t.Fatalf("second Migrate = %d, %v; want 0, nil", n, err)
+		}
+		pending, err := d.Pending(context.Background())
+		if err != nil || pending {
+			t.Fatalf("Pending = %v, %v; want false, nil", pending, err)
+		}
+	})
+}
+
+func TestPendingOnNewDatabase(t *testing.T) {
+	d, err := db.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "new.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	pending, err := d.Pending(context.Background())
+	if err != nil || !pending {
+		t.Fatalf("Pending on an empty database = %v, %v; want true", pending, err)
+	}
+}
+
+// TestSchemasMatch checks that both engines' migrations create the same tables
+// with the same columns, so that store code runs unchanged on both.
+func TestSchemasMatch(t *testing.T) {
+	lite := columns(t, dbtest.SQLite(t), `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p
+		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> 'goose_db_version'`)
+	pg := columns(t, dbtest.Postgres(t), `SELECT table_name, column_name FROM information_schema.columns
+		WHERE table_schema = 'public' AND table_name <> 'goose_db_version'`)
+	if !slices.Equal(lite, pg) {
+		t.Fatalf("schemas differ:\nsqlite:   %v\npostgres: %v", lite, pg)
+	}
+	if len(lite) < 10 {
+		t.Fatalf("suspiciously small schema: %v", lite)
+	}
+}
+
+func columns(t *testing.T, d *db.DB, query string) []string {
+	t.Helper()
+	rows, err := d.R.QueryContext(context.Background(), query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var table, column string
+		if err := rows.Scan(&table, &column); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, table+"."+column)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
+}
