@@ -7,23 +7,41 @@ import (
 	"io/fs"
 
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 )
 
 //go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrations embed.FS
 
 func (d *DB) provider() (*goose.Provider, error) {
-	dialect, dir := goose.DialectSQLite3, "migrations/sqlite"
+	dir := "migrations/sqlite"
 	if d.Dialect == Postgres {
-		dialect, dir = goose.DialectPostgres, "migrations/postgres"
+		dir = "migrations/postgres"
 	}
 	sub, err := fs.Sub(migrations, dir)
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}
+	return d.providerFor(sub)
+}
+
+func (d *DB) providerFor(sub fs.FS) (*goose.Provider, error) {
+	dialect := goose.DialectSQLite3
+	if d.Dialect == Postgres {
+		dialect = goose.DialectPostgres
+	}
 	// Each migration file runs in its own transaction on both engines: a failure
-	// leaves the schema at the previous version, never half applied.
-	p, err := goose.NewProvider(dialect, d.W, sub)
+	// leaves the schema at the previous version, never half applied. On
+	// PostgreSQL an advisory lock lets several instances start at once.
+	var opts []goose.ProviderOption
+	if d.Dialect == Postgres {
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, fmt.Errorf("migrations: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(dialect, d.W, sub, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}

@@ -1,0 +1,88 @@
+// Package config reads the platform's settings from command-line flags and CMA_*
+// environment variables (flags win) and checks them with clear messages.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+)
+
+// Config is the typed configuration of `cma serve` and the other commands.
+type Config struct {
+	Addr        string // CMA_ADDR, --addr: HOST:PORT to listen on
+	DB          string // CMA_DB, --db: sqlite:PATH or postgres://…
+	Demo        bool   // CMA_DEMO, --demo: demo data and development simulators
+	LogFormat   string // CMA_LOG_FORMAT, --log-format: text or json
+	HolidayZone string // CMA_HOLIDAY_ZONE, --holiday-zone: school-holiday zone (C for Paris)
+	Secure      bool   // CMA_SECURE, --secure: served over TLS (HSTS, Secure cookies)
+}
+
+// Defaults are the embedded-default settings a fresh machine runs with.
+func Defaults() Config {
+	return Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/cma.db", LogFormat: "text", HolidayZone: "C"}
+}
+
+// Bind registers the flags shared by the commands on fs, with defaults taken from
+// the environment through getenv, and returns the config they fill.
+func Bind(fs *flag.FlagSet, getenv func(string) string) (*Config, error) {
+	c := Defaults()
+	var errs []error
+	str := func(name, env, usage string, dst *string) {
+		if v := getenv(env); v != "" {
+			*dst = v
+		}
+		fs.StringVar(dst, name, *dst, usage+" (env "+env+")")
+	}
+	boolean := func(name, env, usage string, dst *bool) {
+		if v := getenv(env); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: expected true or false", env, v))
+			}
+			*dst = b
+		}
+		fs.BoolVar(dst, name, *dst, usage+" (env "+env+")")
+	}
+	str("addr", "CMA_ADDR", "address to listen on, HOST:PORT", &c.Addr)
+	str("db", "CMA_DB", "database: sqlite:PATH or postgres://USER@HOST:PORT/NAME", &c.DB)
+	boolean("demo", "CMA_DEMO", "load demo data into an empty database and turn on the development simulators", &c.Demo)
+	str("log-format", "CMA_LOG_FORMAT", "log format: text or json", &c.LogFormat)
+	str("holiday-zone", "CMA_HOLIDAY_ZONE", "school-holiday zone of the city", &c.HolidayZone)
+	boolean("secure", "CMA_SECURE", "served over TLS: send HSTS and Secure cookies", &c.Secure)
+	return &c, errors.Join(errs...)
+}
+
+// Validate checks the settings and says what to change.
+func (c Config) Validate() error {
+	var errs []error
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("--addr %q: expected HOST:PORT, for example 127.0.0.1:8080", c.Addr))
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		errs = append(errs, fmt.Errorf("--addr %q: the port must be a number from 0 to 65535", c.Addr))
+	}
+	switch {
+	case strings.HasPrefix(c.DB, "sqlite:") && len(c.DB) > len("sqlite:"):
+	case strings.HasPrefix(c.DB, "postgres://"), strings.HasPrefix(c.DB, "postgresql://"):
+	default:
+		errs = append(errs, fmt.Errorf("--db %q: expected sqlite:PATH or postgres://USER@HOST:PORT/NAME", redact(c.DB)))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("--log-format %q: expected text or json", c.LogFormat))
+	}
+	if c.HolidayZone == "" {
+		errs = append(errs, errors.New("--holiday-zone must not be empty (Paris is in zone C)"))
+	}
+	return errors.Join(errs...)
+}
+
+// redact hides anything after "://" up to "@", so passwords never reach a message.
+func redact(s string) string {
+	if i, j := strings.Index(s, "://"), strings.LastIndex(s, "@"); i >= 0 && j > i {
+		return s[:i+3] + "…" + s[j:]
+	}
+	return s
+}

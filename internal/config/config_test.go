@@ -1,0 +1,65 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"strings"
+	"testing"
+)
+
+func parse(t *testing.T, env map[string]string, args ...string) (*Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c, err := Bind(fs, func(k string) string { return env[k] })
+	if err != nil {
+		return c, err
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	return c, c.Validate()
+}
+
+func TestDefaultsAreValid(t *testing.T) {
+	c, err := parse(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.DB != "sqlite:data/cma.db" || c.HolidayZone != "C" {
+		t.Fatalf("defaults = %+v", c)
+	}
+}
+
+func TestEnvironmentThenFlags(t *testing.T) {
+	c, err := parse(t, map[string]string{"CMA_ADDR": ":9000", "CMA_DB": "sqlite:/tmp/x.db", "CMA_DEMO": "true"}, "--addr", "127.0.0.1:9001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9001" || c.DB != "sqlite:/tmp/x.db" || !c.Demo {
+		t.Fatalf("config = %+v", c)
+	}
+}
+
+func TestValidateRefusesBadValues(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{nil, []string{"--db", "mysql://root:hunter2@x/db"}, "expected sqlite:PATH"},
+		{nil, []string{"--db", "sqlite:"}, "expected sqlite:PATH"},
+		{nil, []string{"--addr", "8080"}, "HOST:PORT"},
+		{nil, []string{"--addr", "127.0.0.1:99999"}, "port"},
+		{nil, []string{"--log-format", "xml"}, "text or json"},
+		{map[string]string{"CMA_DEMO": "maybe"}, nil, "CMA_DEMO"},
+	} {
+		_, err := parse(t, tc.env, tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v %v: err = %v, want it to mention %q", tc.env, tc.args, err, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("error leaks a password: %v", err)
+		}
+	}
+}

@@ -1,0 +1,148 @@
+// Package i18n holds the product's words in French (the default) and English.
+// Messages live in locales/*.json (the go-i18n format); every key must exist in
+// both languages, which Load checks.
+package i18n
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed locales/*.json
+var locales embed.FS
+
+// Lang is a supported language.
+type Lang string
+
+const (
+	French  Lang = "fr"
+	English Lang = "en"
+)
+
+// Langs lists the supported languages, default first.
+var Langs = []Lang{French, English}
+
+// ParseLang returns the supported language named by s, or French.
+func ParseLang(s string) Lang {
+	if Lang(s) == English {
+		return English
+	}
+	return French
+}
+
+// Catalog holds the messages of every language. Messages without arguments are
+// rendered once at load time, so the hot path of a page is a map lookup.
+type Catalog struct {
+	printers map[Lang]*Printer
+}
+
+// Printer translates into one language.
+type Printer struct {
+	Lang      Lang
+	localizer *goi18n.Localizer
+	plain     map[string]string
+}
+
+// Load reads the embedded message files and checks that both languages define
+// the same keys.
+func Load() (*Catalog, error) {
+	bundle := goi18n.NewBundle(language.French)
+	bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
+	keys := map[Lang]map[string]string{}
+	for _, l := range Langs {
+		name := "locales/" + string(l) + ".json"
+		data, err := locales.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("i18n: %w", err)
+		}
+		if _, err := bundle.ParseMessageFileBytes(data, path.Base(name)); err != nil {
+			return nil, fmt.Errorf("i18n: parse %s: %w", name, err)
+		}
+		var raw map[string]string
+		if err := json.Unmarshal(data, &raw); err != nil {
+			return nil, fmt.Errorf("i18n: %s must map keys to strings: %w", name, err)
+		}
+		keys[l] = raw
+	}
+	for k := range keys[French] {
+		if _, ok := keys[English][k]; !ok {
+			return nil, fmt.Errorf("i18n: key %q has no English text", k)
+		}
+	}
+	for k := range keys[English] {
+		if _, ok := keys[French][k]; !ok {
+			return nil, fmt.Errorf("i18n: key %q has no French text", k)
+		}
+	}
+	c := &Catalog{printers: map[Lang]*Printer{}}
+	for _, l := range Langs {
+		p := &Printer{Lang: l, localizer: goi18n.NewLocalizer(bundle, string(l)), plain: map[string]string{}}
+		for k, text := range keys[l] {
+			if !strings.Contains(text, "{{") {
+				p.plain[k] = text
+			}
+		}
+		c.printers[l] = p
+	}
+	return c, nil
+}
+
+// Printer returns the printer of language l (French when unknown).
+func (c *Catalog) Printer(l Lang) *Printer {
+	if p, ok := c.printers[l]; ok {
+		return p
+	}
+	return c.printers[French]
+}
+
+// T translates the message id; data fills its {{.Name}} placeholders. An unknown
+// id comes back as itself so a missing message shows rather than breaks a page.
+func (p *Printer) T(id string, data ...map[string]any) string {
+	if len(data) == 0 {
+		if s, ok := p.plain[id]; ok {
+			return s
+		}
+	}
+	cfg := &goi18n.LocalizeConfig{MessageID: id}
+	if len(data) > 0 {
+		cfg.TemplateData = data[0]
+	}
+	s, err := p.localizer.Localize(cfg)
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+// Has reports whether id is a known message.
+func (p *Printer) Has(id string) bool {
+	if _, ok := p.plain[id]; ok {
+		return true
+	}
+	_, err := p.localizer.Localize(&goi18n.LocalizeConfig{MessageID: id})
+	return err == nil
+}
+
+// Keys lists the message ids of the embedded French file, for tests.
+func Keys() ([]string, error) {
+	data, err := fs.ReadFile(locales, "locales/fr.json")
+	if err != nil {
+		return nil, err
+	}
+	var raw map[string]string
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(raw))
+	for k := range raw {
+		out = append(out, k)
+	}
+	return out, nil
+}
