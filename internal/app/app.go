@@ -1,0 +1,314 @@
+// Package app wires the platform together — configuration, database, store,
+// services, web — and runs the sub-commands of the cma binary.
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"cma/internal/calendar"
+	"cma/internal/catalogue"
+	"cma/internal/config"
+	"cma/internal/db"
+	"cma/internal/demo"
+	"cma/internal/i18n"
+	"cma/internal/store"
+	"cma/internal/web"
+)
+
+// demoSeed makes the demo data the same on every machine.
+const demoSeed = 2026
+
+// Version is set at build time with -ldflags "-X cma/internal/app.Version=…".
+var Version = ""
+
+// Env is what a command sees of the outside world; tests give their own.
+type Env struct {
+	Getenv func(string) string
+	Stdout io.Writer
+	Stderr io.Writer
+	Now    func() time.Time
+	// Ready, when set, receives the listening address once serve accepts connections.
+	Ready func(addr string)
+}
+
+// ErrUsage marks a command-line mistake; main exits with status 2 for it.
+var ErrUsage = errors.New("usage")
+
+const usage = `cma — the city's adult evening courses platform
+
+Usage:
+  cma serve   [--addr HOST:PORT] [--db URL] [--demo]   start the web server (applies pending migrations)
+  cma migrate [--db URL]                               apply database migrations
+  cma demo    [--db URL] [--scale N] [--seed S]        load demo data into an empty database
+  cma holidays import [--db URL] [--zone C] FILE.ics   import the Education ministry's school-holiday calendar
+  cma version                                          print the version
+  cma help                                             print this help
+
+Database URLs: sqlite:PATH (default sqlite:data/cma.db) or postgres://USER@HOST:PORT/NAME.
+Every flag also reads an environment variable: CMA_ADDR, CMA_DB, CMA_DEMO, CMA_LOG_FORMAT, CMA_HOLIDAY_ZONE, CMA_SECURE.
+`
+
+// Run runs the command named by args[0] (args excludes the program name).
+func Run(ctx context.Context, args []string, env Env) error {
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if len(args) == 0 {
+		fmt.Fprint(env.Stderr, usage)
+		return fmt.Errorf("%w: no command given", ErrUsage)
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], env)
+	case "migrate":
+		return migrate(ctx, args[1:], env)
+	case "demo":
+		return loadDemo(ctx, args[1:], env)
+	case "holidays":
+		return holidays(ctx, args[1:], env)
+	case "version", "--version":
+		fmt.Fprintln(env.Stdout, "cma", version())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(env.Stdout, usage)
+		return nil
+	}
+	fmt.Fprint(env.Stderr, usage)
+	return fmt.Errorf("%w: unknown command %q", ErrUsage, args[0])
+}
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+		return info.Main.Version
+	}
+	return "(devel)"
+}
+
+// flags parses a command's flags into a validated config.
+func flags(name string, args []string, env Env, extra func(*flag.FlagSet)) (*config.Config, *flag.FlagSet, error) {
+	fs := flag.NewFlagSet("cma "+name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	cfg, err := config.Bind(fs, env.Getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, err
+	}
+	return cfg, fs, nil
+}
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// openMigrated opens the database and applies pending migrations.
+func openMigrated(ctx context.Context, cfg *config.Config, log *slog.Logger) (*db.DB, error) {
+	d, err := db.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	n, err := d.Migrate(ctx)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	if n > 0 {
+		log.Info("database migrated", "db", d.String(), "applied", n)
+	}
+	return d, nil
+}
+
+func paris() (*time.Location, error) {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return nil, fmt.Errorf("load time zone Europe/Paris (install tzdata): %w", err)
+	}
+	return loc, nil
+}
+
+func serve(ctx context.Context, args []string, env Env) error {
+	cfg, _, err := flags("serve", args, env, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, env.Stderr)
+	loc, err := paris()
+	if err != nil {
+		return err
+	}
+	d, err := openMigrated(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	st := store.New(d)
+	if cfg.Demo {
+		empty, err := st.CatalogueEmpty(ctx)
+		if err != nil {
+			return err
+		}
+		if empty {
+			log.Info("loading demo data into the empty database")
+			if _, err := demo.Load(ctx, st, demo.Options{Scale: 1, Seed: demoSeed, Today: env.Now().In(loc), Progress: env.Stderr}); err != nil {
+				return fmt.Errorf("load demo data: %w", err)
+			}
+		}
+	}
+	words, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	cat := catalogue.NewService(st, words, cfg.HolidayZone, time.Second, env.Now)
+	if _, err := cat.Index(ctx); err != nil {
+		return fmt.Errorf("load catalogue: %w", err)
+	}
+	srv, err := web.New(web.Deps{Catalogue: cat, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now,
+		Version: version(), Secure: cfg.Secure})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	addr := ln.Addr().String()
+	log.Info("serving", "url", "http://"+addr+"/catalogue", "db", d.String(), "demo", cfg.Demo, "version", version())
+	if env.Ready != nil {
+		env.Ready(addr)
+	}
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func migrate(ctx context.Context, args []string, env Env) error {
+	cfg, _, err := flags("migrate", args, env, nil)
+	if err != nil {
+		return err
+	}
+	d, err := db.Open(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	n, err := d.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "%s: %d migration(s) applied, schema up to date\n", d.String(), n)
+	return nil
+}
+
+func loadDemo(ctx context.Context, args []string, env Env) error {
+	var scale int
+	var seed int64
+	cfg, _, err := flags("demo", args, env, func(fs *flag.FlagSet) {
+		fs.IntVar(&scale, "scale", 1, "size of the demo city: 1 is about 60 establishments and 1,400 courses")
+		fs.Int64Var(&seed, "seed", demoSeed, "random seed: the same seed gives the same data")
+	})
+	if err != nil {
+		return err
+	}
+	if scale < 1 || scale > 100 {
+		return fmt.Errorf("--scale %d: expected a number from 1 to 100", scale)
+	}
+	loc, err := paris()
+	if err != nil {
+		return err
+	}
+	d, err := openMigrated(ctx, cfg, newLogger(cfg, env.Stderr))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	stats, err := demo.Load(ctx, store.New(d), demo.Options{Scale: scale, Seed: seed, Today: env.Now().In(loc), Progress: env.Stderr})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "demo data loaded into %s: %d establishments, %d rooms, %d formations, %d sessions, %d courses\n",
+		d.String(), stats.Establishments, stats.Rooms, stats.Formations, stats.Sessions, stats.Courses)
+	return nil
+}
+
+func holidays(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 || args[0] != "import" {
+		return fmt.Errorf("%w: expected `cma holidays import [--zone C] FILE.ics`", ErrUsage)
+	}
+	var zone string
+	cfg, fs, err := flags("holidays import", args[1:], env, func(fs *flag.FlagSet) {
+		fs.StringVar(&zone, "zone", "", "zone to keep (default: --holiday-zone, C for Paris)")
+	})
+	if err != nil {
+		return err
+	}
+	if zone == "" {
+		zone = cfg.HolidayZone
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: give exactly one iCalendar file, for example Zone-C.ics", ErrUsage)
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return fmt.Errorf("open calendar file: %w", err)
+	}
+	defer f.Close()
+	periods, err := calendar.ParseSchoolHolidays(f, "Zone "+strings.ToUpper(zone))
+	if err != nil {
+		return fmt.Errorf("read %s: %w", fs.Arg(0), err)
+	}
+	if len(periods) == 0 {
+		return fmt.Errorf("%s has no holiday period for zone %s: nothing imported", fs.Arg(0), zone)
+	}
+	d, err := openMigrated(ctx, cfg, newLogger(cfg, env.Stderr))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	rows := make([]store.SchoolHoliday, len(periods))
+	for i, p := range periods {
+		rows[i] = store.SchoolHoliday{Zone: strings.ToUpper(zone), Name: p.Name, First: p.First, Last: p.Last}
+	}
+	if err := store.New(d).ReplaceSchoolHolidays(ctx, strings.ToUpper(zone), rows); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "%d school-holiday periods imported for zone %s\n", len(rows), strings.ToUpper(zone))
+	return nil
+}

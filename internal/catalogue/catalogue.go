@@ -1,0 +1,254 @@
+// Package catalogue serves the public catalogue (CAT-1..7): it keeps the whole
+// catalogue in memory, searches it, and reloads it when the database says it
+// changed. A city's catalogue is a few thousand courses; searching them in memory
+// answers every visitor of a registration peak without touching the database.
+package catalogue
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"cma/internal/calendar"
+	"cma/internal/domain"
+	"cma/internal/i18n"
+	"cma/internal/store"
+)
+
+// Entry is one course with everything the catalogue shows about it.
+type Entry struct {
+	domain.Course
+	Formation     *domain.Formation
+	Establishment *domain.Establishment
+	Room          *domain.Room
+	Session       *domain.Session
+	RemoteNow     bool // the course is remote, or every course is (CAT-6)
+
+	key     string // folded words searched by keyword
+	sortKey string
+}
+
+// Index is one immutable snapshot of the catalogue.
+type Index struct {
+	Revision       int64
+	AllRemote      bool
+	Sessions       []domain.Session
+	Establishments []domain.Establishment // sorted by name
+	Formations     []domain.Formation
+	Closures       calendar.Closures // school holidays of the city's zone
+
+	entries []*Entry // sorted for display
+	byID    map[int64]*Entry
+}
+
+// Build makes an index from a loaded catalogue. Subject and level names of both
+// languages go into the keyword key, so "langues" or "informatique" find courses.
+func Build(c *store.Catalogue, words *i18n.Catalog, zone string) *Index {
+	ix := &Index{Revision: c.Revision, AllRemote: c.AllRemote, Sessions: c.Sessions, Formations: c.Formations,
+		byID: make(map[int64]*Entry, len(c.Courses))}
+	ix.Establishments = slices.Clone(c.Establishments)
+	slices.SortFunc(ix.Establishments, func(a, b domain.Establishment) int {
+		return strings.Compare(domain.SearchKey(a.Name), domain.SearchKey(b.Name))
+	})
+	for _, h := range c.SchoolHolidays {
+		if zone == "" || h.Zone == zone {
+			ix.Closures.School = append(ix.Closures.School, calendar.Period{Name: h.Name, First: h.First, Last: h.Last})
+		}
+	}
+	formations := indexBy(c.Formations, func(f *domain.Formation) int64 { return f.ID })
+	sessions := indexBy(c.Sessions, func(s *domain.Session) int64 { return s.ID })
+	establishments := indexBy(ix.Establishments, func(e *domain.Establishment) int64 { return e.ID })
+	rooms := map[int64]*domain.Room{}
+	for i := range ix.Establishments {
+		for j := range ix.Establishments[i].Rooms {
+			r := &ix.Establishments[i].Rooms[j]
+			rooms[r.ID] = r
+		}
+	}
+	fr, en := words.Printer(i18n.French), words.Printer(i18n.English)
+	ix.entries = make([]*Entry, 0, len(c.Courses))
+	for _, co := range c.Courses {
+		e := &Entry{Course: co, Formation: formations[co.FormationID], Establishment: establishments[co.EstablishmentID],
+			Room: rooms[co.RoomID], Session: sessions[co.SessionID], RemoteNow: co.Remote || c.AllRemote}
+		if e.Formation == nil || e.Establishment == nil || e.Session == nil {
+			continue // foreign keys make this impossible; never show a half course
+		}
+		f := e.Formation
+		e.key = domain.SearchKey(strings.Join([]string{f.Title, f.DiplomaName, f.Code, co.Code,
+			fr.T("subject." + string(f.Subject)), en.T("subject." + string(f.Subject)),
+			fr.T("level." + string(co.Level)), en.T("level." + string(co.Level)),
+			e.Establishment.Name, e.Establishment.PostalCode, strconv.Itoa(e.Establishment.District) + "e",
+			co.Trainer}, " "))
+		e.sortKey = domain.SearchKey(f.Title)
+		ix.entries = append(ix.entries, e)
+		ix.byID[co.ID] = e
+	}
+	slices.SortFunc(ix.entries, func(a, b *Entry) int {
+		return cmp.Or(strings.Compare(a.sortKey, b.sortKey), levelRank(a.Level)-levelRank(b.Level),
+			weekdayRank(a.Weekday)-weekdayRank(b.Weekday), a.StartMinute-b.StartMinute,
+			strings.Compare(a.Establishment.Name, b.Establishment.Name), cmp.Compare(a.ID, b.ID))
+	})
+	return ix
+}
+
+func indexBy[T any](items []T, id func(*T) int64) map[int64]*T {
+	m := make(map[int64]*T, len(items))
+	for i := range items {
+		m[id(&items[i])] = &items[i]
+	}
+	return m
+}
+
+func levelRank(l domain.Level) int { return slices.Index(domain.Levels, l) }
+
+// weekdayRank puts Monday first, the French way.
+func weekdayRank(d time.Weekday) int { return (int(d) + 6) % 7 }
+
+// Result is one page of search results.
+type Result struct {
+	Items       []*Entry
+	Total       int
+	Page, Pages int
+}
+
+// ErrPageOutOfRange is returned for a page after the last one.
+type ErrPageOutOfRange struct{ Page, Pages int }
+
+func (e ErrPageOutOfRange) Error() string {
+	return fmt.Sprintf("page %d out of range: %d pages", e.Page, e.Pages)
+}
+
+// Search returns the page of courses matching f (CAT-1).
+func (ix *Index) Search(f Filter) (Result, error) {
+	words := strings.Fields(domain.SearchKey(f.Query))
+	perPage := f.PerPage
+	if perPage <= 0 {
+		perPage = DefaultPerPage
+	}
+	page := max(f.Page, 1)
+	first := (page - 1) * perPage
+	res := Result{Page: page, Items: make([]*Entry, 0, perPage)}
+	for _, e := range ix.entries {
+		if !e.matches(f, words) {
+			continue
+		}
+		if res.Total >= first && len(res.Items) < perPage {
+			res.Items = append(res.Items, e)
+		}
+		res.Total++
+	}
+	res.Pages = max(1, (res.Total+perPage-1)/perPage)
+	if page > res.Pages {
+		return Result{Total: res.Total, Page: page, Pages: res.Pages}, ErrPageOutOfRange{Page: page, Pages: res.Pages}
+	}
+	return res, nil
+}
+
+func (e *Entry) matches(f Filter, words []string) bool {
+	switch {
+	case f.Subject != "" && e.Formation.Subject != f.Subject,
+		f.Level != "" && e.Level != f.Level,
+		f.EstablishmentID != 0 && e.EstablishmentID != f.EstablishmentID,
+		f.District != 0 && e.Establishment.District != f.District,
+		f.Weekday != nil && e.Weekday != *f.Weekday,
+		f.TimeOfDay != "" && domain.SlotOf(e.StartMinute) != f.TimeOfDay,
+		f.MaxPriceCents != 0 && e.PriceCents > f.MaxPriceCents,
+		f.Diploma != nil && e.Formation.Diploma != *f.Diploma,
+		f.Remote != nil && e.RemoteNow != *f.Remote,
+		f.PlacesLeft && e.PlacesLeft() == 0,
+		f.SessionID != 0 && e.SessionID != f.SessionID:
+		return false
+	}
+	for _, w := range words {
+		if !strings.Contains(e.key, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// Course returns the course with that ID.
+func (ix *Index) Course(id int64) (*Entry, bool) {
+	e, ok := ix.byID[id]
+	return e, ok
+}
+
+// Len is the number of courses.
+func (ix *Index) Len() int { return len(ix.entries) }
+
+// All returns every course in display order (for the brochure).
+func (ix *Index) All() []*Entry { return ix.entries }
+
+// Meetings lists the course's dated class meetings (séances), with the days
+// skipped for holidays (CAT-5).
+func (ix *Index) Meetings(e *Entry, loc *time.Location) []calendar.Meeting {
+	return calendar.Meetings(e.Session.FirstDay, e.Session.LastDay, e.Weekday, e.StartMinute, e.EndMinute,
+		loc, ix.Closures, e.Session.HolidaySession)
+}
+
+// Service hands out the current index, reloading it from the store at most once
+// per MaxAge when the catalogue revision changed. Several web instances on one
+// database each see a change within MaxAge.
+type Service struct {
+	store  *store.Store
+	words  *i18n.Catalog
+	zone   string
+	maxAge time.Duration
+	now    func() time.Time
+
+	current atomic.Pointer[Index]
+	checked atomic.Int64 // unix nanoseconds of the last revision check
+	reload  sync.Mutex
+}
+
+// NewService returns a catalogue service over s; zone is the school-holiday zone
+// of the city ("C" for Paris).
+func NewService(s *store.Store, words *i18n.Catalog, zone string, maxAge time.Duration, now func() time.Time) *Service {
+	return &Service{store: s, words: words, zone: zone, maxAge: maxAge, now: now}
+}
+
+// Index returns a fresh enough index. When a reload is already running, callers
+// get the previous index instead of waiting, so a peak never queues on reloads.
+func (s *Service) Index(ctx context.Context) (*Index, error) {
+	ix := s.current.Load()
+	if ix != nil && s.now().UnixNano()-s.checked.Load() < int64(s.maxAge) {
+		return ix, nil
+	}
+	if ix != nil && !s.reload.TryLock() {
+		return ix, nil
+	}
+	if ix == nil {
+		s.reload.Lock()
+	}
+	defer s.reload.Unlock()
+	if cur := s.current.Load(); cur != nil && cur != ix {
+		return cur, nil // another caller reloaded while we waited
+	}
+	if ix != nil {
+		rev, err := s.store.CatalogueRevision(ctx)
+		if err != nil {
+			return ix, err
+		}
+		if rev == ix.Revision {
+			s.checked.Store(s.now().UnixNano())
+			return ix, nil
+		}
+	}
+	c, err := s.store.LoadCatalogue(ctx)
+	if err != nil {
+		return ix, err
+	}
+	fresh := Build(c, s.words, s.zone)
+	s.current.Store(fresh)
+	s.checked.Store(s.now().UnixNano())
+	return fresh, nil
+}
+
+// Refresh forces the next Index call to check the revision.
+func (s *Service) Refresh() { s.checked.Store(0) }

@@ -1,0 +1,221 @@
+package catalogue
+
+import (
+	"net/url"
+	"testing"
+	"time"
+
+	"cma/internal/calendar"
+	"cma/internal/domain"
+	"cma/internal/i18n"
+	"cma/internal/store"
+)
+
+func words(t *testing.T) *i18n.Catalog {
+	t.Helper()
+	w, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// sample is a tiny catalogue: two establishments, three formations, five courses.
+func sample() *store.Catalogue {
+	day := calendar.Day
+	paris, _ := time.LoadLocation("Europe/Paris")
+	return &store.Catalogue{
+		Revision: 7,
+		Establishments: []domain.Establishment{
+			{ID: 1, Name: "Lycée Voltaire", District: 11, PostalCode: "75011", Rooms: []domain.Room{{ID: 10, EstablishmentID: 1, Name: "A"}}},
+			{ID: 2, Name: "Collège Buffon", District: 15, PostalCode: "75015", Rooms: []domain.Room{{ID: 20, EstablishmentID: 2, Name: "B", Workstations: 15}}},
+		},
+		Formations: []domain.Formation{
+			{ID: 1, Title: "Anglais", Subject: domain.SubjectLanguages, Level: domain.LevelBeginner, Kind: domain.KindGeneral},
+			{ID: 2, Title: "Céramique", Subject: domain.SubjectArts, Level: domain.LevelAll, Kind: domain.KindGeneral},
+			{ID: 3, Title: "CAP Petite enfance", Subject: domain.SubjectDiploma, Level: domain.LevelAll, Kind: domain.KindGeneral, Diploma: true, DiplomaName: "CAP"},
+		},
+		Sessions: []domain.Session{{ID: 1, Code: "A", Name: "Année", Kind: domain.SessionAnnual, FirstDay: day(2026, 9, 28), LastDay: day(2027, 6, 19),
+			CandidatureOpens: time.Date(2026, 9, 1, 0, 0, 0, 0, paris), CandidatureCloses: time.Date(2026, 9, 15, 0, 0, 0, 0, paris)}},
+		Courses: []domain.Course{
+			{ID: 1, Code: "C1", FormationID: 1, EstablishmentID: 1, RoomID: 10, SessionID: 1, Weekday: time.Monday, StartMinute: 18 * 60, EndMinute: 20 * 60, Level: domain.LevelBeginner, Capacity: 25, Enrolled: 25, PriceCents: 30000, Trainer: "Mme Martin"},
+			{ID: 2, Code: "C2", FormationID: 1, EstablishmentID: 2, RoomID: 20, SessionID: 1, Weekday: time.Saturday, StartMinute: 9 * 60, EndMinute: 11 * 60, Level: domain.LevelBeginner, Capacity: 25, Enrolled: 3, PriceCents: 30000},
+			{ID: 3, Code: "C3", FormationID: 2, EstablishmentID: 1, RoomID: 10, SessionID: 1, Weekday: time.Tuesday, StartMinute: 14 * 60, EndMinute: 16 * 60, Level: domain.LevelAll, Capacity: 20, PriceCents: 45000, Remote: true},
+			{ID: 4, Code: "C4", FormationID: 3, EstablishmentID: 2, RoomID: 20, SessionID: 1, Weekday: time.Thursday, StartMinute: 18*60 + 30, EndMinute: 21 * 60, Level: domain.LevelAll, Capacity: 15, PriceCents: 60000},
+			{ID: 5, Code: "C5", FormationID: 2, EstablishmentID: 2, RoomID: 20, SessionID: 1, Weekday: time.Monday, StartMinute: 19 * 60, EndMinute: 21 * 60, Level: domain.LevelAll, Capacity: 20, PriceCents: 45000},
+		},
+	}
+}
+
+func codes(r Result) []string {
+	var out []string
+	for _, e := range r.Items {
+		out = append(out, e.Code)
+	}
+	return out
+}
+
+func search(t *testing.T, ix *Index, query string) Result {
+	t.Helper()
+	v, err := url.ParseQuery(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, errs := ParseFilter(v)
+	if len(errs) > 0 {
+		t.Fatalf("ParseFilter(%q) errors: %+v", query, errs)
+	}
+	r, err := ix.Search(f)
+	if err != nil {
+		t.Fatalf("Search(%q): %v", query, err)
+	}
+	return r
+}
+
+func TestSearch_CAT1_filters(t *testing.T) {
+	ix := Build(sample(), words(t), "C")
+	for _, tc := range []struct {
+		query string
+		want  []string
+	}{
+		{"", []string{"C1", "C2", "C4", "C5", "C3"}}, // title order, then Monday first
+		{"q=CERAMIQUE", []string{"C5", "C3"}},         // accent- and case-insensitive
+		{"q=céramique+buffon", []string{"C5"}},        // every word must match
+		{"q=langues", []string{"C1", "C2"}},           // subject names are searchable
+		{"q=15e", []string{"C2", "C4", "C5"}},         // district
+		{"domaine=arts", []string{"C5", "C3"}},
+		{"niveau=beginner", []string{"C1", "C2"}},
+		{"etablissement=1", []string{"C1", "C3"}},
+		{"arrondissement=15", []string{"C2", "C4", "C5"}},
+		{"jour=1", []string{"C1", "C5"}},
+		{"moment=morning", []string{"C2"}},
+		{"moment=afternoon", []string{"C3"}},
+		{"prix_max=450", []string{"C1", "C2", "C5", "C3"}},
+		{"places=1", []string{"C2", "C4", "C5", "C3"}}, // C1 is full
+		{"session=1&q=anglais", []string{"C1", "C2"}},
+	} {
+		got := codes(search(t, ix, tc.query))
+		if len(got) != len(tc.want) {
+			t.Errorf("%q: got %v, want %v", tc.query, got, tc.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tc.want[i] {
+				t.Errorf("%q: got %v, want %v", tc.query, got, tc.want)
+				break
+			}
+		}
+	}
+}
+
+func TestSearch_CAT7_diploma_filter(t *testing.T) {
+	ix := Build(sample(), words(t), "C")
+	if got := codes(search(t, ix, "diplome=oui")); len(got) != 1 || got[0] != "C4" {
+		t.Fatalf("diplome=oui: %v", got)
+	}
+	if got := codes(search(t, ix, "diplome=non")); len(got) != 4 {
+		t.Fatalf("diplome=non: %v", got)
+	}
+}
+
+func TestSearch_CAT6_remote(t *testing.T) {
+	c := sample()
+	ix := Build(c, words(t), "C")
+	if got := codes(search(t, ix, "distanciel=oui")); len(got) != 1 || got[0] != "C3" {
+		t.Fatalf("distanciel=oui: %v", got)
+	}
+	c.AllRemote = true // health protocol: every course remote at once
+	ix = Build(c, words(t), "C")
+	if got := codes(search(t, ix, "distanciel=oui")); len(got) != 5 {
+		t.Fatalf("all remote: distanciel=oui gives %v", got)
+	}
+	if got := codes(search(t, ix, "distanciel=non")); len(got) != 0 {
+		t.Fatalf("all remote: distanciel=non gives %v", got)
+	}
+}
+
+func TestSearchPagination(t *testing.T) {
+	ix := Build(sample(), words(t), "C")
+	r := search(t, ix, "par_page=2&page=3")
+	if r.Total != 5 || r.Pages != 3 || len(r.Items) != 1 || r.Items[0].Code != "C3" {
+		t.Fatalf("page 3 = %+v %v", r, codes(r))
+	}
+	f, _ := ParseFilter(url.Values{"par_page": {"2"}, "page": {"4"}})
+	_, err := ix.Search(f)
+	if _, ok := err.(ErrPageOutOfRange); !ok {
+		t.Fatalf("page 4 of 3: err = %v", err)
+	}
+	// An empty result has one (empty) page, not an error.
+	r = search(t, ix, "q=zzz")
+	if r.Total != 0 || r.Pages != 1 {
+		t.Fatalf("empty search = %+v", r)
+	}
+}
+
+func TestParseFilterRefusesBadInput(t *testing.T) {
+	for _, tc := range []struct{ query, field, code string }{
+		{"couleur=rouge", "couleur", "unknown"},
+		{"domaine=cuisine", "domaine", "subject"},
+		{"niveau=expert", "niveau", "level"},
+		{"jour=7", "jour", "weekday"},
+		{"jour=lundi", "jour", "weekday"},
+		{"arrondissement=21", "arrondissement", "district"},
+		{"moment=nuit", "moment", "time_of_day"},
+		{"prix_max=-3", "prix_max", "price"},
+		{"prix_max=12.5", "prix_max", "price"},
+		{"diplome=peut-etre", "diplome", "yes_no"},
+		{"page=0", "page", "page"},
+		{"page=abc", "page", "page"},
+		{"par_page=1000", "par_page", "per_page"},
+		{"etablissement=x", "etablissement", "establishment"},
+	} {
+		v, _ := url.ParseQuery(tc.query)
+		_, errs := ParseFilter(v)
+		if len(errs) != 1 || errs[0].Field != tc.field || errs[0].Code != tc.code {
+			t.Errorf("%q: errors %+v, want one %s/%s", tc.query, errs, tc.field, tc.code)
+		}
+	}
+	v, _ := url.ParseQuery("lang=en")
+	if _, errs := ParseFilter(v, "lang"); len(errs) != 0 {
+		t.Errorf("ignored parameter refused: %+v", errs)
+	}
+}
+
+func TestFilterValuesRoundTrip(t *testing.T) {
+	in := "q=anglais&domaine=languages&niveau=beginner&etablissement=2&arrondissement=15&jour=6&moment=morning&prix_max=300&diplome=non&distanciel=non&places=1&session=1&par_page=50"
+	v, _ := url.ParseQuery(in)
+	f, errs := ParseFilter(v)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	g, errs := ParseFilter(f.Values())
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if f.Values().Encode() != g.Values().Encode() {
+		t.Fatalf("round trip changed the filter: %s vs %s", f.Values().Encode(), g.Values().Encode())
+	}
+}
+
+func TestMeetings_CAT5_skip_public_holidays(t *testing.T) {
+	c := sample()
+	c.SchoolHolidays = []store.SchoolHoliday{
+		{Zone: "C", Name: "Vacances de la Toussaint", First: calendar.Day(2026, 10, 17), Last: calendar.Day(2026, 11, 1)},
+		{Zone: "A", Name: "Vacances d'hiver", First: calendar.Day(2027, 2, 6), Last: calendar.Day(2027, 2, 21)},
+	}
+	ix := Build(c, words(t), "C")
+	paris, _ := time.LoadLocation("Europe/Paris")
+	e, _ := ix.Course(1) // Mondays
+	reasons := map[string]string{}
+	for _, m := range ix.Meetings(e, paris) {
+		if m.Skipped {
+			reasons[m.Date.Format(time.DateOnly)] = m.Reason
+		}
+	}
+	if reasons["2026-10-19"] != "Vacances de la Toussaint" || reasons["2027-05-17"] != "Lundi de Pentecôte" {
+		t.Fatalf("skipped = %v", reasons)
+	}
+	if _, ok := reasons["2027-02-08"]; ok {
+		t.Fatal("zone A holidays closed a zone C course")
+	}
+}

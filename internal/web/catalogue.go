@@ -1,0 +1,157 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"cma/internal/catalogue"
+	"cma/internal/domain"
+	"cma/internal/i18n"
+	"cma/internal/web/views"
+)
+
+// searchPage is the public catalogue search (CAT-1): no sign-in, GET only, every
+// filter in the URL so that a search can be bookmarked and shared.
+func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
+	ix, err := s.Catalogue.Index(r.Context())
+	if ix == nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if err != nil {
+		s.Log.Warn("serving the previous catalogue", "error", err)
+	}
+	pg := s.page(r, "search.title")
+	f, ferrs := catalogue.ParseFilter(r.URL.Query())
+	ferrs = append(ferrs, checkReferences(ix, f)...)
+	v := s.searchView(pg, ix, f)
+	status := http.StatusOK
+	if len(ferrs) > 0 {
+		status = http.StatusBadRequest
+		for _, fe := range ferrs {
+			msg := pg.T("filter.error."+fe.Code, map[string]any{"Value": fe.Value})
+			if fe.Code == "unknown" || fe.Field == "page" || fe.Field == "par_page" {
+				v.AddSummaryError("q", msg) // no field of its own on the form
+			} else {
+				v.AddError(fe.Field, msg)
+			}
+		}
+		s.render(w, r, status, views.Search(pg, v))
+		return
+	}
+	res, err := ix.Search(f)
+	var outOfRange catalogue.ErrPageOutOfRange
+	if errors.As(err, &outOfRange) {
+		status = http.StatusNotFound
+		v.AddSummaryError("results-title", pg.T("filter.error.page_range", map[string]any{"Pages": outOfRange.Pages}))
+	}
+	v.Result = res
+	v.Searched = true
+	for _, e := range res.Items {
+		v.Items = append(v.Items, views.ResultItem{
+			URL: courseURL(e), Title: e.Formation.Title, Level: pg.T("level." + string(e.Level)),
+			Schedule: schedule(pg.P, e), Place: placeName(pg, e), Session: e.Session.Name,
+			Price: priceText(pg.P, e), Places: placesText(pg.P, e), Full: e.PlacesLeft() == 0,
+			Diploma: diplomaBadge(pg.P, e.Formation), Remote: e.RemoteNow,
+		})
+	}
+	if res.Page > 1 && res.Page <= res.Pages {
+		v.PrevURL = pageURL(f, res.Page-1)
+	}
+	if res.Page < res.Pages {
+		v.NextURL = pageURL(f, res.Page+1)
+	}
+	s.render(w, r, status, views.Search(pg, v))
+}
+
+// checkReferences refuses an establishment or session that does not exist.
+func checkReferences(ix *catalogue.Index, f catalogue.Filter) []catalogue.FieldError {
+	var errs []catalogue.FieldError
+	if f.EstablishmentID > 0 && !hasID(ix.Establishments, f.EstablishmentID, func(e domain.Establishment) int64 { return e.ID }) {
+		errs = append(errs, catalogue.FieldError{Field: "etablissement", Code: "establishment"})
+	}
+	if f.SessionID > 0 && !hasID(ix.Sessions, f.SessionID, func(s domain.Session) int64 { return s.ID }) {
+		errs = append(errs, catalogue.FieldError{Field: "session", Code: "session"})
+	}
+	return errs
+}
+
+func hasID[T any](items []T, id int64, idOf func(T) int64) bool {
+	for _, it := range items {
+		if idOf(it) == id {
+			return true
+		}
+	}
+	return false
+}
+
+func pageURL(f catalogue.Filter, page int) string {
+	v := f.Values()
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	if len(v) == 0 {
+		return "/catalogue"
+	}
+	return "/catalogue?" + v.Encode()
+}
+
+// searchView fills the form's choices, keeping what the visitor chose.
+func (s *Server) searchView(pg *views.Page, ix *catalogue.Index, f catalogue.Filter) *views.SearchView {
+	p := pg.P
+	any := views.Option{Value: "", Label: p.T("search.any")}
+	v := &views.SearchView{Query: f.Query, PlacesLeft: f.PlacesLeft, ErrFor: map[string]string{}}
+	v.Subjects = []views.Option{any}
+	for _, sub := range domain.Subjects {
+		v.Subjects = append(v.Subjects, views.Option{Value: string(sub), Label: p.T("subject." + string(sub)), Selected: f.Subject == sub})
+	}
+	v.Levels = []views.Option{any}
+	for _, l := range domain.Levels {
+		v.Levels = append(v.Levels, views.Option{Value: string(l), Label: p.T("level." + string(l)), Selected: f.Level == l})
+	}
+	v.Districts = []views.Option{any}
+	for d := 1; d <= 20; d++ {
+		v.Districts = append(v.Districts, views.Option{Value: strconv.Itoa(d), Label: pg.District(d), Selected: f.District == d})
+	}
+	v.Establishments = []views.Option{any}
+	for _, e := range ix.Establishments {
+		v.Establishments = append(v.Establishments, views.Option{Value: strconv.FormatInt(e.ID, 10),
+			Label: e.Name + " (" + strconv.Itoa(e.District) + ")", Selected: f.EstablishmentID == e.ID})
+	}
+	v.Weekdays = []views.Option{any}
+	for _, d := range []int{1, 2, 3, 4, 5, 6, 0} {
+		v.Weekdays = append(v.Weekdays, views.Option{Value: strconv.Itoa(d), Label: capitalize(p.T("weekday." + strconv.Itoa(d))),
+			Selected: f.Weekday != nil && int(*f.Weekday) == d})
+	}
+	v.Times = []views.Option{any}
+	for _, t := range []domain.TimeOfDay{domain.Morning, domain.Afternoon, domain.Evening} {
+		v.Times = append(v.Times, views.Option{Value: string(t), Label: p.T("time." + string(t)), Selected: f.TimeOfDay == t})
+	}
+	if f.MaxPriceCents > 0 {
+		v.MaxPrice = strconv.FormatInt(f.MaxPriceCents/100, 10)
+	}
+	v.Diploma = yesNoOptions(p, any, f.Diploma)
+	v.Remote = yesNoOptions(p, any, f.Remote)
+	v.Sessions = []views.Option{any}
+	for _, se := range ix.Sessions {
+		v.Sessions = append(v.Sessions, views.Option{Value: strconv.FormatInt(se.ID, 10), Label: se.Name, Selected: f.SessionID == se.ID})
+	}
+	return v
+}
+
+func yesNoOptions(p *i18n.Printer, any views.Option, b *bool) []views.Option {
+	return []views.Option{any,
+		{Value: "oui", Label: p.T("search.yes"), Selected: b != nil && *b},
+		{Value: "non", Label: p.T("search.no"), Selected: b != nil && !*b}}
+}
+
+func capitalize(s string) string {
+	for i, r := range s {
+		if i == 0 && r >= 'a' && r <= 'z' {
+			return string(r-'a'+'A') + s[1:]
+		}
+		break
+	}
+	return s
+}

@@ -1,0 +1,118 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+
+	"cma/internal/calendar"
+	"cma/internal/catalogue"
+	"cma/internal/domain"
+	"cma/internal/i18n"
+	"cma/internal/web/views"
+)
+
+// courseEntry finds the course named in the URL, answering 404 itself when it
+// does not exist. ok is false when the response is already written.
+func (s *Server) courseEntry(w http.ResponseWriter, r *http.Request) (*catalogue.Index, *catalogue.Entry, bool) {
+	ix, err := s.Catalogue.Index(r.Context())
+	if ix == nil {
+		s.serverError(w, r, err)
+		return nil, nil, false
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	e, found := ix.Course(id)
+	if err != nil || !found {
+		pg := s.page(r, "notfound.title")
+		s.render(w, r, http.StatusNotFound, views.Message(pg, pg.T("course.notfound")))
+		return nil, nil, false
+	}
+	return ix, e, true
+}
+
+// coursePage shows one course with its dated class calendar (CAT-3, CAT-5,
+// CAT-6, CAT-7, PER-1).
+func (s *Server) coursePage(w http.ResponseWriter, r *http.Request) {
+	ix, e, ok := s.courseEntry(w, r)
+	if !ok {
+		return
+	}
+	pg := s.page(r, "search.title")
+	p := pg.P
+	f := e.Formation
+	pg.Title = f.Title + " — " + p.T("level."+string(e.Level))
+	se := e.Session
+	room := ""
+	if e.Room != nil {
+		room = e.Room.Name
+	}
+	v := &views.CourseView{
+		Title: f.Title, Code: e.Code, Level: p.T("level." + string(e.Level)), Subject: p.T("subject." + string(f.Subject)),
+		Schedule: p.T("course.every", map[string]any{"Day": weekdayName(p, e),
+			"Start": domain.FormatClock(e.StartMinute), "End": domain.FormatClock(e.EndMinute)}),
+		Establishment: e.Establishment.Name, Address: e.Establishment.Address + ", " + e.Establishment.PostalCode + " " + e.Establishment.City,
+		District: pg.District(e.Establishment.District), Room: room,
+		Session: se.Name,
+		Dates:   p.T("course.dates.range", map[string]any{"First": pg.ShortDate(se.FirstDay), "Last": pg.ShortDate(se.LastDay)}),
+		Candidature: p.T("course.period", map[string]any{"From": pg.DateTime(se.CandidatureOpens, s.Paris),
+			"To": pg.DateTime(se.CandidatureCloses, s.Paris)}),
+		Answer: p.T("course.period", map[string]any{"From": pg.DateTime(se.AnswerOpens, s.Paris),
+			"To": pg.DateTime(se.AnswerCloses, s.Paris)}),
+		CandidatureOpen: se.CandidatureOpen(s.Now()),
+		Price:           priceText(p, e), Evaluation: p.T("evaluation." + string(f.Evaluation)),
+		Prerequisites: f.Prerequisites, Trainer: e.Trainer, Places: placesText(p, e), Full: e.PlacesLeft() == 0,
+		Description: f.Description, Diploma: diplomaBadge(p, f), Remote: e.RemoteNow,
+		HolidaySession: se.HolidaySession, ICSURL: courseURL(e) + "/seances.ics",
+	}
+	if v.Prerequisites == "" {
+		v.Prerequisites = p.T("course.prerequisites.none")
+	}
+	if f.Diploma {
+		v.DiplomaNote = p.T("course.diploma.note", map[string]any{"Name": f.DiplomaName})
+	}
+	for _, m := range ix.Meetings(e, s.Paris) {
+		row := views.MeetingRow{Date: pg.Date(m.Date), Hours: hours(e), Status: p.T("course.meetings.held"), Skipped: m.Skipped}
+		if m.Skipped {
+			row.Status = p.T("course.meetings.skipped", map[string]any{"Reason": m.Reason})
+		} else {
+			v.MeetingCount++
+		}
+		v.Meetings = append(v.Meetings, row)
+	}
+	s.render(w, r, http.StatusOK, views.Course(pg, v))
+}
+
+// courseICS gives the course's class meetings as an iCalendar file, without the
+// skipped days, so that a learner adds them to their phone's calendar.
+func (s *Server) courseICS(w http.ResponseWriter, r *http.Request) {
+	ix, e, ok := s.courseEntry(w, r)
+	if !ok {
+		return
+	}
+	var events []calendar.Event
+	where := e.Establishment.Name + ", " + e.Establishment.Address + ", " + e.Establishment.PostalCode + " " + e.Establishment.City
+	if e.RemoteNow {
+		where = "À distance"
+	}
+	for _, m := range ix.Meetings(e, s.Paris) {
+		if m.Skipped {
+			continue
+		}
+		events = append(events, calendar.Event{
+			UID:      e.Code + "-" + m.Date.Format("20060102") + "@cma",
+			Summary:  e.Formation.Title + " (" + s.Words.Printer(i18n.French).T("level."+string(e.Level)) + ")",
+			Location: where, Description: "Cours " + e.Code + " — " + e.Session.Name,
+			Start: m.Start, End: m.End,
+		})
+	}
+	var buf bytes.Buffer
+	// DTSTAMP is the session's candidature opening, not the clock, so that the
+	// file is the same at every download and caches well.
+	if err := calendar.WriteICS(&buf, e.Formation.Title+" — "+e.Code, e.Session.CandidatureOpens, events); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="cours-`+e.Code+`.ics"`)
+	w.Write(buf.Bytes())
+}

@@ -1,0 +1,78 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"cma/internal/i18n"
+	"cma/internal/web/views"
+)
+
+const langCookie = "cma_lang"
+
+// printer picks the reader's language: the cookie set by the switch, French otherwise.
+func (s *Server) printer(r *http.Request) *i18n.Printer {
+	if c, err := r.Cookie(langCookie); err == nil {
+		return s.Words.Printer(i18n.ParseLang(c.Value))
+	}
+	return s.Words.Printer(i18n.French)
+}
+
+func (s *Server) page(r *http.Request, title string) *views.Page {
+	p := s.printer(r)
+	return &views.Page{P: p, Title: p.T(title), CSS: s.cssURL, Path: r.URL.RequestURI()}
+}
+
+// render writes a page with its status. It renders into a buffer first so that a
+// template error becomes a clean 500 instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", string(s.printer(r).Lang))
+	w.Header().Set("Vary", "Cookie")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	pg := s.page(r, "notfound.title")
+	s.render(w, r, http.StatusNotFound, views.Message(pg, pg.T("notfound.text")))
+}
+
+// serverError logs err and shows a plain French page; nothing internal leaks.
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if err != nil {
+		s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
+	}
+	pg := s.page(r, "error.title")
+	var buf bytes.Buffer
+	if views.Message(pg, pg.T("error.text")).Render(r.Context(), &buf) != nil {
+		http.Error(w, pg.T("error.text"), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusInternalServerError)
+	w.Write(buf.Bytes())
+}
+
+// switchLanguage stores the chosen language and goes back to the page the reader
+// was on (a local path only, never another site).
+func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) {
+	lang := i18n.ParseLang(r.PostFormValue("lang"))
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(lang), Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.Secure})
+	back := r.PostFormValue("retour")
+	if u, err := url.Parse(back); err != nil || !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || u.Host != "" {
+		back = "/catalogue"
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}

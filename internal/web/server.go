@@ -1,0 +1,76 @@
+// Package web serves the platform over HTTP: the public catalogue pages, the
+// printable brochure, the JSON API under /api/v1, health and metrics. Handlers
+// are small; the rules live in the services they call.
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"cma/internal/catalogue"
+	"cma/internal/i18n"
+)
+
+//go:embed static
+var static embed.FS
+
+// Pinger checks that the database answers (for /readyz).
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Deps is what the web layer needs; app wires it.
+type Deps struct {
+	Catalogue *catalogue.Service
+	Words     *i18n.Catalog
+	DB        Pinger
+	Log       *slog.Logger
+	Paris     *time.Location
+	Now       func() time.Time
+	Version   string
+	Secure    bool // served over TLS: send HSTS and Secure cookies
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	Deps
+	css      []byte
+	cssURL   string
+	registry *prometheus.Registry
+	metrics  *metrics
+
+	brochureMu sync.Mutex
+	brochure   map[brochureKey][]byte
+}
+
+type brochureKey struct {
+	revision int64
+	lang     i18n.Lang
+}
+
+// New builds the server. It fails only if the embedded assets are missing.
+func New(d Deps) (*Server, error) {
+	css, err := static.ReadFile("static/app.css")
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(css)
+	s := &Server{Deps: d, css: css, cssURL: "/static/app." + hex.EncodeToString(sum[:6]) + ".css",
+		registry: prometheus.NewRegistry(), brochure: map[brochureKey][]byte{}}
+	s.metrics = newMetrics(s.registry)
+	return s, nil
+}
+
+func (s *Server) serveCSS(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Write(s.css)
+}

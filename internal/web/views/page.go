@@ -1,0 +1,75 @@
+// Package views holds the HTML pages as templ components: the layout, the
+// catalogue search, the course page and the brochure. Handlers in package web
+// build a Page and a view model, then render.
+package views
+
+import (
+	"strconv"
+	"time"
+
+	"cma/internal/documents"
+	"cma/internal/i18n"
+)
+
+// Page is what every page needs besides its own content.
+type Page struct {
+	P        *i18n.Printer
+	Title    string
+	CSS      string // hashed stylesheet URL
+	Path     string // current path and query, to come back after switching language
+	MainWide bool
+}
+
+// T translates a message id.
+func (pg *Page) T(id string, data ...map[string]any) string { return pg.P.T(id, data...) }
+
+// Lang is the page's language code.
+func (pg *Page) Lang() string { return string(pg.P.Lang) }
+
+// OtherLang is the language the switch offers.
+func (pg *Page) OtherLang() string {
+	if pg.P.Lang == i18n.English {
+		return string(i18n.French)
+	}
+	return string(i18n.English)
+}
+
+// Date writes a civil date in words: "lundi 5 octobre 2026" / "Monday 5 October 2026".
+func (pg *Page) Date(t time.Time) string {
+	day := pg.T("weekday." + strconv.Itoa(int(t.Weekday())))
+	return day + " " + pg.ShortDate(t)
+}
+
+// ShortDate writes "5 octobre 2026".
+func (pg *Page) ShortDate(t time.Time) string {
+	return strconv.Itoa(t.Day()) + " " + pg.T("month."+strconv.Itoa(int(t.Month()))) + " " + strconv.Itoa(t.Year())
+}
+
+// DateTime writes an instant in Paris time: "1 septembre 2026 à 10h00".
+func (pg *Page) DateTime(t time.Time, loc *time.Location) string {
+	t = t.In(loc)
+	sep := " à "
+	if pg.P.Lang == i18n.English {
+		sep = " at "
+	}
+	return pg.ShortDate(t) + sep + strconv.Itoa(t.Hour()) + "h" + twoDigits(t.Minute())
+}
+
+// Money writes cents in the French format ("312,00 €"), which the city uses in
+// both languages.
+func Money(cents int64) string { return documents.FrenchMoney(cents) }
+
+// District names an arrondissement.
+func (pg *Page) District(n int) string {
+	if n == 1 {
+		return pg.T("district.first")
+	}
+	return pg.T("district", map[string]any{"N": n})
+}
+
+func twoDigits(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
