@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	_ "time/tzdata" // Europe/Paris on machines without a time-zone database
@@ -21,7 +22,9 @@ func main() {
 	if err == nil {
 		return
 	}
-	fmt.Fprintln(os.Stderr, "cma:", err)
+	// One line, whatever the driver's message looks like.
+	msg := strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
+	fmt.Fprintln(os.Stderr, "cma:", msg)
 	if errors.Is(err, app.ErrUsage) {
 		os.Exit(2)
 	}

@@ -79,10 +79,10 @@ func TestSearch_CAT1_filters(t *testing.T) {
 		want  []string
 	}{
 		{"", []string{"C1", "C2", "C4", "C5", "C3"}}, // title order, then Monday first
-		{"q=CERAMIQUE", []string{"C5", "C3"}},         // accent- and case-insensitive
-		{"q=céramique+buffon", []string{"C5"}},        // every word must match
-		{"q=langues", []string{"C1", "C2"}},           // subject names are searchable
-		{"q=15e", []string{"C2", "C4", "C5"}},         // district
+		{"q=CERAMIQUE", []string{"C5", "C3"}},        // accent- and case-insensitive
+		{"q=céramique+buffon", []string{"C5"}},       // every word must match
+		{"q=langues", []string{"C1", "C2"}},          // subject names are searchable
+		{"q=15e", []string{"C2", "C4", "C5"}},        // district
 		{"domaine=arts", []string{"C5", "C3"}},
 		{"niveau=beginner", []string{"C1", "C2"}},
 		{"etablissement=1", []string{"C1", "C3"}},
