@@ -219,3 +219,35 @@ func TestMeetings_CAT5_skip_public_holidays(t *testing.T) {
 		t.Fatal("zone A holidays closed a zone C course")
 	}
 }
+
+// FuzzParseFilter: any query string gives a filter or errors, never a panic, and
+// a filter without errors survives a round trip through its URL.
+func FuzzParseFilter(f *testing.F) {
+	f.Add("q=anglais&jour=1&page=2")
+	f.Add("prix_max=99999999999999999999&arrondissement=-1")
+	f.Add("diplome=oui&distanciel=non&places=1&session=3&par_page=100")
+	f.Fuzz(func(t *testing.T, query string) {
+		v, err := url.ParseQuery(query)
+		if err != nil {
+			return
+		}
+		fl, errs := ParseFilter(v)
+		if len(errs) > 0 {
+			return
+		}
+		again, errs := ParseFilter(fl.Values())
+		if len(errs) > 0 {
+			t.Fatalf("round trip of %q gives errors %+v", query, errs)
+		}
+		if again.Values().Encode() != fl.Values().Encode() {
+			t.Fatalf("round trip of %q changed it", query)
+		}
+		ix := Build(sample(), words(t), "C")
+		fl.PerPage = max(fl.PerPage, 1)
+		if _, err := ix.Search(fl); err != nil {
+			if _, ok := err.(ErrPageOutOfRange); !ok {
+				t.Fatal(err)
+			}
+		}
+	})
+}
