@@ -43,8 +43,9 @@ type Index struct {
 	Formations     []domain.Formation
 	Closures       calendar.Closures // school holidays of the city's zone
 
-	entries []*Entry // sorted for display
-	byID    map[int64]*Entry
+	entries       []*Entry // sorted for display
+	byID          map[int64]*Entry
+	formationKeys map[int64]string
 }
 
 // Build makes an index from a loaded catalogue. Subject and level names of both
@@ -62,6 +63,10 @@ func Build(c *store.Catalogue, words *i18n.Catalog, zone string) *Index {
 		}
 	}
 	formations := indexBy(c.Formations, func(f *domain.Formation) int64 { return f.ID })
+	ix.formationKeys = make(map[int64]string, len(c.Formations))
+	for _, f := range c.Formations {
+		ix.formationKeys[f.ID] = domain.SearchKey(f.Title + " " + f.DiplomaName + " " + f.Code + " " + f.Description)
+	}
 	sessions := indexBy(c.Sessions, func(s *domain.Session) int64 { return s.ID })
 	establishments := indexBy(ix.Establishments, func(e *domain.Establishment) int64 { return e.ID })
 	rooms := map[int64]*domain.Room{}
@@ -165,12 +170,22 @@ func (e *Entry) matches(f Filter, words []string) bool {
 		f.SessionID != 0 && e.SessionID != f.SessionID:
 		return false
 	}
+	return containsAll(e.key, words)
+}
+
+func containsAll(key string, words []string) bool {
 	for _, w := range words {
-		if !strings.Contains(e.key, w) {
+		if !strings.Contains(key, w) {
 			return false
 		}
 	}
 	return true
+}
+
+// FormationMatches reports whether every keyword word is in the formation's
+// title, diploma, code or description (words are SearchKey-folded).
+func (ix *Index) FormationMatches(id int64, words []string) bool {
+	return containsAll(ix.formationKeys[id], words)
 }
 
 // Course returns the course with that ID.

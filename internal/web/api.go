@@ -182,9 +182,8 @@ func (s *Server) apiFormations(w http.ResponseWriter, r *http.Request) {
 	var matched []apiFormation
 	for i := range ix.Formations {
 		fo := &ix.Formations[i]
-		key := domain.SearchKey(fo.Title + " " + fo.DiplomaName + " " + fo.Code + " " + fo.Description)
 		if (f.Subject != "" && fo.Subject != f.Subject) || (f.Level != "" && fo.Level != f.Level) ||
-			(f.Diploma != nil && fo.Diploma != *f.Diploma) || !containsAll(key, words) {
+			(f.Diploma != nil && fo.Diploma != *f.Diploma) || !ix.FormationMatches(fo.ID, words) {
 			continue
 		}
 		matched = append(matched, toAPIFormation(fo))
@@ -195,15 +194,6 @@ func (s *Server) apiFormations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, out)
-}
-
-func containsAll(key string, words []string) bool {
-	for _, w := range words {
-		if !strings.Contains(key, w) {
-			return false
-		}
-	}
-	return true
 }
 
 func paginate[T any](all []T, page, perPage int) (apiList[T], bool) {

@@ -413,3 +413,35 @@ func TestReadyzWhenDatabaseIsGone(t *testing.T) {
 		t.Fatalf("catalogue with a closed database: %d", res.StatusCode)
 	}
 }
+
+func TestFormationsAPI(t *testing.T) {
+	s := newSite(t)
+	res, body := s.get(t, "/api/v1/formations?q=excel&par_page=100")
+	var l struct {
+		Items []struct {
+			Title   string `json:"title"`
+			Subject string `json:"subject"`
+			Diploma bool   `json:"diploma"`
+		} `json:"items"`
+		Total int `json:"total"`
+	}
+	if res.StatusCode != 200 || json.Unmarshal([]byte(body), &l) != nil || l.Total == 0 {
+		t.Fatalf("q=excel: %d %.200s", res.StatusCode, body)
+	}
+	for _, f := range l.Items {
+		if !strings.Contains(strings.ToLower(f.Title), "excel") {
+			t.Errorf("q=excel returned %q", f.Title)
+		}
+	}
+	_, body = s.get(t, "/api/v1/formations?diplome=oui&par_page=100")
+	l.Items = nil
+	json.Unmarshal([]byte(body), &l)
+	for _, f := range l.Items {
+		if !f.Diploma {
+			t.Errorf("CAT-7: diplome=oui returned %q", f.Title)
+		}
+	}
+	if len(l.Items) == 0 {
+		t.Error("no diploma formation")
+	}
+}
