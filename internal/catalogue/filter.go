@@ -1,6 +1,7 @@
 package catalogue
 
 import (
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -76,21 +77,9 @@ func ParseFilter(v url.Values, ignore ...string) (Filter, []FieldError) {
 				}
 			}
 		case "etablissement":
-			if value != "" {
-				id, err := strconv.ParseInt(value, 10, 64)
-				if err != nil || id <= 0 {
-					bad(name, "establishment", value)
-				}
-				f.EstablishmentID = id
-			}
+			f.EstablishmentID = number(value, 1, math.MaxInt64, func() { bad(name, "establishment", value) })
 		case "arrondissement":
-			if value != "" {
-				n, err := strconv.Atoi(value)
-				if err != nil || n < 1 || n > 20 {
-					bad(name, "district", value)
-				}
-				f.District = n
-			}
+			f.District = int(number(value, 1, 20, func() { bad(name, "district", value) }))
 		case "jour":
 			if value != "" {
 				n, err := strconv.Atoi(value)
@@ -109,13 +98,7 @@ func ParseFilter(v url.Values, ignore ...string) (Filter, []FieldError) {
 				}
 			}
 		case "prix_max":
-			if value != "" {
-				euros, err := strconv.ParseInt(value, 10, 64)
-				if err != nil || euros <= 0 || euros > 100000 {
-					bad(name, "price", value)
-				}
-				f.MaxPriceCents = euros * 100
-			}
+			f.MaxPriceCents = 100 * number(value, 1, 100000, func() { bad(name, "price", value) })
 		case "diplome":
 			f.Diploma = parseYesNo(value, func() { bad(name, "yes_no", value) })
 		case "distanciel":
@@ -129,28 +112,14 @@ func ParseFilter(v url.Values, ignore ...string) (Filter, []FieldError) {
 				bad(name, "yes_no", value)
 			}
 		case "session":
-			if value != "" {
-				id, err := strconv.ParseInt(value, 10, 64)
-				if err != nil || id <= 0 {
-					bad(name, "session", value)
-				}
-				f.SessionID = id
-			}
+			f.SessionID = number(value, 1, math.MaxInt64, func() { bad(name, "session", value) })
 		case "page":
 			if value != "" {
-				n, err := strconv.Atoi(value)
-				if err != nil || n < 1 || n > 100000 {
-					bad(name, "page", value)
-				}
-				f.Page = n
+				f.Page = int(number(value, 1, 100000, func() { bad(name, "page", value) }))
 			}
 		case "par_page":
 			if value != "" {
-				n, err := strconv.Atoi(value)
-				if err != nil || n < 1 || n > MaxPerPage {
-					bad(name, "per_page", value)
-				}
-				f.PerPage = n
+				f.PerPage = int(number(value, 1, MaxPerPage, func() { bad(name, "per_page", value) }))
 			}
 		default:
 			if !slices.Contains(ignore, name) {
@@ -160,6 +129,20 @@ func ParseFilter(v url.Values, ignore ...string) (Filter, []FieldError) {
 	}
 	sortErrors(errs)
 	return f, errs
+}
+
+// number reads an optional whole number from lo to hi; an empty value is 0 and a
+// bad one calls onBad and gives 0.
+func number(value string, lo, hi int64, onBad func()) int64 {
+	if value == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(value, 10, 64)
+	if err != nil || n < lo || n > hi {
+		onBad()
+		return 0
+	}
+	return n
 }
 
 func parseYesNo(value string, onBad func()) *bool {

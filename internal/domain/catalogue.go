@@ -4,6 +4,7 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -45,14 +46,7 @@ const (
 var Subjects = []Subject{SubjectLanguages, SubjectFLE, SubjectComputing, SubjectOffice, SubjectArts, SubjectSciences, SubjectDiploma}
 
 // Valid reports whether s is a known subject.
-func (s Subject) Valid() bool {
-	for _, k := range Subjects {
-		if k == s {
-			return true
-		}
-	}
-	return false
-}
+func (s Subject) Valid() bool { return slices.Contains(Subjects, s) }
 
 // Level is the level a course teaches.
 type Level string
@@ -69,14 +63,7 @@ const (
 var Levels = []Level{LevelAll, LevelBeginner, LevelElementary, LevelIntermediate, LevelAdvanced}
 
 // Valid reports whether l is a known level.
-func (l Level) Valid() bool {
-	for _, k := range Levels {
-		if k == l {
-			return true
-		}
-	}
-	return false
-}
+func (l Level) Valid() bool { return slices.Contains(Levels, l) }
 
 // EvaluationMode is how candidates of a formation are evaluated (SEL-2).
 type EvaluationMode string
@@ -92,14 +79,7 @@ const (
 var EvaluationModes = []EvaluationMode{EvaluationNone, EvaluationFirstDayTest, EvaluationAnticipatedTest, EvaluationInterview}
 
 // Valid reports whether m is a known evaluation mode.
-func (m EvaluationMode) Valid() bool {
-	for _, k := range EvaluationModes {
-		if k == m {
-			return true
-		}
-	}
-	return false
-}
+func (m EvaluationMode) Valid() bool { return slices.Contains(EvaluationModes, m) }
 
 // FormationKind decides how a course's capacity is set (CAT-4).
 type FormationKind string

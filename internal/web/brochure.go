@@ -67,9 +67,8 @@ func (s *Server) brochureData(pg *views.Page, ix *catalogue.Index) *documents.Br
 }
 
 func (s *Server) brochurePage(w http.ResponseWriter, r *http.Request) {
-	ix, err := s.Catalogue.Index(r.Context())
+	ix := s.index(w, r)
 	if ix == nil {
-		s.serverError(w, r, err)
 		return
 	}
 	pg := s.page(r, "brochure.title")
@@ -79,9 +78,8 @@ func (s *Server) brochurePage(w http.ResponseWriter, r *http.Request) {
 // brochurePDF serves the printable brochure. It is built once per catalogue
 // revision and language, then served from memory.
 func (s *Server) brochurePDF(w http.ResponseWriter, r *http.Request) {
-	ix, err := s.Catalogue.Index(r.Context())
+	ix := s.index(w, r)
 	if ix == nil {
-		s.serverError(w, r, err)
 		return
 	}
 	pg := s.page(r, "brochure.title")

@@ -14,13 +14,9 @@ import (
 // searchPage is the public catalogue search (CAT-1): no sign-in, GET only, every
 // filter in the URL so that a search can be bookmarked and shared.
 func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
-	ix, err := s.Catalogue.Index(r.Context())
+	ix := s.index(w, r)
 	if ix == nil {
-		s.serverError(w, r, err)
 		return
-	}
-	if err != nil {
-		s.Log.Warn("serving the previous catalogue", "error", err)
 	}
 	pg := s.page(r, "search.title")
 	f, ferrs := catalogue.ParseFilter(r.URL.Query())

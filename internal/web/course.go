@@ -15,9 +15,8 @@ import (
 // courseEntry finds the course named in the URL, answering 404 itself when it
 // does not exist. ok is false when the response is already written.
 func (s *Server) courseEntry(w http.ResponseWriter, r *http.Request) (*catalogue.Index, *catalogue.Entry, bool) {
-	ix, err := s.Catalogue.Index(r.Context())
+	ix := s.index(w, r)
 	if ix == nil {
-		s.serverError(w, r, err)
 		return nil, nil, false
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"cma/internal/catalogue"
 	"cma/internal/i18n"
 	"cma/internal/web/views"
 )
@@ -41,6 +42,21 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	w.Header().Set("Vary", "Cookie")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// index returns the catalogue to show. If the database cannot be reached the
+// previous catalogue is served (and the failure logged); with none at all the
+// reader gets the error page and index returns nil.
+func (s *Server) index(w http.ResponseWriter, r *http.Request) *catalogue.Index {
+	ix, err := s.Catalogue.Index(r.Context())
+	if ix == nil {
+		s.serverError(w, r, err)
+		return nil
+	}
+	if err != nil {
+		s.Log.Warn("serving the previous catalogue", "error", err)
+	}
+	return ix
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
