@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"cma/internal/calendar"
 	"cma/internal/catalogue"
@@ -63,6 +64,7 @@ func (s *Server) coursePage(w http.ResponseWriter, r *http.Request) {
 		Description: f.Description, Diploma: diplomaBadge(p, f), Remote: e.RemoteNow,
 		HolidaySession: se.HolidaySession, ICSURL: courseURL(e) + "/seances.ics",
 	}
+	v.TitleHasLevel = strings.Contains(domain.SearchKey(v.Title), domain.SearchKey(v.Level))
 	if v.Prerequisites == "" {
 		v.Prerequisites = p.T("course.prerequisites.none")
 	}
