@@ -46,6 +46,12 @@ type Index struct {
 	entries       []*Entry // sorted for display
 	byID          map[int64]*Entry
 	formationKeys map[int64]string
+
+	// The keyword index: every distinct folded word of the courses, sorted, with
+	// the display positions of the courses holding it. A keyword matches the
+	// words it begins ("info" finds "informatique"), found by binary search.
+	vocabulary []string
+	postings   [][]int32
 }
 
 // Build makes an index from a loaded catalogue. Subject and level names of both
@@ -99,7 +105,51 @@ func Build(c *store.Catalogue, words *i18n.Catalog, zone string) *Index {
 			weekdayRank(a.Weekday)-weekdayRank(b.Weekday), a.StartMinute-b.StartMinute,
 			strings.Compare(a.Establishment.Name, b.Establishment.Name), cmp.Compare(a.ID, b.ID))
 	})
+	ix.buildKeywordIndex()
 	return ix
+}
+
+func (ix *Index) buildKeywordIndex() {
+	byWord := map[string][]int32{}
+	for i, e := range ix.entries {
+		for _, w := range strings.Fields(e.key) {
+			list := byWord[w]
+			if len(list) == 0 || list[len(list)-1] != int32(i) { // a word twice in one course counts once
+				byWord[w] = append(list, int32(i))
+			}
+		}
+	}
+	ix.vocabulary = make([]string, 0, len(byWord))
+	for w := range byWord {
+		ix.vocabulary = append(ix.vocabulary, w)
+	}
+	slices.Sort(ix.vocabulary)
+	ix.postings = make([][]int32, len(ix.vocabulary))
+	for i, w := range ix.vocabulary {
+		ix.postings[i] = byWord[w]
+	}
+}
+
+// keywordMatches marks the display positions of the courses having, for every
+// keyword, a word that begins with it. nil means no keyword: every course.
+func (ix *Index) keywordMatches(words []string) []uint64 {
+	var result []uint64
+	for _, w := range words {
+		bits := make([]uint64, (len(ix.entries)+63)/64)
+		for j, _ := slices.BinarySearch(ix.vocabulary, w); j < len(ix.vocabulary) && strings.HasPrefix(ix.vocabulary[j], w); j++ {
+			for _, pos := range ix.postings[j] {
+				bits[pos/64] |= 1 << (pos % 64)
+			}
+		}
+		if result == nil {
+			result = bits
+			continue
+		}
+		for k := range result {
+			result[k] &= bits[k]
+		}
+	}
+	return result
 }
 
 func indexBy[T any](items []T, id func(*T) int64) map[int64]*T {
@@ -131,7 +181,7 @@ func (e ErrPageOutOfRange) Error() string {
 
 // Search returns the page of courses matching f (CAT-1).
 func (ix *Index) Search(f Filter) (Result, error) {
-	words := strings.Fields(domain.SearchKey(f.Query))
+	keyword := ix.keywordMatches(strings.Fields(domain.SearchKey(f.Query)))
 	perPage := f.PerPage
 	if perPage <= 0 {
 		perPage = DefaultPerPage
@@ -139,8 +189,8 @@ func (ix *Index) Search(f Filter) (Result, error) {
 	page := max(f.Page, 1)
 	first := (page - 1) * perPage
 	res := Result{Page: page, Items: make([]*Entry, 0, perPage)}
-	for _, e := range ix.entries {
-		if !e.matches(f, words) {
+	for i, e := range ix.entries {
+		if keyword != nil && keyword[i/64]&(1<<(i%64)) == 0 || !e.matches(f) {
 			continue
 		}
 		if res.Total >= first && len(res.Items) < perPage {
@@ -155,7 +205,8 @@ func (ix *Index) Search(f Filter) (Result, error) {
 	return res, nil
 }
 
-func (e *Entry) matches(f Filter, words []string) bool {
+// matches applies every filter but the keywords.
+func (e *Entry) matches(f Filter) bool {
 	switch {
 	case f.Subject != "" && e.Formation.Subject != f.Subject,
 		f.Level != "" && e.Level != f.Level,
@@ -170,7 +221,7 @@ func (e *Entry) matches(f Filter, words []string) bool {
 		f.SessionID != 0 && e.SessionID != f.SessionID:
 		return false
 	}
-	return containsAll(e.key, words)
+	return true
 }
 
 func containsAll(key string, words []string) bool {

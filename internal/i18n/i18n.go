@@ -48,6 +48,7 @@ type Printer struct {
 	Lang      Lang
 	localizer *goi18n.Localizer
 	plain     map[string]string
+	simple    map[string][]string // messages whose only template actions are {{.Name}}: text, name, text, name, …
 }
 
 // Load reads the embedded message files and checks that both languages define
@@ -83,10 +84,12 @@ func Load() (*Catalog, error) {
 	}
 	c := &Catalog{printers: map[Lang]*Printer{}}
 	for _, l := range Langs {
-		p := &Printer{Lang: l, localizer: goi18n.NewLocalizer(bundle, string(l)), plain: map[string]string{}}
+		p := &Printer{Lang: l, localizer: goi18n.NewLocalizer(bundle, string(l)), plain: map[string]string{}, simple: map[string][]string{}}
 		for k, text := range keys[l] {
 			if !strings.Contains(text, "{{") {
 				p.plain[k] = text
+			} else if parts, ok := splitPlaceholders(text); ok {
+				p.simple[k] = parts
 			}
 		}
 		c.printers[l] = p
@@ -110,6 +113,19 @@ func (p *Printer) T(id string, data ...map[string]any) string {
 			return s
 		}
 	}
+	// Most messages only insert values: do it without running a template, which
+	// matters on pages that word hundreds of values.
+	if parts, ok := p.simple[id]; ok && len(data) > 0 {
+		var b strings.Builder
+		for i, part := range parts {
+			if i%2 == 0 {
+				b.WriteString(part)
+			} else {
+				b.WriteString(fmt.Sprint(data[0][part]))
+			}
+		}
+		return b.String()
+	}
 	cfg := &goi18n.LocalizeConfig{MessageID: id}
 	if len(data) > 0 {
 		cfg.TemplateData = data[0]
@@ -119,6 +135,29 @@ func (p *Printer) T(id string, data ...map[string]any) string {
 		return id
 	}
 	return s
+}
+
+// splitPlaceholders cuts "de {{.Start}} à {{.End}}" into text and names:
+// ["de ", "Start", " à ", "End", ""]. ok is false when the message uses any
+// other template action, which then goes through go-i18n.
+func splitPlaceholders(text string) (parts []string, ok bool) {
+	for {
+		i := strings.Index(text, "{{")
+		if i < 0 {
+			return append(parts, text), true
+		}
+		j := strings.Index(text[i:], "}}")
+		if j < 0 {
+			return nil, false
+		}
+		action := strings.TrimSpace(text[i+2 : i+j])
+		name, isField := strings.CutPrefix(action, ".")
+		if !isField || name == "" || strings.ContainsAny(name, " .|()\"") {
+			return nil, false
+		}
+		parts = append(parts, text[:i], name)
+		text = text[i+j+2:]
+	}
 }
 
 // Has reports whether id is a known message.
