@@ -1,7 +1,7 @@
 //go:build tools
 
 // Package tools pins modules that later work needs before any code imports them.
-package main
+package tools
 
 import (
 	_ "github.com/a-h/templ"
