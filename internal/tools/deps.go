@@ -1,20 +1,13 @@
 //go:build tools
 
-// Package tools pins modules that later work needs before any code imports them.
+// Package tools pins modules that the next pieces of work import, so that
+// `go mod tidy` keeps them while no code uses them yet.
 package tools
 
 import (
-	_ "github.com/a-h/templ"
-	_ "github.com/brianvoe/gofakeit/v7"
-	_ "github.com/chromedp/chromedp"
-	_ "github.com/go-pdf/fpdf"
-	_ "github.com/jackc/pgx/v5/stdlib"
-	_ "github.com/nicksnyder/go-i18n/v2/i18n"
-	_ "github.com/pressly/goose/v3"
-	_ "github.com/prometheus/client_golang/prometheus"
-	_ "github.com/schollz/progressbar/v3"
-	_ "github.com/tsenart/vegeta/v12/lib"
-	_ "golang.org/x/image/font/gofont/goregular"
-	_ "golang.org/x/text/language"
-	_ "modernc.org/sqlite"
+	_ "github.com/alexedwards/scs/v2"
+	_ "github.com/coreos/go-oidc/v3/oidc"
+	_ "github.com/zitadel/oidc/v3/pkg/op"
+	_ "golang.org/x/crypto/argon2"
+	_ "golang.org/x/oauth2"
 )
