@@ -51,13 +51,16 @@ func rollback(tx *sql.Tx) error {
 // parses the same text into a DATE.
 func dayArg(t time.Time) string { return t.Format(time.DateOnly) }
 
-// instantArg encodes an instant: TEXT RFC 3339 in UTC on SQLite, TIMESTAMPTZ on
-// PostgreSQL.
+// sqliteInstant is how SQLite stores instants: RFC 3339 in UTC with a fixed
+// number of digits, so that text order is time order in comparisons.
+const sqliteInstant = "2006-01-02T15:04:05.000000Z"
+
+// instantArg encodes an instant: TEXT in UTC on SQLite, TIMESTAMPTZ on PostgreSQL.
 func (s *Store) instantArg(t time.Time) any {
 	if s.db.Dialect == db.Postgres {
 		return t.UTC()
 	}
-	return t.UTC().Format(time.RFC3339Nano)
+	return t.UTC().Format(sqliteInstant)
 }
 
 // timeCol scans a date or an instant whichever way the engine returns it: a

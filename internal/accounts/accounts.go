@@ -1,0 +1,512 @@
+// Package accounts holds the use cases about people: signing in through the
+// city's sign-on (ACC-3), the profile (ACC-4), staff accounts and their roles
+// (ROLE-1..7), identity corrections, probable duplicates and the audit trail.
+// Every staff change to a person is written with its audit event in one
+// transaction.
+package accounts
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"cma/internal/auth"
+	"cma/internal/domain"
+	"cma/internal/store"
+)
+
+// Errors the web layer turns into French messages.
+var (
+	ErrForbidden      = errors.New("forbidden")
+	ErrDisabled       = errors.New("account disabled")
+	ErrBadCredentials = errors.New("bad email or password")
+	ErrSecondFactor   = errors.New("bad second-factor code")
+	ErrSessionEnded   = errors.New("session ended")
+	ErrReasonRequired = errors.New("Indiquez la raison de la modification : elle est gardée dans le journal.")
+)
+
+// Service runs the account use cases.
+type Service struct {
+	store *store.Store
+	now   func() time.Time
+	log   *slog.Logger
+}
+
+// New returns the service.
+func New(s *store.Store, now func() time.Time, log *slog.Logger) *Service {
+	return &Service{store: s, now: now, log: log}
+}
+
+// Identity is what the sign-on provider says about a person.
+type Identity struct {
+	Issuer, Subject, Email string
+	EmailVerified          bool
+	FirstName, LastName    string
+	BirthDate              time.Time
+}
+
+// SignIn finds or creates the account of a sign-on identity (ACC-3):
+//   - a known subject signs into its account, and its email is taken over (ACC-4);
+//   - a staff member's first sign-on links to the staff account with that
+//     verified email;
+//   - otherwise a candidate account is created at first sign-in; if another
+//     candidate has the same last name, first name and birth date, the new account
+//     is held and shown to staff as a probable duplicate.
+//
+// Two first sign-ins of the same subject at once create one account: the second
+// transaction fails on the identity's primary key and is retried, finding it.
+func (s *Service) SignIn(ctx context.Context, id Identity) (domain.Account, error) {
+	if id.Issuer == "" || id.Subject == "" {
+		return domain.Account{}, errors.New("sign-in without issuer or subject")
+	}
+	var acc domain.Account
+	var err error
+	for attempt := 0; attempt < 2; attempt++ {
+		err = s.store.InTx(ctx, func(tx *sql.Tx) error {
+			acc, err = s.signIn(ctx, tx, id)
+			return err
+		})
+		if err == nil || errors.Is(err, ErrDisabled) {
+			break
+		}
+	}
+	if err != nil {
+		return acc, err
+	}
+	return acc, nil
+}
+
+func (s *Service) signIn(ctx context.Context, tx *sql.Tx, id Identity) (domain.Account, error) {
+	acc, err := s.store.AccountByIdentity(ctx, tx, id.Issuer, id.Subject)
+	switch {
+	case err == nil:
+		if acc.Status == domain.StatusDisabled {
+			return acc, ErrDisabled
+		}
+		if id.Email != "" && !strings.EqualFold(id.Email, acc.Email) {
+			if err := s.store.SetEmail(ctx, tx, acc.ID, id.Email); err != nil {
+				return acc, err
+			}
+			acc.Email = strings.ToLower(id.Email)
+		}
+		return acc, nil
+	case !errors.Is(err, store.ErrNotFound):
+		return acc, err
+	}
+	if id.EmailVerified && id.Email != "" {
+		staff, err := s.store.StaffByEmail(ctx, tx, id.Email)
+		if err == nil {
+			linked, err := s.store.HasIdentity(ctx, tx, staff.ID)
+			if err != nil {
+				return staff, err
+			}
+			if !linked {
+				if staff.Status == domain.StatusDisabled {
+					return staff, ErrDisabled
+				}
+				return staff, s.store.LinkIdentity(ctx, tx, id.Issuer, id.Subject, staff.ID)
+			}
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return staff, err
+		}
+	}
+	acc = domain.Account{Kind: domain.AccountCandidate, Status: domain.StatusActive, Email: id.Email,
+		FirstName: strings.TrimSpace(id.FirstName), LastName: strings.TrimSpace(id.LastName), BirthDate: id.BirthDate,
+		CreatedAt: s.now()}
+	same, err := s.store.CandidatesByIdentityKey(ctx, tx, domain.IdentityKey(acc.LastName, acc.FirstName, acc.BirthDate), 0)
+	if err != nil {
+		return acc, err
+	}
+	if len(same) > 0 {
+		acc.Status = domain.StatusHeld
+	}
+	if err := s.store.InsertAccount(ctx, tx, &acc); err != nil {
+		return acc, err
+	}
+	if err := s.store.LinkIdentity(ctx, tx, id.Issuer, id.Subject, acc.ID); err != nil {
+		return acc, err
+	}
+	for _, other := range same {
+		if err := s.store.InsertDuplicateReview(ctx, tx, acc.ID, other.ID, s.now()); err != nil {
+			return acc, err
+		}
+	}
+	return acc, nil
+}
+
+// Session checks that a session still stands for an active account: a disabled
+// account or a "sign out everywhere" ends it.
+func (s *Service) Session(ctx context.Context, accountID, epoch int64) (domain.Account, domain.Actor, error) {
+	acc, err := s.store.Account(ctx, accountID)
+	if errors.Is(err, store.ErrNotFound) {
+		return acc, domain.Actor{}, ErrSessionEnded
+	}
+	if err != nil {
+		return acc, domain.Actor{}, err
+	}
+	if acc.SessionEpoch != epoch || acc.Status == domain.StatusDisabled {
+		return acc, domain.Actor{}, ErrSessionEnded
+	}
+	return acc, ActorOf(acc), nil
+}
+
+// ActorOf is the permission identity of an account.
+func ActorOf(a domain.Account) domain.Actor {
+	return domain.Actor{AccountID: a.ID, Kind: a.Kind, Grants: a.Grants}
+}
+
+// SignOutEverywhere ends every session of the account.
+func (s *Service) SignOutEverywhere(ctx context.Context, accountID int64) error {
+	return s.store.SignOutEverywhere(ctx, accountID)
+}
+
+// FieldError is a form error bound to a field, with a French message.
+type FieldError struct{ Field, Message string }
+
+func (e FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// FieldErrors is every error of a form at once.
+type FieldErrors []FieldError
+
+func (e FieldErrors) Error() string {
+	parts := make([]string, len(e))
+	for i, f := range e {
+		parts[i] = f.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Contact is what a candidate may change in "Mon profil" (ACC-4). BirthDate
+// may be given once when the sign-on did not provide it (ACC-1 needs it).
+type Contact struct {
+	Phone     string
+	Address   domain.Address
+	BirthDate time.Time
+}
+
+// UpdateContact changes the candidate's own phone and address (ACC-4).
+func (s *Service) UpdateContact(ctx context.Context, actor domain.Actor, accountID int64, c Contact) error {
+	if !domain.Can(actor, domain.ActEditOwnProfile, domain.Resource{AccountID: accountID}) {
+		return ErrForbidden
+	}
+	var errs FieldErrors
+	phone, err := domain.NormalizePhone(c.Phone)
+	if err != nil {
+		errs = append(errs, FieldError{"telephone", err.Error()})
+	}
+	addr, err := domain.CheckAddress(c.Address)
+	if err != nil {
+		field := "adresse"
+		switch {
+		case errors.Is(err, domain.ErrInvalidPostalCode), errors.Is(err, domain.ErrInvalidForeignPostalCode):
+			field = "code_postal"
+		case strings.Contains(err.Error(), "pays"):
+			field = "pays"
+		}
+		errs = append(errs, FieldError{field, err.Error()})
+	}
+	if !c.BirthDate.IsZero() {
+		if age := domain.AgeOn(c.BirthDate, s.now()); age < 0 || age > 120 {
+			errs = append(errs, FieldError{"naissance", "La date de naissance n'est pas plausible."})
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return s.store.InTx(ctx, func(tx *sql.Tx) error {
+		acc, err := s.store.AccountTx(ctx, tx, accountID)
+		if err != nil {
+			return err
+		}
+		if !c.BirthDate.IsZero() && acc.BirthDate.IsZero() {
+			acc.BirthDate = c.BirthDate
+			if err := s.store.SetIdentity(ctx, tx, acc); err != nil {
+				return err
+			}
+		}
+		return s.store.SetContact(ctx, tx, accountID, phone, addr)
+	})
+}
+
+// ReadFile gives staff a person's file and records the read (ROLE-5, ROLE-7).
+func (s *Service) ReadFile(ctx context.Context, actor domain.Actor, accountID int64) (domain.Account, error) {
+	if !domain.Can(actor, domain.ActReadPersonFile, domain.Resource{AccountID: accountID}) {
+		return domain.Account{}, ErrForbidden
+	}
+	var acc domain.Account
+	err := s.store.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if acc, err = s.store.AccountTx(ctx, tx, accountID); err != nil {
+			return err
+		}
+		return s.store.RecordAudit(ctx, tx, store.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: "file.read",
+			SubjectID: accountID, Details: "consultation du dossier"})
+	})
+	return acc, err
+}
+
+// Correction is a staff correction of a person's identity (ACC-4).
+type Correction struct {
+	FirstName, LastName string
+	BirthDate           time.Time
+	Reason              string
+}
+
+// CorrectIdentity changes names or birth date, by the central service only,
+// with a reason kept in the audit trail with the old and new values.
+func (s *Service) CorrectIdentity(ctx context.Context, actor domain.Actor, accountID int64, c Correction) error {
+	if !domain.Can(actor, domain.ActCorrectIdentity, domain.Resource{AccountID: accountID}) {
+		return ErrForbidden
+	}
+	c.FirstName, c.LastName, c.Reason = strings.TrimSpace(c.FirstName), strings.TrimSpace(c.LastName), strings.TrimSpace(c.Reason)
+	var errs FieldErrors
+	if c.FirstName == "" {
+		errs = append(errs, FieldError{"prenom", "Indiquez le prénom."})
+	}
+	if c.LastName == "" {
+		errs = append(errs, FieldError{"nom", "Indiquez le nom."})
+	}
+	if c.Reason == "" {
+		errs = append(errs, FieldError{"raison", ErrReasonRequired.Error()})
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return s.store.InTx(ctx, func(tx *sql.Tx) error {
+		before, err := s.store.AccountTx(ctx, tx, accountID)
+		if err != nil {
+			return err
+		}
+		after := before
+		after.FirstName, after.LastName, after.BirthDate = c.FirstName, c.LastName, c.BirthDate
+		var changes []string
+		if before.FirstName != after.FirstName {
+			changes = append(changes, fmt.Sprintf("prénom : %s → %s", before.FirstName, after.FirstName))
+		}
+		if before.LastName != after.LastName {
+			changes = append(changes, fmt.Sprintf("nom : %s → %s", before.LastName, after.LastName))
+		}
+		if !before.BirthDate.Equal(after.BirthDate) {
+			changes = append(changes, fmt.Sprintf("date de naissance : %s → %s", day(before.BirthDate), day(after.BirthDate)))
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		if err := s.store.SetIdentity(ctx, tx, after); err != nil {
+			return err
+		}
+		return s.store.RecordAudit(ctx, tx, store.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: "identity.corrected",
+			SubjectID: accountID, Details: strings.Join(changes, " ; "), Reason: c.Reason})
+	})
+}
+
+func day(t time.Time) string {
+	if t.IsZero() {
+		return "inconnue"
+	}
+	return t.Format("02/01/2006")
+}
+
+// DecideDuplicate merges a held account into the existing person's (its
+// sign-on subject then opens that account) or dismisses the suspicion (the held
+// account becomes active). One decision wins when two staff members click.
+func (s *Service) DecideDuplicate(ctx context.Context, actor domain.Actor, reviewID int64, merge bool, reason string) error {
+	if !domain.Can(actor, domain.ActReviewDuplicates, domain.Resource{}) {
+		return ErrForbidden
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return FieldErrors{{"raison", ErrReasonRequired.Error()}}
+	}
+	status := "dismissed"
+	if merge {
+		status = "merged"
+	}
+	return s.store.InTx(ctx, func(tx *sql.Tx) error {
+		r, err := s.store.DecideDuplicate(ctx, tx, reviewID, status, actor.AccountID, reason, s.now())
+		if err != nil {
+			return err
+		}
+		event := store.AuditEvent{At: s.now(), ActorID: actor.AccountID, Reason: reason, SubjectID: r.Existing.ID}
+		if merge {
+			if err := s.store.MoveIdentities(ctx, tx, r.Held.ID, r.Existing.ID); err != nil {
+				return err
+			}
+			if err := s.closeOtherReviews(ctx, tx, r.Held.ID, actor.AccountID, reason); err != nil {
+				return err
+			}
+			if err := s.store.DeleteAccount(ctx, tx, r.Held.ID); err != nil {
+				return err
+			}
+			event.Action = "duplicate.merged"
+			event.Details = fmt.Sprintf("compte n° %d (%s) fusionné dans le compte n° %d", r.Held.ID, r.Held.Email, r.Existing.ID)
+		} else {
+			if err := s.store.SetStatus(ctx, tx, r.Held.ID, domain.StatusActive); err != nil {
+				return err
+			}
+			event.Action = "duplicate.dismissed"
+			event.SubjectID = r.Held.ID
+			event.Details = fmt.Sprintf("compte n° %d reconnu distinct du compte n° %d", r.Held.ID, r.Existing.ID)
+		}
+		return s.store.RecordAudit(ctx, tx, event)
+	})
+}
+
+// closeOtherReviews settles the held account's other pending reviews when it
+// is merged (it may have resembled several accounts).
+func (s *Service) closeOtherReviews(ctx context.Context, tx *sql.Tx, heldID, by int64, reason string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE duplicate_reviews SET status = 'merged', decided_by = $1, reason = $2
+		WHERE held_account_id = $3 AND status = 'pending'`, by, reason, heldID)
+	if err != nil {
+		return fmt.Errorf("close other reviews of %d: %w", heldID, err)
+	}
+	return nil
+}
+
+// PasswordSignIn checks a staff member's email and password. The answer does
+// not say which of the two was wrong, and takes the same time either way.
+// needsSecondFactor is true for accounts with a second factor (the central
+// service's must have one).
+func (s *Service) PasswordSignIn(ctx context.Context, email, password string) (acc domain.Account, needsSecondFactor bool, err error) {
+	acc, err = s.store.StaffByEmail(ctx, nil, strings.TrimSpace(email))
+	if errors.Is(err, store.ErrNotFound) || (err == nil && acc.PasswordHash == "") {
+		auth.VerifyPasswordDummy(password)
+		return domain.Account{}, false, ErrBadCredentials
+	}
+	if err != nil {
+		return acc, false, err
+	}
+	ok, _, err := auth.VerifyPassword(acc.PasswordHash, password)
+	if err != nil {
+		return domain.Account{}, false, fmt.Errorf("account %d: %w", acc.ID, err)
+	}
+	if !ok {
+		return domain.Account{}, false, ErrBadCredentials
+	}
+	if acc.Status == domain.StatusDisabled {
+		return domain.Account{}, false, ErrDisabled
+	}
+	return acc, acc.TOTPSecret != "" || hasRole(acc, domain.RoleCentral), nil
+}
+
+func hasRole(a domain.Account, r domain.Role) bool {
+	for _, g := range a.Grants {
+		if g.Role == r {
+			return true
+		}
+	}
+	return false
+}
+
+// VerifySecondFactor checks a TOTP code; a code is accepted once, on any
+// instance.
+func (s *Service) VerifySecondFactor(ctx context.Context, accountID int64, code string) (domain.Account, error) {
+	acc, err := s.store.Account(ctx, accountID)
+	if err != nil {
+		return acc, err
+	}
+	if acc.TOTPSecret == "" {
+		return acc, ErrSecondFactor // a central account without a second factor cannot sign in by password
+	}
+	step, ok := auth.VerifyTOTP(acc.TOTPSecret, strings.ReplaceAll(code, " ", ""), s.now(), acc.TOTPLastStep)
+	if !ok {
+		return acc, ErrSecondFactor
+	}
+	fresh, err := s.store.UseTOTPStep(ctx, accountID, step)
+	if err != nil {
+		return acc, err
+	}
+	if !fresh {
+		return acc, ErrSecondFactor
+	}
+	return acc, nil
+}
+
+// NewStaff describes a staff account created from the command line.
+type NewStaff struct {
+	Email, FirstName, LastName string
+	Grants                     []domain.Grant
+	Password                   string // "" : signs in through the sign-on only
+}
+
+// AddStaff creates a staff account with its grants. A central-service account
+// gets a second-factor secret, returned once to be shown to its owner.
+func (s *Service) AddStaff(ctx context.Context, n NewStaff) (acc domain.Account, totpSecret string, err error) {
+	n.Email = strings.ToLower(strings.TrimSpace(n.Email))
+	if !strings.Contains(n.Email, "@") {
+		return acc, "", fmt.Errorf("invalid email %q", n.Email)
+	}
+	if len(n.Grants) == 0 {
+		return acc, "", errors.New("a staff account needs at least one role")
+	}
+	for _, g := range n.Grants {
+		if err := checkGrant(g); err != nil {
+			return acc, "", err
+		}
+	}
+	acc = domain.Account{Kind: domain.AccountStaff, Status: domain.StatusActive, Email: n.Email,
+		FirstName: n.FirstName, LastName: n.LastName, CreatedAt: s.now()}
+	if n.Password != "" {
+		if acc.PasswordHash, err = auth.HashPassword(n.Password, auth.DefaultPasswordParams); err != nil {
+			return acc, "", err
+		}
+	}
+	if hasRole(domain.Account{Grants: n.Grants}, domain.RoleCentral) {
+		if acc.TOTPSecret, err = auth.NewTOTPSecret(); err != nil {
+			return acc, "", err
+		}
+	}
+	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.store.StaffByEmail(ctx, tx, n.Email); err == nil {
+			return fmt.Errorf("a staff account with email %s already exists", n.Email)
+		}
+		if err := s.store.InsertAccount(ctx, tx, &acc); err != nil {
+			return err
+		}
+		for _, g := range n.Grants {
+			if err := s.store.InsertGrant(ctx, tx, acc.ID, g); err != nil {
+				return err
+			}
+		}
+		acc.Grants = n.Grants
+		return s.store.RecordAudit(ctx, tx, store.AuditEvent{At: s.now(), Action: "staff.created", SubjectID: acc.ID,
+			Details: "compte du personnel créé : " + grantsText(n.Grants), Reason: "ligne de commande"})
+	})
+	return acc, acc.TOTPSecret, err
+}
+
+func checkGrant(g domain.Grant) error {
+	if !g.Role.Valid() {
+		return fmt.Errorf("unknown role %q (roles: central, director, coordinator, trainer, guidance, helpdesk)", g.Role)
+	}
+	need := g.Role.ScopeNeeded()
+	switch {
+	case need == "establishment" && g.EstablishmentID == 0:
+		return fmt.Errorf("role %s needs --establishment", g.Role)
+	case need == "formation" && g.FormationID == 0:
+		return fmt.Errorf("role %s needs --formation", g.Role)
+	case need == "course" && g.CourseID == 0:
+		return fmt.Errorf("role %s needs --course", g.Role)
+	}
+	return nil
+}
+
+func grantsText(gs []domain.Grant) string {
+	parts := make([]string, len(gs))
+	for i, g := range gs {
+		parts[i] = string(g.Role)
+		switch {
+		case g.EstablishmentID != 0:
+			parts[i] += fmt.Sprintf(" (établissement %d)", g.EstablishmentID)
+		case g.FormationID != 0:
+			parts[i] += fmt.Sprintf(" (formation %d)", g.FormationID)
+		case g.CourseID != 0:
+			parts[i] += fmt.Sprintf(" (cours %d)", g.CourseID)
+		}
+	}
+	return strings.Join(parts, ", ")
+}

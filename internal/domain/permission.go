@@ -1,0 +1,133 @@
+package domain
+
+import "slices"
+
+// Role is a staff role (ROLE-2..7). A candidate has no role: ROLE-1 is being the
+// owner of one's own data.
+type Role string
+
+const (
+	RoleCentral     Role = "central"     // ROLE-5: everything
+	RoleDirector    Role = "director"    // ROLE-3: own establishments
+	RoleCoordinator Role = "coordinator" // ROLE-4: own formations
+	RoleTrainer     Role = "trainer"     // ROLE-2: own courses
+	RoleGuidance    Role = "guidance"    // ROLE-6: assisted registration only
+	RoleHelpDesk    Role = "helpdesk"    // ROLE-7: reads a candidate's file, changes nothing
+)
+
+// Roles lists the staff roles.
+var Roles = []Role{RoleCentral, RoleDirector, RoleCoordinator, RoleTrainer, RoleGuidance, RoleHelpDesk}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
+
+// Grant is one role with its scope: a director's establishment, a coordinator's
+// formation, a trainer's course. The central service, guidance staff and the help
+// desk are not scoped.
+type Grant struct {
+	Role            Role
+	EstablishmentID int64
+	FormationID     int64
+	CourseID        int64
+}
+
+// ScopeNeeded says which scope a role's grant must carry.
+func (r Role) ScopeNeeded() string {
+	switch r {
+	case RoleDirector:
+		return "establishment"
+	case RoleCoordinator:
+		return "formation"
+	case RoleTrainer:
+		return "course"
+	}
+	return ""
+}
+
+// Actor is who is acting: nobody (AccountID 0), a candidate, or staff with grants.
+type Actor struct {
+	AccountID int64
+	Kind      AccountKind
+	Grants    []Grant
+}
+
+// Action is what an actor wants to do.
+type Action string
+
+const (
+	ActViewOwnAccount     Action = "view_own_account"    // ROLE-1: profile, own data
+	ActEditOwnProfile     Action = "edit_own_profile"    // ROLE-1, ACC-4: address and phone
+	ActBackOffice         Action = "back_office"         // any staff: the back-office home
+	ActReadPersonFile     Action = "read_person_file"    // ROLE-5, ROLE-7: a candidate's file
+	ActCorrectIdentity    Action = "correct_identity"    // ROLE-5, ACC-4: names, birth date
+	ActReviewDuplicates   Action = "review_duplicates"   // ROLE-5, ACC-3
+	ActReadAudit          Action = "read_audit"          // ROLE-5
+	ActViewEstablishment  Action = "view_establishment"  // ROLE-3, ROLE-5
+	ActViewFormation      Action = "view_formation"      // ROLE-4, ROLE-5
+	ActViewCourse         Action = "view_course"         // ROLE-2, ROLE-3, ROLE-4, ROLE-5
+	ActAssistRegistration Action = "assist_registration" // ROLE-6, ROLE-5 (CAN-8)
+)
+
+// Resource is what an action applies to, with the links scopes are checked
+// against: the person it belongs to, and the establishment, formation and course
+// it is part of (a course carries all three).
+type Resource struct {
+	AccountID       int64
+	EstablishmentID int64
+	FormationID     int64
+	CourseID        int64
+}
+
+// Can is the one permission check of the platform (ROLE-1..7). Every handler and
+// API route asks it; nothing else decides who may do what.
+func Can(a Actor, act Action, r Resource) bool {
+	if a.AccountID == 0 {
+		return false
+	}
+	switch act {
+	case ActViewOwnAccount, ActEditOwnProfile:
+		return r.AccountID != 0 && r.AccountID == a.AccountID // ROLE-1: only one's own account
+	}
+	if a.Kind != AccountStaff {
+		return false
+	}
+	for _, g := range a.Grants {
+		if grantAllows(g, act, r) {
+			return true
+		}
+	}
+	return false
+}
+
+func grantAllows(g Grant, act Action, r Resource) bool {
+	switch g.Role {
+	case RoleCentral:
+		return true // ROLE-5
+	case RoleDirector: // ROLE-3: own establishment's courses
+		switch act {
+		case ActBackOffice:
+			return true
+		case ActViewEstablishment, ActViewCourse:
+			return g.EstablishmentID != 0 && r.EstablishmentID == g.EstablishmentID
+		}
+	case RoleCoordinator: // ROLE-4: own formations
+		switch act {
+		case ActBackOffice:
+			return true
+		case ActViewFormation, ActViewCourse:
+			return g.FormationID != 0 && r.FormationID == g.FormationID
+		}
+	case RoleTrainer: // ROLE-2: own courses
+		switch act {
+		case ActBackOffice:
+			return true
+		case ActViewCourse:
+			return g.CourseID != 0 && r.CourseID == g.CourseID
+		}
+	case RoleGuidance: // ROLE-6: assisted registration only
+		return act == ActBackOffice || act == ActAssistRegistration
+	case RoleHelpDesk: // ROLE-7: reads a file, changes nothing
+		return act == ActBackOffice || act == ActReadPersonFile
+	}
+	return false
+}

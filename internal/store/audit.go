@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// AuditEvent is one line of the audit trail: who did what to whom, when and why.
+// Every staff change to a person and every help-desk read of a file is one.
+type AuditEvent struct {
+	ID          int64
+	At          time.Time
+	ActorID     int64 // 0: the platform itself or the command line
+	ActorName   string
+	Action      string // e.g. "identity.corrected", "file.read", "duplicate.merged"
+	SubjectID   int64  // the person concerned, 0 when none
+	SubjectName string
+	Details     string // what changed, e.g. "nom : Dupont → Dupond"
+	Reason      string // why, as the staff member wrote it
+}
+
+// RecordAudit appends an event inside the caller's transaction, so that the
+// change and its trace are written together or not at all.
+func (s *Store) RecordAudit(ctx context.Context, tx *sql.Tx, e AuditEvent) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_events (at, actor_account_id, action, subject_account_id, details, reason)
+		VALUES ($1, $2, $3, $4, $5, $6)`, s.instantArg(e.At), nullID(e.ActorID), e.Action, nullID(e.SubjectID), e.Details, e.Reason)
+	if err != nil {
+		return fmt.Errorf("record audit event %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+// AuditQuery filters the audit trail. Zero values mean "any".
+type AuditQuery struct {
+	SubjectID, ActorID int64
+	Action             string
+	From, To           time.Time // instants, To excluded
+	Limit, Offset      int
+}
+
+// SearchAudit returns matching events, newest first, and how many match.
+func (s *Store) SearchAudit(ctx context.Context, q AuditQuery) ([]AuditEvent, int, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if q.SubjectID != 0 {
+		add("e.subject_account_id = $%d", q.SubjectID)
+	}
+	if q.ActorID != 0 {
+		add("e.actor_account_id = $%d", q.ActorID)
+	}
+	if q.Action != "" {
+		add("e.action = $%d", q.Action)
+	}
+	if !q.From.IsZero() {
+		add("e.at >= $%d", s.instantArg(q.From))
+	}
+	if !q.To.IsZero() {
+		add("e.at < $%d", s.instantArg(q.To))
+	}
+	cond := "1 = 1"
+	if len(where) > 0 {
+		cond = strings.Join(where, " AND ")
+	}
+	var total int
+	if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM audit_events e WHERE `+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count audit events: %w", err)
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	args = append(args, limit, q.Offset)
+	rows, err := s.db.R.QueryContext(ctx, `SELECT e.id, e.at, COALESCE(e.actor_account_id, 0),
+		COALESCE(a.first_name || ' ' || a.last_name, ''), e.action, COALESCE(e.subject_account_id, 0),
+		COALESCE(p.first_name || ' ' || p.last_name, ''), e.details, e.reason
+		FROM audit_events e
+		LEFT JOIN accounts a ON a.id = e.actor_account_id
+		LEFT JOIN accounts p ON p.id = e.subject_account_id
+		WHERE `+cond+fmt.Sprintf(` ORDER BY e.at DESC, e.id DESC LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search audit events: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEvent
+	for rows.Next() {
+		var e AuditEvent
+		if err := rows.Scan(&e.ID, timeCol{&e.At}, &e.ActorID, &e.ActorName, &e.Action, &e.SubjectID, &e.SubjectName,
+			&e.Details, &e.Reason); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, e)
+	}
+	return out, total, rows.Err()
+}
