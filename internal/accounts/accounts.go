@@ -148,7 +148,7 @@ func (s *Service) Session(ctx context.Context, accountID, epoch int64) (domain.A
 	if err != nil {
 		return acc, domain.Actor{}, err
 	}
-	if acc.SessionEpoch != epoch || acc.Status == domain.StatusDisabled {
+	if acc.SessionEpoch != epoch || acc.Status == domain.StatusDisabled || acc.Status == domain.StatusMerged {
 		return acc, domain.Actor{}, ErrSessionEnded
 	}
 	return acc, ActorOf(acc), nil
@@ -339,7 +339,7 @@ func (s *Service) DecideDuplicate(ctx context.Context, actor domain.Actor, revie
 			if err := s.closeOtherReviews(ctx, tx, r.Held.ID, actor.AccountID, reason); err != nil {
 				return err
 			}
-			if err := s.store.DeleteAccount(ctx, tx, r.Held.ID); err != nil {
+			if err := s.store.SetStatus(ctx, tx, r.Held.ID, domain.StatusMerged); err != nil {
 				return err
 			}
 			event.Action = "duplicate.merged"

@@ -23,6 +23,7 @@ const (
 	StatusActive   AccountStatus = "active"
 	StatusHeld     AccountStatus = "held"     // probable duplicate waiting for staff review (ACC-3)
 	StatusDisabled AccountStatus = "disabled" // staff account switched off
+	StatusMerged   AccountStatus = "merged"   // a duplicate merged into another account; kept for the record
 )
 
 // Address is a postal address (ACC-4).

@@ -239,21 +239,11 @@ func (s *Store) SignOutEverywhere(ctx context.Context, id int64) error {
 	return nil
 }
 
-// DeleteAccount removes an account that holds nothing yet (a merged duplicate).
-func (s *Store) DeleteAccount(ctx context.Context, tx *sql.Tx, id int64) error {
-	for _, q := range []string{`DELETE FROM staff_grants WHERE account_id = $1`, `DELETE FROM accounts WHERE id = $1`} {
-		if _, err := tx.ExecContext(ctx, q, id); err != nil {
-			return fmt.Errorf("delete account %d: %w", id, err)
-		}
-	}
-	return nil
-}
-
 // SearchAccounts finds candidates or staff by name or email, for the help desk
 // and the central service.
 func (s *Store) SearchAccounts(ctx context.Context, query string, limit int) ([]domain.Account, error) {
 	args := []any{}
-	where := []string{"1 = 1"}
+	where := []string{"status <> 'merged'"}
 	for _, w := range strings.Fields(domain.SearchKey(query)) {
 		args = append(args, "%"+w+"%")
 		where = append(where, fmt.Sprintf("search_key LIKE $%d", len(args)))

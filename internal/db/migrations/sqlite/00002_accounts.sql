@@ -4,7 +4,7 @@
 CREATE TABLE accounts (
     id             INTEGER PRIMARY KEY,
     kind           TEXT    NOT NULL CHECK (kind IN ('candidate', 'staff')),
-    status         TEXT    NOT NULL CHECK (status IN ('active', 'held', 'disabled')),
+    status         TEXT    NOT NULL CHECK (status IN ('active', 'held', 'disabled', 'merged')),
     email          TEXT    NOT NULL,
     first_name     TEXT    NOT NULL,
     last_name      TEXT    NOT NULL,
