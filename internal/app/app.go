@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"cma/internal/accounts"
 	"cma/internal/calendar"
 	"cma/internal/catalogue"
 	"cma/internal/config"
@@ -35,6 +36,7 @@ var Version = ""
 // Env is what a command sees of the outside world; tests give their own.
 type Env struct {
 	Getenv func(string) string
+	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
 	Now    func() time.Time
@@ -52,11 +54,17 @@ Usage:
   cma migrate [--db URL]                               apply database migrations
   cma demo    [--db URL] [--scale N] [--seed S]        load demo data into an empty database
   cma holidays import [--db URL] [--zone C] FILE.ics   import the Education ministry's school-holiday calendar
+  cma user add --email E --role R [--establishment CODE | --formation CODE | --course CODE]
+               [--first-name F --last-name L] [--password-stdin]
+                                                       create a staff account (roles: central, director,
+                                                       coordinator, trainer, guidance, helpdesk)
   cma version                                          print the version
   cma help                                             print this help
 
 Database URLs: sqlite:PATH (default sqlite:data/cma.db) or postgres://USER@HOST:PORT/NAME.
-Every flag also reads an environment variable: CMA_ADDR, CMA_DB, CMA_DEMO, CMA_LOG_FORMAT, CMA_HOLIDAY_ZONE, CMA_SECURE.
+Every flag also reads an environment variable: CMA_ADDR, CMA_DB, CMA_DEMO, CMA_LOG_FORMAT, CMA_HOLIDAY_ZONE,
+CMA_SECURE, CMA_PUBLIC_URL, CMA_OIDC_ISSUER, CMA_OIDC_CLIENT_ID, CMA_OIDC_NAME, CMA_OIDC_FORGOT_URL;
+the sign-on's client secret is read from CMA_OIDC_CLIENT_SECRET only.
 `
 
 // Run runs the command named by args[0] (args excludes the program name).
@@ -77,6 +85,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return loadDemo(ctx, args[1:], env)
 	case "holidays":
 		return holidays(ctx, args[1:], env)
+	case "user":
+		return user(ctx, args[1:], env)
 	case "version", "--version":
 		fmt.Fprintln(env.Stdout, "cma", version())
 		return nil
@@ -183,25 +193,43 @@ func serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	cat := catalogue.NewService(st, words, cfg.HolidayZone, time.Second, env.Now)
-	if _, err := cat.Index(ctx); err != nil {
+	ix, err := cat.Index(ctx)
+	if err != nil {
 		return fmt.Errorf("load catalogue: %w", err)
 	}
-	srv, err := web.New(web.Deps{Catalogue: cat, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now,
-		Version: version(), Secure: cfg.Secure})
-	if err != nil {
-		return err
+	accts := accounts.New(st, env.Now, log)
+	if cfg.Demo {
+		if err := seedDemoStaff(ctx, accts, st, ix); err != nil {
+			return fmt.Errorf("demo staff: %w", err)
+		}
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	publicURL := strings.TrimRight(cfg.PublicURL, "/")
+	if publicURL == "" {
+		publicURL = "http://" + ln.Addr().String()
+	}
+	provider, devIDP, err := signOn(cfg, publicURL, env.Now)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accts, Store: st, Provider: provider, DevIDP: devIDP,
+		Words: words, DB: d, Log: log, Paris: loc, Now: env.Now, Version: version(), Secure: cfg.Secure})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	go cleanSessions(ctx, st, log, env.Now)
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	addr := ln.Addr().String()
-	log.Info("serving", "url", "http://"+addr+"/catalogue", "db", d.String(), "demo", cfg.Demo, "version", version())
+	log.Info("serving", "url", publicURL+"/catalogue", "listen", addr, "db", d.String(), "demo", cfg.Demo, "version", version())
 	if env.Ready != nil {
 		env.Ready(addr)
 	}

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -19,11 +20,20 @@ type Config struct {
 	LogFormat   string // CMA_LOG_FORMAT, --log-format: text or json
 	HolidayZone string // CMA_HOLIDAY_ZONE, --holiday-zone: school-holiday zone (C for Paris)
 	Secure      bool   // CMA_SECURE, --secure: served over TLS (HSTS, Secure cookies)
+	PublicURL   string // CMA_PUBLIC_URL, --public-url: the address people type, e.g. https://cours.paris.fr
+
+	// The city's sign-on (ACC-3): any OpenID Connect provider by issuer URL. In
+	// demo mode without an issuer, the built-in development provider is used.
+	OIDCIssuer       string // CMA_OIDC_ISSUER
+	OIDCClientID     string // CMA_OIDC_CLIENT_ID
+	OIDCClientSecret string // CMA_OIDC_CLIENT_SECRET (environment only: never on a command line)
+	OIDCName         string // CMA_OIDC_NAME, shown on buttons: "Mon Paris"
+	OIDCForgotURL    string // CMA_OIDC_FORGOT_URL, the provider's lost-password page (ACC-5)
 }
 
 // Defaults are the embedded-default settings a fresh machine runs with.
 func Defaults() Config {
-	return Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/cma.db", LogFormat: "text", HolidayZone: "C"}
+	return Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/cma.db", LogFormat: "text", HolidayZone: "C", OIDCName: "Mon Paris"}
 }
 
 // Bind registers the flags shared by the commands on fs, with defaults taken from
@@ -53,6 +63,12 @@ func Bind(fs *flag.FlagSet, getenv func(string) string) (*Config, error) {
 	str("log-format", "CMA_LOG_FORMAT", "log format: text or json", &c.LogFormat)
 	str("holiday-zone", "CMA_HOLIDAY_ZONE", "school-holiday zone of the city", &c.HolidayZone)
 	boolean("secure", "CMA_SECURE", "served over TLS: send HSTS and Secure cookies", &c.Secure)
+	str("public-url", "CMA_PUBLIC_URL", "address people type to reach the platform (default http://ADDR)", &c.PublicURL)
+	str("oidc-issuer", "CMA_OIDC_ISSUER", "OpenID Connect issuer URL of the city's sign-on", &c.OIDCIssuer)
+	str("oidc-client-id", "CMA_OIDC_CLIENT_ID", "client ID registered at the sign-on", &c.OIDCClientID)
+	str("oidc-name", "CMA_OIDC_NAME", "name of the sign-on shown to people", &c.OIDCName)
+	str("oidc-forgot-url", "CMA_OIDC_FORGOT_URL", "the sign-on's lost-password page", &c.OIDCForgotURL)
+	c.OIDCClientSecret = getenv("CMA_OIDC_CLIENT_SECRET")
 	return &c, errors.Join(errs...)
 }
 
@@ -72,6 +88,19 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format %q: expected text or json", c.LogFormat))
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("--public-url %q: expected http(s)://HOST[:PORT]", c.PublicURL))
+		}
+	}
+	if c.OIDCIssuer != "" {
+		if u, err := url.Parse(c.OIDCIssuer); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("--oidc-issuer %q: expected an http(s) URL", c.OIDCIssuer))
+		}
+		if c.OIDCClientID == "" || c.OIDCClientSecret == "" {
+			errs = append(errs, errors.New("--oidc-issuer needs --oidc-client-id and the CMA_OIDC_CLIENT_SECRET variable"))
+		}
 	}
 	if c.HolidayZone == "" {
 		errs = append(errs, errors.New("--holiday-zone must not be empty (Paris is in zone C)"))

@@ -3,13 +3,12 @@ package web
 import (
 	"bytes"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/a-h/templ"
 
 	"cma/internal/catalogue"
+	"cma/internal/domain"
 	"cma/internal/i18n"
 	"cma/internal/web/views"
 )
@@ -26,7 +25,11 @@ func (s *Server) printer(r *http.Request) *i18n.Printer {
 
 func (s *Server) page(r *http.Request, title string) *views.Page {
 	p := s.printer(r)
-	return &views.Page{P: p, Title: p.T(title), CSS: s.cssURL, Path: r.URL.RequestURI()}
+	pg := &views.Page{P: p, Title: p.T(title), CSS: s.cssURL, Path: r.URL.RequestURI()}
+	if u := currentUser(r); u != nil {
+		pg.User = &views.UserInfo{Name: u.Account.FullName(), Staff: u.Account.Kind == domain.AccountStaff}
+	}
+	return pg
 }
 
 // render writes a page with its status. It renders into a buffer first so that a
@@ -40,6 +43,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", string(s.printer(r).Lang))
 	w.Header().Set("Vary", "Cookie")
+	if currentUser(r) != nil {
+		w.Header().Set("Cache-Control", "no-store") // personal pages stay out of shared caches
+	}
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }
@@ -86,9 +92,5 @@ func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) {
 	lang := i18n.ParseLang(r.PostFormValue("lang"))
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(lang), Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.Secure})
-	back := r.PostFormValue("retour")
-	if u, err := url.Parse(back); err != nil || !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || u.Host != "" {
-		back = "/catalogue"
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	http.Redirect(w, r, safeReturn(r.PostFormValue("retour"), "/catalogue"), http.StatusSeeOther)
 }

@@ -2,42 +2,86 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"cma/internal/domain"
 )
 
 // Handler returns the whole site. Cross-origin protection is outermost so that no
-// state-changing request from another site reaches a handler.
+// state-changing request from another site reaches a handler; sessions are
+// loaded next, then the signed-in user.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	page := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.instrument(pattern, h)) }
+	s.routes = nil
+	h := func(pattern string, a access, fn http.HandlerFunc) { s.handle(mux, pattern, a, fn) }
 
-	page("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+	// Public catalogue (CAT-1..7).
+	h("GET /{$}", public, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/catalogue", http.StatusSeeOther)
 	})
-	page("GET /catalogue", s.searchPage)
-	page("GET /catalogue/cours/{id}", s.coursePage)
-	page("GET /catalogue/cours/{id}/seances.ics", s.courseICS)
-	page("GET /catalogue/brochure", s.brochurePage)
-	page("GET /catalogue/brochure.pdf", s.brochurePDF)
-	page("POST /langue", s.switchLanguage)
-	page("GET "+s.cssURL, s.serveCSS)
+	h("GET /catalogue", public, s.searchPage)
+	h("GET /catalogue/cours/{id}", public, s.coursePage)
+	h("GET /catalogue/cours/{id}/seances.ics", public, s.courseICS)
+	h("GET /catalogue/brochure", public, s.brochurePage)
+	h("GET /catalogue/brochure.pdf", public, s.brochurePDF)
+	h("POST /langue", public, s.switchLanguage)
+	h("GET "+s.cssURL, public, s.serveCSS)
 
-	page("GET /api/v1/openapi.yaml", s.openAPI)
-	page("GET /api/v1/sessions", s.apiSessions)
-	page("GET /api/v1/formations", s.apiFormations)
-	page("GET /api/v1/courses", s.apiCourses)
-	page("GET /api/v1/courses/{id}", s.apiCourse)
-	page("/api/", s.apiNotFound)
+	// Signing in and out (ACC-3, ACC-5, ROLE-5).
+	h("GET /connexion", public, s.signInPage)
+	h("POST /connexion/fournisseur", public, s.signInWithProvider)
+	h("GET /connexion/retour", public, s.providerCallback)
+	h("GET /connexion/personnel", public, s.staffSignInPage)
+	h("POST /connexion/personnel", public, s.staffSignIn)
+	h("GET /connexion/personnel/code", public, s.secondFactorPage)
+	h("POST /connexion/personnel/code", public, s.secondFactor)
+	h("POST /deconnexion", public, s.signOut)
+	h("POST /deconnexion-partout", signedIn, s.signOutEverywhere)
 
-	page("GET /healthz", s.healthz)
-	page("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
-	page("/", s.notFound)
+	// The candidate's own space (ROLE-1, ACC-4).
+	h("GET /mon-profil", signedIn, s.profilePage)
+	h("POST /mon-profil", signedIn, s.saveProfile)
 
-	var h http.Handler = mux
-	h = s.recoverPanics(h)
-	h = s.securityHeaders(h)
-	h = http.NewCrossOriginProtection().Handler(h)
-	return h
+	// Back office (ROLE-2..7).
+	h("GET /back-office", can(domain.ActBackOffice, nil), s.backOfficeHome)
+	h("GET /back-office/personnes", can(domain.ActReadPersonFile, nil), s.peopleSearch)
+	h("GET /back-office/personnes/{id}", can(domain.ActReadPersonFile, personResource), s.personFile)
+	h("POST /back-office/personnes/{id}/identite", can(domain.ActCorrectIdentity, personResource), s.correctIdentity)
+	h("GET /back-office/doublons", can(domain.ActReviewDuplicates, nil), s.duplicatesPage)
+	h("POST /back-office/doublons/{id}", can(domain.ActReviewDuplicates, nil), s.decideDuplicate)
+	h("GET /back-office/journal", can(domain.ActReadAudit, nil), s.auditPage)
+	h("GET /back-office/etablissements/{id}", can(domain.ActViewEstablishment, establishmentResource), s.establishmentPage)
+	h("GET /back-office/formations/{id}", can(domain.ActViewFormation, formationResource), s.formationPage)
+	h("GET /back-office/cours/{id}", can(domain.ActViewCourse, courseResource), s.staffCoursePage)
+
+	// JSON API.
+	h("GET /api/v1/openapi.yaml", public, s.openAPI)
+	h("GET /api/v1/sessions", public, s.apiSessions)
+	h("GET /api/v1/formations", public, s.apiFormations)
+	h("GET /api/v1/courses", public, s.apiCourses)
+	h("GET /api/v1/courses/{id}", public, s.apiCourse)
+	h("GET /api/v1/me", signedIn, s.apiMe)
+	h("/api/", public, s.apiNotFound)
+
+	// Operations.
+	h("GET /healthz", public, s.healthz)
+	h("GET /readyz", public, s.readyz)
+	h("GET /metrics", public, promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}).ServeHTTP)
+	if s.DevIDP != nil {
+		// The development identity provider: demo mode and tests only.
+		h("/dev-idp/", public, s.DevIDP.ServeHTTP)
+	}
+	h("/", public, s.notFound)
+
+	var handler http.Handler = mux
+	handler = s.loadUser(handler)
+	handler = s.sessions.LoadAndSave(handler)
+	handler = s.recoverPanics(handler)
+	handler = s.securityHeaders(handler)
+	handler = http.NewCrossOriginProtection().Handler(handler)
+	return handler
 }
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }

@@ -13,10 +13,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"cma/internal/accounts"
+	"cma/internal/auth"
 	"cma/internal/catalogue"
 	"cma/internal/i18n"
+	"cma/internal/store"
 )
 
 //go:embed static
@@ -30,6 +34,10 @@ type Pinger interface {
 // Deps is what the web layer needs; app wires it.
 type Deps struct {
 	Catalogue *catalogue.Service
+	Accounts  *accounts.Service
+	Store     *store.Store
+	Provider  *auth.Provider // the city's sign-on; nil when none is configured
+	DevIDP    http.Handler   // the development identity provider, demo mode only
 	Words     *i18n.Catalog
 	DB        Pinger
 	Log       *slog.Logger
@@ -46,6 +54,11 @@ type Server struct {
 	cssURL   string
 	registry *prometheus.Registry
 	metrics  *metrics
+	sessions *scs.SessionManager
+	routes   []RouteInfo
+	// Sign-in attempts: per client address, and per email for staff passwords.
+	signInByIP    *auth.Limiter
+	signInByEmail *auth.Limiter
 
 	brochureMu sync.Mutex
 	brochure   map[brochureKey][]byte
@@ -66,6 +79,9 @@ func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d, css: css, cssURL: "/static/app." + hex.EncodeToString(sum[:6]) + ".css",
 		registry: prometheus.NewRegistry(), brochure: map[brochureKey][]byte{}}
 	s.metrics = newMetrics(s.registry)
+	s.sessions = newSessionManager(d.Store.Sessions(), d.Secure)
+	s.signInByIP = auth.NewLimiter(1, 20, d.Now)        // 20 at once, then one a second
+	s.signInByEmail = auth.NewLimiter(1.0/30, 5, d.Now) // 5 at once, then one every 30 s
 	return s, nil
 }
 

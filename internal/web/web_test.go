@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"cma/internal/accounts"
 	"cma/internal/catalogue"
 	"cma/internal/db"
 	"cma/internal/db/dbtest"
@@ -57,7 +58,8 @@ func serveOn(t *testing.T, d *db.DB) *site {
 	}
 	now := func() time.Time { return today }
 	cat := catalogue.NewService(st, words, "C", 0, now)
-	srv, err := web.New(web.Deps{Catalogue: cat, Words: words, DB: d, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accounts.New(st, now, log), Store: st, Words: words, DB: d, Log: log,
 		Paris: paris, Now: now, Version: "test"})
 	if err != nil {
 		t.Fatal(err)

@@ -13,11 +13,17 @@ import (
 
 // Page is what every page needs besides its own content.
 type Page struct {
-	P        *i18n.Printer
-	Title    string
-	CSS      string // hashed stylesheet URL
-	Path     string // current path and query, to come back after switching language
-	MainWide bool
+	P     *i18n.Printer
+	Title string
+	CSS   string // hashed stylesheet URL
+	Path  string // current path and query, to come back after switching language
+	User  *UserInfo
+}
+
+// UserInfo is the signed-in person as the header shows them.
+type UserInfo struct {
+	Name  string
+	Staff bool
 }
 
 // T translates a message id.
@@ -73,3 +79,5 @@ func twoDigits(n int) string {
 	}
 	return strconv.Itoa(n)
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,127 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"cma/internal/accounts"
+	"cma/internal/auth"
+	"cma/internal/auth/devidp"
+	"cma/internal/catalogue"
+	"cma/internal/config"
+	"cma/internal/domain"
+	"cma/internal/store"
+)
+
+// callbackPath is where the sign-on sends people back (registered at the provider).
+const callbackPath = "/connexion/retour"
+
+// signOn builds the city's sign-on client from the configuration. In demo mode
+// without a configured issuer it starts the development provider inside the
+// binary, under /dev-idp, and signs in through it with the real protocol.
+func signOn(cfg *config.Config, publicURL string, now func() time.Time) (*auth.Provider, http.Handler, error) {
+	switch {
+	case cfg.OIDCIssuer != "":
+		return auth.NewProvider(auth.ProviderConfig{Name: cfg.OIDCName, Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
+			ClientSecret: cfg.OIDCClientSecret, RedirectURL: publicURL + callbackPath, ForgotPasswordURL: cfg.OIDCForgotURL}), nil, nil
+	case !cfg.Demo:
+		return nil, nil, nil
+	}
+	secret := make([]byte, 24)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, nil, fmt.Errorf("demo sign-on secret: %w", err)
+	}
+	client := devidp.Client{ID: "cma-demo", Secret: base64.RawURLEncoding.EncodeToString(secret),
+		RedirectURIs: []string{publicURL + callbackPath}, PostLogoutRedirectURIs: []string{publicURL + "/catalogue"}}
+	idp, err := devidp.New(devidp.Config{Issuer: publicURL + "/dev-idp", Clients: []devidp.Client{client},
+		Personas: devidp.DemoPersonas(), Now: now})
+	if err != nil {
+		return nil, nil, fmt.Errorf("development identity provider: %w", err)
+	}
+	name := cfg.OIDCName + " (démo)"
+	p := auth.NewProvider(auth.ProviderConfig{Name: name, Issuer: idp.Issuer(), ClientID: client.ID, ClientSecret: client.Secret,
+		RedirectURL: publicURL + callbackPath, ForgotPasswordURL: idp.ForgotPasswordURL()})
+	return p, idp.Handler(), nil
+}
+
+// seedDemoStaff creates the staff accounts of the development provider's staff
+// personas, with grants on real demo establishments, formations and courses.
+// They sign in through the provider; the account is matched by email at their
+// first sign-in. Existing accounts are left alone.
+func seedDemoStaff(ctx context.Context, svc *accounts.Service, st *store.Store, ix *catalogue.Index) error {
+	if ix.Len() == 0 {
+		return nil
+	}
+	var est domain.Establishment
+	for _, e := range ix.Establishments {
+		if est.ID == 0 || strings.Contains(e.Name, "Voltaire") {
+			est = e
+		}
+		if strings.Contains(e.Name, "Voltaire") {
+			break
+		}
+	}
+	var first *catalogue.Entry
+	for _, e := range ix.All() {
+		if e.EstablishmentID == est.ID {
+			first = e
+			break
+		}
+	}
+	if first == nil {
+		first = ix.All()[0]
+	}
+	for _, p := range devidp.DemoPersonas() {
+		role, ok := strings.CutPrefix(p.Subject, "demo-staff-")
+		if !ok {
+			continue
+		}
+		g := domain.Grant{Role: domain.Role(role)}
+		switch g.Role {
+		case domain.RoleDirector:
+			g.EstablishmentID = est.ID
+		case domain.RoleCoordinator:
+			g.FormationID = first.FormationID
+		case domain.RoleTrainer:
+			g.CourseID = first.ID
+		}
+		if !g.Role.Valid() {
+			return fmt.Errorf("persona %s: unknown role %q", p.Subject, role)
+		}
+		if _, err := st.StaffByEmail(ctx, nil, p.Email); err == nil {
+			continue
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if _, _, err := svc.AddStaff(ctx, accounts.NewStaff{Email: p.Email, FirstName: p.GivenName, LastName: p.FamilyName,
+			Grants: []domain.Grant{g}}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cleanSessions deletes expired sessions every ten minutes until ctx ends.
+func cleanSessions(ctx context.Context, st *store.Store, log *slog.Logger, now func() time.Time) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := st.Sessions().DeleteExpiredSessions(ctx, now()); err != nil {
+				log.Warn("clean sessions", "error", err)
+			} else if n > 0 {
+				log.Info("expired sessions deleted", "count", n)
+			}
+		}
+	}
+}

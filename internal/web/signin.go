@@ -1,0 +1,275 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"cma/internal/accounts"
+	"cma/internal/auth"
+	"cma/internal/web/views"
+)
+
+// clientIP is the address sign-in limits are counted on. Behind the city's load
+// balancer the platform is configured to trust its X-Forwarded-For; here the
+// connection's address is used.
+func clientIP(r *http.Request) string {
+	host := r.RemoteAddr
+	if i := strings.LastIndexByte(host, ':'); i > 0 {
+		host = host[:i]
+	}
+	return host
+}
+
+// limited answers 429 with a French message when the key is over its limit.
+func (s *Server) limited(w http.ResponseWriter, r *http.Request, l *auth.Limiter, key string) bool {
+	ok, retry := l.Allow(key)
+	if ok {
+		return false
+	}
+	s.Log.Warn("security: sign-in rate limited", "event", "rate_limited")
+	w.Header().Set("Retry-After", itoaSeconds(retry))
+	pg := s.page(r, "signin.title")
+	s.render(w, r, http.StatusTooManyRequests, views.Message(pg, pg.T("signin.too_many", map[string]any{"Seconds": itoaSeconds(retry)})))
+	return true
+}
+
+func (s *Server) signInView(r *http.Request, ret, errMsg string) *views.SignInView {
+	v := &views.SignInView{Return: ret, Error: errMsg}
+	if s.Provider != nil {
+		v.ProviderName, v.ForgotURL = s.Provider.Name(), s.Provider.ForgotPasswordURL()
+	}
+	return v
+}
+
+// signInPage offers the city's sign-on to candidates and a password form to staff.
+func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
+	ret := safeReturn(r.URL.Query().Get("retour"), "")
+	if u := currentUser(r); u != nil {
+		http.Redirect(w, r, safeReturn(ret, homeOf(u.Account)), http.StatusSeeOther)
+		return
+	}
+	pg := s.page(r, "signin.title")
+	s.render(w, r, http.StatusOK, views.SignIn(pg, s.signInView(r, ret, "")))
+}
+
+// signInWithProvider starts the OpenID Connect flow: state, nonce and PKCE
+// verifier go into the session, and the browser goes to the provider.
+func (s *Server) signInWithProvider(w http.ResponseWriter, r *http.Request) {
+	if s.limited(w, r, s.signInByIP, "ip:"+clientIP(r)) {
+		return
+	}
+	pg := s.page(r, "signin.title")
+	ret := safeReturn(r.PostFormValue("retour"), "")
+	if s.Provider == nil {
+		s.render(w, r, http.StatusServiceUnavailable, views.SignIn(pg, s.signInView(r, ret, pg.T("signin.provider.none"))))
+		return
+	}
+	ar, err := auth.NewAuthRequest()
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	target, err := s.Provider.AuthCodeURL(r.Context(), ar)
+	if err != nil {
+		s.Log.Warn("security: identity provider unreachable", "event", "provider_down", "error", err)
+		s.render(w, r, http.StatusServiceUnavailable, views.SignIn(pg, s.signInView(r, ret,
+			pg.T("signin.error.down", map[string]any{"Provider": s.Provider.Name()}))))
+		return
+	}
+	ctx := r.Context()
+	s.sessions.Put(ctx, keyAuthState, ar.State)
+	s.sessions.Put(ctx, keyAuthNonce, ar.Nonce)
+	s.sessions.Put(ctx, keyAuthVerifier, ar.Verifier)
+	s.sessions.Put(ctx, keyReturn, ret)
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+// providerCallback finishes the flow: the state must be the one this browser
+// was given, the code is exchanged with the PKCE verifier, the ID token checked
+// (signature, issuer, audience, expiry, nonce), then the account found or
+// created (ACC-3). Each attempt's values are used once.
+func (s *Server) providerCallback(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	ar := auth.AuthRequest{State: s.sessions.PopString(ctx, keyAuthState), Nonce: s.sessions.PopString(ctx, keyAuthNonce),
+		Verifier: s.sessions.PopString(ctx, keyAuthVerifier)}
+	ret := s.sessions.PopString(ctx, keyReturn)
+	q := r.URL.Query()
+	fail := func(status int, event, msgID string) {
+		s.Log.Warn("security: sign-in refused", "event", event)
+		pg := s.page(r, "signin.title")
+		name := ""
+		if s.Provider != nil {
+			name = s.Provider.Name()
+		}
+		s.render(w, r, status, views.SignIn(pg, s.signInView(r, ret, pg.T(msgID, map[string]any{"Provider": name}))))
+	}
+	switch {
+	case s.Provider == nil:
+		fail(http.StatusServiceUnavailable, "no_provider", "signin.provider.none")
+		return
+	case ar.State == "" || !auth.StateMatches(q.Get("state"), ar.State):
+		fail(http.StatusBadRequest, "bad_state", "signin.error.state")
+		return
+	case q.Get("error") != "":
+		fail(http.StatusBadRequest, "provider_error", "signin.error.cancelled")
+		return
+	case q.Get("code") == "":
+		fail(http.StatusBadRequest, "no_code", "signin.error.state")
+		return
+	}
+	id, err := s.Provider.Exchange(ctx, q.Get("code"), ar)
+	switch {
+	case errors.Is(err, auth.ErrProviderDown):
+		fail(http.StatusServiceUnavailable, "provider_down", "signin.error.down")
+		return
+	case errors.Is(err, auth.ErrBadCode):
+		fail(http.StatusBadRequest, "bad_code", "signin.error.code")
+		return
+	case errors.Is(err, auth.ErrNoEmail):
+		fail(http.StatusBadRequest, "no_email", "signin.error.email")
+		return
+	case err != nil: // bad token, bad nonce, anything else
+		fail(http.StatusBadRequest, "bad_token", "signin.error.token")
+		return
+	}
+	acc, err := s.Accounts.SignIn(ctx, accounts.Identity{Issuer: id.Issuer, Subject: id.Subject, Email: id.Email,
+		EmailVerified: id.EmailVerified, FirstName: id.GivenName, LastName: id.FamilyName, BirthDate: id.Birthdate})
+	if errors.Is(err, accounts.ErrDisabled) {
+		fail(http.StatusForbidden, "disabled", "signin.error.disabled")
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if err := s.signInAs(ctx, acc); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.Log.Info("security: signed in", "event", "signin", "account", acc.ID, "method", "oidc")
+	http.Redirect(w, r, safeReturn(ret, homeOf(acc)), http.StatusSeeOther)
+}
+
+func (s *Server) staffSignInPage(w http.ResponseWriter, r *http.Request) {
+	pg := s.page(r, "signin.staff.title")
+	s.render(w, r, http.StatusOK, views.StaffSignIn(pg, &views.StaffSignInView{ErrFor: map[string]string{}}))
+}
+
+// staffSignIn checks a staff password; the central service then gives its
+// second factor.
+func (s *Server) staffSignIn(w http.ResponseWriter, r *http.Request) {
+	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
+	if s.limited(w, r, s.signInByIP, "ip:"+clientIP(r)) || s.limited(w, r, s.signInByEmail, "email:"+email) {
+		return
+	}
+	pg := s.page(r, "signin.staff.title")
+	v := &views.StaffSignInView{Email: email, ErrFor: map[string]string{}}
+	refuse := func(status int, event, field, msgID string) {
+		s.Log.Warn("security: staff sign-in refused", "event", event)
+		msg := pg.T(msgID)
+		v.Errors = append(v.Errors, views.FieldMessage{Field: field, Message: msg})
+		v.ErrFor[field] = msg
+		s.render(w, r, status, views.StaffSignIn(pg, v))
+	}
+	if email == "" || r.PostFormValue("motdepasse") == "" {
+		refuse(http.StatusBadRequest, "empty_form", "email", "signin.error.empty")
+		return
+	}
+	acc, needsCode, err := s.Accounts.PasswordSignIn(r.Context(), email, r.PostFormValue("motdepasse"))
+	switch {
+	case errors.Is(err, accounts.ErrBadCredentials):
+		refuse(http.StatusUnauthorized, "bad_password", "email", "signin.error.password")
+		return
+	case errors.Is(err, accounts.ErrDisabled):
+		refuse(http.StatusForbidden, "disabled", "email", "signin.error.disabled")
+		return
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	}
+	if needsCode {
+		if err := s.sessions.RenewToken(r.Context()); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		s.sessions.Put(r.Context(), keyPending2FA, acc.ID)
+		http.Redirect(w, r, "/connexion/personnel/code", http.StatusSeeOther)
+		return
+	}
+	if err := s.signInAs(r.Context(), acc); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.Log.Info("security: signed in", "event", "signin", "account", acc.ID, "method", "password")
+	http.Redirect(w, r, "/back-office", http.StatusSeeOther)
+}
+
+func (s *Server) secondFactorPage(w http.ResponseWriter, r *http.Request) {
+	if s.sessions.GetInt64(r.Context(), keyPending2FA) == 0 {
+		http.Redirect(w, r, "/connexion/personnel", http.StatusSeeOther)
+		return
+	}
+	pg := s.page(r, "signin.code.title")
+	s.render(w, r, http.StatusOK, views.SecondFactor(pg, &views.SecondFactorView{ErrFor: map[string]string{}}))
+}
+
+// secondFactor checks the TOTP code of a password sign-in (ROLE-5).
+func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request) {
+	id := s.sessions.GetInt64(r.Context(), keyPending2FA)
+	if id == 0 {
+		http.Redirect(w, r, "/connexion/personnel", http.StatusSeeOther)
+		return
+	}
+	if s.limited(w, r, s.signInByEmail, "code:"+itoa64(id)) {
+		return
+	}
+	acc, err := s.Accounts.VerifySecondFactor(r.Context(), id, r.PostFormValue("code"))
+	if errors.Is(err, accounts.ErrSecondFactor) {
+		s.Log.Warn("security: second factor refused", "event", "bad_code", "account", id)
+		pg := s.page(r, "signin.code.title")
+		msg := pg.T("signin.error.code2")
+		s.render(w, r, http.StatusUnauthorized, views.SecondFactor(pg, &views.SecondFactorView{
+			Errors: []views.FieldMessage{{Field: "code", Message: msg}}, ErrFor: map[string]string{"code": msg}}))
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if err := s.signInAs(r.Context(), acc); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.Log.Info("security: signed in", "event", "signin", "account", acc.ID, "method", "password+totp")
+	http.Redirect(w, r, "/back-office", http.StatusSeeOther)
+}
+
+// signOut ends this session.
+func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
+	if u := currentUser(r); u != nil {
+		s.Log.Info("security: signed out", "event", "signout", "account", u.Account.ID)
+	}
+	if err := s.sessions.Destroy(r.Context()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/catalogue", http.StatusSeeOther)
+}
+
+// signOutEverywhere ends every session of the account, on every device.
+func (s *Server) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
+	u := currentUser(r)
+	if err := s.Accounts.SignOutEverywhere(r.Context(), u.Account.ID); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if err := s.sessions.Destroy(r.Context()); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.Log.Info("security: signed out everywhere", "event", "signout_everywhere", "account", u.Account.ID)
+	r = r.WithContext(withoutUser(r.Context()))
+	pg := s.page(r, "signin.title")
+	s.render(w, r, http.StatusOK, views.Message(pg, pg.T("signout.everywhere.done")))
+}
