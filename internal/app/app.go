@@ -211,7 +211,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	if publicURL == "" {
 		publicURL = "http://" + ln.Addr().String()
 	}
-	provider, devIDP, err := signOn(cfg, publicURL, env.Now)
+	provider, devIDP, err := signOn(cfg, publicURL)
 	if err != nil {
 		ln.Close()
 		return err

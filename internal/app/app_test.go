@@ -46,6 +46,9 @@ func startServe(t *testing.T, args ...string) string {
 		if err := <-done; err != nil {
 			t.Errorf("serve did not shut down cleanly: %v", err)
 		}
+		if t.Failed() {
+			t.Logf("server log:\n%s", logs.String())
+		}
 	})
 	return "http://" + addr
 }

@@ -119,6 +119,9 @@ func (s *Server) providerCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, err := s.Provider.Exchange(ctx, q.Get("code"), ar)
+	if err != nil {
+		s.Log.Warn("security: code exchange failed", "event", "exchange_failed", "error", err)
+	}
 	switch {
 	case errors.Is(err, auth.ErrProviderDown):
 		fail(http.StatusServiceUnavailable, "provider_down", "signin.error.down")
