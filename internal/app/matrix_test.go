@@ -1,0 +1,223 @@
+package app
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"cma/internal/web"
+)
+
+// outcome is what a persona gets on a route.
+type outcome string
+
+const (
+	allowed outcome = "allowed" // anything but 401, 403 and 404
+	denied  outcome = "denied"  // 403
+	signIn  outcome = "sign-in" // sent to sign in (303 to /connexion) or 401
+)
+
+var personas = []string{"anonymous", "candidate", "director", "coordinator", "trainer", "guidance", "helpdesk", "central"}
+
+// expect builds a row: the personas listed are allowed, the other signed-in
+// ones denied, the anonymous visitor sent to sign in.
+func expect(allowedFor ...string) map[string]outcome {
+	row := map[string]outcome{"anonymous": signIn}
+	for _, p := range personas[1:] {
+		row[p] = denied
+	}
+	for _, p := range allowedFor {
+		row[p] = allowed
+	}
+	return row
+}
+
+var staffRoles = []string{"director", "coordinator", "trainer", "guidance", "helpdesk", "central"}
+
+// TestPermissionMatrix_ROLE walks every route of the platform with every role,
+// on its own resources and on someone else's (ROLE-1..7). A route registered
+// without a row here fails the test, so no route can forget its check.
+func TestPermissionMatrix_ROLE(t *testing.T) {
+	base := startServe(t, "--db", "sqlite:"+filepath.Join(t.TempDir(), "cma.db"), "--demo")
+
+	type me struct {
+		ID     int64 `json:"id"`
+		Grants []struct {
+			EstablishmentID int64 `json:"establishment_id"`
+			FormationID     int64 `json:"formation_id"`
+			CourseID        int64 `json:"course_id"`
+		} `json:"grants"`
+	}
+	browsers := map[string]*browser{"anonymous": newBrowser(t, base)}
+	ids := map[string]me{}
+	subjects := map[string]string{"candidate": "demo-candidate-1", "director": "demo-staff-director", "coordinator": "demo-staff-coordinator",
+		"trainer": "demo-staff-trainer", "guidance": "demo-staff-guidance", "helpdesk": "demo-staff-helpdesk", "central": "demo-staff-central"}
+	for role, subject := range subjects {
+		b := newBrowser(t, base)
+		b.signIn(t, subject)
+		_, body := b.do(t, "GET", "/api/v1/me", nil)
+		var m me
+		if err := json.Unmarshal([]byte(body), &m); err != nil || m.ID == 0 {
+			t.Fatalf("%s: /api/v1/me = %s", role, body)
+		}
+		browsers[role], ids[role] = b, m
+	}
+	ownEst, ownForm, ownCourse := ids["director"].Grants[0].EstablishmentID, ids["coordinator"].Grants[0].FormationID, ids["trainer"].Grants[0].CourseID
+	var foreignEst, foreignForm, foreignCourse int64
+	for page := 1; foreignCourse == 0 && page < 20; page++ {
+		_, body := browsers["anonymous"].do(t, "GET", "/api/v1/courses?par_page=100&page="+strconv.Itoa(page), nil)
+		var l struct {
+			Items []struct {
+				ID            int64 `json:"id"`
+				Formation     struct{ ID int64 }
+				Establishment struct{ ID int64 }
+			} `json:"items"`
+		}
+		json.Unmarshal([]byte(body), &l)
+		for _, c := range l.Items {
+			if c.Establishment.ID != ownEst && c.Formation.ID != ownForm {
+				foreignEst, foreignForm, foreignCourse = c.Establishment.ID, c.Formation.ID, c.ID
+				break
+			}
+		}
+	}
+	if ownEst == 0 || ownForm == 0 || ownCourse == 0 || foreignCourse == 0 {
+		t.Fatalf("demo grants: est %d form %d course %d, foreign course %d", ownEst, ownForm, ownCourse, foreignCourse)
+	}
+	candidate := ids["candidate"].ID
+	n := strconv.FormatInt
+
+	type probe struct {
+		method, path string
+		form         url.Values
+		want         map[string]outcome
+	}
+	// Every route pattern with the requests that probe it. Public routes are
+	// listed too: a back-office route registered as public by mistake fails here.
+	matrix := map[string][]probe{
+		"GET /{$}":                              {{"GET", "/", nil, nil}},
+		"GET /catalogue":                        {{"GET", "/catalogue", nil, nil}},
+		"GET /catalogue/cours/{id}":             {{"GET", "/catalogue/cours/" + n(ownCourse, 10), nil, nil}},
+		"GET /catalogue/cours/{id}/seances.ics": {{"GET", "/catalogue/cours/" + n(ownCourse, 10) + "/seances.ics", nil, nil}},
+		"GET /catalogue/brochure":               {{"GET", "/catalogue/brochure", nil, nil}},
+		"GET /catalogue/brochure.pdf":           {{"GET", "/catalogue/brochure.pdf", nil, nil}},
+		"POST /langue":                          {{"POST", "/langue", url.Values{"lang": {"fr"}}, nil}},
+		"GET /connexion":                        {{"GET", "/connexion", nil, nil}},
+		"POST /connexion/fournisseur":           nil, // starts a sign-in: walked by the sign-in tests
+		"GET /connexion/retour":                 nil, // idem
+		"GET /connexion/personnel":              {{"GET", "/connexion/personnel", nil, nil}},
+		"POST /connexion/personnel":             nil, // rate-limited sign-in: walked by the web tests
+		"GET /connexion/personnel/code":         {{"GET", "/connexion/personnel/code", nil, nil}},
+		"POST /connexion/personnel/code":        nil,
+		"POST /deconnexion":                     nil, // ends the session: walked by the sign-in tests
+		"POST /deconnexion-partout":             nil, // idem
+		"GET /mon-profil":                       {{"GET", "/mon-profil", nil, expect(append(staffRoles, "candidate")...)}},
+		"POST /mon-profil":                      {{"POST", "/mon-profil", url.Values{"telephone": {"0612345678"}}, expect(append(staffRoles, "candidate")...)}},
+		"GET /back-office":                      {{"GET", "/back-office", nil, expect(staffRoles...)}},
+		"GET /back-office/personnes":            {{"GET", "/back-office/personnes?q=martin", nil, expect("helpdesk", "central")}},
+		"GET /back-office/personnes/{id}":       {{"GET", "/back-office/personnes/" + n(candidate, 10), nil, expect("helpdesk", "central")}},
+		"POST /back-office/personnes/{id}/identite": {{"POST", "/back-office/personnes/" + n(candidate, 10) + "/identite",
+			url.Values{"prenom": {"Camille"}, "nom": {"Martin"}}, expect("central")}},
+		"GET /back-office/doublons":       {{"GET", "/back-office/doublons", nil, expect("central")}},
+		"POST /back-office/doublons/{id}": {{"POST", "/back-office/doublons/999999", url.Values{"decision": {"x"}}, expect("central")}},
+		"GET /back-office/journal":        {{"GET", "/back-office/journal", nil, expect("central")}},
+		"GET /back-office/etablissements/{id}": {
+			{"GET", "/back-office/etablissements/" + n(ownEst, 10), nil, expect("director", "central")},
+			{"GET", "/back-office/etablissements/" + n(foreignEst, 10), nil, expect("central")}},
+		"GET /back-office/formations/{id}": {
+			{"GET", "/back-office/formations/" + n(ownForm, 10), nil, expect("coordinator", "central")},
+			{"GET", "/back-office/formations/" + n(foreignForm, 10), nil, expect("central")}},
+		"GET /back-office/cours/{id}": {
+			{"GET", "/back-office/cours/" + n(ownCourse, 10), nil, expect("trainer", "director", "coordinator", "central")},
+			{"GET", "/back-office/cours/" + n(foreignCourse, 10), nil, expect("central")}},
+		"GET /api/v1/openapi.yaml": {{"GET", "/api/v1/openapi.yaml", nil, nil}},
+		"GET /api/v1/sessions":     {{"GET", "/api/v1/sessions", nil, nil}},
+		"GET /api/v1/formations":   {{"GET", "/api/v1/formations", nil, nil}},
+		"GET /api/v1/courses":      {{"GET", "/api/v1/courses", nil, nil}},
+		"GET /api/v1/courses/{id}": {{"GET", "/api/v1/courses/" + n(ownCourse, 10), nil, nil}},
+		"GET /api/v1/me":           {{"GET", "/api/v1/me", nil, expect(append(staffRoles, "candidate")...)}},
+		"/api/":                    {{"GET", "/api/v2/anything", nil, nil}},
+		"GET /healthz":             {{"GET", "/healthz", nil, nil}},
+		"GET /readyz":              {{"GET", "/readyz", nil, nil}},
+		"GET /metrics":             {{"GET", "/metrics", nil, nil}},
+		"/dev-idp/":                {{"GET", "/dev-idp/.well-known/openid-configuration", nil, nil}},
+		"/":                        {{"GET", "/nowhere", nil, nil}},
+	}
+
+	// Every registered route has a row, and every row is a registered route.
+	srv, err := web.New(web.Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, DevIDP: http.NotFoundHandler()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Handler()
+	registered := map[string]web.RouteInfo{}
+	for _, r := range srv.Routes() {
+		if strings.HasPrefix(r.Pattern, "GET /static/") {
+			continue // the hashed stylesheet
+		}
+		registered[r.Pattern] = r
+		if _, ok := matrix[r.Pattern]; !ok {
+			t.Errorf("route %q has no row in the permission matrix", r.Pattern)
+		}
+	}
+	for pattern, probes := range matrix {
+		r, ok := registered[pattern]
+		if !ok {
+			t.Errorf("matrix row %q is not a registered route", pattern)
+			continue
+		}
+		for _, p := range probes {
+			if (p.want == nil) != r.Public {
+				t.Errorf("%s: registered public=%v but the matrix expects public=%v", pattern, r.Public, p.want == nil)
+			}
+		}
+	}
+
+	noRedirect := func(b *browser) *http.Client {
+		return &http.Client{Jar: b.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	for pattern, probes := range matrix {
+		for _, p := range probes {
+			for _, who := range personas {
+				want := allowed
+				if p.want != nil {
+					want = p.want[who]
+				}
+				var body io.Reader
+				if p.form != nil {
+					body = strings.NewReader(p.form.Encode())
+				}
+				req, _ := http.NewRequest(p.method, base+p.path, body)
+				if p.form != nil {
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				}
+				res, err := noRedirect(browsers[who]).Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res.Body.Close()
+				got := allowed
+				switch {
+				case res.StatusCode == http.StatusForbidden:
+					got = denied
+				case res.StatusCode == http.StatusUnauthorized,
+					res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/connexion?"):
+					got = signIn
+				case res.StatusCode == http.StatusNotFound && pattern != "/" && pattern != "/api/",
+					res.StatusCode >= 500:
+					got = outcome("status " + strconv.Itoa(res.StatusCode))
+				}
+				if got != want {
+					t.Errorf("%s %s as %s: %s (HTTP %d), want %s", p.method, p.path, who, got, res.StatusCode, want)
+				}
+			}
+		}
+	}
+}
