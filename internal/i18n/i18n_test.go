@@ -50,6 +50,18 @@ func TestEveryMessageUsedExists(t *testing.T) {
 	for _, m := range domain.EvaluationModes {
 		ids["evaluation."+string(m)] = true
 	}
+	for _, r := range domain.Roles {
+		ids["role."+string(r)] = true
+	}
+	for _, k := range []domain.AccountKind{domain.AccountCandidate, domain.AccountStaff} {
+		ids["kind."+string(k)] = true
+	}
+	for _, st := range []domain.AccountStatus{domain.StatusActive, domain.StatusHeld, domain.StatusDisabled, domain.StatusMerged} {
+		ids["status."+string(st)] = true
+	}
+	for _, code := range []string{"state", "cancelled", "code", "email", "token", "disabled", "password", "empty"} {
+		ids["signin.error."+code] = true
+	}
 	for d := 0; d < 7; d++ {
 		ids["weekday."+strconv.Itoa(d)] = true
 	}
