@@ -9,6 +9,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"cma/internal/db/dbtest"
 )
 
 // browser is an HTTP client with cookies that follows redirects, like a person's
@@ -68,7 +70,20 @@ func (b *browser) signIn(t *testing.T, persona string) (*http.Response, string) 
 }
 
 func TestSignInThroughTheDevelopmentProvider_ACC3_ACC4_ACC5(t *testing.T) {
-	base := startServe(t, "--db", "sqlite:"+filepath.Join(t.TempDir(), "cma.db"), "--demo")
+	t.Run("sqlite", func(t *testing.T) {
+		signInJourney(t, startServe(t, "--db", "sqlite:"+filepath.Join(t.TempDir(), "cma.db"), "--demo"))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		d, dbURL := dbtest.PostgresURL(t)
+		d.Close()
+		signInJourney(t, startServe(t, "--db", dbURL, "--demo"))
+	})
+}
+
+// signInJourney: a candidate signs in, is refused a bad phone number, saves a
+// good one, signs out; the same person's second account is held and shown to
+// the central service.
+func signInJourney(t *testing.T, base string) {
 	b := newBrowser(t, base)
 
 	// ACC-5: the sign-in page links to the provider's lost-password page.
