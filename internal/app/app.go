@@ -211,12 +211,12 @@ func serve(ctx context.Context, args []string, env Env) error {
 	if publicURL == "" {
 		publicURL = "http://" + ln.Addr().String()
 	}
-	provider, devIDP, err := signOn(cfg, publicURL)
+	providers, devIDP, err := signOn(cfg, publicURL)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accts, Store: st, Provider: provider, DevIDP: devIDP,
+	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accts, Store: st, Providers: providers, DevIDP: devIDP,
 		Words: words, DB: d, Log: log, Paris: loc, Now: env.Now, Version: version(), Secure: cfg.Secure})
 	if err != nil {
 		ln.Close()

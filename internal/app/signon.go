@@ -26,14 +26,30 @@ const callbackPath = "/connexion/retour"
 // signOn builds the city's sign-on client from the configuration. In demo mode
 // without a configured issuer it starts the development provider inside the
 // binary, under /dev-idp, and signs in through it with the real protocol.
-func signOn(cfg *config.Config, publicURL string) (*auth.Provider, http.Handler, error) {
+func signOn(cfg *config.Config, publicURL string) ([]*auth.Provider, http.Handler, error) {
+	var providers []*auth.Provider
+	var devIDP http.Handler
 	switch {
 	case cfg.OIDCIssuer != "":
-		return auth.NewProvider(auth.ProviderConfig{Name: cfg.OIDCName, Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
-			ClientSecret: cfg.OIDCClientSecret, RedirectURL: publicURL + callbackPath, ForgotPasswordURL: cfg.OIDCForgotURL}), nil, nil
-	case !cfg.Demo:
-		return nil, nil, nil
+		providers = append(providers, auth.NewProvider(auth.ProviderConfig{Name: cfg.OIDCName, Issuer: cfg.OIDCIssuer,
+			ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret, RedirectURL: publicURL + callbackPath,
+			ForgotPasswordURL: cfg.OIDCForgotURL}))
+	case cfg.Demo:
+		p, h, err := demoSignOn(cfg, publicURL)
+		if err != nil {
+			return nil, nil, err
+		}
+		providers, devIDP = append(providers, p), h
 	}
+	for _, m := range cfg.MoreOIDC {
+		providers = append(providers, auth.NewProvider(auth.ProviderConfig{Name: m.Name, Issuer: m.Issuer, ClientID: m.ClientID,
+			ClientSecret: m.ClientSecret, RedirectURL: publicURL + callbackPath, ForgotPasswordURL: m.ForgotURL}))
+	}
+	return providers, devIDP, nil
+}
+
+// demoSignOn starts the development identity provider and its client.
+func demoSignOn(cfg *config.Config, publicURL string) (*auth.Provider, http.Handler, error) {
 	secret := make([]byte, 24)
 	if _, err := rand.Read(secret); err != nil {
 		return nil, nil, fmt.Errorf("demo sign-on secret: %w", err)

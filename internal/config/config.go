@@ -29,6 +29,17 @@ type Config struct {
 	OIDCClientSecret string // CMA_OIDC_CLIENT_SECRET (environment only: never on a command line)
 	OIDCName         string // CMA_OIDC_NAME, shown on buttons: "Mon Paris"
 	OIDCForgotURL    string // CMA_OIDC_FORGOT_URL, the provider's lost-password page (ACC-5)
+
+	// More sign-ons offered next to the main one (FranceConnect…), from the
+	// environment: CMA_OIDC_PROVIDERS=FRANCECONNECT, then for each key K
+	// CMA_OIDC_K_ISSUER, CMA_OIDC_K_CLIENT_ID, CMA_OIDC_K_CLIENT_SECRET,
+	// CMA_OIDC_K_NAME and CMA_OIDC_K_FORGOT_URL.
+	MoreOIDC []OIDCProvider
+}
+
+// OIDCProvider is one more sign-on.
+type OIDCProvider struct {
+	Key, Name, Issuer, ClientID, ClientSecret, ForgotURL string
 }
 
 // Defaults are the embedded-default settings a fresh machine runs with.
@@ -69,6 +80,15 @@ func Bind(fs *flag.FlagSet, getenv func(string) string) (*Config, error) {
 	str("oidc-name", "CMA_OIDC_NAME", "name of the sign-on shown to people", &c.OIDCName)
 	str("oidc-forgot-url", "CMA_OIDC_FORGOT_URL", "the sign-on's lost-password page", &c.OIDCForgotURL)
 	c.OIDCClientSecret = getenv("CMA_OIDC_CLIENT_SECRET")
+	for _, key := range strings.Split(getenv("CMA_OIDC_PROVIDERS"), ",") {
+		key = strings.ToUpper(strings.TrimSpace(key))
+		if key == "" {
+			continue
+		}
+		v := func(name string) string { return getenv("CMA_OIDC_" + key + "_" + name) }
+		c.MoreOIDC = append(c.MoreOIDC, OIDCProvider{Key: key, Name: v("NAME"), Issuer: v("ISSUER"), ClientID: v("CLIENT_ID"),
+			ClientSecret: v("CLIENT_SECRET"), ForgotURL: v("FORGOT_URL")})
+	}
 	return &c, errors.Join(errs...)
 }
 
@@ -100,6 +120,11 @@ func (c Config) Validate() error {
 		}
 		if c.OIDCClientID == "" || c.OIDCClientSecret == "" {
 			errs = append(errs, errors.New("--oidc-issuer needs --oidc-client-id and the CMA_OIDC_CLIENT_SECRET variable"))
+		}
+	}
+	for _, p := range c.MoreOIDC {
+		if p.Name == "" || p.Issuer == "" || p.ClientID == "" || p.ClientSecret == "" {
+			errs = append(errs, fmt.Errorf("sign-on %s: set CMA_OIDC_%[1]s_NAME, _ISSUER, _CLIENT_ID and _CLIENT_SECRET", p.Key))
 		}
 	}
 	if c.HolidayZone == "" {

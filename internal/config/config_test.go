@@ -63,3 +63,17 @@ func TestValidateRefusesBadValues(t *testing.T) {
 		}
 	}
 }
+
+func TestMoreSignOnsNeedOnlyConfiguration_ACC3(t *testing.T) {
+	env := map[string]string{"CMA_OIDC_PROVIDERS": "franceconnect", "CMA_OIDC_FRANCECONNECT_NAME": "FranceConnect",
+		"CMA_OIDC_FRANCECONNECT_ISSUER": "https://fc.exemple", "CMA_OIDC_FRANCECONNECT_CLIENT_ID": "cma",
+		"CMA_OIDC_FRANCECONNECT_CLIENT_SECRET": "s3cret"}
+	c, err := parse(t, env)
+	if err != nil || len(c.MoreOIDC) != 1 || c.MoreOIDC[0].Name != "FranceConnect" || c.MoreOIDC[0].ClientSecret != "s3cret" {
+		t.Fatalf("config = %+v, %v", c.MoreOIDC, err)
+	}
+	delete(env, "CMA_OIDC_FRANCECONNECT_ISSUER")
+	if _, err := parse(t, env); err == nil || !strings.Contains(err.Error(), "FRANCECONNECT") {
+		t.Fatalf("incomplete second sign-on: %v", err)
+	}
+}

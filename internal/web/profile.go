@@ -27,8 +27,8 @@ func (s *Server) profileView(pg *views.Page, a domain.Account) *views.ProfileVie
 	if v.BirthKnown {
 		v.BirthDate = pg.ShortDate(a.BirthDate)
 	}
-	if s.Provider != nil {
-		v.ProviderName = s.Provider.Name()
+	if len(s.Providers) > 0 {
+		v.ProviderName = s.Providers[0].Name()
 	}
 	return v
 }

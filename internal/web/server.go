@@ -36,8 +36,8 @@ type Deps struct {
 	Catalogue *catalogue.Service
 	Accounts  *accounts.Service
 	Store     *store.Store
-	Provider  *auth.Provider // the city's sign-on; nil when none is configured
-	DevIDP    http.Handler   // the development identity provider, demo mode only
+	Providers []*auth.Provider // the sign-ons people may use ("Mon Paris", FranceConnect…), first is the main one
+	DevIDP    http.Handler     // the development identity provider, demo mode only
 	Words     *i18n.Catalog
 	DB        Pinger
 	Log       *slog.Logger

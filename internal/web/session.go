@@ -20,6 +20,7 @@ const (
 	keyAuthState    = "oidc_state"
 	keyAuthNonce    = "oidc_nonce"
 	keyAuthVerifier = "oidc_verifier"
+	keyAuthProvider = "oidc_provider"
 	keyReturn       = "return_to"
 	keyPending2FA   = "pending_second_factor"
 	keyFlash        = "flash"

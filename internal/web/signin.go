@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"cma/internal/accounts"
@@ -36,10 +37,19 @@ func (s *Server) limited(w http.ResponseWriter, r *http.Request, l *auth.Limiter
 
 func (s *Server) signInView(r *http.Request, ret, errMsg string) *views.SignInView {
 	v := &views.SignInView{Return: ret, Error: errMsg}
-	if s.Provider != nil {
-		v.ProviderName, v.ForgotURL = s.Provider.Name(), s.Provider.ForgotPasswordURL()
+	for i, p := range s.Providers {
+		v.Providers = append(v.Providers, views.ProviderButton{Key: strconv.Itoa(i), Name: p.Name(), ForgotURL: p.ForgotPasswordURL()})
 	}
 	return v
+}
+
+// provider finds a sign-on by its key on the sign-in page (its position).
+func (s *Server) provider(key string) (*auth.Provider, string, bool) {
+	i, err := strconv.Atoi(key)
+	if err != nil || i < 0 || i >= len(s.Providers) {
+		return nil, "", false
+	}
+	return s.Providers[i], key, true
 }
 
 // signInPage offers the city's sign-on to candidates and a password form to staff.
@@ -61,7 +71,12 @@ func (s *Server) signInWithProvider(w http.ResponseWriter, r *http.Request) {
 	}
 	pg := s.page(r, "signin.title")
 	ret := safeReturn(r.PostFormValue("retour"), "")
-	if s.Provider == nil {
+	choice := r.PostFormValue("fournisseur")
+	if choice == "" {
+		choice = "0" // the main sign-on
+	}
+	provider, key, ok := s.provider(choice)
+	if !ok {
 		s.render(w, r, http.StatusServiceUnavailable, views.SignIn(pg, s.signInView(r, ret, pg.T("signin.provider.none"))))
 		return
 	}
@@ -70,14 +85,15 @@ func (s *Server) signInWithProvider(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	target, err := s.Provider.AuthCodeURL(r.Context(), ar)
+	target, err := provider.AuthCodeURL(r.Context(), ar)
 	if err != nil {
 		s.Log.Warn("security: identity provider unreachable", "event", "provider_down", "error", err)
 		s.render(w, r, http.StatusServiceUnavailable, views.SignIn(pg, s.signInView(r, ret,
-			pg.T("signin.error.down", map[string]any{"Provider": s.Provider.Name()}))))
+			pg.T("signin.error.down", map[string]any{"Provider": provider.Name()}))))
 		return
 	}
 	ctx := r.Context()
+	s.sessions.Put(ctx, keyAuthProvider, key)
 	s.sessions.Put(ctx, keyAuthState, ar.State)
 	s.sessions.Put(ctx, keyAuthNonce, ar.Nonce)
 	s.sessions.Put(ctx, keyAuthVerifier, ar.Verifier)
@@ -94,18 +110,22 @@ func (s *Server) providerCallback(w http.ResponseWriter, r *http.Request) {
 	ar := auth.AuthRequest{State: s.sessions.PopString(ctx, keyAuthState), Nonce: s.sessions.PopString(ctx, keyAuthNonce),
 		Verifier: s.sessions.PopString(ctx, keyAuthVerifier)}
 	ret := s.sessions.PopString(ctx, keyReturn)
+	provider, _, known := s.provider(s.sessions.PopString(ctx, keyAuthProvider))
 	q := r.URL.Query()
 	fail := func(status int, event, msgID string) {
 		s.Log.Warn("security: sign-in refused", "event", event)
 		pg := s.page(r, "signin.title")
 		name := ""
-		if s.Provider != nil {
-			name = s.Provider.Name()
+		if provider != nil {
+			name = provider.Name()
 		}
 		s.render(w, r, status, views.SignIn(pg, s.signInView(r, ret, pg.T(msgID, map[string]any{"Provider": name}))))
 	}
 	switch {
-	case s.Provider == nil:
+	case !known && ar.State == "":
+		fail(http.StatusBadRequest, "bad_state", "signin.error.state")
+		return
+	case !known:
 		fail(http.StatusServiceUnavailable, "no_provider", "signin.provider.none")
 		return
 	case ar.State == "" || !auth.StateMatches(q.Get("state"), ar.State):
@@ -118,7 +138,7 @@ func (s *Server) providerCallback(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, "no_code", "signin.error.state")
 		return
 	}
-	id, err := s.Provider.Exchange(ctx, q.Get("code"), ar)
+	id, err := provider.Exchange(ctx, q.Get("code"), ar)
 	if err != nil {
 		s.Log.Warn("security: code exchange failed", "event", "exchange_failed", "error", err)
 	}
