@@ -95,6 +95,9 @@ func NewProvider(cfg ProviderConfig) *Provider {
 // Name is the identity provider's name as shown to people.
 func (p *Provider) Name() string { return p.cfg.Name }
 
+// Issuer is the provider's issuer URL.
+func (p *Provider) Issuer() string { return p.cfg.Issuer }
+
 // ForgotPasswordURL is the identity provider's lost password page (ACC-5).
 func (p *Provider) ForgotPasswordURL() string { return p.cfg.ForgotPasswordURL }
 

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -55,6 +56,7 @@ type Server struct {
 	registry *prometheus.Registry
 	metrics  *metrics
 	sessions *scs.SessionManager
+	csp      string
 	routes   []RouteInfo
 	// Sign-in attempts: per client address, and per email for staff passwords.
 	signInByIP    *auth.Limiter
@@ -79,6 +81,13 @@ func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d, css: css, cssURL: "/static/app." + hex.EncodeToString(sum[:6]) + ".css",
 		registry: prometheus.NewRegistry(), brochure: map[brochureKey][]byte{}}
 	s.metrics = newMetrics(s.registry)
+	var origins []string
+	for _, p := range d.Providers {
+		if u, err := url.Parse(p.Issuer()); err == nil && u.Host != "" {
+			origins = append(origins, u.Scheme+"://"+u.Host)
+		}
+	}
+	s.csp = contentSecurityPolicy(origins)
 	s.sessions = newSessionManager(d.Store.Sessions(), d.Secure)
 	s.signInByIP = auth.NewLimiter(1, 20, d.Now)        // 20 at once, then one a second
 	s.signInByEmail = auth.NewLimiter(1.0/30, 5, d.Now) // 5 at once, then one every 30 s

@@ -62,3 +62,23 @@ func TestProviderDown_ACC3(t *testing.T) {
 		t.Fatalf("healthz: %d", res.StatusCode)
 	}
 }
+
+// TestFormActionAllowsTheSignOn: the sign-in form's answer redirects to the
+// provider, so the provider's origin must be in the CSP's form-action.
+func TestFormActionAllowsTheSignOn(t *testing.T) {
+	d := dbtest.SQLite(t)
+	st := store.New(d)
+	words, _ := i18n.Load()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	p := auth.NewProvider(auth.ProviderConfig{Name: "Mon Paris", Issuer: "https://moncompte.paris.exemple/auth", ClientID: "c", ClientSecret: "s"})
+	srv, err := web.New(web.Deps{Catalogue: catalogue.NewService(st, words, "C", 0, time.Now), Accounts: accounts.New(st, time.Now, log),
+		Store: st, Providers: []*auth.Provider{p}, Words: words, DB: d, Log: log, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
+	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "form-action 'self' https://moncompte.paris.exemple;") {
+		t.Fatalf("CSP = %q", csp)
+	}
+}
