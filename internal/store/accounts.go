@@ -35,6 +35,20 @@ func scanAccount(row rowScanner) (domain.Account, error) {
 	return a, nil
 }
 
+// scanAccounts reads every row of an accounts query (without grants) and closes it.
+func scanAccounts(rows *sql.Rows) ([]domain.Account, error) {
+	defer rows.Close()
+	var out []domain.Account
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
 // nullTime scans a nullable date or instant; NULL leaves the zero time.
 type nullTime struct{ t *time.Time }
 
@@ -110,16 +124,7 @@ func (s *Store) CandidatesByIdentityKey(ctx context.Context, tx *sql.Tx, key str
 	if err != nil {
 		return nil, fmt.Errorf("find same identity: %w", err)
 	}
-	defer rows.Close()
-	var out []domain.Account
-	for rows.Next() {
-		a, err := scanAccount(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return scanAccounts(rows)
 }
 
 // InsertAccount creates an account and sets its ID.
@@ -254,16 +259,7 @@ func (s *Store) SearchAccounts(ctx context.Context, query string, limit int) ([]
 	if err != nil {
 		return nil, fmt.Errorf("search accounts: %w", err)
 	}
-	defer rows.Close()
-	var out []domain.Account
-	for rows.Next() {
-		a, err := scanAccount(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return scanAccounts(rows)
 }
 
 // InsertGrant gives a staff account a role with its scope.

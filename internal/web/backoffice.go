@@ -140,13 +140,7 @@ func (s *Server) correctIdentity(w http.ResponseWriter, r *http.Request) {
 	pg := s.page(r, "bo.people.title")
 	c := accounts.Correction{FirstName: r.PostFormValue("prenom"), LastName: r.PostFormValue("nom"), Reason: r.PostFormValue("raison")}
 	var ferrs accounts.FieldErrors
-	if raw := r.PostFormValue("naissance"); raw != "" {
-		birth, err := time.Parse(time.DateOnly, raw)
-		if err != nil {
-			ferrs = append(ferrs, accounts.FieldError{Field: "naissance", Message: pg.T("profile.birth.invalid")})
-		}
-		c.BirthDate = birth
-	}
+	c.BirthDate = formDate(r, pg, "naissance", &ferrs)
 	var err error = ferrs
 	if len(ferrs) == 0 {
 		err = s.Accounts.CorrectIdentity(r.Context(), u.Actor, id, c)

@@ -12,6 +12,20 @@ import (
 	"cma/internal/web/views"
 )
 
+// formDate reads an optional date field (YYYY-MM-DD, as date inputs send it);
+// a malformed one adds a French error.
+func formDate(r *http.Request, pg *views.Page, field string, errs *accounts.FieldErrors) time.Time {
+	raw := r.PostFormValue(field)
+	if raw == "" {
+		return time.Time{}
+	}
+	d, err := time.Parse(time.DateOnly, raw)
+	if err != nil {
+		*errs = append(*errs, accounts.FieldError{Field: field, Message: pg.T("profile.birth.invalid")})
+	}
+	return d
+}
+
 func withoutUser(ctx context.Context) context.Context {
 	return context.WithValue(ctx, userKey{}, (*user)(nil))
 }
@@ -52,13 +66,7 @@ func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request) {
 		Country: r.PostFormValue("pays")}}
 	pg := s.page(r, "profile.title")
 	var ferrs accounts.FieldErrors
-	if raw := r.PostFormValue("naissance"); raw != "" {
-		birth, err := time.Parse(time.DateOnly, raw)
-		if err != nil {
-			ferrs = append(ferrs, accounts.FieldError{Field: "naissance", Message: pg.T("profile.birth.invalid")})
-		}
-		c.BirthDate = birth
-	}
+	c.BirthDate = formDate(r, pg, "naissance", &ferrs)
 	err := error(nil)
 	if len(ferrs) == 0 {
 		err = s.Accounts.UpdateContact(r.Context(), u.Actor, u.Account.ID, c)
