@@ -173,3 +173,13 @@ func isUpperLetters(s string) bool {
 	}
 	return true
 }
+
+// FormatPhone shows a stored number the way people write it: French numbers as
+// "06 12 34 56 78", others in their international form.
+func FormatPhone(e164 string) string {
+	if len(e164) != 12 || !strings.HasPrefix(e164, "+33") {
+		return e164
+	}
+	d := "0" + e164[3:]
+	return d[0:2] + " " + d[2:4] + " " + d[4:6] + " " + d[6:8] + " " + d[8:10]
+}

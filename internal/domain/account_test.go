@@ -154,3 +154,16 @@ func TestCan_ROLE(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatPhone_ACC4(t *testing.T) {
+	for in, want := range map[string]string{"+33612345678": "06 12 34 56 78", "+442079460958": "+442079460958", "": ""} {
+		if got := FormatPhone(in); got != want {
+			t.Errorf("FormatPhone(%q) = %q, want %q", in, got, want)
+		}
+		if in != "" {
+			if back, err := NormalizePhone(FormatPhone(in)); err != nil || back != in {
+				t.Errorf("round trip of %q: %q, %v", in, back, err)
+			}
+		}
+	}
+}

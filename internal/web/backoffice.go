@@ -94,7 +94,7 @@ func (s *Server) personFileView(r *http.Request, pg *views.Page, a domain.Accoun
 	u := currentUser(r)
 	v := &views.PersonFileView{ID: a.ID, Name: a.FullName(), Email: a.Email, Kind: pg.T("kind." + string(a.Kind)),
 		Status: pg.T("status." + string(a.Status)), FirstName: a.FirstName, LastName: a.LastName,
-		BirthDate: pg.T("bo.unknown"), Phone: a.Phone, Created: pg.DateTime(a.CreatedAt, s.Paris), ErrFor: map[string]string{},
+		BirthDate: pg.T("bo.unknown"), Phone: domain.FormatPhone(a.Phone), Created: pg.DateTime(a.CreatedAt, s.Paris), ErrFor: map[string]string{},
 		CanCorrect: domain.Can(u.Actor, domain.ActCorrectIdentity, domain.Resource{AccountID: a.ID})}
 	if !a.BirthDate.IsZero() {
 		v.BirthDate, v.BirthDateValue = pg.ShortDate(a.BirthDate), a.BirthDate.Format(time.DateOnly)

@@ -36,7 +36,7 @@ func itoaSeconds(d time.Duration) string { return strconv.Itoa(int(d.Seconds() +
 
 func (s *Server) profileView(pg *views.Page, a domain.Account) *views.ProfileView {
 	v := &views.ProfileView{Name: a.FullName(), Email: a.Email, BirthKnown: !a.BirthDate.IsZero(), Held: a.Status == domain.StatusHeld,
-		Phone: a.Phone, Line1: a.Address.Line1, Line2: a.Address.Line2, PostalCode: a.Address.PostalCode, City: a.Address.City,
+		Phone: domain.FormatPhone(a.Phone), Line1: a.Address.Line1, Line2: a.Address.Line2, PostalCode: a.Address.PostalCode, City: a.Address.City,
 		Country: a.Address.Country, ErrFor: map[string]string{}, ProviderName: "Mon Paris"}
 	if v.BirthKnown {
 		v.BirthDate = pg.ShortDate(a.BirthDate)
