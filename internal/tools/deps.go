@@ -5,9 +5,10 @@
 package tools
 
 import (
-	_ "github.com/alexedwards/scs/v2"
-	_ "github.com/coreos/go-oidc/v3/oidc"
-	_ "github.com/zitadel/oidc/v3/pkg/op"
-	_ "golang.org/x/crypto/argon2"
-	_ "golang.org/x/oauth2"
+	_ "github.com/emersion/go-smtp"
+	_ "github.com/riverqueue/river"
+	_ "github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	_ "github.com/riverqueue/river/riverdriver/riversqlite"
+	_ "github.com/wneessen/go-mail"
+	_ "github.com/xuri/excelize/v2"
 )
