@@ -57,6 +57,7 @@ type Action string
 const (
 	ActViewOwnAccount     Action = "view_own_account"    // ROLE-1: profile, own data
 	ActEditOwnProfile     Action = "edit_own_profile"    // ROLE-1, ACC-4: address and phone
+	ActApply              Action = "apply"               // ROLE-1: a candidate's own basket and candidatures
 	ActBackOffice         Action = "back_office"         // any staff: the back-office home
 	ActReadPersonFile     Action = "read_person_file"    // ROLE-5, ROLE-7: a candidate's file
 	ActCorrectIdentity    Action = "correct_identity"    // ROLE-5, ACC-4: names, birth date
@@ -87,6 +88,8 @@ func Can(a Actor, act Action, r Resource) bool {
 	switch act {
 	case ActViewOwnAccount, ActEditOwnProfile:
 		return r.AccountID != 0 && r.AccountID == a.AccountID // ROLE-1: only one's own account
+	case ActApply:
+		return a.Kind == AccountCandidate && r.AccountID != 0 && r.AccountID == a.AccountID
 	}
 	if a.Kind != AccountStaff {
 		return false

@@ -1,0 +1,146 @@
+package domain
+
+import (
+	"fmt"
+	"time"
+)
+
+// CandidatureStatus is where a candidature stands. Selection, waiting lists and
+// enrolment (later capabilities) add their own.
+type CandidatureStatus string
+
+const (
+	CandidatureSubmitted CandidatureStatus = "submitted" // validated, waiting for selection at the end of the period (PER-2)
+	CandidatureCancelled CandidatureStatus = "cancelled" // cancelled by the candidate before the deadline (CAN-5)
+)
+
+// ActiveStatuses hold a formation and a slot (CAN-1, CAN-2, CAN-3).
+var ActiveStatuses = []CandidatureStatus{CandidatureSubmitted}
+
+// Maximum formations held at once (CAN-1).
+const MaxFormations = 3
+
+// Objective is why the person applies (CAN-6).
+type Objective string
+
+const (
+	ObjectiveProfessional Objective = "professional" // évolution professionnelle
+	ObjectivePersonal     Objective = "personal"     // développement personnel
+	ObjectiveDiploma      Objective = "diploma"      // obtenir un diplôme
+	ObjectiveIntegration  Objective = "integration"  // insertion, vie quotidienne
+)
+
+// Objectives lists the objectives in the form's order.
+var Objectives = []Objective{ObjectiveProfessional, ObjectivePersonal, ObjectiveDiploma, ObjectiveIntegration}
+
+// SocialSituation is the candidate's situation, weighed at selection (CAN-6, SEL-1).
+type SocialSituation struct {
+	RSA        bool // revenu de solidarité active
+	JobSeeker  bool // demandeur d'emploi
+	Subsidised bool // contrat aidé
+}
+
+// Holding is a course someone holds or wants: an active candidature or
+// enrolment, or a basket item. The rules compare holdings.
+type Holding struct {
+	CourseID, FormationID int64
+	CourseCode            string
+	FormationTitle        string
+	Weekday               time.Weekday
+	StartMinute           int
+	EndMinute             int
+}
+
+// Refusal says which rule refuses which course, for a plain French message.
+type Refusal struct {
+	Rule   string // "CAN-1", "CAN-2", "CAN-3", "ACC-1", "ACC-2", "PER-1"
+	Course string // the course refused (code)
+	Other  string // what it conflicts with: another formation or course
+}
+
+func (r Refusal) Error() string {
+	if r.Other != "" {
+		return fmt.Sprintf("%s: course %s conflicts with %s", r.Rule, r.Course, r.Other)
+	}
+	return fmt.Sprintf("%s: course %s refused", r.Rule, r.Course)
+}
+
+// SlotsOverlap reports whether two courses meet on the same weekday at
+// overlapping times (end excluded: 18h–20h and 20h–22h do not clash).
+func SlotsOverlap(a, b Holding) bool {
+	return a.Weekday == b.Weekday && a.StartMinute < b.EndMinute && b.StartMinute < a.EndMinute
+}
+
+// CheckAddition checks that course c may join what the person already holds
+// (CAN-1 at most three formations, CAN-2 never the same formation twice,
+// CAN-3 never two overlapping slots on the same weekday).
+func CheckAddition(held []Holding, c Holding) []Refusal {
+	var out []Refusal
+	formations := map[int64]bool{}
+	for _, h := range held {
+		formations[h.FormationID] = true
+		if h.CourseID == c.CourseID {
+			return []Refusal{{Rule: "CAN-2", Course: c.CourseCode, Other: h.FormationTitle}} // the very same course
+		}
+		if h.FormationID == c.FormationID {
+			out = append(out, Refusal{Rule: "CAN-2", Course: c.CourseCode, Other: h.FormationTitle})
+		}
+		if SlotsOverlap(h, c) {
+			out = append(out, Refusal{Rule: "CAN-3", Course: c.CourseCode, Other: h.FormationTitle + " (" + h.CourseCode + ")"})
+		}
+	}
+	if !formations[c.FormationID] && len(formations) >= MaxFormations {
+		out = append(out, Refusal{Rule: "CAN-1", Course: c.CourseCode})
+	}
+	return out
+}
+
+// CheckCandidate checks the person for one course: 18 or older on the course's
+// first day (ACC-1), a personal email (ACC-2).
+func CheckCandidate(a Account, courseCode string, firstDay time.Time) []Refusal {
+	var out []Refusal
+	if a.BirthDate.IsZero() || AgeOn(a.BirthDate, firstDay) < AdultAge {
+		out = append(out, Refusal{Rule: "ACC-1", Course: courseCode})
+	}
+	if a.Email == "" {
+		out = append(out, Refusal{Rule: "ACC-2", Course: courseCode})
+	}
+	return out
+}
+
+// HalfTariffProofMaxAge is how old a proof may be on the registration date (CAN-9).
+const HalfTariffProofMonths = 3
+
+// ProofValid reports whether a proof issued on issued is less than three months
+// old on the registration date (CAN-9), and not dated in the future.
+func ProofValid(issued, registration time.Time) bool {
+	if issued.After(registration) {
+		return false
+	}
+	return issued.AddDate(0, HalfTariffProofMonths, 0).After(registration)
+}
+
+// Candidature is one application of one person to one course.
+type Candidature struct {
+	ID, AccountID, CourseID, FormationID, SessionID int64
+	Status                                          CandidatureStatus
+	Objective                                       Objective
+	Motivation                                      string
+	Social                                          SocialSituation
+	RulesVersion                                    string // the internal rules accepted (CAN-7)
+	HalfTariffClaim                                 bool   // with a valid proof (CAN-9)
+	ProofID                                         int64
+	AssistedBy                                      int64 // the staff member who filed it (CAN-8), 0 when none
+	CreatedAt                                       time.Time
+	CancelledAt                                     time.Time
+}
+
+// Active reports whether the candidature holds its formation and slot.
+func (c Candidature) Active() bool {
+	for _, s := range ActiveStatuses {
+		if c.Status == s {
+			return true
+		}
+	}
+	return false
+}
