@@ -510,3 +510,65 @@ func grantsText(gs []domain.Grant) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// NewCandidate is a person registered at a desk by guidance staff (CAN-8).
+type NewCandidate struct {
+	FirstName, LastName, Email string
+	BirthDate                  time.Time
+	Phone                      string
+}
+
+// ErrSamePerson is returned when the person already has an account: staff then
+// open that account instead of creating a second one (ACC-3).
+var ErrSamePerson = errors.New("a person with the same names and birth date already has an account")
+
+// CreateCandidate creates a candidate's account on their behalf (CAN-8). The
+// person signs in later through the city's sign-on; an account created here is
+// then matched by staff as a probable duplicate and merged. The creation is in
+// the audit trail.
+func (s *Service) CreateCandidate(ctx context.Context, actor domain.Actor, n NewCandidate) (domain.Account, error) {
+	if !domain.Can(actor, domain.ActAssistRegistration, domain.Resource{}) {
+		return domain.Account{}, ErrForbidden
+	}
+	var errs FieldErrors
+	n.FirstName, n.LastName, n.Email = strings.TrimSpace(n.FirstName), strings.TrimSpace(n.LastName), strings.ToLower(strings.TrimSpace(n.Email))
+	if n.FirstName == "" {
+		errs = append(errs, FieldError{"prenom", "Indiquez le prénom."})
+	}
+	if n.LastName == "" {
+		errs = append(errs, FieldError{"nom", "Indiquez le nom."})
+	}
+	if at := strings.LastIndex(n.Email, "@"); at < 1 || !strings.Contains(n.Email[at:], ".") || strings.ContainsAny(n.Email, " <>") {
+		errs = append(errs, FieldError{"email", "Indiquez une adresse électronique personnelle valable, par exemple nom@exemple.fr (ACC-2)."})
+	}
+	if n.BirthDate.IsZero() {
+		errs = append(errs, FieldError{"naissance", "Indiquez la date de naissance."})
+	} else if age := domain.AgeOn(n.BirthDate, s.now()); age < 0 || age > 120 {
+		errs = append(errs, FieldError{"naissance", "La date de naissance n'est pas plausible."})
+	}
+	phone, err := domain.NormalizePhone(n.Phone)
+	if err != nil {
+		errs = append(errs, FieldError{"telephone", err.Error()})
+	}
+	if len(errs) > 0 {
+		return domain.Account{}, errs
+	}
+	acc := domain.Account{Kind: domain.AccountCandidate, Status: domain.StatusActive, Email: n.Email, FirstName: n.FirstName,
+		LastName: n.LastName, BirthDate: n.BirthDate, Phone: phone, CreatedAt: s.now()}
+	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
+		same, err := s.store.CandidatesByIdentityKey(ctx, tx, domain.IdentityKey(acc.LastName, acc.FirstName, acc.BirthDate), 0)
+		if err != nil {
+			return err
+		}
+		if len(same) > 0 {
+			acc = same[0]
+			return ErrSamePerson
+		}
+		if err := s.store.InsertAccount(ctx, tx, &acc); err != nil {
+			return err
+		}
+		return s.store.RecordAudit(ctx, tx, store.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: "candidate.created",
+			SubjectID: acc.ID, Details: "compte créé au guichet (inscription assistée)", Reason: "inscription assistée"})
+	})
+	return acc, err
+}

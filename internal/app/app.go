@@ -18,11 +18,13 @@ import (
 
 	"cma/internal/accounts"
 	"cma/internal/calendar"
+	"cma/internal/candidature"
 	"cma/internal/catalogue"
 	"cma/internal/config"
 	"cma/internal/db"
 	"cma/internal/demo"
 	"cma/internal/i18n"
+	"cma/internal/jobs"
 	"cma/internal/store"
 	"cma/internal/web"
 )
@@ -149,6 +151,10 @@ func openMigrated(ctx context.Context, cfg *config.Config, log *slog.Logger) (*d
 	if n > 0 {
 		log.Info("database migrated", "db", d.String(), "applied", n)
 	}
+	if err := jobs.Migrate(ctx, d); err != nil {
+		d.Close()
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -216,8 +222,23 @@ func serve(ctx context.Context, args []string, env Env) error {
 		ln.Close()
 		return err
 	}
-	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accts, Store: st, Providers: providers, DevIDP: devIDP,
-		Words: words, DB: d, Log: log, Paris: loc, Now: env.Now, Version: version(), Secure: cfg.Secure})
+	if cfg.Demo {
+		if err := seedDemoRules(ctx, st, env.Now()); err != nil {
+			ln.Close()
+			return err
+		}
+	}
+	outbox, err := startMail(ctx, cfg, d, st, log, env.Now)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer outbox.stop()
+	cands := candidature.New(st, cat, outbox.jobs, candidature.ConfirmationMailer{Words: words, Paris: loc,
+		SpaceURL: publicURL + "/mes-candidatures"}, env.Now, loc, outbox.domain)
+	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accts, Candidatures: cands, Store: st, Providers: providers,
+		DevIDP: devIDP, MailSink: outbox.sinkHandler, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now,
+		Version: version(), Secure: cfg.Secure})
 	if err != nil {
 		ln.Close()
 		return err

@@ -30,6 +30,15 @@ type Config struct {
 	OIDCName         string // CMA_OIDC_NAME, shown on buttons: "Mon Paris"
 	OIDCForgotURL    string // CMA_OIDC_FORGOT_URL, the provider's lost-password page (ACC-5)
 
+	// Email (CON-2): the city's SMTP relay and the one fixed sender. In demo mode
+	// without a host, a development mail sink inside the binary receives them.
+	SMTPHost     string // CMA_SMTP_HOST
+	SMTPPort     int    // CMA_SMTP_PORT
+	SMTPUser     string // CMA_SMTP_USER
+	SMTPPassword string // CMA_SMTP_PASSWORD (environment only)
+	SMTPTLS      string // CMA_SMTP_TLS: starttls, tls, opportunistic or none
+	MailFrom     string // CMA_MAIL_FROM
+
 	// More sign-ons offered next to the main one (FranceConnect…), from the
 	// environment: CMA_OIDC_PROVIDERS=FRANCECONNECT, then for each key K
 	// CMA_OIDC_K_ISSUER, CMA_OIDC_K_CLIENT_ID, CMA_OIDC_K_CLIENT_SECRET,
@@ -44,7 +53,8 @@ type OIDCProvider struct {
 
 // Defaults are the embedded-default settings a fresh machine runs with.
 func Defaults() Config {
-	return Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/cma.db", LogFormat: "text", HolidayZone: "C", OIDCName: "Mon Paris"}
+	return Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/cma.db", LogFormat: "text", HolidayZone: "C", OIDCName: "Mon Paris",
+		SMTPPort: 587, SMTPTLS: "starttls", MailFrom: "Cours d'adultes <ne-pas-repondre@cours-adultes.exemple>"}
 }
 
 // Bind registers the flags shared by the commands on fs, with defaults taken from
@@ -80,6 +90,19 @@ func Bind(fs *flag.FlagSet, getenv func(string) string) (*Config, error) {
 	str("oidc-name", "CMA_OIDC_NAME", "name of the sign-on shown to people", &c.OIDCName)
 	str("oidc-forgot-url", "CMA_OIDC_FORGOT_URL", "the sign-on's lost-password page", &c.OIDCForgotURL)
 	c.OIDCClientSecret = getenv("CMA_OIDC_CLIENT_SECRET")
+	str("smtp-host", "CMA_SMTP_HOST", "SMTP relay host (none in demo mode: the built-in mail sink)", &c.SMTPHost)
+	if v := getenv("CMA_SMTP_PORT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("CMA_SMTP_PORT=%q: expected a number", v))
+		}
+		c.SMTPPort = n
+	}
+	fs.IntVar(&c.SMTPPort, "smtp-port", c.SMTPPort, "SMTP relay port (env CMA_SMTP_PORT)")
+	str("smtp-user", "CMA_SMTP_USER", "SMTP user name", &c.SMTPUser)
+	c.SMTPPassword = getenv("CMA_SMTP_PASSWORD")
+	str("smtp-tls", "CMA_SMTP_TLS", "SMTP security: starttls, tls, opportunistic or none", &c.SMTPTLS)
+	str("mail-from", "CMA_MAIL_FROM", "the one sender address of every email", &c.MailFrom)
 	for _, key := range strings.Split(getenv("CMA_OIDC_PROVIDERS"), ",") {
 		key = strings.ToUpper(strings.TrimSpace(key))
 		if key == "" {

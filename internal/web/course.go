@@ -62,7 +62,10 @@ func (s *Server) coursePage(w http.ResponseWriter, r *http.Request) {
 		Price:           priceText(p, e), Evaluation: p.T("evaluation." + string(f.Evaluation)),
 		Prerequisites: f.Prerequisites, Trainer: e.Trainer, Places: placesText(p, e), Full: e.PlacesLeft() == 0,
 		Description: f.Description, Diploma: diplomaBadge(p, f), Remote: e.RemoteNow,
-		HolidaySession: se.HolidaySession, ICSURL: courseURL(e) + "/seances.ics",
+		HolidaySession: se.HolidaySession, ICSURL: courseURL(e) + "/seances.ics", CourseID: e.ID,
+	}
+	if u := currentUser(r); u != nil && u.Account.Kind == domain.AccountCandidate {
+		v.SignedIn = true
 	}
 	v.TitleHasLevel = strings.Contains(domain.SearchKey(v.Title), domain.SearchKey(v.Level))
 	if v.Prerequisites == "" {

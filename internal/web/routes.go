@@ -44,6 +44,14 @@ func (s *Server) Handler() http.Handler {
 	h("GET /mon-profil", signedIn, s.profilePage)
 	h("POST /mon-profil", signedIn, s.saveProfile)
 
+	// The basket and candidatures (CAN-1..9, ROLE-1).
+	h("GET /panier", can(domain.ActApply, selfResource), s.basketPage)
+	h("POST /panier/ajouter", can(domain.ActApply, selfResource), s.withTarget(s.ownBasket, s.basketAdd))
+	h("POST /panier/retirer", can(domain.ActApply, selfResource), s.withTarget(s.ownBasket, s.basketRemove))
+	h("POST /panier/valider", can(domain.ActApply, selfResource), s.withTarget(s.ownBasket, s.basketValidate))
+	h("GET /mes-candidatures", can(domain.ActApply, selfResource), s.candidaturesPage)
+	h("POST /mes-candidatures/{id}/annuler", can(domain.ActApply, selfResource), s.cancelCandidature)
+
 	// Back office (ROLE-2..7).
 	h("GET /back-office", can(domain.ActBackOffice, nil), s.backOfficeHome)
 	h("GET /back-office/personnes", can(domain.ActReadPersonFile, nil), s.peopleSearch)
@@ -52,6 +60,12 @@ func (s *Server) Handler() http.Handler {
 	h("GET /back-office/doublons", can(domain.ActReviewDuplicates, nil), s.duplicatesPage)
 	h("POST /back-office/doublons/{id}", can(domain.ActReviewDuplicates, nil), s.decideDuplicate)
 	h("GET /back-office/journal", can(domain.ActReadAudit, nil), s.auditPage)
+	h("GET /back-office/inscription-assistee", can(domain.ActAssistRegistration, nil), s.assistedPage)
+	h("POST /back-office/inscription-assistee", can(domain.ActAssistRegistration, nil), s.assistedCreate)
+	h("GET /back-office/inscription-assistee/{id}", can(domain.ActAssistRegistration, personResource), s.withTarget(s.assistedBasket, s.basketGet))
+	h("POST /back-office/inscription-assistee/{id}/ajouter", can(domain.ActAssistRegistration, personResource), s.withTarget(s.assistedBasket, s.basketAdd))
+	h("POST /back-office/inscription-assistee/{id}/retirer", can(domain.ActAssistRegistration, personResource), s.withTarget(s.assistedBasket, s.basketRemove))
+	h("POST /back-office/inscription-assistee/{id}/valider", can(domain.ActAssistRegistration, personResource), s.withTarget(s.assistedBasket, s.basketValidate))
 	h("GET /back-office/etablissements/{id}", can(domain.ActViewEstablishment, establishmentResource), s.establishmentPage)
 	h("GET /back-office/formations/{id}", can(domain.ActViewFormation, formationResource), s.formationPage)
 	h("GET /back-office/cours/{id}", can(domain.ActViewCourse, courseResource), s.staffCoursePage)
@@ -72,6 +86,11 @@ func (s *Server) Handler() http.Handler {
 	if s.DevIDP != nil {
 		// The development identity provider: demo mode and tests only.
 		h("/dev-idp/", public, s.DevIDP.ServeHTTP)
+	}
+	if s.MailSink != nil {
+		// The development mail sink: demo mode only.
+		h("/dev/courriels", public, s.MailSink.ServeHTTP)
+		h("/dev/courriels/", public, s.MailSink.ServeHTTP)
 	}
 	h("/", public, s.notFound)
 

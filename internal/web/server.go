@@ -19,6 +19,7 @@ import (
 
 	"cma/internal/accounts"
 	"cma/internal/auth"
+	"cma/internal/candidature"
 	"cma/internal/catalogue"
 	"cma/internal/i18n"
 	"cma/internal/store"
@@ -34,18 +35,20 @@ type Pinger interface {
 
 // Deps is what the web layer needs; app wires it.
 type Deps struct {
-	Catalogue *catalogue.Service
-	Accounts  *accounts.Service
-	Store     *store.Store
-	Providers []*auth.Provider // the sign-ons people may use ("Mon Paris", FranceConnect…), first is the main one
-	DevIDP    http.Handler     // the development identity provider, demo mode only
-	Words     *i18n.Catalog
-	DB        Pinger
-	Log       *slog.Logger
-	Paris     *time.Location
-	Now       func() time.Time
-	Version   string
-	Secure    bool // served over TLS: send HSTS and Secure cookies
+	Catalogue    *catalogue.Service
+	Accounts     *accounts.Service
+	Candidatures *candidature.Service
+	Store        *store.Store
+	Providers    []*auth.Provider // the sign-ons people may use ("Mon Paris", FranceConnect…), first is the main one
+	DevIDP       http.Handler     // the development identity provider, demo mode only
+	MailSink     http.Handler     // the development mail sink's pages, demo mode only
+	Words        *i18n.Catalog
+	DB           Pinger
+	Log          *slog.Logger
+	Paris        *time.Location
+	Now          func() time.Time
+	Version      string
+	Secure       bool // served over TLS: send HSTS and Secure cookies
 }
 
 // Server holds the handlers' dependencies.

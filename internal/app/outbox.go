@@ -1,0 +1,116 @@
+package app
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+
+	"cma/internal/config"
+	"cma/internal/db"
+	"cma/internal/jobs"
+	cmamail "cma/internal/mail"
+	"cma/internal/store"
+)
+
+// outbox is the job queue and where its emails go.
+type outbox struct {
+	jobs        *jobs.Client
+	domain      string       // of the sender address, for Message-IDs
+	sinkHandler http.Handler // the development mail sink's pages, demo mode only
+	stop        func()
+}
+
+// startMail starts the job queue with the email sender: the city's SMTP relay
+// when configured; in demo mode without one, a development mail sink inside
+// the binary (a real SMTP server on 127.0.0.1) whose messages are shown at
+// /dev/courriels. Without either, jobs are queued and kept until a relay is
+// configured: nothing is lost.
+func startMail(ctx context.Context, cfg *config.Config, d *db.DB, st *store.Store, log *slog.Logger, now func() time.Time) (*outbox, error) {
+	from, err := mail.ParseAddress(cfg.MailFrom)
+	if err != nil {
+		return nil, fmt.Errorf("--mail-from %q: %w", cfg.MailFrom, err)
+	}
+	o := &outbox{domain: from.Address[strings.LastIndex(from.Address, "@")+1:], stop: func() {}}
+	smtp := cmamail.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUser, Password: cfg.SMTPPassword,
+		TLS: cfg.SMTPTLS, From: cfg.MailFrom, Timeout: 30 * time.Second}
+	var sink *cmamail.Sink
+	workers := 4
+	switch {
+	case cfg.SMTPHost != "":
+	case cfg.Demo:
+		if sink, err = cmamail.StartSink("127.0.0.1:0"); err != nil {
+			return nil, fmt.Errorf("development mail sink: %w", err)
+		}
+		host, port, _ := strings.Cut(sink.Addr(), ":")
+		smtp.Host, smtp.TLS = host, "none"
+		smtp.Port, _ = strconv.Atoi(port)
+		o.sinkHandler = cmamail.NewSinkHandler(sink, "/dev/courriels")
+	default:
+		log.Warn("no SMTP relay configured (--smtp-host): emails are kept and queued, and sent once one is configured")
+		workers = 0
+	}
+	var sender jobs.Sender = unsent{}
+	if workers > 0 {
+		if sender, err = cmamail.NewSender(smtp); err != nil {
+			if sink != nil {
+				sink.Close()
+			}
+			return nil, err
+		}
+	}
+	client, err := jobs.New(d, st, sender, jobs.Config{Workers: workers, Log: log, Now: now})
+	if err != nil {
+		return nil, err
+	}
+	o.jobs = client
+	if workers > 0 {
+		if err := client.Start(ctx); err != nil {
+			return nil, fmt.Errorf("start job queue: %w", err)
+		}
+	}
+	o.stop = func() {
+		if workers > 0 {
+			stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := client.Stop(stopCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+				log.Warn("stop job queue", "error", err)
+			}
+		}
+		if sink != nil {
+			sink.Close()
+		}
+	}
+	return o, nil
+}
+
+// unsent is the sender of an insert-only queue: never called.
+type unsent struct{}
+
+func (unsent) Send(context.Context, cmamail.Message) error {
+	return errors.New("no SMTP relay configured")
+}
+
+// seedDemoRules publishes a first version of the internal rules (CAN-7) in
+// demo mode when none exists.
+func seedDemoRules(ctx context.Context, st *store.Store, now time.Time) error {
+	cur, err := st.CurrentRules(ctx)
+	if err != nil || cur.Version != "" {
+		return err
+	}
+	return st.InTx(ctx, func(tx *sql.Tx) error {
+		return st.PublishRules(ctx, tx, store.Rules{Version: "2026-1", Published: now, Body: demoRulesBody})
+	})
+}
+
+const demoRulesBody = "Règlement intérieur des cours municipaux d'adultes (version de démonstration). " +
+	"L'assiduité est obligatoire ; toute absence doit être justifiée auprès du formateur ou de la formatrice. " +
+	"Après trois absences consécutives sans motif valable, le service central peut prononcer la radiation. " +
+	"La carte d'auditeur est personnelle et seule donne accès à l'établissement. " +
+	"Le respect des personnes, des locaux et du matériel est exigé de toutes et tous."

@@ -1,0 +1,516 @@
+// Package candidature runs the candidate's basket and candidatures (CAN-1..9):
+// adding courses under the rules, the definitive validation that turns a basket
+// into candidatures and queues the confirmation email in the same transaction,
+// cancellation until the deadline, and assisted registration by staff.
+package candidature
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"cma/internal/catalogue"
+	"cma/internal/domain"
+	"cma/internal/store"
+)
+
+// Errors the web layer words in French.
+var (
+	ErrForbidden     = errors.New("forbidden")
+	ErrUnknownCourse = errors.New("unknown course")
+	ErrBasketEmpty   = errors.New("basket empty")
+	ErrBasketChanged = errors.New("basket changed since it was shown")
+	ErrDeadline      = errors.New("the candidature period is closed")
+	ErrNoRules       = errors.New("no internal rules published")
+)
+
+// Refusals is the rules' answer: each refusal names its rule and course.
+type Refusals []domain.Refusal
+
+func (r Refusals) Error() string {
+	parts := make([]string, len(r))
+	for i, x := range r {
+		parts[i] = x.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+// FieldError is a form error bound to a field (French message).
+type FieldError struct{ Field, Message string }
+
+// FieldErrors is every error of the validation form.
+type FieldErrors []FieldError
+
+func (e FieldErrors) Error() string {
+	parts := make([]string, len(e))
+	for i, f := range e {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return strings.Join(parts, "; ")
+}
+
+// Enqueuer queues a job inside a business transaction (River's InsertTx): the
+// job exists if and only if the transaction commits.
+type Enqueuer interface {
+	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+// SendEmailArgs is the job that sends one kept message (CON-2).
+type SendEmailArgs struct {
+	MessageID int64 `json:"message_id"`
+}
+
+// Kind names the job for River.
+func (SendEmailArgs) Kind() string { return "send_email" }
+
+// InsertOpts makes a message's job unique: queued once whatever happens.
+func (a SendEmailArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 25, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// Mailer words the confirmation email (package mail's RenderConfirmation).
+type Mailer interface {
+	Confirmation(ctx context.Context, person domain.Account, lines []*catalogue.Entry, assistedBy string) (subject, text, html string, err error)
+}
+
+// Service runs the use cases.
+type Service struct {
+	store     *store.Store
+	catalogue *catalogue.Service
+	jobs      Enqueuer
+	mailer    Mailer
+	now       func() time.Time
+	paris     *time.Location
+	domain    string // for Message-IDs: "cours-adultes.paris.fr"
+}
+
+// New returns the service.
+func New(st *store.Store, cat *catalogue.Service, jobs Enqueuer, mailer Mailer, now func() time.Time, paris *time.Location, mailDomain string) *Service {
+	return &Service{store: st, catalogue: cat, jobs: jobs, mailer: mailer, now: now, paris: paris, domain: mailDomain}
+}
+
+// may checks that actor acts for person: the person themselves (ROLE-1) or
+// staff allowed to register on their behalf (CAN-8, ROLE-6).
+func may(actor domain.Actor, personID int64) (assisted bool, ok bool) {
+	if domain.Can(actor, domain.ActApply, domain.Resource{AccountID: personID}) {
+		return false, true
+	}
+	if domain.Can(actor, domain.ActAssistRegistration, domain.Resource{AccountID: personID}) {
+		return true, true
+	}
+	return false, false
+}
+
+func holding(e *catalogue.Entry) domain.Holding {
+	return domain.Holding{CourseID: e.ID, FormationID: e.FormationID, CourseCode: e.Code, FormationTitle: e.Formation.Title,
+		Weekday: e.Weekday, StartMinute: e.StartMinute, EndMinute: e.EndMinute}
+}
+
+// held is what the person holds: active candidatures, then basket items.
+func (s *Service) held(ctx context.Context, tx *sql.Tx, ix *catalogue.Index, personID int64, basket []int64) ([]domain.Holding, error) {
+	cands, err := s.store.Candidatures(ctx, tx, personID)
+	if err != nil {
+		return nil, err
+	}
+	var out []domain.Holding
+	for _, c := range cands {
+		if e, ok := ix.Course(c.CourseID); ok && c.Active() {
+			out = append(out, holding(e))
+		}
+	}
+	for _, id := range basket {
+		if e, ok := ix.Course(id); ok {
+			out = append(out, holding(e))
+		}
+	}
+	return out, nil
+}
+
+// checkCourse applies every rule to one course against what is held.
+func (s *Service) checkCourse(person domain.Account, e *catalogue.Entry, held []domain.Holding) Refusals {
+	var r Refusals
+	if !e.Session.CandidatureOpen(s.now()) {
+		r = append(r, domain.Refusal{Rule: "PER-1", Course: e.Code})
+	}
+	r = append(r, domain.CheckCandidate(person, e.Code, e.Session.FirstDay)...)
+	r = append(r, domain.CheckAddition(held, holding(e))...)
+	return r
+}
+
+// Add puts a course in the person's basket if every rule allows it (CAN-1,
+// CAN-2, CAN-3, ACC-1, ACC-2, PER-1); otherwise nothing changes and the
+// refusals say why.
+func (s *Service) Add(ctx context.Context, actor domain.Actor, personID, courseID int64) error {
+	if _, ok := may(actor, personID); !ok {
+		return ErrForbidden
+	}
+	ix, err := s.catalogue.Index(ctx)
+	if ix == nil {
+		return err
+	}
+	e, ok := ix.Course(courseID)
+	if !ok {
+		return ErrUnknownCourse
+	}
+	return s.store.InTx(ctx, func(tx *sql.Tx) error {
+		if err := s.store.LockPerson(ctx, tx, personID); err != nil {
+			return err
+		}
+		person, err := s.store.AccountTx(ctx, tx, personID)
+		if err != nil {
+			return err
+		}
+		basket, err := s.store.BasketCourses(ctx, tx, personID)
+		if err != nil {
+			return err
+		}
+		held, err := s.held(ctx, tx, ix, personID, basket)
+		if err != nil {
+			return err
+		}
+		if r := s.checkCourse(person, e, held); len(r) > 0 {
+			return r
+		}
+		if err := s.store.AddBasketItem(ctx, tx, personID, courseID, s.now()); err != nil {
+			return err
+		}
+		_, err = s.store.RotateBasketToken(ctx, tx, personID, s.now())
+		return err
+	})
+}
+
+// Remove takes a course out of the basket.
+func (s *Service) Remove(ctx context.Context, actor domain.Actor, personID, courseID int64) error {
+	if _, ok := may(actor, personID); !ok {
+		return ErrForbidden
+	}
+	return s.store.InTx(ctx, func(tx *sql.Tx) error {
+		if err := s.store.RemoveBasketItem(ctx, tx, personID, courseID); err != nil {
+			return err
+		}
+		_, err := s.store.RotateBasketToken(ctx, tx, personID, s.now())
+		return err
+	})
+}
+
+// Basket is the basket as shown: its token and courses.
+type Basket struct {
+	Token string
+	Items []*catalogue.Entry
+	Rules store.Rules
+}
+
+// ShowBasket reads the basket for the validation page.
+func (s *Service) ShowBasket(ctx context.Context, actor domain.Actor, personID int64) (Basket, error) {
+	if _, ok := may(actor, personID); !ok {
+		return Basket{}, ErrForbidden
+	}
+	ix, err := s.catalogue.Index(ctx)
+	if ix == nil {
+		return Basket{}, err
+	}
+	var b Basket
+	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if b.Token, err = s.store.BasketToken(ctx, tx, personID, s.now()); err != nil {
+			return err
+		}
+		ids, err := s.store.BasketCourses(ctx, tx, personID)
+		for _, id := range ids {
+			if e, ok := ix.Course(id); ok {
+				b.Items = append(b.Items, e)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return b, err
+	}
+	b.Rules, err = s.store.CurrentRules(ctx)
+	return b, err
+}
+
+// Proof is an uploaded half-tariff proof (CAN-9).
+type Proof struct {
+	Data      []byte
+	IssueDate time.Time
+}
+
+// MaxProofBytes caps a proof's size.
+const MaxProofBytes = 5 << 20
+
+// Form is the validation form (CAN-4, CAN-6, CAN-7, CAN-9).
+type Form struct {
+	Token        string // the basket token shown with the form: idempotency key
+	Objective    domain.Objective
+	Motivation   string
+	Social       domain.SocialSituation
+	AcceptRules  bool
+	RulesVersion string // the version shown and accepted
+	HalfTariff   bool
+	Proof        *Proof
+}
+
+// Result is what a validation created. AlreadyDone is set when the same form
+// was already validated (double click, retry, second tab): nothing new is made.
+type Result struct {
+	Candidatures []domain.Candidature
+	AlreadyDone  bool
+}
+
+func (s *Service) checkForm(f *Form, current store.Rules) (FieldErrors, string) {
+	var errs FieldErrors
+	if !objectiveValid(f.Objective) {
+		errs = append(errs, FieldError{"objectif", "Choisissez votre objectif principal."})
+	}
+	f.Motivation = strings.TrimSpace(f.Motivation)
+	if len([]rune(f.Motivation)) > 2000 {
+		errs = append(errs, FieldError{"motivation", "Votre motivation doit tenir en 2 000 caractères."})
+	}
+	if !f.AcceptRules {
+		errs = append(errs, FieldError{"reglement", "Vous devez accepter le règlement intérieur pour candidater."})
+	} else if current.Version == "" || f.RulesVersion != current.Version {
+		errs = append(errs, FieldError{"reglement", "Le règlement intérieur a changé : relisez la nouvelle version et acceptez-la."})
+	}
+	contentType := ""
+	if f.HalfTariff {
+		switch {
+		case f.Proof == nil || len(f.Proof.Data) == 0:
+			errs = append(errs, FieldError{"justificatif", "Joignez un justificatif RSA, ASS ou AAH de moins de 3 mois, ou décochez le demi-tarif."})
+		case len(f.Proof.Data) > MaxProofBytes:
+			errs = append(errs, FieldError{"justificatif", "Le justificatif ne doit pas dépasser 5 Mo."})
+		default:
+			contentType = sniffProof(f.Proof.Data)
+			if contentType == "" {
+				errs = append(errs, FieldError{"justificatif", "Le justificatif doit être un fichier PDF, JPEG ou PNG."})
+			}
+			if f.Proof.IssueDate.IsZero() {
+				errs = append(errs, FieldError{"date_justificatif", "Indiquez la date de délivrance du justificatif."})
+			} else if !domain.ProofValid(f.Proof.IssueDate, civilDay(s.now(), s.paris)) {
+				errs = append(errs, FieldError{"date_justificatif", "Le justificatif doit dater de moins de 3 mois (CAN-9) : le plein tarif s'appliquera sans justificatif valable."})
+			}
+		}
+	}
+	return errs, contentType
+}
+
+// sniffProof recognises PDF, JPEG and PNG by their content, never by the file's
+// name: an executable renamed .pdf is refused.
+func sniffProof(data []byte) string {
+	switch ct := http.DetectContentType(data); {
+	case ct == "application/pdf" && bytes.HasPrefix(data, []byte("%PDF-")):
+		return ct
+	case ct == "image/jpeg", ct == "image/png":
+		return ct
+	}
+	return ""
+}
+
+func objectiveValid(o domain.Objective) bool {
+	for _, x := range domain.Objectives {
+		if x == o {
+			return true
+		}
+	}
+	return false
+}
+
+func civilDay(t time.Time, loc *time.Location) time.Time {
+	t = t.In(loc)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// Validate is the definitive validation (CAN-4): in one transaction, under the
+// person's lock, every rule is checked again against what the person holds now,
+// the basket becomes candidatures, the basket token is consumed as the
+// idempotency key, and the confirmation email is kept and queued. The same form
+// sent twice validates once.
+func (s *Service) Validate(ctx context.Context, actor domain.Actor, personID int64, f Form) (Result, error) {
+	assisted, ok := may(actor, personID)
+	if !ok {
+		return Result{}, ErrForbidden
+	}
+	current, err := s.store.CurrentRules(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	if current.Version == "" {
+		return Result{}, ErrNoRules
+	}
+	ferrs, contentType := s.checkForm(&f, current)
+	if len(ferrs) > 0 {
+		return Result{}, ferrs
+	}
+	ix, err := s.catalogue.Index(ctx)
+	if ix == nil {
+		return Result{}, err
+	}
+	var res Result
+	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
+		res = Result{}
+		if err := s.store.LockPerson(ctx, tx, personID); err != nil {
+			return err
+		}
+		if owner, done, err := s.store.ValidationDone(ctx, tx, f.Token); err != nil {
+			return err
+		} else if done {
+			if owner != personID {
+				return ErrBasketChanged
+			}
+			res.AlreadyDone = true
+			return nil
+		}
+		token, err := s.store.BasketToken(ctx, tx, personID, s.now())
+		if err != nil {
+			return err
+		}
+		if f.Token == "" || f.Token != token {
+			return ErrBasketChanged
+		}
+		basket, err := s.store.BasketCourses(ctx, tx, personID)
+		if err != nil {
+			return err
+		}
+		if len(basket) == 0 {
+			return ErrBasketEmpty
+		}
+		person, err := s.store.AccountTx(ctx, tx, personID)
+		if err != nil {
+			return err
+		}
+		held, err := s.held(ctx, tx, ix, personID, nil)
+		if err != nil {
+			return err
+		}
+		var refusals Refusals
+		var entries []*catalogue.Entry
+		for _, id := range basket {
+			e, ok := ix.Course(id)
+			if !ok {
+				return ErrUnknownCourse
+			}
+			if r := s.checkCourse(person, e, held); len(r) > 0 {
+				refusals = append(refusals, r...)
+				continue
+			}
+			held = append(held, holding(e))
+			entries = append(entries, e)
+		}
+		if len(refusals) > 0 {
+			return refusals
+		}
+		if err := s.store.InsertValidation(ctx, tx, f.Token, personID, s.now()); err != nil {
+			return err
+		}
+		var proofID int64
+		if f.HalfTariff {
+			sum := sha256.Sum256(f.Proof.Data)
+			p := &store.Proof{AccountID: personID, ContentType: contentType, Data: f.Proof.Data, SHA256: hex.EncodeToString(sum[:]),
+				IssueDate: f.Proof.IssueDate, UploadedAt: s.now()}
+			if err := s.store.InsertProof(ctx, tx, p); err != nil {
+				return err
+			}
+			proofID = p.ID
+		}
+		for _, e := range entries {
+			c := domain.Candidature{AccountID: personID, CourseID: e.ID, FormationID: e.FormationID, SessionID: e.SessionID,
+				Status: domain.CandidatureSubmitted, Objective: f.Objective, Motivation: f.Motivation, Social: f.Social,
+				RulesVersion: current.Version, HalfTariffClaim: f.HalfTariff, ProofID: proofID, CreatedAt: s.now()}
+			if assisted {
+				c.AssistedBy = actor.AccountID
+			}
+			if err := s.store.InsertCandidature(ctx, tx, &c, f.Token, actor.AccountID); err != nil {
+				return err
+			}
+			res.Candidatures = append(res.Candidatures, c)
+		}
+		if err := s.store.ClearBasket(ctx, tx, personID); err != nil {
+			return err
+		}
+		if _, err := s.store.RotateBasketToken(ctx, tx, personID, s.now()); err != nil {
+			return err
+		}
+		assistedBy := ""
+		if assisted {
+			staff, err := s.store.AccountTx(ctx, tx, actor.AccountID)
+			if err != nil {
+				return err
+			}
+			assistedBy = staff.FullName()
+		}
+		return s.queueEmail(ctx, tx, person, "confirmation", func() (string, string, string, error) {
+			return s.mailer.Confirmation(ctx, person, entries, assistedBy)
+		})
+	})
+	return res, err
+}
+
+// queueEmail keeps the email in the person's space (CON-2) and queues its
+// sending, inside the caller's transaction.
+func (s *Service) queueEmail(ctx context.Context, tx *sql.Tx, person domain.Account, kind string, render func() (string, string, string, error)) error {
+	subject, text, html, err := render()
+	if err != nil {
+		return fmt.Errorf("render %s email: %w", kind, err)
+	}
+	id := make([]byte, 12)
+	if _, err := rand.Read(id); err != nil {
+		return err
+	}
+	m := &store.Message{AccountID: person.ID, Kind: kind, Subject: subject, Text: text, HTML: html,
+		MessageID: "<" + hex.EncodeToString(id) + "@" + s.domain + ">", CreatedAt: s.now()}
+	if err := s.store.InsertMessage(ctx, tx, m); err != nil {
+		return err
+	}
+	if _, err := s.jobs.InsertTx(ctx, tx, SendEmailArgs{MessageID: m.ID}, nil); err != nil {
+		return fmt.Errorf("queue email %d: %w", m.ID, err)
+	}
+	return nil
+}
+
+// Cancel cancels a validated candidature until the closing instant of its
+// session's candidature period, not one minute after (CAN-5). Cancelling twice
+// is not an error.
+func (s *Service) Cancel(ctx context.Context, actor domain.Actor, personID, candidatureID int64) error {
+	if _, ok := may(actor, personID); !ok {
+		return ErrForbidden
+	}
+	ix, err := s.catalogue.Index(ctx)
+	if ix == nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(tx *sql.Tx) error {
+		if err := s.store.LockPerson(ctx, tx, personID); err != nil {
+			return err
+		}
+		c, err := s.store.Candidature(ctx, tx, candidatureID)
+		if err != nil {
+			return err
+		}
+		if c.AccountID != personID {
+			return ErrForbidden // a candidate changing the ID in the URL
+		}
+		if !c.Active() {
+			return nil
+		}
+		e, ok := ix.Course(c.CourseID)
+		if !ok {
+			return ErrUnknownCourse
+		}
+		if !s.now().Before(e.Session.CandidatureCloses) {
+			return ErrDeadline
+		}
+		_, err = s.store.CancelCandidature(ctx, tx, candidatureID, s.now(), actor.AccountID)
+		return err
+	})
+}

@@ -1,0 +1,115 @@
+// Package jobs runs the platform's background work with River: jobs are queued
+// inside the business transaction that needs them (a transactional outbox), so
+// a confirmation email exists exactly when its candidatures do, and River
+// retries what fails. Its tables live next to the platform's, on SQLite (one
+// writer shared with the application) or PostgreSQL.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"cma/internal/candidature"
+	"cma/internal/db"
+	"cma/internal/mail"
+	"cma/internal/store"
+)
+
+// Client is River's client over database/sql transactions.
+type Client = river.Client[*sql.Tx]
+
+func driver(d *db.DB) riverdriver.Driver[*sql.Tx] {
+	if d.Dialect == db.Postgres {
+		return riverdatabasesql.New(d.W)
+	}
+	return riversqlite.New(d.W)
+}
+
+// Migrate creates or updates River's tables.
+func Migrate(ctx context.Context, d *db.DB) error {
+	m, err := rivermigrate.New(driver(d), nil)
+	if err != nil {
+		return fmt.Errorf("job queue migrations: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("job queue migrations: %w", err)
+	}
+	return nil
+}
+
+// Sender sends one email (package mail's Sender, or the development sink's).
+type Sender interface {
+	Send(ctx context.Context, m mail.Message) error
+}
+
+// Config says how many jobs run at once; zero workers gives an insert-only
+// client (commands and tests that queue but do not work).
+type Config struct {
+	Workers int
+	Log     *slog.Logger
+	Now     func() time.Time
+}
+
+// New returns a River client with the platform's workers.
+func New(d *db.DB, st *store.Store, send Sender, cfg Config) (*Client, error) {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &SendEmail{store: st, send: send, now: cfg.Now})
+	rc := &river.Config{Workers: workers, Logger: cfg.Log}
+	if cfg.Workers > 0 {
+		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
+		if d.Dialect == db.SQLite {
+			rc.FetchPollInterval = 200 * time.Millisecond // no LISTEN/NOTIFY on SQLite: poll
+		}
+	}
+	c, err := river.NewClient(driver(d), rc)
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	return c, nil
+}
+
+// SendEmail sends a kept message (CON-2) from the platform's one sender. A
+// message already sent is not sent again; a permanent refusal (unknown
+// mailbox) stops the retries.
+type SendEmail struct {
+	river.WorkerDefaults[candidature.SendEmailArgs]
+	store *store.Store
+	send  Sender
+	now   func() time.Time
+}
+
+// Work sends the message.
+func (w *SendEmail) Work(ctx context.Context, job *river.Job[candidature.SendEmailArgs]) error {
+	m, err := w.store.MessageByID(ctx, job.Args.MessageID)
+	if errors.Is(err, store.ErrNotFound) {
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	if !m.SentAt.IsZero() {
+		return nil
+	}
+	person, err := w.store.Account(ctx, m.AccountID)
+	if err != nil {
+		return err
+	}
+	err = w.send.Send(ctx, mail.Message{To: person.Email, Subject: m.Subject, Text: m.Text, HTML: m.HTML, MessageID: m.MessageID})
+	if mail.IsPermanent(err) {
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	return w.store.MarkMessageSent(ctx, m.ID, w.now())
+}

@@ -1,0 +1,241 @@
+package mail
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"net/url"
+	"strings"
+	texttemplate "text/template"
+)
+
+// Confirmation is the data of the candidature confirmation email (CAN-4),
+// sent when the person definitively validates their basket.
+type Confirmation struct {
+	FirstName    string
+	Candidatures []ConfirmationLine // one per course
+	Assisted     bool               // filed by staff on the person's behalf (CAN-8): say so
+	AssistedBy   string             // staff member's name
+	SpaceURL     string             // absolute URL of "Mes candidatures et paiements"
+	CancelUntil  string             // "15 décembre 2026 à 23h59" already worded
+	AnswerPeriod string             // "du 8 au 22 janvier 2027" already worded
+}
+
+// ConfirmationLine is one candidature of the confirmation email. Empty fields
+// are left out, except Formation which is required.
+type ConfirmationLine struct {
+	Formation, Level, Schedule, Establishment, Address, Session, Evaluation, Price string
+	Diploma                                                                        string // diploma prepared (CAT-7), if any
+}
+
+// confirmationView is what the confirmation templates display.
+type confirmationView struct {
+	Subject      string
+	Greeting     string
+	Received     string // "Nous avons bien reçu votre candidature :"
+	AssistedNote string // empty unless assisted (CAN-8)
+	Lines        []confirmationLineView
+	Plural       bool
+	SpaceURL     string
+	CancelUntil  string
+	AnswerPeriod string
+}
+
+type confirmationLineView struct {
+	Number  int
+	Title   string
+	Details []confirmationDetail
+	Note    string // the diploma note (CAT-7), if any
+}
+
+type confirmationDetail struct{ Label, Value string }
+
+// RenderConfirmation returns the subject, plain text and HTML of the
+// candidature confirmation email (CAN-4), in French. It lists every
+// candidature, explains what happens next (PER-2, SEL-2, PAY-1), how to
+// cancel (CAN-5), that every email is copied in the person's space and that
+// the sender address takes no replies (CON-2).
+func RenderConfirmation(c Confirmation) (subject, text, html string, err error) {
+	view, err := newConfirmationView(c)
+	if err != nil {
+		return "", "", "", fmt.Errorf("render confirmation email: %w", err)
+	}
+
+	textTmpl, err := texttemplate.New("confirmation.txt").Parse(confirmationText)
+	if err != nil {
+		return "", "", "", fmt.Errorf("render confirmation email: parse text template: %w", err)
+	}
+	var textBuf bytes.Buffer
+	if err := textTmpl.Execute(&textBuf, view); err != nil {
+		return "", "", "", fmt.Errorf("render confirmation email: text body: %w", err)
+	}
+
+	htmlTmpl, err := htmltemplate.New("confirmation.html").Parse(confirmationHTML)
+	if err != nil {
+		return "", "", "", fmt.Errorf("render confirmation email: parse HTML template: %w", err)
+	}
+	var htmlBuf bytes.Buffer
+	if err := htmlTmpl.Execute(&htmlBuf, view); err != nil {
+		return "", "", "", fmt.Errorf("render confirmation email: HTML body: %w", err)
+	}
+	return view.Subject, textBuf.String(), htmlBuf.String(), nil
+}
+
+// newConfirmationView checks c and words the parts that depend on it.
+func newConfirmationView(c Confirmation) (confirmationView, error) {
+	if len(c.Candidatures) == 0 {
+		return confirmationView{}, errors.New("at least one candidature is required")
+	}
+	if err := checkAbsoluteURL(c.SpaceURL); err != nil {
+		return confirmationView{}, fmt.Errorf("space URL: %w", err)
+	}
+	if strings.TrimSpace(c.CancelUntil) == "" {
+		return confirmationView{}, errors.New("cancellation deadline is required")
+	}
+	if strings.TrimSpace(c.AnswerPeriod) == "" {
+		return confirmationView{}, errors.New("answer period is required")
+	}
+
+	n := len(c.Candidatures)
+	v := confirmationView{
+		Greeting:     "Bonjour,",
+		Plural:       n > 1,
+		SpaceURL:     c.SpaceURL,
+		CancelUntil:  strings.TrimSpace(c.CancelUntil),
+		AnswerPeriod: strings.TrimSpace(c.AnswerPeriod),
+	}
+	if name := strings.TrimSpace(c.FirstName); name != "" {
+		v.Greeting = "Bonjour " + name + ","
+	}
+	if v.Plural {
+		v.Subject = fmt.Sprintf("Vos %d candidatures aux Cours d'adultes sont enregistrées", n)
+		v.Received = fmt.Sprintf("Nous avons bien reçu vos %d candidatures :", n)
+	} else {
+		v.Subject = "Votre candidature aux Cours d'adultes est enregistrée"
+		v.Received = "Nous avons bien reçu votre candidature :"
+	}
+	if c.Assisted {
+		by := strings.TrimSpace(c.AssistedBy)
+		if by == "" {
+			by = "un membre"
+		}
+		what := "Cette candidature a été saisie"
+		if v.Plural {
+			what = "Ces candidatures ont été saisies"
+		}
+		v.AssistedNote = what + " pour vous par " + by + " de l'équipe des Cours d'adultes (inscription accompagnée). " +
+			"Si vous n'avez rien demandé, écrivez-nous avec le formulaire de contact."
+	}
+
+	for i, line := range c.Candidatures {
+		if strings.TrimSpace(line.Formation) == "" {
+			return confirmationView{}, fmt.Errorf("candidature %d: formation is required", i+1)
+		}
+		lv := confirmationLineView{Number: i + 1, Title: strings.TrimSpace(line.Formation)}
+		for _, d := range []confirmationDetail{
+			{"Niveau", line.Level},
+			{"Jours et horaires", line.Schedule},
+			{"Établissement", line.Establishment},
+			{"Adresse", line.Address},
+			{"Session", line.Session},
+			{"Test ou entretien", line.Evaluation},
+			{"Tarif", line.Price},
+			{"Diplôme préparé", line.Diploma},
+		} {
+			if value := strings.TrimSpace(d.Value); value != "" {
+				lv.Details = append(lv.Details, confirmationDetail{Label: d.Label, Value: value})
+			}
+		}
+		if strings.TrimSpace(line.Diploma) != "" {
+			lv.Note = "Pour le diplôme, vous vous inscrivez vous-même à l'examen et vous payez vous-même les frais d'examen éventuels."
+		}
+		v.Lines = append(v.Lines, lv)
+	}
+	return v, nil
+}
+
+// checkAbsoluteURL accepts only absolute http(s) URLs: the link must work
+// from a mailbox.
+func checkAbsoluteURL(raw string) error {
+	if strings.TrimSpace(raw) == "" {
+		return errors.New("required")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%q: %w", raw, err)
+	}
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute http(s) URL", raw)
+	}
+	return nil
+}
+
+const confirmationText = `{{.Greeting}}
+
+{{with .AssistedNote}}{{.}}
+
+{{end}}{{.Received}}
+{{range .Lines}}
+{{.Number}}. {{.Title}}
+{{range .Details}}   {{.Label}} : {{.Value}}
+{{end}}{{with .Note}}   {{.}}
+{{end}}{{end}}
+LA SUITE
+
+- {{if .Plural}}Vos candidatures sont étudiées{{else}}Votre candidature est étudiée{{end}} avec toutes les autres, à la fin de la période de candidature : l'ordre d'arrivée ne compte pas.
+- Si une formation demande un test ou un entretien, vous recevrez une convocation par courriel. Le test ou l'entretien est obligatoire et sa date ne peut pas être changée : en cas d'absence, la candidature est retirée.
+- Vous recevrez une réponse {{.AnswerPeriod}}.
+- Vous n'avez rien à payer maintenant. Vous payez seulement si votre inscription est acceptée, en une seule fois, entre le premier et le deuxième cours.
+
+ANNULER UNE CANDIDATURE
+
+Une candidature validée ne peut plus être modifiée. Vous pouvez l'annuler jusqu'au {{.CancelUntil}}, dans « Mes candidatures et paiements » :
+{{.SpaceURL}}
+
+VOS COURRIELS
+
+Une copie de chaque courriel que nous vous envoyons se trouve dans « Mes candidatures et paiements », au cas où un message n'arriverait pas ou finirait dans vos indésirables.
+
+Ne répondez pas à ce courriel : cette adresse ne reçoit pas les réponses. Pour nous écrire, utilisez le formulaire de contact de votre espace.
+
+L'équipe des Cours d'adultes
+`
+
+const confirmationHTML = `<!DOCTYPE html>
+<html lang="fr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Subject}}</title>
+</head>
+<body style="margin:0;padding:0;background-color:#f2f2f2;">
+<div style="max-width:600px;margin:0 auto;padding:24px 16px;background-color:#ffffff;color:#1e1e1e;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;">
+<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;color:#000091;">{{if .Plural}}Vos candidatures sont enregistrées{{else}}Votre candidature est enregistrée{{end}}</h1>
+<p style="margin:0 0 16px;">{{.Greeting}}</p>
+{{with .AssistedNote}}<p style="margin:0 0 16px;padding:12px 16px;border-left:4px solid #000091;background-color:#eeeeff;">{{.}}</p>
+{{end}}<p style="margin:0 0 16px;">{{.Received}}</p>
+{{range .Lines}}<div style="margin:0 0 16px;padding:12px 16px;border:1px solid #bbbbbb;border-radius:4px;">
+<h2 style="margin:0 0 8px;font-size:18px;line-height:1.3;">{{.Title}}</h2>
+<ul style="margin:0;padding-left:20px;">
+{{range .Details}}<li>{{.Label}} : <strong>{{.Value}}</strong></li>
+{{end}}</ul>
+{{with .Note}}<p style="margin:8px 0 0;">{{.}}</p>
+{{end}}</div>
+{{end}}<h2 style="margin:24px 0 8px;font-size:18px;line-height:1.3;">La suite</h2>
+<ul style="margin:0 0 16px;padding-left:20px;">
+<li>{{if .Plural}}Vos candidatures sont étudiées{{else}}Votre candidature est étudiée{{end}} avec toutes les autres, à la fin de la période de candidature : l'ordre d'arrivée ne compte pas.</li>
+<li>Si une formation demande un test ou un entretien, vous recevrez une convocation par courriel. Le test ou l'entretien est obligatoire et sa date ne peut pas être changée : en cas d'absence, la candidature est retirée.</li>
+<li>Vous recevrez une réponse {{.AnswerPeriod}}.</li>
+<li>Vous n'avez rien à payer maintenant. Vous payez seulement si votre inscription est acceptée, en une seule fois, entre le premier et le deuxième cours.</li>
+</ul>
+<h2 style="margin:24px 0 8px;font-size:18px;line-height:1.3;">Annuler une candidature</h2>
+<p style="margin:0 0 16px;">Une candidature validée ne peut plus être modifiée. Vous pouvez l'annuler jusqu'au {{.CancelUntil}}, dans <a href="{{.SpaceURL}}" style="color:#000091;">Mes candidatures et paiements</a>.</p>
+<h2 style="margin:24px 0 8px;font-size:18px;line-height:1.3;">Vos courriels</h2>
+<p style="margin:0 0 16px;">Une copie de chaque courriel que nous vous envoyons se trouve dans « Mes candidatures et paiements », au cas où un message n'arriverait pas ou finirait dans vos indésirables.</p>
+<p style="margin:0 0 16px;font-size:14px;color:#555555;">Ne répondez pas à ce courriel : cette adresse ne reçoit pas les réponses. Pour nous écrire, utilisez le formulaire de contact de votre espace.</p>
+<p style="margin:0;">L'équipe des Cours d'adultes</p>
+</div>
+</body>
+</html>
+`

@@ -1,0 +1,352 @@
+package mail
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net"
+	netmail "net/mail"
+	"strings"
+	"sync"
+	"time"
+
+	gosmtp "github.com/emersion/go-smtp"
+)
+
+// sinkLimit is how many messages a Sink keeps (the most recent ones).
+const sinkLimit = 500
+
+// maxMIMEDepth bounds the nesting of multipart bodies the sink parses.
+const maxMIMEDepth = 10
+
+// Received is one message kept by the Sink.
+type Received struct {
+	From      string   // header From, RFC 2047 decoded (the envelope sender if the header is missing)
+	To        []string // envelope recipients (RCPT TO)
+	Subject   string   // RFC 2047 decoded
+	Text      string   // plain-text body, decoded, with "\n" line ends
+	HTML      string   // HTML body, decoded, with "\n" line ends; empty if none
+	MessageID string   // Message-ID header, with its angle brackets
+	At        time.Time
+	Raw       []byte // the message exactly as received
+}
+
+// storedMessage is a Received with the sink's sequence number, used in URLs.
+type storedMessage struct {
+	id  int
+	msg Received
+}
+
+// Sink is the development mail sink: a real SMTP server (go-smtp) on the
+// loopback interface that keeps every message it receives in memory (the last
+// 500), for demo mode and tests. It takes no authentication and no TLS.
+type Sink struct {
+	server   *gosmtp.Server
+	listener net.Listener
+	served   chan struct{} // closed when Serve returns
+	limit    int
+
+	mu       sync.Mutex
+	messages []storedMessage // oldest first, at most limit
+	total    int             // messages received since start
+	changed  chan struct{}   // closed and replaced at each arrival
+}
+
+// StartSink starts a sink listening on addr, like "127.0.0.1:0". The host
+// must be a loopback address: the sink accepts anything from anyone.
+func StartSink(addr string) (*Sink, error) {
+	return startSink(addr, sinkLimit)
+}
+
+func startSink(addr string, limit int) (*Sink, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("start mail sink: address %q: %w", addr, err)
+	}
+	if !isLoopbackHost(host) {
+		return nil, fmt.Errorf("start mail sink: address %q is not a loopback address (use 127.0.0.1)", addr)
+	}
+	listener, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("start mail sink: listen on %s: %w", addr, err)
+	}
+	s := &Sink{
+		listener: listener,
+		served:   make(chan struct{}),
+		limit:    limit,
+		changed:  make(chan struct{}),
+	}
+	server := gosmtp.NewServer(gosmtp.BackendFunc(func(*gosmtp.Conn) (gosmtp.Session, error) {
+		return &sinkSession{sink: s}, nil
+	}))
+	server.Domain = "localhost"
+	server.MaxMessageBytes = 10 << 20
+	server.MaxRecipients = 100
+	server.ReadTimeout = time.Minute
+	server.WriteTimeout = time.Minute
+	server.ErrorLog = log.New(io.Discard, "", 0)
+	s.server = server
+
+	go func() {
+		defer close(s.served)
+		// Serve returns ErrServerClosed (or a listener error) once Close is
+		// called; nothing else to report.
+		_ = server.Serve(listener)
+	}()
+	return s, nil
+}
+
+// Addr returns the host:port the sink actually listens on.
+func (s *Sink) Addr() string {
+	return s.listener.Addr().String()
+}
+
+// Close stops the SMTP server and closes open connections. Received messages
+// stay readable.
+func (s *Sink) Close() error {
+	err := s.server.Close()
+	<-s.served
+	if err != nil && !errors.Is(err, gosmtp.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
+		return fmt.Errorf("close mail sink: %w", err)
+	}
+	return nil
+}
+
+// Messages returns the kept messages, newest first.
+func (s *Sink) Messages() []Received {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.newestFirstLocked()
+}
+
+func (s *Sink) newestFirstLocked() []Received {
+	out := make([]Received, 0, len(s.messages))
+	for i := len(s.messages) - 1; i >= 0; i-- {
+		out = append(out, s.messages[i].msg)
+	}
+	return out
+}
+
+// Wait waits until at least n messages have arrived since the sink started,
+// then returns the kept messages, newest first (tests).
+func (s *Sink) Wait(ctx context.Context, n int) ([]Received, error) {
+	for {
+		s.mu.Lock()
+		if s.total >= n {
+			out := s.newestFirstLocked()
+			s.mu.Unlock()
+			return out, nil
+		}
+		changed, total := s.changed, s.total
+		s.mu.Unlock()
+
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("wait for %d messages in the mail sink (got %d): %w", n, total, ctx.Err())
+		case <-changed:
+		}
+	}
+}
+
+// stored returns the kept messages with their ids, newest first.
+func (s *Sink) stored() []storedMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]storedMessage, 0, len(s.messages))
+	for i := len(s.messages) - 1; i >= 0; i-- {
+		out = append(out, s.messages[i])
+	}
+	return out
+}
+
+// find returns the kept message with the given id.
+func (s *Sink) find(id int) (Received, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, m := range s.messages {
+		if m.id == id {
+			return m.msg, true
+		}
+	}
+	return Received{}, false
+}
+
+// add keeps r, dropping the oldest message beyond the limit.
+func (s *Sink) add(r Received) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.total++
+	s.messages = append(s.messages, storedMessage{id: s.total, msg: r})
+	if over := len(s.messages) - s.limit; over > 0 {
+		clear(s.messages[:over])
+		s.messages = append(s.messages[:0], s.messages[over:]...)
+	}
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// sinkSession is one SMTP transaction with the sink.
+type sinkSession struct {
+	sink *Sink
+	from string
+	to   []string
+}
+
+func (ss *sinkSession) Mail(from string, _ *gosmtp.MailOptions) error {
+	ss.from = from
+	return nil
+}
+
+func (ss *sinkSession) Rcpt(to string, _ *gosmtp.RcptOptions) error {
+	ss.to = append(ss.to, to)
+	return nil
+}
+
+func (ss *sinkSession) Data(r io.Reader) error {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("mail sink: read message data: %w", err)
+	}
+	received := Received{
+		From: ss.from,
+		To:   append([]string(nil), ss.to...),
+		At:   time.Now(),
+		Raw:  raw,
+	}
+	// A message the sink cannot parse is still kept, with its raw source:
+	// the sink is a debugging tool.
+	if p, err := parseMessage(raw); err == nil {
+		if p.from != "" {
+			received.From = p.from
+		}
+		received.Subject = p.subject
+		received.Text = p.text
+		received.HTML = p.html
+		received.MessageID = p.messageID
+	} else {
+		received.Text = "(message illisible : " + err.Error() + ")"
+	}
+	ss.sink.add(received)
+	return nil
+}
+
+func (ss *sinkSession) Reset() {
+	ss.from = ""
+	ss.to = nil
+}
+
+func (ss *sinkSession) Logout() error { return nil }
+
+// parsedMessage is what the sink extracts from a raw message.
+type parsedMessage struct {
+	from, subject, messageID string
+	text, html               string
+}
+
+// parseMessage reads the headers and the first text/plain and text/html
+// bodies of a MIME message.
+func parseMessage(raw []byte) (parsedMessage, error) {
+	msg, err := netmail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return parsedMessage{}, fmt.Errorf("parse message headers: %w", err)
+	}
+	var p parsedMessage
+	var dec mime.WordDecoder
+	p.subject = decodeHeader(&dec, msg.Header.Get("Subject"))
+	p.from = decodeHeader(&dec, msg.Header.Get("From"))
+	p.messageID = strings.TrimSpace(msg.Header.Get("Message-Id"))
+
+	err = p.readPart(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"),
+		msg.Header.Get("Content-Disposition"), msg.Body, 0)
+	if err != nil {
+		return parsedMessage{}, err
+	}
+	return p, nil
+}
+
+// decodeHeader decodes RFC 2047 encoded words, keeping the raw value if it
+// cannot.
+func decodeHeader(dec *mime.WordDecoder, value string) string {
+	decoded, err := dec.DecodeHeader(value)
+	if err != nil {
+		return value
+	}
+	return decoded
+}
+
+// readPart walks one MIME part, recursing into multipart bodies.
+func (p *parsedMessage) readPart(contentType, transferEncoding, disposition string, body io.Reader, depth int) error {
+	if depth > maxMIMEDepth {
+		return fmt.Errorf("parse message: multipart nesting deeper than %d", maxMIMEDepth)
+	}
+	mediaType := "text/plain"
+	params := map[string]string{}
+	if contentType != "" {
+		var err error
+		mediaType, params, err = mime.ParseMediaType(contentType)
+		if err != nil {
+			return fmt.Errorf("parse content type %q: %w", contentType, err)
+		}
+	}
+	if strings.HasPrefix(mediaType, "multipart/") {
+		boundary := params["boundary"]
+		if boundary == "" {
+			return fmt.Errorf("parse message: %s without boundary", mediaType)
+		}
+		mr := multipart.NewReader(body, boundary)
+		for {
+			part, err := mr.NextRawPart()
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("parse %s part: %w", mediaType, err)
+			}
+			err = p.readPart(part.Header.Get("Content-Type"), part.Header.Get("Content-Transfer-Encoding"),
+				part.Header.Get("Content-Disposition"), part, depth+1)
+			if err != nil {
+				return err
+			}
+		}
+	}
+	if d, _, _ := mime.ParseMediaType(disposition); d == "attachment" {
+		return nil
+	}
+	if mediaType != "text/plain" && mediaType != "text/html" {
+		return nil
+	}
+	content, err := decodeBody(transferEncoding, body)
+	if err != nil {
+		return fmt.Errorf("decode %s body: %w", mediaType, err)
+	}
+	switch {
+	case mediaType == "text/plain" && p.text == "":
+		p.text = content
+	case mediaType == "text/html" && p.html == "":
+		p.html = content
+	}
+	return nil
+}
+
+// decodeBody undoes the content transfer encoding and normalises line ends.
+// Bodies are taken as UTF-8, the charset the platform always sends.
+func decodeBody(transferEncoding string, body io.Reader) (string, error) {
+	switch strings.ToLower(strings.TrimSpace(transferEncoding)) {
+	case "quoted-printable":
+		body = quotedprintable.NewReader(body)
+	case "base64":
+		body = base64.NewDecoder(base64.StdEncoding, body)
+	}
+	content, err := io.ReadAll(body)
+	if err != nil {
+		return "", err
+	}
+	return strings.ReplaceAll(string(content), "\r\n", "\n"), nil
+}

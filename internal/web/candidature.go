@@ -1,0 +1,355 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"cma/internal/candidature"
+	"cma/internal/catalogue"
+	"cma/internal/domain"
+	"cma/internal/i18n"
+	"cma/internal/store"
+	"cma/internal/web/views"
+)
+
+// maxValidationBody caps the validation form: the proof (5 MB) and the fields.
+const maxValidationBody = candidature.MaxProofBytes + 256<<10
+
+// selfResource is the signed-in person's own account (ROLE-1).
+func selfResource(s *Server, r *http.Request) (domain.Resource, bool) {
+	if u := currentUser(r); u != nil {
+		return domain.Resource{AccountID: u.Account.ID}, true
+	}
+	return domain.Resource{}, false
+}
+
+// basketTarget is whose basket a request is about, and where its forms post:
+// the candidate's own, or a person registered by a guidance agent (CAN-8).
+type basketTarget struct {
+	personID   int64
+	action     string
+	personName string
+}
+
+func (s *Server) ownBasket(r *http.Request) (basketTarget, bool) {
+	return basketTarget{personID: currentUser(r).Account.ID, action: "/panier"}, true
+}
+
+func (s *Server) assistedBasket(r *http.Request) (basketTarget, bool) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		return basketTarget{}, false
+	}
+	a, err := s.Store.Account(r.Context(), id)
+	if err != nil || a.Kind != domain.AccountCandidate {
+		return basketTarget{}, false
+	}
+	return basketTarget{personID: id, action: "/back-office/inscription-assistee/" + itoa64(id), personName: a.FullName()}, true
+}
+
+// refusalText words a rule's refusal in plain French (or English).
+func refusalText(p *i18n.Printer, ix *catalogue.Index, r domain.Refusal) string {
+	course := r.Course
+	for _, e := range ix.All() {
+		if e.Code == r.Course {
+			course = "« " + e.Formation.Title + " » (" + e.Code + ", " + weekdayName(p, e) + " " + hours(e) + ")"
+			break
+		}
+	}
+	return p.T("refusal."+r.Rule, map[string]any{"Course": course, "Other": r.Other})
+}
+
+func (s *Server) basketView(r *http.Request, pg *views.Page, t basketTarget) (*views.BasketView, *catalogue.Index, error) {
+	b, err := s.Candidatures.ShowBasket(r.Context(), currentUser(r).Actor, t.personID)
+	if err != nil {
+		return nil, nil, err
+	}
+	ix, err := s.Catalogue.Index(r.Context())
+	if ix == nil {
+		return nil, nil, err
+	}
+	p := pg.P
+	v := &views.BasketView{Action: t.action, PersonName: t.personName, Token: b.Token, RulesVersion: b.Rules.Version,
+		RulesBody: b.Rules.Body, NoRules: b.Rules.Version == "", ErrFor: map[string]string{}}
+	for _, e := range b.Items {
+		it := views.BasketItem{ID: e.ID, URL: courseURL(e), Title: e.Formation.Title, Level: p.T("level." + string(e.Level)),
+			Schedule: schedule(p, e), Place: placeName(pg, e), Session: e.Session.Name, Price: priceText(p, e),
+			Prerequisites: e.Formation.Prerequisites, Evaluation: p.T("evaluation." + string(e.Formation.Evaluation))}
+		if it.Prerequisites == "" {
+			it.Prerequisites = p.T("course.prerequisites.none")
+		}
+		if e.Formation.Diploma {
+			it.Diploma = p.T("course.diploma.note", map[string]any{"Name": e.Formation.DiplomaName})
+		}
+		v.Items = append(v.Items, it)
+	}
+	for _, o := range domain.Objectives {
+		v.Objectives = append(v.Objectives, views.Option{Value: string(o), Label: p.T("objective." + string(o))})
+	}
+	return v, ix, nil
+}
+
+func (s *Server) showBasket(w http.ResponseWriter, r *http.Request, t basketTarget, status int, edit func(*views.BasketView, *catalogue.Index)) {
+	pg := s.page(r, "basket.title")
+	v, ix, err := s.basketView(r, pg, t)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if edit != nil {
+		edit(v, ix)
+	}
+	s.render(w, r, status, views.Basket(pg, v))
+}
+
+func (s *Server) basketPage(w http.ResponseWriter, r *http.Request) {
+	t, _ := s.ownBasket(r)
+	s.basketGet(w, r, t)
+}
+
+func (s *Server) basketGet(w http.ResponseWriter, r *http.Request, t basketTarget) {
+	s.showBasket(w, r, t, http.StatusOK, func(v *views.BasketView, ix *catalogue.Index) {
+		if code := r.URL.Query().Get("ajoute"); code != "" {
+			v.Added = s.printer(r).T("basket.added", map[string]any{"Code": code})
+		}
+	})
+}
+
+// basketAdd puts a course in the basket, or says which rule refuses it.
+func (s *Server) basketAdd(w http.ResponseWriter, r *http.Request, t basketTarget) {
+	courseID, err := strconv.ParseInt(r.PostFormValue("cours"), 10, 64)
+	if err != nil || courseID <= 0 {
+		s.badRequest(w, r)
+		return
+	}
+	err = s.Candidatures.Add(r.Context(), currentUser(r).Actor, t.personID, courseID)
+	var refusals candidature.Refusals
+	switch {
+	case errors.As(err, &refusals):
+		s.showBasket(w, r, t, http.StatusConflict, func(v *views.BasketView, ix *catalogue.Index) {
+			for _, x := range refusals {
+				v.Refusals = append(v.Refusals, refusalText(s.printer(r), ix, x))
+			}
+		})
+		return
+	case errors.Is(err, candidature.ErrUnknownCourse):
+		s.notFound(w, r)
+		return
+	case errors.Is(err, candidature.ErrForbidden):
+		s.forbidden(w, r, false)
+		return
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	}
+	code := ""
+	if ix, _ := s.Catalogue.Index(r.Context()); ix != nil {
+		if e, ok := ix.Course(courseID); ok {
+			code = e.Code
+		}
+	}
+	http.Redirect(w, r, t.action+"?ajoute="+urlQueryEscape(code), http.StatusSeeOther)
+}
+
+func (s *Server) basketRemove(w http.ResponseWriter, r *http.Request, t basketTarget) {
+	courseID, err := strconv.ParseInt(r.PostFormValue("cours"), 10, 64)
+	if err != nil || courseID <= 0 {
+		s.badRequest(w, r)
+		return
+	}
+	if err := s.Candidatures.Remove(r.Context(), currentUser(r).Actor, t.personID, courseID); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, t.action, http.StatusSeeOther)
+}
+
+// basketValidate is the definitive validation (CAN-4). The form carries the
+// basket's token: a double click, a retried request or a second tab validates
+// once.
+func (s *Server) basketValidate(w http.ResponseWriter, r *http.Request, t basketTarget) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxValidationBody)
+	pg := s.page(r, "basket.title")
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.showBasket(w, r, t, http.StatusRequestEntityTooLarge, func(v *views.BasketView, _ *catalogue.Index) {
+				msg := pg.T("basket.proof.too_big")
+				v.Errors, v.ErrFor["justificatif"] = []views.FieldMessage{{Field: "justificatif", Message: msg}}, msg
+			})
+			return
+		}
+		s.badRequest(w, r)
+		return
+	}
+	f := candidature.Form{Token: r.FormValue("jeton"), Objective: domain.Objective(r.FormValue("objectif")),
+		Motivation: r.FormValue("motivation"), AcceptRules: r.FormValue("reglement") == "1",
+		RulesVersion: r.FormValue("version_reglement"), HalfTariff: r.FormValue("demi_tarif") == "1",
+		Social: domain.SocialSituation{RSA: r.FormValue("rsa") == "1", JobSeeker: r.FormValue("demandeur") == "1",
+			Subsidised: r.FormValue("contrat_aide") == "1"}}
+	if f.HalfTariff {
+		f.Proof = &candidature.Proof{}
+		if file, _, err := r.FormFile("justificatif"); err == nil {
+			f.Proof.Data, _ = io.ReadAll(io.LimitReader(file, candidature.MaxProofBytes+1))
+			file.Close()
+		}
+		if d, err := time.Parse(time.DateOnly, r.FormValue("date_justificatif")); err == nil {
+			f.Proof.IssueDate = d
+		}
+	}
+	keep := func(v *views.BasketView) {
+		v.Motivation, v.RSA, v.JobSeeker, v.Subsidised = f.Motivation, f.Social.RSA, f.Social.JobSeeker, f.Social.Subsidised
+		v.HalfTariff, v.ProofDate = f.HalfTariff, r.FormValue("date_justificatif")
+		for i := range v.Objectives {
+			v.Objectives[i].Selected = v.Objectives[i].Value == string(f.Objective)
+		}
+	}
+	res, err := s.Candidatures.Validate(r.Context(), currentUser(r).Actor, t.personID, f)
+	var ferrs candidature.FieldErrors
+	var refusals candidature.Refusals
+	switch {
+	case errors.As(err, &ferrs):
+		s.showBasket(w, r, t, http.StatusBadRequest, func(v *views.BasketView, _ *catalogue.Index) {
+			keep(v)
+			for _, fe := range ferrs {
+				v.Errors = append(v.Errors, views.FieldMessage{Field: fe.Field, Message: fe.Message})
+				v.ErrFor[fe.Field] = fe.Message
+			}
+		})
+		return
+	case errors.As(err, &refusals):
+		s.showBasket(w, r, t, http.StatusConflict, func(v *views.BasketView, ix *catalogue.Index) {
+			keep(v)
+			for _, x := range refusals {
+				v.Refusals = append(v.Refusals, refusalText(pg.P, ix, x))
+			}
+		})
+		return
+	case errors.Is(err, candidature.ErrBasketChanged), errors.Is(err, candidature.ErrBasketEmpty):
+		s.showBasket(w, r, t, http.StatusConflict, func(v *views.BasketView, _ *catalogue.Index) {
+			keep(v)
+			v.Refusals = []string{pg.T("basket.changed")}
+		})
+		return
+	case errors.Is(err, candidature.ErrForbidden):
+		s.forbidden(w, r, false)
+		return
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	}
+	_ = res
+	if t.personName != "" {
+		http.Redirect(w, r, t.action+"?valide=1", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/mes-candidatures?valide=1", http.StatusSeeOther)
+}
+
+// candidaturesPage is "Mes candidatures et paiements": each candidature with
+// its status, history and next steps, and a copy of every email (CON-2).
+func (s *Server) candidaturesPage(w http.ResponseWriter, r *http.Request) {
+	s.renderCandidatures(w, r, http.StatusOK, "")
+}
+
+func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, status int, errMsg string) {
+	u := currentUser(r)
+	ix := s.index(w, r)
+	if ix == nil {
+		return
+	}
+	pg := s.page(r, "cands.title")
+	p := pg.P
+	cands, err := s.Store.Candidatures(r.Context(), nil, u.Account.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	history, err := s.Store.CandidatureHistory(r.Context(), u.Account.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	messages, err := s.Store.Messages(r.Context(), u.Account.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v := &views.CandidaturesView{Error: errMsg}
+	switch {
+	case r.URL.Query().Get("valide") == "1":
+		v.Done = p.T("cands.validated")
+	case r.URL.Query().Get("annule") == "1":
+		v.Done = p.T("cands.cancelled")
+	}
+	now := s.Now()
+	for _, c := range cands {
+		e, ok := ix.Course(c.CourseID)
+		if !ok {
+			continue
+		}
+		row := views.CandidatureRow{ID: c.ID, URL: courseURL(e), Title: e.Formation.Title, Level: p.T("level." + string(e.Level)),
+			Schedule: schedule(p, e), Place: placeName(pg, e), Session: e.Session.Name, Status: p.T("cstatus." + string(c.Status))}
+		if c.AssistedBy != 0 {
+			row.Assisted = p.T("cands.assisted")
+		}
+		for _, h := range history[c.ID] {
+			row.History = append(row.History, pg.DateTime(h.At, s.Paris)+" — "+p.T("cstatus."+string(h.Status))+" ("+h.Note+")")
+		}
+		if c.Active() {
+			row.NextSteps = p.T("cands.next", map[string]any{"From": pg.ShortDate(e.Session.AnswerOpens.In(s.Paris)),
+				"To": pg.ShortDate(e.Session.AnswerCloses.In(s.Paris)), "Evaluation": p.T("evaluation." + string(e.Formation.Evaluation))})
+			if now.Before(e.Session.CandidatureCloses) {
+				row.CanCancel = true
+				row.CancelUntil = p.T("cands.cancel.until", map[string]any{"When": pg.DateTime(e.Session.CandidatureCloses, s.Paris)})
+			}
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	for _, m := range messages {
+		v.Messages = append(v.Messages, views.MessageRow{ID: m.ID, Subject: m.Subject, Date: pg.DateTime(m.CreatedAt, s.Paris),
+			Text: m.Text, Sent: !m.SentAt.IsZero()})
+	}
+	s.render(w, r, status, views.Candidatures(pg, v))
+}
+
+// cancelCandidature cancels until the deadline (CAN-5).
+func (s *Server) cancelCandidature(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	u := currentUser(r)
+	err := s.Candidatures.Cancel(r.Context(), u.Actor, u.Account.ID, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s.notFound(w, r)
+		return
+	case errors.Is(err, candidature.ErrForbidden):
+		s.forbidden(w, r, false)
+		return
+	case errors.Is(err, candidature.ErrDeadline):
+		s.renderCandidatures(w, r, http.StatusConflict, s.printer(r).T("cands.deadline"))
+		return
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/mes-candidatures?annule=1", http.StatusSeeOther)
+}
+
+// withTarget adapts a basket handler to a target resolver.
+func (s *Server) withTarget(resolve func(*http.Request) (basketTarget, bool), h func(http.ResponseWriter, *http.Request, basketTarget)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		t, ok := resolve(r)
+		if !ok {
+			s.notFound(w, r)
+			return
+		}
+		h(w, r, t)
+	}
+}
