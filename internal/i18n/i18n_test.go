@@ -62,6 +62,15 @@ func TestEveryMessageUsedExists(t *testing.T) {
 	for _, code := range []string{"state", "cancelled", "code", "email", "token", "disabled", "password", "empty"} {
 		ids["signin.error."+code] = true
 	}
+	for _, rule := range []string{"CAN-1", "CAN-2", "CAN-3", "ACC-1", "ACC-2", "PER-1"} {
+		ids["refusal."+rule] = true
+	}
+	for _, o := range domain.Objectives {
+		ids["objective."+string(o)] = true
+	}
+	for _, st := range []domain.CandidatureStatus{domain.CandidatureSubmitted, domain.CandidatureCancelled} {
+		ids["cstatus."+string(st)] = true
+	}
 	for d := 0; d < 7; d++ {
 		ids["weekday."+strconv.Itoa(d)] = true
 	}

@@ -38,7 +38,8 @@ func (s *Server) backOfficeHome(w http.ResponseWriter, r *http.Request) {
 			v.Links = append(v.Links,
 				views.Link{URL: "/back-office/personnes", Label: p.T("bo.people.title"), Hint: p.T("bo.people.hint")},
 				views.Link{URL: "/back-office/doublons", Label: p.T("bo.dup.title"), Hint: p.T("bo.dup.count", map[string]any{"Count": n})},
-				views.Link{URL: "/back-office/journal", Label: p.T("bo.audit.title"), Hint: p.T("bo.audit.hint")})
+				views.Link{URL: "/back-office/journal", Label: p.T("bo.audit.title"), Hint: p.T("bo.audit.hint")},
+				views.Link{URL: "/back-office/inscription-assistee", Label: p.T("assisted.title"), Hint: p.T("bo.assisted.hint")})
 		case domain.RoleDirector:
 			for _, e := range ix.Establishments {
 				if e.ID == g.EstablishmentID {
@@ -60,7 +61,7 @@ func (s *Server) backOfficeHome(w http.ResponseWriter, r *http.Request) {
 		case domain.RoleHelpDesk:
 			v.Links = append(v.Links, views.Link{URL: "/back-office/personnes", Label: p.T("bo.people.title"), Hint: p.T("bo.people.hint.helpdesk")})
 		case domain.RoleGuidance:
-			v.Notes = append(v.Notes, p.T("bo.guidance.soon"))
+			v.Links = append(v.Links, views.Link{URL: "/back-office/inscription-assistee", Label: p.T("assisted.title"), Hint: p.T("bo.assisted.hint")})
 		}
 	}
 	s.render(w, r, http.StatusOK, views.BackOfficeHome(pg, v))
