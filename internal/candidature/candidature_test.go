@@ -1,0 +1,485 @@
+package candidature_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"cma/internal/accounts"
+	"cma/internal/candidature"
+	"cma/internal/catalogue"
+	"cma/internal/db"
+	"cma/internal/db/dbtest"
+	"cma/internal/demo"
+	"cma/internal/domain"
+	"cma/internal/i18n"
+	"cma/internal/jobs"
+	"cma/internal/mail"
+	"cma/internal/store"
+)
+
+var paris = func() *time.Location { l, _ := time.LoadLocation("Europe/Paris"); return l }()
+
+// today is inside the demo's open candidature period (it opens 21 days before).
+var today = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+
+type env struct {
+	svc    *candidature.Service
+	store  *store.Store
+	ix     *catalogue.Index
+	db     *db.DB
+	jobs   *jobs.Client
+	clock  *time.Time
+	accts  *accounts.Service
+	open   []*catalogue.Entry // courses of the open session, distinct formations and slots
+	closed *catalogue.Entry   // a course whose session is not open
+}
+
+func newEnv(t *testing.T, d *db.DB) *env {
+	t.Helper()
+	ctx := context.Background()
+	st := store.New(d)
+	if _, err := demo.Load(ctx, st, demo.Options{Scale: 1, Seed: 2026, Today: today.In(paris)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := jobs.Migrate(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	clock := today
+	now := func() time.Time { return clock }
+	client, err := jobs.New(d, st, nil, jobs.Config{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	words, _ := i18n.Load()
+	cat := catalogue.NewService(st, words, "C", 0, now)
+	ix, err := cat.Index(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.InTx(ctx, func(tx *sqlTx) error {
+		return st.PublishRules(ctx, tx, store.Rules{Version: "2026-1", Published: today.Add(-time.Hour), Body: "Règlement."})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{store: st, ix: ix, db: d, jobs: client, clock: &clock,
+		accts: accounts.New(st, now, slog.New(slog.NewTextHandler(io.Discard, nil)))}
+	e.svc = candidature.New(st, cat, client, candidature.ConfirmationMailer{Words: words, Paris: paris, SpaceURL: "http://x/mes-candidatures"},
+		now, paris, "cours.exemple")
+	// Pick courses of the open session: distinct formations, slots that never overlap.
+	var held []domain.Holding
+	for _, c := range ix.All() {
+		h := domain.Holding{CourseID: c.ID, FormationID: c.FormationID, CourseCode: c.Code, Weekday: c.Weekday, StartMinute: c.StartMinute, EndMinute: c.EndMinute}
+		if !c.Session.CandidatureOpen(today) {
+			if e.closed == nil {
+				e.closed = c
+			}
+			continue
+		}
+		fits := len(e.open) < 6
+		for _, x := range held {
+			if x.FormationID == h.FormationID || domain.SlotsOverlap(x, h) {
+				fits = false
+			}
+		}
+		if fits {
+			held = append(held, h)
+			e.open = append(e.open, c)
+		}
+	}
+	if len(e.open) < 5 || e.closed == nil {
+		t.Fatalf("demo has %d usable open courses", len(e.open))
+	}
+	return e
+}
+
+func (e *env) person(t *testing.T, subject string, birth time.Time) (domain.Account, domain.Actor) {
+	t.Helper()
+	a, err := e.accts.SignIn(context.Background(), accounts.Identity{Issuer: "https://monparis.exemple", Subject: subject,
+		Email: subject + "@exemple.fr", EmailVerified: true, FirstName: "Prénom " + subject, LastName: "Nom", BirthDate: birth})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, accounts.ActorOf(a)
+}
+
+func adult() time.Time { return time.Date(1990, 5, 6, 0, 0, 0, 0, time.UTC) }
+
+func rulesOf(err error) []string {
+	var r candidature.Refusals
+	if !errors.As(err, &r) {
+		return nil
+	}
+	var out []string
+	for _, x := range r {
+		out = append(out, x.Rule)
+	}
+	return out
+}
+
+func (e *env) form(t *testing.T, personID int64) candidature.Form {
+	t.Helper()
+	b, err := e.svc.ShowBasket(context.Background(), domain.Actor{AccountID: personID, Kind: domain.AccountCandidate}, personID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return candidature.Form{Token: b.Token, Objective: domain.ObjectivePersonal, AcceptRules: true, RulesVersion: b.Rules.Version}
+}
+
+func countJobs(t *testing.T, d *db.DB) int {
+	t.Helper()
+	var n int
+	if err := d.R.QueryRow(`SELECT count(*) FROM river_job WHERE kind = 'send_email'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestBasketRules_CAN1_CAN2_CAN3_ACC1_PER1(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		me, actor := e.person(t, "alice", adult())
+		for _, c := range e.open[:3] {
+			if err := e.svc.Add(ctx, actor, me.ID, c.ID); err != nil {
+				t.Fatalf("adding %s: %v", c.Code, err)
+			}
+		}
+		if got := rulesOf(e.svc.Add(ctx, actor, me.ID, e.open[3].ID)); !slices.Contains(got, "CAN-1") {
+			t.Errorf("CAN-1 fourth formation: %v", got)
+		}
+		// CAN-2: another course of a formation already held.
+		for _, c := range e.ix.All() {
+			if c.FormationID == e.open[0].FormationID && c.ID != e.open[0].ID {
+				if got := rulesOf(e.svc.Add(ctx, actor, me.ID, c.ID)); !slices.Contains(got, "CAN-2") {
+					t.Errorf("CAN-2 same formation: %v", got)
+				}
+				break
+			}
+		}
+		// CAN-3: a course of another formation on an overlapping slot.
+		for _, c := range e.ix.All() {
+			if c.FormationID != e.open[0].FormationID && c.Weekday == e.open[0].Weekday && c.StartMinute < e.open[0].EndMinute &&
+				e.open[0].StartMinute < c.EndMinute && c.Session.CandidatureOpen(today) {
+				if got := rulesOf(e.svc.Add(ctx, actor, me.ID, c.ID)); !slices.Contains(got, "CAN-3") {
+					t.Errorf("CAN-3 overlapping slot: %v", got)
+				}
+				break
+			}
+		}
+		// PER-1: a course of a session whose candidature period is not open.
+		other, otherActor := e.person(t, "bob", adult())
+		if got := rulesOf(e.svc.Add(ctx, otherActor, other.ID, e.closed.ID)); !slices.Contains(got, "PER-1") {
+			t.Errorf("PER-1 closed session: %v", got)
+		}
+		// ACC-1: 17 on the course's first day.
+		minor, minorActor := e.person(t, "chloe", e.open[0].Session.FirstDay.AddDate(-18, 0, 1))
+		if got := rulesOf(e.svc.Add(ctx, minorActor, minor.ID, e.open[0].ID)); !slices.Contains(got, "ACC-1") {
+			t.Errorf("ACC-1 minor: %v", got)
+		}
+		// ROLE-1: a candidate cannot fill someone else's basket.
+		if err := e.svc.Add(ctx, actor, other.ID, e.open[4].ID); !errors.Is(err, candidature.ErrForbidden) {
+			t.Errorf("adding to another person's basket: %v", err)
+		}
+	})
+}
+
+func TestValidate_CAN4_once_with_its_email(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		me, actor := e.person(t, "alice", adult())
+		for _, c := range e.open[:2] {
+			if err := e.svc.Add(ctx, actor, me.ID, c.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f := e.form(t, me.ID)
+		// Double click, retry, second tab: the same form eight times at once.
+		var wg sync.WaitGroup
+		results := make([]candidature.Result, 8)
+		errs := make([]error, 8)
+		for i := range results {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i], errs[i] = e.svc.Validate(ctx, actor, me.ID, f)
+			}()
+		}
+		wg.Wait()
+		created := 0
+		for i := range results {
+			if errs[i] != nil {
+				t.Fatalf("validation %d: %v", i, errs[i])
+			}
+			if !results[i].AlreadyDone {
+				created++
+				if len(results[i].Candidatures) != 2 {
+					t.Fatalf("validation created %d candidatures", len(results[i].Candidatures))
+				}
+			}
+		}
+		if created != 1 {
+			t.Fatalf("%d validations created candidatures, want 1", created)
+		}
+		cands, _ := e.store.Candidatures(ctx, nil, me.ID)
+		msgs, _ := e.store.Messages(ctx, me.ID)
+		if len(cands) != 2 || len(msgs) != 1 || countJobs(t, d) != 1 {
+			t.Fatalf("after validation: %d candidatures, %d messages, %d email jobs", len(cands), len(msgs), countJobs(t, d))
+		}
+		if !bytes.Contains([]byte(msgs[0].Text), []byte(e.open[0].Formation.Title)) {
+			t.Errorf("CON-2 the kept email does not list the candidature:\n%s", msgs[0].Text)
+		}
+		if basket, _ := e.store.BasketCourses(ctx, nil, me.ID); len(basket) != 0 {
+			t.Errorf("basket not emptied: %v", basket)
+		}
+		// A tab opened before the validation holds a stale token.
+		if err := e.svc.Add(ctx, actor, me.ID, e.open[2].ID); err != nil {
+			t.Fatal(err)
+		}
+		stale := f
+		stale.Token = "stale-token"
+		if _, err := e.svc.Validate(ctx, actor, me.ID, stale); !errors.Is(err, candidature.ErrBasketChanged) {
+			t.Errorf("stale token: %v", err)
+		}
+	})
+}
+
+func TestValidationForm_CAN6_CAN7_CAN9(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		me, actor := e.person(t, "alice", adult())
+		if err := e.svc.Add(ctx, actor, me.ID, e.open[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		fieldsOf := func(err error) []string {
+			var fe candidature.FieldErrors
+			errors.As(err, &fe)
+			var out []string
+			for _, f := range fe {
+				out = append(out, f.Field)
+			}
+			return out
+		}
+		f := e.form(t, me.ID)
+		noRules := f
+		noRules.AcceptRules = false
+		if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, noRules)); !slices.Contains(got, "reglement") {
+			t.Errorf("CAN-7 without accepting the rules: %v", got)
+		}
+		oldRules := f
+		oldRules.RulesVersion = "2025-1"
+		if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, oldRules)); !slices.Contains(got, "reglement") {
+			t.Errorf("CAN-7 an older version accepted: %v", got)
+		}
+		noObjective := f
+		noObjective.Objective = ""
+		if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, noObjective)); !slices.Contains(got, "objectif") {
+			t.Errorf("CAN-6 without objective: %v", got)
+		}
+		pdf := []byte("%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+		for name, proof := range map[string]*candidature.Proof{
+			"an executable renamed .pdf": {Data: append([]byte("MZ\x90\x00\x03"), make([]byte, 200)...), IssueDate: today.AddDate(0, -1, 0)},
+			"a 6 MB file":                {Data: append(append([]byte{}, pdf...), make([]byte, 6<<20)...), IssueDate: today.AddDate(0, -1, 0)},
+			"a proof of four months ago": {Data: pdf, IssueDate: today.AddDate(0, -4, 0)},
+			"no proof":                   nil,
+		} {
+			claim := f
+			claim.HalfTariff, claim.Proof = true, proof
+			if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, claim)); len(got) == 0 {
+				t.Errorf("CAN-9 %s accepted", name)
+			}
+		}
+		good := f
+		good.HalfTariff, good.Proof = true, &candidature.Proof{Data: pdf, IssueDate: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)}
+		good.Social = domain.SocialSituation{RSA: true}
+		good.Motivation = "Parler avec ma famille."
+		res, err := e.svc.Validate(ctx, actor, me.ID, good)
+		if err != nil || len(res.Candidatures) != 1 || !res.Candidatures[0].HalfTariffClaim || res.Candidatures[0].ProofID == 0 ||
+			res.Candidatures[0].RulesVersion != "2026-1" || !res.Candidatures[0].Social.RSA {
+			t.Fatalf("CAN-6/7/9 validation: %+v, %v", res, err)
+		}
+	})
+}
+
+// svcValidate runs Validate and returns its error only.
+func (e *env) svcValidate(ctx context.Context, actor domain.Actor, personID int64, f candidature.Form) error {
+	_, err := e.svc.Validate(ctx, actor, personID, f)
+	return err
+}
+
+func TestCancel_CAN5_until_the_deadline(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		me, actor := e.person(t, "alice", adult())
+		for _, c := range e.open[:3] {
+			if err := e.svc.Add(ctx, actor, me.ID, c.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := e.svc.Validate(ctx, actor, me.ID, e.form(t, me.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rulesOf(e.svc.Add(ctx, actor, me.ID, e.open[3].ID)); !slices.Contains(got, "CAN-1") {
+			t.Fatalf("CAN-1 after validation: %v", got)
+		}
+		// Cancelling frees the room for another choice while the period is open.
+		if err := e.svc.Cancel(ctx, actor, me.ID, res.Candidatures[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.Cancel(ctx, actor, me.ID, res.Candidatures[0].ID); err != nil {
+			t.Fatalf("a second cancel: %v", err)
+		}
+		if err := e.svc.Add(ctx, actor, me.ID, e.open[3].ID); err != nil {
+			t.Fatalf("CAN-5 cancelling did not free CAN-1: %v", err)
+		}
+		other, otherActor := e.person(t, "bob", adult())
+		if err := e.svc.Cancel(ctx, otherActor, other.ID, res.Candidatures[1].ID); !errors.Is(err, candidature.ErrForbidden) {
+			t.Fatalf("cancelling another person's candidature: %v", err)
+		}
+		// One second before the closing instant: allowed; at it: refused.
+		closes := e.open[1].Session.CandidatureCloses
+		*e.clock = closes
+		if err := e.svc.Cancel(ctx, actor, me.ID, res.Candidatures[1].ID); !errors.Is(err, candidature.ErrDeadline) {
+			t.Fatalf("CAN-5 cancel at the closing instant: %v", err)
+		}
+		*e.clock = closes.Add(-time.Second)
+		if err := e.svc.Cancel(ctx, actor, me.ID, res.Candidatures[1].ID); err != nil {
+			t.Fatalf("CAN-5 cancel one second before closing: %v", err)
+		}
+	})
+}
+
+func TestAssistedRegistration_CAN8(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		guide, _, err := e.accts.AddStaff(ctx, accounts.NewStaff{Email: "orientation@ville.exemple", FirstName: "Marc", LastName: "Girard",
+			Grants: []domain.Grant{{Role: domain.RoleGuidance}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		person, err := e.accts.CreateCandidate(ctx, accounts.ActorOf(guide), accounts.NewCandidate{FirstName: "Amina", LastName: "Diallo",
+			Email: "amina@exemple.fr", BirthDate: adult()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := accounts.ActorOf(guide)
+		if err := e.svc.Add(ctx, g, person.ID, e.open[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := e.svc.ShowBasket(ctx, g, person.ID)
+		res, err := e.svc.Validate(ctx, g, person.ID, candidature.Form{Token: b.Token, Objective: domain.ObjectiveIntegration,
+			AcceptRules: true, RulesVersion: b.Rules.Version})
+		if err != nil || len(res.Candidatures) != 1 || res.Candidatures[0].AssistedBy != guide.ID {
+			t.Fatalf("CAN-8 assisted validation: %+v, %v", res, err)
+		}
+		msgs, _ := e.store.Messages(ctx, person.ID)
+		if len(msgs) != 1 || !bytes.Contains([]byte(msgs[0].Text), []byte("Marc")) {
+			t.Fatalf("CAN-8 the person's email does not say who filed it: %+v", msgs)
+		}
+		// A help-desk agent may not file candidatures.
+		hd, _, _ := e.accts.AddStaff(ctx, accounts.NewStaff{Email: "accueil@ville.exemple", Grants: []domain.Grant{{Role: domain.RoleHelpDesk}}})
+		if err := e.svc.Add(ctx, accounts.ActorOf(hd), person.ID, e.open[1].ID); !errors.Is(err, candidature.ErrForbidden) {
+			t.Fatalf("help desk filled a basket: %v", err)
+		}
+	})
+}
+
+// TestOrderOfArrival_PER2: two identical candidatures submitted at different
+// times, in opposite orders, give the same selection input.
+func TestOrderOfArrival_PER2(t *testing.T) {
+	run := func(t *testing.T, aliceFirst bool) []store.SelectionRecord {
+		e := newEnv(t, dbtest.SQLite(t))
+		ctx := context.Background()
+		alice, aActor := e.person(t, "alice", adult())
+		bob, bActor := e.person(t, "bob", adult())
+		order := []struct {
+			id    int64
+			actor domain.Actor
+		}{{alice.ID, aActor}, {bob.ID, bActor}}
+		if !aliceFirst {
+			order[0], order[1] = order[1], order[0]
+		}
+		for i, p := range order {
+			*e.clock = today.Add(time.Duration(i) * 5 * time.Hour)
+			if err := e.svc.Add(ctx, p.actor, p.id, e.open[0].ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.svc.Validate(ctx, p.actor, p.id, e.form(t, p.id)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		in, err := e.store.SelectionInput(ctx, e.open[0].SessionID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in
+	}
+	a, b := run(t, true), run(t, false)
+	if len(a) != 2 || !slices.Equal(a, b) {
+		t.Fatalf("selection input depends on the order of arrival:\n%+v\n%+v", a, b)
+	}
+}
+
+// TestConfirmationEmail_CAN4_CON2 runs the job queue with real SMTP to the
+// development sink: the email leaves from the one sender and is marked sent.
+func TestConfirmationEmail_CAN4_CON2(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		sink, err := mail.StartSink("127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sink.Close()
+		host, port := splitHostPort(t, sink.Addr())
+		sender, err := mail.NewSender(mail.SMTPConfig{Host: host, Port: port, TLS: "none",
+			From: "Cours d'adultes <ne-pas-repondre@cours.exemple>", Timeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		worker, err := jobs.New(d, e.store, sender, jobs.Config{Workers: 2, Now: time.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := worker.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer worker.Stop(context.Background())
+		me, actor := e.person(t, "alice", adult())
+		if err := e.svc.Add(ctx, actor, me.ID, e.open[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Validate(ctx, actor, me.ID, e.form(t, me.ID)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := sink.Wait(ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(got[0].From, "<ne-pas-repondre@cours.exemple>") || len(got[0].To) != 1 || got[0].To[0] != "alice@exemple.fr" {
+			t.Fatalf("CON-2 email from %q to %v", got[0].From, got[0].To)
+		}
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			msgs, _ := e.store.Messages(ctx, me.ID)
+			if len(msgs) == 1 && !msgs[0].SentAt.IsZero() {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("message never marked sent")
+			}
+		}
+	})
+}
