@@ -60,6 +60,7 @@ Usage:
                [--first-name F --last-name L] [--password-stdin]
                                                        create a staff account (roles: central, director,
                                                        coordinator, trainer, guidance, helpdesk)
+  cma rules publish --version V FILE.txt               publish a version of the internal rules (CAN-7)
   cma version                                          print the version
   cma help                                             print this help
 
@@ -89,6 +90,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return holidays(ctx, args[1:], env)
 	case "user":
 		return user(ctx, args[1:], env)
+	case "rules":
+		return rules(ctx, args[1:], env)
 	case "version", "--version":
 		fmt.Fprintln(env.Stdout, "cma", version())
 		return nil
