@@ -61,6 +61,8 @@ Usage:
                                                        create a staff account (roles: central, director,
                                                        coordinator, trainer, guidance, helpdesk)
   cma rules publish --version V FILE.txt               publish a version of the internal rules (CAN-7)
+  cma select simulate --candidates N --courses M --seed S
+                                                       run the selection engine on synthetic data
   cma version                                          print the version
   cma help                                             print this help
 
@@ -92,6 +94,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return user(ctx, args[1:], env)
 	case "rules":
 		return rules(ctx, args[1:], env)
+	case "select":
+		return selectCmd(ctx, args[1:], env)
 	case "version", "--version":
 		fmt.Fprintln(env.Stdout, "cma", version())
 		return nil
