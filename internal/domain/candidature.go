@@ -55,7 +55,7 @@ type Holding struct {
 type Refusal struct {
 	Rule   string // "CAN-1", "CAN-2", "CAN-3", "ACC-1", "ACC-2", "PER-1"
 	Course string // the course refused (code)
-	Other  string // what it conflicts with: another formation or course
+	Other  string // what it conflicts with: a formation's title (CAN-2) or a course's code (CAN-3)
 }
 
 func (r Refusal) Error() string {
@@ -86,7 +86,7 @@ func CheckAddition(held []Holding, c Holding) []Refusal {
 			out = append(out, Refusal{Rule: "CAN-2", Course: c.CourseCode, Other: h.FormationTitle})
 		}
 		if SlotsOverlap(h, c) {
-			out = append(out, Refusal{Rule: "CAN-3", Course: c.CourseCode, Other: h.FormationTitle + " (" + h.CourseCode + ")"})
+			out = append(out, Refusal{Rule: "CAN-3", Course: c.CourseCode, Other: h.CourseCode})
 		}
 	}
 	if !formations[c.FormationID] && len(formations) >= MaxFormations {

@@ -50,16 +50,22 @@ func (s *Server) assistedBasket(r *http.Request) (basketTarget, bool) {
 	return basketTarget{personID: id, action: "/back-office/inscription-assistee/" + itoa64(id), personName: a.FullName()}, true
 }
 
-// refusalText words a rule's refusal in plain French (or English).
+// refusalText words a rule's refusal in plain French (or English), naming
+// courses by title, code and slot.
 func refusalText(p *i18n.Printer, ix *catalogue.Index, r domain.Refusal) string {
-	course := r.Course
-	for _, e := range ix.All() {
-		if e.Code == r.Course {
-			course = "« " + e.Formation.Title + " » (" + e.Code + ", " + weekdayName(p, e) + " " + hours(e) + ")"
-			break
+	name := func(code string) string {
+		for _, e := range ix.All() {
+			if e.Code == code {
+				return "« " + e.Formation.Title + " » (" + e.Code + ", " + weekdayName(p, e) + " " + hours(e) + ")"
+			}
 		}
+		return code
 	}
-	return p.T("refusal."+r.Rule, map[string]any{"Course": course, "Other": r.Other})
+	other := r.Other
+	if r.Rule == "CAN-3" {
+		other = name(r.Other)
+	}
+	return p.T("refusal."+r.Rule, map[string]any{"Course": name(r.Course), "Other": other})
 }
 
 func (s *Server) basketView(r *http.Request, pg *views.Page, t basketTarget) (*views.BasketView, *catalogue.Index, error) {
