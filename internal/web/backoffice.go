@@ -39,12 +39,14 @@ func (s *Server) backOfficeHome(w http.ResponseWriter, r *http.Request) {
 				views.Link{URL: "/back-office/personnes", Label: p.T("bo.people.title"), Hint: p.T("bo.people.hint")},
 				views.Link{URL: "/back-office/doublons", Label: p.T("bo.dup.title"), Hint: p.T("bo.dup.count", map[string]any{"Count": n})},
 				views.Link{URL: "/back-office/journal", Label: p.T("bo.audit.title"), Hint: p.T("bo.audit.hint")},
-				views.Link{URL: "/back-office/inscription-assistee", Label: p.T("assisted.title"), Hint: p.T("bo.assisted.hint")})
+				views.Link{URL: "/back-office/inscription-assistee", Label: p.T("assisted.title"), Hint: p.T("bo.assisted.hint")},
+				views.Link{URL: "/back-office/candidatures", Label: p.T("bo.cand.title"), Hint: p.T("bo.cand.hint")})
 		case domain.RoleDirector:
 			for _, e := range ix.Establishments {
 				if e.ID == g.EstablishmentID {
 					v.Links = append(v.Links, views.Link{URL: "/back-office/etablissements/" + itoa64(e.ID), Label: e.Name,
-						Hint: pg.District(e.District)})
+						Hint: pg.District(e.District)},
+						views.Link{URL: "/back-office/candidatures?etablissement=" + itoa64(e.ID), Label: p.T("bo.cand.establishment"), Hint: e.Name})
 				}
 			}
 		case domain.RoleCoordinator:

@@ -69,6 +69,9 @@ func (s *Server) Handler() http.Handler {
 	h("GET /back-office/etablissements/{id}", can(domain.ActViewEstablishment, establishmentResource), s.establishmentPage)
 	h("GET /back-office/formations/{id}", can(domain.ActViewFormation, formationResource), s.formationPage)
 	h("GET /back-office/cours/{id}", can(domain.ActViewCourse, courseResource), s.staffCoursePage)
+	h("GET /back-office/candidatures", can(domain.ActViewEstablishment, establishmentParam), s.boCandidaturesPage)
+	h("GET /back-office/candidatures.csv", can(domain.ActViewEstablishment, establishmentParam), s.candidaturesCSV)
+	h("GET /back-office/candidatures.xlsx", can(domain.ActViewEstablishment, establishmentParam), s.candidaturesXLSX)
 
 	// JSON API.
 	h("GET /api/v1/openapi.yaml", public, s.openAPI)

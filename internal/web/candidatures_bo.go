@@ -1,0 +1,307 @@
+package web
+
+import (
+	"bytes"
+	"cmp"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"cma/internal/catalogue"
+	"cma/internal/domain"
+	"cma/internal/export"
+	"cma/internal/i18n"
+	"cma/internal/store"
+	"cma/internal/web/views"
+)
+
+// maxListedCandidatures caps the HTML list; the exports hold every row.
+const maxListedCandidatures = 500
+
+// establishmentParam is the establishment a candidature list is asked for, from
+// the `etablissement` query parameter: the central service sees any (or all,
+// without one); a director only their own (ROLE-3, ROLE-5). A value that is not
+// a number asks for no establishment, which only the central service may; the
+// handler then refuses the value itself.
+func establishmentParam(s *Server, r *http.Request) (domain.Resource, bool) {
+	id, err := strconv.ParseInt(r.URL.Query().Get("etablissement"), 10, 64)
+	if err != nil || id < 0 {
+		id = 0
+	}
+	return domain.Resource{EstablishmentID: id}, true
+}
+
+// candidatureQuery is a parsed and checked filter of the candidature list.
+type candidatureQuery struct {
+	filter store.CandidatureFilter
+	course *catalogue.Entry // the course filter, when set
+}
+
+// values writes the filter back as query parameters, for links and exports.
+func (q candidatureQuery) values() url.Values {
+	v := url.Values{}
+	set := func(k string, id int64) {
+		if id != 0 {
+			v.Set(k, strconv.FormatInt(id, 10))
+		}
+	}
+	set("session", q.filter.SessionID)
+	set("formation", q.filter.FormationID)
+	set("etablissement", q.filter.EstablishmentID)
+	set("cours", q.filter.CourseID)
+	if q.filter.Status != "" {
+		v.Set("statut", string(q.filter.Status))
+	}
+	return v
+}
+
+func withQuery(path string, v url.Values) string {
+	if len(v) == 0 {
+		return path
+	}
+	return path + "?" + v.Encode()
+}
+
+// parseCandidatureQuery reads the filters; each bad value gets a French (or
+// English) message bound to its field.
+func parseCandidatureQuery(p *i18n.Printer, ix *catalogue.Index, q url.Values) (candidatureQuery, []views.FieldMessage) {
+	var cq candidatureQuery
+	var errs []views.FieldMessage
+	bad := func(field, msgID string) { errs = append(errs, views.FieldMessage{Field: field, Message: p.T(msgID)}) }
+	id := func(name string, known func(int64) bool, msgID string) int64 {
+		raw := strings.TrimSpace(q.Get(name))
+		if raw == "" {
+			return 0
+		}
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || n <= 0 || !known(n) {
+			bad(name, msgID)
+			return 0
+		}
+		return n
+	}
+	cq.filter.SessionID = id("session", func(n int64) bool {
+		return hasID(ix.Sessions, n, func(s domain.Session) int64 { return s.ID })
+	}, "filter.error.session")
+	cq.filter.FormationID = id("formation", func(n int64) bool {
+		return hasID(ix.Formations, n, func(f domain.Formation) int64 { return f.ID })
+	}, "bo.cand.error.formation")
+	cq.filter.EstablishmentID = id("etablissement", func(n int64) bool {
+		return hasID(ix.Establishments, n, func(e domain.Establishment) int64 { return e.ID })
+	}, "filter.error.establishment")
+	// The course has no field of its own: its error links to the filters.
+	if raw := strings.TrimSpace(q.Get("cours")); raw != "" {
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if e, found := ix.Course(n); err == nil && found {
+			cq.filter.CourseID, cq.course = n, e
+		} else {
+			bad("filtres", "bo.cand.error.course")
+		}
+	}
+	switch st := domain.CandidatureStatus(q.Get("statut")); st {
+	case "", domain.CandidatureSubmitted, domain.CandidatureCancelled:
+		cq.filter.Status = st
+	default:
+		bad("statut", "bo.cand.error.status")
+	}
+	return cq, errs
+}
+
+// candidatureCourses are the catalogue's courses the filter covers, by code.
+func candidatureCourses(ix *catalogue.Index, f store.CandidatureFilter) []*catalogue.Entry {
+	entries := filterEntries(ix, func(e *catalogue.Entry) bool {
+		return (f.SessionID == 0 || e.SessionID == f.SessionID) && (f.FormationID == 0 || e.FormationID == f.FormationID) &&
+			(f.EstablishmentID == 0 || e.EstablishmentID == f.EstablishmentID) && (f.CourseID == 0 || e.ID == f.CourseID)
+	})
+	slices.SortFunc(entries, func(a, b *catalogue.Entry) int {
+		return cmp.Or(strings.Compare(a.Code, b.Code), cmp.Compare(a.ID, b.ID))
+	})
+	return entries
+}
+
+// candidaturesForm fills the filter form's choices, keeping what was chosen.
+// The establishments offered are those the viewer may see; "all" only for
+// the central service.
+func candidaturesForm(pg *views.Page, ix *catalogue.Index, actor domain.Actor, q url.Values, cq candidatureQuery) *views.BOCandidaturesView {
+	p := pg.P
+	v := &views.BOCandidaturesView{ErrFor: map[string]string{}, Max: maxListedCandidatures}
+	sel := func(name string, id int64) bool { return q.Get(name) == strconv.FormatInt(id, 10) }
+	v.Sessions = []views.Option{{Value: "", Label: p.T("bo.cand.all.sessions")}}
+	for _, se := range ix.Sessions {
+		v.Sessions = append(v.Sessions, views.Option{Value: itoa64(se.ID), Label: se.Name, Selected: sel("session", se.ID)})
+	}
+	formations := slices.Clone(ix.Formations)
+	slices.SortStableFunc(formations, func(a, b domain.Formation) int {
+		return strings.Compare(domain.SearchKey(a.Title), domain.SearchKey(b.Title))
+	})
+	v.Formations = []views.Option{{Value: "", Label: p.T("bo.cand.all.formations")}}
+	for _, f := range formations {
+		v.Formations = append(v.Formations, views.Option{Value: itoa64(f.ID), Label: f.Title + " (" + f.Code + ")", Selected: sel("formation", f.ID)})
+	}
+	if domain.Can(actor, domain.ActViewEstablishment, domain.Resource{}) {
+		v.Establishments = []views.Option{{Value: "", Label: p.T("bo.cand.all.establishments")}}
+	}
+	for _, e := range ix.Establishments {
+		if domain.Can(actor, domain.ActViewEstablishment, domain.Resource{EstablishmentID: e.ID}) {
+			v.Establishments = append(v.Establishments, views.Option{Value: itoa64(e.ID), Label: e.Name + " (" + pg.District(e.District) + ")",
+				Selected: sel("etablissement", e.ID)})
+		}
+	}
+	v.Statuses = []views.Option{{Value: "", Label: p.T("bo.cand.all.statuses")},
+		{Value: string(domain.CandidatureSubmitted), Label: p.T("bo.cand.status.submitted"), Selected: cq.filter.Status == domain.CandidatureSubmitted},
+		{Value: string(domain.CandidatureCancelled), Label: p.T("bo.cand.status.cancelled"), Selected: cq.filter.Status == domain.CandidatureCancelled}}
+	if cq.course != nil {
+		v.CourseID = itoa64(cq.course.ID)
+		v.CourseLabel = cq.course.Code + " — " + cq.course.Formation.Title
+		all := cq
+		all.filter.CourseID = 0
+		v.AllCourses = withQuery("/back-office/candidatures", all.values())
+	}
+	return v
+}
+
+func statusWord(p *i18n.Printer, st domain.CandidatureStatus) string {
+	switch st {
+	case domain.CandidatureSubmitted:
+		return p.T("bo.cand.status.submitted")
+	case domain.CandidatureCancelled:
+		return p.T("bo.cand.status.cancelled")
+	}
+	return string(st)
+}
+
+func yesNo(p *i18n.Printer, b bool) string {
+	if b {
+		return p.T("search.yes")
+	}
+	return p.T("search.no")
+}
+
+// boCandidaturesPage is the back-office candidature list: per course, the
+// candidatures against capacity, then the candidatures themselves, ordered by
+// course and name, never by arrival (ROLE-3, ROLE-5, PER-2). Listing is not
+// reading a person's file: names link to the file only for those who may read
+// it, and the file read is audited there.
+func (s *Server) boCandidaturesPage(w http.ResponseWriter, r *http.Request) {
+	ix := s.index(w, r)
+	if ix == nil {
+		return
+	}
+	u := currentUser(r)
+	pg := s.page(r, "bo.cand.title")
+	q := r.URL.Query()
+	cq, errs := parseCandidatureQuery(pg.P, ix, q)
+	v := candidaturesForm(pg, ix, u.Actor, q, cq)
+	if len(errs) > 0 {
+		s.candidaturesBadRequest(w, r, pg, v, errs)
+		return
+	}
+	counts, err := s.Store.CandidatureCounts(r.Context(), cq.filter.SessionID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	for _, e := range candidatureCourses(ix, cq.filter) {
+		c := counts[e.ID]
+		only := cq
+		only.filter.CourseID = e.ID
+		v.Courses = append(v.Courses, views.BOCandidatureCourseRow{FilterURL: withQuery("/back-office/candidatures", only.values()),
+			Code: e.Code, Title: e.Formation.Title, Place: e.Establishment.Name, Schedule: schedule(pg.P, e),
+			Capacity: e.Capacity, Enrolled: e.Enrolled, Submitted: c.Submitted, Cancelled: c.Cancelled,
+			Ratio: pg.T("bo.cand.ratio", map[string]any{"Count": c.Submitted, "Places": e.PlacesLeft()})})
+	}
+	f := cq.filter
+	f.Limit = maxListedCandidatures + 1
+	rows, err := s.Store.ListCandidatures(r.Context(), f)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if len(rows) > maxListedCandidatures {
+		rows, v.Truncated = rows[:maxListedCandidatures], true
+	}
+	for _, c := range rows {
+		row := views.BOCandidatureRow{Name: strings.TrimSpace(c.FirstName + " " + strings.ToUpper(c.LastName)), Email: c.Email,
+			Code: c.CourseCode, Status: statusWord(pg.P, c.Status), Tariff: yesNo(pg.P, c.HalfTariffClaim), Assisted: yesNo(pg.P, c.Assisted)}
+		if e, ok := ix.Course(c.CourseID); ok {
+			row.Formation = e.Formation.Title
+		}
+		if domain.Can(u.Actor, domain.ActReadPersonFile, domain.Resource{AccountID: c.AccountID}) {
+			row.URL = "/back-office/personnes/" + itoa64(c.AccountID)
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	vals := cq.values()
+	v.CSVURL = withQuery("/back-office/candidatures.csv", vals)
+	v.XLSXURL = withQuery("/back-office/candidatures.xlsx", vals)
+	s.render(w, r, http.StatusOK, views.BOCandidatures(pg, v))
+}
+
+func (s *Server) candidaturesBadRequest(w http.ResponseWriter, r *http.Request, pg *views.Page, v *views.BOCandidaturesView, errs []views.FieldMessage) {
+	v.Errors = errs
+	for _, e := range errs {
+		v.ErrFor[e.Field] = e.Message
+	}
+	s.render(w, r, http.StatusBadRequest, views.BOCandidatures(pg, v))
+}
+
+func (s *Server) candidaturesCSV(w http.ResponseWriter, r *http.Request) {
+	s.candidaturesExport(w, r, "csv", "text/csv; charset=utf-8", export.WriteCSV)
+}
+
+func (s *Server) candidaturesXLSX(w http.ResponseWriter, r *http.Request) {
+	s.candidaturesExport(w, r, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", export.WriteXLSX)
+}
+
+// candidaturesExport writes the same list as the page, every row, with French
+// headers; like the page it has no submission date (PER-2).
+func (s *Server) candidaturesExport(w http.ResponseWriter, r *http.Request, ext, contentType string, write func(io.Writer, export.Table) error) {
+	ix := s.index(w, r)
+	if ix == nil {
+		return
+	}
+	pg := s.page(r, "bo.cand.title")
+	q := r.URL.Query()
+	cq, errs := parseCandidatureQuery(pg.P, ix, q)
+	if len(errs) > 0 {
+		s.candidaturesBadRequest(w, r, pg, candidaturesForm(pg, ix, currentUser(r).Actor, q, cq), errs)
+		return
+	}
+	rows, err := s.Store.ListCandidatures(r.Context(), cq.filter)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := write(&buf, candidatureTable(s.Words.Printer(i18n.French), ix, rows)); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+export.Filename("candidatures", s.Now().In(s.Paris), ext)+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.Write(buf.Bytes())
+}
+
+// candidatureTable is the export's table, worded with p (French).
+func candidatureTable(p *i18n.Printer, ix *catalogue.Index, rows []store.CandidatureListRow) export.Table {
+	t := export.Table{Title: p.T("bo.cand.title"), Headers: []string{
+		p.T("bo.cand.x.session"), p.T("bo.cand.x.course"), p.T("bo.cand.x.formation"), p.T("bo.cand.x.establishment"),
+		p.T("bo.cand.x.schedule"), p.T("bo.cand.x.last"), p.T("bo.cand.x.first"), p.T("bo.cand.x.email"),
+		p.T("bo.cand.x.status"), p.T("bo.cand.x.objective"), p.T("bo.cand.x.assisted"), p.T("bo.cand.x.tariff")}}
+	for _, c := range rows {
+		var session, formation, place, when string
+		if e, ok := ix.Course(c.CourseID); ok {
+			session, formation, place, when = e.Session.Name, e.Formation.Title, e.Establishment.Name, schedule(p, e)
+		}
+		t.Rows = append(t.Rows, []export.Cell{export.Text(session), export.Text(c.CourseCode), export.Text(formation),
+			export.Text(place), export.Text(when), export.Text(c.LastName), export.Text(c.FirstName), export.Text(c.Email),
+			export.Text(statusWord(p, c.Status)), export.Text(p.T("objective." + string(c.Objective))),
+			export.Text(yesNo(p, c.Assisted)), export.Text(yesNo(p, c.HalfTariffClaim))})
+	}
+	return t
+}
