@@ -291,7 +291,7 @@ func TestBasketJourney_CAN1_CAN3_CAN4_CAN5(t *testing.T) {
 	if ra.Role != "alert" || ra.Title != basketRefused {
 		t.Errorf("CAN-3 refusal: alert role %q title %q, want role=alert titled %q", ra.Role, ra.Title, basketRefused)
 	}
-	wantCAN3 := can3Sentence + four[0].Formation.Title + " (" + four[0].Code + ")"
+	wantCAN3 := can3Sentence + "« " + four[0].Formation.Title + " » (" + four[0].Code + ","
 	if !slices.ContainsFunc(ra.Items, func(s string) bool { return strings.Contains(s, clash.Code) && strings.Contains(s, wantCAN3) }) {
 		t.Errorf("CAN-3 refusal: sentences %q, want one about %s containing %q", ra.Items, clash.Code, wantCAN3)
 	}
