@@ -116,16 +116,16 @@ func newConfirmationView(c Confirmation) (confirmationView, error) {
 		v.Received = "Nous avons bien reçu votre candidature :"
 	}
 	if c.Assisted {
-		by := strings.TrimSpace(c.AssistedBy)
-		if by == "" {
-			by = "un membre"
+		by := "un membre de l'équipe des Cours d'adultes"
+		if name := strings.TrimSpace(c.AssistedBy); name != "" {
+			by = name + ", de l'équipe des Cours d'adultes,"
 		}
 		what := "Cette candidature a été saisie"
 		if v.Plural {
 			what = "Ces candidatures ont été saisies"
 		}
-		v.AssistedNote = what + " pour vous par " + by + " de l'équipe des Cours d'adultes (inscription accompagnée). " +
-			"Si vous n'avez rien demandé, écrivez-nous avec le formulaire de contact."
+		v.AssistedNote = what + " pour vous par " + by + " dans le cadre d'une inscription accompagnée. " +
+			"Si vous n'avez rien demandé, écrivez-nous par le formulaire de contact."
 	}
 
 	for i, line := range c.Candidatures {
@@ -210,7 +210,7 @@ const confirmationHTML = `<!DOCTYPE html>
 <title>{{.Subject}}</title>
 </head>
 <body style="margin:0;padding:0;background-color:#f2f2f2;">
-<div style="max-width:600px;margin:0 auto;padding:24px 16px;background-color:#ffffff;color:#1e1e1e;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;">
+<div role="article" aria-roledescription="courriel" aria-label="{{.Subject}}" lang="fr" style="max-width:600px;margin:0 auto;padding:24px 16px;background-color:#ffffff;color:#1e1e1e;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;">
 <h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;color:#000091;">{{if .Plural}}Vos candidatures sont enregistrées{{else}}Votre candidature est enregistrée{{end}}</h1>
 <p style="margin:0 0 16px;">{{.Greeting}}</p>
 {{with .AssistedNote}}<p style="margin:0 0 16px;padding:12px 16px;border-left:4px solid #000091;background-color:#eeeeff;">{{.}}</p>

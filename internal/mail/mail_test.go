@@ -199,6 +199,7 @@ func startRefusingServer(t *testing.T, reply *gosmtp.SMTPError) string {
 	}()
 	t.Cleanup(func() {
 		_ = server.Close()
+		_ = listener.Close() // in case Serve has not registered it yet
 		<-done
 	})
 	return listener.Addr().String()
@@ -331,7 +332,7 @@ func TestRenderConfirmation_CAN8_assisted_mention(t *testing.T) {
 	if subject != "Votre candidature aux Cours d'adultes est enregistrée" {
 		t.Errorf("subject = %q", subject)
 	}
-	want := "Cette candidature a été saisie pour vous par Awa Diallo de l'équipe des Cours d'adultes (inscription accompagnée)."
+	want := "Cette candidature a été saisie pour vous par Awa Diallo, de l'équipe des Cours d'adultes, dans le cadre d'une inscription accompagnée."
 	if !strings.Contains(text, want) {
 		t.Errorf("text body lacks %q:\n%s", want, text)
 	}

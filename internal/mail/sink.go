@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
@@ -91,7 +90,6 @@ func startSink(addr string, limit int) (*Sink, error) {
 	server.MaxRecipients = 100
 	server.ReadTimeout = time.Minute
 	server.WriteTimeout = time.Minute
-	server.ErrorLog = log.New(io.Discard, "", 0)
 	s.server = server
 
 	go func() {
@@ -112,6 +110,10 @@ func (s *Sink) Addr() string {
 // stay readable.
 func (s *Sink) Close() error {
 	err := s.server.Close()
+	// Serve may not have registered the listener yet: close it here too.
+	if lerr := s.listener.Close(); lerr != nil && !errors.Is(lerr, net.ErrClosed) && err == nil {
+		err = lerr
+	}
 	<-s.served
 	if err != nil && !errors.Is(err, gosmtp.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
 		return fmt.Errorf("close mail sink: %w", err)
