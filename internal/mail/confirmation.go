@@ -62,25 +62,24 @@ func RenderConfirmation(c Confirmation) (subject, text, html string, err error) 
 		return "", "", "", fmt.Errorf("render confirmation email: %w", err)
 	}
 
-	textTmpl, err := texttemplate.New("confirmation.txt").Parse(confirmationText)
-	if err != nil {
-		return "", "", "", fmt.Errorf("render confirmation email: parse text template: %w", err)
-	}
 	var textBuf bytes.Buffer
-	if err := textTmpl.Execute(&textBuf, view); err != nil {
+	if err := confirmationTextTmpl.Execute(&textBuf, view); err != nil {
 		return "", "", "", fmt.Errorf("render confirmation email: text body: %w", err)
 	}
 
-	htmlTmpl, err := htmltemplate.New("confirmation.html").Parse(confirmationHTML)
-	if err != nil {
-		return "", "", "", fmt.Errorf("render confirmation email: parse HTML template: %w", err)
-	}
 	var htmlBuf bytes.Buffer
-	if err := htmlTmpl.Execute(&htmlBuf, view); err != nil {
+	if err := confirmationHTMLTmpl.Execute(&htmlBuf, view); err != nil {
 		return "", "", "", fmt.Errorf("render confirmation email: HTML body: %w", err)
 	}
 	return view.Subject, textBuf.String(), htmlBuf.String(), nil
 }
+
+// The templates are parsed once: rendering happens inside the validation
+// transaction, so it must be quick. Parsed templates are safe for concurrent use.
+var (
+	confirmationTextTmpl = texttemplate.Must(texttemplate.New("confirmation.txt").Parse(confirmationText))
+	confirmationHTMLTmpl = htmltemplate.Must(htmltemplate.New("confirmation.html").Parse(confirmationHTML))
+)
 
 // newConfirmationView checks c and words the parts that depend on it.
 func newConfirmationView(c Confirmation) (confirmationView, error) {
