@@ -76,6 +76,7 @@ const (
 	cookieName   = "cma_session"
 	keyAccount   = "account_id"
 	keyEpoch     = "session_epoch"
+	keyActive    = "last_active" // unix seconds: the platform's idle timeout
 	successPlace = "/mes-candidatures?valide=1"
 )
 
@@ -525,6 +526,7 @@ func (b *bench) prepareOne(ctx context.Context, accts *accounts.Service, sm *scs
 		}
 		sm.Put(sctx, keyAccount, acc.ID)
 		sm.Put(sctx, keyEpoch, acc.SessionEpoch)
+		sm.Put(sctx, keyActive, time.Now().Unix())
 		if c.session, _, err = sm.Commit(sctx); err != nil {
 			return c, fmt.Errorf("session of candidate %d: %w", i, err)
 		}

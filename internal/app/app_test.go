@@ -24,12 +24,22 @@ func testEnv(stdout, stderr io.Writer, ready func(string)) Env {
 // the server is stopped, and its graceful shutdown checked, at cleanup.
 func startServe(t *testing.T, args ...string) string {
 	t.Helper()
+	return startServeAt(t, nil, args...)
+}
+
+// startServeAt is startServe with the platform's clock given by now.
+func startServeAt(t *testing.T, now func() time.Time, args ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	var logs bytes.Buffer
 	go func() {
-		done <- Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), testEnv(io.Discard, &logs, func(a string) { ready <- a }))
+		env := testEnv(io.Discard, &logs, func(a string) { ready <- a })
+		if now != nil {
+			env.Now = now
+		}
+		done <- Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), env)
 	}()
 	var addr string
 	select {

@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"cma/internal/db/dbtest"
 )
@@ -199,4 +201,26 @@ func absolute(base *url.URL, ref string) string {
 		return ref
 	}
 	return u.String()
+}
+
+// TestIdleSessionEnds: a session unused for more than two hours ends; an active
+// one goes on.
+func TestIdleSessionEnds(t *testing.T) {
+	var mu sync.Mutex
+	clock := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
+	base := startServeAt(t, now, "--db", "sqlite:"+filepath.Join(t.TempDir(), "cma.db"), "--demo")
+	b := newBrowser(t, base)
+	b.signIn(t, "demo-candidate-2")
+	for i := 0; i < 3; i++ { // active every 90 minutes: still signed in after 4 h 30
+		advance(90 * time.Minute)
+		if res, _ := b.do(t, "GET", "/mon-profil", nil); res.Request.URL.Path != "/mon-profil" {
+			t.Fatalf("active session ended after %d steps", i+1)
+		}
+	}
+	advance(2*time.Hour + time.Minute)
+	if res, _ := b.do(t, "GET", "/mon-profil", nil); res.Request.URL.Path != "/connexion" {
+		t.Fatalf("idle session still open: %s", res.Request.URL)
+	}
 }

@@ -24,18 +24,22 @@ const (
 	keyReturn       = "return_to"
 	keyPending2FA   = "pending_second_factor"
 	keyFlash        = "flash"
+	keyLastActive   = "last_active" // unix seconds of the last request, for the idle timeout
 )
 
 // Session lifetimes: an idle session ends after 2 hours, any session after 12.
+// The idle timeout is kept by the platform rather than scs: scs would rewrite
+// the session on every request to push its expiry, one more write per page on
+// SQLite's single writer; here activity is recorded at most once a minute.
 const (
 	sessionIdle     = 2 * time.Hour
 	sessionLifetime = 12 * time.Hour
+	activityStep    = time.Minute
 )
 
 func newSessionManager(store scs.Store, secure bool) *scs.SessionManager {
 	sm := scs.New()
 	sm.Store = store
-	sm.IdleTimeout = sessionIdle
 	sm.Lifetime = sessionLifetime
 	sm.Cookie.Name = "cma_session"
 	sm.Cookie.HttpOnly = true
@@ -61,6 +65,20 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 		if id == 0 {
 			next.ServeHTTP(w, r)
 			return
+		}
+		now := s.Now()
+		last := time.Unix(s.sessions.GetInt64(r.Context(), keyLastActive), 0)
+		if now.Sub(last) > sessionIdle {
+			s.Log.Info("security: idle session ended", "event", "session_idle", "account", id)
+			if err := s.sessions.Destroy(r.Context()); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
+		if now.Sub(last) > activityStep {
+			s.sessions.Put(r.Context(), keyLastActive, now.Unix())
 		}
 		acc, actor, err := s.Accounts.Session(r.Context(), id, s.sessions.GetInt64(r.Context(), keyEpoch))
 		switch {
@@ -93,6 +111,7 @@ func (s *Server) signInAs(ctx context.Context, acc domain.Account) error {
 		return err
 	}
 	s.sessions.Remove(ctx, keyPending2FA)
+	s.sessions.Put(ctx, keyLastActive, s.Now().Unix())
 	s.sessions.Put(ctx, keyAccount, acc.ID)
 	s.sessions.Put(ctx, keyEpoch, acc.SessionEpoch)
 	return nil
