@@ -196,6 +196,9 @@ func (s *Service) Remove(ctx context.Context, actor domain.Actor, personID, cour
 		return ErrForbidden
 	}
 	return s.store.InTx(ctx, func(tx *sql.Tx) error {
+		if err := s.store.LockPerson(ctx, tx, personID); err != nil {
+			return err
+		}
 		if err := s.store.RemoveBasketItem(ctx, tx, personID, courseID); err != nil {
 			return err
 		}

@@ -179,7 +179,13 @@ func (s *Server) basketRemove(w http.ResponseWriter, r *http.Request, t basketTa
 func (s *Server) basketValidate(w http.ResponseWriter, r *http.Request, t basketTarget) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxValidationBody)
 	pg := s.page(r, "basket.title")
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
+	if err := r.ParseMultipartForm(1 << 20); errors.Is(err, http.ErrNotMultipart) {
+		err = r.ParseForm() // a form without a file may come urlencoded
+		if err != nil {
+			s.badRequest(w, r)
+			return
+		}
+	} else if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			s.showBasket(w, r, t, http.StatusRequestEntityTooLarge, func(v *views.BasketView, _ *catalogue.Index) {
