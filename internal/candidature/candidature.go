@@ -164,10 +164,7 @@ func (s *Service) Add(ctx context.Context, actor domain.Actor, personID, courseI
 		return ErrUnknownCourse
 	}
 	return s.store.InTx(ctx, func(tx *sql.Tx) error {
-		if err := s.store.LockPerson(ctx, tx, personID); err != nil {
-			return err
-		}
-		person, err := s.store.AccountTx(ctx, tx, personID)
+		person, err := s.store.LockAndReadPerson(ctx, tx, personID)
 		if err != nil {
 			return err
 		}
@@ -362,7 +359,8 @@ func (s *Service) Validate(ctx context.Context, actor domain.Actor, personID int
 	var res Result
 	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
 		res = Result{}
-		if err := s.store.LockPerson(ctx, tx, personID); err != nil {
+		person, err := s.store.LockAndReadPerson(ctx, tx, personID)
+		if err != nil {
 			return err
 		}
 		if owner, done, err := s.store.ValidationDone(ctx, tx, f.Token); err != nil {
@@ -387,10 +385,6 @@ func (s *Service) Validate(ctx context.Context, actor domain.Actor, personID int
 		}
 		if len(basket) == 0 {
 			return ErrBasketEmpty
-		}
-		person, err := s.store.AccountTx(ctx, tx, personID)
-		if err != nil {
-			return err
 		}
 		held, err := s.held(ctx, tx, ix, personID, nil)
 		if err != nil {

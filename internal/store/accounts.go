@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"cma/internal/db"
 	"cma/internal/domain"
 )
 
@@ -75,13 +76,25 @@ func (s *Store) accountWhere(ctx context.Context, q querier, where string, args 
 	if err != nil {
 		return a, fmt.Errorf("read account: %w", err)
 	}
-	a.Grants, err = grantsOf(ctx, q, a.ID)
+	if a.Kind == domain.AccountStaff { // candidates have no grants: spare the query
+		a.Grants, err = grantsOf(ctx, q, a.ID)
+	}
 	return a, err
 }
 
 // Account reads an account with its grants.
 func (s *Store) Account(ctx context.Context, id int64) (domain.Account, error) {
 	return s.accountWhere(ctx, s.db.R, `id = $1`, id)
+}
+
+// LockAndReadPerson reads an account inside a write transaction and, on
+// PostgreSQL, locks its row until the transaction ends (see LockPerson), in one
+// round trip.
+func (s *Store) LockAndReadPerson(ctx context.Context, tx *sql.Tx, id int64) (domain.Account, error) {
+	if s.db.Dialect == db.Postgres {
+		return s.accountWhere(ctx, tx, `id = $1 FOR UPDATE`, id)
+	}
+	return s.accountWhere(ctx, tx, `id = $1`, id)
 }
 
 // AccountTx reads an account inside a transaction.
