@@ -363,18 +363,16 @@ func (s *Service) Validate(ctx context.Context, actor domain.Actor, personID int
 		if err != nil {
 			return err
 		}
-		if owner, done, err := s.store.ValidationDone(ctx, tx, f.Token); err != nil {
+		owner, token, err := s.store.ValidationState(ctx, tx, f.Token, personID)
+		if err != nil {
 			return err
-		} else if done {
+		}
+		if owner != 0 {
 			if owner != personID {
 				return ErrBasketChanged
 			}
 			res.AlreadyDone = true
 			return nil
-		}
-		token, err := s.store.BasketToken(ctx, tx, personID, s.now())
-		if err != nil {
-			return err
 		}
 		if f.Token == "" || f.Token != token {
 			return ErrBasketChanged

@@ -171,16 +171,17 @@ func (s *Store) Candidature(ctx context.Context, tx *sql.Tx, id int64) (domain.C
 	return c, err
 }
 
-// ValidationDone reports whether a validation key was already used, and by whom.
-func (s *Store) ValidationDone(ctx context.Context, tx *sql.Tx, key string) (accountID int64, done bool, err error) {
-	err = tx.QueryRowContext(ctx, `SELECT account_id FROM validations WHERE key = $1`, key).Scan(&accountID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
-	}
+// ValidationState reads, in one round trip, who used a validation key (0 if
+// nobody) and the person's current basket token ("" when no basket yet).
+func (s *Store) ValidationState(ctx context.Context, tx *sql.Tx, key string, accountID int64) (usedBy int64, token string, err error) {
+	var used sql.NullInt64
+	var tok sql.NullString
+	err = tx.QueryRowContext(ctx, `SELECT (SELECT account_id FROM validations WHERE key = $1),
+		(SELECT token FROM baskets WHERE account_id = $2)`, key, accountID).Scan(&used, &tok)
 	if err != nil {
-		return 0, false, fmt.Errorf("read validation: %w", err)
+		return 0, "", fmt.Errorf("read validation state: %w", err)
 	}
-	return accountID, true, nil
+	return used.Int64, tok.String, nil
 }
 
 // InsertValidation records a validation key; its primary key makes a second
@@ -195,18 +196,29 @@ func (s *Store) InsertValidation(ctx context.Context, tx *sql.Tx, key string, ac
 
 // InsertCandidature creates a candidature and its first history event.
 func (s *Store) InsertCandidature(ctx context.Context, tx *sql.Tx, c *domain.Candidature, validationKey string, actor int64) error {
-	err := tx.QueryRowContext(ctx, `INSERT INTO candidatures (account_id, course_id, formation_id, session_id, status, objective,
-		motivation, rsa, job_seeker, subsidised, rules_version, half_tariff_claim, proof_id, assisted_by, validation_key, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
-		c.AccountID, c.CourseID, c.FormationID, c.SessionID, string(c.Status), string(c.Objective), c.Motivation,
-		c.Social.RSA, c.Social.JobSeeker, c.Social.Subsidised, c.RulesVersion, c.HalfTariffClaim, nullID(c.ProofID),
-		nullID(c.AssistedBy), validationKey, s.instantArg(c.CreatedAt)).Scan(&c.ID)
-	if err != nil {
-		return fmt.Errorf("insert candidature of %d for course %d: %w", c.AccountID, c.CourseID, err)
-	}
 	note := "candidature validée"
 	if c.AssistedBy != 0 {
 		note = "candidature validée par un agent (inscription assistée)"
+	}
+	args := []any{c.AccountID, c.CourseID, c.FormationID, c.SessionID, string(c.Status), string(c.Objective), c.Motivation,
+		c.Social.RSA, c.Social.JobSeeker, c.Social.Subsidised, c.RulesVersion, c.HalfTariffClaim, nullID(c.ProofID),
+		nullID(c.AssistedBy), validationKey, s.instantArg(c.CreatedAt)}
+	const insert = `INSERT INTO candidatures (account_id, course_id, formation_id, session_id, status, objective,
+		motivation, rsa, job_seeker, subsidised, rules_version, half_tariff_claim, proof_id, assisted_by, validation_key, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`
+	if s.db.Dialect == db.Postgres {
+		// One round trip for the candidature and its first event (PostgreSQL
+		// allows an INSERT in a WITH clause; SQLite does not, below).
+		err := tx.QueryRowContext(ctx, `WITH c AS (`+insert+`)
+			INSERT INTO candidature_events (candidature_id, at, status, actor_account_id, note)
+			SELECT id, $16, $5, $17, $18 FROM c RETURNING candidature_id`, append(args, nullID(actor), note)...).Scan(&c.ID)
+		if err != nil {
+			return fmt.Errorf("insert candidature of %d for course %d: %w", c.AccountID, c.CourseID, err)
+		}
+		return nil
+	}
+	if err := tx.QueryRowContext(ctx, insert, args...).Scan(&c.ID); err != nil {
+		return fmt.Errorf("insert candidature of %d for course %d: %w", c.AccountID, c.CourseID, err)
 	}
 	return s.InsertCandidatureEvent(ctx, tx, c.ID, c.CreatedAt, c.Status, actor, note)
 }
