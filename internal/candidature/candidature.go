@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -93,6 +94,29 @@ type Service struct {
 	now       func() time.Time
 	paris     *time.Location
 	domain    string // for Message-IDs: "cours-adultes.paris.fr"
+
+	rules atomic.Pointer[cachedRules] // the current internal rules, read at most once a second
+}
+
+type cachedRules struct {
+	rules store.Rules
+	read  time.Time // wall clock of the read (not s.now: tests pin that)
+}
+
+// currentRules is the current version of the internal rules. During a
+// registration peak every validation needs it; it is read from the database at
+// most once a second, and again whenever the version shown to the person is not
+// the one remembered (a version published a moment ago).
+func (s *Service) currentRules(ctx context.Context, shown string) (store.Rules, error) {
+	if c := s.rules.Load(); c != nil && time.Since(c.read) < time.Second && c.rules.Version == shown {
+		return c.rules, nil
+	}
+	r, err := s.store.CurrentRules(ctx)
+	if err != nil {
+		return r, err
+	}
+	s.rules.Store(&cachedRules{rules: r, read: time.Now()})
+	return r, nil
 }
 
 // New returns the service.
@@ -341,7 +365,7 @@ func (s *Service) Validate(ctx context.Context, actor domain.Actor, personID int
 	if !ok {
 		return Result{}, ErrForbidden
 	}
-	current, err := s.store.CurrentRules(ctx)
+	current, err := s.currentRules(ctx, f.RulesVersion)
 	if err != nil {
 		return Result{}, err
 	}
