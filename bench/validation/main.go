@@ -19,6 +19,7 @@ package main
 
 import (
 	"bytes"
+	"cma/bench/internal/benchkit"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -31,11 +32,8 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -193,7 +191,7 @@ func Run(ctx context.Context, opts Options, out, progress io.Writer) ([]Result, 
 	if opts.AppLog == nil {
 		opts.AppLog = io.Discard
 	}
-	machine := machineLine()
+	machine := benchkit.MachineLine()
 	fmt.Fprintln(progress, machine)
 	if profile != nil {
 		if err := pprof.StartCPUProfile(profile); err != nil {
@@ -248,7 +246,7 @@ type candidate struct {
 // runEngine prepares a database, starts the platform on it, prepares the
 // candidates, and measures direct, HTTP, direct (and raw SQL for information).
 func runEngine(ctx context.Context, engine string, opts Options, progress io.Writer) (results []Result, err error) {
-	dbURL, drop, err := newDatabase(ctx, engine, opts.Postgres)
+	dbURL, drop, err := benchkit.NewDatabase(ctx, engine, opts.Postgres)
 	if err != nil {
 		return nil, err
 	}
@@ -260,7 +258,7 @@ func runEngine(ctx context.Context, engine string, opts Options, progress io.Wri
 	env := app.Env{Getenv: func(string) string { return "" }, Stdout: io.Discard, Stderr: opts.AppLog, Now: time.Now}
 	fmt.Fprintf(progress, "%s: starting the platform (cma serve --demo: demo data, River workers, development mail sink) on %s\n", engine, db.Redact(dbURL))
 	started := time.Now()
-	platform, stop, err := startPlatform(ctx, dbURL, env)
+	platform, stop, err := benchkit.StartPlatform(ctx, dbURL, env)
 	if err != nil {
 		return nil, err
 	}
@@ -750,77 +748,6 @@ func (b *bench) countValidations(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// newDatabase returns an empty database's URL and a function that removes it.
-func newDatabase(ctx context.Context, engine, server string) (string, func() error, error) {
-	switch engine {
-	case "sqlite":
-		dir, err := os.MkdirTemp("", "cma-bench-")
-		if err != nil {
-			return "", nil, err
-		}
-		return "sqlite:" + filepath.Join(dir, "bench.db"), func() error { return os.RemoveAll(dir) }, nil
-	case "postgres":
-		u, err := url.Parse(server)
-		if err != nil {
-			return "", nil, fmt.Errorf("parse the PostgreSQL URL: %w", err)
-		}
-		b := make([]byte, 6)
-		if _, err := rand.Read(b); err != nil {
-			return "", nil, err
-		}
-		name := "cma_bench_" + hex.EncodeToString(b)
-		admin, err := sql.Open("pgx", server)
-		if err != nil {
-			return "", nil, err
-		}
-		defer admin.Close()
-		if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-			return "", nil, fmt.Errorf("create database %s on %s: %w", name, db.Redact(server), err)
-		}
-		u.Path = "/" + name
-		drop := func() error {
-			admin, err := sql.Open("pgx", server)
-			if err != nil {
-				return err
-			}
-			defer admin.Close()
-			if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-				return fmt.Errorf("drop database %s: %w", name, err)
-			}
-			return nil
-		}
-		return u.String(), drop, nil
-	}
-	return "", nil, fmt.Errorf("unknown engine %q", engine)
-}
-
-// startPlatform runs `cma serve --demo` in-process on a free loopback port and
-// returns its base URL and a function that shuts it down.
-func startPlatform(ctx context.Context, dbURL string, env app.Env) (string, func() error, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	ready := make(chan string, 1)
-	env.Ready = func(addr string) { ready <- addr }
-	done := make(chan error, 1)
-	go func() {
-		done <- app.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dbURL, "--demo", "--log-format", "json"}, env)
-	}()
-	select {
-	case addr := <-ready:
-		stop := func() error {
-			cancel()
-			return <-done
-		}
-		return "http://" + addr, stop, nil
-	case err := <-done:
-		cancel()
-		return "", nil, fmt.Errorf("cma serve stopped before it was ready: %v", err)
-	case <-time.After(5 * time.Minute):
-		cancel()
-		<-done
-		return "", nil, errors.New("cma serve was not ready after 5 minutes")
-	}
-}
-
 func printTable(out io.Writer, machine string, opts Options, results []Result, skipped []string) {
 	fmt.Fprintf(out, "\n%s\n", machine)
 	fmt.Fprintf(out, "load: vegeta max-throughput, %d keep-alive connections (direct: %d goroutines), each prepared candidate validated once, phase capped at %s after %d warm-up validations, load generator in the same process\n",
@@ -888,27 +815,6 @@ func share(a, b int) float64 {
 
 func ms(d time.Duration) string {
 	return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
-}
-
-func pct(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }
-
-func machineLine() string {
-	return fmt.Sprintf("machine: %d CPUs (GOMAXPROCS %d), %s/%s, %s; %s; %s",
-		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, cpuModel(), runtime.Version(),
-		time.Now().Format("2006-01-02 15:04 MST"))
-}
-
-func cpuModel() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return "CPU model unknown"
-	}
-	for line := range strings.Lines(string(b)) {
-		if name, value, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(name) == "model name" {
-			return strings.TrimSpace(value)
-		}
-	}
-	return "CPU model unknown"
 }
 
 // cpuSample is the machine's and this process's CPU time, from /proc, to tell how
@@ -1015,3 +921,5 @@ func (c cpuSample) serverShare(then cpuSample) float64 {
 	}
 	return max(0, c.server-then.server) / (c.total - then.total)
 }
+
+func pct(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }

@@ -1,0 +1,116 @@
+// Package benchkit holds what the load benchmarks share: a throwaway database
+// on either engine, the real platform started in-process, and the machine line
+// printed above every table.
+package benchkit
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the admin connection that creates and drops databases
+
+	"cma/internal/app"
+	"cma/internal/db"
+)
+
+// NewDatabase returns an empty database's URL and a function that removes it.
+func NewDatabase(ctx context.Context, engine, server string) (string, func() error, error) {
+	switch engine {
+	case "sqlite":
+		dir, err := os.MkdirTemp("", "cma-bench-")
+		if err != nil {
+			return "", nil, err
+		}
+		return "sqlite:" + filepath.Join(dir, "bench.db"), func() error { return os.RemoveAll(dir) }, nil
+	case "postgres":
+		u, err := url.Parse(server)
+		if err != nil {
+			return "", nil, fmt.Errorf("parse the PostgreSQL URL: %w", err)
+		}
+		b := make([]byte, 6)
+		if _, err := rand.Read(b); err != nil {
+			return "", nil, err
+		}
+		name := "cma_bench_" + hex.EncodeToString(b)
+		admin, err := sql.Open("pgx", server)
+		if err != nil {
+			return "", nil, err
+		}
+		defer admin.Close()
+		if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+			return "", nil, fmt.Errorf("create database %s on %s: %w", name, db.Redact(server), err)
+		}
+		u.Path = "/" + name
+		drop := func() error {
+			admin, err := sql.Open("pgx", server)
+			if err != nil {
+				return err
+			}
+			defer admin.Close()
+			if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+				return fmt.Errorf("drop database %s: %w", name, err)
+			}
+			return nil
+		}
+		return u.String(), drop, nil
+	}
+	return "", nil, fmt.Errorf("unknown engine %q", engine)
+}
+
+// StartPlatform runs `cma serve --demo` in-process on a free loopback port and
+// returns its base URL and a function that shuts it down.
+func StartPlatform(ctx context.Context, dbURL string, env app.Env) (string, func() error, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	ready := make(chan string, 1)
+	env.Ready = func(addr string) { ready <- addr }
+	done := make(chan error, 1)
+	go func() {
+		done <- app.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dbURL, "--demo", "--log-format", "json"}, env)
+	}()
+	select {
+	case addr := <-ready:
+		stop := func() error {
+			cancel()
+			return <-done
+		}
+		return "http://" + addr, stop, nil
+	case err := <-done:
+		cancel()
+		return "", nil, fmt.Errorf("cma serve stopped before it was ready: %v", err)
+	case <-time.After(5 * time.Minute):
+		cancel()
+		<-done
+		return "", nil, errors.New("cma serve was not ready after 5 minutes")
+	}
+}
+
+func pct(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }
+
+func MachineLine() string {
+	return fmt.Sprintf("machine: %d CPUs (GOMAXPROCS %d), %s/%s, %s; %s; %s",
+		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, CPUModel(), runtime.Version(),
+		time.Now().Format("2006-01-02 15:04 MST"))
+}
+
+func CPUModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "CPU model unknown"
+	}
+	for line := range strings.Lines(string(b)) {
+		if name, value, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(name) == "model name" {
+			return strings.TrimSpace(value)
+		}
+	}
+	return "CPU model unknown"
+}
