@@ -315,6 +315,3 @@ func (s *Service) Index(ctx context.Context) (*Index, error) {
 	s.checked.Store(s.now().UnixNano())
 	return fresh, nil
 }
-
-// Refresh forces the next Index call to check the revision.
-func (s *Service) Refresh() { s.checked.Store(0) }

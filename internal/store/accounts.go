@@ -220,22 +220,6 @@ func (s *Store) SetStatus(ctx context.Context, tx *sql.Tx, id int64, status doma
 	return nil
 }
 
-// SetPassword stores a staff password hash.
-func (s *Store) SetPassword(ctx context.Context, tx *sql.Tx, id int64, hash string) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET password_hash = $1 WHERE id = $2`, hash, id); err != nil {
-		return fmt.Errorf("set password of %d: %w", id, err)
-	}
-	return nil
-}
-
-// SetTOTPSecret stores a staff second-factor secret.
-func (s *Store) SetTOTPSecret(ctx context.Context, tx *sql.Tx, id int64, secret string) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE accounts SET totp_secret = $1, totp_last_step = 0 WHERE id = $2`, secret, id); err != nil {
-		return fmt.Errorf("set second factor of %d: %w", id, err)
-	}
-	return nil
-}
-
 // UseTOTPStep records the step of an accepted code. It succeeds only if the
 // step is newer than the last one used, so a code replayed on another instance
 // at the same moment is refused there.

@@ -67,19 +67,6 @@ func (s *Store) RotateBasketToken(ctx context.Context, tx *sql.Tx, accountID int
 	return token, nil
 }
 
-// CurrentBasketToken reads the token without creating a basket ("" if none).
-func (s *Store) CurrentBasketToken(ctx context.Context, accountID int64) (string, error) {
-	var token string
-	err := s.db.R.QueryRowContext(ctx, `SELECT token FROM baskets WHERE account_id = $1`, accountID).Scan(&token)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("read basket token of %d: %w", accountID, err)
-	}
-	return token, nil
-}
-
 // BasketCourses lists the course IDs in a person's basket, in the order added.
 func (s *Store) BasketCourses(ctx context.Context, tx *sql.Tx, accountID int64) ([]int64, error) {
 	var q querier = s.db.R
