@@ -68,8 +68,10 @@ Usage:
 
 Database URLs: sqlite:PATH (default sqlite:data/cma.db) or postgres://USER@HOST:PORT/NAME.
 Every flag also reads an environment variable: CMA_ADDR, CMA_DB, CMA_DEMO, CMA_LOG_FORMAT, CMA_HOLIDAY_ZONE,
-CMA_SECURE, CMA_PUBLIC_URL, CMA_OIDC_ISSUER, CMA_OIDC_CLIENT_ID, CMA_OIDC_NAME, CMA_OIDC_FORGOT_URL;
-the sign-on's client secret is read from CMA_OIDC_CLIENT_SECRET only.
+CMA_SECURE, CMA_PUBLIC_URL, CMA_OIDC_ISSUER, CMA_OIDC_CLIENT_ID, CMA_OIDC_NAME, CMA_OIDC_FORGOT_URL,
+CMA_SMTP_HOST, CMA_SMTP_PORT, CMA_SMTP_USER, CMA_SMTP_TLS, CMA_MAIL_FROM; secrets are read from the
+environment only: CMA_OIDC_CLIENT_SECRET and CMA_SMTP_PASSWORD. More sign-ons: CMA_OIDC_PROVIDERS
+(see the README).
 `
 
 // Run runs the command named by args[0] (args excludes the program name).
