@@ -141,24 +141,17 @@ func holding(e *catalogue.Entry) domain.Holding {
 		Weekday: e.Weekday, StartMinute: e.StartMinute, EndMinute: e.EndMinute}
 }
 
-// held is what the person holds: active candidatures, then basket items.
-func (s *Service) held(ctx context.Context, tx *sql.Tx, ix *catalogue.Index, personID int64, basket []int64) ([]domain.Holding, error) {
-	cands, err := s.store.Candidatures(ctx, tx, personID)
-	if err != nil {
-		return nil, err
-	}
+// held turns course IDs (active candidatures, then basket items) into holdings.
+func held(ix *catalogue.Index, ids ...[]int64) []domain.Holding {
 	var out []domain.Holding
-	for _, c := range cands {
-		if e, ok := ix.Course(c.CourseID); ok && c.Active() {
-			out = append(out, holding(e))
+	for _, list := range ids {
+		for _, id := range list {
+			if e, ok := ix.Course(id); ok {
+				out = append(out, holding(e))
+			}
 		}
 	}
-	for _, id := range basket {
-		if e, ok := ix.Course(id); ok {
-			out = append(out, holding(e))
-		}
-	}
-	return out, nil
+	return out
 }
 
 // checkCourse applies every rule to one course against what is held.
@@ -192,15 +185,11 @@ func (s *Service) Add(ctx context.Context, actor domain.Actor, personID, courseI
 		if err != nil {
 			return err
 		}
-		basket, err := s.store.BasketCourses(ctx, tx, personID)
+		basket, active, err := s.store.Holdings(ctx, tx, personID)
 		if err != nil {
 			return err
 		}
-		held, err := s.held(ctx, tx, ix, personID, basket)
-		if err != nil {
-			return err
-		}
-		if r := s.checkCourse(person, e, held); len(r) > 0 {
+		if r := s.checkCourse(person, e, held(ix, active, basket)); len(r) > 0 {
 			return r
 		}
 		if err := s.store.AddBasketItem(ctx, tx, personID, courseID, s.now()); err != nil {
@@ -401,17 +390,14 @@ func (s *Service) Validate(ctx context.Context, actor domain.Actor, personID int
 		if f.Token == "" || f.Token != token {
 			return ErrBasketChanged
 		}
-		basket, err := s.store.BasketCourses(ctx, tx, personID)
+		basket, active, err := s.store.Holdings(ctx, tx, personID)
 		if err != nil {
 			return err
 		}
 		if len(basket) == 0 {
 			return ErrBasketEmpty
 		}
-		held, err := s.held(ctx, tx, ix, personID, nil)
-		if err != nil {
-			return err
-		}
+		holdings := held(ix, active)
 		var refusals Refusals
 		var entries []*catalogue.Entry
 		for _, id := range basket {
@@ -419,11 +405,11 @@ func (s *Service) Validate(ctx context.Context, actor domain.Actor, personID int
 			if !ok {
 				return ErrUnknownCourse
 			}
-			if r := s.checkCourse(person, e, held); len(r) > 0 {
+			if r := s.checkCourse(person, e, holdings); len(r) > 0 {
 				refusals = append(refusals, r...)
 				continue
 			}
-			held = append(held, holding(e))
+			holdings = append(holdings, holding(e))
 			entries = append(entries, e)
 		}
 		if len(refusals) > 0 {
@@ -454,10 +440,7 @@ func (s *Service) Validate(ctx context.Context, actor domain.Actor, personID int
 			}
 			res.Candidatures = append(res.Candidatures, c)
 		}
-		if err := s.store.ClearBasket(ctx, tx, personID); err != nil {
-			return err
-		}
-		if _, err := s.store.RotateBasketToken(ctx, tx, personID, s.now()); err != nil {
+		if err := s.store.EmptyBasket(ctx, tx, personID, s.now()); err != nil {
 			return err
 		}
 		assistedBy := ""

@@ -89,6 +89,33 @@ func (s *Store) BasketCourses(ctx context.Context, tx *sql.Tx, accountID int64) 
 	return ids, rows.Err()
 }
 
+// Holdings reads, in one round trip, the courses in a person's basket (in the
+// order added) and the courses of their active candidatures (CAN-1..3 count
+// both).
+func (s *Store) Holdings(ctx context.Context, tx *sql.Tx, accountID int64) (basket, active []int64, err error) {
+	rows, err := tx.QueryContext(ctx, `SELECT 1, course_id, added_at FROM basket_items WHERE account_id = $1
+		UNION ALL SELECT 2, course_id, NULL FROM candidatures WHERE account_id = $1 AND status = 'submitted'
+		ORDER BY 1, 3, 2`, accountID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read holdings of %d: %w", accountID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind int
+		var id int64
+		var added any
+		if err := rows.Scan(&kind, &id, &added); err != nil {
+			return nil, nil, err
+		}
+		if kind == 1 {
+			basket = append(basket, id)
+		} else {
+			active = append(active, id)
+		}
+	}
+	return basket, active, rows.Err()
+}
+
 // AddBasketItem puts a course in the basket (a second add is a no-op).
 func (s *Store) AddBasketItem(ctx context.Context, tx *sql.Tx, accountID, courseID int64, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO basket_items (account_id, course_id, added_at) VALUES ($1, $2, $3)
@@ -103,6 +130,30 @@ func (s *Store) AddBasketItem(ctx context.Context, tx *sql.Tx, accountID, course
 func (s *Store) RemoveBasketItem(ctx context.Context, tx *sql.Tx, accountID, courseID int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM basket_items WHERE account_id = $1 AND course_id = $2`, accountID, courseID); err != nil {
 		return fmt.Errorf("remove course %d from basket of %d: %w", courseID, accountID, err)
+	}
+	return nil
+}
+
+// EmptyBasket empties the basket after a validation and gives it a new token:
+// one statement on PostgreSQL (a DELETE in a WITH clause), two on SQLite.
+func (s *Store) EmptyBasket(ctx context.Context, tx *sql.Tx, accountID int64, now time.Time) error {
+	if s.db.Dialect != db.Postgres {
+		if err := s.ClearBasket(ctx, tx, accountID); err != nil {
+			return err
+		}
+		_, err := s.RotateBasketToken(ctx, tx, accountID, now)
+		return err
+	}
+	token, err := newToken()
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `WITH emptied AS (DELETE FROM basket_items WHERE account_id = $1)
+		INSERT INTO baskets (account_id, token, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (account_id) DO UPDATE SET token = excluded.token, updated_at = excluded.updated_at`,
+		accountID, token, s.instantArg(now))
+	if err != nil {
+		return fmt.Errorf("empty the basket of %d: %w", accountID, err)
 	}
 	return nil
 }
