@@ -263,7 +263,7 @@ func runEngine(ctx context.Context, engine, baselineURL string, opts Options, pr
 		}
 		results = append(results, r)
 		fmt.Fprintf(progress, "%s: %d/%d %s: %.0f req/s, p50 %s, p99 %s, max %s, %s 200, other processes %s CPU\n",
-			engine, i+1, len(all), t.name, r.RPS, ms(r.P50), ms(r.P99), ms(r.Max), pct(r.Success()), pct(r.OtherCPU))
+			engine, i+1, len(all), t.name, r.RPS, ms(r.P50), ms(r.P99), ms(r.Max), benchkit.Pct(r.Success()), benchkit.Pct(r.OtherCPU))
 		if ctx.Err() != nil {
 			return results, ctx.Err()
 		}
@@ -359,7 +359,7 @@ func measure(ctx context.Context, origin string, t target, opts Options) (Result
 		)
 	}
 	var m vegeta.Metrics
-	cpu0 := readCPU()
+	cpu0 := benchkit.ReadCPU()
 	start := time.Now()
 	for res := range attack(ctx, attacker, targeter, rate, opts.Duration, t.name) {
 		m.Add(res)
@@ -368,7 +368,7 @@ func measure(ctx context.Context, origin string, t target, opts Options) (Result
 		}
 	}
 	r.Elapsed = time.Since(start)
-	r.OtherCPU = readCPU().otherShare(cpu0)
+	r.OtherCPU = benchkit.ReadCPU().OtherShare(cpu0)
 	m.Close()
 	r.Requests = m.Requests
 	r.Codes = m.StatusCodes
@@ -448,7 +448,7 @@ func printTable(out io.Writer, machine string, opts Options, results []Result, s
 			shown = strings.TrimPrefix(r.Name, "baseline: ")
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%.2fx\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t\n", r.Engine, shown, r.RPS, r.Ratio,
-			pct(r.Success()), ms(r.P50), ms(r.P99), ms(r.Max), r.Bytes, pct(r.OtherCPU), verdict)
+			benchkit.Pct(r.Success()), ms(r.P50), ms(r.P99), ms(r.Max), r.Bytes, benchkit.Pct(r.OtherCPU), verdict)
 	}
 	tw.Flush()
 	for _, r := range results {
@@ -462,7 +462,7 @@ func printTable(out io.Writer, machine string, opts Options, results []Result, s
 		noisy = max(noisy, r.OtherCPU)
 	}
 	if noisy > 0.10 {
-		fmt.Fprintf(out, "warning: other processes used up to %s of the machine's CPU during a measurement: the figures are noisy, run again on a quiet machine\n", pct(noisy))
+		fmt.Fprintf(out, "warning: other processes used up to %s of the machine's CPU during a measurement: the figures are noisy, run again on a quiet machine\n", benchkit.Pct(noisy))
 	}
 	for i, r := range results {
 		if !r.Baseline || i+2 >= len(results) || !results[i+2].Baseline || results[i+2].Engine != r.Engine || r.RPS == 0 {
@@ -583,65 +583,3 @@ func startBaseline() (*baseline, error) {
 	go srv.Serve(ln)
 	return &baseline{URL: "http://" + ln.Addr().String(), srv: srv}, nil
 }
-
-// cpuSample is the machine's and this process's CPU time, from /proc, to tell how
-// much of the machine other programs took during a measurement.
-type cpuSample struct {
-	total, idle, self float64 // clock ticks
-	ok                bool
-}
-
-func readCPU() cpuSample {
-	var c cpuSample
-	stat, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return c
-	}
-	line, _, _ := strings.Cut(string(stat), "\n")
-	fields := strings.Fields(line)
-	if len(fields) < 5 || fields[0] != "cpu" {
-		return c
-	}
-	for i, f := range fields[1:] {
-		var v float64
-		fmt.Sscan(f, &v)
-		if i >= 8 { // guest time is already counted in user time
-			break
-		}
-		c.total += v
-		if i == 3 || i == 4 { // idle, iowait
-			c.idle += v
-		}
-	}
-	self, err := os.ReadFile("/proc/self/stat")
-	if err != nil {
-		return c
-	}
-	// Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-	_, rest, ok := strings.Cut(string(self), ") ")
-	if !ok {
-		return c
-	}
-	pf := strings.Fields(rest)
-	if len(pf) < 13 {
-		return c
-	}
-	var ut, st float64
-	fmt.Sscan(pf[11], &ut)
-	fmt.Sscan(pf[12], &st)
-	c.self = ut + st
-	c.ok = true
-	return c
-}
-
-// otherShare is the share of the machine's CPU time between then and c spent by
-// other processes (busy time minus this process's time).
-func (c cpuSample) otherShare(then cpuSample) float64 {
-	if !c.ok || !then.ok || c.total <= then.total {
-		return 0
-	}
-	busy := (c.total - c.idle) - (then.total - then.idle)
-	return max(0, busy-(c.self-then.self)) / (c.total - then.total)
-}
-
-func pct(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }

@@ -341,7 +341,7 @@ func runEngine(ctx context.Context, engine string, opts Options, progress io.Wri
 		r.Checked = after - before
 		results = append(results, r)
 		fmt.Fprintf(progress, "%s: %d/%d %s: %.0f validations/s, %d of %d succeeded, %d in SQL, p50 %s, p99 %s, max %s, PostgreSQL %s CPU, other processes %s CPU\n",
-			engine, i+1, len(phases), ph.name, r.Rate, r.OK, r.Attempts, r.Checked, ms(r.P50), ms(r.P99), ms(r.Max), pct(r.ServerCPU), pct(r.OtherCPU))
+			engine, i+1, len(phases), ph.name, r.Rate, r.OK, r.Attempts, r.Checked, ms(r.P50), ms(r.P99), ms(r.Max), benchkit.Pct(r.ServerCPU), benchkit.Pct(r.OtherCPU))
 		if ctx.Err() != nil {
 			return results, ctx.Err()
 		}
@@ -586,7 +586,7 @@ func (b *bench) overHTTP(ctx context.Context, list []candidate) (Result, error) 
 	)
 	r.Failures = map[string]int{}
 	var m vegeta.Metrics
-	cpu0 := readCPU()
+	cpu0 := benchkit.ReadCPU()
 	start := time.Now()
 	results := attacker.Attack(targeter, vegeta.Rate{Freq: 0}, b.opts.Duration, "validate")
 	stop := context.AfterFunc(ctx, func() { attacker.Stop() })
@@ -607,8 +607,8 @@ func (b *bench) overHTTP(ctx context.Context, list []candidate) (Result, error) 
 	}
 	stop()
 	r.Elapsed = time.Since(start)
-	cpu1 := readCPU()
-	r.OtherCPU, r.ServerCPU = cpu1.otherShare(cpu0), cpu1.serverShare(cpu0)
+	cpu1 := benchkit.ReadCPU()
+	r.OtherCPU, r.ServerCPU = cpu1.OtherShare(cpu0), cpu1.ServerShare(cpu0)
 	m.Close()
 	r.Rate = float64(r.OK) / r.Elapsed.Seconds()
 	r.P50, r.P99, r.Max = m.Latencies.P50, m.Latencies.P99, m.Latencies.Max
@@ -640,7 +640,7 @@ func (b *bench) parallel(ctx context.Context, list []candidate, fn func(context.
 	var mu sync.Mutex
 	lat := make([]time.Duration, 0, len(list))
 	deadline := time.Now().Add(b.opts.Duration)
-	cpu0 := readCPU()
+	cpu0 := benchkit.ReadCPU()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range b.opts.Connections {
@@ -675,8 +675,8 @@ func (b *bench) parallel(ctx context.Context, list []candidate, fn func(context.
 	}
 	wg.Wait()
 	r.Elapsed = time.Since(start)
-	cpu1 := readCPU()
-	r.OtherCPU, r.ServerCPU = cpu1.otherShare(cpu0), cpu1.serverShare(cpu0)
+	cpu1 := benchkit.ReadCPU()
+	r.OtherCPU, r.ServerCPU = cpu1.OtherShare(cpu0), cpu1.ServerShare(cpu0)
 	r.Attempts = len(lat)
 	r.Rate = float64(r.OK) / r.Elapsed.Seconds()
 	slices.Sort(lat)
@@ -770,7 +770,7 @@ func printTable(out io.Writer, machine string, opts Options, results []Result, s
 			verdict += ", failures"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%.0f\t%.2fx\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.Engine, r.Name, r.OK, r.Checked,
-			pct(share(r.OK, r.Attempts)), r.Rate, r.Ratio, ms(r.P50), ms(r.P99), ms(r.Max), pct(r.ServerCPU), pct(r.OtherCPU), verdict)
+			benchkit.Pct(share(r.OK, r.Attempts)), r.Rate, r.Ratio, ms(r.P50), ms(r.P99), ms(r.Max), benchkit.Pct(r.ServerCPU), benchkit.Pct(r.OtherCPU), verdict)
 	}
 	tw.Flush()
 	for _, r := range results {
@@ -791,7 +791,7 @@ func printTable(out io.Writer, machine string, opts Options, results []Result, s
 		noisy = max(noisy, r.OtherCPU)
 	}
 	if noisy > 0.10 {
-		fmt.Fprintf(out, "warning: other processes used up to %s of the machine's CPU during a measurement: the figures are noisy, run again on a quiet machine\n", pct(noisy))
+		fmt.Fprintf(out, "warning: other processes used up to %s of the machine's CPU during a measurement: the figures are noisy, run again on a quiet machine\n", benchkit.Pct(noisy))
 	}
 	for i, r := range results {
 		if !r.Baseline || i+2 >= len(results) || !results[i+2].Baseline || results[i+2].Engine != r.Engine || r.Rate == 0 {
@@ -816,110 +816,3 @@ func share(a, b int) float64 {
 func ms(d time.Duration) string {
 	return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
 }
-
-// cpuSample is the machine's and this process's CPU time, from /proc, to tell how
-// much of the machine other programs took during a measurement.
-type cpuSample struct {
-	total, idle, self float64 // clock ticks
-	server            float64 // clock ticks of the local PostgreSQL server's processes (the database under test)
-	ok                bool
-}
-
-func readCPU() cpuSample {
-	var c cpuSample
-	stat, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return c
-	}
-	line, _, _ := strings.Cut(string(stat), "\n")
-	fields := strings.Fields(line)
-	if len(fields) < 5 || fields[0] != "cpu" {
-		return c
-	}
-	for i, f := range fields[1:] {
-		var v float64
-		fmt.Sscan(f, &v)
-		if i >= 8 { // guest time is already counted in user time
-			break
-		}
-		c.total += v
-		if i == 3 || i == 4 { // idle, iowait
-			c.idle += v
-		}
-	}
-	self, err := os.ReadFile("/proc/self/stat")
-	if err != nil {
-		return c
-	}
-	// Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-	_, rest, ok := strings.Cut(string(self), ") ")
-	if !ok {
-		return c
-	}
-	pf := strings.Fields(rest)
-	if len(pf) < 13 {
-		return c
-	}
-	var ut, st float64
-	fmt.Sscan(pf[11], &ut)
-	fmt.Sscan(pf[12], &st)
-	c.self = ut + st
-	c.server = postgresTicks()
-	c.ok = true
-	return c
-}
-
-// postgresTicks sums the CPU time of the processes named postgres on this
-// machine: the database server under test is not "other processes". (A backend
-// that ends during a measurement takes its time with it; the benchmark's pools
-// keep theirs open.)
-func postgresTicks() float64 {
-	dirs, err := os.ReadDir("/proc")
-	if err != nil {
-		return 0
-	}
-	var sum float64
-	for _, d := range dirs {
-		if d.Name()[0] < '0' || d.Name()[0] > '9' {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + d.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		name, rest, ok := strings.Cut(string(b), ") ")
-		if !ok || !strings.HasSuffix(name, "(postgres") {
-			continue
-		}
-		pf := strings.Fields(rest)
-		if len(pf) < 13 {
-			continue
-		}
-		var ut, st float64
-		fmt.Sscan(pf[11], &ut)
-		fmt.Sscan(pf[12], &st)
-		sum += ut + st
-	}
-	return sum
-}
-
-// otherShare is the share of the machine's CPU time between then and c spent by
-// other processes (busy time minus this process's and the PostgreSQL server's).
-func (c cpuSample) otherShare(then cpuSample) float64 {
-	if !c.ok || !then.ok || c.total <= then.total {
-		return 0
-	}
-	busy := (c.total - c.idle) - (then.total - then.idle)
-	return max(0, busy-(c.self-then.self)-(c.server-then.server)) / (c.total - then.total)
-}
-
-// serverShare is the share of the machine's CPU time between then and c spent by
-// the PostgreSQL server.
-func (c cpuSample) serverShare(then cpuSample) float64 {
-	if !c.ok || !then.ok || c.total <= then.total {
-		return 0
-	}
-	return max(0, c.server-then.server) / (c.total - then.total)
-}
-
-func pct(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }

@@ -114,3 +114,112 @@ func CPUModel() string {
 	}
 	return "CPU model unknown"
 }
+
+// CPUSample is the machine's and this process's CPU time, from /proc, to tell how
+// much of the machine other programs took during a measurement.
+type CPUSample struct {
+	total, idle, self float64 // clock ticks
+	server            float64 // clock ticks of the local PostgreSQL server's processes (the database under test)
+	ok                bool
+}
+
+// ReadCPU samples the CPU counters of the machine, this process and PostgreSQL.
+func ReadCPU() CPUSample {
+	var c CPUSample
+	stat, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return c
+	}
+	line, _, _ := strings.Cut(string(stat), "\n")
+	fields := strings.Fields(line)
+	if len(fields) < 5 || fields[0] != "cpu" {
+		return c
+	}
+	for i, f := range fields[1:] {
+		var v float64
+		fmt.Sscan(f, &v)
+		if i >= 8 { // guest time is already counted in user time
+			break
+		}
+		c.total += v
+		if i == 3 || i == 4 { // idle, iowait
+			c.idle += v
+		}
+	}
+	self, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return c
+	}
+	// Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+	_, rest, ok := strings.Cut(string(self), ") ")
+	if !ok {
+		return c
+	}
+	pf := strings.Fields(rest)
+	if len(pf) < 13 {
+		return c
+	}
+	var ut, st float64
+	fmt.Sscan(pf[11], &ut)
+	fmt.Sscan(pf[12], &st)
+	c.self = ut + st
+	c.server = postgresTicks()
+	c.ok = true
+	return c
+}
+
+// postgresTicks sums the CPU time of the processes named postgres on this
+// machine: the database server under test is not "other processes". (A backend
+// that ends during a measurement takes its time with it; the benchmark's pools
+// keep theirs open.)
+func postgresTicks() float64 {
+	dirs, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	var sum float64
+	for _, d := range dirs {
+		if d.Name()[0] < '0' || d.Name()[0] > '9' {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		name, rest, ok := strings.Cut(string(b), ") ")
+		if !ok || !strings.HasSuffix(name, "(postgres") {
+			continue
+		}
+		pf := strings.Fields(rest)
+		if len(pf) < 13 {
+			continue
+		}
+		var ut, st float64
+		fmt.Sscan(pf[11], &ut)
+		fmt.Sscan(pf[12], &st)
+		sum += ut + st
+	}
+	return sum
+}
+
+// OtherShare is the share of the machine's CPU time between then and c spent by
+// other processes (busy time minus this process's and the PostgreSQL server's).
+func (c CPUSample) OtherShare(then CPUSample) float64 {
+	if !c.ok || !then.ok || c.total <= then.total {
+		return 0
+	}
+	busy := (c.total - c.idle) - (then.total - then.idle)
+	return max(0, busy-(c.self-then.self)-(c.server-then.server)) / (c.total - then.total)
+}
+
+// ServerShare is the share of the machine's CPU time between then and c spent by
+// the PostgreSQL server.
+func (c CPUSample) ServerShare(then CPUSample) float64 {
+	if !c.ok || !then.ok || c.total <= then.total {
+		return 0
+	}
+	return max(0, c.server-then.server) / (c.total - then.total)
+}
+
+// Pct writes a share as a percentage: "12.5%".
+func Pct(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }
