@@ -43,9 +43,12 @@ type Index struct {
 	Formations     []domain.Formation
 	Closures       calendar.Closures // school holidays of the city's zone
 
-	entries       []*Entry // sorted for display
-	byID          map[int64]*Entry
-	formationKeys map[int64]string
+	entries        []*Entry // sorted for display
+	byID           map[int64]*Entry
+	establishments map[int64]*domain.Establishment
+	formations     map[int64]*domain.Formation
+	sessions       map[int64]*domain.Session
+	formationKeys  map[int64]string
 
 	// The keyword index: every distinct folded word of the courses, sorted, with
 	// the display positions of the courses holding it. A keyword matches the
@@ -68,13 +71,14 @@ func Build(c *store.Catalogue, words *i18n.Catalog, zone string) *Index {
 			ix.Closures.School = append(ix.Closures.School, calendar.Period{Name: h.Name, First: h.First, Last: h.Last})
 		}
 	}
-	formations := indexBy(c.Formations, func(f *domain.Formation) int64 { return f.ID })
+	formations := indexBy(ix.Formations, func(f *domain.Formation) int64 { return f.ID })
 	ix.formationKeys = make(map[int64]string, len(c.Formations))
 	for _, f := range c.Formations {
 		ix.formationKeys[f.ID] = domain.SearchKey(f.Title + " " + f.DiplomaName + " " + f.Code + " " + f.Description)
 	}
-	sessions := indexBy(c.Sessions, func(s *domain.Session) int64 { return s.ID })
+	sessions := indexBy(ix.Sessions, func(s *domain.Session) int64 { return s.ID })
 	establishments := indexBy(ix.Establishments, func(e *domain.Establishment) int64 { return e.ID })
+	ix.establishments, ix.formations, ix.sessions = establishments, formations, sessions
 	rooms := map[int64]*domain.Room{}
 	for i := range ix.Establishments {
 		for j := range ix.Establishments[i].Rooms {
@@ -237,6 +241,24 @@ func containsAll(key string, words []string) bool {
 // title, diploma, code or description (words are SearchKey-folded).
 func (ix *Index) FormationMatches(id int64, words []string) bool {
 	return containsAll(ix.formationKeys[id], words)
+}
+
+// Establishment returns the establishment with that ID.
+func (ix *Index) Establishment(id int64) (*domain.Establishment, bool) {
+	e, ok := ix.establishments[id]
+	return e, ok
+}
+
+// Formation returns the formation with that ID.
+func (ix *Index) Formation(id int64) (*domain.Formation, bool) {
+	f, ok := ix.formations[id]
+	return f, ok
+}
+
+// Session returns the session with that ID.
+func (ix *Index) Session(id int64) (*domain.Session, bool) {
+	se, ok := ix.sessions[id]
+	return se, ok
 }
 
 // Course returns the course with that ID.

@@ -132,7 +132,7 @@ func establishmentResource(s *Server, r *http.Request) (domain.Resource, bool) {
 		s.Log.Error("catalogue unavailable", "error", err)
 		return domain.Resource{}, false
 	}
-	if !hasID(ix.Establishments, id, func(e domain.Establishment) int64 { return e.ID }) {
+	if _, ok := ix.Establishment(id); !ok {
 		return domain.Resource{}, false
 	}
 	return domain.Resource{EstablishmentID: id}, true
@@ -144,7 +144,10 @@ func formationResource(s *Server, r *http.Request) (domain.Resource, bool) {
 		return domain.Resource{}, false
 	}
 	ix, _ := s.Catalogue.Index(r.Context())
-	if ix == nil || !hasID(ix.Formations, id, func(f domain.Formation) int64 { return f.ID }) {
+	if ix == nil {
+		return domain.Resource{}, false
+	}
+	if _, ok := ix.Formation(id); !ok {
 		return domain.Resource{}, false
 	}
 	return domain.Resource{FormationID: id}, true

@@ -42,18 +42,14 @@ func (s *Server) backOfficeHome(w http.ResponseWriter, r *http.Request) {
 				views.Link{URL: "/back-office/inscription-assistee", Label: p.T("assisted.title"), Hint: p.T("bo.assisted.hint")},
 				views.Link{URL: "/back-office/candidatures", Label: p.T("bo.cand.title"), Hint: p.T("bo.cand.hint")})
 		case domain.RoleDirector:
-			for _, e := range ix.Establishments {
-				if e.ID == g.EstablishmentID {
-					v.Links = append(v.Links, views.Link{URL: "/back-office/etablissements/" + itoa64(e.ID), Label: e.Name,
-						Hint: pg.District(e.District)},
-						views.Link{URL: "/back-office/candidatures?etablissement=" + itoa64(e.ID), Label: p.T("bo.cand.establishment"), Hint: e.Name})
-				}
+			if e, ok := ix.Establishment(g.EstablishmentID); ok {
+				v.Links = append(v.Links, views.Link{URL: "/back-office/etablissements/" + itoa64(e.ID), Label: e.Name,
+					Hint: pg.District(e.District)},
+					views.Link{URL: "/back-office/candidatures?etablissement=" + itoa64(e.ID), Label: p.T("bo.cand.establishment"), Hint: e.Name})
 			}
 		case domain.RoleCoordinator:
-			for _, f := range ix.Formations {
-				if f.ID == g.FormationID {
-					v.Links = append(v.Links, views.Link{URL: "/back-office/formations/" + itoa64(f.ID), Label: f.Title})
-				}
+			if f, ok := ix.Formation(g.FormationID); ok {
+				v.Links = append(v.Links, views.Link{URL: "/back-office/formations/" + itoa64(f.ID), Label: f.Title})
 			}
 		case domain.RoleTrainer:
 			if e, ok := ix.Course(g.CourseID); ok {
@@ -368,50 +364,42 @@ func filterEntries(ix *catalogue.Index, keep func(*catalogue.Entry) bool) []*cat
 }
 
 // establishmentPage is a director's establishment with its courses (ROLE-3).
+// The access check has already found the establishment.
 func (s *Server) establishmentPage(w http.ResponseWriter, r *http.Request) {
-	ix := s.index(w, r)
-	if ix == nil {
-		return
-	}
-	id, _ := pathID(r, "id")
-	var est domain.Establishment
-	for _, e := range ix.Establishments {
-		if e.ID == id {
-			est = e
-		}
-	}
-	pg := s.page(r, "bo.title")
-	pg.Title = est.Name
-	v := &views.CourseListView{Title: est.Name, Facts: []views.Link{
-		{Label: pg.T("bo.person.address"), Hint: est.Address + ", " + est.PostalCode + " " + est.City},
-		{Label: pg.T("search.district"), Hint: pg.District(est.District)},
-		{Label: pg.T("bo.rooms"), Hint: strconv.Itoa(len(est.Rooms))},
-	}}
-	v.Courses = s.courseRows(pg, filterEntries(ix, func(e *catalogue.Entry) bool { return e.EstablishmentID == id }))
-	s.render(w, r, http.StatusOK, views.CourseList(pg, v))
+	s.courseListPage(w, r, func(pg *views.Page, ix *catalogue.Index, id int64) (*views.CourseListView, func(*catalogue.Entry) bool) {
+		est, _ := ix.Establishment(id)
+		return &views.CourseListView{Title: est.Name, Facts: []views.Link{
+			{Label: pg.T("bo.person.address"), Hint: est.Address + ", " + est.PostalCode + " " + est.City},
+			{Label: pg.T("search.district"), Hint: pg.District(est.District)},
+			{Label: pg.T("bo.rooms"), Hint: strconv.Itoa(len(est.Rooms))},
+		}}, func(e *catalogue.Entry) bool { return e.EstablishmentID == id }
+	})
 }
 
 // formationPage is a coordinator's formation with its courses (ROLE-4).
 func (s *Server) formationPage(w http.ResponseWriter, r *http.Request) {
+	s.courseListPage(w, r, func(pg *views.Page, ix *catalogue.Index, id int64) (*views.CourseListView, func(*catalogue.Entry) bool) {
+		f, _ := ix.Formation(id)
+		return &views.CourseListView{Title: f.Title, Facts: []views.Link{
+			{Label: pg.T("search.subject"), Hint: pg.T("subject." + string(f.Subject))},
+			{Label: pg.T("course.level"), Hint: pg.T("level." + string(f.Level))},
+			{Label: pg.T("course.evaluation"), Hint: pg.T("evaluation." + string(f.Evaluation))},
+		}}, func(e *catalogue.Entry) bool { return e.FormationID == id }
+	})
+}
+
+// courseListPage shows a page of facts and the courses that keep selects.
+func (s *Server) courseListPage(w http.ResponseWriter, r *http.Request,
+	build func(pg *views.Page, ix *catalogue.Index, id int64) (*views.CourseListView, func(*catalogue.Entry) bool)) {
 	ix := s.index(w, r)
 	if ix == nil {
 		return
 	}
 	id, _ := pathID(r, "id")
-	var f domain.Formation
-	for _, x := range ix.Formations {
-		if x.ID == id {
-			f = x
-		}
-	}
 	pg := s.page(r, "bo.title")
-	pg.Title = f.Title
-	v := &views.CourseListView{Title: f.Title, Facts: []views.Link{
-		{Label: pg.T("search.subject"), Hint: pg.T("subject." + string(f.Subject))},
-		{Label: pg.T("course.level"), Hint: pg.T("level." + string(f.Level))},
-		{Label: pg.T("course.evaluation"), Hint: pg.T("evaluation." + string(f.Evaluation))},
-	}}
-	v.Courses = s.courseRows(pg, filterEntries(ix, func(e *catalogue.Entry) bool { return e.FormationID == id }))
+	v, keep := build(pg, ix, id)
+	pg.Title = v.Title
+	v.Courses = s.courseRows(pg, filterEntries(ix, keep))
 	s.render(w, r, http.StatusOK, views.CourseList(pg, v))
 }
 

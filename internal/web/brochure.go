@@ -45,12 +45,9 @@ func (s *Server) brochureData(pg *views.Page, ix *catalogue.Index) *documents.Br
 			Remote: e.RemoteNow, PlacesLeft: e.PlacesLeft(),
 		})
 	}
-	subjectOf := map[int64]domain.Subject{}
-	for _, f := range ix.Formations {
-		subjectOf[f.ID] = f.Subject
-	}
 	for _, id := range order {
-		sub := subjectOf[id]
+		f, _ := ix.Formation(id)
+		sub := f.Subject
 		sec, ok := sections[sub]
 		if !ok {
 			sec = &documents.BrochureSection{Subject: p.T("subject." + string(sub))}

@@ -219,7 +219,7 @@ func (s *Server) basketValidate(w http.ResponseWriter, r *http.Request, t basket
 			v.Objectives[i].Selected = v.Objectives[i].Value == string(f.Objective)
 		}
 	}
-	res, err := s.Candidatures.Validate(r.Context(), currentUser(r).Actor, t.personID, f)
+	_, err := s.Candidatures.Validate(r.Context(), currentUser(r).Actor, t.personID, f)
 	var ferrs candidature.FieldErrors
 	var refusals candidature.Refusals
 	switch {
@@ -253,7 +253,6 @@ func (s *Server) basketValidate(w http.ResponseWriter, r *http.Request, t basket
 		s.serverError(w, r, err)
 		return
 	}
-	_ = res
 	if t.personName != "" {
 		http.Redirect(w, r, t.action+"?valide=1", http.StatusSeeOther)
 		return

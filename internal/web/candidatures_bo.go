@@ -84,13 +84,16 @@ func parseCandidatureQuery(p *i18n.Printer, ix *catalogue.Index, q url.Values) (
 		return n
 	}
 	cq.filter.SessionID = id("session", func(n int64) bool {
-		return hasID(ix.Sessions, n, func(s domain.Session) int64 { return s.ID })
+		_, ok := ix.Session(n)
+		return ok
 	}, "filter.error.session")
 	cq.filter.FormationID = id("formation", func(n int64) bool {
-		return hasID(ix.Formations, n, func(f domain.Formation) int64 { return f.ID })
+		_, ok := ix.Formation(n)
+		return ok
 	}, "bo.cand.error.formation")
 	cq.filter.EstablishmentID = id("etablissement", func(n int64) bool {
-		return hasID(ix.Establishments, n, func(e domain.Establishment) int64 { return e.ID })
+		_, ok := ix.Establishment(n)
+		return ok
 	}, "filter.error.establishment")
 	// The course has no field of its own: its error links to the filters.
 	if raw := strings.TrimSpace(q.Get("cours")); raw != "" {

@@ -64,22 +64,13 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 // checkReferences refuses an establishment or session that does not exist.
 func checkReferences(ix *catalogue.Index, f catalogue.Filter) []catalogue.FieldError {
 	var errs []catalogue.FieldError
-	if f.EstablishmentID > 0 && !hasID(ix.Establishments, f.EstablishmentID, func(e domain.Establishment) int64 { return e.ID }) {
+	if _, ok := ix.Establishment(f.EstablishmentID); f.EstablishmentID > 0 && !ok {
 		errs = append(errs, catalogue.FieldError{Field: "etablissement", Code: "establishment"})
 	}
-	if f.SessionID > 0 && !hasID(ix.Sessions, f.SessionID, func(s domain.Session) int64 { return s.ID }) {
+	if _, ok := ix.Session(f.SessionID); f.SessionID > 0 && !ok {
 		errs = append(errs, catalogue.FieldError{Field: "session", Code: "session"})
 	}
 	return errs
-}
-
-func hasID[T any](items []T, id int64, idOf func(T) int64) bool {
-	for _, it := range items {
-		if idOf(it) == id {
-			return true
-		}
-	}
-	return false
 }
 
 func pageURL(f catalogue.Filter, page int) string {
