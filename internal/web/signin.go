@@ -8,6 +8,7 @@ import (
 
 	"cma/internal/accounts"
 	"cma/internal/auth"
+	"cma/internal/domain"
 	"cma/internal/web/views"
 )
 
@@ -166,12 +167,7 @@ func (s *Server) providerCallback(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	if err := s.signInAs(ctx, acc); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	s.Log.Info("security: signed in", "event", "signin", "account", acc.ID, "method", "oidc")
-	http.Redirect(w, r, safeReturn(ret, homeOf(acc)), http.StatusSeeOther)
+	s.completeSignIn(w, r, acc, "oidc", safeReturn(ret, homeOf(acc)))
 }
 
 func (s *Server) staffSignInPage(w http.ResponseWriter, r *http.Request) {
@@ -220,12 +216,7 @@ func (s *Server) staffSignIn(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/connexion/personnel/code", http.StatusSeeOther)
 		return
 	}
-	if err := s.signInAs(r.Context(), acc); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	s.Log.Info("security: signed in", "event", "signin", "account", acc.ID, "method", "password")
-	http.Redirect(w, r, "/back-office", http.StatusSeeOther)
+	s.completeSignIn(w, r, acc, "password", "/back-office")
 }
 
 func (s *Server) secondFactorPage(w http.ResponseWriter, r *http.Request) {
@@ -260,12 +251,17 @@ func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	s.completeSignIn(w, r, acc, "password+totp", "/back-office")
+}
+
+// completeSignIn opens the authenticated session and goes on to target.
+func (s *Server) completeSignIn(w http.ResponseWriter, r *http.Request, acc domain.Account, method, target string) {
 	if err := s.signInAs(r.Context(), acc); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.Log.Info("security: signed in", "event", "signin", "account", acc.ID, "method", "password+totp")
-	http.Redirect(w, r, "/back-office", http.StatusSeeOther)
+	s.Log.Info("security: signed in", "event", "signin", "account", acc.ID, "method", method)
+	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
 // signOut ends this session.
