@@ -370,7 +370,7 @@ func (s *Service) Validate(ctx context.Context, actor domain.Actor, personID int
 		return Result{}, err
 	}
 	var res Result
-	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
+	err = s.store.InGroupTx(ctx, func(tx *sql.Tx) error {
 		res = Result{}
 		person, err := s.store.LockAndReadPerson(ctx, tx, personID)
 		if err != nil {

@@ -59,7 +59,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		}
 	}
 	// busy_timeout first so that the following pragmas wait instead of failing.
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	// temp_store(MEMORY) keeps savepoint and statement journals off the disk: a
+	// grouped write transaction (store.InGroupTx) opens a savepoint per caller.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)"
 	w, err := openSQLitePool("file:" + path + "?" + pragmas + "&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite %s: %w", path, err)

@@ -15,11 +15,12 @@ import (
 
 // Store is the repository over one database.
 type Store struct {
-	db *db.DB
+	db    *db.DB
+	group *groupCommit // SQLite's shared write transactions, see InGroupTx
 }
 
 // New returns a store over d.
-func New(d *db.DB) *Store { return &Store{db: d} }
+func New(d *db.DB) *Store { return &Store{db: d, group: &groupCommit{}} }
 
 // DB is the underlying database, for health checks.
 func (s *Store) DB() *db.DB { return s.db }
@@ -31,6 +32,12 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			rollback(tx) // give the connection back before the panic goes on
+			panic(r)
+		}
+	}()
 	if err := fn(tx); err != nil {
 		return errors.Join(err, rollback(tx))
 	}
