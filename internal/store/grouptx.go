@@ -33,14 +33,14 @@ type groupCommit struct {
 }
 
 type groupWork struct {
-	ctx  context.Context
-	fn   func(tx *sql.Tx) error
-	err  error
+	ctx context.Context
+	fn  func(tx *sql.Tx) error
+	err error
 	// panicked is what fn panicked with, and where: the panic goes on in the
 	// caller's goroutine, as it would without grouping.
 	panicked any
-	done chan struct{} // closed once err is final: committed (nil) or not
-	lead chan struct{} // closed when this caller must run the next transaction
+	done     chan struct{} // closed once err is final: committed (nil) or not
+	lead     chan struct{} // closed when this caller must run the next transaction
 }
 
 // InGroupTx runs fn in a write transaction like InTx: fn's changes are committed if
