@@ -88,6 +88,10 @@ type Options struct {
 	Connections int           // keep-alive connections = vegeta workers = direct goroutines
 	AppLog      io.Writer     // the platform's JSON log; nil discards it
 	Raw         bool          // also measure the SQL-only variant (the inserts without the rule checks)
+	HTTPOnly    bool          // measure the HTTP phase alone (no baselines, no ratio), for profiling
+	// Profile, when set, receives a CPU profile of the measurements: from the
+	// first phase's warm-up to the end (a second engine's preparation included).
+	Profile io.Writer
 }
 
 // defaultCandidates is enough for about 10 s of the faster phase on a 2-core machine.
@@ -129,7 +133,7 @@ func main() {
 		engine = flag.String("db", "both", "engines to measure: sqlite, postgres or both")
 		opts   Options
 		logTo  = flag.String("app-log", "", "write the platform's JSON log to this file (default: discard)")
-		prof   = flag.String("cpuprofile", "", "write a CPU profile of the whole run (preparation, server, load generator, baselines) to this file")
+		prof   = flag.String("cpuprofile", "", "write a CPU profile of the measurements (server, load generator, baselines; the first engine's preparation excluded) to this file")
 	)
 	flag.StringVar(&opts.Postgres, "postgres", os.Getenv(postgresEnv), "PostgreSQL server URL (default $"+postgresEnv+"); a database cma_bench_<random> is created on it and dropped")
 	flag.IntVar(&opts.Candidates, "candidates", 0, "candidates prepared per measured phase (default 10000: about 10 s each on a 2-core machine)")
@@ -137,6 +141,7 @@ func main() {
 	flag.DurationVar(&opts.Duration, "duration", 10*time.Second, "cap on each measured phase (it ends earlier when its candidates run out)")
 	flag.IntVar(&opts.Connections, "connections", 64, "concurrent keep-alive connections (vegeta workers), and goroutines of the direct baseline")
 	flag.BoolVar(&opts.Raw, "raw", true, "also measure the raw SQL variant (the same inserts without the rule checks), for information")
+	flag.BoolVar(&opts.HTTPOnly, "http-only", false, "measure only the HTTP phase, without baselines or ratio (for profiling the platform's path)")
 	flag.Parse()
 	switch *engine {
 	case "both":
@@ -162,7 +167,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
-		profile = f
+		opts.Profile = f
 		defer f.Close()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -173,9 +178,6 @@ func main() {
 		os.Exit(1)
 	}
 }
-
-// profile, when set, receives a CPU profile of the whole run.
-var profile io.Writer
 
 // Run measures every engine in opts, prints the table on out and progress on
 // progress, and returns the results.
@@ -193,11 +195,8 @@ func Run(ctx context.Context, opts Options, out, progress io.Writer) ([]Result, 
 	}
 	machine := benchkit.MachineLine()
 	fmt.Fprintln(progress, machine)
-	if profile != nil {
-		if err := pprof.StartCPUProfile(profile); err != nil {
-			return nil, err
-		}
-		defer pprof.StopCPUProfile()
+	if opts.Profile != nil {
+		defer pprof.StopCPUProfile() // started by the first engine, after its preparation
 	}
 	var results []Result
 	var skipped []string
@@ -288,7 +287,9 @@ func runEngine(ctx context.Context, engine string, opts Options, progress io.Wri
 		{name: "HTTP: POST /panier/valider", http: true, session: true},
 		{name: "direct: candidature.Service.Validate #2"},
 	}
-	if opts.Raw {
+	if opts.HTTPOnly {
+		phases = phases[1:2]
+	} else if opts.Raw {
 		phases = append(phases, phase{name: "raw SQL: the same inserts, no rule checks", raw: true, info: true})
 	}
 	total := len(phases) * (n + opts.Warmup)
@@ -304,6 +305,10 @@ func runEngine(ctx context.Context, engine string, opts Options, progress io.Wri
 		next += n + opts.Warmup
 	}
 	fmt.Fprintf(progress, "%s: %d candidates prepared in %s\n", engine, total, time.Since(started).Round(time.Millisecond))
+	if opts.Profile != nil {
+		// An error means a profile is already running: the first engine's.
+		_ = pprof.StartCPUProfile(opts.Profile)
+	}
 
 	for i, ph := range phases {
 		list := prepared[i]

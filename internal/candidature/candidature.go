@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -369,6 +370,10 @@ func (s *Service) Validate(ctx context.Context, actor domain.Actor, personID int
 	if ix == nil {
 		return Result{}, err
 	}
+	var early *wordedEmail
+	if s.store.SerializesWrites() {
+		early = s.wordEarly(ctx, actor, assisted, personID, ix)
+	}
 	var res Result
 	err = s.store.InGroupTx(ctx, func(tx *sql.Tx) error {
 		res = Result{}
@@ -452,10 +457,73 @@ func (s *Service) Validate(ctx context.Context, actor domain.Actor, personID int
 			assistedBy = staff.FullName()
 		}
 		return s.queueEmail(ctx, tx, person, "confirmation", func() (string, string, string, error) {
+			if early.fits(person, entries, assistedBy) {
+				return early.subject, early.text, early.html, nil
+			}
 			return s.mailer.Confirmation(ctx, person, entries, assistedBy)
 		})
 	})
 	return res, err
+}
+
+// wordedEmail is a confirmation email worded before the validation's transaction,
+// with what it was worded from.
+type wordedEmail struct {
+	person              domain.Account
+	courses             []int64
+	assistedBy          string
+	subject, text, html string
+}
+
+// wordEarly words the confirmation email from the person and the basket as they
+// are read now, outside the transaction. Where writes are serialized (SQLite's
+// one writer), every validation of a registration peak waits for the one before,
+// so the wording (a tenth of a validation's work) is better done before the wait.
+// The transaction uses it only if it validates exactly these courses for exactly
+// this person (fits); anything unexpected here just leaves the wording to the
+// transaction, so errors are not reported.
+func (s *Service) wordEarly(ctx context.Context, actor domain.Actor, assisted bool, personID int64, ix *catalogue.Index) *wordedEmail {
+	person, err := s.store.Account(ctx, personID)
+	if err != nil {
+		return nil
+	}
+	ids, err := s.store.BasketCourses(ctx, nil, personID)
+	if err != nil || len(ids) == 0 {
+		return nil
+	}
+	entries := make([]*catalogue.Entry, 0, len(ids))
+	for _, id := range ids {
+		e, ok := ix.Course(id)
+		if !ok {
+			return nil
+		}
+		entries = append(entries, e)
+	}
+	w := &wordedEmail{person: person, courses: ids}
+	if assisted {
+		staff, err := s.store.Account(ctx, actor.AccountID)
+		if err != nil {
+			return nil
+		}
+		w.assistedBy = staff.FullName()
+	}
+	if w.subject, w.text, w.html, err = s.mailer.Confirmation(ctx, person, entries, w.assistedBy); err != nil {
+		return nil
+	}
+	return w
+}
+
+// fits says whether w was worded for this validation.
+func (w *wordedEmail) fits(person domain.Account, entries []*catalogue.Entry, assistedBy string) bool {
+	if w == nil || w.assistedBy != assistedBy || len(w.courses) != len(entries) || !reflect.DeepEqual(w.person, person) {
+		return false
+	}
+	for i, e := range entries {
+		if w.courses[i] != e.ID {
+			return false
+		}
+	}
+	return true
 }
 
 // queueEmail keeps the email in the person's space (CON-2) and queues its

@@ -483,3 +483,59 @@ func TestConfirmationEmail_CAN4_CON2(t *testing.T) {
 		}
 	})
 }
+
+// changingMailer changes the person's first name the first time it words an email,
+// as an edit in another tab would between two steps of a validation.
+type changingMailer struct {
+	candidature.Mailer
+	d     *db.DB
+	calls int
+}
+
+func (m *changingMailer) Confirmation(ctx context.Context, person domain.Account, lines []*catalogue.Entry, assistedBy string) (string, string, string, error) {
+	m.calls++
+	if m.calls == 1 {
+		if _, err := m.d.W.ExecContext(ctx, `UPDATE accounts SET first_name = 'Renommée' WHERE id = $1`, person.ID); err != nil {
+			return "", "", "", err
+		}
+	}
+	return m.Mailer.Confirmation(ctx, person, lines, assistedBy)
+}
+
+// On SQLite the confirmation is worded before the transaction; whatever changes in
+// between, the email kept and sent is the one of what the transaction validated
+// (CAN-4, CON-2). (On PostgreSQL it is worded inside the transaction, where the
+// person's row is locked: the change below would wait for it.)
+func TestConfirmationEmail_CAN4_CON2_worded_from_what_is_validated(t *testing.T) {
+	d := dbtest.SQLite(t)
+	e := newEnv(t, d)
+	ctx := context.Background()
+	words, _ := i18n.Load()
+	m := &changingMailer{Mailer: candidature.ConfirmationMailer{Words: words, Paris: paris, SpaceURL: "http://x/mes-candidatures"}, d: d}
+	svc := candidature.New(e.store, catalogue.NewService(e.store, words, "C", 0, func() time.Time { return *e.clock }), e.jobs, m,
+		func() time.Time { return *e.clock }, paris, "cours.exemple")
+	me, actor := e.person(t, "basile", adult())
+	for _, c := range e.open[:2] {
+		if err := svc.Add(ctx, actor, me.ID, c.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.Validate(ctx, actor, me.ID, e.form(t, me.ID)); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := e.store.Messages(ctx, me.ID)
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("messages = %d, %v; want 1", len(msgs), err)
+	}
+	if !strings.Contains(msgs[0].Text, "Renommée") || strings.Contains(msgs[0].Text, "Prénom basile") {
+		t.Fatalf("the email was worded for the person as read before the change:\n%s", msgs[0].Text)
+	}
+	for _, c := range e.open[:2] {
+		if !strings.Contains(msgs[0].Text, c.Formation.Title) {
+			t.Errorf("the email does not list %q:\n%s", c.Formation.Title, msgs[0].Text)
+		}
+	}
+	if m.calls != 2 {
+		t.Errorf("the email was worded %d times, want 2 (before the transaction, then again inside)", m.calls)
+	}
+}

@@ -43,6 +43,10 @@ type groupWork struct {
 	lead     chan struct{} // closed when this caller must run the next transaction
 }
 
+// SerializesWrites says whether write transactions run one at a time (SQLite), so
+// that work done inside them delays every other writer.
+func (s *Store) SerializesWrites() bool { return s.db.Dialect == db.SQLite }
+
 // InGroupTx runs fn in a write transaction like InTx: fn's changes are committed if
 // it returns nil and nothing of them is kept otherwise. On SQLite the transaction
 // may be shared with other callers' work (group commit), so fn must not depend on
