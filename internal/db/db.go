@@ -35,6 +35,8 @@ type DB struct {
 	W       *sql.DB // writes and read-modify-write transactions
 	R       *sql.DB // plain reads
 	display string  // URL without password, for messages
+
+	checkpoints *checkpointer // SQLite file: background checkpoints (checkpoint.go)
 }
 
 // Open connects to the database named by rawURL: "sqlite:PATH" or
@@ -61,8 +63,10 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// busy_timeout first so that the following pragmas wait instead of failing.
 	// temp_store(MEMORY) keeps savepoint and statement journals off the disk: a
 	// grouped write transaction (store.InGroupTx) opens a savepoint per caller.
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)"
-	w, err := openSQLitePool("file:" + path + "?" + pragmas + "&_txlock=immediate")
+	// journal_size_limit trims the write-ahead log back to 64 MiB once checkpointed.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=journal_size_limit(67108864)"
+	// The writer leaves checkpoints to the checkpointer (checkpoint.go).
+	w, err := openSQLitePool("file:" + path + "?" + pragmas + "&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
 	}
@@ -84,6 +88,15 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if err := d.pingPool(ctx, r); err != nil {
 		d.Close()
 		return nil, err
+	}
+	if path != ":memory:" {
+		c, err := openSQLitePool("file:" + path + "?" + pragmas)
+		if err != nil {
+			d.Close()
+			return nil, fmt.Errorf("open SQLite %s: %w", path, err)
+		}
+		c.SetMaxOpenConns(1)
+		d.checkpoints = startCheckpointer(c)
 	}
 	return d, nil
 }
@@ -134,7 +147,11 @@ func (d *DB) String() string { return d.display }
 
 // Close closes both pools.
 func (d *DB) Close() error {
-	err := d.W.Close()
+	var err error
+	if d.checkpoints != nil {
+		err = d.checkpoints.Close()
+	}
+	err = errors.Join(err, d.W.Close())
 	if d.R != d.W {
 		err = errors.Join(err, d.R.Close())
 	}

@@ -3,8 +3,10 @@ package db
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // The SQLite pools keep compiled statements; these tests check that reuse gives the
@@ -119,5 +121,43 @@ func TestStatementCacheEvictsBeyondItsSize(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The writer leaves checkpoints to the background checkpointer: committed pages
+// reach the database file without anyone asking, and the log is emptied on Close.
+func TestBackgroundCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ckpt.db")
+	d, err := Open(ctx, "sqlite:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.W.ExecContext(ctx, `CREATE TABLE blob_rows (id INTEGER PRIMARY KEY, body BLOB)`); err != nil {
+		t.Fatal(err)
+	}
+	body := make([]byte, 2048)
+	for i := range 1000 {
+		if _, err := d.W.ExecContext(ctx, `INSERT INTO blob_rows (id, body) VALUES (?, ?)`, i, body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	size := func(p string) int64 {
+		st, err := os.Stat(p)
+		if err != nil {
+			return 0
+		}
+		return st.Size()
+	}
+	for deadline := time.Now().Add(5 * time.Second); size(path) < 2<<20; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("database file is %d bytes after 2 MB of commits: no checkpoint ran", size(path))
+		}
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if wal := size(path + "-wal"); wal != 0 {
+		t.Fatalf("write-ahead log is %d bytes after Close, want 0", wal)
 	}
 }
