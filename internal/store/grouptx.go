@@ -22,6 +22,13 @@ import (
 // becomes the leader, runs one transaction for every caller queued at that moment,
 // then hands the lead to the first caller queued since, if any.
 
+// On PostgreSQL, dozens of validations at once on a few cores only contend for CPU,
+// locks and the end of the same indexes: a handful at a time finish sooner, and
+// waiting in order (a channel's senders queue first come, first served) keeps the
+// slowest wait close to the average one. writeSlotsPerCPU was measured with the
+// validation benchmark (bench/README.md).
+const writeSlotsPerCPU = 3
+
 // maxGroup bounds the work sharing one transaction, so that one commit's latency
 // stays short under any queue.
 const maxGroup = 64
@@ -51,9 +58,17 @@ func (s *Store) SerializesWrites() bool { return s.db.Dialect == db.SQLite }
 // it returns nil and nothing of them is kept otherwise. On SQLite the transaction
 // may be shared with other callers' work (group commit), so fn must not depend on
 // running alone, which SQLite's single writer already prevents, and must use only tx
-// for writes. InGroupTx returns once fn's changes are committed or discarded.
+// for writes. On PostgreSQL at most a few such transactions run at once and the
+// others wait their turn in order (see writeSlots). InGroupTx returns once fn's
+// changes are committed or discarded.
 func (s *Store) InGroupTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if s.db.Dialect != db.SQLite {
+		select {
+		case s.writeSlots <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		defer func() { <-s.writeSlots }()
 		return s.InTx(ctx, fn)
 	}
 	g := s.group

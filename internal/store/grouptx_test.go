@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"cma/internal/db"
@@ -110,4 +111,33 @@ func TestInGroupTxSkipsCancelledCallers(t *testing.T) {
 			t.Fatal("the work of a cancelled caller ran")
 		}
 	})
+}
+
+// On PostgreSQL a few grouped transactions run at once, never more, and the others
+// wait their turn.
+func TestInGroupTxBoundsConcurrentTransactionsOnPostgres(t *testing.T) {
+	d := dbtest.Postgres(t)
+	st := store.New(d)
+	slots := store.WriteSlots(st)
+	var running, most atomic.Int32
+	var wg sync.WaitGroup
+	for range 4 * slots {
+		wg.Go(func() {
+			err := st.InGroupTx(context.Background(), func(tx *sql.Tx) error {
+				n := running.Add(1)
+				defer running.Add(-1)
+				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+				}
+				_, err := tx.Exec(`SELECT pg_sleep(0.02)`)
+				return err
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := int(most.Load()); got > slots || got < 2 {
+		t.Fatalf("at most %d transactions ran at once, want between 2 and %d", got, slots)
+	}
 }

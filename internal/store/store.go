@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 
 	"cma/internal/db"
@@ -15,12 +16,15 @@ import (
 
 // Store is the repository over one database.
 type Store struct {
-	db    *db.DB
-	group *groupCommit // SQLite's shared write transactions, see InGroupTx
+	db         *db.DB
+	group      *groupCommit  // SQLite's shared write transactions, see InGroupTx
+	writeSlots chan struct{} // PostgreSQL: InGroupTx transactions running, see InGroupTx
 }
 
 // New returns a store over d.
-func New(d *db.DB) *Store { return &Store{db: d, group: &groupCommit{}} }
+func New(d *db.DB) *Store {
+	return &Store{db: d, group: &groupCommit{}, writeSlots: make(chan struct{}, writeSlotsPerCPU*runtime.GOMAXPROCS(0))}
+}
 
 // DB is the underlying database, for health checks.
 func (s *Store) DB() *db.DB { return s.db }
