@@ -76,9 +76,11 @@ type SendEmailArgs struct {
 // Kind names the job for River.
 func (SendEmailArgs) Kind() string { return "send_email" }
 
-// InsertOpts makes a message's job unique: queued once whatever happens.
+// InsertOpts retries a message for about a day and a half of River's backoff. A
+// message is queued once without a uniqueness key: its job is inserted in the
+// transaction that creates the message, which commits once or not at all.
 func (a SendEmailArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 25, UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{MaxAttempts: 25}
 }
 
 // Mailer words the confirmation email (package mail's RenderConfirmation).
