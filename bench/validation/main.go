@@ -708,7 +708,7 @@ func (b *bench) rawSQL(ctx context.Context, list []candidate) (Result, error) {
 		open[e.ID] = e
 	}
 	return b.parallel(ctx, list, func(ctx context.Context, c candidate) error {
-		return b.st.InGroupTx(ctx, func(tx *sql.Tx) error {
+		return b.st.InGroupTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			if err := b.st.LockPerson(ctx, tx, c.id); err != nil {
 				return err
 			}

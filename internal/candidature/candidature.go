@@ -377,7 +377,7 @@ func (s *Service) Validate(ctx context.Context, actor domain.Actor, personID int
 		early = s.wordEarly(ctx, actor, assisted, personID, ix)
 	}
 	var res Result
-	err = s.store.InGroupTx(ctx, func(tx *sql.Tx) error {
+	err = s.store.InGroupTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		res = Result{}
 		person, err := s.store.LockAndReadPerson(ctx, tx, personID)
 		if err != nil {

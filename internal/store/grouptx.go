@@ -41,7 +41,7 @@ type groupCommit struct {
 
 type groupWork struct {
 	ctx context.Context
-	fn  func(tx *sql.Tx) error
+	fn  func(ctx context.Context, tx *sql.Tx) error
 	err error
 	// panicked is what fn panicked with, and where: the panic goes on in the
 	// caller's goroutine, as it would without grouping.
@@ -61,7 +61,12 @@ func (s *Store) SerializesWrites() bool { return s.db.Dialect == db.SQLite }
 // for writes. On PostgreSQL at most a few such transactions run at once and the
 // others wait their turn in order (see writeSlots). InGroupTx returns once fn's
 // changes are committed or discarded.
-func (s *Store) InGroupTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+//
+// fn gets the context its statements should use. On SQLite it is not cancelled
+// with ctx: fn starts only if ctx is still live and runs for well under a
+// millisecond, whereas the driver watches every statement run with a cancellable
+// context from a goroutine of its own, a cost paid by the one writer.
+func (s *Store) InGroupTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
 	if s.db.Dialect != db.SQLite {
 		select {
 		case s.writeSlots <- struct{}{}:
@@ -69,7 +74,7 @@ func (s *Store) InGroupTx(ctx context.Context, fn func(tx *sql.Tx) error) error 
 			return ctx.Err()
 		}
 		defer func() { <-s.writeSlots }()
-		return s.InTx(ctx, fn)
+		return s.InTx(ctx, func(tx *sql.Tx) error { return fn(ctx, tx) })
 	}
 	g := s.group
 	w := &groupWork{ctx: ctx, fn: fn, done: make(chan struct{}), lead: make(chan struct{})}
@@ -164,5 +169,5 @@ func runWork(w *groupWork, tx *sql.Tx) (err error) {
 			err = errors.New("panic in a grouped transaction")
 		}
 	}()
-	return w.fn(tx)
+	return w.fn(context.WithoutCancel(w.ctx), tx)
 }

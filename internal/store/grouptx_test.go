@@ -42,7 +42,7 @@ func TestInGroupTxKeepsEachCallersOutcome(t *testing.T) {
 						errs[i] = fmt.Errorf("panicked: %v", r)
 					}
 				}()
-				errs[i] = st.InGroupTx(ctx, func(tx *sql.Tx) error {
+				errs[i] = st.InGroupTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 					// Two rows per caller, so that a failure after the first write
 					// must undo that write.
 					if err := insert(tx, 2*i, 0); err != nil {
@@ -103,7 +103,7 @@ func TestInGroupTxSkipsCancelledCallers(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		ran := false
-		err := st.InGroupTx(ctx, func(tx *sql.Tx) error { ran = true; return nil })
+		err := st.InGroupTx(ctx, func(context.Context, *sql.Tx) error { ran = true; return nil })
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("err = %v, want context.Canceled", err)
 		}
@@ -123,7 +123,7 @@ func TestInGroupTxBoundsConcurrentTransactionsOnPostgres(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 4 * slots {
 		wg.Go(func() {
-			err := st.InGroupTx(context.Background(), func(tx *sql.Tx) error {
+			err := st.InGroupTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
 				n := running.Add(1)
 				defer running.Add(-1)
 				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
