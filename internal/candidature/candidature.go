@@ -7,14 +7,10 @@ package candidature
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
-	"fmt"
 	"net/http"
-	"reflect"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -62,10 +58,11 @@ func (e FieldErrors) Error() string {
 	return strings.Join(parts, "; ")
 }
 
-// Enqueuer queues a job inside a business transaction (River's InsertTx): the
-// job exists if and only if the transaction commits.
+// Enqueuer queues jobs inside a business transaction (River's InsertManyTx, the
+// InsertTx of several jobs at once): the jobs exist if and only if the
+// transaction commits.
 type Enqueuer interface {
-	InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	InsertManyTx(ctx context.Context, tx *sql.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 }
 
 // SendEmailArgs is the job that sends one kept message (CON-2).
@@ -98,7 +95,8 @@ type Service struct {
 	paris     *time.Location
 	domain    string // for Message-IDs: "cours-adultes.paris.fr"
 
-	rules atomic.Pointer[cachedRules] // the current internal rules, read at most once a second
+	rules       atomic.Pointer[cachedRules] // the current internal rules, read at most once a second
+	validations *store.Batcher[*validation] // Validate's batches, see runValidations
 }
 
 type cachedRules struct {
@@ -124,7 +122,13 @@ func (s *Service) currentRules(ctx context.Context, shown string) (store.Rules, 
 
 // New returns the service.
 func New(st *store.Store, cat *catalogue.Service, jobs Enqueuer, mailer Mailer, now func() time.Time, paris *time.Location, mailDomain string) *Service {
-	return &Service{store: st, catalogue: cat, jobs: jobs, mailer: mailer, now: now, paris: paris, domain: mailDomain}
+	s := &Service{store: st, catalogue: cat, jobs: jobs, mailer: mailer, now: now, paris: paris, domain: mailDomain}
+	batches := validationBatchesPerCPU * runtime.GOMAXPROCS(0)
+	if st.SerializesWrites() {
+		batches = 1
+	}
+	s.validations = store.NewBatcher(maxValidationBatch, batches, func(v *validation) int64 { return v.personID }, s.runValidations)
+	return s
 }
 
 // may checks that actor acts for person: the person themselves (ROLE-1) or
@@ -345,209 +349,6 @@ func objectiveValid(o domain.Objective) bool {
 func civilDay(t time.Time, loc *time.Location) time.Time {
 	t = t.In(loc)
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-}
-
-// Validate is the definitive validation (CAN-4): in one transaction, under the
-// person's lock, every rule is checked again against what the person holds now,
-// the basket becomes candidatures, the basket token is consumed as the
-// idempotency key, and the confirmation email is kept and queued. The same form
-// sent twice validates once.
-func (s *Service) Validate(ctx context.Context, actor domain.Actor, personID int64, f Form) (Result, error) {
-	assisted, ok := may(actor, personID)
-	if !ok {
-		return Result{}, ErrForbidden
-	}
-	current, err := s.currentRules(ctx, f.RulesVersion)
-	if err != nil {
-		return Result{}, err
-	}
-	if current.Version == "" {
-		return Result{}, ErrNoRules
-	}
-	ferrs, contentType := s.checkForm(&f, current)
-	if len(ferrs) > 0 {
-		return Result{}, ferrs
-	}
-	ix, err := s.catalogue.Index(ctx)
-	if ix == nil {
-		return Result{}, err
-	}
-	var early *wordedEmail
-	if s.store.SerializesWrites() {
-		early = s.wordEarly(ctx, actor, assisted, personID, ix)
-	}
-	var res Result
-	err = s.store.InGroupTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		res = Result{}
-		person, err := s.store.LockAndReadPerson(ctx, tx, personID)
-		if err != nil {
-			return err
-		}
-		owner, token, err := s.store.ValidationState(ctx, tx, f.Token, personID)
-		if err != nil {
-			return err
-		}
-		if owner != 0 {
-			if owner != personID {
-				return ErrBasketChanged
-			}
-			res.AlreadyDone = true
-			return nil
-		}
-		if f.Token == "" || f.Token != token {
-			return ErrBasketChanged
-		}
-		basket, active, err := s.store.Holdings(ctx, tx, personID)
-		if err != nil {
-			return err
-		}
-		if len(basket) == 0 {
-			return ErrBasketEmpty
-		}
-		holdings := held(ix, active)
-		var refusals Refusals
-		var entries []*catalogue.Entry
-		for _, id := range basket {
-			e, ok := ix.Course(id)
-			if !ok {
-				return ErrUnknownCourse
-			}
-			if r := s.checkCourse(person, e, holdings); len(r) > 0 {
-				refusals = append(refusals, r...)
-				continue
-			}
-			holdings = append(holdings, holding(e))
-			entries = append(entries, e)
-		}
-		if len(refusals) > 0 {
-			return refusals
-		}
-		if err := s.store.InsertValidation(ctx, tx, f.Token, personID, s.now()); err != nil {
-			return err
-		}
-		var proofID int64
-		if f.HalfTariff {
-			sum := sha256.Sum256(f.Proof.Data)
-			p := &store.Proof{AccountID: personID, ContentType: contentType, Data: f.Proof.Data, SHA256: hex.EncodeToString(sum[:]),
-				IssueDate: f.Proof.IssueDate, UploadedAt: s.now()}
-			if err := s.store.InsertProof(ctx, tx, p); err != nil {
-				return err
-			}
-			proofID = p.ID
-		}
-		for _, e := range entries {
-			c := domain.Candidature{AccountID: personID, CourseID: e.ID, FormationID: e.FormationID, SessionID: e.SessionID,
-				Status: domain.CandidatureSubmitted, Objective: f.Objective, Motivation: f.Motivation, Social: f.Social,
-				RulesVersion: current.Version, HalfTariffClaim: f.HalfTariff, ProofID: proofID, CreatedAt: s.now()}
-			if assisted {
-				c.AssistedBy = actor.AccountID
-			}
-			if err := s.store.InsertCandidature(ctx, tx, &c, f.Token, actor.AccountID); err != nil {
-				return err
-			}
-			res.Candidatures = append(res.Candidatures, c)
-		}
-		if err := s.store.EmptyBasket(ctx, tx, personID, s.now()); err != nil {
-			return err
-		}
-		assistedBy := ""
-		if assisted {
-			staff, err := s.store.AccountTx(ctx, tx, actor.AccountID)
-			if err != nil {
-				return err
-			}
-			assistedBy = staff.FullName()
-		}
-		return s.queueEmail(ctx, tx, person, "confirmation", func() (string, string, string, error) {
-			if early.fits(person, entries, assistedBy) {
-				return early.subject, early.text, early.html, nil
-			}
-			return s.mailer.Confirmation(ctx, person, entries, assistedBy)
-		})
-	})
-	return res, err
-}
-
-// wordedEmail is a confirmation email worded before the validation's transaction,
-// with what it was worded from.
-type wordedEmail struct {
-	person              domain.Account
-	courses             []int64
-	assistedBy          string
-	subject, text, html string
-}
-
-// wordEarly words the confirmation email from the person and the basket as they
-// are read now, outside the transaction. Where writes are serialized (SQLite's
-// one writer), every validation of a registration peak waits for the one before,
-// so the wording (a tenth of a validation's work) is better done before the wait.
-// The transaction uses it only if it validates exactly these courses for exactly
-// this person (fits); anything unexpected here just leaves the wording to the
-// transaction, so errors are not reported.
-func (s *Service) wordEarly(ctx context.Context, actor domain.Actor, assisted bool, personID int64, ix *catalogue.Index) *wordedEmail {
-	person, err := s.store.Account(ctx, personID)
-	if err != nil {
-		return nil
-	}
-	ids, err := s.store.BasketCourses(ctx, nil, personID)
-	if err != nil || len(ids) == 0 {
-		return nil
-	}
-	entries := make([]*catalogue.Entry, 0, len(ids))
-	for _, id := range ids {
-		e, ok := ix.Course(id)
-		if !ok {
-			return nil
-		}
-		entries = append(entries, e)
-	}
-	w := &wordedEmail{person: person, courses: ids}
-	if assisted {
-		staff, err := s.store.Account(ctx, actor.AccountID)
-		if err != nil {
-			return nil
-		}
-		w.assistedBy = staff.FullName()
-	}
-	if w.subject, w.text, w.html, err = s.mailer.Confirmation(ctx, person, entries, w.assistedBy); err != nil {
-		return nil
-	}
-	return w
-}
-
-// fits says whether w was worded for this validation.
-func (w *wordedEmail) fits(person domain.Account, entries []*catalogue.Entry, assistedBy string) bool {
-	if w == nil || w.assistedBy != assistedBy || len(w.courses) != len(entries) || !reflect.DeepEqual(w.person, person) {
-		return false
-	}
-	for i, e := range entries {
-		if w.courses[i] != e.ID {
-			return false
-		}
-	}
-	return true
-}
-
-// queueEmail keeps the email in the person's space (CON-2) and queues its
-// sending, inside the caller's transaction.
-func (s *Service) queueEmail(ctx context.Context, tx *sql.Tx, person domain.Account, kind string, render func() (string, string, string, error)) error {
-	subject, text, html, err := render()
-	if err != nil {
-		return fmt.Errorf("render %s email: %w", kind, err)
-	}
-	id := make([]byte, 12)
-	if _, err := rand.Read(id); err != nil {
-		return err
-	}
-	m := &store.Message{AccountID: person.ID, Kind: kind, Subject: subject, Text: text, HTML: html,
-		MessageID: "<" + hex.EncodeToString(id) + "@" + s.domain + ">", CreatedAt: s.now()}
-	if err := s.store.InsertMessage(ctx, tx, m); err != nil {
-		return err
-	}
-	if _, err := s.jobs.InsertTx(ctx, tx, SendEmailArgs{MessageID: m.ID}, nil); err != nil {
-		return fmt.Errorf("queue email %d: %w", m.ID, err)
-	}
-	return nil
 }
 
 // Cancel cancels a validated candidature until the closing instant of its

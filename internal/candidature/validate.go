@@ -1,0 +1,311 @@
+package candidature
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"reflect"
+
+	"github.com/riverqueue/river"
+
+	"cma/internal/catalogue"
+	"cma/internal/domain"
+	"cma/internal/store"
+)
+
+// maxValidationBatch bounds the validations sharing one transaction, so that one
+// commit's latency stays short under any queue.
+const maxValidationBatch = 64
+
+// validationBatchesPerCPU is how many batches of validations run at once on
+// PostgreSQL, per CPU; SQLite has one writer, so one batch at a time there.
+// Measured with the validation benchmark (bench/README.md).
+const validationBatchesPerCPU = 1
+
+// validation is one Validate call, waiting for its batch and then holding its
+// outcome.
+type validation struct {
+	ctx         context.Context
+	actor       domain.Actor
+	assisted    bool
+	personID    int64
+	form        Form
+	rules       store.Rules
+	contentType string // the proof's sniffed type
+	ix          *catalogue.Index
+	early       *wordedEmail
+
+	res Result
+	err error
+}
+
+// Validate is the definitive validation (CAN-4): in one transaction, under the
+// person's lock, every rule is checked again against what the person holds now,
+// the basket becomes candidatures, the basket token is consumed as the
+// idempotency key, and the confirmation email is kept and queued. The same form
+// sent twice validates once.
+//
+// At a registration opening thousands of people validate at once: the
+// validations waiting at the same moment share one transaction and a fixed number
+// of statements (see runValidations); each is still accepted or refused on its
+// own, and a refused one writes nothing.
+func (s *Service) Validate(ctx context.Context, actor domain.Actor, personID int64, f Form) (Result, error) {
+	assisted, ok := may(actor, personID)
+	if !ok {
+		return Result{}, ErrForbidden
+	}
+	current, err := s.currentRules(ctx, f.RulesVersion)
+	if err != nil {
+		return Result{}, err
+	}
+	if current.Version == "" {
+		return Result{}, ErrNoRules
+	}
+	ferrs, contentType := s.checkForm(&f, current)
+	if len(ferrs) > 0 {
+		return Result{}, ferrs
+	}
+	ix, err := s.catalogue.Index(ctx)
+	if ix == nil {
+		return Result{}, err
+	}
+	v := &validation{ctx: ctx, actor: actor, assisted: assisted, personID: personID, form: f, rules: current,
+		contentType: contentType, ix: ix, early: s.wordEarly(ctx, actor, assisted, personID, ix)}
+	s.validations.Do(v)
+	return v.res, v.err
+}
+
+// runValidations runs a batch of validations in one transaction. If the database
+// refuses the batch (a constraint, a conflict), each validation runs again alone,
+// so that the failure is only its own.
+func (s *Service) runValidations(batch []*validation) {
+	var live []*validation
+	for _, v := range batch {
+		if err := v.ctx.Err(); err != nil {
+			v.err = err // the caller is gone: nothing is written for it
+			continue
+		}
+		live = append(live, v)
+	}
+	if len(live) == 0 {
+		return
+	}
+	// Statements are not cancelled with the leader's request: they serve others.
+	ctx := context.WithoutCancel(live[0].ctx)
+	err := s.store.InTx(ctx, func(tx *sql.Tx) error { return s.validateTogether(ctx, tx, live) })
+	if err == nil {
+		return
+	}
+	if len(live) == 1 {
+		live[0].res, live[0].err = Result{}, err
+		return
+	}
+	for _, v := range live {
+		alone := []*validation{v}
+		if err := s.store.InTx(ctx, func(tx *sql.Tx) error { return s.validateTogether(ctx, tx, alone) }); err != nil {
+			v.res, v.err = Result{}, err
+		}
+	}
+}
+
+// validateTogether validates vs, people all distinct, in tx: it locks and reads
+// them all, decides each one, then writes the accepted ones together and queues
+// their emails. A validation refused by the rules gets its error and writes
+// nothing; an error returned fails the whole transaction.
+func (s *Service) validateTogether(ctx context.Context, tx *sql.Tx, vs []*validation) error {
+	people := make([]int64, len(vs))
+	keys := make([]string, len(vs))
+	for i, v := range vs {
+		people[i], keys[i] = v.personID, v.form.Token
+	}
+	reads, usedBy, err := s.store.ReadForValidation(ctx, tx, people, keys)
+	if err != nil {
+		return err
+	}
+	var writes []*store.NewValidation
+	var accepted []*validation
+	for _, v := range vs {
+		v.res, v.err = Result{}, nil
+		w, err := s.decide(ctx, tx, v, reads[v.personID], usedBy[v.form.Token])
+		if err != nil {
+			v.err = err
+			continue
+		}
+		if w != nil {
+			writes = append(writes, w)
+			accepted = append(accepted, v)
+		}
+	}
+	if len(writes) == 0 {
+		return nil
+	}
+	if err := s.store.WriteValidations(ctx, tx, writes); err != nil {
+		return err
+	}
+	jobs := make([]river.InsertManyParams, len(writes))
+	for i, w := range writes {
+		jobs[i] = river.InsertManyParams{Args: SendEmailArgs{MessageID: w.Message.ID}}
+	}
+	if _, err := s.jobs.InsertManyTx(ctx, tx, jobs); err != nil {
+		return fmt.Errorf("queue %d confirmation emails: %w", len(jobs), err)
+	}
+	for i, v := range accepted {
+		for _, c := range writes[i].Candidatures {
+			v.res.Candidatures = append(v.res.Candidatures, *c)
+		}
+	}
+	return nil
+}
+
+// decide checks one validation against what its person holds (r, read under
+// the lock) and returns what to write: nil with no error when the same form was
+// already validated, an error when it is refused.
+func (s *Service) decide(ctx context.Context, tx *sql.Tx, v *validation, r *store.ValidationRead, keyUsedBy int64) (*store.NewValidation, error) {
+	if r == nil {
+		return nil, fmt.Errorf("person %d: %w", v.personID, store.ErrNotFound)
+	}
+	f := v.form
+	if keyUsedBy != 0 {
+		if keyUsedBy != v.personID {
+			return nil, ErrBasketChanged
+		}
+		v.res.AlreadyDone = true
+		return nil, nil
+	}
+	if f.Token == "" || f.Token != r.Token {
+		return nil, ErrBasketChanged
+	}
+	if len(r.Basket) == 0 {
+		return nil, ErrBasketEmpty
+	}
+	holdings := held(v.ix, r.Active)
+	var refusals Refusals
+	var entries []*catalogue.Entry
+	for _, id := range r.Basket {
+		e, ok := v.ix.Course(id)
+		if !ok {
+			return nil, ErrUnknownCourse
+		}
+		if r := s.checkCourse(r.Person, e, holdings); len(r) > 0 {
+			refusals = append(refusals, r...)
+			continue
+		}
+		holdings = append(holdings, holding(e))
+		entries = append(entries, e)
+	}
+	if len(refusals) > 0 {
+		return nil, refusals
+	}
+
+	assistedBy := ""
+	if v.assisted {
+		staff, err := s.store.AccountTx(ctx, tx, v.actor.AccountID)
+		if err != nil {
+			return nil, err
+		}
+		assistedBy = staff.FullName()
+	}
+	subject, text, html, err := s.confirmation(ctx, v.early, r.Person, entries, assistedBy)
+	if err != nil {
+		return nil, fmt.Errorf("render confirmation email: %w", err)
+	}
+	id := make([]byte, 12)
+	if _, err := rand.Read(id); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	w := &store.NewValidation{Key: f.Token, AccountID: v.personID, Actor: v.actor.AccountID, At: now,
+		Message: &store.Message{AccountID: v.personID, Kind: "confirmation", Subject: subject, Text: text, HTML: html,
+			MessageID: "<" + hex.EncodeToString(id) + "@" + s.domain + ">", CreatedAt: now}}
+
+	var proofID int64
+	if f.HalfTariff { // last: nothing of it is written when the validation is refused
+		sum := sha256.Sum256(f.Proof.Data)
+		p := &store.Proof{AccountID: v.personID, ContentType: v.contentType, Data: f.Proof.Data, SHA256: hex.EncodeToString(sum[:]),
+			IssueDate: f.Proof.IssueDate, UploadedAt: now}
+		if err := s.store.InsertProof(ctx, tx, p); err != nil {
+			return nil, err
+		}
+		proofID = p.ID
+	}
+	for _, e := range entries {
+		c := &domain.Candidature{AccountID: v.personID, CourseID: e.ID, FormationID: e.FormationID, SessionID: e.SessionID,
+			Status: domain.CandidatureSubmitted, Objective: f.Objective, Motivation: f.Motivation, Social: f.Social,
+			RulesVersion: v.rules.Version, HalfTariffClaim: f.HalfTariff, ProofID: proofID, CreatedAt: now}
+		if v.assisted {
+			c.AssistedBy = v.actor.AccountID
+		}
+		w.Candidatures = append(w.Candidatures, c)
+	}
+	return w, nil
+}
+
+// wordedEmail is a confirmation email worded before the validation's transaction,
+// with what it was worded from.
+type wordedEmail struct {
+	person              domain.Account
+	courses             []int64
+	assistedBy          string
+	subject, text, html string
+}
+
+// wordEarly words the confirmation email from the person and the basket as they
+// are read now, outside the transaction: the validations of a batch wait for one
+// another, so the wording (a tenth of a validation's work) is better done before.
+// The transaction uses it only if it validates exactly these courses for exactly
+// this person (fits); anything unexpected here just leaves the wording to the
+// transaction, so errors are not reported.
+func (s *Service) wordEarly(ctx context.Context, actor domain.Actor, assisted bool, personID int64, ix *catalogue.Index) *wordedEmail {
+	person, err := s.store.Account(ctx, personID)
+	if err != nil {
+		return nil
+	}
+	ids, err := s.store.BasketCourses(ctx, nil, personID)
+	if err != nil || len(ids) == 0 {
+		return nil
+	}
+	entries := make([]*catalogue.Entry, 0, len(ids))
+	for _, id := range ids {
+		e, ok := ix.Course(id)
+		if !ok {
+			return nil
+		}
+		entries = append(entries, e)
+	}
+	w := &wordedEmail{person: person, courses: ids}
+	if assisted {
+		staff, err := s.store.Account(ctx, actor.AccountID)
+		if err != nil {
+			return nil
+		}
+		w.assistedBy = staff.FullName()
+	}
+	if w.subject, w.text, w.html, err = s.mailer.Confirmation(ctx, person, entries, w.assistedBy); err != nil {
+		return nil
+	}
+	return w
+}
+
+// confirmation is the email worded early if it fits this validation, or worded now.
+func (s *Service) confirmation(ctx context.Context, early *wordedEmail, person domain.Account, entries []*catalogue.Entry, assistedBy string) (string, string, string, error) {
+	if early.fits(person, entries, assistedBy) {
+		return early.subject, early.text, early.html, nil
+	}
+	return s.mailer.Confirmation(ctx, person, entries, assistedBy)
+}
+
+// fits says whether w was worded for this validation.
+func (w *wordedEmail) fits(person domain.Account, entries []*catalogue.Entry, assistedBy string) bool {
+	if w == nil || w.assistedBy != assistedBy || len(w.courses) != len(entries) || !reflect.DeepEqual(w.person, person) {
+		return false
+	}
+	for i, e := range entries {
+		if w.courses[i] != e.ID {
+			return false
+		}
+	}
+	return true
+}

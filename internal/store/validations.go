@@ -1,0 +1,341 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"cma/internal/db"
+	"cma/internal/domain"
+)
+
+// Basket validations in batches (candidature.Service.Validate): the statements
+// below read and write the baskets of many people at once, a fixed number of
+// statements per batch however many people it holds, on both engines.
+
+// ValidationRead is what validating a basket reads of one person, under their lock.
+type ValidationRead struct {
+	Person domain.Account
+	Token  string  // the basket's current token ("" when there is no basket yet)
+	Basket []int64 // courses in the basket, in the order added
+	Active []int64 // courses of the person's active candidatures
+}
+
+// ReadForValidation locks the people and reads, in one more round trip, their
+// baskets and active candidatures, and who already used each validation key.
+// People not found are missing from the map. On PostgreSQL the rows are locked in
+// ascending id order, so that two batches (or two instances) never wait for each
+// other in a cycle; SQLite's one writer is already exclusive. The second statement
+// starts after the locks are held, so it sees everything their previous holders
+// committed (READ COMMITTED takes a snapshot per statement).
+func (s *Store) ReadForValidation(ctx context.Context, tx *sql.Tx, people []int64, keys []string) (map[int64]*ValidationRead, map[string]int64, error) {
+	lock := ""
+	if s.db.Dialect == db.Postgres {
+		lock = " FOR UPDATE"
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id `+s.inList(1, "bigint")+` ORDER BY id`+lock,
+		s.listArg(people))
+	if err != nil {
+		return nil, nil, fmt.Errorf("lock %d people: %w", len(people), err)
+	}
+	accounts, err := scanAccounts(rows)
+	if err != nil {
+		return nil, nil, fmt.Errorf("lock %d people: %w", len(people), err)
+	}
+	reads := make(map[int64]*ValidationRead, len(accounts))
+	for _, a := range accounts {
+		if a.Kind == domain.AccountStaff { // as accountWhere reads them
+			if a.Grants, err = grantsOf(ctx, tx, a.ID); err != nil {
+				return nil, nil, err
+			}
+		}
+		reads[a.ID] = &ValidationRead{Person: a}
+	}
+
+	rows, err = tx.QueryContext(ctx, `SELECT 0, account_id, CAST(NULL AS BIGINT), key, CAST(NULL AS TIMESTAMPTZ)
+			FROM validations WHERE key `+s.inList(2, "text")+`
+		UNION ALL SELECT 1, account_id, NULL, token, NULL FROM baskets WHERE account_id `+s.inList(1, "bigint")+`
+		UNION ALL SELECT 2, account_id, course_id, NULL, added_at FROM basket_items WHERE account_id `+s.inList(1, "bigint")+`
+		UNION ALL SELECT 3, account_id, course_id, NULL, NULL FROM candidatures
+			WHERE account_id `+s.inList(1, "bigint")+` AND status = 'submitted'
+		ORDER BY 1, 2, 5, 3`, s.listArg(people), s.listArg(keys))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read %d baskets: %w", len(people), err)
+	}
+	defer rows.Close()
+	usedBy := map[string]int64{}
+	for rows.Next() {
+		var kind int
+		var account int64
+		var course sql.NullInt64
+		var text sql.NullString
+		var added any
+		if err := rows.Scan(&kind, &account, &course, &text, &added); err != nil {
+			return nil, nil, fmt.Errorf("read %d baskets: %w", len(people), err)
+		}
+		if kind == 0 {
+			usedBy[text.String] = account
+			continue
+		}
+		r := reads[account]
+		if r == nil {
+			continue // an account that is gone: the caller reports it
+		}
+		switch kind {
+		case 1:
+			r.Token = text.String
+		case 2:
+			r.Basket = append(r.Basket, course.Int64)
+		case 3:
+			r.Active = append(r.Active, course.Int64)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("read %d baskets: %w", len(people), err)
+	}
+	return reads, usedBy, nil
+}
+
+// NewValidation is one validated basket for WriteValidations.
+type NewValidation struct {
+	Key          string // the basket token validated: the idempotency key
+	AccountID    int64
+	Actor        int64 // who validated: the person, or staff on their behalf (CAN-8)
+	At           time.Time
+	Candidatures []*domain.Candidature // inserted with their first event; IDs set
+	Message      *Message              // the confirmation kept for the person (CON-2); ID set
+}
+
+// WriteValidations records the validations: their keys, candidatures and first
+// events, the emptied baskets with new tokens, and the messages. Six statements
+// whatever the number of validations. A failure leaves the transaction to be
+// rolled back.
+func (s *Store) WriteValidations(ctx context.Context, tx *sql.Tx, vs []*NewValidation) error {
+	type validationRow struct {
+		Key       string `json:"key"`
+		AccountID int64  `json:"account_id"`
+		At        string `json:"at"`
+		Token     string `json:"token"`
+	}
+	type candidatureRow struct {
+		AccountID       int64  `json:"account_id"`
+		CourseID        int64  `json:"course_id"`
+		FormationID     int64  `json:"formation_id"`
+		SessionID       int64  `json:"session_id"`
+		Status          string `json:"status"`
+		Objective       string `json:"objective"`
+		Motivation      string `json:"motivation"`
+		RSA             bool   `json:"rsa"`
+		JobSeeker       bool   `json:"job_seeker"`
+		Subsidised      bool   `json:"subsidised"`
+		RulesVersion    string `json:"rules_version"`
+		HalfTariffClaim bool   `json:"half_tariff_claim"`
+		ProofID         any    `json:"proof_id"`
+		AssistedBy      any    `json:"assisted_by"`
+		ValidationKey   string `json:"validation_key"`
+		CreatedAt       string `json:"created_at"`
+	}
+	type messageRow struct {
+		AccountID int64  `json:"account_id"`
+		Kind      string `json:"kind"`
+		Subject   string `json:"subject"`
+		Text      string `json:"body_text"`
+		HTML      string `json:"body_html"`
+		MessageID string `json:"message_id"`
+		CreatedAt string `json:"created_at"`
+	}
+	var validations []validationRow
+	var candidatures []candidatureRow
+	var messages []messageRow
+	people := make([]int64, 0, len(vs))
+	byCourse := map[[2]int64]*domain.Candidature{}
+	byMessageID := map[string]*Message{}
+	for _, v := range vs {
+		token, err := newToken()
+		if err != nil {
+			return err
+		}
+		validations = append(validations, validationRow{Key: v.Key, AccountID: v.AccountID, At: s.jsonInstant(v.At), Token: token})
+		people = append(people, v.AccountID)
+		for _, c := range v.Candidatures {
+			candidatures = append(candidatures, candidatureRow{AccountID: c.AccountID, CourseID: c.CourseID,
+				FormationID: c.FormationID, SessionID: c.SessionID, Status: string(c.Status), Objective: string(c.Objective),
+				Motivation: c.Motivation, RSA: c.Social.RSA, JobSeeker: c.Social.JobSeeker, Subsidised: c.Social.Subsidised,
+				RulesVersion: c.RulesVersion, HalfTariffClaim: c.HalfTariffClaim, ProofID: nullID(c.ProofID),
+				AssistedBy: nullID(c.AssistedBy), ValidationKey: v.Key, CreatedAt: s.jsonInstant(c.CreatedAt)})
+			byCourse[[2]int64{c.AccountID, c.CourseID}] = c
+		}
+		m := v.Message
+		messages = append(messages, messageRow{AccountID: m.AccountID, Kind: m.Kind, Subject: m.Subject, Text: m.Text,
+			HTML: m.HTML, MessageID: m.MessageID, CreatedAt: s.jsonInstant(m.CreatedAt)})
+		byMessageID[m.MessageID] = m
+	}
+
+	if _, err := tx.ExecContext(ctx, `INSERT INTO validations (key, account_id, created_at)
+		SELECT key, account_id, at FROM `+s.fromJSON(1, "key text, account_id bigint, at timestamptz"),
+		jsonArg(validations)); err != nil {
+		return fmt.Errorf("record %d validations: %w", len(vs), err)
+	}
+
+	rows, err := tx.QueryContext(ctx, `INSERT INTO candidatures (account_id, course_id, formation_id, session_id, status,
+		objective, motivation, rsa, job_seeker, subsidised, rules_version, half_tariff_claim, proof_id, assisted_by,
+		validation_key, created_at)
+		SELECT account_id, course_id, formation_id, session_id, status, objective, motivation, rsa, job_seeker, subsidised,
+			rules_version, half_tariff_claim, proof_id, assisted_by, validation_key, created_at
+		FROM `+s.fromJSON(1, `account_id bigint, course_id bigint, formation_id bigint, session_id bigint, status text,
+			objective text, motivation text, rsa boolean, job_seeker boolean, subsidised boolean, rules_version text,
+			half_tariff_claim boolean, proof_id bigint, assisted_by bigint, validation_key text, created_at timestamptz`)+`
+		RETURNING id, account_id, course_id`, jsonArg(candidatures))
+	if err != nil {
+		return fmt.Errorf("insert %d candidatures: %w", len(candidatures), err)
+	}
+	err = eachRow(rows, func() error {
+		var id, account, course int64
+		if err := rows.Scan(&id, &account, &course); err != nil {
+			return err
+		}
+		if c := byCourse[[2]int64{account, course}]; c != nil {
+			c.ID = id
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("insert %d candidatures: %w", len(candidatures), err)
+	}
+
+	type eventRow struct {
+		CandidatureID int64  `json:"candidature_id"`
+		At            string `json:"at"`
+		Status        string `json:"status"`
+		Actor         any    `json:"actor"`
+		Note          string `json:"note"`
+	}
+	var events []eventRow
+	for _, v := range vs {
+		for _, c := range v.Candidatures {
+			if c.ID == 0 {
+				return fmt.Errorf("insert candidatures: no id returned for course %d of %d", c.CourseID, c.AccountID)
+			}
+			events = append(events, eventRow{CandidatureID: c.ID, At: s.jsonInstant(c.CreatedAt), Status: string(c.Status),
+				Actor: nullID(v.Actor), Note: validatedNote(c)})
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO candidature_events (candidature_id, at, status, actor_account_id, note)
+		SELECT candidature_id, at, status, actor, note FROM `+s.fromJSON(1, "candidature_id bigint, at timestamptz, status text, actor bigint, note text"),
+		jsonArg(events)); err != nil {
+		return fmt.Errorf("record %d candidature events: %w", len(events), err)
+	}
+
+	if _, err := tx.ExecContext(ctx, `DELETE FROM basket_items WHERE account_id `+s.inList(1, "bigint"), s.listArg(people)); err != nil {
+		return fmt.Errorf("empty %d baskets: %w", len(people), err)
+	}
+	// "WHERE true": SQLite needs it to tell the upsert's ON CONFLICT from a join's ON.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO baskets (account_id, token, updated_at)
+		SELECT account_id, token, at FROM `+s.fromJSON(1, "account_id bigint, token text, at timestamptz")+` WHERE true
+		ON CONFLICT (account_id) DO UPDATE SET token = excluded.token, updated_at = excluded.updated_at`,
+		jsonArg(validations)); err != nil {
+		return fmt.Errorf("renew %d basket tokens: %w", len(people), err)
+	}
+
+	rows, err = tx.QueryContext(ctx, `INSERT INTO messages (account_id, kind, subject, body_text, body_html, message_id, created_at)
+		SELECT account_id, kind, subject, body_text, body_html, message_id, created_at
+		FROM `+s.fromJSON(1, "account_id bigint, kind text, subject text, body_text text, body_html text, message_id text, created_at timestamptz")+`
+		RETURNING id, message_id`, jsonArg(messages))
+	if err != nil {
+		return fmt.Errorf("keep %d messages: %w", len(messages), err)
+	}
+	err = eachRow(rows, func() error {
+		var id int64
+		var messageID string
+		if err := rows.Scan(&id, &messageID); err != nil {
+			return err
+		}
+		if m := byMessageID[messageID]; m != nil {
+			m.ID = id
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("keep %d messages: %w", len(messages), err)
+	}
+	for _, v := range vs {
+		if v.Message.ID == 0 {
+			return fmt.Errorf("keep messages: no id returned for %s", v.Message.MessageID)
+		}
+	}
+	return nil
+}
+
+// eachRow calls scan for every row, then closes the rows.
+func eachRow(rows *sql.Rows, scan func() error) error {
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// validatedNote is the first event's note of a new candidature.
+func validatedNote(c *domain.Candidature) string {
+	if c.AssistedBy != 0 {
+		return "candidature validée par un agent (inscription assistée)"
+	}
+	return "candidature validée"
+}
+
+// fromJSON is a FROM item reading parameter $n, a JSON array of objects, as rows of
+// the given columns ("name type, …" with PostgreSQL's types): one statement of fixed
+// text then writes a whole batch (jsonb_to_recordset on PostgreSQL, json_each and
+// ->> on SQLite).
+func (s *Store) fromJSON(n int, columns string) string {
+	if s.db.Dialect == db.Postgres {
+		return fmt.Sprintf("jsonb_to_recordset($%d::jsonb) AS r(%s)", n, columns)
+	}
+	var cols []string
+	for _, c := range strings.Split(columns, ",") {
+		name := strings.Fields(c)[0]
+		cols = append(cols, fmt.Sprintf("value->>'%s' AS %s", name, name))
+	}
+	return fmt.Sprintf("(SELECT %s FROM json_each($%d)) AS r", strings.Join(cols, ", "), n)
+}
+
+// inList is "= ANY($n)" on PostgreSQL (an array of pgType), "IN (…)" of a JSON
+// array on SQLite; the argument is listArg's.
+func (s *Store) inList(n int, pgType string) string {
+	if s.db.Dialect == db.Postgres {
+		return fmt.Sprintf("= ANY($%d::%s[])", n, pgType)
+	}
+	return fmt.Sprintf("IN (SELECT value FROM json_each($%d))", n)
+}
+
+// listArg passes a slice for inList: as is to PostgreSQL, as JSON to SQLite.
+func (s *Store) listArg(list any) any {
+	if s.db.Dialect == db.Postgres {
+		return list
+	}
+	return jsonArg(list)
+}
+
+// jsonArg encodes rows for fromJSON. The rows are plain values, so encoding
+// cannot fail.
+func jsonArg(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("encode batch rows: %v", err))
+	}
+	return string(b)
+}
+
+// jsonInstant is instantArg as JSON text: RFC 3339 to the microsecond PostgreSQL
+// keeps, SQLite's fixed layout there.
+func (s *Store) jsonInstant(t time.Time) string {
+	if s.db.Dialect == db.Postgres {
+		return t.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
+	}
+	return t.UTC().Format(sqliteInstant)
+}
