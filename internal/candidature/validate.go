@@ -73,7 +73,10 @@ func (s *Service) Validate(ctx context.Context, actor domain.Actor, personID int
 		return Result{}, err
 	}
 	v := &validation{ctx: ctx, actor: actor, assisted: assisted, personID: personID, form: f, rules: current,
-		contentType: contentType, ix: ix, early: s.wordEarly(ctx, actor, assisted, personID, ix)}
+		contentType: contentType, ix: ix}
+	if s.store.SerializesWrites() {
+		v.early = s.wordEarly(ctx, actor, assisted, personID, ix)
+	}
 	s.validations.Do(v)
 	return v.res, v.err
 }
@@ -253,8 +256,10 @@ type wordedEmail struct {
 }
 
 // wordEarly words the confirmation email from the person and the basket as they
-// are read now, outside the transaction: the validations of a batch wait for one
-// another, so the wording (a tenth of a validation's work) is better done before.
+// are read now, outside the transaction. Where writes are serialized (SQLite's
+// one writer), every batch waits for the one before, so the wording (a tenth of a
+// validation's work) is better done before the wait; on PostgreSQL batches run
+// side by side, and the two reads it needs would cost more than they save.
 // The transaction uses it only if it validates exactly these courses for exactly
 // this person (fits); anything unexpected here just leaves the wording to the
 // transaction, so errors are not reported.

@@ -110,102 +110,189 @@ type NewValidation struct {
 }
 
 // WriteValidations records the validations: their keys, candidatures and first
-// events, the emptied baskets with new tokens, and the messages. Six statements
-// whatever the number of validations. A failure leaves the transaction to be
-// rolled back.
+// events, the emptied baskets with new tokens, and the messages, setting the new
+// rows' IDs. A fixed number of statements whatever the number of validations: one
+// on PostgreSQL, whose round trips are what a batch waits for, six on SQLite. A
+// failure leaves the transaction to be rolled back.
 func (s *Store) WriteValidations(ctx context.Context, tx *sql.Tx, vs []*NewValidation) error {
-	type validationRow struct {
-		Key       string `json:"key"`
-		AccountID int64  `json:"account_id"`
-		At        string `json:"at"`
-		Token     string `json:"token"`
-	}
-	type candidatureRow struct {
-		AccountID       int64  `json:"account_id"`
-		CourseID        int64  `json:"course_id"`
-		FormationID     int64  `json:"formation_id"`
-		SessionID       int64  `json:"session_id"`
-		Status          string `json:"status"`
-		Objective       string `json:"objective"`
-		Motivation      string `json:"motivation"`
-		RSA             bool   `json:"rsa"`
-		JobSeeker       bool   `json:"job_seeker"`
-		Subsidised      bool   `json:"subsidised"`
-		RulesVersion    string `json:"rules_version"`
-		HalfTariffClaim bool   `json:"half_tariff_claim"`
-		ProofID         any    `json:"proof_id"`
-		AssistedBy      any    `json:"assisted_by"`
-		ValidationKey   string `json:"validation_key"`
-		CreatedAt       string `json:"created_at"`
-	}
-	type messageRow struct {
-		AccountID int64  `json:"account_id"`
-		Kind      string `json:"kind"`
-		Subject   string `json:"subject"`
-		Text      string `json:"body_text"`
-		HTML      string `json:"body_html"`
-		MessageID string `json:"message_id"`
-		CreatedAt string `json:"created_at"`
-	}
-	var validations []validationRow
-	var candidatures []candidatureRow
-	var messages []messageRow
-	people := make([]int64, 0, len(vs))
-	byCourse := map[[2]int64]*domain.Candidature{}
-	byMessageID := map[string]*Message{}
+	b := validationBatch{byCourse: map[[2]int64]*domain.Candidature{}, byMessageID: map[string]*Message{}}
 	for _, v := range vs {
 		token, err := newToken()
 		if err != nil {
 			return err
 		}
-		validations = append(validations, validationRow{Key: v.Key, AccountID: v.AccountID, At: s.jsonInstant(v.At), Token: token})
-		people = append(people, v.AccountID)
+		b.validations = append(b.validations, validationRow{Key: v.Key, AccountID: v.AccountID, At: s.jsonInstant(v.At), Token: token})
+		b.people = append(b.people, v.AccountID)
 		for _, c := range v.Candidatures {
-			candidatures = append(candidatures, candidatureRow{AccountID: c.AccountID, CourseID: c.CourseID,
+			b.candidatures = append(b.candidatures, candidatureRow{AccountID: c.AccountID, CourseID: c.CourseID,
 				FormationID: c.FormationID, SessionID: c.SessionID, Status: string(c.Status), Objective: string(c.Objective),
 				Motivation: c.Motivation, RSA: c.Social.RSA, JobSeeker: c.Social.JobSeeker, Subsidised: c.Social.Subsidised,
 				RulesVersion: c.RulesVersion, HalfTariffClaim: c.HalfTariffClaim, ProofID: nullID(c.ProofID),
-				AssistedBy: nullID(c.AssistedBy), ValidationKey: v.Key, CreatedAt: s.jsonInstant(c.CreatedAt)})
-			byCourse[[2]int64{c.AccountID, c.CourseID}] = c
+				AssistedBy: nullID(c.AssistedBy), ValidationKey: v.Key, CreatedAt: s.jsonInstant(c.CreatedAt),
+				Actor: nullID(v.Actor), Note: validatedNote(c)})
+			b.byCourse[[2]int64{c.AccountID, c.CourseID}] = c
 		}
 		m := v.Message
-		messages = append(messages, messageRow{AccountID: m.AccountID, Kind: m.Kind, Subject: m.Subject, Text: m.Text,
+		b.messages = append(b.messages, messageRow{AccountID: m.AccountID, Kind: m.Kind, Subject: m.Subject, Text: m.Text,
 			HTML: m.HTML, MessageID: m.MessageID, CreatedAt: s.jsonInstant(m.CreatedAt)})
-		byMessageID[m.MessageID] = m
+		b.byMessageID[m.MessageID] = m
 	}
-
-	if _, err := tx.ExecContext(ctx, `INSERT INTO validations (key, account_id, created_at)
-		SELECT key, account_id, at FROM `+s.fromJSON(1, "key text, account_id bigint, at timestamptz"),
-		jsonArg(validations)); err != nil {
-		return fmt.Errorf("record %d validations: %w", len(vs), err)
+	var err error
+	if s.db.Dialect == db.Postgres {
+		err = s.writeValidationsPostgres(ctx, tx, &b)
+	} else {
+		err = s.writeValidationsSQLite(ctx, tx, &b)
 	}
+	if err != nil {
+		return err
+	}
+	for _, v := range vs {
+		for _, c := range v.Candidatures {
+			if c.ID == 0 {
+				return fmt.Errorf("insert candidatures: no id returned for course %d of %d", c.CourseID, c.AccountID)
+			}
+		}
+		if v.Message.ID == 0 {
+			return fmt.Errorf("keep messages: no id returned for %s", v.Message.MessageID)
+		}
+	}
+	return nil
+}
 
-	rows, err := tx.QueryContext(ctx, `INSERT INTO candidatures (account_id, course_id, formation_id, session_id, status,
+// validationBatch is WriteValidations' rows, as JSON for fromJSON, and where the
+// new IDs go.
+type validationBatch struct {
+	validations  []validationRow
+	candidatures []candidatureRow
+	messages     []messageRow
+	people       []int64
+	byCourse     map[[2]int64]*domain.Candidature // by account and course
+	byMessageID  map[string]*Message
+}
+
+type validationRow struct {
+	Key       string `json:"key"`
+	AccountID int64  `json:"account_id"`
+	At        string `json:"at"`
+	Token     string `json:"token"` // the emptied basket's new token
+}
+
+type candidatureRow struct {
+	AccountID       int64  `json:"account_id"`
+	CourseID        int64  `json:"course_id"`
+	FormationID     int64  `json:"formation_id"`
+	SessionID       int64  `json:"session_id"`
+	Status          string `json:"status"`
+	Objective       string `json:"objective"`
+	Motivation      string `json:"motivation"`
+	RSA             bool   `json:"rsa"`
+	JobSeeker       bool   `json:"job_seeker"`
+	Subsidised      bool   `json:"subsidised"`
+	RulesVersion    string `json:"rules_version"`
+	HalfTariffClaim bool   `json:"half_tariff_claim"`
+	ProofID         any    `json:"proof_id"`
+	AssistedBy      any    `json:"assisted_by"`
+	ValidationKey   string `json:"validation_key"`
+	CreatedAt       string `json:"created_at"`
+	Actor           any    `json:"actor"` // of the first event
+	Note            string `json:"note"`  // of the first event
+}
+
+type messageRow struct {
+	AccountID int64  `json:"account_id"`
+	Kind      string `json:"kind"`
+	Subject   string `json:"subject"`
+	Text      string `json:"body_text"`
+	HTML      string `json:"body_html"`
+	MessageID string `json:"message_id"`
+	CreatedAt string `json:"created_at"`
+}
+
+const (
+	validationJSON  = "key text, account_id bigint, at timestamptz, token text"
+	candidatureJSON = `account_id bigint, course_id bigint, formation_id bigint, session_id bigint, status text,
+		objective text, motivation text, rsa boolean, job_seeker boolean, subsidised boolean, rules_version text,
+		half_tariff_claim boolean, proof_id bigint, assisted_by bigint, validation_key text, created_at timestamptz`
+	messageJSON = "account_id bigint, kind text, subject text, body_text text, body_html text, message_id text, created_at timestamptz"
+
+	insertValidations = `INSERT INTO validations (key, account_id, created_at) SELECT key, account_id, at FROM `
+	insertCandidatures = `INSERT INTO candidatures (account_id, course_id, formation_id, session_id, status,
 		objective, motivation, rsa, job_seeker, subsidised, rules_version, half_tariff_claim, proof_id, assisted_by,
 		validation_key, created_at)
 		SELECT account_id, course_id, formation_id, session_id, status, objective, motivation, rsa, job_seeker, subsidised,
-			rules_version, half_tariff_claim, proof_id, assisted_by, validation_key, created_at
-		FROM `+s.fromJSON(1, `account_id bigint, course_id bigint, formation_id bigint, session_id bigint, status text,
-			objective text, motivation text, rsa boolean, job_seeker boolean, subsidised boolean, rules_version text,
-			half_tariff_claim boolean, proof_id bigint, assisted_by bigint, validation_key text, created_at timestamptz`)+`
-		RETURNING id, account_id, course_id`, jsonArg(candidatures))
+			rules_version, half_tariff_claim, proof_id, assisted_by, validation_key, created_at FROM `
+	// "WHERE true": SQLite needs it to tell the upsert's ON CONFLICT from a join's ON.
+	renewBasketTokens = ` WHERE true ON CONFLICT (account_id) DO UPDATE SET token = excluded.token, updated_at = excluded.updated_at`
+	insertMessages    = `INSERT INTO messages (account_id, kind, subject, body_text, body_html, message_id, created_at)
+		SELECT account_id, kind, subject, body_text, body_html, message_id, created_at FROM `
+)
+
+// writeValidationsPostgres writes the batch in one statement: INSERTs and a DELETE
+// in WITH clauses, the new IDs returned by the last SELECT. The foreign keys
+// between them (a candidature's validation key, an event's candidature) are
+// checked at the end of the statement, when all its rows are there.
+func (s *Store) writeValidationsPostgres(ctx context.Context, tx *sql.Tx, b *validationBatch) error {
+	rows, err := tx.QueryContext(ctx, `WITH
+		v AS (`+insertValidations+s.fromJSON(1, validationJSON)+`),
+		emptied AS (DELETE FROM basket_items WHERE account_id `+s.inList(4, "bigint")+`),
+		renewed AS (INSERT INTO baskets (account_id, token, updated_at) SELECT account_id, token, at
+			FROM `+s.fromJSON(1, validationJSON)+renewBasketTokens+`),
+		c AS (`+insertCandidatures+s.fromJSON(2, candidatureJSON)+` RETURNING id, account_id, course_id, status, created_at),
+		e AS (INSERT INTO candidature_events (candidature_id, at, status, actor_account_id, note)
+			SELECT c.id, c.created_at, c.status, r.actor, r.note
+			FROM c JOIN jsonb_to_recordset($2::jsonb) AS r(account_id bigint, course_id bigint, actor bigint, note text)
+			USING (account_id, course_id)),
+		m AS (`+insertMessages+s.fromJSON(3, messageJSON)+` RETURNING id, message_id)
+		SELECT id, account_id, course_id, NULL FROM c UNION ALL SELECT id, NULL, NULL, message_id FROM m`,
+		jsonArg(b.validations), jsonArg(b.candidatures), jsonArg(b.messages), s.listArg(b.people))
 	if err != nil {
-		return fmt.Errorf("insert %d candidatures: %w", len(candidatures), err)
+		return fmt.Errorf("write %d validations: %w", len(b.validations), err)
+	}
+	err = eachRow(rows, func() error {
+		var id int64
+		var account, course sql.NullInt64
+		var messageID sql.NullString
+		if err := rows.Scan(&id, &account, &course, &messageID); err != nil {
+			return err
+		}
+		if c := b.byCourse[[2]int64{account.Int64, course.Int64}]; c != nil && account.Valid {
+			c.ID = id
+		}
+		if m := b.byMessageID[messageID.String]; m != nil && messageID.Valid {
+			m.ID = id
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("write %d validations: %w", len(b.validations), err)
+	}
+	return nil
+}
+
+// writeValidationsSQLite writes the batch in six statements (SQLite has no INSERT
+// in a WITH clause); they run in the process, so there is no round trip to save.
+func (s *Store) writeValidationsSQLite(ctx context.Context, tx *sql.Tx, b *validationBatch) error {
+	if _, err := tx.ExecContext(ctx, insertValidations+s.fromJSON(1, validationJSON), jsonArg(b.validations)); err != nil {
+		return fmt.Errorf("record %d validations: %w", len(b.validations), err)
+	}
+	rows, err := tx.QueryContext(ctx, insertCandidatures+s.fromJSON(1, candidatureJSON)+` RETURNING id, account_id, course_id`,
+		jsonArg(b.candidatures))
+	if err != nil {
+		return fmt.Errorf("insert %d candidatures: %w", len(b.candidatures), err)
 	}
 	err = eachRow(rows, func() error {
 		var id, account, course int64
 		if err := rows.Scan(&id, &account, &course); err != nil {
 			return err
 		}
-		if c := byCourse[[2]int64{account, course}]; c != nil {
+		if c := b.byCourse[[2]int64{account, course}]; c != nil {
 			c.ID = id
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("insert %d candidatures: %w", len(candidatures), err)
+		return fmt.Errorf("insert %d candidatures: %w", len(b.candidatures), err)
 	}
-
 	type eventRow struct {
 		CandidatureID int64  `json:"candidature_id"`
 		At            string `json:"at"`
@@ -213,39 +300,26 @@ func (s *Store) WriteValidations(ctx context.Context, tx *sql.Tx, vs []*NewValid
 		Actor         any    `json:"actor"`
 		Note          string `json:"note"`
 	}
-	var events []eventRow
-	for _, v := range vs {
-		for _, c := range v.Candidatures {
-			if c.ID == 0 {
-				return fmt.Errorf("insert candidatures: no id returned for course %d of %d", c.CourseID, c.AccountID)
-			}
-			events = append(events, eventRow{CandidatureID: c.ID, At: s.jsonInstant(c.CreatedAt), Status: string(c.Status),
-				Actor: nullID(v.Actor), Note: validatedNote(c)})
-		}
+	events := make([]eventRow, 0, len(b.candidatures))
+	for _, r := range b.candidatures {
+		events = append(events, eventRow{CandidatureID: b.byCourse[[2]int64{r.AccountID, r.CourseID}].ID, At: r.CreatedAt,
+			Status: r.Status, Actor: r.Actor, Note: r.Note})
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO candidature_events (candidature_id, at, status, actor_account_id, note)
 		SELECT candidature_id, at, status, actor, note FROM `+s.fromJSON(1, "candidature_id bigint, at timestamptz, status text, actor bigint, note text"),
 		jsonArg(events)); err != nil {
 		return fmt.Errorf("record %d candidature events: %w", len(events), err)
 	}
-
-	if _, err := tx.ExecContext(ctx, `DELETE FROM basket_items WHERE account_id `+s.inList(1, "bigint"), s.listArg(people)); err != nil {
-		return fmt.Errorf("empty %d baskets: %w", len(people), err)
+	if _, err := tx.ExecContext(ctx, `DELETE FROM basket_items WHERE account_id `+s.inList(1, "bigint"), s.listArg(b.people)); err != nil {
+		return fmt.Errorf("empty %d baskets: %w", len(b.people), err)
 	}
-	// "WHERE true": SQLite needs it to tell the upsert's ON CONFLICT from a join's ON.
-	if _, err := tx.ExecContext(ctx, `INSERT INTO baskets (account_id, token, updated_at)
-		SELECT account_id, token, at FROM `+s.fromJSON(1, "account_id bigint, token text, at timestamptz")+` WHERE true
-		ON CONFLICT (account_id) DO UPDATE SET token = excluded.token, updated_at = excluded.updated_at`,
-		jsonArg(validations)); err != nil {
-		return fmt.Errorf("renew %d basket tokens: %w", len(people), err)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO baskets (account_id, token, updated_at) SELECT account_id, token, at FROM `+
+		s.fromJSON(1, validationJSON)+renewBasketTokens, jsonArg(b.validations)); err != nil {
+		return fmt.Errorf("renew %d basket tokens: %w", len(b.people), err)
 	}
-
-	rows, err = tx.QueryContext(ctx, `INSERT INTO messages (account_id, kind, subject, body_text, body_html, message_id, created_at)
-		SELECT account_id, kind, subject, body_text, body_html, message_id, created_at
-		FROM `+s.fromJSON(1, "account_id bigint, kind text, subject text, body_text text, body_html text, message_id text, created_at timestamptz")+`
-		RETURNING id, message_id`, jsonArg(messages))
+	rows, err = tx.QueryContext(ctx, insertMessages+s.fromJSON(1, messageJSON)+` RETURNING id, message_id`, jsonArg(b.messages))
 	if err != nil {
-		return fmt.Errorf("keep %d messages: %w", len(messages), err)
+		return fmt.Errorf("keep %d messages: %w", len(b.messages), err)
 	}
 	err = eachRow(rows, func() error {
 		var id int64
@@ -253,18 +327,13 @@ func (s *Store) WriteValidations(ctx context.Context, tx *sql.Tx, vs []*NewValid
 		if err := rows.Scan(&id, &messageID); err != nil {
 			return err
 		}
-		if m := byMessageID[messageID]; m != nil {
+		if m := b.byMessageID[messageID]; m != nil {
 			m.ID = id
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("keep %d messages: %w", len(messages), err)
-	}
-	for _, v := range vs {
-		if v.Message.ID == 0 {
-			return fmt.Errorf("keep messages: no id returned for %s", v.Message.MessageID)
-		}
+		return fmt.Errorf("keep %d messages: %w", len(b.messages), err)
 	}
 	return nil
 }
