@@ -215,7 +215,7 @@ const (
 		half_tariff_claim boolean, proof_id bigint, assisted_by bigint, validation_key text, created_at timestamptz`
 	messageJSON = "account_id bigint, kind text, subject text, body_text text, body_html text, message_id text, created_at timestamptz"
 
-	insertValidations = `INSERT INTO validations (key, account_id, created_at) SELECT key, account_id, at FROM `
+	insertValidations  = `INSERT INTO validations (key, account_id, created_at) SELECT key, account_id, at FROM `
 	insertCandidatures = `INSERT INTO candidatures (account_id, course_id, formation_id, session_id, status,
 		objective, motivation, rsa, job_seeker, subsidised, rules_version, half_tariff_claim, proof_id, assisted_by,
 		validation_key, created_at)
