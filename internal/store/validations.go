@@ -240,7 +240,7 @@ func (s *Store) writeValidationsPostgres(ctx context.Context, tx *sql.Tx, b *val
 		c AS (`+insertCandidatures+s.fromJSON(2, candidatureJSON)+` RETURNING id, account_id, course_id, status, created_at),
 		e AS (INSERT INTO candidature_events (candidature_id, at, status, actor_account_id, note)
 			SELECT c.id, c.created_at, c.status, r.actor, r.note
-			FROM c JOIN jsonb_to_recordset($2::jsonb) AS r(account_id bigint, course_id bigint, actor bigint, note text)
+			FROM c JOIN json_to_recordset($2::json) AS r(account_id bigint, course_id bigint, actor bigint, note text)
 			USING (account_id, course_id)),
 		m AS (`+insertMessages+s.fromJSON(3, messageJSON)+` RETURNING id, message_id)
 		SELECT id, account_id, course_id, NULL FROM c UNION ALL SELECT id, NULL, NULL, message_id FROM m`,
@@ -363,7 +363,7 @@ func validatedNote(c *domain.Candidature) string {
 // ->> on SQLite).
 func (s *Store) fromJSON(n int, columns string) string {
 	if s.db.Dialect == db.Postgres {
-		return fmt.Sprintf("jsonb_to_recordset($%d::jsonb) AS r(%s)", n, columns)
+		return fmt.Sprintf("json_to_recordset($%d::json) AS r(%s)", n, columns)
 	}
 	var cols []string
 	for _, c := range strings.Split(columns, ",") {
