@@ -234,10 +234,7 @@ func (s *Store) InsertValidation(ctx context.Context, tx *sql.Tx, key string, ac
 
 // InsertCandidature creates a candidature and its first history event.
 func (s *Store) InsertCandidature(ctx context.Context, tx *sql.Tx, c *domain.Candidature, validationKey string, actor int64) error {
-	note := "candidature validée"
-	if c.AssistedBy != 0 {
-		note = "candidature validée par un agent (inscription assistée)"
-	}
+	note := validatedNote(c)
 	args := []any{c.AccountID, c.CourseID, c.FormationID, c.SessionID, string(c.Status), string(c.Objective), c.Motivation,
 		c.Social.RSA, c.Social.JobSeeker, c.Social.Subsidised, c.RulesVersion, c.HalfTariffClaim, nullID(c.ProofID),
 		nullID(c.AssistedBy), validationKey, s.instantArg(c.CreatedAt)}

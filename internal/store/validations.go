@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"cma/internal/db"
@@ -111,37 +110,15 @@ type NewValidation struct {
 
 // WriteValidations records the validations: their keys, candidatures and first
 // events, the emptied baskets with new tokens, and the messages, setting the new
-// rows' IDs. A fixed number of statements whatever the number of validations: one
-// on PostgreSQL, whose round trips are what a batch waits for, six on SQLite. A
-// failure leaves the transaction to be rolled back.
+// rows' IDs. On PostgreSQL in one statement whatever the number of validations:
+// its round trips are what a batch waits for. A failure leaves the transaction to
+// be rolled back.
 func (s *Store) WriteValidations(ctx context.Context, tx *sql.Tx, vs []*NewValidation) error {
-	b := validationBatch{byCourse: map[[2]int64]*domain.Candidature{}, byMessageID: map[string]*Message{}}
-	for _, v := range vs {
-		token, err := newToken()
-		if err != nil {
-			return err
-		}
-		b.validations = append(b.validations, validationRow{Key: v.Key, AccountID: v.AccountID, At: s.jsonInstant(v.At), Token: token})
-		b.people = append(b.people, v.AccountID)
-		for _, c := range v.Candidatures {
-			b.candidatures = append(b.candidatures, candidatureRow{AccountID: c.AccountID, CourseID: c.CourseID,
-				FormationID: c.FormationID, SessionID: c.SessionID, Status: string(c.Status), Objective: string(c.Objective),
-				Motivation: c.Motivation, RSA: c.Social.RSA, JobSeeker: c.Social.JobSeeker, Subsidised: c.Social.Subsidised,
-				RulesVersion: c.RulesVersion, HalfTariffClaim: c.HalfTariffClaim, ProofID: nullID(c.ProofID),
-				AssistedBy: nullID(c.AssistedBy), ValidationKey: v.Key, CreatedAt: s.jsonInstant(c.CreatedAt),
-				Actor: nullID(v.Actor), Note: validatedNote(c)})
-			b.byCourse[[2]int64{c.AccountID, c.CourseID}] = c
-		}
-		m := v.Message
-		b.messages = append(b.messages, messageRow{AccountID: m.AccountID, Kind: m.Kind, Subject: m.Subject, Text: m.Text,
-			HTML: m.HTML, MessageID: m.MessageID, CreatedAt: s.jsonInstant(m.CreatedAt)})
-		b.byMessageID[m.MessageID] = m
-	}
 	var err error
 	if s.db.Dialect == db.Postgres {
-		err = s.writeValidationsPostgres(ctx, tx, &b)
+		err = s.writeValidationsPostgres(ctx, tx, vs)
 	} else {
-		err = s.writeValidationsSQLite(ctx, tx, &b)
+		err = s.writeValidationsSQLite(ctx, tx, vs)
 	}
 	if err != nil {
 		return err
@@ -157,6 +134,33 @@ func (s *Store) WriteValidations(ctx context.Context, tx *sql.Tx, vs []*NewValid
 		}
 	}
 	return nil
+}
+
+// newValidationBatch lays the validations out as rows for fromJSON.
+func newValidationBatch(vs []*NewValidation) (*validationBatch, error) {
+	b := &validationBatch{byCourse: map[[2]int64]*domain.Candidature{}, byMessageID: map[string]*Message{}}
+	for _, v := range vs {
+		token, err := newToken()
+		if err != nil {
+			return nil, err
+		}
+		b.validations = append(b.validations, validationRow{Key: v.Key, AccountID: v.AccountID, At: jsonInstant(v.At), Token: token})
+		b.people = append(b.people, v.AccountID)
+		for _, c := range v.Candidatures {
+			b.candidatures = append(b.candidatures, candidatureRow{AccountID: c.AccountID, CourseID: c.CourseID,
+				FormationID: c.FormationID, SessionID: c.SessionID, Status: string(c.Status), Objective: string(c.Objective),
+				Motivation: c.Motivation, RSA: c.Social.RSA, JobSeeker: c.Social.JobSeeker, Subsidised: c.Social.Subsidised,
+				RulesVersion: c.RulesVersion, HalfTariffClaim: c.HalfTariffClaim, ProofID: nullID(c.ProofID),
+				AssistedBy: nullID(c.AssistedBy), ValidationKey: v.Key, CreatedAt: jsonInstant(c.CreatedAt),
+				Actor: nullID(v.Actor), Note: validatedNote(c)})
+			b.byCourse[[2]int64{c.AccountID, c.CourseID}] = c
+		}
+		m := v.Message
+		b.messages = append(b.messages, messageRow{AccountID: m.AccountID, Kind: m.Kind, Subject: m.Subject, Text: m.Text,
+			HTML: m.HTML, MessageID: m.MessageID, CreatedAt: jsonInstant(m.CreatedAt)})
+		b.byMessageID[m.MessageID] = m
+	}
+	return b, nil
 }
 
 // validationBatch is WriteValidations' rows, as JSON for fromJSON, and where the
@@ -231,18 +235,22 @@ const (
 // in WITH clauses, the new IDs returned by the last SELECT. The foreign keys
 // between them (a candidature's validation key, an event's candidature) are
 // checked at the end of the statement, when all its rows are there.
-func (s *Store) writeValidationsPostgres(ctx context.Context, tx *sql.Tx, b *validationBatch) error {
+func (s *Store) writeValidationsPostgres(ctx context.Context, tx *sql.Tx, vs []*NewValidation) error {
+	b, err := newValidationBatch(vs)
+	if err != nil {
+		return err
+	}
 	rows, err := tx.QueryContext(ctx, `WITH
-		v AS (`+insertValidations+s.fromJSON(1, validationJSON)+`),
+		v AS (`+insertValidations+fromJSON(1, validationJSON)+`),
 		emptied AS (DELETE FROM basket_items WHERE account_id `+s.inList(4, "bigint")+`),
 		renewed AS (INSERT INTO baskets (account_id, token, updated_at) SELECT account_id, token, at
-			FROM `+s.fromJSON(1, validationJSON)+renewBasketTokens+`),
-		c AS (`+insertCandidatures+s.fromJSON(2, candidatureJSON)+` RETURNING id, account_id, course_id, status, created_at),
+			FROM `+fromJSON(1, validationJSON)+renewBasketTokens+`),
+		c AS (`+insertCandidatures+fromJSON(2, candidatureJSON)+` RETURNING id, account_id, course_id, status, created_at),
 		e AS (INSERT INTO candidature_events (candidature_id, at, status, actor_account_id, note)
 			SELECT c.id, c.created_at, c.status, r.actor, r.note
 			FROM c JOIN json_to_recordset($2::json) AS r(account_id bigint, course_id bigint, actor bigint, note text)
 			USING (account_id, course_id)),
-		m AS (`+insertMessages+s.fromJSON(3, messageJSON)+` RETURNING id, message_id)
+		m AS (`+insertMessages+fromJSON(3, messageJSON)+` RETURNING id, message_id)
 		SELECT id, account_id, course_id, NULL FROM c UNION ALL SELECT id, NULL, NULL, message_id FROM m`,
 		jsonArg(b.validations), jsonArg(b.candidatures), jsonArg(b.messages), s.listArg(b.people))
 	if err != nil {
@@ -269,71 +277,26 @@ func (s *Store) writeValidationsPostgres(ctx context.Context, tx *sql.Tx, b *val
 	return nil
 }
 
-// writeValidationsSQLite writes the batch in six statements (SQLite has no INSERT
-// in a WITH clause); they run in the process, so there is no round trip to save.
-func (s *Store) writeValidationsSQLite(ctx context.Context, tx *sql.Tx, b *validationBatch) error {
-	if _, err := tx.ExecContext(ctx, insertValidations+s.fromJSON(1, validationJSON), jsonArg(b.validations)); err != nil {
-		return fmt.Errorf("record %d validations: %w", len(b.validations), err)
-	}
-	rows, err := tx.QueryContext(ctx, insertCandidatures+s.fromJSON(1, candidatureJSON)+` RETURNING id, account_id, course_id`,
-		jsonArg(b.candidatures))
-	if err != nil {
-		return fmt.Errorf("insert %d candidatures: %w", len(b.candidatures), err)
-	}
-	err = eachRow(rows, func() error {
-		var id, account, course int64
-		if err := rows.Scan(&id, &account, &course); err != nil {
+// writeValidationsSQLite writes the batch row by row: SQLite runs in the
+// process, so there is no round trip to save, and its compiled statements are
+// kept (db.stmtcache), which makes a row's insert cheaper than reading it back
+// out of JSON.
+func (s *Store) writeValidationsSQLite(ctx context.Context, tx *sql.Tx, vs []*NewValidation) error {
+	for _, v := range vs {
+		if err := s.InsertValidation(ctx, tx, v.Key, v.AccountID, v.At); err != nil {
 			return err
 		}
-		if c := b.byCourse[[2]int64{account, course}]; c != nil {
-			c.ID = id
+		for _, c := range v.Candidatures {
+			if err := s.InsertCandidature(ctx, tx, c, v.Key, v.Actor); err != nil {
+				return err
+			}
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("insert %d candidatures: %w", len(b.candidatures), err)
-	}
-	type eventRow struct {
-		CandidatureID int64  `json:"candidature_id"`
-		At            string `json:"at"`
-		Status        string `json:"status"`
-		Actor         any    `json:"actor"`
-		Note          string `json:"note"`
-	}
-	events := make([]eventRow, 0, len(b.candidatures))
-	for _, r := range b.candidatures {
-		events = append(events, eventRow{CandidatureID: b.byCourse[[2]int64{r.AccountID, r.CourseID}].ID, At: r.CreatedAt,
-			Status: r.Status, Actor: r.Actor, Note: r.Note})
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO candidature_events (candidature_id, at, status, actor_account_id, note)
-		SELECT candidature_id, at, status, actor, note FROM `+s.fromJSON(1, "candidature_id bigint, at timestamptz, status text, actor bigint, note text"),
-		jsonArg(events)); err != nil {
-		return fmt.Errorf("record %d candidature events: %w", len(events), err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM basket_items WHERE account_id `+s.inList(1, "bigint"), s.listArg(b.people)); err != nil {
-		return fmt.Errorf("empty %d baskets: %w", len(b.people), err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO baskets (account_id, token, updated_at) SELECT account_id, token, at FROM `+
-		s.fromJSON(1, validationJSON)+renewBasketTokens, jsonArg(b.validations)); err != nil {
-		return fmt.Errorf("renew %d basket tokens: %w", len(b.people), err)
-	}
-	rows, err = tx.QueryContext(ctx, insertMessages+s.fromJSON(1, messageJSON)+` RETURNING id, message_id`, jsonArg(b.messages))
-	if err != nil {
-		return fmt.Errorf("keep %d messages: %w", len(b.messages), err)
-	}
-	err = eachRow(rows, func() error {
-		var id int64
-		var messageID string
-		if err := rows.Scan(&id, &messageID); err != nil {
+		if err := s.EmptyBasket(ctx, tx, v.AccountID, v.At); err != nil {
 			return err
 		}
-		if m := b.byMessageID[messageID]; m != nil {
-			m.ID = id
+		if err := s.InsertMessage(ctx, tx, v.Message); err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("keep %d messages: %w", len(b.messages), err)
 	}
 	return nil
 }
@@ -358,19 +321,10 @@ func validatedNote(c *domain.Candidature) string {
 }
 
 // fromJSON is a FROM item reading parameter $n, a JSON array of objects, as rows of
-// the given columns ("name type, …" with PostgreSQL's types): one statement of fixed
-// text then writes a whole batch (jsonb_to_recordset on PostgreSQL, json_each and
-// ->> on SQLite).
-func (s *Store) fromJSON(n int, columns string) string {
-	if s.db.Dialect == db.Postgres {
-		return fmt.Sprintf("json_to_recordset($%d::json) AS r(%s)", n, columns)
-	}
-	var cols []string
-	for _, c := range strings.Split(columns, ",") {
-		name := strings.Fields(c)[0]
-		cols = append(cols, fmt.Sprintf("value->>'%s' AS %s", name, name))
-	}
-	return fmt.Sprintf("(SELECT %s FROM json_each($%d)) AS r", strings.Join(cols, ", "), n)
+// the given columns ("name type, …"): one statement of fixed text then writes a
+// whole batch on PostgreSQL.
+func fromJSON(n int, columns string) string {
+	return fmt.Sprintf("json_to_recordset($%d::json) AS r(%s)", n, columns)
 }
 
 // inList is "= ANY($n)" on PostgreSQL (an array of pgType), "IN (…)" of a JSON
@@ -400,11 +354,8 @@ func jsonArg(v any) string {
 	return string(b)
 }
 
-// jsonInstant is instantArg as JSON text: RFC 3339 to the microsecond PostgreSQL
-// keeps, SQLite's fixed layout there.
-func (s *Store) jsonInstant(t time.Time) string {
-	if s.db.Dialect == db.Postgres {
-		return t.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
-	}
-	return t.UTC().Format(sqliteInstant)
+// jsonInstant is instantArg as JSON text for PostgreSQL: RFC 3339 to the
+// microsecond it keeps.
+func jsonInstant(t time.Time) string {
+	return t.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano)
 }
