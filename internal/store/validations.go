@@ -156,19 +156,26 @@ func newValidationBatch(vs []*NewValidation) (*validationBatch, error) {
 			b.byCourse[[2]int64{c.AccountID, c.CourseID}] = c
 		}
 		m := v.Message
-		b.messages = append(b.messages, messageRow{AccountID: m.AccountID, Kind: m.Kind, Subject: m.Subject, Text: m.Text,
-			HTML: m.HTML, MessageID: m.MessageID, CreatedAt: jsonInstant(m.CreatedAt)})
+		b.messages.accountIDs = append(b.messages.accountIDs, m.AccountID)
+		b.messages.kinds = append(b.messages.kinds, m.Kind)
+		b.messages.subjects = append(b.messages.subjects, m.Subject)
+		b.messages.texts = append(b.messages.texts, m.Text)
+		b.messages.htmls = append(b.messages.htmls, m.HTML)
+		b.messages.messageIDs = append(b.messages.messageIDs, m.MessageID)
+		b.messages.createdAt = append(b.messages.createdAt, m.CreatedAt.UTC())
 		b.byMessageID[m.MessageID] = m
 	}
 	return b, nil
 }
 
 // validationBatch is WriteValidations' rows, as JSON for fromJSON, and where the
-// new IDs go.
+// new IDs go. The messages, a few kilobytes each, are the bulk of a batch: they
+// go as one array per column instead, which PostgreSQL reads without parsing
+// (JSON parsing was a tenth of its time).
 type validationBatch struct {
 	validations  []validationRow
 	candidatures []candidatureRow
-	messages     []messageRow
+	messages     messageArrays
 	people       []int64
 	byCourse     map[[2]int64]*domain.Candidature // by account and course
 	byMessageID  map[string]*Message
@@ -202,14 +209,10 @@ type candidatureRow struct {
 	Note            string `json:"note"`  // of the first event
 }
 
-type messageRow struct {
-	AccountID int64  `json:"account_id"`
-	Kind      string `json:"kind"`
-	Subject   string `json:"subject"`
-	Text      string `json:"body_text"`
-	HTML      string `json:"body_html"`
-	MessageID string `json:"message_id"`
-	CreatedAt string `json:"created_at"`
+type messageArrays struct {
+	accountIDs                                []int64
+	kinds, subjects, texts, htmls, messageIDs []string
+	createdAt                                 []time.Time
 }
 
 const (
@@ -217,7 +220,6 @@ const (
 	candidatureJSON = `account_id bigint, course_id bigint, formation_id bigint, session_id bigint, status text,
 		objective text, motivation text, rsa boolean, job_seeker boolean, subsidised boolean, rules_version text,
 		half_tariff_claim boolean, proof_id bigint, assisted_by bigint, validation_key text, created_at timestamptz`
-	messageJSON = "account_id bigint, kind text, subject text, body_text text, body_html text, message_id text, created_at timestamptz"
 
 	insertValidations  = `INSERT INTO validations (key, account_id, created_at) SELECT key, account_id, at FROM `
 	insertCandidatures = `INSERT INTO candidatures (account_id, course_id, formation_id, session_id, status,
@@ -242,7 +244,7 @@ func (s *Store) writeValidationsPostgres(ctx context.Context, tx *sql.Tx, vs []*
 	}
 	rows, err := tx.QueryContext(ctx, `WITH
 		v AS (`+insertValidations+fromJSON(1, validationJSON)+`),
-		emptied AS (DELETE FROM basket_items WHERE account_id `+s.inList(4, "bigint")+`),
+		emptied AS (DELETE FROM basket_items WHERE account_id `+s.inList(3, "bigint")+`),
 		renewed AS (INSERT INTO baskets (account_id, token, updated_at) SELECT account_id, token, at
 			FROM `+fromJSON(1, validationJSON)+renewBasketTokens+`),
 		c AS (`+insertCandidatures+fromJSON(2, candidatureJSON)+` RETURNING id, account_id, course_id, status, created_at),
@@ -250,9 +252,11 @@ func (s *Store) writeValidationsPostgres(ctx context.Context, tx *sql.Tx, vs []*
 			SELECT c.id, c.created_at, c.status, r.actor, r.note
 			FROM c JOIN json_to_recordset($2::json) AS r(account_id bigint, course_id bigint, actor bigint, note text)
 			USING (account_id, course_id)),
-		m AS (`+insertMessages+fromJSON(3, messageJSON)+` RETURNING id, message_id)
+		m AS (`+insertMessages+`unnest($4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[])
+			AS r(account_id, kind, subject, body_text, body_html, message_id, created_at) RETURNING id, message_id)
 		SELECT id, account_id, course_id, NULL FROM c UNION ALL SELECT id, NULL, NULL, message_id FROM m`,
-		jsonArg(b.validations), jsonArg(b.candidatures), jsonArg(b.messages), s.listArg(b.people))
+		jsonArg(b.validations), jsonArg(b.candidatures), s.listArg(b.people), b.messages.accountIDs, b.messages.kinds,
+		b.messages.subjects, b.messages.texts, b.messages.htmls, b.messages.messageIDs, b.messages.createdAt)
 	if err != nil {
 		return fmt.Errorf("write %d validations: %w", len(b.validations), err)
 	}
