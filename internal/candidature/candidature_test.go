@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -538,4 +539,81 @@ func TestConfirmationEmail_CAN4_CON2_worded_from_what_is_validated(t *testing.T)
 	if m.calls != 2 {
 		t.Errorf("the email was worded %d times, want 2 (before the transaction, then again inside)", m.calls)
 	}
+}
+
+// TestValidate_CAN4_a_refusal_by_the_database_stays_its_own: validations made at
+// the same moment share a transaction (see runValidations). When the database
+// refuses one of them (here a trigger refuses the victim's candidature), the
+// others are still validated with their emails, and nothing of the victim's is
+// written: its basket is intact.
+func TestValidate_CAN4_a_refusal_by_the_database_stays_its_own(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		type person struct {
+			id    int64
+			actor domain.Actor
+			form  candidature.Form
+		}
+		var people []person
+		for i := range 31 {
+			a, actor := e.person(t, "p"+strconv.Itoa(i), adult())
+			if err := e.svc.Add(ctx, actor, a.ID, e.open[i%len(e.open)].ID); err != nil {
+				t.Fatal(err)
+			}
+			people = append(people, person{a.ID, actor, e.form(t, a.ID)})
+		}
+		victim := people[17].id
+		refuse := []string{`CREATE TRIGGER refuse_victim BEFORE INSERT ON candidatures WHEN NEW.account_id = ` + strconv.FormatInt(victim, 10) + `
+			BEGIN SELECT RAISE(ABORT, 'refused for the test'); END`}
+		if d.Dialect == db.Postgres {
+			refuse = []string{`CREATE FUNCTION refuse_victim() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+				IF NEW.account_id = ` + strconv.FormatInt(victim, 10) + ` THEN RAISE EXCEPTION 'refused for the test'; END IF;
+				RETURN NEW; END $$`,
+				`CREATE TRIGGER refuse_victim BEFORE INSERT ON candidatures FOR EACH ROW EXECUTE FUNCTION refuse_victim()`}
+		}
+		for _, q := range refuse {
+			if _, err := d.W.ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		errs := make([]error, len(people))
+		results := make([]candidature.Result, len(people))
+		var wg sync.WaitGroup
+		for i, p := range people {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				results[i], errs[i] = e.svc.Validate(ctx, p.actor, p.id, p.form)
+			}()
+		}
+		wg.Wait()
+		for i, p := range people {
+			if p.id == victim {
+				if errs[i] == nil || !strings.Contains(errs[i].Error(), "refused for the test") {
+					t.Errorf("victim's validation: %v, want the database's refusal", errs[i])
+				}
+				continue
+			}
+			if errs[i] != nil || len(results[i].Candidatures) != 1 || results[i].Candidatures[0].ID == 0 {
+				t.Errorf("person %d: %v, %+v; want one candidature", p.id, errs[i], results[i])
+			}
+		}
+		if n := countJobs(t, d); n != len(people)-1 {
+			t.Errorf("%d email jobs, want %d", n, len(people)-1)
+		}
+		var validations, candidatures, messages int
+		if err := d.R.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM validations WHERE account_id = $1),
+			(SELECT count(*) FROM candidatures WHERE account_id = $1), (SELECT count(*) FROM messages WHERE account_id = $1)`,
+			victim).Scan(&validations, &candidatures, &messages); err != nil {
+			t.Fatal(err)
+		}
+		if validations+candidatures+messages != 0 {
+			t.Errorf("victim has %d validations, %d candidatures, %d messages: half written", validations, candidatures, messages)
+		}
+		if basket, _ := e.store.BasketCourses(ctx, nil, victim); len(basket) != 1 {
+			t.Errorf("victim's basket holds %d courses, want its 1 intact", len(basket))
+		}
+	})
 }
