@@ -34,6 +34,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -45,6 +46,7 @@ import (
 	_ "time/tzdata" // Europe/Paris on machines without a time-zone database
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/riverqueue/river"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"cma/internal/accounts"
@@ -693,11 +695,12 @@ func (b *bench) parallel(ctx context.Context, list []candidate, fn func(context.
 	return r, ctx.Err()
 }
 
-// rawSQL is the SQL-only variant, for information: the inserts and updates of a
-// validation (person lock on PostgreSQL, validation key, candidatures and their
-// events, basket emptied and token rotated, the message and its River job) with
-// the same store functions, without reading the rules, the basket or the
-// candidatures already held, and without wording the email.
+// rawSQL is the SQL-only variant, for information: the validations batched as
+// Validate batches them (at most 64 at once, one batch per CPU on PostgreSQL, one
+// at a time on SQLite), each batch locking and reading its people
+// (ReadForValidation), writing their candidatures, events, baskets and messages
+// (WriteValidations) and queueing the emails (River's InsertManyTx), without
+// checking the rules or the basket's token and without wording the email.
 func (b *bench) rawSQL(ctx context.Context, list []candidate) (Result, error) {
 	queue, err := jobs.New(b.d, b.st, nil, jobs.Config{Workers: 0, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now})
 	if err != nil {
@@ -707,40 +710,57 @@ func (b *bench) rawSQL(ctx context.Context, list []candidate) (Result, error) {
 	for _, e := range b.ix.All() {
 		open[e.ID] = e
 	}
-	return b.parallel(ctx, list, func(ctx context.Context, c candidate) error {
-		return b.st.InGroupTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-			if err := b.st.LockPerson(ctx, tx, c.id); err != nil {
-				return err
+	type raw struct {
+		c   candidate
+		err error
+	}
+	leaders := runtime.GOMAXPROCS(0)
+	if b.st.SerializesWrites() {
+		leaders = 1
+	}
+	batches := store.NewBatcher(64, leaders, func(r *raw) int64 { return r.c.id }, func(batch []*raw) {
+		err := b.st.InTx(ctx, func(tx *sql.Tx) error {
+			var people []int64
+			var keys []string
+			for _, r := range batch {
+				people, keys = append(people, r.c.id), append(keys, r.c.token)
 			}
-			if err := b.st.InsertValidation(ctx, tx, c.token, c.id, b.now()); err != nil {
-				return err
-			}
-			ids, err := b.st.BasketCourses(ctx, tx, c.id)
+			reads, _, err := b.st.ReadForValidation(ctx, tx, people, keys)
 			if err != nil {
 				return err
 			}
-			for _, id := range ids {
-				e := open[id]
-				cd := domain.Candidature{AccountID: c.id, CourseID: e.ID, FormationID: e.FormationID, SessionID: e.SessionID,
-					Status: domain.CandidatureSubmitted, Objective: domain.ObjectivePersonal, RulesVersion: b.rules, CreatedAt: b.now()}
-				if err := b.st.InsertCandidature(ctx, tx, &cd, c.token, c.id); err != nil {
-					return err
+			var vs []*store.NewValidation
+			var emails []river.InsertManyParams
+			for _, r := range batch {
+				v := &store.NewValidation{Key: r.c.token, AccountID: r.c.id, Actor: r.c.id, At: b.now(),
+					Message: &store.Message{AccountID: r.c.id, Kind: "confirmation", Subject: "Confirmation", Text: "Texte",
+						HTML: "<p>Texte</p>", MessageID: fmt.Sprintf("<raw-%d-%d@cours-adultes.exemple>", r.c.id, time.Now().UnixNano()),
+						CreatedAt: b.now()}}
+				for _, id := range reads[r.c.id].Basket {
+					e := open[id]
+					v.Candidatures = append(v.Candidatures, &domain.Candidature{AccountID: r.c.id, CourseID: e.ID,
+						FormationID: e.FormationID, SessionID: e.SessionID, Status: domain.CandidatureSubmitted,
+						Objective: domain.ObjectivePersonal, RulesVersion: b.rules, CreatedAt: b.now()})
 				}
+				vs = append(vs, v)
 			}
-			if err := b.st.ClearBasket(ctx, tx, c.id); err != nil {
+			if err := b.st.WriteValidations(ctx, tx, vs); err != nil {
 				return err
 			}
-			if _, err := b.st.RotateBasketToken(ctx, tx, c.id, b.now()); err != nil {
-				return err
+			for _, v := range vs {
+				emails = append(emails, river.InsertManyParams{Args: candidature.SendEmailArgs{MessageID: v.Message.ID}})
 			}
-			m := &store.Message{AccountID: c.id, Kind: "confirmation", Subject: "Confirmation", Text: "Texte", HTML: "<p>Texte</p>",
-				MessageID: fmt.Sprintf("<raw-%d-%d@cours-adultes.exemple>", c.id, time.Now().UnixNano()), CreatedAt: b.now()}
-			if err := b.st.InsertMessage(ctx, tx, m); err != nil {
-				return err
-			}
-			_, err = queue.InsertTx(ctx, tx, candidature.SendEmailArgs{MessageID: m.ID}, nil)
+			_, err = queue.InsertManyTx(ctx, tx, emails)
 			return err
 		})
+		for _, r := range batch {
+			r.err = err
+		}
+	})
+	return b.parallel(ctx, list, func(ctx context.Context, c candidate) error {
+		r := &raw{c: c}
+		batches.Do(r)
+		return r.err
 	})
 }
 

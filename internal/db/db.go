@@ -61,8 +61,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		}
 	}
 	// busy_timeout first so that the following pragmas wait instead of failing.
-	// temp_store(MEMORY) keeps savepoint and statement journals off the disk: a
-	// grouped write transaction (store.InGroupTx) opens a savepoint per caller.
+	// temp_store(MEMORY) keeps statement journals off the disk: a batch of basket
+	// validations runs hundreds of statements in one write transaction.
 	// journal_size_limit trims the write-ahead log back to 64 MiB once checkpointed.
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_pragma=journal_size_limit(67108864)"
 	// The writer leaves checkpoints to the checkpointer (checkpoint.go).

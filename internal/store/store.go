@@ -8,7 +8,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"runtime"
 	"time"
 
 	"cma/internal/db"
@@ -16,15 +15,17 @@ import (
 
 // Store is the repository over one database.
 type Store struct {
-	db         *db.DB
-	group      *groupCommit  // SQLite's shared write transactions, see InGroupTx
-	writeSlots chan struct{} // PostgreSQL: InGroupTx transactions running, see InGroupTx
+	db *db.DB
 }
 
 // New returns a store over d.
 func New(d *db.DB) *Store {
-	return &Store{db: d, group: &groupCommit{}, writeSlots: make(chan struct{}, writeSlotsPerCPU*runtime.GOMAXPROCS(0))}
+	return &Store{db: d}
 }
+
+// SerializesWrites says whether write transactions run one at a time (SQLite's
+// one writer), so that work done inside them delays every other writer.
+func (s *Store) SerializesWrites() bool { return s.db.Dialect == db.SQLite }
 
 // DB is the underlying database, for health checks.
 func (s *Store) DB() *db.DB { return s.db }
