@@ -617,3 +617,30 @@ func TestValidate_CAN4_a_refusal_by_the_database_stays_its_own(t *testing.T) {
 		}
 	})
 }
+
+// TestValidate_CAN4_a_request_gone_writes_nothing: a validation whose request is
+// cancelled before its batch runs (the browser closed, the server shutting down)
+// is answered with the cancellation and writes nothing; the same form sent again
+// validates.
+func TestValidate_CAN4_a_request_gone_writes_nothing(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		me, actor := e.person(t, "gone", adult())
+		if err := e.svc.Add(context.Background(), actor, me.ID, e.open[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		f := e.form(t, me.ID)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := e.svc.Validate(ctx, actor, me.ID, f); !errors.Is(err, context.Canceled) {
+			t.Fatalf("cancelled validation: %v, want context.Canceled", err)
+		}
+		if cands, _ := e.store.Candidatures(context.Background(), nil, me.ID); len(cands) != 0 || countJobs(t, d) != 0 {
+			t.Fatalf("cancelled validation wrote %d candidatures, %d email jobs", len(cands), countJobs(t, d))
+		}
+		res, err := e.svc.Validate(context.Background(), actor, me.ID, f)
+		if err != nil || len(res.Candidatures) != 1 {
+			t.Fatalf("validation sent again: %v, %+v", err, res)
+		}
+	})
+}
