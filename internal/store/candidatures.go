@@ -134,30 +134,6 @@ func (s *Store) RemoveBasketItem(ctx context.Context, tx *sql.Tx, accountID, cou
 	return nil
 }
 
-// EmptyBasket empties the basket after a validation and gives it a new token:
-// one statement on PostgreSQL (a DELETE in a WITH clause), two on SQLite.
-func (s *Store) EmptyBasket(ctx context.Context, tx *sql.Tx, accountID int64, now time.Time) error {
-	if s.db.Dialect != db.Postgres {
-		if err := s.ClearBasket(ctx, tx, accountID); err != nil {
-			return err
-		}
-		_, err := s.RotateBasketToken(ctx, tx, accountID, now)
-		return err
-	}
-	token, err := newToken()
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `WITH emptied AS (DELETE FROM basket_items WHERE account_id = $1)
-		INSERT INTO baskets (account_id, token, updated_at) VALUES ($1, $2, $3)
-		ON CONFLICT (account_id) DO UPDATE SET token = excluded.token, updated_at = excluded.updated_at`,
-		accountID, token, s.instantArg(now))
-	if err != nil {
-		return fmt.Errorf("empty the basket of %d: %w", accountID, err)
-	}
-	return nil
-}
-
 // ClearBasket empties the basket after a validation.
 func (s *Store) ClearBasket(ctx context.Context, tx *sql.Tx, accountID int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM basket_items WHERE account_id = $1`, accountID); err != nil {
@@ -209,19 +185,6 @@ func (s *Store) Candidature(ctx context.Context, tx *sql.Tx, id int64) (domain.C
 	return c, err
 }
 
-// ValidationState reads, in one round trip, who used a validation key (0 if
-// nobody) and the person's current basket token ("" when no basket yet).
-func (s *Store) ValidationState(ctx context.Context, tx *sql.Tx, key string, accountID int64) (usedBy int64, token string, err error) {
-	var used sql.NullInt64
-	var tok sql.NullString
-	err = tx.QueryRowContext(ctx, `SELECT (SELECT account_id FROM validations WHERE key = $1),
-		(SELECT token FROM baskets WHERE account_id = $2)`, key, accountID).Scan(&used, &tok)
-	if err != nil {
-		return 0, "", fmt.Errorf("read validation state: %w", err)
-	}
-	return used.Int64, tok.String, nil
-}
-
 // InsertValidation records a validation key; its primary key makes a second
 // validation with the same key fail even when two instances race.
 func (s *Store) InsertValidation(ctx context.Context, tx *sql.Tx, key string, accountID int64, now time.Time) error {
@@ -234,28 +197,16 @@ func (s *Store) InsertValidation(ctx context.Context, tx *sql.Tx, key string, ac
 
 // InsertCandidature creates a candidature and its first history event.
 func (s *Store) InsertCandidature(ctx context.Context, tx *sql.Tx, c *domain.Candidature, validationKey string, actor int64) error {
-	note := validatedNote(c)
 	args := []any{c.AccountID, c.CourseID, c.FormationID, c.SessionID, string(c.Status), string(c.Objective), c.Motivation,
 		c.Social.RSA, c.Social.JobSeeker, c.Social.Subsidised, c.RulesVersion, c.HalfTariffClaim, nullID(c.ProofID),
 		nullID(c.AssistedBy), validationKey, s.instantArg(c.CreatedAt)}
 	const insert = `INSERT INTO candidatures (account_id, course_id, formation_id, session_id, status, objective,
 		motivation, rsa, job_seeker, subsidised, rules_version, half_tariff_claim, proof_id, assisted_by, validation_key, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`
-	if s.db.Dialect == db.Postgres {
-		// One round trip for the candidature and its first event (PostgreSQL
-		// allows an INSERT in a WITH clause; SQLite does not, below).
-		err := tx.QueryRowContext(ctx, `WITH c AS (`+insert+`)
-			INSERT INTO candidature_events (candidature_id, at, status, actor_account_id, note)
-			SELECT id, $16, $5, $17, $18 FROM c RETURNING candidature_id`, append(args, nullID(actor), note)...).Scan(&c.ID)
-		if err != nil {
-			return fmt.Errorf("insert candidature of %d for course %d: %w", c.AccountID, c.CourseID, err)
-		}
-		return nil
-	}
 	if err := tx.QueryRowContext(ctx, insert, args...).Scan(&c.ID); err != nil {
 		return fmt.Errorf("insert candidature of %d for course %d: %w", c.AccountID, c.CourseID, err)
 	}
-	return s.InsertCandidatureEvent(ctx, tx, c.ID, c.CreatedAt, c.Status, actor, note)
+	return s.InsertCandidatureEvent(ctx, tx, c.ID, c.CreatedAt, c.Status, actor, validatedNote(c))
 }
 
 // InsertCandidatureEvent appends to a candidature's history.

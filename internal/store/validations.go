@@ -295,7 +295,10 @@ func (s *Store) writeValidationsSQLite(ctx context.Context, tx *sql.Tx, vs []*Ne
 				return err
 			}
 		}
-		if err := s.EmptyBasket(ctx, tx, v.AccountID, v.At); err != nil {
+		if err := s.ClearBasket(ctx, tx, v.AccountID); err != nil {
+			return err
+		}
+		if _, err := s.RotateBasketToken(ctx, tx, v.AccountID, v.At); err != nil {
 			return err
 		}
 		if err := s.InsertMessage(ctx, tx, v.Message); err != nil {
