@@ -260,12 +260,13 @@ func (s *Store) writeValidationsPostgres(ctx context.Context, tx *sql.Tx, vs []*
 	if err != nil {
 		return fmt.Errorf("write %d validations: %w", len(b.validations), err)
 	}
-	err = eachRow(rows, func() error {
+	defer rows.Close()
+	for rows.Next() {
 		var id int64
 		var account, course sql.NullInt64
 		var messageID sql.NullString
 		if err := rows.Scan(&id, &account, &course, &messageID); err != nil {
-			return err
+			return fmt.Errorf("write %d validations: %w", len(b.validations), err)
 		}
 		if c := b.byCourse[[2]int64{account.Int64, course.Int64}]; c != nil && account.Valid {
 			c.ID = id
@@ -273,9 +274,8 @@ func (s *Store) writeValidationsPostgres(ctx context.Context, tx *sql.Tx, vs []*
 		if m := b.byMessageID[messageID.String]; m != nil && messageID.Valid {
 			m.ID = id
 		}
-		return nil
-	})
-	if err != nil {
+	}
+	if err := rows.Err(); err != nil {
 		return fmt.Errorf("write %d validations: %w", len(b.validations), err)
 	}
 	return nil
@@ -306,17 +306,6 @@ func (s *Store) writeValidationsSQLite(ctx context.Context, tx *sql.Tx, vs []*Ne
 		}
 	}
 	return nil
-}
-
-// eachRow calls scan for every row, then closes the rows.
-func eachRow(rows *sql.Rows, scan func() error) error {
-	defer rows.Close()
-	for rows.Next() {
-		if err := scan(); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 // validatedNote is the first event's note of a new candidature.
