@@ -683,9 +683,13 @@ func (e *errorsOf) report(t *testing.T, what string) {
 }
 
 // isConnError tells a request cut by a killed server from other failures.
+// "server closed idle connection" is net/http's word (an unexported error)
+// for a kept-alive connection that the killed server's kernel closed just as
+// the client sent a request on it.
 func isConnError(err error) bool {
 	var op *net.OpError
+	msg := err.Error()
 	return errors.As(err, &op) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		strings.Contains(err.Error(), "connection reset") || strings.Contains(err.Error(), "connection refused") ||
-		strings.Contains(err.Error(), "EOF")
+		strings.Contains(msg, "connection reset") || strings.Contains(msg, "connection refused") ||
+		strings.Contains(msg, "server closed idle connection") || strings.Contains(msg, "EOF")
 }
