@@ -1,13 +1,12 @@
 package mail
 
 import (
-	"bytes"
+	"context"
 	"errors"
 	"fmt"
-	htmltemplate "html/template"
 	"net/url"
+	"strconv"
 	"strings"
-	texttemplate "text/template"
 )
 
 // Confirmation is the data of the candidature confirmation email (CAN-4),
@@ -62,24 +61,13 @@ func RenderConfirmation(c Confirmation) (subject, text, html string, err error) 
 		return "", "", "", fmt.Errorf("render confirmation email: %w", err)
 	}
 
-	var textBuf bytes.Buffer
-	if err := confirmationTextTmpl.Execute(&textBuf, view); err != nil {
-		return "", "", "", fmt.Errorf("render confirmation email: text body: %w", err)
-	}
-
-	var htmlBuf bytes.Buffer
-	if err := confirmationHTMLTmpl.Execute(&htmlBuf, view); err != nil {
+	var body strings.Builder
+	body.Grow(4096)
+	if err := confirmationHTML(view).Render(context.Background(), &body); err != nil {
 		return "", "", "", fmt.Errorf("render confirmation email: HTML body: %w", err)
 	}
-	return view.Subject, textBuf.String(), htmlBuf.String(), nil
+	return view.Subject, confirmationText(view), body.String(), nil
 }
-
-// The templates are parsed once: rendering happens inside the validation
-// transaction, so it must be quick. Parsed templates are safe for concurrent use.
-var (
-	confirmationTextTmpl = texttemplate.Must(texttemplate.New("confirmation.txt").Parse(confirmationText))
-	confirmationHTMLTmpl = htmltemplate.Must(htmltemplate.New("confirmation.html").Parse(confirmationHTML))
-)
 
 // newConfirmationView checks c and words the parts that depend on it.
 func newConfirmationView(c Confirmation) (confirmationView, error) {
@@ -170,71 +158,63 @@ func checkAbsoluteURL(raw string) error {
 	return nil
 }
 
-const confirmationText = `{{.Greeting}}
+// studied opens the "next steps": the candidatures are weighed together at
+// the end of the period (PER-2).
+func (v confirmationView) studied() string {
+	if v.Plural {
+		return "Vos candidatures sont étudiées"
+	}
+	return "Votre candidature est étudiée"
+}
 
-{{with .AssistedNote}}{{.}}
-
-{{end}}{{.Received}}
-{{range .Lines}}
-{{.Number}}. {{.Title}}
-{{range .Details}}   {{.Label}} : {{.Value}}
-{{end}}{{with .Note}}   {{.}}
-{{end}}{{end}}
-LA SUITE
-
-- {{if .Plural}}Vos candidatures sont étudiées{{else}}Votre candidature est étudiée{{end}} avec toutes les autres, à la fin de la période de candidature : l'ordre d'arrivée ne compte pas.
-- Si une formation demande un test ou un entretien, vous recevrez une convocation par courriel. Le test ou l'entretien est obligatoire et sa date ne peut pas être changée : en cas d'absence, la candidature est retirée.
-- Vous recevrez une réponse {{.AnswerPeriod}}.
-- Vous n'avez rien à payer maintenant. Vous payez seulement si votre inscription est acceptée, en une seule fois, entre le premier et le deuxième cours.
-
-ANNULER UNE CANDIDATURE
-
-Une candidature validée ne peut plus être modifiée. Vous pouvez l'annuler jusqu'au {{.CancelUntil}}, dans « Mes candidatures et paiements » :
-{{.SpaceURL}}
-
-VOS COURRIELS
-
-Une copie de chaque courriel que nous vous envoyons se trouve dans « Mes candidatures et paiements », au cas où un message n'arriverait pas ou finirait dans vos indésirables.
-
-Ne répondez pas à ce courriel : cette adresse ne reçoit pas les réponses. Pour nous écrire, utilisez le formulaire de contact de votre espace.
-
-L'équipe des Cours d'adultes
-`
-
-const confirmationHTML = `<!DOCTYPE html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Subject}}</title>
-</head>
-<body style="margin:0;padding:0;background-color:#f2f2f2;">
-<div role="article" aria-roledescription="courriel" aria-label="{{.Subject}}" lang="fr" style="max-width:600px;margin:0 auto;padding:24px 16px;background-color:#ffffff;color:#1e1e1e;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;">
-<h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;color:#000091;">{{if .Plural}}Vos candidatures sont enregistrées{{else}}Votre candidature est enregistrée{{end}}</h1>
-<p style="margin:0 0 16px;">{{.Greeting}}</p>
-{{with .AssistedNote}}<p style="margin:0 0 16px;padding:12px 16px;border-left:4px solid #000091;background-color:#eeeeff;">{{.}}</p>
-{{end}}<p style="margin:0 0 16px;">{{.Received}}</p>
-{{range .Lines}}<div style="margin:0 0 16px;padding:12px 16px;border:1px solid #bbbbbb;border-radius:4px;">
-<h2 style="margin:0 0 8px;font-size:18px;line-height:1.3;">{{.Title}}</h2>
-<ul style="margin:0;padding-left:20px;">
-{{range .Details}}<li>{{.Label}} : <strong>{{.Value}}</strong></li>
-{{end}}</ul>
-{{with .Note}}<p style="margin:8px 0 0;">{{.}}</p>
-{{end}}</div>
-{{end}}<h2 style="margin:24px 0 8px;font-size:18px;line-height:1.3;">La suite</h2>
-<ul style="margin:0 0 16px;padding-left:20px;">
-<li>{{if .Plural}}Vos candidatures sont étudiées{{else}}Votre candidature est étudiée{{end}} avec toutes les autres, à la fin de la période de candidature : l'ordre d'arrivée ne compte pas.</li>
-<li>Si une formation demande un test ou un entretien, vous recevrez une convocation par courriel. Le test ou l'entretien est obligatoire et sa date ne peut pas être changée : en cas d'absence, la candidature est retirée.</li>
-<li>Vous recevrez une réponse {{.AnswerPeriod}}.</li>
-<li>Vous n'avez rien à payer maintenant. Vous payez seulement si votre inscription est acceptée, en une seule fois, entre le premier et le deuxième cours.</li>
-</ul>
-<h2 style="margin:24px 0 8px;font-size:18px;line-height:1.3;">Annuler une candidature</h2>
-<p style="margin:0 0 16px;">Une candidature validée ne peut plus être modifiée. Vous pouvez l'annuler jusqu'au {{.CancelUntil}}, dans <a href="{{.SpaceURL}}" style="color:#000091;">Mes candidatures et paiements</a>.</p>
-<h2 style="margin:24px 0 8px;font-size:18px;line-height:1.3;">Vos courriels</h2>
-<p style="margin:0 0 16px;">Une copie de chaque courriel que nous vous envoyons se trouve dans « Mes candidatures et paiements », au cas où un message n'arriverait pas ou finirait dans vos indésirables.</p>
-<p style="margin:0 0 16px;font-size:14px;color:#555555;">Ne répondez pas à ce courriel : cette adresse ne reçoit pas les réponses. Pour nous écrire, utilisez le formulaire de contact de votre espace.</p>
-<p style="margin:0;">L'équipe des Cours d'adultes</p>
-</div>
-</body>
-</html>
-`
+// confirmationText is the plain-text body: the HTML body's content, with
+// capitals for headings. Written with a builder rather than text/template,
+// since it is worded inside the validation transaction, once per validation.
+func confirmationText(v confirmationView) string {
+	var b strings.Builder
+	b.Grow(2048)
+	line := func(parts ...string) {
+		for _, p := range parts {
+			b.WriteString(p)
+		}
+		b.WriteByte('\n')
+	}
+	line(v.Greeting)
+	line()
+	if v.AssistedNote != "" {
+		line(v.AssistedNote)
+		line()
+	}
+	line(v.Received)
+	for _, l := range v.Lines {
+		line()
+		line(strconv.Itoa(l.Number), ". ", l.Title)
+		for _, d := range l.Details {
+			line("   ", d.Label, " : ", d.Value)
+		}
+		if l.Note != "" {
+			line("   ", l.Note)
+		}
+	}
+	line()
+	line("LA SUITE")
+	line()
+	line("- ", v.studied(), " avec toutes les autres, à la fin de la période de candidature : l'ordre d'arrivée ne compte pas.")
+	line("- Si une formation demande un test ou un entretien, vous recevrez une convocation par courriel. Le test ou l'entretien est obligatoire et sa date ne peut pas être changée : en cas d'absence, la candidature est retirée.")
+	line("- Vous recevrez une réponse ", v.AnswerPeriod, ".")
+	line("- Vous n'avez rien à payer maintenant. Vous payez seulement si votre inscription est acceptée, en une seule fois, entre le premier et le deuxième cours.")
+	line()
+	line("ANNULER UNE CANDIDATURE")
+	line()
+	line("Une candidature validée ne peut plus être modifiée. Vous pouvez l'annuler jusqu'au ", v.CancelUntil, ", dans « Mes candidatures et paiements » :")
+	line(v.SpaceURL)
+	line()
+	line("VOS COURRIELS")
+	line()
+	line("Une copie de chaque courriel que nous vous envoyons se trouve dans « Mes candidatures et paiements », au cas où un message n'arriverait pas ou finirait dans vos indésirables.")
+	line()
+	line("Ne répondez pas à ce courriel : cette adresse ne reçoit pas les réponses. Pour nous écrire, utilisez le formulaire de contact de votre espace.")
+	line()
+	line("L'équipe des Cours d'adultes")
+	return b.String()
+}

@@ -684,3 +684,15 @@ func TestFrenchDateTime(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRenderConfirmation words the two-course confirmation: it runs
+// inside the validation batch's transaction, once per validation (CAN-4).
+func BenchmarkRenderConfirmation(b *testing.B) {
+	c := sampleConfirmation()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, _, err := RenderConfirmation(c); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
