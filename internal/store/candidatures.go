@@ -209,10 +209,13 @@ func (s *Store) InsertCandidature(ctx context.Context, tx *sql.Tx, c *domain.Can
 	return s.InsertCandidatureEvent(ctx, tx, c.ID, c.CreatedAt, c.Status, actor, validatedNote(c))
 }
 
-// InsertCandidatureEvent appends to a candidature's history.
+// InsertCandidatureEvent appends to a candidature's history. The candidature
+// id is read from the candidatures table in the INSERT: on PostgreSQL no
+// foreign key checks it (migration 00005), and for a candidature that does
+// not exist the NOT NULL constraint refuses the event.
 func (s *Store) InsertCandidatureEvent(ctx context.Context, tx *sql.Tx, id int64, at time.Time, status domain.CandidatureStatus, actor int64, note string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO candidature_events (candidature_id, at, status, actor_account_id, note)
-		VALUES ($1, $2, $3, $4, $5)`, id, s.instantArg(at), string(status), nullID(actor), note)
+		VALUES ((SELECT id FROM candidatures WHERE id = $1), $2, $3, $4, $5)`, id, s.instantArg(at), string(status), nullID(actor), note)
 	if err != nil {
 		return fmt.Errorf("record event of candidature %d: %w", id, err)
 	}
