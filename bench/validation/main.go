@@ -91,6 +91,9 @@ type Options struct {
 	AppLog      io.Writer     // the platform's JSON log; nil discards it
 	Raw         bool          // also measure the SQL-only variant (the inserts without the rule checks)
 	HTTPOnly    bool          // measure the HTTP phase alone (no baselines, no ratio), for profiling
+	// Timeline, when set, receives the HTTP phase's latencies per half second
+	// of request start: whether a tail is spread or comes from a stall.
+	Timeline io.Writer
 	// Profile, when set, receives a CPU profile of the measurements: from the
 	// first phase's warm-up to the end (a second engine's preparation included).
 	Profile io.Writer
@@ -144,7 +147,11 @@ func main() {
 	flag.IntVar(&opts.Connections, "connections", 64, "concurrent keep-alive connections (vegeta workers), and goroutines of the direct baseline")
 	flag.BoolVar(&opts.Raw, "raw", true, "also measure the raw SQL variant (the same inserts without the rule checks), for information")
 	flag.BoolVar(&opts.HTTPOnly, "http-only", false, "measure only the HTTP phase, without baselines or ratio (for profiling the platform's path)")
+	timeline := flag.Bool("timeline", false, "print the HTTP phase's latencies per half second (for investigating the tail)")
 	flag.Parse()
+	if *timeline {
+		opts.Timeline = os.Stderr
+	}
 	switch *engine {
 	case "both":
 		opts.Engines = []string{"sqlite", "postgres"}
@@ -595,6 +602,7 @@ func (b *bench) overHTTP(ctx context.Context, list []candidate) (Result, error) 
 	)
 	r.Failures = map[string]int{}
 	var m vegeta.Metrics
+	var timed []*vegeta.Result
 	cpu0 := benchkit.ReadCPU()
 	start := time.Now()
 	results := attacker.Attack(targeter, vegeta.Rate{Freq: 0}, b.opts.Duration, "validate")
@@ -604,6 +612,9 @@ func (b *bench) overHTTP(ctx context.Context, list []candidate) (Result, error) 
 			continue // a worker found the list exhausted: no request was sent
 		}
 		m.Add(res)
+		if b.opts.Timeline != nil {
+			timed = append(timed, res)
+		}
 		r.Attempts++
 		switch {
 		case res.Code == http.StatusSeeOther && res.Headers.Get("Location") == successPlace:
@@ -621,7 +632,32 @@ func (b *bench) overHTTP(ctx context.Context, list []candidate) (Result, error) 
 	m.Close()
 	r.Rate = float64(r.OK) / r.Elapsed.Seconds()
 	r.P50, r.P99, r.Max = m.Latencies.P50, m.Latencies.P99, m.Latencies.Max
+	if b.opts.Timeline != nil {
+		printTimeline(b.opts.Timeline, start, timed)
+	}
 	return r, ctx.Err()
+}
+
+// printTimeline groups the results by half second of request start and
+// prints each group's count and latencies.
+func printTimeline(w io.Writer, start time.Time, results []*vegeta.Result) {
+	const step = 500 * time.Millisecond
+	var groups [][]time.Duration
+	for _, res := range results {
+		i := max(0, int(res.Timestamp.Sub(start)/step))
+		for len(groups) <= i {
+			groups = append(groups, nil)
+		}
+		groups[i] = append(groups[i], res.Latency)
+	}
+	fmt.Fprintf(w, "%8s %6s %9s %9s %9s\n", "start", "reqs", "p50", "p99", "max")
+	for i, g := range groups {
+		if len(g) == 0 {
+			continue
+		}
+		slices.Sort(g)
+		fmt.Fprintf(w, "%8s %6d %9s %9s %9s\n", time.Duration(i)*step, len(g), ms(g[len(g)/2]), ms(g[len(g)*99/100]), ms(g[len(g)-1]))
+	}
 }
 
 // direct calls candidature.Service.Validate — the transaction the handler runs,
