@@ -58,6 +58,7 @@ import (
 	"cma/internal/i18n"
 	"cma/internal/jobs"
 	"cma/internal/store"
+	"cma/internal/web"
 )
 
 // Targets of the issue.
@@ -464,9 +465,7 @@ func (b *bench) prepare(ctx context.Context, first, n int, session bool, progres
 		return nil, fmt.Errorf("only %d courses open for candidatures in the demo data", len(open))
 	}
 	accts := accounts.New(b.st, b.now, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	sm := scs.New()
-	sm.Store = b.st.Sessions()
-	sm.IdleTimeout, sm.Lifetime = 2*time.Hour, 12*time.Hour
+	sm := web.NewSessionManager(b.st.Sessions(), false) // the platform's cookie, lifetime and codec
 
 	run := make([]byte, 4)
 	if _, err := rand.Read(run); err != nil {

@@ -91,7 +91,7 @@ func New(d Deps) (*Server, error) {
 		}
 	}
 	s.csp = contentSecurityPolicy(origins)
-	s.sessions = newSessionManager(d.Store.Sessions(), d.Secure)
+	s.sessions = NewSessionManager(d.Store.Sessions(), d.Secure)
 	s.signInByIP = auth.NewLimiter(1, 20, d.Now)        // 20 at once, then one a second
 	s.signInByEmail = auth.NewLimiter(1.0/30, 5, d.Now) // 5 at once, then one every 30 s
 	return s, nil

@@ -37,9 +37,13 @@ const (
 	activityStep    = time.Minute
 )
 
-func newSessionManager(store scs.Store, secure bool) *scs.SessionManager {
+// NewSessionManager is the platform's session manager on store: its cookie,
+// lifetime and codec. Exported for tools that write sessions the platform
+// reads (bench/validation signs its candidates in this way).
+func NewSessionManager(store scs.Store, secure bool) *scs.SessionManager {
 	sm := scs.New()
 	sm.Store = store
+	sm.Codec = sessionCodec{}
 	sm.Lifetime = sessionLifetime
 	sm.Cookie.Name = "cma_session"
 	sm.Cookie.HttpOnly = true
