@@ -148,6 +148,11 @@ func (s *Service) Session(ctx context.Context, accountID, epoch int64) (domain.A
 	if err != nil {
 		return acc, domain.Actor{}, err
 	}
+	return SessionOf(acc, epoch)
+}
+
+// SessionOf is Session for an account already read with the session.
+func SessionOf(acc domain.Account, epoch int64) (domain.Account, domain.Actor, error) {
 	if acc.SessionEpoch != epoch || acc.Status == domain.StatusDisabled || acc.Status == domain.StatusMerged {
 		return acc, domain.Actor{}, ErrSessionEnded
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"cma/internal/db"
 	"cma/internal/db/dbtest"
 )
 
@@ -222,5 +224,54 @@ func TestIdleSessionEnds(t *testing.T) {
 	advance(2*time.Hour + time.Minute)
 	if res, _ := b.do(t, "GET", "/mon-profil", nil); res.Request.URL.Path != "/connexion" {
 		t.Fatalf("idle session still open: %s", res.Request.URL)
+	}
+}
+
+// TestSignedInSessionEndsWithItsAccount: a request reads its session and its
+// account in one query (the session row records the account); that account
+// row is still checked on every request, so disabling the account or signing
+// it out everywhere ends the session at the next request.
+func TestSignedInSessionEndsWithItsAccount(t *testing.T) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			var dbURL string
+			if engine == "postgres" {
+				d, u := dbtest.PostgresURL(t)
+				d.Close()
+				dbURL = u
+			} else {
+				dbURL = "sqlite:" + filepath.Join(t.TempDir(), "cma.db")
+			}
+			base := startServe(t, "--db", dbURL, "--demo")
+			d, err := db.Open(context.Background(), dbURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			for _, end := range []struct{ name, statement string }{
+				{"disabled", `UPDATE accounts SET status = 'disabled' WHERE id = $1`},
+				{"signed out everywhere", `UPDATE accounts SET session_epoch = session_epoch + 1 WHERE id = $1`},
+			} {
+				b := newBrowser(t, base)
+				b.signIn(t, "demo-candidate-3")
+				var account int64
+				if err := d.R.QueryRow(`SELECT account_id FROM web_sessions WHERE account_id IS NOT NULL
+					ORDER BY expiry DESC LIMIT 1`).Scan(&account); err != nil {
+					t.Fatalf("%s: the signed-in session does not record its account: %v", end.name, err)
+				}
+				if res, _ := b.do(t, "GET", "/mon-profil", nil); res.Request.URL.Path != "/mon-profil" {
+					t.Fatalf("%s: signed in, /mon-profil went to %s", end.name, res.Request.URL)
+				}
+				if _, err := d.W.Exec(end.statement, account); err != nil {
+					t.Fatal(err)
+				}
+				if res, _ := b.do(t, "GET", "/mon-profil", nil); res.Request.URL.Path != "/connexion" {
+					t.Errorf("%s: the session goes on (%s)", end.name, res.Request.URL)
+				}
+				if _, err := d.W.Exec(`UPDATE accounts SET status = 'active' WHERE id = $1`, account); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
 	}
 }

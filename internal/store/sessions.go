@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+
+	"cma/internal/domain"
 )
 
 // SessionStore keeps web sessions in the database (the scs Store interface), so
@@ -29,10 +32,56 @@ func (ss SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 	return data, true, nil
 }
 
-// CommitCtx saves a session (the same upsert works on SQLite and PostgreSQL).
+// FindSignedInCtx returns a session's data with the account it is signed in
+// to, read in the same query: a signed-in request needs both, and this spares
+// it a round trip. found is false when there is no such unexpired session
+// signed in to an account (an anonymous session is found by FindCtx).
+func (ss SessionStore) FindSignedInCtx(ctx context.Context, token string) (data []byte, acc domain.Account, found bool, err error) {
+	row := ss.s.db.R.QueryRowContext(ctx, `SELECT s.data, `+sessionAccountColumns+`
+		FROM web_sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token = $1 AND s.expiry > $2`,
+		token, ss.s.instantArg(time.Now()))
+	acc, err = scanAccount(prefixScan{row, &data})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, acc, false, nil
+	}
+	if err == nil && acc.Kind == domain.AccountStaff {
+		acc.Grants, err = grantsOf(ctx, ss.s.db.R, acc.ID)
+	}
+	if err != nil {
+		return nil, acc, false, fmt.Errorf("find signed-in session: %w", err)
+	}
+	return data, acc, true, nil
+}
+
+// sessionAccountColumns are accountColumns read from the alias a.
+var sessionAccountColumns = func() string {
+	cols := strings.Split(accountColumns, ",")
+	for i, c := range cols {
+		cols[i] = "a." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}()
+
+// prefixScan scans the columns before an account's into dest.
+type prefixScan struct {
+	row  rowScanner
+	dest any
+}
+
+func (p prefixScan) Scan(dest ...any) error { return p.row.Scan(append([]any{p.dest}, dest...)...) }
+
+// CommitCtx saves a session that is not signed in to an account.
 func (ss SessionStore) CommitCtx(ctx context.Context, token string, data []byte, expiry time.Time) error {
-	_, err := ss.s.db.W.ExecContext(ctx, `INSERT INTO web_sessions (token, data, expiry) VALUES ($1, $2, $3)
-		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, token, data, ss.s.instantArg(expiry))
+	return ss.CommitSignedInCtx(ctx, token, data, expiry, 0)
+}
+
+// CommitSignedInCtx saves a session signed in to account (0: none), so that
+// FindSignedInCtx finds it with its account. The same upsert works on SQLite
+// and PostgreSQL.
+func (ss SessionStore) CommitSignedInCtx(ctx context.Context, token string, data []byte, expiry time.Time, account int64) error {
+	_, err := ss.s.db.W.ExecContext(ctx, `INSERT INTO web_sessions (token, data, expiry, account_id) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry, account_id = excluded.account_id`,
+		token, data, ss.s.instantArg(expiry), nullID(account))
 	if err != nil {
 		return fmt.Errorf("save session: %w", err)
 	}

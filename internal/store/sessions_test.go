@@ -2,11 +2,13 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 	"time"
 
 	"cma/internal/db"
 	"cma/internal/db/dbtest"
+	"cma/internal/domain"
 	"cma/internal/store"
 )
 
@@ -41,6 +43,72 @@ func TestSessionStore(t *testing.T) {
 		}
 		if _, found, _ := ss.FindCtx(ctx, "tok-1"); found {
 			t.Fatal("a deleted session was found")
+		}
+	})
+}
+
+// TestSessionStore_signed_in_session_with_its_account: a session saved with
+// its account is found with the account's row (and a staff member's grants)
+// in one query; a session saved without one is found only by FindCtx.
+func TestSessionStore_signed_in_session_with_its_account(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := store.New(d)
+		ss := s.Sessions()
+		now := time.Now().UTC().Truncate(time.Second)
+		person := domain.Account{Kind: domain.AccountCandidate, Status: domain.StatusActive, Email: "lea@exemple.fr",
+			FirstName: "Léa", LastName: "Dubois", CreatedAt: now, SessionEpoch: 2}
+		agent := domain.Account{Kind: domain.AccountStaff, Status: domain.StatusActive, Email: "agent@ville.fr",
+			FirstName: "Aline", LastName: "Agent", CreatedAt: now}
+		grant := domain.Grant{Role: domain.RoleCentral}
+		err := s.InTx(ctx, func(tx *sql.Tx) error {
+			if err := s.InsertAccount(ctx, tx, &person); err != nil {
+				return err
+			}
+			if err := s.InsertAccount(ctx, tx, &agent); err != nil {
+				return err
+			}
+			return s.InsertGrant(ctx, tx, agent.ID, grant)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		later := time.Now().Add(time.Hour)
+		for token, account := range map[string]int64{"tok-person": person.ID, "tok-agent": agent.ID, "tok-anonymous": 0} {
+			if err := ss.CommitSignedInCtx(ctx, token, []byte("data "+token), later, account); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := ss.CommitSignedInCtx(ctx, "tok-expired", []byte("x"), time.Now().Add(-time.Minute), person.ID); err != nil {
+			t.Fatal(err)
+		}
+
+		data, acc, found, err := ss.FindSignedInCtx(ctx, "tok-person")
+		if err != nil || !found || string(data) != "data tok-person" {
+			t.Fatalf("person's session: %q %v %v", data, found, err)
+		}
+		if acc.ID != person.ID || acc.Email != person.Email || acc.FirstName != "Léa" || acc.SessionEpoch != 2 ||
+			acc.Kind != domain.AccountCandidate || !acc.CreatedAt.Equal(now) {
+			t.Errorf("person's account read with the session: %+v", acc)
+		}
+		_, acc, found, err = ss.FindSignedInCtx(ctx, "tok-agent")
+		if err != nil || !found || acc.ID != agent.ID || len(acc.Grants) != 1 || acc.Grants[0] != grant {
+			t.Errorf("agent's session: %+v %v %v", acc, found, err)
+		}
+		for _, token := range []string{"tok-anonymous", "tok-expired", "tok-none"} {
+			if _, _, found, err := ss.FindSignedInCtx(ctx, token); found || err != nil {
+				t.Errorf("%s: found %v, %v by FindSignedInCtx", token, found, err)
+			}
+		}
+		if data, found, err := ss.FindCtx(ctx, "tok-anonymous"); !found || err != nil || string(data) != "data tok-anonymous" {
+			t.Errorf("anonymous session: %q %v %v", data, found, err)
+		}
+		// Signing out of the account (the session kept, its account gone).
+		if err := ss.CommitCtx(ctx, "tok-person", []byte("signed out"), later); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, found, _ := ss.FindSignedInCtx(ctx, "tok-person"); found {
+			t.Error("a session saved without its account is still found with it")
 		}
 	})
 }

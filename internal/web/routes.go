@@ -100,6 +100,7 @@ func (s *Server) Handler() http.Handler {
 	var handler http.Handler = mux
 	handler = s.loadUser(handler)
 	handler = s.sessions.LoadAndSave(handler)
+	handler = withSessionAccount(handler)
 	handler = s.recoverPanics(handler)
 	handler = s.securityHeaders(handler)
 	handler = http.NewCrossOriginProtection().Handler(handler)
