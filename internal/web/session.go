@@ -119,11 +119,11 @@ type sessionStore struct{ store.SessionStore }
 
 func (ss sessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	data, acc, found, err := ss.FindSignedInCtx(ctx, token)
-	if err != nil || !found {
-		if err == nil {
-			return ss.SessionStore.FindCtx(ctx, token) // a session not signed in, or none
-		}
+	switch {
+	case err != nil:
 		return nil, false, err
+	case !found:
+		return ss.SessionStore.FindCtx(ctx, token) // a session not signed in, or none
 	}
 	if read, _ := ctx.Value(sessionAccountKey{}).(**domain.Account); read != nil {
 		*read = &acc
