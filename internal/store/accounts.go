@@ -76,7 +76,14 @@ func (s *Store) accountWhere(ctx context.Context, q querier, where string, args 
 	if err != nil {
 		return a, fmt.Errorf("read account: %w", err)
 	}
-	if a.Kind == domain.AccountStaff { // candidates have no grants: spare the query
+	return withGrants(ctx, q, a)
+}
+
+// withGrants adds a staff member's grants to an account just read; candidates
+// have none, and are spared the query.
+func withGrants(ctx context.Context, q querier, a domain.Account) (domain.Account, error) {
+	var err error
+	if a.Kind == domain.AccountStaff {
 		a.Grants, err = grantsOf(ctx, q, a.ID)
 	}
 	return a, err

@@ -44,8 +44,8 @@ func (ss SessionStore) FindSignedInCtx(ctx context.Context, token string) (data 
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, acc, false, nil
 	}
-	if err == nil && acc.Kind == domain.AccountStaff {
-		acc.Grants, err = grantsOf(ctx, ss.s.db.R, acc.ID)
+	if err == nil {
+		acc, err = withGrants(ctx, ss.s.db.R, acc)
 	}
 	if err != nil {
 		return nil, acc, false, fmt.Errorf("find signed-in session: %w", err)
