@@ -254,7 +254,7 @@ func (s *Server) badRequest(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusBadRequest, views.Message(pg, pg.T("badrequest.text")))
 }
 
-func (s *Server) auditRows(pg *views.Page, events []store.AuditEvent) []views.AuditRow {
+func (s *Server) auditRows(pg *views.Page, events []domain.AuditEvent) []views.AuditRow {
 	rows := make([]views.AuditRow, 0, len(events))
 	for _, e := range events {
 		row := views.AuditRow{At: pg.DateTime(e.At, s.Paris), Actor: e.ActorName, Action: auditAction(pg.P, e.Action),
