@@ -62,7 +62,7 @@ Usage:
                                                        create a staff account (roles: central, director,
                                                        coordinator, trainer, guidance, helpdesk)
   cma rules publish --version V FILE.txt               publish a version of the internal rules (CAN-7)
-  cma select simulate --candidates N --courses M --seed S
+  cma select simulate --candidates N --courses M --seed S [--explain K] [--lang fr|en]
                                                        run the selection engine on synthetic data
   cma version                                          print the version
   cma help                                             print this help

@@ -43,20 +43,6 @@ func (r Refusals) Error() string {
 	return strings.Join(parts, "; ")
 }
 
-// FieldError is a form error bound to a field (French message).
-type FieldError struct{ Field, Message string }
-
-// FieldErrors is every error of the validation form.
-type FieldErrors []FieldError
-
-func (e FieldErrors) Error() string {
-	parts := make([]string, len(e))
-	for i, f := range e {
-		parts[i] = f.Field + ": " + f.Message
-	}
-	return strings.Join(parts, "; ")
-}
-
 // Mailer words the confirmation email (package mail's RenderConfirmation).
 type Mailer interface {
 	Confirmation(ctx context.Context, person domain.Account, lines []*catalogue.Entry, assistedBy string) (subject, text, html string, err error)
@@ -265,36 +251,40 @@ type Result struct {
 	AlreadyDone  bool
 }
 
-func (s *Service) checkForm(f *Form, current domain.Rules) (FieldErrors, string) {
-	var errs FieldErrors
+// checkForm returns the form's errors as domain.FieldErrors on the logical
+// fields "objective", "motivation", "rules", "proof" and "proof_date", and the
+// proof's content type.
+func (s *Service) checkForm(f *Form, current domain.Rules) (domain.FieldErrors, string) {
+	var errs domain.FieldErrors
+	bad := func(field, key string) { errs = append(errs, domain.FieldError{Field: field, Key: key}) }
 	if !objectiveValid(f.Objective) {
-		errs = append(errs, FieldError{"objectif", "Choisissez votre objectif principal."})
+		bad("objective", "basket.error.objective")
 	}
 	f.Motivation = strings.TrimSpace(f.Motivation)
 	if len([]rune(f.Motivation)) > 2000 {
-		errs = append(errs, FieldError{"motivation", "Votre motivation doit tenir en 2 000 caractères."})
+		bad("motivation", "basket.error.motivation_too_long")
 	}
 	if !f.AcceptRules {
-		errs = append(errs, FieldError{"reglement", "Vous devez accepter le règlement intérieur pour candidater."})
+		bad("rules", "basket.error.rules")
 	} else if current.Version == "" || f.RulesVersion != current.Version {
-		errs = append(errs, FieldError{"reglement", "Le règlement intérieur a changé : relisez la nouvelle version et acceptez-la."})
+		bad("rules", "basket.error.rules_changed")
 	}
 	contentType := ""
 	if f.HalfTariff {
 		switch {
 		case f.Proof == nil || len(f.Proof.Data) == 0:
-			errs = append(errs, FieldError{"justificatif", "Joignez un justificatif RSA, ASS ou AAH de moins de 3 mois, ou décochez le demi-tarif."})
+			bad("proof", "basket.error.proof_missing")
 		case len(f.Proof.Data) > MaxProofBytes:
-			errs = append(errs, FieldError{"justificatif", "Le justificatif ne doit pas dépasser 5 Mo."})
+			bad("proof", "basket.proof.too_big")
 		default:
 			contentType = sniffProof(f.Proof.Data)
 			if contentType == "" {
-				errs = append(errs, FieldError{"justificatif", "Le justificatif doit être un fichier PDF, JPEG ou PNG."})
+				bad("proof", "basket.error.proof_type")
 			}
 			if f.Proof.IssueDate.IsZero() {
-				errs = append(errs, FieldError{"date_justificatif", "Indiquez la date de délivrance du justificatif."})
+				bad("proof_date", "basket.error.proof_date_missing")
 			} else if !domain.ProofValid(f.Proof.IssueDate, civilDay(s.now(), s.paris)) {
-				errs = append(errs, FieldError{"date_justificatif", "Le justificatif doit dater de moins de 3 mois (CAN-9) : le plein tarif s'appliquera sans justificatif valable."})
+				bad("proof_date", "basket.error.proof_too_old")
 			}
 		}
 	}

@@ -37,9 +37,9 @@ func (s *Server) assistedCreate(w http.ResponseWriter, r *http.Request) {
 	pg := s.page(r, "assisted.title")
 	v := &views.AssistedView{ErrFor: map[string]string{}, First: r.PostFormValue("prenom"), Last: r.PostFormValue("nom"),
 		Email: r.PostFormValue("email"), Birth: r.PostFormValue("naissance"), Phone: r.PostFormValue("telephone")}
-	var ferrs accounts.FieldErrors
+	var ferrs domain.FieldErrors
 	n := accounts.NewCandidate{FirstName: v.First, LastName: v.Last, Email: v.Email, Phone: v.Phone,
-		BirthDate: formDate(r, pg, "naissance", &ferrs)}
+		BirthDate: formBirthDate(r, "naissance", &ferrs)}
 	var err error = ferrs
 	if len(ferrs) == 0 {
 		var acc domain.Account
@@ -57,10 +57,7 @@ func (s *Server) assistedCreate(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if errors.As(err, &ferrs) {
-		for _, fe := range ferrs {
-			v.Errors = append(v.Errors, views.FieldMessage{Field: fe.Field, Message: fe.Message})
-			v.ErrFor[fe.Field] = fe.Message
-		}
+		v.Errors, v.ErrFor = fieldMessages(pg.P, ferrs, assistedInputs)
 		s.render(w, r, http.StatusBadRequest, views.Assisted(pg, v))
 		return
 	}

@@ -138,8 +138,8 @@ func (s *Server) correctIdentity(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
 	pg := s.page(r, "bo.people.title")
 	c := accounts.Correction{FirstName: r.PostFormValue("prenom"), LastName: r.PostFormValue("nom"), Reason: r.PostFormValue("raison")}
-	var ferrs accounts.FieldErrors
-	c.BirthDate = formDate(r, pg, "naissance", &ferrs)
+	var ferrs domain.FieldErrors
+	c.BirthDate = formBirthDate(r, "naissance", &ferrs)
 	var err error = ferrs
 	if len(ferrs) == 0 {
 		err = s.Accounts.CorrectIdentity(r.Context(), u.Actor, id, c)
@@ -161,10 +161,7 @@ func (s *Server) correctIdentity(w http.ResponseWriter, r *http.Request) {
 		}
 		pg.Title = a.FullName()
 		v.FirstName, v.LastName, v.Reason = c.FirstName, c.LastName, c.Reason
-		for _, fe := range ferrs {
-			v.Errors = append(v.Errors, views.FieldMessage{Field: fe.Field, Message: fe.Message})
-			v.ErrFor[fe.Field] = fe.Message
-		}
+		v.Errors, v.ErrFor = fieldMessages(pg.P, ferrs, correctionInputs)
 		s.render(w, r, http.StatusBadRequest, views.PersonFile(pg, v))
 		return
 	case err != nil:
@@ -218,7 +215,7 @@ func (s *Server) decideDuplicate(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.Accounts.DecideDuplicate(r.Context(), currentUser(r).Actor, id, decision == "fusionner", r.PostFormValue("raison-"+itoa64(id)))
 	pg := s.page(r, "bo.dup.title")
-	var ferrs accounts.FieldErrors
+	var ferrs domain.FieldErrors
 	switch {
 	case errors.Is(err, store.ErrAlreadyDecided):
 		v, verr := s.duplicatesView(r, pg)
@@ -235,7 +232,7 @@ func (s *Server) decideDuplicate(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, verr)
 			return
 		}
-		v.Errors = []views.FieldMessage{{Field: "raison-" + itoa64(id), Message: ferrs[0].Message}}
+		v.Errors, _ = fieldMessages(pg.P, ferrs, map[string]string{"reason": "raison-" + itoa64(id)})
 		s.render(w, r, http.StatusBadRequest, views.Duplicates(pg, v))
 		return
 	case err != nil:

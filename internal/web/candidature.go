@@ -220,16 +220,13 @@ func (s *Server) basketValidate(w http.ResponseWriter, r *http.Request, t basket
 		}
 	}
 	_, err := s.Candidatures.Validate(r.Context(), currentUser(r).Actor, t.personID, f)
-	var ferrs candidature.FieldErrors
+	var ferrs domain.FieldErrors
 	var refusals candidature.Refusals
 	switch {
 	case errors.As(err, &ferrs):
 		s.showBasket(w, r, t, http.StatusBadRequest, func(v *views.BasketView, _ *catalogue.Index) {
 			keep(v)
-			for _, fe := range ferrs {
-				v.Errors = append(v.Errors, views.FieldMessage{Field: fe.Field, Message: fe.Message})
-				v.ErrFor[fe.Field] = fe.Message
-			}
+			v.Errors, v.ErrFor = fieldMessages(pg.P, ferrs, basketInputs)
 		})
 		return
 	case errors.As(err, &refusals):
