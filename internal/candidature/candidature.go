@@ -224,14 +224,24 @@ func (s *Service) Remove(ctx context.Context, actor domain.Actor, personID, cour
 	})
 }
 
-// Basket is the basket as shown: its token and courses.
+// Basket is the basket as shown: its token, courses and the internal rules
+// to accept. Token is "" until the basket is first changed.
 type Basket struct {
 	Token string
 	Items []*catalogue.Entry
-	Rules store.Rules
+	Rules Rules
 }
 
-// ShowBasket reads the basket for the validation page.
+// Rules is the version of the internal rules shown with the validation form
+// (CAN-7); Version is "" when none is published.
+type Rules struct {
+	Version string
+	Body    string
+}
+
+// ShowBasket reads the basket for the validation page. It only reads: a
+// page shown, or shown again after an error, opens no write transaction (on
+// SQLite, no wait for the single writer during a registration peak).
 func (s *Service) ShowBasket(ctx context.Context, actor domain.Actor, personID int64) (Basket, error) {
 	if _, ok := may(actor, personID); !ok {
 		return Basket{}, ErrForbidden
@@ -240,25 +250,22 @@ func (s *Service) ShowBasket(ctx context.Context, actor domain.Actor, personID i
 	if ix == nil {
 		return Basket{}, err
 	}
-	var b Basket
-	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if b.Token, err = s.store.BasketToken(ctx, tx, personID, s.now()); err != nil {
-			return err
+	token, ids, err := s.store.ReadBasket(ctx, personID)
+	if err != nil {
+		return Basket{}, err
+	}
+	b := Basket{Token: token}
+	for _, id := range ids {
+		if e, ok := ix.Course(id); ok {
+			b.Items = append(b.Items, e)
 		}
-		ids, err := s.store.BasketCourses(ctx, tx, personID)
-		for _, id := range ids {
-			if e, ok := ix.Course(id); ok {
-				b.Items = append(b.Items, e)
-			}
-		}
-		return err
-	})
+	}
+	rules, err := s.store.CurrentRules(ctx)
 	if err != nil {
 		return b, err
 	}
-	b.Rules, err = s.store.CurrentRules(ctx)
-	return b, err
+	b.Rules = Rules{Version: rules.Version, Body: rules.Body}
+	return b, nil
 }
 
 // Proof is an uploaded half-tariff proof (CAN-9).
