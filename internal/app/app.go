@@ -245,7 +245,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	defer outbox.stop()
 	cands := candidature.New(st, cat, outbox.jobs, candidature.ConfirmationMailer{Words: words, Paris: loc,
 		SpaceURL: publicURL + "/mes-candidatures"}, env.Now, loc, outbox.domain)
-	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accts, Candidatures: cands, Store: st, Providers: providers,
+	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accts, Candidatures: cands, Sessions: st.Sessions(), Providers: providers,
 		DevIDP: devIDP, MailSink: outbox.sinkHandler, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now,
 		Version: version(), Secure: cfg.Secure})
 	if err != nil {

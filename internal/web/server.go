@@ -38,10 +38,10 @@ type Deps struct {
 	Catalogue    *catalogue.Service
 	Accounts     *accounts.Service
 	Candidatures *candidature.Service
-	Store        *store.Store
-	Providers    []*auth.Provider // the sign-ons people may use ("Mon Paris", FranceConnect…), first is the main one
-	DevIDP       http.Handler     // the development identity provider, demo mode only
-	MailSink     http.Handler     // the development mail sink's pages, demo mode only
+	Sessions     store.SessionStore // where sessions live; the session manager's only store use
+	Providers    []*auth.Provider   // the sign-ons people may use ("Mon Paris", FranceConnect…), first is the main one
+	DevIDP       http.Handler       // the development identity provider, demo mode only
+	MailSink     http.Handler       // the development mail sink's pages, demo mode only
 	Words        *i18n.Catalog
 	DB           Pinger
 	Log          *slog.Logger
@@ -91,7 +91,7 @@ func New(d Deps) (*Server, error) {
 		}
 	}
 	s.csp = contentSecurityPolicy(origins)
-	s.sessions = NewSessionManager(d.Store.Sessions(), d.Secure)
+	s.sessions = NewSessionManager(d.Sessions, d.Secure)
 	s.signInByIP = auth.NewLimiter(1, 20, d.Now)        // 20 at once, then one a second
 	s.signInByEmail = auth.NewLimiter(1.0/30, 5, d.Now) // 5 at once, then one every 30 s
 	return s, nil
