@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"time"
 
 	"cma/internal/accounts"
 	"cma/internal/candidature"
@@ -59,6 +60,14 @@ func (s *Server) needSignIn(w http.ResponseWriter, r *http.Request, api bool) {
 		return
 	}
 	s.errorPage(w, r, http.StatusUnauthorized, "signin.title", "signin.required")
+}
+
+// tooManySignIns answers 429 to sign-in attempts over their limit, saying
+// when to try again.
+func (s *Server) tooManySignIns(w http.ResponseWriter, r *http.Request, retry time.Duration) {
+	w.Header().Set("Retry-After", itoaSeconds(retry))
+	pg := s.page(r, "signin.title")
+	s.render(w, r, http.StatusTooManyRequests, views.Message(pg, pg.T("signin.too_many", map[string]any{"Seconds": itoaSeconds(retry)})))
 }
 
 // serverError logs err and shows a plain French page; nothing internal leaks.
