@@ -1,6 +1,19 @@
-// Package web serves the platform over HTTP: the public catalogue pages, the
-// printable brochure, the JSON API under /api/v1, health and metrics. Handlers
-// are small; the rules live in the services they call.
+// Package web serves the platform over HTTP. It owns the routes (routes.go),
+// each with its access rule checked by domain.Can (access.go, walked by the
+// permission-matrix test); sessions and signing in, through the city's
+// sign-on or a staff password with a second factor (session.go, signin.go);
+// the candidate's pages: profile, basket and validation, candidatures and kept
+// emails; the back office: home, people search and files, identity
+// corrections, probable duplicates, audit trail, assisted registration, the
+// staff pages of establishments, formations and courses, and the candidature
+// lists with their CSV and XLSX exports; the public catalogue, course pages
+// and brochure; the JSON API under /api/v1; health and metrics.
+//
+// Handlers are short: a form type reads the request (forms.go), a capability
+// service (accounts, candidature, catalogue) does the work and checks the
+// permission again, a templ view in web/views shows the answer, and
+// responses.go writes every error response. The package does not import the
+// store: the session manager's store is the one thing passed in (Deps.Sessions).
 package web
 
 import (
