@@ -248,7 +248,7 @@ func (s *Service) ReadFile(ctx context.Context, actor domain.Actor, accountID in
 		if acc, err = s.store.AccountTx(ctx, tx, accountID); err != nil {
 			return err
 		}
-		return s.store.RecordAudit(ctx, tx, store.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: "file.read",
+		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: "file.read",
 			SubjectID: accountID, Details: "consultation du dossier"})
 	})
 	return acc, err
@@ -304,7 +304,7 @@ func (s *Service) CorrectIdentity(ctx context.Context, actor domain.Actor, accou
 		if err := s.store.SetIdentity(ctx, tx, after); err != nil {
 			return err
 		}
-		return s.store.RecordAudit(ctx, tx, store.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: "identity.corrected",
+		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: "identity.corrected",
 			SubjectID: accountID, Details: strings.Join(changes, " ; "), Reason: c.Reason})
 	})
 }
@@ -336,7 +336,7 @@ func (s *Service) DecideDuplicate(ctx context.Context, actor domain.Actor, revie
 		if err != nil {
 			return err
 		}
-		event := store.AuditEvent{At: s.now(), ActorID: actor.AccountID, Reason: reason, SubjectID: r.Existing.ID}
+		event := domain.AuditEvent{At: s.now(), ActorID: actor.AccountID, Reason: reason, SubjectID: r.Existing.ID}
 		if merge {
 			if err := s.store.MoveIdentities(ctx, tx, r.Held.ID, r.Existing.ID); err != nil {
 				return err
@@ -478,7 +478,7 @@ func (s *Service) AddStaff(ctx context.Context, n NewStaff) (acc domain.Account,
 			}
 		}
 		acc.Grants = n.Grants
-		return s.store.RecordAudit(ctx, tx, store.AuditEvent{At: s.now(), Action: "staff.created", SubjectID: acc.ID,
+		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), Action: "staff.created", SubjectID: acc.ID,
 			Details: "compte du personnel créé : " + grantsText(n.Grants), Reason: "ligne de commande"})
 	})
 	return acc, acc.TOTPSecret, err
@@ -572,7 +572,7 @@ func (s *Service) CreateCandidate(ctx context.Context, actor domain.Actor, n New
 		if err := s.store.InsertAccount(ctx, tx, &acc); err != nil {
 			return err
 		}
-		return s.store.RecordAudit(ctx, tx, store.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: "candidate.created",
+		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: "candidate.created",
 			SubjectID: acc.ID, Details: "compte créé au guichet (inscription assistée)", Reason: "inscription assistée"})
 	})
 	return acc, err

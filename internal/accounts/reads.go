@@ -11,12 +11,12 @@ import (
 	"cma/internal/store"
 )
 
-// Errors of the staff reads and decisions. They are the store's sentinels,
-// named here so that the web layer matches them without knowing the store:
-// an error from any depth of a use case still matches with errors.Is.
+// Errors of the staff reads and decisions, named here so that the web layer
+// matches them without knowing the store: they are the sentinels the store
+// wraps, so an error from any depth of a use case matches with errors.Is.
 var (
 	// ErrNotFound: no such person, review or event.
-	ErrNotFound = store.ErrNotFound
+	ErrNotFound = domain.ErrNotFound
 	// ErrAlreadyDecided: the duplicate review was decided meanwhile (another
 	// staff member, a second click).
 	ErrAlreadyDecided = store.ErrAlreadyDecided
@@ -65,7 +65,7 @@ func (s *Service) search(ctx context.Context, actor domain.Actor, query string, 
 		}
 	}
 	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
-		return s.store.RecordAudit(ctx, tx, store.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: actionPeopleSearched,
+		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: actionPeopleSearched,
 			Details: fmt.Sprintf("%s « %s » : %d résultat(s)", what, query, len(kept))})
 	})
 	if err != nil {
@@ -90,7 +90,7 @@ func (s *Service) OpenForAssistance(ctx context.Context, actor domain.Actor, acc
 		if acc.Kind != domain.AccountCandidate {
 			return fmt.Errorf("account %d is not a candidate: %w", accountID, ErrNotFound)
 		}
-		return s.store.RecordAudit(ctx, tx, store.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: actionAssistedOpened,
+		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: actionAssistedOpened,
 			SubjectID: accountID, Details: "panier ouvert pour une inscription assistée"})
 	})
 	if err != nil {
@@ -133,33 +133,11 @@ type AuditQuery struct {
 	Limit, Offset      int
 }
 
-// AuditEvent is one line of the audit trail: who did what to whom, when and why.
-type AuditEvent struct {
-	At          time.Time
-	ActorID     int64 // 0: the platform itself or the command line
-	ActorName   string
-	Action      string // e.g. "identity.corrected", "file.read"
-	SubjectID   int64  // the person concerned, 0 when none
-	SubjectName string
-	Details     string
-	Reason      string
-}
-
 // SearchAudit returns the matching events, newest first, and how many match,
 // for the central service (ROLE-5).
-func (s *Service) SearchAudit(ctx context.Context, actor domain.Actor, q AuditQuery) ([]AuditEvent, int, error) {
+func (s *Service) SearchAudit(ctx context.Context, actor domain.Actor, q AuditQuery) ([]domain.AuditEvent, int, error) {
 	if !domain.Can(actor, domain.ActReadAudit, domain.Resource{}) {
 		return nil, 0, ErrForbidden
 	}
-	events, total, err := s.store.SearchAudit(ctx, store.AuditQuery{SubjectID: q.SubjectID, ActorID: q.ActorID,
-		Action: q.Action, From: q.From, To: q.To, Limit: q.Limit, Offset: q.Offset})
-	if err != nil {
-		return nil, 0, err
-	}
-	out := make([]AuditEvent, len(events))
-	for i, e := range events {
-		out[i] = AuditEvent{At: e.At, ActorID: e.ActorID, ActorName: e.ActorName, Action: e.Action, SubjectID: e.SubjectID,
-			SubjectName: e.SubjectName, Details: e.Details, Reason: e.Reason}
-	}
-	return out, total, nil
+	return s.store.SearchAudit(ctx, store.AuditQuery(q))
 }

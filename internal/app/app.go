@@ -25,6 +25,7 @@ import (
 	"cma/internal/demo"
 	"cma/internal/i18n"
 	"cma/internal/jobs"
+	"cma/internal/outbox"
 	"cma/internal/store"
 	"cma/internal/web"
 )
@@ -237,16 +238,16 @@ func serve(ctx context.Context, args []string, env Env) error {
 			return err
 		}
 	}
-	outbox, err := startMail(ctx, cfg, d, st, log, env.Now)
+	mailer, err := startMail(ctx, cfg, d, st, log, env.Now)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	defer outbox.stop()
-	cands := candidature.New(st, cat, outbox.jobs, candidature.ConfirmationMailer{Words: words, Paris: loc,
-		SpaceURL: publicURL + "/mes-candidatures"}, env.Now, loc, outbox.domain)
+	defer mailer.stop()
+	cands := candidature.New(st, cat, outbox.New(st, mailer.jobs, mailer.domain), candidature.ConfirmationMailer{Words: words, Paris: loc,
+		SpaceURL: publicURL + "/mes-candidatures"}, env.Now, loc)
 	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accts, Candidatures: cands, Sessions: st.Sessions(), Providers: providers,
-		DevIDP: devIDP, MailSink: outbox.sinkHandler, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now,
+		DevIDP: devIDP, MailSink: mailer.sinkHandler, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now,
 		Version: version(), Secure: cfg.Secure})
 	if err != nil {
 		ln.Close()

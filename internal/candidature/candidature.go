@@ -15,11 +15,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
-
+	"cma/internal/batch"
 	"cma/internal/catalogue"
 	"cma/internal/domain"
+	"cma/internal/outbox"
 	"cma/internal/store"
 )
 
@@ -58,28 +57,6 @@ func (e FieldErrors) Error() string {
 	return strings.Join(parts, "; ")
 }
 
-// Enqueuer queues jobs inside a business transaction (River's InsertManyTx, the
-// InsertTx of several jobs at once): the jobs exist if and only if the
-// transaction commits.
-type Enqueuer interface {
-	InsertManyTx(ctx context.Context, tx *sql.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
-}
-
-// SendEmailArgs is the job that sends one kept message (CON-2).
-type SendEmailArgs struct {
-	MessageID int64 `json:"message_id"`
-}
-
-// Kind names the job for River.
-func (SendEmailArgs) Kind() string { return "send_email" }
-
-// InsertOpts retries a message for about a day and a half of River's backoff. A
-// message is queued once without a uniqueness key: its job is inserted in the
-// transaction that creates the message, which commits once or not at all.
-func (a SendEmailArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 25}
-}
-
 // Mailer words the confirmation email (package mail's RenderConfirmation).
 type Mailer interface {
 	Confirmation(ctx context.Context, person domain.Account, lines []*catalogue.Entry, assistedBy string) (subject, text, html string, err error)
@@ -89,18 +66,17 @@ type Mailer interface {
 type Service struct {
 	store     *store.Store
 	catalogue *catalogue.Service
-	jobs      Enqueuer
+	outbox    *outbox.Outbox
 	mailer    Mailer
 	now       func() time.Time
 	paris     *time.Location
-	domain    string // for Message-IDs: "cours-adultes.paris.fr"
 
 	rules       atomic.Pointer[cachedRules] // the current internal rules, read at most once a second
-	validations *store.Batcher[*validation] // Validate's batches, see runValidations
+	validations *batch.Batcher[*validation] // Validate's batches, see runValidations
 }
 
 type cachedRules struct {
-	rules store.Rules
+	rules domain.Rules
 	read  time.Time // wall clock of the read (not s.now: tests pin that)
 }
 
@@ -108,7 +84,7 @@ type cachedRules struct {
 // registration peak every validation needs it; it is read from the database at
 // most once a second, and again whenever the version shown to the person is not
 // the one remembered (a version published a moment ago).
-func (s *Service) currentRules(ctx context.Context, shown string) (store.Rules, error) {
+func (s *Service) currentRules(ctx context.Context, shown string) (domain.Rules, error) {
 	if c := s.rules.Load(); c != nil && time.Since(c.read) < time.Second && c.rules.Version == shown {
 		return c.rules, nil
 	}
@@ -121,13 +97,13 @@ func (s *Service) currentRules(ctx context.Context, shown string) (store.Rules, 
 }
 
 // New returns the service.
-func New(st *store.Store, cat *catalogue.Service, jobs Enqueuer, mailer Mailer, now func() time.Time, paris *time.Location, mailDomain string) *Service {
-	s := &Service{store: st, catalogue: cat, jobs: jobs, mailer: mailer, now: now, paris: paris, domain: mailDomain}
+func New(st *store.Store, cat *catalogue.Service, ob *outbox.Outbox, mailer Mailer, now func() time.Time, paris *time.Location) *Service {
+	s := &Service{store: st, catalogue: cat, outbox: ob, mailer: mailer, now: now, paris: paris}
 	batches := validationBatchesPerCPU * runtime.GOMAXPROCS(0)
 	if st.SerializesWrites() {
 		batches = 1
 	}
-	s.validations = store.NewBatcher(maxValidationBatch, batches, func(v *validation) int64 { return v.personID }, s.runValidations)
+	s.validations = batch.NewBatcher(maxValidationBatch, batches, func(v *validation) int64 { return v.personID }, s.runValidations)
 	return s
 }
 
@@ -229,14 +205,7 @@ func (s *Service) Remove(ctx context.Context, actor domain.Actor, personID, cour
 type Basket struct {
 	Token string
 	Items []*catalogue.Entry
-	Rules Rules
-}
-
-// Rules is the version of the internal rules shown with the validation form
-// (CAN-7); Version is "" when none is published.
-type Rules struct {
-	Version string
-	Body    string
+	Rules domain.Rules
 }
 
 // ShowBasket reads the basket for the validation page. It only reads: a
@@ -260,12 +229,8 @@ func (s *Service) ShowBasket(ctx context.Context, actor domain.Actor, personID i
 			b.Items = append(b.Items, e)
 		}
 	}
-	rules, err := s.store.CurrentRules(ctx)
-	if err != nil {
-		return b, err
-	}
-	b.Rules = Rules{Version: rules.Version, Body: rules.Body}
-	return b, nil
+	b.Rules, err = s.store.CurrentRules(ctx)
+	return b, err
 }
 
 // Proof is an uploaded half-tariff proof (CAN-9).
@@ -296,7 +261,7 @@ type Result struct {
 	AlreadyDone  bool
 }
 
-func (s *Service) checkForm(f *Form, current store.Rules) (FieldErrors, string) {
+func (s *Service) checkForm(f *Form, current domain.Rules) (FieldErrors, string) {
 	var errs FieldErrors
 	if !objectiveValid(f.Objective) {
 		errs = append(errs, FieldError{"objectif", "Choisissez votre objectif principal."})

@@ -23,6 +23,7 @@ import (
 	"cma/internal/i18n"
 	"cma/internal/jobs"
 	"cma/internal/mail"
+	"cma/internal/outbox"
 	"cma/internal/store"
 )
 
@@ -66,14 +67,14 @@ func newEnv(t *testing.T, d *db.DB) *env {
 		t.Fatal(err)
 	}
 	if err := st.InTx(ctx, func(tx *sqlTx) error {
-		return st.PublishRules(ctx, tx, store.Rules{Version: "2026-1", Published: today.Add(-time.Hour), Body: "Règlement."})
+		return st.PublishRules(ctx, tx, domain.Rules{Version: "2026-1", Published: today.Add(-time.Hour), Body: "Règlement."})
 	}); err != nil {
 		t.Fatal(err)
 	}
 	e := &env{store: st, ix: ix, db: d, jobs: client, clock: &clock,
 		accts: accounts.New(st, now, slog.New(slog.NewTextHandler(io.Discard, nil)))}
-	e.svc = candidature.New(st, cat, client, candidature.ConfirmationMailer{Words: words, Paris: paris, SpaceURL: "http://x/mes-candidatures"},
-		now, paris, "cours.exemple")
+	e.svc = candidature.New(st, cat, outbox.New(st, client, "cours.exemple"), candidature.ConfirmationMailer{Words: words, Paris: paris, SpaceURL: "http://x/mes-candidatures"},
+		now, paris)
 	// Pick courses of the open session: distinct formations, slots that never overlap.
 	var held []domain.Holding
 	for _, c := range ix.All() {
@@ -400,7 +401,7 @@ func TestAssistedRegistration_CAN8(t *testing.T) {
 // TestOrderOfArrival_PER2: two identical candidatures submitted at different
 // times, in opposite orders, give the same selection input.
 func TestOrderOfArrival_PER2(t *testing.T) {
-	run := func(t *testing.T, aliceFirst bool) []store.SelectionRecord {
+	run := func(t *testing.T, aliceFirst bool) []domain.SelectionRecord {
 		e := newEnv(t, dbtest.SQLite(t))
 		ctx := context.Background()
 		alice, aActor := e.person(t, "alice", adult())
@@ -513,8 +514,8 @@ func TestConfirmationEmail_CAN4_CON2_worded_from_what_is_validated(t *testing.T)
 	ctx := context.Background()
 	words, _ := i18n.Load()
 	m := &changingMailer{Mailer: candidature.ConfirmationMailer{Words: words, Paris: paris, SpaceURL: "http://x/mes-candidatures"}, d: d}
-	svc := candidature.New(e.store, catalogue.NewService(e.store, words, "C", 0, func() time.Time { return *e.clock }), e.jobs, m,
-		func() time.Time { return *e.clock }, paris, "cours.exemple")
+	svc := candidature.New(e.store, catalogue.NewService(e.store, words, "C", 0, func() time.Time { return *e.clock }), outbox.New(e.store, e.jobs, "cours.exemple"), m,
+		func() time.Time { return *e.clock }, paris)
 	me, actor := e.person(t, "basile", adult())
 	for _, c := range e.open[:2] {
 		if err := svc.Add(ctx, actor, me.ID, c.ID); err != nil {

@@ -2,40 +2,22 @@ package candidature
 
 import (
 	"context"
-	"time"
 
 	"cma/internal/domain"
 	"cma/internal/store"
 )
 
-// ErrNotFound is the store's "not found", named here so that the web layer
-// matches it without knowing the store (a candidature that does not exist).
-var ErrNotFound = store.ErrNotFound
+// ErrNotFound is a candidature that does not exist: the sentinel the store
+// wraps, named here so that the web layer matches it without knowing the store.
+var ErrNotFound = domain.ErrNotFound
 
 // Space is what a candidate reads in "Mes candidatures et paiements": their
 // candidatures, newest first, each one's history, and a copy of every email
 // kept for them (CON-2).
 type Space struct {
 	Candidatures []domain.Candidature
-	History      map[int64][]Event // by candidature ID, oldest first
-	Messages     []Message         // newest first
-}
-
-// Event is one step of a candidature's history.
-type Event struct {
-	At     time.Time
-	Status domain.CandidatureStatus
-	Note   string
-}
-
-// Message is a kept copy of an email sent to the person (CON-2). SentAt is
-// zero while it waits to go out.
-type Message struct {
-	ID        int64
-	Subject   string
-	Text      string
-	CreatedAt time.Time
-	SentAt    time.Time
+	History      map[int64][]domain.CandidatureEvent // by candidature ID, oldest first
+	Messages     []domain.Message                    // newest first
 }
 
 // Space reads the candidate's own space (ROLE-1).
@@ -48,22 +30,11 @@ func (s *Service) Space(ctx context.Context, actor domain.Actor, personID int64)
 	if sp.Candidatures, err = s.store.Candidatures(ctx, nil, personID); err != nil {
 		return Space{}, err
 	}
-	history, err := s.store.CandidatureHistory(ctx, personID)
-	if err != nil {
+	if sp.History, err = s.store.CandidatureHistory(ctx, personID); err != nil {
 		return Space{}, err
 	}
-	sp.History = make(map[int64][]Event, len(history))
-	for id, events := range history {
-		for _, e := range events {
-			sp.History[id] = append(sp.History[id], Event{At: e.At, Status: e.Status, Note: e.Note})
-		}
-	}
-	messages, err := s.store.Messages(ctx, personID)
-	if err != nil {
+	if sp.Messages, err = s.store.Messages(ctx, personID); err != nil {
 		return Space{}, err
-	}
-	for _, m := range messages {
-		sp.Messages = append(sp.Messages, Message{ID: m.ID, Subject: m.Subject, Text: m.Text, CreatedAt: m.CreatedAt, SentAt: m.SentAt})
 	}
 	return sp, nil
 }

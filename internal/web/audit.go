@@ -3,14 +3,14 @@ package web
 import (
 	"net/http"
 
-	"cma/internal/accounts"
+	"cma/internal/domain"
 	"cma/internal/i18n"
 	"cma/internal/web/views"
 )
 
 // The audit trail (ROLE-5): who did what to whom, when and why.
 
-func (s *Server) auditRows(pg *views.Page, events []accounts.AuditEvent) []views.AuditRow {
+func (s *Server) auditRows(pg *views.Page, events []domain.AuditEvent) []views.AuditRow {
 	rows := make([]views.AuditRow, 0, len(events))
 	for _, e := range events {
 		row := views.AuditRow{At: pg.DateTime(e.At, s.Paris), Actor: e.ActorName, Action: auditAction(pg.P, e.Action),
