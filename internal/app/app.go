@@ -246,7 +246,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	defer mailer.stop()
 	cands := candidature.New(st, cat, outbox.New(st, mailer.jobs, mailer.domain), candidature.ConfirmationMailer{Words: words, Paris: loc,
 		SpaceURL: publicURL + "/mes-candidatures"}, env.Now, loc)
-	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accts, Candidatures: cands, Store: st, Providers: providers,
+	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accts, Candidatures: cands, Sessions: st.Sessions(), Providers: providers,
 		DevIDP: devIDP, MailSink: mailer.sinkHandler, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now,
 		Version: version(), Secure: cfg.Secure})
 	if err != nil {

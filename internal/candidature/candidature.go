@@ -186,14 +186,17 @@ func (s *Service) Remove(ctx context.Context, actor domain.Actor, personID, cour
 	})
 }
 
-// Basket is the basket as shown: its token and courses.
+// Basket is the basket as shown: its token, courses and the internal rules
+// to accept. Token is "" until the basket is first changed.
 type Basket struct {
 	Token string
 	Items []*catalogue.Entry
 	Rules domain.Rules
 }
 
-// ShowBasket reads the basket for the validation page.
+// ShowBasket reads the basket for the validation page. It only reads: a
+// page shown, or shown again after an error, opens no write transaction (on
+// SQLite, no wait for the single writer during a registration peak).
 func (s *Service) ShowBasket(ctx context.Context, actor domain.Actor, personID int64) (Basket, error) {
 	if _, ok := may(actor, personID); !ok {
 		return Basket{}, ErrForbidden
@@ -202,22 +205,15 @@ func (s *Service) ShowBasket(ctx context.Context, actor domain.Actor, personID i
 	if ix == nil {
 		return Basket{}, err
 	}
-	var b Basket
-	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if b.Token, err = s.store.BasketToken(ctx, tx, personID, s.now()); err != nil {
-			return err
-		}
-		ids, err := s.store.BasketCourses(ctx, tx, personID)
-		for _, id := range ids {
-			if e, ok := ix.Course(id); ok {
-				b.Items = append(b.Items, e)
-			}
-		}
-		return err
-	})
+	token, ids, err := s.store.ReadBasket(ctx, personID)
 	if err != nil {
-		return b, err
+		return Basket{}, err
+	}
+	b := Basket{Token: token}
+	for _, id := range ids {
+		if e, ok := ix.Course(id); ok {
+			b.Items = append(b.Items, e)
+		}
 	}
 	b.Rules, err = s.store.CurrentRules(ctx)
 	return b, err

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"cma/internal/accounts"
 	"cma/internal/domain"
 	"cma/internal/web/views"
 )
@@ -62,28 +61,23 @@ func (s *Server) profilePage(w http.ResponseWriter, r *http.Request) {
 // with what was typed kept.
 func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
-	c := accounts.Contact{Phone: r.PostFormValue("telephone"), Address: domain.Address{Line1: r.PostFormValue("adresse"),
-		Line2: r.PostFormValue("complement"), PostalCode: r.PostFormValue("code_postal"), City: r.PostFormValue("ville"),
-		Country: r.PostFormValue("pays")}}
 	pg := s.page(r, "profile.title")
-	var ferrs domain.FieldErrors
-	c.BirthDate = formBirthDate(r, "naissance", &ferrs)
-	err := error(nil)
+	form := profileFormFromRequest(r)
+	c, ferrs := form.contact(r)
+	var err error = ferrs
 	if len(ferrs) == 0 {
 		err = s.Accounts.UpdateContact(r.Context(), u.Actor, u.Account.ID, c)
-	} else {
-		err = ferrs
 	}
 	if errors.As(err, &ferrs) {
 		v := s.profileView(pg, u.Account)
-		v.Phone, v.Line1, v.Line2, v.PostalCode, v.City, v.Country = c.Phone, c.Address.Line1, c.Address.Line2,
-			c.Address.PostalCode, c.Address.City, c.Address.Country
+		v.Phone, v.Line1, v.Line2, v.PostalCode, v.City, v.Country = form.Phone, form.Line1, form.Line2,
+			form.PostalCode, form.City, form.Country
 		v.Errors, v.ErrFor = fieldMessages(pg.P, ferrs, profileInputs)
 		s.render(w, r, http.StatusBadRequest, views.Profile(pg, v))
 		return
 	}
 	if err != nil {
-		s.serverError(w, r, err)
+		s.serviceError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/mon-profil?enregistre=1", http.StatusSeeOther)
