@@ -39,7 +39,7 @@ func startServeAt(t *testing.T, now func() time.Time, args ...string) string {
 		if now != nil {
 			env.Now = now
 		}
-		done <- Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), env)
+		done <- Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "off"}, args...), env)
 	}()
 	var addr string
 	select {

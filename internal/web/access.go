@@ -59,6 +59,9 @@ func (s *Server) guard(pattern string, a access, h http.Handler) http.Handler {
 			s.needSignIn(w, r, api)
 			return
 		}
+		if r.Method == http.MethodPost {
+			s.dropKeptForm(r) // sent again, or superseded (keptform.go)
+		}
 		if a.signedIn {
 			h.ServeHTTP(w, r)
 			return
@@ -92,6 +95,10 @@ func (s *Server) needSignIn(w http.ResponseWriter, r *http.Request, api bool) {
 	}
 	if r.Method == http.MethodGet {
 		http.Redirect(w, r, "/connexion?retour="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	if r.Method == http.MethodPost && s.keepForm(w, r) {
+		http.Redirect(w, r, "/connexion?retour="+urlQueryEscape(keptPage), http.StatusSeeOther)
 		return
 	}
 	pg := s.page(r, "signin.title")

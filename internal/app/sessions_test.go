@@ -1,0 +1,199 @@
+package app
+
+import (
+	"bytes"
+	"html"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// testClock is the platform's clock in a test: it moves only when told.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newTestClock() *testClock {
+	return &testClock{now: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+}
+
+func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *testClock) advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
+func sqliteArgs(t *testing.T, more ...string) []string {
+	return append([]string{"--db", "sqlite:" + filepath.Join(t.TempDir(), "cma.db"), "--demo"}, more...)
+}
+
+var (
+	keptAction = regexp.MustCompile(`<form method="post" action="([^"]+)"[^>]*>`)
+	keptHidden = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+)
+
+// keptFields reads the kept-form page: where it posts and its hidden fields.
+func keptFields(t *testing.T, page string) (string, url.Values) {
+	t.Helper()
+	m := keptAction.FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no form on the kept-form page:\n%.1500s", page)
+	}
+	fields := url.Values{}
+	for _, f := range keptHidden.FindAllStringSubmatch(page, -1) {
+		fields.Add(html.UnescapeString(f[1]), html.UnescapeString(f[2]))
+	}
+	return html.UnescapeString(m[1]), fields
+}
+
+func profileForm(phone string) url.Values {
+	return url.Values{"telephone": {phone}, "adresse": {"12 rue de la Roquette"}, "complement": {"Bâtiment B, 3e étage"},
+		"code_postal": {"75011"}, "ville": {"Paris"}, "pays": {"FR"}}
+}
+
+// TestSession_form_posted_after_expiry_is_kept_and_sent_after_sign_in: a
+// candidate signs in, leaves the profile form open past the idle timeout,
+// posts it, signs in again and sends what was kept with one button: the change
+// is saved. Nothing typed is lost, and the kept form is sent once.
+func TestSession_form_posted_after_expiry_is_kept_and_sent_after_sign_in(t *testing.T) {
+	clock := newTestClock()
+	base := startServeAt(t, clock.Now, sqliteArgs(t)...)
+	b := newBrowser(t, base)
+	b.signIn(t, "demo-candidate-1")
+
+	clock.advance(2*time.Hour + time.Minute)
+	res, page := b.do(t, "POST", "/mon-profil", profileForm("06 98 76 54 32"))
+	if res.Request.URL.Path != "/connexion" || res.Request.URL.Query().Get("retour") != "/saisie-conservee" ||
+		!strings.Contains(page, "Votre session a expiré. Connectez-vous de nouveau : ce que vous aviez saisi a été conservé") {
+		t.Fatalf("form posted after the idle timeout went to %s\n%.1500s", res.Request.URL, page)
+	}
+
+	res, page = b.signIn(t, "demo-candidate-1")
+	if res.Request.URL.Path != "/saisie-conservee" || !strings.Contains(page, "Votre saisie a été conservée") {
+		t.Fatalf("after signing in again: %s\n%.1500s", res.Request.URL, page)
+	}
+	action, fields := keptFields(t, page)
+	if action != "/mon-profil" || fields.Get("telephone") != "06 98 76 54 32" || fields.Get("complement") != "Bâtiment B, 3e étage" {
+		t.Fatalf("kept form posts to %q with %v", action, fields)
+	}
+	res, page = b.do(t, "POST", action, fields)
+	if res.Request.URL.String() != base+"/mon-profil?enregistre=1" || !strings.Contains(page, "Vos coordonnées sont enregistrées") ||
+		!strings.Contains(page, `value="06 98 76 54 32"`) || !strings.Contains(page, `value="12 rue de la Roquette"`) {
+		t.Fatalf("kept form sent: %s\n%.1500s", res.Request.URL, page)
+	}
+	// Sent once: the page has nothing to offer any more.
+	if res, _ := b.do(t, "GET", "/saisie-conservee", nil); res.Request.URL.Path != "/mon-profil" {
+		t.Fatalf("kept form still offered after it was sent: %s", res.Request.URL)
+	}
+}
+
+// TestSession_kept_form_only_for_its_account: on a shared computer, the next
+// person to sign in never sees or sends the form the previous one left.
+func TestSession_kept_form_only_for_its_account(t *testing.T) {
+	clock := newTestClock()
+	base := startServeAt(t, clock.Now, sqliteArgs(t)...)
+	b := newBrowser(t, base)
+	b.signIn(t, "demo-candidate-1")
+	clock.advance(2*time.Hour + time.Minute)
+	if res, _ := b.do(t, "POST", "/mon-profil", profileForm("06 11 11 11 11")); res.Request.URL.Query().Get("retour") != "/saisie-conservee" {
+		t.Fatalf("form not kept: %s", res.Request.URL)
+	}
+	res, page := b.signIn(t, "demo-candidate-2")
+	if res.Request.URL.Path != "/mon-profil" || strings.Contains(page, "06 11 11 11 11") {
+		t.Fatalf("another account signing in: %s\n%.1000s", res.Request.URL, page)
+	}
+	if res, page := b.do(t, "GET", "/saisie-conservee", nil); res.Request.URL.Path != "/mon-profil" || strings.Contains(page, "06 11 11 11 11") {
+		t.Fatalf("another account reached the kept form: %s", res.Request.URL)
+	}
+	// The first person signing in afterwards finds nothing kept either.
+	b.do(t, "POST", "/deconnexion", url.Values{})
+	if res, _ := b.signIn(t, "demo-candidate-1"); res.Request.URL.Path != "/mon-profil" {
+		t.Fatalf("the dropped form came back: %s", res.Request.URL)
+	}
+}
+
+// TestSession_kept_form_asks_for_files_again: files are not kept; the page
+// says so and offers the file field again, in a multipart form.
+func TestSession_kept_form_asks_for_files_again(t *testing.T) {
+	clock := newTestClock()
+	base := startServeAt(t, clock.Now, sqliteArgs(t)...)
+	b := newBrowser(t, base)
+	b.signIn(t, "demo-candidate-1")
+	clock.advance(3 * time.Hour)
+
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("telephone", "06 22 22 22 22")
+	fw, _ := mw.CreateFormFile("justificatif", "attestation.pdf")
+	fw.Write(bytes.Repeat([]byte("%PDF-1.7 "), 100_000)) // 900 kB, more than the fields may keep
+	mw.WriteField("ville", "Paris")
+	mw.Close()
+	req, _ := http.NewRequest("POST", base+"/mon-profil", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	res, err := b.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if res.Request.URL.Query().Get("retour") != "/saisie-conservee" {
+		t.Fatalf("multipart form not kept: %s", res.Request.URL)
+	}
+	_, page := b.signIn(t, "demo-candidate-1")
+	if !strings.Contains(page, "Les fichiers joints ne peuvent pas être conservés") || !strings.Contains(page, `enctype="multipart/form-data"`) ||
+		!strings.Contains(page, `type="file" id="fichier-1" name="justificatif"`) {
+		t.Fatalf("kept page does not ask for the file again:\n%.2500s", page)
+	}
+	if _, fields := keptFields(t, page); fields.Get("telephone") != "06 22 22 22 22" || fields.Get("ville") != "Paris" || fields.Has("justificatif") {
+		t.Fatalf("kept fields: %v", fields)
+	}
+}
+
+// TestSession_staff_idle_30_minutes_candidates_configurable: staff sessions
+// end after 30 minutes idle (ASVS 3.3.2 level 2); candidates' after
+// --session-idle; any after --session-lifetime, however active.
+func TestSession_staff_idle_30_minutes_candidates_configurable(t *testing.T) {
+	clock := newTestClock()
+	base := startServeAt(t, clock.Now, sqliteArgs(t, "--session-idle", "45m", "--session-lifetime", "3h")...)
+	staff, candidate := newBrowser(t, base), newBrowser(t, base)
+	staff.signIn(t, "demo-staff-trainer")
+	candidate.signIn(t, "demo-candidate-1")
+	at := func(b *browser, path string) string {
+		res, _ := b.do(t, "GET", path, nil)
+		return res.Request.URL.Path
+	}
+	clock.advance(29 * time.Minute)
+	if at(staff, "/back-office") != "/back-office" || at(candidate, "/mon-profil") != "/mon-profil" {
+		t.Fatal("a session ended after 29 minutes")
+	}
+	clock.advance(31 * time.Minute)
+	if got := at(staff, "/back-office"); got != "/connexion" {
+		t.Fatalf("staff session idle 31 minutes still open: %s", got)
+	}
+	if got := at(candidate, "/mon-profil"); got != "/mon-profil" {
+		t.Fatalf("candidate session idle 31 minutes ended (--session-idle 45m): %s", got)
+	}
+	clock.advance(46 * time.Minute)
+	if got := at(candidate, "/mon-profil"); got != "/connexion" {
+		t.Fatalf("candidate session idle 46 minutes still open (--session-idle 45m): %s", got)
+	}
+
+	// The absolute lifetime: active every 40 minutes, still ended 3 h after sign-in.
+	candidate.signIn(t, "demo-candidate-1")
+	for i := 1; i <= 4; i++ {
+		clock.advance(40 * time.Minute)
+		if got := at(candidate, "/mon-profil"); got != "/mon-profil" {
+			t.Fatalf("active session ended after %d min: %s", 40*i, got)
+		}
+	}
+	clock.advance(21 * time.Minute)
+	if got := at(candidate, "/mon-profil"); got != "/connexion" {
+		t.Fatalf("session still open 3 h 01 after sign-in (--session-lifetime 3h): %s", got)
+	}
+}
