@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -195,5 +196,110 @@ func TestSession_staff_idle_30_minutes_candidates_configurable(t *testing.T) {
 	clock.advance(21 * time.Minute)
 	if got := at(candidate, "/mon-profil"); got != "/connexion" {
 		t.Fatalf("session still open 3 h 01 after sign-in (--session-lifetime 3h): %s", got)
+	}
+}
+
+// signInAttempt starts a sign-in as a browser behind a proxy would, with
+// forwarded as X-Forwarded-For, and returns the status (303 to the provider,
+// or 429 when limited).
+func signInAttempt(t *testing.T, base, forwarded string) int {
+	t.Helper()
+	req, _ := http.NewRequest("POST", base+"/connexion/fournisseur", strings.NewReader(""))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if forwarded != "" {
+		req.Header.Set("X-Forwarded-For", forwarded)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// TestTrustedProxies_rate_limits_per_client: behind the city's load balancer
+// (--trusted-proxies), each client has its own sign-in bucket; what a client
+// writes into X-Forwarded-For itself does not give it a new one.
+func TestTrustedProxies_rate_limits_per_client(t *testing.T) {
+	base := startServe(t, sqliteArgs(t, "--trusted-proxies", "127.0.0.0/8, ::1")...)
+	for i := range 20 {
+		if code := signInAttempt(t, base, "203.0.113.1"); code != http.StatusSeeOther {
+			t.Fatalf("attempt %d of one client: %d, want 303 to the provider", i+1, code)
+		}
+	}
+	if code := signInAttempt(t, base, "203.0.113.1"); code != http.StatusTooManyRequests {
+		t.Fatalf("21st attempt of one client: %d, want 429", code)
+	}
+	if code := signInAttempt(t, base, "198.51.100.9, 203.0.113.1"); code != http.StatusTooManyRequests {
+		t.Fatalf("the same client forging an address on the left: %d, want 429", code)
+	}
+	if code := signInAttempt(t, base, "203.0.113.2"); code != http.StatusSeeOther {
+		t.Fatalf("another client behind the same proxy: %d, want 303 (its own bucket)", code)
+	}
+}
+
+// TestUntrustedPeer_forged_forwarded_for_keeps_the_peer: without
+// --trusted-proxies, X-Forwarded-For is ignored: a client cannot escape its
+// bucket by writing a new address into it on every attempt.
+func TestUntrustedPeer_forged_forwarded_for_keeps_the_peer(t *testing.T) {
+	base := startServe(t, sqliteArgs(t)...)
+	for i := range 20 {
+		if code := signInAttempt(t, base, "198.51.100."+strconv.Itoa(i+1)); code != http.StatusSeeOther {
+			t.Fatalf("attempt %d: %d, want 303", i+1, code)
+		}
+	}
+	if code := signInAttempt(t, base, "198.51.100.200"); code != http.StatusTooManyRequests {
+		t.Fatalf("21st attempt with a forged X-Forwarded-For: %d, want 429", code)
+	}
+}
+
+// TestMetrics_on_their_own_address: /metrics is served on --metrics-addr, not
+// on the public site.
+func TestMetrics_on_their_own_address(t *testing.T) {
+	metrics := make(chan string, 1)
+	base := startServeWith(t, func(env *Env) { env.MetricsReady = func(addr string) { metrics <- addr } },
+		sqliteArgs(t, "--metrics-addr", "127.0.0.1:0")...)
+	if code, _ := get(t, base+"/catalogue"); code != http.StatusOK {
+		t.Fatalf("catalogue: %d", code)
+	}
+	if code, _ := get(t, base+"/metrics"); code != http.StatusNotFound {
+		t.Errorf("public /metrics: %d, want 404", code)
+	}
+	code, body := get(t, "http://"+<-metrics+"/metrics")
+	if code != http.StatusOK || !strings.Contains(body, `cma_http_requests_total{code="200",route="GET /catalogue"} 1`) {
+		t.Fatalf("metrics address: %d\n%.500s", code, body)
+	}
+}
+
+// TestSession_cookie_takes_the_Host_prefix_when_secure: with --secure the
+// session cookie is __Host-cma_session: Secure, Path=/, no Domain, so no other
+// site of the city's domain can set or shadow it.
+func TestSession_cookie_takes_the_Host_prefix_when_secure(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		name string
+	}{{nil, "cma_session"}, {[]string{"--secure"}, "__Host-cma_session"}} {
+		base := startServe(t, sqliteArgs(t, tc.args...)...)
+		req, _ := http.NewRequest("POST", base+"/connexion/fournisseur", strings.NewReader(""))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		var got *http.Cookie
+		for _, c := range res.Cookies() {
+			if strings.HasSuffix(c.Name, "cma_session") {
+				got = c
+			}
+		}
+		switch {
+		case got == nil:
+			t.Fatalf("%v: no session cookie in %v", tc.args, res.Header["Set-Cookie"])
+		case got.Name != tc.name || got.Path != "/" || got.Domain != "" || !got.HttpOnly || got.Secure != (tc.args != nil):
+			t.Errorf("%v: cookie %s", tc.args, res.Header.Get("Set-Cookie"))
+		}
 	}
 }

@@ -180,9 +180,9 @@ func (c Config) Validate() error {
 		}
 	}
 	if c.MetricsAddr != "" && c.MetricsAddr != "off" {
-		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil {
 			errs = append(errs, fmt.Errorf("--metrics-addr %q: expected HOST:PORT, for example 127.0.0.1:9090, or off", c.MetricsAddr))
-		} else if c.MetricsAddr == c.Addr {
+		} else if c.MetricsAddr == c.Addr && port != "0" {
 			errs = append(errs, fmt.Errorf("--metrics-addr %q: give another address than --addr: metrics stay off the public site", c.MetricsAddr))
 		}
 	}
