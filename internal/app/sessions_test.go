@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"html"
 	"io"
 	"mime/multipart"
@@ -14,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"cma/internal/db"
 )
 
 // testClock is the platform's clock in a test: it moves only when told.
@@ -301,5 +304,43 @@ func TestSession_cookie_takes_the_Host_prefix_when_secure(t *testing.T) {
 		case got.Name != tc.name || got.Path != "/" || got.Domain != "" || !got.HttpOnly || got.Secure != (tc.args != nil):
 			t.Errorf("%v: cookie %s", tc.args, res.Header.Get("Set-Cookie"))
 		}
+	}
+}
+
+// lockedBuffer is a log a test reads while the server writes it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) { l.mu.Lock(); defer l.mu.Unlock(); return l.b.Write(p) }
+
+func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+
+// TestSession_errors_go_through_the_log_and_the_French_page: a session the
+// platform cannot read (scs's ErrorFunc) is logged with slog and answered with
+// the French error page, not scs's plain-text 500.
+func TestSession_errors_go_through_the_log_and_the_French_page(t *testing.T) {
+	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "cma.db")
+	var logs lockedBuffer
+	base := startServeWith(t, func(env *Env) { env.Stderr = &logs }, "--db", dbURL, "--demo", "--log-format", "json")
+	b := newBrowser(t, base)
+	b.signIn(t, "demo-candidate-1")
+	d, err := db.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	// The codec's prefix, then bytes that are no session.
+	if _, err := d.W.Exec(`UPDATE web_sessions SET data = $1 WHERE account_id IS NOT NULL`, []byte("\x00cma1\xff\xff")); err != nil {
+		t.Fatal(err)
+	}
+	res, page := b.do(t, "GET", "/catalogue", nil)
+	if res.StatusCode != http.StatusInternalServerError || !strings.Contains(page, "Nous n&#39;avons pas pu afficher cette page") ||
+		res.Header.Get("Content-Type") != "text/html; charset=utf-8" {
+		t.Fatalf("unreadable session: %d %s\n%.300s", res.StatusCode, res.Header.Get("Content-Type"), page)
+	}
+	if !strings.Contains(logs.String(), `"msg":"request failed"`) || !strings.Contains(logs.String(), "decode session") {
+		t.Fatalf("the session error is not in the log:\n%s", logs.String())
 	}
 }
