@@ -348,3 +348,16 @@ func TestSession_errors_go_through_the_log_and_the_French_page(t *testing.T) {
 		t.Fatalf("the session error is not in the log:\n%s", logs.String())
 	}
 }
+
+func TestHelpNamesTheSessionProxyAndMetricsSettings(t *testing.T) {
+	var out bytes.Buffer
+	if err := Run(context.Background(), []string{"help"}, testEnv(&out, io.Discard, nil)); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"--metrics-addr", "--trusted-proxies", "--session-idle", "--session-lifetime", "CMA_METRICS_ADDR",
+		"CMA_TRUSTED_PROXIES", "CMA_SESSION_IDLE", "CMA_SESSION_LIFETIME", "__Host-cma_session"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("help does not name %s", want)
+		}
+	}
+}
