@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"cma/internal/db"
+	"cma/internal/db/dbtest"
 )
 
 // testClock is the platform's clock in a test: it moves only when told.
@@ -66,8 +67,17 @@ func profileForm(phone string) url.Values {
 // posts it, signs in again and sends what was kept with one button: the change
 // is saved. Nothing typed is lost, and the kept form is sent once.
 func TestSession_form_posted_after_expiry_is_kept_and_sent_after_sign_in(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { keptFormJourney(t, sqliteArgs(t)) })
+	t.Run("postgres", func(t *testing.T) {
+		d, dbURL := dbtest.PostgresURL(t)
+		d.Close()
+		keptFormJourney(t, []string{"--db", dbURL, "--demo"})
+	})
+}
+
+func keptFormJourney(t *testing.T, args []string) {
 	clock := newTestClock()
-	base := startServeAt(t, clock.Now, sqliteArgs(t)...)
+	base := startServeAt(t, clock.Now, args...)
 	b := newBrowser(t, base)
 	b.signIn(t, "demo-candidate-1")
 
