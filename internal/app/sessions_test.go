@@ -92,6 +92,11 @@ func keptFormJourney(t *testing.T, args []string) {
 	if res.Request.URL.Path != "/saisie-conservee" || !strings.Contains(page, "Votre saisie a été conservée") {
 		t.Fatalf("after signing in again: %s\n%.1500s", res.Request.URL, page)
 	}
+	// Something else done first, in another tab: the kept form waits.
+	b.do(t, "POST", "/panier/ajouter", url.Values{"cours": {"0"}})
+	if res, page = b.do(t, "GET", "/saisie-conservee", nil); res.Request.URL.Path != "/saisie-conservee" {
+		t.Fatalf("the kept form went away after another form was sent: %s", res.Request.URL)
+	}
 	action, fields := keptFields(t, page)
 	if action != "/mon-profil" || fields.Get("telephone") != "06 98 76 54 32" || fields.Get("complement") != "Bâtiment B, 3e étage" {
 		t.Fatalf("kept form posts to %q with %v", action, fields)

@@ -27,7 +27,9 @@ import (
 //     /saisie-conservee, a page whose button posts the kept fields again to
 //     the route, same-origin (http.CrossOriginProtection lets it through);
 //     a file is asked for again there. Another account signing in drops it.
-//  4. The next signed-in POST, that one or any other, drops the kept form.
+//  4. The signed-in POST to the kept form's address (the form sent again, or
+//     typed again) drops it; so does the page's "abandon" button, or another
+//     account signing in.
 //
 // A form without a known account (no session ever, or one older than its
 // row) is not kept: it could be someone else's on a shared computer.
@@ -161,6 +163,14 @@ func (s *Server) dropKeptForm(r *http.Request) {
 	}
 	for _, k := range []string{keyKeptAccount, keyKeptPath, keyKeptForm, keyKeptFiles} {
 		s.sessions.Remove(ctx, k)
+	}
+}
+
+// keptFormSent drops the kept form when r, a signed-in POST, goes where the
+// kept form was posted: it is the kept form sent again, or a newer one.
+func (s *Server) keptFormSent(r *http.Request) {
+	if path := s.sessions.GetString(r.Context(), keyKeptPath); path != "" && path == r.URL.RequestURI() {
+		s.dropKeptForm(r)
 	}
 }
 
