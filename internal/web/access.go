@@ -60,7 +60,7 @@ func (s *Server) guard(pattern string, a access, h http.Handler) http.Handler {
 			return
 		}
 		if r.Method == http.MethodPost {
-			s.dropKeptForm(r) // sent again, or superseded (keptform.go)
+			s.keptFormSent(r)
 		}
 		if a.signedIn {
 			h.ServeHTTP(w, r)
