@@ -42,8 +42,9 @@ const (
 	keyKeptFiles   = "kept_files"   // the file fields whose files were not kept, comma-separated
 )
 
-// Size limits: fields beyond maxKeptFields are not kept (the session row stays
-// small); files are read through and dropped, up to maxKeptBody in all.
+// Size limits: a form whose fields take more than maxKeptFields URL-encoded is
+// not kept (the session row stays small); files are read through and dropped,
+// up to maxKeptBody in all.
 const (
 	maxKeptFields = 64 << 10
 	maxKeptBody   = 16 << 20
@@ -102,6 +103,9 @@ func readFormToKeep(w http.ResponseWriter, r *http.Request) (url.Values, []strin
 	for {
 		part, err := mr.NextPart() // also reads through the rest of the previous part
 		if errors.Is(err, io.EOF) {
+			if len(fields.Encode()) > maxKeptFields { // as the session keeps it
+				return nil, nil, errKeptTooBig
+			}
 			return fields, files, nil
 		}
 		if err != nil {

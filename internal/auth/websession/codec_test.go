@@ -1,6 +1,7 @@
 package websession
 
 import (
+	"bytes"
 	"maps"
 	"strings"
 	"testing"
@@ -104,4 +105,36 @@ func BenchmarkCodec_Decode(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzCodec_Decode: any bytes from the session table decode to an error or
+// to values that encode and decode again to the same.
+func FuzzCodec_Decode(f *testing.F) {
+	for _, values := range []map[string]any{
+		{},
+		{KeyAccount: int64(42), KeyEpoch: int64(1), KeyLastActive: int64(1795000000), KeySignedInAt: int64(1794990000)},
+		{"return_to": "/panier", "kept_form": "telephone=06+12&ville=Paris", "vu": true, "n": 3},
+	} {
+		b, err := codec{}.Encode(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC), values)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	gob, _ := scs.GobCodec{}.Encode(time.Now(), map[string]any{KeyAccount: int64(9)})
+	f.Add(gob)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		deadline, values, err := codec{}.Decode(data)
+		if err != nil || !bytes.HasPrefix(data, []byte(sessionMagic)) {
+			return // an error, or gob's business
+		}
+		again, err := codec{}.Encode(deadline, values)
+		if err != nil {
+			t.Fatalf("decoded values do not encode: %v", err)
+		}
+		d2, v2, err := codec{}.Decode(again)
+		if err != nil || !d2.Equal(deadline) || !maps.Equal(v2, values) {
+			t.Fatalf("round trip: %v %v %v, want %v %v", d2, v2, err, deadline, values)
+		}
+	})
 }
