@@ -72,8 +72,12 @@ func (s *Server) personRow(pg *views.Page, a domain.Account) views.PersonRow {
 
 // peopleSearch finds a person by name or email (help desk, central service).
 func (s *Server) peopleSearch(w http.ResponseWriter, r *http.Request) {
+	q, ok := searchParam(r.URL.Query(), "q")
+	if !ok {
+		s.requestError(w, r, http.StatusBadRequest, "filter.error.too_long")
+		return
+	}
 	pg := s.page(r, "bo.people.title")
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
 	v := &views.PeopleSearchView{Query: q}
 	if q != "" {
 		found, err := s.Store.SearchAccounts(r.Context(), q, 50)
@@ -249,11 +253,6 @@ func (s *Server) decideDuplicate(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/back-office/doublons?fait="+done, http.StatusSeeOther)
 }
 
-func (s *Server) badRequest(w http.ResponseWriter, r *http.Request) {
-	pg := s.page(r, "badrequest.title")
-	s.render(w, r, http.StatusBadRequest, views.Message(pg, pg.T("badrequest.text")))
-}
-
 func (s *Server) auditRows(pg *views.Page, events []store.AuditEvent) []views.AuditRow {
 	rows := make([]views.AuditRow, 0, len(events))
 	for _, e := range events {
@@ -309,9 +308,13 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	if to := parseDay(v.To, "au"); !to.IsZero() {
 		query.To = to.AddDate(0, 0, 1) // the whole last day
 	}
-	page, err := strconv.Atoi(q.Get("page"))
-	if err != nil || page < 1 {
-		page = 1
+	if _, ok := searchParam(q, "action"); !ok {
+		bad("action", "filter.error.too_long")
+	}
+	page, ok := pageParam(q)
+	if !ok {
+		s.requestError(w, r, http.StatusBadRequest, "filter.error.page")
+		return
 	}
 	query.Offset = (page - 1) * query.Limit
 	if len(v.Errors) > 0 {

@@ -15,9 +15,6 @@ import (
 	"cma/internal/web/views"
 )
 
-// maxValidationBody caps the validation form: the proof (5 MB) and the fields.
-const maxValidationBody = candidature.MaxProofBytes + 256<<10
-
 // selfResource is the signed-in person's own account (ROLE-1).
 func selfResource(s *Server, r *http.Request) (domain.Resource, bool) {
 	if u := currentUser(r); u != nil {
@@ -175,28 +172,10 @@ func (s *Server) basketRemove(w http.ResponseWriter, r *http.Request, t basketTa
 
 // basketValidate is the definitive validation (CAN-4). The form carries the
 // basket's token: a double click, a retried request or a second tab validates
-// once.
+// once. The route has read the form, multipart with its proof or urlencoded
+// without (proofForm): a proof over 5 MB never reaches here.
 func (s *Server) basketValidate(w http.ResponseWriter, r *http.Request, t basketTarget) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxValidationBody)
 	pg := s.page(r, "basket.title")
-	if err := r.ParseMultipartForm(1 << 20); errors.Is(err, http.ErrNotMultipart) {
-		err = r.ParseForm() // a form without a file may come urlencoded
-		if err != nil {
-			s.badRequest(w, r)
-			return
-		}
-	} else if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			s.showBasket(w, r, t, http.StatusRequestEntityTooLarge, func(v *views.BasketView, _ *catalogue.Index) {
-				msg := pg.T("basket.proof.too_big")
-				v.Errors, v.ErrFor["justificatif"] = []views.FieldMessage{{Field: "justificatif", Message: msg}}, msg
-			})
-			return
-		}
-		s.badRequest(w, r)
-		return
-	}
 	f := candidature.Form{Token: r.FormValue("jeton"), Objective: domain.Objective(r.FormValue("objectif")),
 		Motivation: r.FormValue("motivation"), AcceptRules: r.FormValue("reglement") == "1",
 		RulesVersion: r.FormValue("version_reglement"), HalfTariff: r.FormValue("demi_tarif") == "1",

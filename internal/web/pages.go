@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -68,6 +69,28 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request) *catalogue.Index 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	pg := s.page(r, "notfound.title")
 	s.render(w, r, http.StatusNotFound, views.Message(pg, pg.T("notfound.text")))
+}
+
+// badRequest answers a request that is not valid, with no more said.
+func (s *Server) badRequest(w http.ResponseWriter, r *http.Request) {
+	s.requestError(w, r, http.StatusBadRequest, "badrequest.text")
+}
+
+// requestError answers a request the platform will not take as sent (400,
+// 413) with the message msgID says why in: the error page, or a problem
+// document under /api/.
+func (s *Server) requestError(w http.ResponseWriter, r *http.Request, status int, msgID string) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		s.writeProblem(w, problem{Type: "about:blank", Title: http.StatusText(status), Status: status,
+			Detail: s.apiPrinter(r).T(msgID)})
+		return
+	}
+	title := "badrequest.title"
+	if status == http.StatusRequestEntityTooLarge {
+		title = "toolarge.title"
+	}
+	pg := s.page(r, title)
+	s.render(w, r, status, views.Message(pg, pg.T(msgID)))
 }
 
 // serverError logs err and shows a plain French page; nothing internal leaks.
