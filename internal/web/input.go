@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"io"
 	"mime"
@@ -109,6 +110,9 @@ func removeFormFiles(r *http.Request) {
 // bodyError answers a request whose input could not be read whole: too large,
 // too slow, cut off, or malformed. Nothing of it reaches a handler.
 func (s *Server) bodyError(w http.ResponseWriter, r *http.Request, in input, err error) {
+	// A failed read cancels the request's context, which would fail the
+	// page's rendering too: the candidate still waiting must get the page.
+	r = r.WithContext(context.WithoutCancel(r.Context()))
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
