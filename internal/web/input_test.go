@@ -333,15 +333,13 @@ func TestSignInLimitedBeforeBodyIsRead(t *testing.T) {
 		site.postForm(t, "/connexion/fournisseur", url.Values{})
 	}
 	for _, path := range []string{"/connexion/personnel", "/connexion/fournisseur"} {
-		stuck, never := io.Pipe() // a body that never comes
-		defer never.Close()
-		req, _ := http.NewRequest("POST", site.URL+path, stuck)
-		req.ContentLength = 1 << 20
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, "POST", site.URL+path, stuckBody{ctx})
+		req.ContentLength = 1 << 20
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		start := time.Now()
-		res, err := noRedirect.Do(req.WithContext(ctx))
+		res, err := noRedirect.Do(req)
 		if err != nil {
 			t.Fatalf("%s: no answer while the body was awaited: %v", path, err)
 		}
@@ -350,6 +348,14 @@ func TestSignInLimitedBeforeBodyIsRead(t *testing.T) {
 			t.Errorf("%s: %d after %v, want 429 at once", path, res.StatusCode, time.Since(start))
 		}
 	}
+}
+
+// stuckBody is a body that never comes: its reads wait for the request's end.
+type stuckBody struct{ ctx context.Context }
+
+func (b stuckBody) Read([]byte) (int, error) {
+	<-b.ctx.Done()
+	return 0, b.ctx.Err()
 }
 
 // pacedReader gives r's bytes at rate bytes a second at most.
