@@ -29,15 +29,12 @@ func can(act domain.Action, resource func(s *Server, r *http.Request) (domain.Re
 	return access{action: act, resource: resource}
 }
 
-// RouteInfo describes a registered route, for the permission matrix test and
-// the request-body tests.
+// RouteInfo describes a registered route, for the permission matrix test.
 type RouteInfo struct {
 	Pattern  string
 	Public   bool
 	SignedIn bool
 	Action   domain.Action
-	MaxBody  int64 // the largest body the route reads, in bytes
-	Upload   bool  // the route takes a file: its body may arrive slowly
 }
 
 // Routes lists every route with its access rule.
@@ -47,8 +44,7 @@ func (s *Server) Routes() []RouteInfo { return s.routes }
 // itself and its input. The check comes first, so that a request refused
 // has none of its body read.
 func (s *Server) handle(mux *http.ServeMux, pattern string, a access, in input, h http.HandlerFunc) {
-	s.routes = append(s.routes, RouteInfo{Pattern: pattern, Public: a.public, SignedIn: a.signedIn, Action: a.action,
-		MaxBody: in.maxBody, Upload: in.upload})
+	s.routes = append(s.routes, RouteInfo{Pattern: pattern, Public: a.public, SignedIn: a.signedIn, Action: a.action})
 	guarded := s.readInput(in, h)
 	if !a.public {
 		guarded = s.guard(pattern, a, guarded)

@@ -77,8 +77,8 @@ func (s *Server) badRequest(w http.ResponseWriter, r *http.Request) {
 }
 
 // requestError answers a request the platform will not take as sent (400,
-// 413) with the message msgID says why in: the error page, or a problem
-// document under /api/.
+// 413) with the message msgID, which says why: on the error page, or in a
+// problem document under /api/.
 func (s *Server) requestError(w http.ResponseWriter, r *http.Request, status int, msgID string) {
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		s.writeProblem(w, problem{Type: "about:blank", Title: http.StatusText(status), Status: status,
