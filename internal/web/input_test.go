@@ -602,3 +602,17 @@ func TestExtremePagingAndLongSearches(t *testing.T) {
 		}
 	})
 }
+
+// TestDefaultTimeoutsFitASlowProof_CAN9: the platform's own timeouts let the
+// largest validation form come at 512 kbit/s (about 85 s) on the upload
+// routes, while every other route keeps a read timeout far shorter.
+func TestDefaultTimeoutsFitASlowProof_CAN9(t *testing.T) {
+	d := Timeouts{}.withDefaults()
+	at512kbits := time.Duration(float64(proofBody*8) / 512e3 * float64(time.Second))
+	if d.Upload < at512kbits {
+		t.Errorf("upload timeout %v: a %d-byte form at 512 kbit/s takes %v", d.Upload, proofBody, at512kbits)
+	}
+	if d.Read > at512kbits/2 || d.ReadHeader > d.Read {
+		t.Errorf("read timeouts %v / %v: ordinary routes should keep short ones", d.ReadHeader, d.Read)
+	}
+}
