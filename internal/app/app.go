@@ -271,9 +271,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}
 	defer metrics.Close()
 	go cleanSessions(ctx, st, log, env.Now)
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	hs := srv.HTTPServer() // web's timeouts, longer on upload routes
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	addr := ln.Addr().String()

@@ -39,13 +39,14 @@ type RouteInfo struct {
 // Routes lists every route with its access rule.
 func (s *Server) Routes() []RouteInfo { return s.routes }
 
-// handle registers a route with its access rule, instrumentation and the
-// check itself.
-func (s *Server) handle(mux *http.ServeMux, pattern string, a access, h http.HandlerFunc) {
+// handle registers a route with its access rule, instrumentation, the check
+// itself and its input. The check comes first, so that a request refused
+// has none of its body read.
+func (s *Server) handle(mux *http.ServeMux, pattern string, a access, in input, h http.HandlerFunc) {
 	s.routes = append(s.routes, RouteInfo{Pattern: pattern, Public: a.public, SignedIn: a.signedIn, Action: a.action})
-	var guarded http.Handler = h
+	guarded := s.readInput(in, h)
 	if !a.public {
-		guarded = s.guard(pattern, a, h)
+		guarded = s.guard(pattern, a, guarded)
 	}
 	mux.Handle(pattern, s.instrument(pattern, guarded))
 }

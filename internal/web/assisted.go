@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"cma/internal/accounts"
 	"cma/internal/domain"
@@ -18,8 +17,13 @@ const assistedSearchLimit = 30
 
 // assistedPage finds a candidate for assisted registration (CAN-8).
 func (s *Server) assistedPage(w http.ResponseWriter, r *http.Request) {
+	q, ok := searchParam(r.URL.Query(), "q")
+	if !ok {
+		s.requestError(w, r, http.StatusBadRequest, "filter.error.too_long")
+		return
+	}
 	pg := s.page(r, "assisted.title")
-	v := &views.AssistedView{Query: strings.TrimSpace(r.URL.Query().Get("q")), ErrFor: map[string]string{}}
+	v := &views.AssistedView{Query: q, ErrFor: map[string]string{}}
 	if v.Query != "" {
 		found, err := s.Accounts.SearchCandidatesToAssist(r.Context(), currentUser(r).Actor, v.Query, assistedSearchLimit)
 		if err != nil {

@@ -36,7 +36,11 @@ func auditAction(p *i18n.Printer, action string) string {
 // auditPage searches the audit trail (ROLE-5): by person, action and dates.
 func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	pg := s.page(r, "bo.audit.title")
-	form := auditFilterFormFromRequest(r)
+	form, ok := auditFilterFormFromRequest(r)
+	if !ok {
+		s.requestError(w, r, http.StatusBadRequest, "filter.error.page")
+		return
+	}
 	v := &views.AuditView{Person: form.Person, Action: form.Action, From: form.From, To: form.To, ErrFor: map[string]string{}}
 	query, errs := form.query(pg.P, s.Paris)
 	if len(errs) > 0 {

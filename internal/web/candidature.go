@@ -12,9 +12,6 @@ import (
 	"cma/internal/web/views"
 )
 
-// maxValidationBody caps the validation form: the proof (5 MB) and the fields.
-const maxValidationBody = candidature.MaxProofBytes + 256<<10
-
 // selfResource is the signed-in person's own account (ROLE-1).
 func selfResource(s *Server, r *http.Request) (domain.Resource, bool) {
 	if u := currentUser(r); u != nil {
@@ -169,22 +166,12 @@ func (s *Server) basketRemove(w http.ResponseWriter, r *http.Request, t basketTa
 
 // basketValidate is the definitive validation (CAN-4). The form carries the
 // basket's token: a double click, a retried request or a second tab validates
-// once.
+// once. The route has read the form, multipart with its proof or urlencoded
+// without (proofForm): a proof over 5 MB never reaches here.
 func (s *Server) basketValidate(w http.ResponseWriter, r *http.Request, t basketTarget) {
 	pg := s.page(r, "basket.title")
-	form, err := basketFormFromRequest(w, r)
-	switch {
-	case errors.Is(err, errProofTooBig):
-		s.showBasket(w, r, t, http.StatusRequestEntityTooLarge, func(v *views.BasketView, _ *catalogue.Index) {
-			msg := pg.T("basket.proof.too_big")
-			v.Errors, v.ErrFor["justificatif"] = []views.FieldMessage{{Field: "justificatif", Message: msg}}, msg
-		})
-		return
-	case err != nil:
-		s.badRequest(w, r)
-		return
-	}
-	_, err = s.Candidatures.Validate(r.Context(), currentUser(r).Actor, t.personID, form.Form)
+	form := basketFormFromRequest(r)
+	_, err := s.Candidatures.Validate(r.Context(), currentUser(r).Actor, t.personID, form.Form)
 	var ferrs domain.FieldErrors
 	var refusals candidature.Refusals
 	switch {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"cma/internal/accounts"
 	"cma/internal/candidature"
@@ -113,25 +114,10 @@ type basketForm struct {
 	ProofDate string
 }
 
-// errProofTooBig is a validation form larger than its limit: the proof is.
-var errProofTooBig = errors.New("validation form too large")
-
-// basketFormFromRequest reads the validation form, multipart (with a proof)
-// or urlencoded (without). A body over the limit is errProofTooBig; any other
-// unreadable body an error of its own.
-func basketFormFromRequest(w http.ResponseWriter, r *http.Request) (basketForm, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxValidationBody)
-	if err := r.ParseMultipartForm(1 << 20); errors.Is(err, http.ErrNotMultipart) {
-		if err := r.ParseForm(); err != nil {
-			return basketForm{}, err
-		}
-	} else if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return basketForm{}, errProofTooBig
-		}
-		return basketForm{}, err
-	}
+// basketFormFromRequest reads the validation form. Its route has read the
+// body, multipart with its proof or urlencoded without, within proofForm's
+// limit (routes.go): what is over it never reaches here.
+func basketFormFromRequest(r *http.Request) basketForm {
 	f := basketForm{ProofDate: r.FormValue("date_justificatif"), Form: candidature.Form{Token: r.FormValue("jeton"),
 		Objective: domain.Objective(r.FormValue("objectif")), Motivation: r.FormValue("motivation"),
 		AcceptRules: r.FormValue("reglement") == "1", RulesVersion: r.FormValue("version_reglement"),
@@ -148,7 +134,7 @@ func basketFormFromRequest(w http.ResponseWriter, r *http.Request) (basketForm, 
 			f.Proof.IssueDate = d
 		}
 	}
-	return f, nil
+	return f
 }
 
 // keep shows what was typed again on the basket page.
@@ -251,15 +237,13 @@ type auditFilterForm struct {
 // auditPageSize is how many events a page of the audit trail shows.
 const auditPageSize = 50
 
-func auditFilterFormFromRequest(r *http.Request) auditFilterForm {
+// auditFilterFormFromRequest reads the form; ok is false when its page is not
+// a page number (extreme, negative, not a number), a request no link sends.
+func auditFilterFormFromRequest(r *http.Request) (f auditFilterForm, ok bool) {
 	q := r.URL.Query()
-	f := auditFilterForm{Person: q.Get("personne"), Action: q.Get("action"), From: q.Get("du"), To: q.Get("au")}
-	page, err := strconv.Atoi(q.Get("page"))
-	if err != nil || page < 1 {
-		page = 1
-	}
-	f.Page = page
-	return f
+	f = auditFilterForm{Person: q.Get("personne"), Action: q.Get("action"), From: q.Get("du"), To: q.Get("au")}
+	f.Page, ok = pageParam(q)
+	return f, ok
 }
 
 // query is the form as the audit search takes it; each bad value is a field
@@ -268,6 +252,9 @@ func (f auditFilterForm) query(p *i18n.Printer, paris *time.Location) (accounts.
 	q := accounts.AuditQuery{Action: strings.TrimSpace(f.Action), Limit: auditPageSize, Offset: (f.Page - 1) * auditPageSize}
 	var errs []views.FieldMessage
 	bad := func(field, msgID string) { errs = append(errs, views.FieldMessage{Field: field, Message: p.T(msgID)}) }
+	if utf8.RuneCountInString(strings.TrimSpace(f.Action)) > maxSearchText {
+		bad("action", "filter.error.too_long")
+	}
 	if f.Person != "" {
 		id, err := strconv.ParseInt(strings.TrimSpace(f.Person), 10, 64)
 		if err != nil || id <= 0 {

@@ -25,8 +25,13 @@ func (s *Server) personRow(pg *views.Page, a domain.Account) views.PersonRow {
 
 // peopleSearch finds a person by name or email (help desk, central service).
 func (s *Server) peopleSearch(w http.ResponseWriter, r *http.Request) {
+	q, ok := searchParam(r.URL.Query(), "q")
+	if !ok {
+		s.requestError(w, r, http.StatusBadRequest, "filter.error.too_long")
+		return
+	}
 	pg := s.page(r, "bo.people.title")
-	v := &views.PeopleSearchView{Query: strings.TrimSpace(r.URL.Query().Get("q"))}
+	v := &views.PeopleSearchView{Query: q}
 	if v.Query != "" {
 		found, err := s.Accounts.SearchPeople(r.Context(), currentUser(r).Actor, v.Query, peopleSearchLimit)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"cma/internal/accounts"
@@ -34,7 +35,23 @@ func (s *Server) courseNotFound(w http.ResponseWriter, r *http.Request) {
 
 // badRequest is the page of a request no form of the site sends.
 func (s *Server) badRequest(w http.ResponseWriter, r *http.Request) {
-	s.errorPage(w, r, http.StatusBadRequest, "badrequest.title", "badrequest.text")
+	s.requestError(w, r, http.StatusBadRequest, "badrequest.text")
+}
+
+// requestError answers a request the platform will not take as sent (400,
+// 413) with the message msgID, which says why: on the error page, or in a
+// problem document under /api/.
+func (s *Server) requestError(w http.ResponseWriter, r *http.Request, status int, msgID string) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		s.writeProblem(w, problem{Type: "about:blank", Title: http.StatusText(status), Status: status,
+			Detail: s.apiPrinter(r).T(msgID)})
+		return
+	}
+	title := "badrequest.title"
+	if status == http.StatusRequestEntityTooLarge {
+		title = "toolarge.title"
+	}
+	s.errorPage(w, r, status, title, msgID)
 }
 
 // forbidden refuses an action to the signed-in person.

@@ -68,6 +68,34 @@ type Deps struct {
 	// TrustedProxies are the load balancers whose X-Forwarded-For is believed
 	// (clientaddr.go); none: the connection's address is the client's.
 	TrustedProxies []netip.Prefix
+	Timeouts       Timeouts
+}
+
+// Timeouts bound how long a request may hold a connection. A zero field takes
+// its value in defaultTimeouts.
+type Timeouts struct {
+	ReadHeader time.Duration // the request line and headers: a slow client cannot hold connections (slowloris)
+	Read       time.Duration // a whole request, body included, on routes that take no file
+	Upload     time.Duration // a whole request on routes that take a file (the proof of the validation form)
+	Write      time.Duration // the answer, counted from the end of the headers (of the body, on upload routes)
+	Idle       time.Duration // a kept-alive connection between requests
+}
+
+// defaultTimeouts are the platform's. Upload lets a 5 MB proof come at
+// 150 kbit/s (a weak mobile connection); the other routes read a few
+// kilobytes and keep a short timeout.
+var defaultTimeouts = Timeouts{ReadHeader: 10 * time.Second, Read: 30 * time.Second, Upload: 5 * time.Minute,
+	Write: 60 * time.Second, Idle: 120 * time.Second}
+
+func (t Timeouts) withDefaults() Timeouts {
+	or := func(d, def time.Duration) time.Duration {
+		if d > 0 {
+			return d
+		}
+		return def
+	}
+	return Timeouts{ReadHeader: or(t.ReadHeader, defaultTimeouts.ReadHeader), Read: or(t.Read, defaultTimeouts.Read),
+		Upload: or(t.Upload, defaultTimeouts.Upload), Write: or(t.Write, defaultTimeouts.Write), Idle: or(t.Idle, defaultTimeouts.Idle)}
 }
 
 // Server holds the handlers' dependencies.
@@ -100,6 +128,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	sum := sha256.Sum256(css)
+	d.Timeouts = d.Timeouts.withDefaults()
 	s := &Server{Deps: d, css: css, cssURL: "/static/app." + hex.EncodeToString(sum[:6]) + ".css",
 		registry: prometheus.NewRegistry(), brochure: map[brochureKey][]byte{}}
 	s.metrics = newMetrics(s.registry)
@@ -121,6 +150,13 @@ func New(d Deps) (*Server, error) {
 // router: app serves it on its own address (--metrics-addr, loopback by default).
 func (s *Server) MetricsHandler() http.Handler {
 	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+}
+
+// HTTPServer is the site with its timeouts, ready to serve.
+func (s *Server) HTTPServer() *http.Server {
+	t := s.Timeouts
+	return &http.Server{Handler: s.Handler(), ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read,
+		WriteTimeout: t.Write, IdleTimeout: t.Idle, ErrorLog: slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn)}
 }
 
 func (s *Server) serveCSS(w http.ResponseWriter, r *http.Request) {

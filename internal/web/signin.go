@@ -66,11 +66,9 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // signInWithProvider starts the OpenID Connect flow: state, nonce and PKCE
-// verifier go into the session, and the browser goes to the provider.
+// verifier go into the session, and the browser goes to the provider. The
+// route counts the attempt per client address (signInForm).
 func (s *Server) signInWithProvider(w http.ResponseWriter, r *http.Request) {
-	if s.limited(w, r, s.signInByIP, "ip:"+clientIP(r)) {
-		return
-	}
 	pg := s.page(r, "signin.title")
 	ret := safeReturn(r.PostFormValue("retour"), "")
 	choice := r.PostFormValue("fournisseur")
@@ -177,10 +175,11 @@ func (s *Server) staffSignInPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // staffSignIn checks a staff password; the central service then gives its
-// second factor.
+// second factor. The route counts the attempt per client address before the
+// body is read (signInForm); here it is counted per email.
 func (s *Server) staffSignIn(w http.ResponseWriter, r *http.Request) {
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
-	if s.limited(w, r, s.signInByIP, "ip:"+clientIP(r)) || s.limited(w, r, s.signInByEmail, "email:"+email) {
+	if s.limited(w, r, s.signInByEmail, "email:"+email) {
 		return
 	}
 	pg := s.page(r, "signin.staff.title")
