@@ -5,11 +5,9 @@
 package candidature
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
-	"net/http"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -20,6 +18,7 @@ import (
 
 	"cma/internal/catalogue"
 	"cma/internal/domain"
+	"cma/internal/proof"
 	"cma/internal/store"
 )
 
@@ -268,7 +267,7 @@ type Proof struct {
 }
 
 // MaxProofBytes caps a proof's size.
-const MaxProofBytes = 5 << 20
+const MaxProofBytes = proof.MaxBytes
 
 // Form is the validation form (CAN-4, CAN-6, CAN-7, CAN-9).
 type Form struct {
@@ -311,9 +310,9 @@ func (s *Service) checkForm(f *Form, current store.Rules) (FieldErrors, string) 
 		case len(f.Proof.Data) > MaxProofBytes:
 			errs = append(errs, FieldError{"justificatif", "Le justificatif ne doit pas dépasser 5 Mo."})
 		default:
-			contentType = sniffProof(f.Proof.Data)
-			if contentType == "" {
-				errs = append(errs, FieldError{"justificatif", "Le justificatif doit être un fichier PDF, JPEG ou PNG."})
+			var refused *FieldError
+			if contentType, refused = checkProof(f.Proof.Data); refused != nil {
+				errs = append(errs, *refused)
 			}
 			if f.Proof.IssueDate.IsZero() {
 				errs = append(errs, FieldError{"date_justificatif", "Indiquez la date de délivrance du justificatif."})
@@ -323,18 +322,6 @@ func (s *Service) checkForm(f *Form, current store.Rules) (FieldErrors, string) 
 		}
 	}
 	return errs, contentType
-}
-
-// sniffProof recognises PDF, JPEG and PNG by their content, never by the file's
-// name: an executable renamed .pdf is refused.
-func sniffProof(data []byte) string {
-	switch ct := http.DetectContentType(data); {
-	case ct == "application/pdf" && bytes.HasPrefix(data, []byte("%PDF-")):
-		return ct
-	case ct == "image/jpeg", ct == "image/png":
-		return ct
-	}
-	return ""
 }
 
 func objectiveValid(o domain.Objective) bool {

@@ -286,7 +286,7 @@ func TestValidationForm_CAN6_CAN7_CAN9(t *testing.T) {
 		if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, noObjective)); !slices.Contains(got, "objectif") {
 			t.Errorf("CAN-6 without objective: %v", got)
 		}
-		pdf := []byte("%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+		pdf := minimalPDF()
 		for name, proof := range map[string]*candidature.Proof{
 			"an executable renamed .pdf": {Data: append([]byte("MZ\x90\x00\x03"), make([]byte, 200)...), IssueDate: today.AddDate(0, -1, 0)},
 			"a 6 MB file":                {Data: append(append([]byte{}, pdf...), make([]byte, 6<<20)...), IssueDate: today.AddDate(0, -1, 0)},
