@@ -13,6 +13,8 @@ import (
 	"cma/internal/candidature"
 	"cma/internal/db"
 	"cma/internal/db/dbtest"
+	"cma/internal/domain"
+	"cma/internal/store"
 )
 
 // onePagePDF is a small well-formed PDF: a catalog, one page, its content and a
@@ -148,4 +150,63 @@ func countProofs(t *testing.T, d *db.DB) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestValidationForm_CAN9_proof_quota: an account keeps at most
+// MaxProofsKept proofs and MaxProofBytesKept bytes of them; the validation
+// past either is refused on the proof field and writes nothing.
+func TestValidationForm_CAN9_proof_quota(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		keep := func(accountID int64, n, size int) {
+			t.Helper()
+			if err := e.store.InTx(ctx, func(tx *sqlTx) error {
+				for i := 0; i < n; i++ {
+					p := &store.Proof{AccountID: accountID, ContentType: "application/pdf", Data: make([]byte, size),
+						SHA256: "x", IssueDate: today.AddDate(0, -1, 0), UploadedAt: today.AddDate(0, 0, -i-1)}
+					if err := e.store.InsertProof(ctx, tx, p); err != nil {
+						return err
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		validate := func(who domain.Account, actor domain.Actor) error {
+			t.Helper()
+			if err := e.svc.Add(ctx, actor, who.ID, e.open[0].ID); err != nil {
+				t.Fatal(err)
+			}
+			f := e.form(t, who.ID)
+			f.HalfTariff, f.Proof = true, &candidature.Proof{Data: minimalPDF(), IssueDate: today.AddDate(0, -1, 0)}
+			_, err := e.svc.Validate(ctx, actor, who.ID, f)
+			return err
+		}
+		refusedOnQuota := func(err error) bool {
+			ferrs, ok := err.(candidature.FieldErrors)
+			return ok && len(ferrs) == 1 && ferrs[0].Field == "justificatif" && strings.Contains(ferrs[0].Message, "garde déjà")
+		}
+
+		many, manyActor := e.person(t, "many", adult())
+		keep(many.ID, candidature.MaxProofsKept, 1000)
+		before := countProofs(t, d)
+		if err := validate(many, manyActor); !refusedOnQuota(err) {
+			t.Errorf("an eleventh proof: %v, want the quota's refusal", err)
+		}
+		heavy, heavyActor := e.person(t, "heavy", adult())
+		keep(heavy.ID, 5, 5<<20) // 25 MB
+		if err := validate(heavy, heavyActor); !refusedOnQuota(err) {
+			t.Errorf("a proof past 25 MB: %v, want the quota's refusal", err)
+		}
+		if got := countProofs(t, d); got != before+5 {
+			t.Errorf("%d proofs, want %d: a refused validation kept its proof", got, before+5)
+		}
+		under, underActor := e.person(t, "under", adult())
+		keep(under.ID, candidature.MaxProofsKept-1, 1000)
+		if err := validate(under, underActor); err != nil {
+			t.Errorf("a tenth proof: %v", err)
+		}
+	})
 }

@@ -68,6 +68,7 @@ func New(d *db.DB, st *store.Store, send Sender, cfg Config) (*Client, error) {
 	// job may run 30 s at most, and after a minute it is taken up again, so a
 	// confirmation interrupted by a crash goes out a minute later, not an hour.
 	rc := &river.Config{Workers: workers, Logger: cfg.Log, JobTimeout: 30 * time.Second, RescueStuckJobsAfter: time.Minute}
+	addRetention(workers, rc, st, cfg.Now)
 	if cfg.Workers > 0 {
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
 		if d.Dialect == db.SQLite {
