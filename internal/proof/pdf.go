@@ -42,20 +42,31 @@ func pdfConfig() *model.Configuration {
 	}
 }
 
-// htmlMarkers betray a PDF/HTML polyglot: a file that a browser sniffing past
-// the header would run as a page. None of them can be PDF syntax: PDF hex
-// strings hold hex digits only, and the markers' second letters are not.
+// htmlMarkers betray a polyglot: a PDF or an image that a browser sniffing
+// past the header would run as a page or a script. None of them can be PDF
+// syntax: PDF hex strings hold hex digits only, and the markers' second
+// letters are not.
 var htmlMarkers = [][]byte{[]byte("<html"), []byte("<script"), []byte("<iframe"), []byte("<!doctype"),
 	[]byte("<body"), []byte("<svg"), []byte("javascript:")}
+
+// htmlMarker returns the first HTML marker found in data, case folded, or "".
+// Compressed data is random bytes: the odds of a seven-letter marker there are
+// nil in practice.
+func htmlMarker(data []byte) string {
+	lower := bytes.ToLower(data)
+	for _, m := range htmlMarkers {
+		if bytes.Contains(lower, m) {
+			return string(m)
+		}
+	}
+	return ""
+}
 
 // checkPDF parses data as a PDF, refuses active content, and inflates every
 // stream within the budget.
 func checkPDF(ctx context.Context, data []byte) (err error) {
-	lower := bytes.ToLower(data)
-	for _, m := range htmlMarkers {
-		if bytes.Contains(lower, m) {
-			return fmt.Errorf("PDF holding %q: %w", m, ErrActive)
-		}
+	if m := htmlMarker(data); m != "" {
+		return fmt.Errorf("PDF holding %q: %w", m, ErrActive)
 	}
 	defer func() { // a malformed file must be refused, never crash the request
 		if r := recover(); r != nil {

@@ -114,6 +114,9 @@ func checkImage(data []byte, contentType string) error {
 	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
 		return fmt.Errorf("%s of %d×%d pixels: %w", contentType, cfg.Width, cfg.Height, ErrTooLarge)
 	}
+	if m := htmlMarker(data); m != "" { // an image/HTML polyglot, e.g. a script in a JPEG comment
+		return fmt.Errorf("%s holding %q: %w", contentType, m, ErrActive)
+	}
 	n, err := end(data)
 	if err != nil {
 		return fmt.Errorf("%s structure: %v: %w", contentType, err, ErrDamaged)

@@ -175,6 +175,7 @@ func TestCheck_CAN9_proof_families(t *testing.T) {
 		{"PNG cut", pngData[:len(pngData)-20], ErrDamaged, PNG},
 
 		{"JPEG photo then ELF", append(append([]byte(nil), jpg...), elf...), ErrActive, JPEG},
+		{"JPEG with a script in a comment", append(append([]byte{0xFF, 0xD8, 0xFF, 0xFE, 0x00, 0x1B}, "<script>alert(1)</script>"...), jpg[2:]...), ErrActive, JPEG},
 		{"PNG scan then ELF", append(append([]byte(nil), pngData...), elf...), ErrActive, PNG},
 		{"PDF/HTML polyglot", buildPDF("%<html><body><script>fetch('/mes-candidatures')</script></body></html>\n",
 			append([]string{plainCatalog}, pageObjs("BT ET")...)...), ErrActive, PDF},
