@@ -42,7 +42,7 @@ func (s *Service) keepProof(ctx context.Context, tx *sql.Tx, p *store.Proof) err
 	}
 	if n+1 > MaxProofsKept || size+int64(len(p.Data)) > MaxProofBytesKept {
 		return FieldErrors{{"justificatif", fmt.Sprintf("Votre espace garde déjà %d justificatifs (%d au plus, %d Mo en tout) : "+
-			"validez sans le demi-tarif, ou demandez au service des cours pour adultes de retirer les anciens.", n, MaxProofsKept, MaxProofBytesKept>>20)}}
+			"validez sans le demi-tarif, ou contactez le service des cours pour adultes.", n, MaxProofsKept, MaxProofBytesKept>>20)}}
 	}
 	return s.store.InsertProof(ctx, tx, p)
 }
@@ -87,7 +87,7 @@ func checkProof(data []byte) (string, *FieldError) {
 	msg := "Le justificatif doit être un fichier PDF, JPEG ou PNG."
 	switch {
 	case errors.Is(err, proof.ErrDamaged):
-		msg = "Le justificatif est endommagé ou illisible : enregistrez-le de nouveau en PDF, ou joignez une photo JPEG ou PNG."
+		msg = "Le justificatif est endommagé, illisible ou protégé par un mot de passe : enregistrez-le de nouveau en PDF, ou joignez une photo JPEG ou PNG."
 	case errors.Is(err, proof.ErrActive):
 		msg = "Le justificatif contient du contenu actif (script, programme, fichier joint ou page web) : joignez une copie simple, imprimée en PDF ou prise en photo."
 	case errors.Is(err, proof.ErrTooLarge):

@@ -83,6 +83,9 @@ func checkPDF(ctx context.Context, data []byte) (err error) {
 	if doc.XRefTable.RootDict == nil {
 		return fmt.Errorf("PDF without a catalog: %w", ErrDamaged)
 	}
+	// First every stream, object streams included, inflated within the
+	// budget; then every object, those kept in object streams resolved (their
+	// streams were just bounded), checked for active content.
 	budget := int64(MaxDecodedBytes)
 	for nr, entry := range doc.XRefTable.Table {
 		if err := ctx.Err(); err != nil {
@@ -91,11 +94,25 @@ func checkPDF(ctx context.Context, data []byte) (err error) {
 		if entry == nil || entry.Free || entry.Object == nil {
 			continue
 		}
-		if what := activeContent(entry.Object, 0); what != "" {
-			return fmt.Errorf("PDF object %d: %s: %w", nr, what, ErrActive)
-		}
 		if err := inflate(entry.Object, &budget); err != nil {
 			return fmt.Errorf("PDF object %d: %w", nr, err)
+		}
+	}
+	for nr, entry := range doc.XRefTable.Table {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("PDF check stopped: %v: %w", err, ErrTooLarge)
+		}
+		if entry == nil || entry.Free || entry.Object == nil {
+			continue
+		}
+		o := entry.Object
+		if lazy, ok := o.(types.LazyObjectStreamObject); ok {
+			if o, err = lazy.DecodedObject(ctx); err != nil {
+				return fmt.Errorf("PDF object %d in an object stream: %v: %w", nr, err, ErrDamaged)
+			}
+		}
+		if what := activeContent(o, 0); what != "" {
+			return fmt.Errorf("PDF object %d: %s: %w", nr, what, ErrActive)
 		}
 	}
 	return nil

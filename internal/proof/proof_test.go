@@ -148,6 +148,46 @@ func bombPDF(t testing.TB, megabytes int) []byte {
 		fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", len(z), z))
 }
 
+// objStmPDF is a PDF 1.5 whose catalog opens object 5, kept compressed in an
+// object stream and found through a cross-reference stream: a reader must
+// resolve both to see it.
+func objStmPDF(hidden string) []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.5\n")
+	offsets := map[int]int{}
+	obj := func(nr int, body string) {
+		offsets[nr] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", nr, body)
+	}
+	stream := func(dict string, data []byte) string {
+		return fmt.Sprintf("<< %s /Length %d >>\nstream\n%s\nendstream", dict, len(data), data)
+	}
+	obj(1, "<< /Type /Catalog /Pages 2 0 R /OpenAction 5 0 R >>")
+	obj(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
+	obj(3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>")
+	obj(4, stream("", []byte("BT ET")))
+	header := "5 0 "
+	obj(6, stream(fmt.Sprintf("/Type /ObjStm /N 1 /First %d", len(header)), []byte(header+hidden)))
+	offsets[7] = b.Len()
+	var xref bytes.Buffer
+	entry := func(kind byte, field2 uint32, field3 uint16) {
+		xref.WriteByte(kind)
+		binary.Write(&xref, binary.BigEndian, field2)
+		binary.Write(&xref, binary.BigEndian, field3)
+	}
+	entry(0, 0, 65535)
+	for nr := 1; nr <= 7; nr++ {
+		if nr == 5 {
+			entry(2, 6, 0) // in object stream 6, at index 0
+			continue
+		}
+		entry(1, uint32(offsets[nr]), 0)
+	}
+	fmt.Fprintf(&b, "7 0 obj\n%s\nendobj\n", stream("/Type /XRef /Size 8 /W [1 4 2] /Root 1 0 R", xref.Bytes()))
+	fmt.Fprintf(&b, "startxref\n%d\n%%%%EOF\n", offsets[7])
+	return b.Bytes()
+}
+
 // TestCheck_CAN9_proof_families checks every family of refusal of a CAN-9
 // half-tariff proof, and that real documents pass.
 func TestCheck_CAN9_proof_families(t *testing.T) {
@@ -190,6 +230,8 @@ func TestCheck_CAN9_proof_families(t *testing.T) {
 		{"embedded file", withCatalog("<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles 5 0 R >> >>",
 			"<< /Names [(x.exe) 6 0 R] >>", "<< /Type /Filespec /F (x.exe) /EF << /F 7 0 R >> >>",
 			"<< /Type /EmbeddedFile /Length 4 >>\nstream\nMZ!!\nendstream"), ErrActive, PDF},
+		{"object stream, harmless", objStmPDF("<< /S /GoTo /D [3 0 R /Fit] >>"), nil, PDF},
+		{"JavaScript in an object stream", objStmPDF("<< /S /JavaScript /JS (app.alert\\(1\\)) >>"), ErrActive, PDF},
 		{"file attachment annotation", withCatalog(plainCatalog, "<< /Type /Annot /Subtype /FileAttachment /Rect [0 0 10 10] >>"), ErrActive, PDF},
 
 		{"image of 50 megapixels", hugePNG(10_000, 5_000), ErrTooLarge, PNG},
