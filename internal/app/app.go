@@ -203,14 +203,14 @@ func serve(ctx context.Context, args []string, env Env) error {
 	defer d.Close()
 	st := store.New(d)
 	if cfg.Demo {
-		empty, err := st.CatalogueEmpty(ctx)
+		contents, err := guardDemo(ctx, cfg, st, log)
 		if err != nil {
 			return err
 		}
-		if empty {
+		if !contents.Catalogue {
 			log.Info("loading demo data into the empty database")
-			if _, err := demo.Load(ctx, st, demo.Options{Scale: 1, Seed: demoSeed, Today: env.Now().In(loc), Progress: env.Stderr}); err != nil {
-				return fmt.Errorf("load demo data: %w", err)
+			if _, err := loadDemoData(ctx, st, demo.Options{Scale: 1, Seed: demoSeed, Today: env.Now().In(loc), Progress: env.Stderr}, env.Now()); err != nil {
+				return err
 			}
 		}
 	}
@@ -362,7 +362,7 @@ func loadDemo(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer d.Close()
-	stats, err := demo.Load(ctx, store.New(d), demo.Options{Scale: scale, Seed: seed, Today: env.Now().In(loc), Progress: env.Stderr})
+	stats, err := loadDemoData(ctx, store.New(d), demo.Options{Scale: scale, Seed: seed, Today: env.Now().In(loc), Progress: env.Stderr}, env.Now())
 	if err != nil {
 		return err
 	}

@@ -5,11 +5,9 @@
 package candidature
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
-	"net/http"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -19,6 +17,7 @@ import (
 	"cma/internal/catalogue"
 	"cma/internal/domain"
 	"cma/internal/outbox"
+	"cma/internal/proof"
 	"cma/internal/store"
 )
 
@@ -226,7 +225,7 @@ type Proof struct {
 }
 
 // MaxProofBytes caps a proof's size.
-const MaxProofBytes = 5 << 20
+const MaxProofBytes = proof.MaxBytes
 
 // Form is the validation form (CAN-4, CAN-6, CAN-7, CAN-9).
 type Form struct {
@@ -273,9 +272,9 @@ func (s *Service) checkForm(f *Form, current domain.Rules) (domain.FieldErrors, 
 		case len(f.Proof.Data) > MaxProofBytes:
 			bad("proof", "basket.proof.too_big")
 		default:
-			contentType = sniffProof(f.Proof.Data)
-			if contentType == "" {
-				bad("proof", "basket.error.proof_type")
+			var refused string
+			if contentType, refused = checkProof(f.Proof.Data); refused != "" {
+				bad("proof", refused)
 			}
 			if f.Proof.IssueDate.IsZero() {
 				bad("proof_date", "basket.error.proof_date_missing")
@@ -285,18 +284,6 @@ func (s *Service) checkForm(f *Form, current domain.Rules) (domain.FieldErrors, 
 		}
 	}
 	return errs, contentType
-}
-
-// sniffProof recognises PDF, JPEG and PNG by their content, never by the file's
-// name: an executable renamed .pdf is refused.
-func sniffProof(data []byte) string {
-	switch ct := http.DetectContentType(data); {
-	case ct == "application/pdf" && bytes.HasPrefix(data, []byte("%PDF-")):
-		return ct
-	case ct == "image/jpeg", ct == "image/png":
-		return ct
-	}
-	return ""
 }
 
 func objectiveValid(o domain.Objective) bool {

@@ -294,7 +294,7 @@ func TestValidationForm_CAN6_CAN7_CAN9(t *testing.T) {
 		if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, long)); !slices.Equal(got, []string{"motivation=basket.error.motivation_too_long"}) {
 			t.Errorf("CAN-6 a motivation of 2,001 characters: %v", got)
 		}
-		pdf := []byte("%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+		pdf := minimalPDF()
 		for name, c := range map[string]struct {
 			proof *candidature.Proof
 			want  string

@@ -19,6 +19,7 @@ type Config struct {
 	Addr        string // CMA_ADDR, --addr: HOST:PORT to listen on
 	DB          string // CMA_DB, --db: sqlite:PATH or postgres://…
 	Demo        bool   // CMA_DEMO, --demo: demo data and development simulators
+	DemoForce   bool   // CMA_DEMO_FORCE, --demo-force: --demo even on real data or a public address
 	LogFormat   string // CMA_LOG_FORMAT, --log-format: text or json
 	HolidayZone string // CMA_HOLIDAY_ZONE, --holiday-zone: school-holiday zone (C for Paris)
 	Secure      bool   // CMA_SECURE, --secure: served over TLS (HSTS, Secure cookies)
@@ -106,6 +107,7 @@ func Bind(fs *flag.FlagSet, getenv func(string) string) (*Config, error) {
 	str("addr", "CMA_ADDR", "address to listen on, HOST:PORT", &c.Addr)
 	str("db", "CMA_DB", "database: sqlite:PATH or postgres://USER@HOST:PORT/NAME", &c.DB)
 	boolean("demo", "CMA_DEMO", "load demo data into an empty database and turn on the development simulators", &c.Demo)
+	boolean("demo-force", "CMA_DEMO_FORCE", "with --demo: run even on a database holding real data or at a non-loopback address", &c.DemoForce)
 	str("log-format", "CMA_LOG_FORMAT", "log format: text or json", &c.LogFormat)
 	str("holiday-zone", "CMA_HOLIDAY_ZONE", "school-holiday zone of the city", &c.HolidayZone)
 	boolean("secure", "CMA_SECURE", "served over TLS: send HSTS and Secure cookies", &c.Secure)
@@ -157,6 +159,9 @@ func (c Config) Validate() error {
 	case strings.HasPrefix(c.DB, "postgres://"), strings.HasPrefix(c.DB, "postgresql://"):
 	default:
 		errs = append(errs, fmt.Errorf("--db %q: expected sqlite:PATH or postgres://USER@HOST:PORT/NAME", redact(c.DB)))
+	}
+	if c.DemoForce && !c.Demo {
+		errs = append(errs, errors.New("--demo-force only makes sense with --demo"))
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format %q: expected text or json", c.LogFormat))

@@ -132,3 +132,16 @@ func TestDatabaseURLPasswordNeverShown(t *testing.T) {
 		}
 	}
 }
+
+func TestDemoForce(t *testing.T) {
+	c, err := parse(t, map[string]string{"CMA_DEMO": "true", "CMA_DEMO_FORCE": "true"})
+	if err != nil || !c.DemoForce {
+		t.Fatalf("CMA_DEMO_FORCE=true: %+v, %v", c, err)
+	}
+	if c, err := parse(t, nil, "--demo", "--demo-force"); err != nil || !c.DemoForce {
+		t.Fatalf("--demo --demo-force: %v", err)
+	}
+	if _, err := parse(t, nil, "--demo-force"); err == nil || !strings.Contains(err.Error(), "--demo-force only makes sense with --demo") {
+		t.Fatalf("--demo-force alone: %v", err)
+	}
+}
