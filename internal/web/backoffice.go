@@ -117,6 +117,10 @@ func (s *Server) personFile(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
+	if errors.Is(err, accounts.ErrForbidden) { // a staff file asked by the help desk (ROLE-7)
+		s.forbidden(w, r, false)
+		return
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
