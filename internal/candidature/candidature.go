@@ -9,6 +9,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"net/http"
 	"runtime"
 	"strings"
@@ -371,7 +372,9 @@ func (s *Service) Cancel(ctx context.Context, actor domain.Actor, personID, cand
 			return err
 		}
 		if c.AccountID != personID {
-			return ErrForbidden // a candidate changing the ID in the URL
+			// A candidate changing the ID in the URL learns nothing: someone
+			// else's candidature answers exactly as a missing one.
+			return fmt.Errorf("candidature %d of person %d: %w", candidatureID, personID, store.ErrNotFound)
 		}
 		if !c.Active() {
 			return nil

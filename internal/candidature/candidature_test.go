@@ -345,8 +345,12 @@ func TestCancel_CAN5_until_the_deadline(t *testing.T) {
 			t.Fatalf("CAN-5 cancelling did not free CAN-1: %v", err)
 		}
 		other, otherActor := e.person(t, "bob", adult())
-		if err := e.svc.Cancel(ctx, otherActor, other.ID, res.Candidatures[1].ID); !errors.Is(err, candidature.ErrForbidden) {
-			t.Fatalf("cancelling another person's candidature: %v", err)
+		// No ID oracle: someone else's candidature is as missing as one that never was.
+		if err := e.svc.Cancel(ctx, otherActor, other.ID, res.Candidatures[1].ID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("cancelling another person's candidature: %v, want store.ErrNotFound", err)
+		}
+		if err := e.svc.Cancel(ctx, otherActor, other.ID, 1<<40); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("cancelling a missing candidature: %v, want store.ErrNotFound", err)
 		}
 		// One second before the closing instant: allowed; at it: refused.
 		closes := e.open[1].Session.CandidatureCloses
