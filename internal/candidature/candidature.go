@@ -168,7 +168,7 @@ func (s *Service) checkCourse(person domain.Account, e *catalogue.Entry, held []
 	if !e.Session.CandidatureOpen(s.now()) {
 		r = append(r, domain.Refusal{Rule: "PER-1", Course: e.Code})
 	}
-	r = append(r, domain.CheckCandidate(person, e.Code, e.Session.FirstDay)...)
+	r = append(r, domain.CheckCandidate(person, e.Code, e.FirstClass)...) // 18 on the first class, not the session's first day
 	r = append(r, domain.CheckAddition(held, holding(e))...)
 	return r
 }

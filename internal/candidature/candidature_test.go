@@ -180,8 +180,8 @@ func TestBasketRules_CAN1_CAN2_CAN3_ACC1_PER1(t *testing.T) {
 		if got := rulesOf(e.svc.Add(ctx, otherActor, other.ID, e.closed.ID)); !slices.Contains(got, "PER-1") {
 			t.Errorf("PER-1 closed session: %v", got)
 		}
-		// ACC-1: 17 on the course's first day.
-		minor, minorActor := e.person(t, "chloe", e.open[0].Session.FirstDay.AddDate(-18, 0, 1))
+		// ACC-1: 17 on the course's first class.
+		minor, minorActor := e.person(t, "chloe", e.open[0].FirstClass.AddDate(-18, 0, 1))
 		if got := rulesOf(e.svc.Add(ctx, minorActor, minor.ID, e.open[0].ID)); !slices.Contains(got, "ACC-1") {
 			t.Errorf("ACC-1 minor: %v", got)
 		}
@@ -645,6 +645,47 @@ func TestValidate_CAN4_a_request_gone_writes_nothing(t *testing.T) {
 		res, err := e.svc.Validate(context.Background(), actor, me.ID, f)
 		if err != nil || len(res.Candidatures) != 1 {
 			t.Fatalf("validation sent again: %v, %+v", err, res)
+		}
+	})
+}
+
+// TestBasket_ACC1_eighteen_on_the_first_class_day: the age is taken on the
+// course's first class, not on the session's first day. The second semester
+// starts on Monday 1 February 2027; its Wednesday courses start on 3 February.
+// Someone turning 18 on 3 February is accepted, at the basket and at the
+// validation; someone turning 18 on 4 February is refused.
+func TestBasket_ACC1_eighteen_on_the_first_class_day(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		var wednesday *catalogue.Entry
+		for _, c := range e.ix.All() {
+			if c.Session.Code == demo.SessionSemester2Code && c.Weekday == time.Wednesday && c.Session.CandidatureOpen(today) {
+				wednesday = c
+				break
+			}
+		}
+		if wednesday == nil {
+			t.Fatal("the demo has no open Wednesday course in the second semester")
+		}
+		if first := time.Date(2027, time.February, 1, 0, 0, 0, 0, time.UTC); !wednesday.Session.FirstDay.Equal(first) {
+			t.Fatalf("second semester starts %s, want 2027-02-01", wednesday.Session.FirstDay)
+		}
+		if want := time.Date(2027, time.February, 3, 0, 0, 0, 0, time.UTC); !wednesday.FirstClass.Equal(want) {
+			t.Fatalf("%s first class %s, want 2027-02-03", wednesday.Code, wednesday.FirstClass)
+		}
+
+		turns18, actor := e.person(t, "dana", time.Date(2009, time.February, 3, 0, 0, 0, 0, time.UTC))
+		if err := e.svc.Add(ctx, actor, turns18.ID, wednesday.ID); err != nil {
+			t.Fatalf("ACC-1 18 on the first class day refused at the basket: %v", err)
+		}
+		if _, err := e.svc.Validate(ctx, actor, turns18.ID, e.form(t, turns18.ID)); err != nil {
+			t.Fatalf("ACC-1 18 on the first class day refused at the validation: %v", err)
+		}
+
+		dayAfter, actor := e.person(t, "eliott", time.Date(2009, time.February, 4, 0, 0, 0, 0, time.UTC))
+		if got := rulesOf(e.svc.Add(ctx, actor, dayAfter.ID, wednesday.ID)); !slices.Equal(got, []string{"ACC-1"}) {
+			t.Fatalf("ACC-1 18 the day after the first class: refusals %v, want [ACC-1]", got)
 		}
 	})
 }

@@ -29,6 +29,10 @@ type Entry struct {
 	Room          *domain.Room
 	Session       *domain.Session
 	RemoteNow     bool // the course is remote, or every course is (CAT-6)
+	// FirstClass is the civil date of the course's first class meeting held,
+	// after any holiday that skips the first ones (CAT-5): the course's start
+	// date of ACC-1. It is the session's first day when no meeting is held.
+	FirstClass time.Time
 
 	key     string // folded words searched by keyword
 	sortKey string
@@ -94,6 +98,7 @@ func Build(c *store.Catalogue, words *i18n.Catalog, zone string) *Index {
 		if e.Formation == nil || e.Establishment == nil || e.Session == nil {
 			continue // foreign keys make this impossible; never show a half course
 		}
+		e.FirstClass = ix.firstClass(e)
 		f := e.Formation
 		e.key = domain.SearchKey(strings.Join([]string{f.Title, f.DiplomaName, f.Code, co.Code,
 			fr.T("subject." + string(f.Subject)), en.T("subject." + string(f.Subject)),
@@ -278,6 +283,15 @@ func (ix *Index) All() []*Entry { return ix.entries }
 func (ix *Index) Meetings(e *Entry, loc *time.Location) []calendar.Meeting {
 	return calendar.Meetings(e.Session.FirstDay, e.Session.LastDay, e.Weekday, e.StartMinute, e.EndMinute,
 		loc, ix.Closures, e.Session.HolidaySession)
+}
+
+// firstClass is the date of e's first meeting held, computed once per course
+// when the index is built, not at every basket request.
+func (ix *Index) firstClass(e *Entry) time.Time {
+	if day, ok := calendar.FirstMeeting(e.Session.FirstDay, e.Session.LastDay, e.Weekday, ix.Closures, e.Session.HolidaySession); ok {
+		return day
+	}
+	return calendar.ToDay(e.Session.FirstDay)
 }
 
 // Service hands out the current index, reloading it from the store at most once

@@ -67,7 +67,7 @@ func AgeOn(birth, day time.Time) int {
 	return age
 }
 
-// AdultAge is the minimum age on a course's first day (ACC-1).
+// AdultAge is the minimum age on the day of a course's first class (ACC-1).
 const AdultAge = 18
 
 // IdentityKey is what makes two accounts the same physical person when their
