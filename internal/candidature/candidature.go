@@ -32,6 +32,9 @@ var (
 	ErrBasketChanged = errors.New("basket changed since it was shown")
 	ErrDeadline      = errors.New("the candidature period is closed")
 	ErrNoRules       = errors.New("no internal rules published")
+	// ErrHeld refuses the validation of an account held as a probable
+	// duplicate until staff decide (ACC-3); its basket is kept.
+	ErrHeld = errors.New("account held as a probable duplicate: validation waits for staff's decision")
 )
 
 // Refusals is the rules' answer: each refusal names its rule and course.
@@ -225,11 +228,14 @@ func (s *Service) Remove(ctx context.Context, actor domain.Actor, personID, cour
 	})
 }
 
-// Basket is the basket as shown: its token and courses.
+// Basket is the basket as shown: its token and courses, and whether its
+// person may validate it now (Held: a probable duplicate waiting for staff,
+// ACC-3).
 type Basket struct {
 	Token string
 	Items []*catalogue.Entry
 	Rules store.Rules
+	Held  bool
 }
 
 // ShowBasket reads the basket for the validation page.
@@ -243,7 +249,11 @@ func (s *Service) ShowBasket(ctx context.Context, actor domain.Actor, personID i
 	}
 	var b Basket
 	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
-		var err error
+		person, err := s.store.AccountTx(ctx, tx, personID)
+		if err != nil {
+			return err
+		}
+		b.Held = !person.MayValidate()
 		if b.Token, err = s.store.BasketToken(ctx, tx, personID, s.now()); err != nil {
 			return err
 		}

@@ -689,3 +689,73 @@ func TestBasket_ACC1_eighteen_on_the_first_class_day(t *testing.T) {
 		}
 	})
 }
+
+// TestValidate_ACC3_held_duplicate_prepares_but_does_not_validate: the same
+// person signing in through a second sign-on subject gets an account held as a
+// probable duplicate. It may fill its basket, even with what the first account
+// holds, but its validation is refused with ErrHeld and writes nothing, so
+// that one person never holds four formations, or one twice, across two
+// accounts (CAN-1, CAN-2). Once staff dismiss the suspicion, it validates.
+func TestValidate_ACC3_held_duplicate_prepares_but_does_not_validate(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		id := accounts.Identity{Issuer: "https://monparis.exemple", Subject: "gaelle-1", Email: "gaelle@exemple.fr", EmailVerified: true,
+			FirstName: "Gaëlle", LastName: "Durand", BirthDate: adult()}
+		first, err := e.accts.SignIn(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		firstActor := accounts.ActorOf(first)
+		for _, c := range e.open[:3] {
+			if err := e.svc.Add(ctx, firstActor, first.ID, c.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := e.svc.Validate(ctx, firstActor, first.ID, e.form(t, first.ID)); err != nil {
+			t.Fatal(err)
+		}
+		id.Subject, id.Email = "gaelle-2", "gaelle.durand@exemple.fr"
+		held, err := e.accts.SignIn(ctx, id)
+		if err != nil || held.Status != domain.StatusHeld {
+			t.Fatalf("second account: %+v, %v", held, err)
+		}
+		heldActor := accounts.ActorOf(held)
+		for _, c := range []*catalogue.Entry{e.open[3], e.open[0]} { // a fourth formation, and one the first account holds
+			if err := e.svc.Add(ctx, heldActor, held.ID, c.ID); err != nil {
+				t.Fatalf("ACC-3 a held account may prepare its basket: %v", err)
+			}
+		}
+		b, err := e.svc.ShowBasket(ctx, heldActor, held.ID)
+		if err != nil || !b.Held || len(b.Items) != 2 {
+			t.Fatalf("held basket: held %v, %d items, %v", b.Held, len(b.Items), err)
+		}
+		jobsBefore := countJobs(t, d)
+		if _, err := e.svc.Validate(ctx, heldActor, held.ID, e.form(t, held.ID)); !errors.Is(err, candidature.ErrHeld) {
+			t.Fatalf("ACC-3 a held account validated: %v, want ErrHeld", err)
+		}
+		if cands, _ := e.store.Candidatures(ctx, nil, held.ID); len(cands) != 0 || countJobs(t, d) != jobsBefore {
+			t.Fatalf("ACC-3 a refused validation wrote %d candidatures and %d emails", len(cands), countJobs(t, d)-jobsBefore)
+		}
+
+		// Staff dismiss the suspicion: the account is active and validates.
+		central, _, err := e.accts.AddStaff(ctx, accounts.NewStaff{Email: "central@ville.exemple", FirstName: "Agent", LastName: "Central",
+			Grants: []domain.Grant{{Role: domain.RoleCentral}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reviews, err := e.store.PendingDuplicates(ctx)
+		if err != nil || len(reviews) != 1 || reviews[0].Held.ID != held.ID {
+			t.Fatalf("pending duplicates: %+v, %v", reviews, err)
+		}
+		if err := e.accts.DecideDuplicate(ctx, accounts.ActorOf(central), reviews[0].ID, false, "homonymes, pièces d'identité vues"); err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := e.svc.ShowBasket(ctx, heldActor, held.ID); b.Held {
+			t.Fatal("the basket still says held after the dismissal")
+		}
+		if res, err := e.svc.Validate(ctx, heldActor, held.ID, e.form(t, held.ID)); err != nil || len(res.Candidatures) != 2 {
+			t.Fatalf("after the dismissal: %d candidatures, %v", len(res.Candidatures), err)
+		}
+	})
+}

@@ -53,6 +53,13 @@ type Account struct {
 	Grants       []Grant
 }
 
+// MayValidate reports whether the account may validate candidatures. An
+// account held as a probable duplicate may browse and fill its basket, but
+// validates nothing until staff merge it or dismiss the suspicion: otherwise
+// one person would hold, across two accounts, more than CAN-1 and CAN-2 allow
+// (ACC-3).
+func (a Account) MayValidate() bool { return a.Status == StatusActive }
+
 // FullName is "First LAST" as French administrations write it.
 func (a Account) FullName() string {
 	return strings.TrimSpace(a.FirstName + " " + strings.ToUpper(a.LastName))
