@@ -362,9 +362,9 @@ func civilDay(t time.Time, loc *time.Location) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// Cancel cancels a validated candidature until the closing instant of its
-// session's candidature period, not one minute after (CAN-5). Cancelling twice
-// is not an error.
+// Cancel cancels a validated candidature until the end of the closing day of
+// its session's candidature period, Paris time, and not after (CAN-5).
+// Cancelling twice is not an error.
 func (s *Service) Cancel(ctx context.Context, actor domain.Actor, personID, candidatureID int64) error {
 	if _, ok := may(actor, personID); !ok {
 		return ErrForbidden
@@ -393,7 +393,7 @@ func (s *Service) Cancel(ctx context.Context, actor domain.Actor, personID, cand
 		if !ok {
 			return ErrUnknownCourse
 		}
-		if !s.now().Before(e.Session.CandidatureCloses) {
+		if !e.Session.MayCancel(s.now()) {
 			return ErrDeadline
 		}
 		_, err = s.store.CancelCandidature(ctx, tx, candidatureID, s.now(), actor.AccountID)

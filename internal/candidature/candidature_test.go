@@ -43,7 +43,10 @@ type env struct {
 	closed *catalogue.Entry   // a course whose session is not open
 }
 
-func newEnv(t *testing.T, d *db.DB) *env {
+func newEnv(t *testing.T, d *db.DB) *env { return newEnvAt(t, d, today) }
+
+// newEnvAt is newEnv with the demo loaded and the clock set on another day.
+func newEnvAt(t *testing.T, d *db.DB, today time.Time) *env {
 	t.Helper()
 	ctx := context.Background()
 	st := store.New(d)
@@ -352,17 +355,80 @@ func TestCancel_CAN5_until_the_deadline(t *testing.T) {
 		if err := e.svc.Cancel(ctx, otherActor, other.ID, 1<<40); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("cancelling a missing candidature: %v, want store.ErrNotFound", err)
 		}
-		// One second before the closing instant: allowed; at it: refused.
+		// The day after the closing day: refused; the last second of it: allowed.
 		closes := e.open[1].Session.CandidatureCloses
-		*e.clock = closes
+		*e.clock = closes.End()
 		if err := e.svc.Cancel(ctx, actor, me.ID, res.Candidatures[1].ID); !errors.Is(err, candidature.ErrDeadline) {
-			t.Fatalf("CAN-5 cancel at the closing instant: %v", err)
+			t.Fatalf("CAN-5 cancel the day after the closing day: %v", err)
 		}
-		*e.clock = closes.Add(-time.Second)
+		*e.clock = closes.End().Add(-time.Second)
 		if err := e.svc.Cancel(ctx, actor, me.ID, res.Candidatures[1].ID); err != nil {
-			t.Fatalf("CAN-5 cancel one second before closing: %v", err)
+			t.Fatalf("CAN-5 cancel in the last second of the closing day: %v", err)
 		}
 	})
+}
+
+// TestCancel_CAN5_until_the_end_of_the_closing_day: "until the closing date"
+// is the whole closing day, Europe/Paris. A cancellation at 23:59:30 on the
+// closing day is accepted, one at 00:00:00 the next day refused; the same for
+// a validation (PER-1). Also when the closing day is the 25-hour day summer
+// time ends, or the 23-hour day it starts.
+func TestCancel_CAN5_until_the_end_of_the_closing_day(t *testing.T) {
+	for _, closing := range []struct {
+		name    string
+		last    time.Time // the closing day wanted, a civil date
+		demoDay time.Time // the demo's today: its second semester closes 21 days later
+		email   string    // what the confirmation email says
+	}{
+		{"winter", time.Date(2026, time.December, 18, 0, 0, 0, 0, time.UTC), today, "jusqu'au 18 décembre 2026 inclus"},
+		{"summer_time_ends", time.Date(2026, time.October, 25, 0, 0, 0, 0, time.UTC), time.Date(2026, time.October, 4, 10, 0, 0, 0, time.UTC),
+			"jusqu'au 25 octobre 2026 inclus"},
+		{"summer_time_starts", time.Date(2027, time.March, 28, 0, 0, 0, 0, time.UTC), time.Date(2027, time.March, 7, 10, 0, 0, 0, time.UTC),
+			"jusqu'au 28 mars 2027 inclus"},
+	} {
+		t.Run(closing.name, func(t *testing.T) {
+			dbtest.Each(t, func(t *testing.T, d *db.DB) {
+				e := newEnvAt(t, d, closing.demoDay)
+				ctx := context.Background()
+				session := e.open[0].Session
+				if got := session.CandidatureCloses.Day(); !got.Equal(closing.last) {
+					t.Fatalf("the open session closes on %s, want %s", got.Format(time.DateOnly), closing.last.Format(time.DateOnly))
+				}
+				y, m, day := closing.last.Date()
+				lastSeconds := time.Date(y, m, day, 23, 59, 30, 0, paris)
+				nextDay := time.Date(y, m, day+1, 0, 0, 0, 0, paris)
+
+				me, actor := e.person(t, "alice", adult())
+				for _, c := range e.open[:2] {
+					if err := e.svc.Add(ctx, actor, me.ID, c.ID); err != nil {
+						t.Fatal(err)
+					}
+				}
+				*e.clock = lastSeconds
+				res, err := e.svc.Validate(ctx, actor, me.ID, e.form(t, me.ID))
+				if err != nil || len(res.Candidatures) != 2 {
+					t.Fatalf("PER-1 validation at 23:59:30 on the closing day: %v", err)
+				}
+				msgs, err := e.store.Messages(ctx, me.ID)
+				if err != nil || len(msgs) != 1 {
+					t.Fatalf("confirmation emails: %d, %v", len(msgs), err)
+				}
+				if !strings.Contains(msgs[0].Text, "Vous pouvez l'annuler "+closing.email) {
+					t.Fatalf("CAN-5 the confirmation email does not say %q:\n%s", closing.email, msgs[0].Text)
+				}
+				if err := e.svc.Cancel(ctx, actor, me.ID, res.Candidatures[0].ID); err != nil {
+					t.Fatalf("CAN-5 cancel at 23:59:30 on the closing day: %v", err)
+				}
+				*e.clock = nextDay
+				if err := e.svc.Cancel(ctx, actor, me.ID, res.Candidatures[1].ID); !errors.Is(err, candidature.ErrDeadline) {
+					t.Fatalf("CAN-5 cancel at 00:00:00 the day after: %v, want ErrDeadline", err)
+				}
+				if got := rulesOf(e.svc.Add(ctx, actor, me.ID, e.open[2].ID)); !slices.Contains(got, "PER-1") {
+					t.Fatalf("PER-1 adding at 00:00:00 the day after: %v", got)
+				}
+			})
+		})
+	}
 }
 
 func TestAssistedRegistration_CAN8(t *testing.T) {

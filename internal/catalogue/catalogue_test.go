@@ -36,7 +36,7 @@ func sample() *store.Catalogue {
 			{ID: 3, Title: "CAP Petite enfance", Subject: domain.SubjectDiploma, Level: domain.LevelAll, Kind: domain.KindGeneral, Diploma: true, DiplomaName: "CAP"},
 		},
 		Sessions: []domain.Session{{ID: 1, Code: "A", Name: "Année", Kind: domain.SessionAnnual, FirstDay: day(2026, 9, 28), LastDay: day(2027, 6, 19),
-			CandidatureOpens: time.Date(2026, 9, 1, 0, 0, 0, 0, paris), CandidatureCloses: time.Date(2026, 9, 15, 0, 0, 0, 0, paris)}},
+			CandidatureOpens: time.Date(2026, 9, 1, 0, 0, 0, 0, paris), CandidatureCloses: domain.DeadlineOn(2026, time.September, 14)}},
 		Courses: []domain.Course{
 			{ID: 1, Code: "C1", FormationID: 1, EstablishmentID: 1, RoomID: 10, SessionID: 1, Weekday: time.Monday, StartMinute: 18 * 60, EndMinute: 20 * 60, Level: domain.LevelBeginner, Capacity: 25, Enrolled: 25, PriceCents: 30000, Trainer: "Mme Martin"},
 			{ID: 2, Code: "C2", FormationID: 1, EstablishmentID: 2, RoomID: 20, SessionID: 1, Weekday: time.Saturday, StartMinute: 9 * 60, EndMinute: 11 * 60, Level: domain.LevelBeginner, Capacity: 25, Enrolled: 3, PriceCents: 30000},

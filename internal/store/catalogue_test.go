@@ -46,7 +46,7 @@ func newFixture(t *testing.T, s *store.Store) fixture {
 		session: domain.Session{Code: "2026-ANNUEL", Name: "Année 2026-2027", Kind: domain.SessionAnnual,
 			FirstDay: time.Date(2026, 9, 28, 0, 0, 0, 0, time.UTC), LastDay: time.Date(2027, 6, 19, 0, 0, 0, 0, time.UTC),
 			CandidatureOpens:  time.Date(2026, 9, 1, 10, 0, 0, 0, paris),
-			CandidatureCloses: time.Date(2026, 9, 15, 23, 59, 0, 0, paris),
+			CandidatureCloses: domain.DeadlineOn(2026, time.September, 15),
 			AnswerOpens:       time.Date(2026, 9, 20, 0, 0, 0, 0, paris),
 			AnswerCloses:      time.Date(2026, 9, 27, 0, 0, 0, 0, paris)},
 	}

@@ -334,9 +334,9 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 		if c.Active() {
 			row.NextSteps = p.T("cands.next", map[string]any{"From": pg.ShortDate(e.Session.AnswerOpens.In(s.Paris)),
 				"To": pg.ShortDate(e.Session.AnswerCloses.In(s.Paris)), "Evaluation": p.T("evaluation." + string(e.Formation.Evaluation))})
-			if now.Before(e.Session.CandidatureCloses) {
+			if e.Session.MayCancel(now) {
 				row.CanCancel = true
-				row.CancelUntil = p.T("cands.cancel.until", map[string]any{"When": pg.DateTime(e.Session.CandidatureCloses, s.Paris)})
+				row.CancelUntil = p.T("cands.cancel.until", map[string]any{"When": pg.Deadline(e.Session.CandidatureCloses)})
 			}
 		}
 		v.Rows = append(v.Rows, row)

@@ -55,7 +55,7 @@ func (s *Server) coursePage(w http.ResponseWriter, r *http.Request) {
 		Session: se.Name,
 		Dates:   p.T("course.dates.range", map[string]any{"First": pg.ShortDate(se.FirstDay), "Last": pg.ShortDate(se.LastDay)}),
 		Candidature: p.T("course.period", map[string]any{"From": pg.DateTime(se.CandidatureOpens, s.Paris),
-			"To": pg.DateTime(se.CandidatureCloses, s.Paris)}),
+			"To": pg.Deadline(se.CandidatureCloses)}),
 		Answer: p.T("course.period", map[string]any{"From": pg.DateTime(se.AnswerOpens, s.Paris),
 			"To": pg.DateTime(se.AnswerCloses, s.Paris)}),
 		CandidatureOpen: se.CandidatureOpen(s.Now()),
