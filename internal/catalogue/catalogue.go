@@ -91,6 +91,7 @@ func Build(c *store.Catalogue, words *i18n.Catalog, zone string) *Index {
 		}
 	}
 	fr, en := words.Printer(i18n.French), words.Printer(i18n.English)
+	firstClasses := map[sessionDay]time.Time{}
 	ix.entries = make([]*Entry, 0, len(c.Courses))
 	for _, co := range c.Courses {
 		e := &Entry{Course: co, Formation: formations[co.FormationID], Establishment: establishments[co.EstablishmentID],
@@ -98,7 +99,7 @@ func Build(c *store.Catalogue, words *i18n.Catalog, zone string) *Index {
 		if e.Formation == nil || e.Establishment == nil || e.Session == nil {
 			continue // foreign keys make this impossible; never show a half course
 		}
-		e.FirstClass = ix.firstClass(e)
+		e.FirstClass = ix.firstClass(e, firstClasses)
 		f := e.Formation
 		e.key = domain.SearchKey(strings.Join([]string{f.Title, f.DiplomaName, f.Code, co.Code,
 			fr.T("subject." + string(f.Subject)), en.T("subject." + string(f.Subject)),
@@ -285,13 +286,27 @@ func (ix *Index) Meetings(e *Entry, loc *time.Location) []calendar.Meeting {
 		loc, ix.Closures, e.Session.HolidaySession)
 }
 
-// firstClass is the date of e's first meeting held, computed once per course
-// when the index is built, not at every basket request.
-func (ix *Index) firstClass(e *Entry) time.Time {
-	if day, ok := calendar.FirstMeeting(e.Session.FirstDay, e.Session.LastDay, e.Weekday, ix.Closures, e.Session.HolidaySession); ok {
+// sessionDay is a session's weekday: its courses on that day share their
+// first class.
+type sessionDay struct {
+	session int64
+	weekday time.Weekday
+}
+
+// firstClass is the date of e's first meeting held, computed when the index is
+// built, not at every basket request, and once per session and weekday (known
+// keeps them).
+func (ix *Index) firstClass(e *Entry, known map[sessionDay]time.Time) time.Time {
+	key := sessionDay{e.SessionID, e.Weekday}
+	if day, ok := known[key]; ok {
 		return day
 	}
-	return calendar.ToDay(e.Session.FirstDay)
+	day, ok := calendar.FirstMeeting(e.Session.FirstDay, e.Session.LastDay, e.Weekday, ix.Closures, e.Session.HolidaySession)
+	if !ok {
+		day = calendar.ToDay(e.Session.FirstDay)
+	}
+	known[key] = day
+	return day
 }
 
 // Service hands out the current index, reloading it from the store at most once

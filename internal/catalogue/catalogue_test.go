@@ -251,3 +251,31 @@ func FuzzParseFilter(f *testing.F) {
 		}
 	})
 }
+
+// TestFirstClass_ACC1_CAT5: each course knows the date of its first class
+// held: the first of its weekday in the session, after the school holidays
+// that skip the first ones; a holiday session keeps its first date.
+func TestFirstClass_ACC1_CAT5(t *testing.T) {
+	c := sample()
+	c.Sessions[0].FirstDay = calendar.Day(2026, 10, 28) // a Wednesday inside the Toussaint holidays (17 Oct – 1 Nov)
+	c.SchoolHolidays = []store.SchoolHoliday{{Zone: "C", Name: "Vacances de la Toussaint", First: calendar.Day(2026, 10, 17), Last: calendar.Day(2026, 11, 1)}}
+	want := map[string]time.Time{
+		"C1": calendar.Day(2026, 11, 2), // Monday after the holidays
+		"C2": calendar.Day(2026, 11, 7), // Saturday
+		"C3": calendar.Day(2026, 11, 3), // Tuesday
+		"C4": calendar.Day(2026, 11, 5), // Thursday
+		"C5": calendar.Day(2026, 11, 2),
+	}
+	ix := Build(c, words(t), "C")
+	for _, e := range ix.All() {
+		if !e.FirstClass.Equal(want[e.Code]) {
+			t.Errorf("%s (%s) first class %s, want %s", e.Code, e.Weekday, e.FirstClass.Format(time.DateOnly), want[e.Code].Format(time.DateOnly))
+		}
+	}
+	c.Sessions[0].HolidaySession = true
+	for _, e := range Build(c, words(t), "C").All() {
+		if e.Code == "C4" && !e.FirstClass.Equal(calendar.Day(2026, 10, 29)) {
+			t.Errorf("holiday session: C4 first class %s, want 2026-10-29", e.FirstClass.Format(time.DateOnly))
+		}
+	}
+}
