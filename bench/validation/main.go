@@ -51,12 +51,14 @@ import (
 
 	"cma/internal/accounts"
 	"cma/internal/app"
+	"cma/internal/batch"
 	"cma/internal/candidature"
 	"cma/internal/catalogue"
 	"cma/internal/db"
 	"cma/internal/domain"
 	"cma/internal/i18n"
 	"cma/internal/jobs"
+	"cma/internal/outbox"
 	"cma/internal/store"
 	"cma/internal/web"
 )
@@ -419,8 +421,8 @@ func openBench(ctx context.Context, engine, platform, dbURL string, opts Options
 	if rules.Version == "" {
 		return fail(errors.New("no internal rules published: cma serve --demo should have published them"))
 	}
-	cands := candidature.New(st, cat, queue, candidature.ConfirmationMailer{Words: words, Paris: loc,
-		SpaceURL: platform + "/mes-candidatures"}, time.Now, loc, "cours-adultes.exemple")
+	cands := candidature.New(st, cat, outbox.New(st, queue, "cours-adultes.exemple"), candidature.ConfirmationMailer{Words: words, Paris: loc,
+		SpaceURL: platform + "/mes-candidatures"}, time.Now, loc)
 	b := &bench{engine: engine, url: platform, d: d, st: st, cands: cands, ix: ix, rules: rules.Version, now: time.Now, opts: opts}
 	return b, func() { d.Close() }, nil
 }
@@ -755,7 +757,7 @@ func (b *bench) rawSQL(ctx context.Context, list []candidate) (Result, error) {
 	if b.st.SerializesWrites() {
 		leaders = 1
 	}
-	batches := store.NewBatcher(64, leaders, func(r *raw) int64 { return r.c.id }, func(batch []*raw) {
+	batches := batch.NewBatcher(64, leaders, func(r *raw) int64 { return r.c.id }, func(batch []*raw) {
 		err := b.st.InTx(ctx, func(tx *sql.Tx) error {
 			var people []int64
 			var keys []string
@@ -770,7 +772,7 @@ func (b *bench) rawSQL(ctx context.Context, list []candidate) (Result, error) {
 			var emails []river.InsertManyParams
 			for _, r := range batch {
 				v := &store.NewValidation{Key: r.c.token, AccountID: r.c.id, Actor: r.c.id, At: b.now(),
-					Message: &store.Message{AccountID: r.c.id, Kind: "confirmation", Subject: "Confirmation", Text: "Texte",
+					Message: &domain.Message{AccountID: r.c.id, Kind: "confirmation", Subject: "Confirmation", Text: "Texte",
 						HTML: "<p>Texte</p>", MessageID: fmt.Sprintf("<raw-%d-%d@cours-adultes.exemple>", r.c.id, time.Now().UnixNano()),
 						CreatedAt: b.now()}}
 				for _, id := range reads[r.c.id].Basket {
@@ -785,7 +787,7 @@ func (b *bench) rawSQL(ctx context.Context, list []candidate) (Result, error) {
 				return err
 			}
 			for _, v := range vs {
-				emails = append(emails, river.InsertManyParams{Args: candidature.SendEmailArgs{MessageID: v.Message.ID}})
+				emails = append(emails, river.InsertManyParams{Args: outbox.SendEmailArgs{MessageID: v.Message.ID}})
 			}
 			_, err = queue.InsertManyTx(ctx, tx, emails)
 			return err

@@ -25,6 +25,7 @@ import (
 	"cma/internal/demo"
 	"cma/internal/i18n"
 	"cma/internal/jobs"
+	"cma/internal/outbox"
 	"cma/internal/store"
 	"cma/internal/web"
 )
@@ -61,7 +62,7 @@ Usage:
                                                        create a staff account (roles: central, director,
                                                        coordinator, trainer, guidance, helpdesk)
   cma rules publish --version V FILE.txt               publish a version of the internal rules (CAN-7)
-  cma select simulate --candidates N --courses M --seed S
+  cma select simulate --candidates N --courses M --seed S [--explain K] [--lang fr|en]
                                                        run the selection engine on synthetic data
   cma version                                          print the version
   cma help                                             print this help
@@ -237,16 +238,16 @@ func serve(ctx context.Context, args []string, env Env) error {
 			return err
 		}
 	}
-	outbox, err := startMail(ctx, cfg, d, st, log, env.Now)
+	mailer, err := startMail(ctx, cfg, d, st, log, env.Now)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	defer outbox.stop()
-	cands := candidature.New(st, cat, outbox.jobs, candidature.ConfirmationMailer{Words: words, Paris: loc,
-		SpaceURL: publicURL + "/mes-candidatures"}, env.Now, loc, outbox.domain)
-	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accts, Candidatures: cands, Store: st, Providers: providers,
-		DevIDP: devIDP, MailSink: outbox.sinkHandler, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now,
+	defer mailer.stop()
+	cands := candidature.New(st, cat, outbox.New(st, mailer.jobs, mailer.domain), candidature.ConfirmationMailer{Words: words, Paris: loc,
+		SpaceURL: publicURL + "/mes-candidatures"}, env.Now, loc)
+	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accts, Candidatures: cands, Sessions: st.Sessions(), Providers: providers,
+		DevIDP: devIDP, MailSink: mailer.sinkHandler, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now,
 		Version: version(), Secure: cfg.Secure})
 	if err != nil {
 		ln.Close()

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"cma/internal/domain"
 	"cma/internal/store"
 )
 
@@ -44,7 +45,7 @@ func rules(ctx context.Context, args []string, env Env) error {
 	defer d.Close()
 	st := store.New(d)
 	err = st.InTx(ctx, func(tx *sql.Tx) error {
-		return st.PublishRules(ctx, tx, store.Rules{Version: version, Published: env.Now(), Body: strings.TrimSpace(string(body))})
+		return st.PublishRules(ctx, tx, domain.Rules{Version: version, Published: env.Now(), Body: strings.TrimSpace(string(body))})
 	})
 	if err != nil {
 		return err

@@ -16,11 +16,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
-
+	"cma/internal/batch"
 	"cma/internal/catalogue"
 	"cma/internal/domain"
+	"cma/internal/outbox"
 	"cma/internal/store"
 )
 
@@ -48,42 +47,6 @@ func (r Refusals) Error() string {
 	return strings.Join(parts, "; ")
 }
 
-// FieldError is a form error bound to a field (French message).
-type FieldError struct{ Field, Message string }
-
-// FieldErrors is every error of the validation form.
-type FieldErrors []FieldError
-
-func (e FieldErrors) Error() string {
-	parts := make([]string, len(e))
-	for i, f := range e {
-		parts[i] = f.Field + ": " + f.Message
-	}
-	return strings.Join(parts, "; ")
-}
-
-// Enqueuer queues jobs inside a business transaction (River's InsertManyTx, the
-// InsertTx of several jobs at once): the jobs exist if and only if the
-// transaction commits.
-type Enqueuer interface {
-	InsertManyTx(ctx context.Context, tx *sql.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
-}
-
-// SendEmailArgs is the job that sends one kept message (CON-2).
-type SendEmailArgs struct {
-	MessageID int64 `json:"message_id"`
-}
-
-// Kind names the job for River.
-func (SendEmailArgs) Kind() string { return "send_email" }
-
-// InsertOpts retries a message for about a day and a half of River's backoff. A
-// message is queued once without a uniqueness key: its job is inserted in the
-// transaction that creates the message, which commits once or not at all.
-func (a SendEmailArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 25}
-}
-
 // Mailer words the confirmation email (package mail's RenderConfirmation).
 type Mailer interface {
 	Confirmation(ctx context.Context, person domain.Account, lines []*catalogue.Entry, assistedBy string) (subject, text, html string, err error)
@@ -93,18 +56,17 @@ type Mailer interface {
 type Service struct {
 	store     *store.Store
 	catalogue *catalogue.Service
-	jobs      Enqueuer
+	outbox    *outbox.Outbox
 	mailer    Mailer
 	now       func() time.Time
 	paris     *time.Location
-	domain    string // for Message-IDs: "cours-adultes.paris.fr"
 
 	rules       atomic.Pointer[cachedRules] // the current internal rules, read at most once a second
-	validations *store.Batcher[*validation] // Validate's batches, see runValidations
+	validations *batch.Batcher[*validation] // Validate's batches, see runValidations
 }
 
 type cachedRules struct {
-	rules store.Rules
+	rules domain.Rules
 	read  time.Time // wall clock of the read (not s.now: tests pin that)
 }
 
@@ -112,7 +74,7 @@ type cachedRules struct {
 // registration peak every validation needs it; it is read from the database at
 // most once a second, and again whenever the version shown to the person is not
 // the one remembered (a version published a moment ago).
-func (s *Service) currentRules(ctx context.Context, shown string) (store.Rules, error) {
+func (s *Service) currentRules(ctx context.Context, shown string) (domain.Rules, error) {
 	if c := s.rules.Load(); c != nil && time.Since(c.read) < time.Second && c.rules.Version == shown {
 		return c.rules, nil
 	}
@@ -125,13 +87,13 @@ func (s *Service) currentRules(ctx context.Context, shown string) (store.Rules, 
 }
 
 // New returns the service.
-func New(st *store.Store, cat *catalogue.Service, jobs Enqueuer, mailer Mailer, now func() time.Time, paris *time.Location, mailDomain string) *Service {
-	s := &Service{store: st, catalogue: cat, jobs: jobs, mailer: mailer, now: now, paris: paris, domain: mailDomain}
+func New(st *store.Store, cat *catalogue.Service, ob *outbox.Outbox, mailer Mailer, now func() time.Time, paris *time.Location) *Service {
+	s := &Service{store: st, catalogue: cat, outbox: ob, mailer: mailer, now: now, paris: paris}
 	batches := validationBatchesPerCPU * runtime.GOMAXPROCS(0)
 	if st.SerializesWrites() {
 		batches = 1
 	}
-	s.validations = store.NewBatcher(maxValidationBatch, batches, func(v *validation) int64 { return v.personID }, s.runValidations)
+	s.validations = batch.NewBatcher(maxValidationBatch, batches, func(v *validation) int64 { return v.personID }, s.runValidations)
 	return s
 }
 
@@ -228,17 +190,20 @@ func (s *Service) Remove(ctx context.Context, actor domain.Actor, personID, cour
 	})
 }
 
-// Basket is the basket as shown: its token and courses, and whether its
-// person may validate it now (Held: a probable duplicate waiting for staff,
-// ACC-3).
+// Basket is the basket as shown: its token, courses and the internal rules
+// to accept, and whether its person may validate it now (Held: a probable
+// duplicate waiting for staff, ACC-3). Token is "" until the basket is first
+// changed.
 type Basket struct {
 	Token string
 	Items []*catalogue.Entry
-	Rules store.Rules
+	Rules domain.Rules
 	Held  bool
 }
 
-// ShowBasket reads the basket for the validation page.
+// ShowBasket reads the basket for the validation page. It only reads: a
+// page shown, or shown again after an error, opens no write transaction (on
+// SQLite, no wait for the single writer during a registration peak).
 func (s *Service) ShowBasket(ctx context.Context, actor domain.Actor, personID int64) (Basket, error) {
 	if _, ok := may(actor, personID); !ok {
 		return Basket{}, ErrForbidden
@@ -247,26 +212,19 @@ func (s *Service) ShowBasket(ctx context.Context, actor domain.Actor, personID i
 	if ix == nil {
 		return Basket{}, err
 	}
-	var b Basket
-	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
-		person, err := s.store.AccountTx(ctx, tx, personID)
-		if err != nil {
-			return err
-		}
-		b.Held = !person.MayValidate()
-		if b.Token, err = s.store.BasketToken(ctx, tx, personID, s.now()); err != nil {
-			return err
-		}
-		ids, err := s.store.BasketCourses(ctx, tx, personID)
-		for _, id := range ids {
-			if e, ok := ix.Course(id); ok {
-				b.Items = append(b.Items, e)
-			}
-		}
-		return err
-	})
+	person, err := s.store.Account(ctx, personID)
 	if err != nil {
-		return b, err
+		return Basket{}, err
+	}
+	token, ids, err := s.store.ReadBasket(ctx, personID)
+	if err != nil {
+		return Basket{}, err
+	}
+	b := Basket{Token: token, Held: !person.MayValidate()}
+	for _, id := range ids {
+		if e, ok := ix.Course(id); ok {
+			b.Items = append(b.Items, e)
+		}
 	}
 	b.Rules, err = s.store.CurrentRules(ctx)
 	return b, err
@@ -300,36 +258,40 @@ type Result struct {
 	AlreadyDone  bool
 }
 
-func (s *Service) checkForm(f *Form, current store.Rules) (FieldErrors, string) {
-	var errs FieldErrors
+// checkForm returns the form's errors as domain.FieldErrors on the logical
+// fields "objective", "motivation", "rules", "proof" and "proof_date", and the
+// proof's content type.
+func (s *Service) checkForm(f *Form, current domain.Rules) (domain.FieldErrors, string) {
+	var errs domain.FieldErrors
+	bad := func(field, key string) { errs = append(errs, domain.FieldError{Field: field, Key: key}) }
 	if !objectiveValid(f.Objective) {
-		errs = append(errs, FieldError{"objectif", "Choisissez votre objectif principal."})
+		bad("objective", "basket.error.objective")
 	}
 	f.Motivation = strings.TrimSpace(f.Motivation)
 	if len([]rune(f.Motivation)) > 2000 {
-		errs = append(errs, FieldError{"motivation", "Votre motivation doit tenir en 2 000 caractères."})
+		bad("motivation", "basket.error.motivation_too_long")
 	}
 	if !f.AcceptRules {
-		errs = append(errs, FieldError{"reglement", "Vous devez accepter le règlement intérieur pour candidater."})
+		bad("rules", "basket.error.rules")
 	} else if current.Version == "" || f.RulesVersion != current.Version {
-		errs = append(errs, FieldError{"reglement", "Le règlement intérieur a changé : relisez la nouvelle version et acceptez-la."})
+		bad("rules", "basket.error.rules_changed")
 	}
 	contentType := ""
 	if f.HalfTariff {
 		switch {
 		case f.Proof == nil || len(f.Proof.Data) == 0:
-			errs = append(errs, FieldError{"justificatif", "Joignez un justificatif RSA, ASS ou AAH de moins de 3 mois, ou décochez le demi-tarif."})
+			bad("proof", "basket.error.proof_missing")
 		case len(f.Proof.Data) > MaxProofBytes:
-			errs = append(errs, FieldError{"justificatif", "Le justificatif ne doit pas dépasser 5 Mo."})
+			bad("proof", "basket.proof.too_big")
 		default:
 			contentType = sniffProof(f.Proof.Data)
 			if contentType == "" {
-				errs = append(errs, FieldError{"justificatif", "Le justificatif doit être un fichier PDF, JPEG ou PNG."})
+				bad("proof", "basket.error.proof_type")
 			}
 			if f.Proof.IssueDate.IsZero() {
-				errs = append(errs, FieldError{"date_justificatif", "Indiquez la date de délivrance du justificatif."})
+				bad("proof_date", "basket.error.proof_date_missing")
 			} else if !domain.ProofValid(f.Proof.IssueDate, civilDay(s.now(), s.paris)) {
-				errs = append(errs, FieldError{"date_justificatif", "Le justificatif doit dater de moins de 3 mois (CAN-9) : le plein tarif s'appliquera sans justificatif valable."})
+				bad("proof_date", "basket.error.proof_too_old")
 			}
 		}
 	}
@@ -384,7 +346,7 @@ func (s *Service) Cancel(ctx context.Context, actor domain.Actor, personID, cand
 		if c.AccountID != personID {
 			// A candidate changing the ID in the URL learns nothing: someone
 			// else's candidature answers exactly as a missing one.
-			return fmt.Errorf("candidature %d of person %d: %w", candidatureID, personID, store.ErrNotFound)
+			return fmt.Errorf("candidature %d of person %d: %w", candidatureID, personID, ErrNotFound)
 		}
 		if !c.Active() {
 			return nil

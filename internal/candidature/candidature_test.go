@@ -23,6 +23,7 @@ import (
 	"cma/internal/i18n"
 	"cma/internal/jobs"
 	"cma/internal/mail"
+	"cma/internal/outbox"
 	"cma/internal/store"
 )
 
@@ -69,14 +70,14 @@ func newEnvAt(t *testing.T, d *db.DB, today time.Time) *env {
 		t.Fatal(err)
 	}
 	if err := st.InTx(ctx, func(tx *sqlTx) error {
-		return st.PublishRules(ctx, tx, store.Rules{Version: "2026-1", Published: today.Add(-time.Hour), Body: "Règlement."})
+		return st.PublishRules(ctx, tx, domain.Rules{Version: "2026-1", Published: today.Add(-time.Hour), Body: "Règlement."})
 	}); err != nil {
 		t.Fatal(err)
 	}
 	e := &env{store: st, ix: ix, db: d, jobs: client, clock: &clock,
 		accts: accounts.New(st, now, slog.New(slog.NewTextHandler(io.Discard, nil)))}
-	e.svc = candidature.New(st, cat, client, candidature.ConfirmationMailer{Words: words, Paris: paris, SpaceURL: "http://x/mes-candidatures"},
-		now, paris, "cours.exemple")
+	e.svc = candidature.New(st, cat, outbox.New(st, client, "cours.exemple"), candidature.ConfirmationMailer{Words: words, Paris: paris, SpaceURL: "http://x/mes-candidatures"},
+		now, paris)
 	// Pick courses of the open session: distinct formations, slots that never overlap.
 	var held []domain.Holding
 	for _, c := range ix.All() {
@@ -264,42 +265,53 @@ func TestValidationForm_CAN6_CAN7_CAN9(t *testing.T) {
 		if err := e.svc.Add(ctx, actor, me.ID, e.open[0].ID); err != nil {
 			t.Fatal(err)
 		}
+		// fieldsOf lists the form's errors as "field=key": the service says
+		// which logical field is wrong and the message key, nothing worded.
 		fieldsOf := func(err error) []string {
-			var fe candidature.FieldErrors
+			var fe domain.FieldErrors
 			errors.As(err, &fe)
 			var out []string
 			for _, f := range fe {
-				out = append(out, f.Field)
+				out = append(out, f.Field+"="+f.Key)
 			}
 			return out
 		}
 		f := e.form(t, me.ID)
 		noRules := f
 		noRules.AcceptRules = false
-		if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, noRules)); !slices.Contains(got, "reglement") {
+		if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, noRules)); !slices.Equal(got, []string{"rules=basket.error.rules"}) {
 			t.Errorf("CAN-7 without accepting the rules: %v", got)
 		}
 		oldRules := f
 		oldRules.RulesVersion = "2025-1"
-		if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, oldRules)); !slices.Contains(got, "reglement") {
+		if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, oldRules)); !slices.Equal(got, []string{"rules=basket.error.rules_changed"}) {
 			t.Errorf("CAN-7 an older version accepted: %v", got)
 		}
 		noObjective := f
 		noObjective.Objective = ""
-		if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, noObjective)); !slices.Contains(got, "objectif") {
+		if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, noObjective)); !slices.Equal(got, []string{"objective=basket.error.objective"}) {
 			t.Errorf("CAN-6 without objective: %v", got)
 		}
+		long := f
+		long.Motivation = strings.Repeat("é", 2001)
+		if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, long)); !slices.Equal(got, []string{"motivation=basket.error.motivation_too_long"}) {
+			t.Errorf("CAN-6 a motivation of 2,001 characters: %v", got)
+		}
 		pdf := []byte("%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
-		for name, proof := range map[string]*candidature.Proof{
-			"an executable renamed .pdf": {Data: append([]byte("MZ\x90\x00\x03"), make([]byte, 200)...), IssueDate: today.AddDate(0, -1, 0)},
-			"a 6 MB file":                {Data: append(append([]byte{}, pdf...), make([]byte, 6<<20)...), IssueDate: today.AddDate(0, -1, 0)},
-			"a proof of four months ago": {Data: pdf, IssueDate: today.AddDate(0, -4, 0)},
-			"no proof":                   nil,
+		for name, c := range map[string]struct {
+			proof *candidature.Proof
+			want  string
+		}{
+			"an executable renamed .pdf": {&candidature.Proof{Data: append([]byte("MZ\x90\x00\x03"), make([]byte, 200)...), IssueDate: today.AddDate(0, -1, 0)}, "proof=basket.error.proof_type"},
+			"a 6 MB file":                {&candidature.Proof{Data: append(append([]byte{}, pdf...), make([]byte, 6<<20)...), IssueDate: today.AddDate(0, -1, 0)}, "proof=basket.proof.too_big"},
+			"a proof of four months ago": {&candidature.Proof{Data: pdf, IssueDate: today.AddDate(0, -4, 0)}, "proof_date=basket.error.proof_too_old"},
+			"a proof without its date":   {&candidature.Proof{Data: pdf}, "proof_date=basket.error.proof_date_missing"},
+			"no proof":                   {nil, "proof=basket.error.proof_missing"},
 		} {
 			claim := f
-			claim.HalfTariff, claim.Proof = true, proof
-			if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, claim)); len(got) == 0 {
-				t.Errorf("CAN-9 %s accepted", name)
+			claim.HalfTariff, claim.Proof = true, c.proof
+			if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, claim)); !slices.Equal(got, []string{c.want}) {
+				t.Errorf("CAN-9 %s: %v, want %s", name, got, c.want)
 			}
 		}
 		good := f
@@ -349,11 +361,11 @@ func TestCancel_CAN5_until_the_deadline(t *testing.T) {
 		}
 		other, otherActor := e.person(t, "bob", adult())
 		// No ID oracle: someone else's candidature is as missing as one that never was.
-		if err := e.svc.Cancel(ctx, otherActor, other.ID, res.Candidatures[1].ID); !errors.Is(err, store.ErrNotFound) {
-			t.Fatalf("cancelling another person's candidature: %v, want store.ErrNotFound", err)
+		if err := e.svc.Cancel(ctx, otherActor, other.ID, res.Candidatures[1].ID); !errors.Is(err, candidature.ErrNotFound) {
+			t.Fatalf("cancelling another person's candidature: %v, want ErrNotFound", err)
 		}
-		if err := e.svc.Cancel(ctx, otherActor, other.ID, 1<<40); !errors.Is(err, store.ErrNotFound) {
-			t.Fatalf("cancelling a missing candidature: %v, want store.ErrNotFound", err)
+		if err := e.svc.Cancel(ctx, otherActor, other.ID, 1<<40); !errors.Is(err, candidature.ErrNotFound) {
+			t.Fatalf("cancelling a missing candidature: %v, want ErrNotFound", err)
 		}
 		// The day after the closing day: refused; the last second of it: allowed.
 		closes := e.open[1].Session.CandidatureCloses
@@ -470,7 +482,7 @@ func TestAssistedRegistration_CAN8(t *testing.T) {
 // TestOrderOfArrival_PER2: two identical candidatures submitted at different
 // times, in opposite orders, give the same selection input.
 func TestOrderOfArrival_PER2(t *testing.T) {
-	run := func(t *testing.T, aliceFirst bool) []store.SelectionRecord {
+	run := func(t *testing.T, aliceFirst bool) []domain.SelectionRecord {
 		e := newEnv(t, dbtest.SQLite(t))
 		ctx := context.Background()
 		alice, aActor := e.person(t, "alice", adult())
@@ -583,8 +595,8 @@ func TestConfirmationEmail_CAN4_CON2_worded_from_what_is_validated(t *testing.T)
 	ctx := context.Background()
 	words, _ := i18n.Load()
 	m := &changingMailer{Mailer: candidature.ConfirmationMailer{Words: words, Paris: paris, SpaceURL: "http://x/mes-candidatures"}, d: d}
-	svc := candidature.New(e.store, catalogue.NewService(e.store, words, "C", 0, func() time.Time { return *e.clock }), e.jobs, m,
-		func() time.Time { return *e.clock }, paris, "cours.exemple")
+	svc := candidature.New(e.store, catalogue.NewService(e.store, words, "C", 0, func() time.Time { return *e.clock }), outbox.New(e.store, e.jobs, "cours.exemple"), m,
+		func() time.Time { return *e.clock }, paris)
 	me, actor := e.person(t, "basile", adult())
 	for _, c := range e.open[:2] {
 		if err := svc.Add(ctx, actor, me.ID, c.ID); err != nil {

@@ -2,14 +2,11 @@ package candidature
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"reflect"
-
-	"github.com/riverqueue/river"
 
 	"cma/internal/catalogue"
 	"cma/internal/domain"
@@ -33,7 +30,7 @@ type validation struct {
 	assisted    bool
 	personID    int64
 	form        Form
-	rules       store.Rules
+	rules       domain.Rules
 	contentType string // the proof's sniffed type
 	ix          *catalogue.Index
 	early       *wordedEmail
@@ -148,12 +145,12 @@ func (s *Service) validateTogether(ctx context.Context, tx *sql.Tx, vs []*valida
 	if err := s.store.WriteValidations(ctx, tx, writes); err != nil {
 		return err
 	}
-	jobs := make([]river.InsertManyParams, len(writes))
+	messages := make([]int64, len(writes))
 	for i, w := range writes {
-		jobs[i] = river.InsertManyParams{Args: SendEmailArgs{MessageID: w.Message.ID}}
+		messages[i] = w.Message.ID
 	}
-	if _, err := s.jobs.InsertManyTx(ctx, tx, jobs); err != nil {
-		return fmt.Errorf("queue %d confirmation emails: %w", len(jobs), err)
+	if err := s.outbox.Queue(ctx, tx, messages...); err != nil {
+		return fmt.Errorf("confirmation emails: %w", err)
 	}
 	for i, v := range accepted {
 		for _, c := range writes[i].Candidatures {
@@ -218,19 +215,19 @@ func (s *Service) decide(ctx context.Context, tx *sql.Tx, v *validation, r *stor
 	if err != nil {
 		return nil, fmt.Errorf("render confirmation email: %w", err)
 	}
-	id := make([]byte, 12)
-	if _, err := rand.Read(id); err != nil {
+	messageID, err := s.outbox.NewMessageID()
+	if err != nil {
 		return nil, err
 	}
 	now := s.now()
 	w := &store.NewValidation{Key: f.Token, AccountID: v.personID, Actor: v.actor.AccountID, At: now,
-		Message: &store.Message{AccountID: v.personID, Kind: "confirmation", Subject: subject, Text: text, HTML: html,
-			MessageID: "<" + hex.EncodeToString(id) + "@" + s.domain + ">", CreatedAt: now}}
+		Message: &domain.Message{AccountID: v.personID, Kind: "confirmation", Subject: subject, Text: text, HTML: html,
+			MessageID: messageID, CreatedAt: now}}
 
 	var proofID int64
 	if f.HalfTariff { // last: nothing of it is written when the validation is refused
 		sum := sha256.Sum256(f.Proof.Data)
-		p := &store.Proof{AccountID: v.personID, ContentType: v.contentType, Data: f.Proof.Data, SHA256: hex.EncodeToString(sum[:]),
+		p := &domain.Proof{AccountID: v.personID, ContentType: v.contentType, Data: f.Proof.Data, SHA256: hex.EncodeToString(sum[:]),
 			IssueDate: f.Proof.IssueDate, UploadedAt: now}
 		if err := s.store.InsertProof(ctx, tx, p); err != nil {
 			return nil, err

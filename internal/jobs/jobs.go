@@ -8,7 +8,6 @@ package jobs
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -19,10 +18,8 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 
-	"cma/internal/candidature"
 	"cma/internal/db"
-	"cma/internal/mail"
-	"cma/internal/store"
+	"cma/internal/outbox"
 )
 
 // Client is River's client over database/sql transactions.
@@ -47,11 +44,6 @@ func Migrate(ctx context.Context, d *db.DB) error {
 	return nil
 }
 
-// Sender sends one email (package mail's Sender, or the development sink's).
-type Sender interface {
-	Send(ctx context.Context, m mail.Message) error
-}
-
 // Config says how many jobs run at once; zero workers gives an insert-only
 // client (commands and tests that queue but do not work).
 type Config struct {
@@ -60,10 +52,11 @@ type Config struct {
 	Now     func() time.Time
 }
 
-// New returns a River client with the platform's workers.
-func New(d *db.DB, st *store.Store, send Sender, cfg Config) (*Client, error) {
+// New returns a River client with the platform's workers: the outbox's email
+// worker, reading its messages from st and sending them with send.
+func New(d *db.DB, st outbox.Store, send outbox.Sender, cfg Config) (*Client, error) {
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &SendEmail{store: st, send: send, now: cfg.Now})
+	river.AddWorker(workers, outbox.NewWorker(st, send, cfg.Now))
 	// A job whose instance died while working it is "running" until rescued: a
 	// job may run 30 s at most, and after a minute it is taken up again, so a
 	// confirmation interrupted by a crash goes out a minute later, not an hour.
@@ -79,40 +72,4 @@ func New(d *db.DB, st *store.Store, send Sender, cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
 	return c, nil
-}
-
-// SendEmail sends a kept message (CON-2) from the platform's one sender. A
-// message already sent is not sent again; a permanent refusal (unknown
-// mailbox) stops the retries.
-type SendEmail struct {
-	river.WorkerDefaults[candidature.SendEmailArgs]
-	store *store.Store
-	send  Sender
-	now   func() time.Time
-}
-
-// Work sends the message.
-func (w *SendEmail) Work(ctx context.Context, job *river.Job[candidature.SendEmailArgs]) error {
-	m, err := w.store.MessageByID(ctx, job.Args.MessageID)
-	if errors.Is(err, store.ErrNotFound) {
-		return river.JobCancel(err)
-	}
-	if err != nil {
-		return err
-	}
-	if !m.SentAt.IsZero() {
-		return nil
-	}
-	person, err := w.store.Account(ctx, m.AccountID)
-	if err != nil {
-		return err
-	}
-	err = w.send.Send(ctx, mail.Message{To: person.Email, Subject: m.Subject, Text: m.Text, HTML: m.HTML, MessageID: m.MessageID})
-	if mail.IsPermanent(err) {
-		return river.JobCancel(err)
-	}
-	if err != nil {
-		return err
-	}
-	return w.store.MarkMessageSent(ctx, m.ID, w.now())
 }

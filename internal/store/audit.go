@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cma/internal/domain"
 	"context"
 	"database/sql"
 	"fmt"
@@ -8,23 +9,9 @@ import (
 	"time"
 )
 
-// AuditEvent is one line of the audit trail: who did what to whom, when and why.
-// Every staff change to a person and every help-desk read of a file is one.
-type AuditEvent struct {
-	ID          int64
-	At          time.Time
-	ActorID     int64 // 0: the platform itself or the command line
-	ActorName   string
-	Action      string // e.g. "identity.corrected", "file.read", "duplicate.merged"
-	SubjectID   int64  // the person concerned, 0 when none
-	SubjectName string
-	Details     string // what changed, e.g. "nom : Dupont → Dupond"
-	Reason      string // why, as the staff member wrote it
-}
-
 // RecordAudit appends an event inside the caller's transaction, so that the
 // change and its trace are written together or not at all.
-func (s *Store) RecordAudit(ctx context.Context, tx *sql.Tx, e AuditEvent) error {
+func (s *Store) RecordAudit(ctx context.Context, tx *sql.Tx, e domain.AuditEvent) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO audit_events (at, actor_account_id, action, subject_account_id, details, reason)
 		VALUES ($1, $2, $3, $4, $5, $6)`, s.instantArg(e.At), nullID(e.ActorID), e.Action, nullID(e.SubjectID), e.Details, e.Reason)
 	if err != nil {
@@ -42,7 +29,7 @@ type AuditQuery struct {
 }
 
 // SearchAudit returns matching events, newest first, and how many match.
-func (s *Store) SearchAudit(ctx context.Context, q AuditQuery) ([]AuditEvent, int, error) {
+func (s *Store) SearchAudit(ctx context.Context, q AuditQuery) ([]domain.AuditEvent, int, error) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -88,9 +75,9 @@ func (s *Store) SearchAudit(ctx context.Context, q AuditQuery) ([]AuditEvent, in
 		return nil, 0, fmt.Errorf("search audit events: %w", err)
 	}
 	defer rows.Close()
-	var out []AuditEvent
+	var out []domain.AuditEvent
 	for rows.Next() {
-		var e AuditEvent
+		var e domain.AuditEvent
 		if err := rows.Scan(&e.ID, timeCol{&e.At}, &e.ActorID, &e.ActorName, &e.Action, &e.SubjectID, &e.SubjectName,
 			&e.Details, &e.Reason); err != nil {
 			return nil, 0, err

@@ -52,7 +52,7 @@ func newListFixture(t *testing.T, s *store.Store) listFixture {
 				return err
 			}
 		}
-		if err := s.PublishRules(ctx, tx, store.Rules{Version: "2026-1", Published: now.Add(-time.Hour), Body: "Règlement"}); err != nil {
+		if err := s.PublishRules(ctx, tx, domain.Rules{Version: "2026-1", Published: now.Add(-time.Hour), Body: "Règlement"}); err != nil {
 			return err
 		}
 		f.agent = domain.Account{Kind: domain.AccountStaff, Status: domain.StatusActive, Email: "agent@ville.fr",

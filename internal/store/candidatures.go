@@ -36,20 +36,33 @@ func newToken() (string, error) {
 	return hex.EncodeToString(b), nil
 }
 
-// BasketToken returns the basket's current token, creating the basket if
-// needed. The token changes with every change of the basket: a validation
-// carries the token of the basket the person saw, so a basket edited in another
-// tab meanwhile is not validated blind.
-func (s *Store) BasketToken(ctx context.Context, tx *sql.Tx, accountID int64, now time.Time) (string, error) {
-	var token string
-	err := tx.QueryRowContext(ctx, `SELECT token FROM baskets WHERE account_id = $1`, accountID).Scan(&token)
-	if err == nil {
-		return token, nil
+// ReadBasket reads a person's basket without writing: its current token ("" when
+// the person never changed a basket: the token is made by the first change) and
+// its course IDs in the order added. Token and courses come from one statement,
+// so they belong together: a validation carrying this token validates exactly
+// these courses, and a basket edited in another tab meanwhile is not validated
+// blind.
+func (s *Store) ReadBasket(ctx context.Context, accountID int64) (token string, courseIDs []int64, err error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT b.token, i.course_id FROM baskets b
+		LEFT JOIN basket_items i ON i.account_id = b.account_id
+		WHERE b.account_id = $1 ORDER BY i.added_at, i.course_id`, accountID)
+	if err != nil {
+		return "", nil, fmt.Errorf("read basket of %d: %w", accountID, err)
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("read basket of %d: %w", accountID, err)
+	defer rows.Close()
+	for rows.Next() {
+		var course sql.NullInt64
+		if err := rows.Scan(&token, &course); err != nil {
+			return "", nil, fmt.Errorf("read basket of %d: %w", accountID, err)
+		}
+		if course.Valid {
+			courseIDs = append(courseIDs, course.Int64)
+		}
 	}
-	return s.RotateBasketToken(ctx, tx, accountID, now)
+	if err := rows.Err(); err != nil {
+		return "", nil, fmt.Errorf("read basket of %d: %w", accountID, err)
+	}
+	return token, courseIDs, nil
 }
 
 // RotateBasketToken gives the basket a new token (upsert, same on both engines).
@@ -236,25 +249,18 @@ func (s *Store) CancelCandidature(ctx context.Context, tx *sql.Tx, id int64, at 
 	return true, s.InsertCandidatureEvent(ctx, tx, id, at, domain.CandidatureCancelled, actor, "candidature annulée")
 }
 
-// CandidatureEvent is one line of a candidature's history.
-type CandidatureEvent struct {
-	At     time.Time
-	Status domain.CandidatureStatus
-	Note   string
-}
-
 // CandidatureHistory lists the events of a person's candidatures, by candidature.
-func (s *Store) CandidatureHistory(ctx context.Context, accountID int64) (map[int64][]CandidatureEvent, error) {
+func (s *Store) CandidatureHistory(ctx context.Context, accountID int64) (map[int64][]domain.CandidatureEvent, error) {
 	rows, err := s.db.R.QueryContext(ctx, `SELECT e.candidature_id, e.at, e.status, e.note FROM candidature_events e
 		JOIN candidatures c ON c.id = e.candidature_id WHERE c.account_id = $1 ORDER BY e.at, e.id`, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("read candidature history of %d: %w", accountID, err)
 	}
 	defer rows.Close()
-	out := map[int64][]CandidatureEvent{}
+	out := map[int64][]domain.CandidatureEvent{}
 	for rows.Next() {
 		var id int64
-		var e CandidatureEvent
+		var e domain.CandidatureEvent
 		if err := rows.Scan(&id, timeCol{&e.At}, &e.Status, &e.Note); err != nil {
 			return nil, err
 		}
@@ -263,20 +269,13 @@ func (s *Store) CandidatureHistory(ctx context.Context, accountID int64) (map[in
 	return out, rows.Err()
 }
 
-// Rules is one published version of the internal rules (CAN-7).
-type Rules struct {
-	Version   string
-	Published time.Time
-	Body      string
-}
-
 // CurrentRules is the latest published version ("" Version when none).
-func (s *Store) CurrentRules(ctx context.Context) (Rules, error) {
-	var r Rules
+func (s *Store) CurrentRules(ctx context.Context) (domain.Rules, error) {
+	var r domain.Rules
 	err := s.db.R.QueryRowContext(ctx, `SELECT version, published_at, body FROM internal_rules ORDER BY published_at DESC, version DESC LIMIT 1`).
 		Scan(&r.Version, timeCol{&r.Published}, &r.Body)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Rules{}, nil
+		return domain.Rules{}, nil
 	}
 	if err != nil {
 		return r, fmt.Errorf("read internal rules: %w", err)
@@ -285,7 +284,7 @@ func (s *Store) CurrentRules(ctx context.Context) (Rules, error) {
 }
 
 // PublishRules adds a version of the internal rules.
-func (s *Store) PublishRules(ctx context.Context, tx *sql.Tx, r Rules) error {
+func (s *Store) PublishRules(ctx context.Context, tx *sql.Tx, r domain.Rules) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO internal_rules (version, published_at, body) VALUES ($1, $2, $3)`,
 		r.Version, s.instantArg(r.Published), r.Body); err != nil {
 		return fmt.Errorf("publish internal rules %s: %w", r.Version, err)
@@ -293,20 +292,8 @@ func (s *Store) PublishRules(ctx context.Context, tx *sql.Tx, r Rules) error {
 	return nil
 }
 
-// Proof is an uploaded half-tariff proof (CAN-9). Its bytes stay in the
-// database: instances keep no files, and a backup holds everything.
-type Proof struct {
-	ID          int64
-	AccountID   int64
-	ContentType string
-	Data        []byte
-	SHA256      string
-	IssueDate   time.Time
-	UploadedAt  time.Time
-}
-
 // InsertProof stores a proof and sets its ID.
-func (s *Store) InsertProof(ctx context.Context, tx *sql.Tx, p *Proof) error {
+func (s *Store) InsertProof(ctx context.Context, tx *sql.Tx, p *domain.Proof) error {
 	err := tx.QueryRowContext(ctx, `INSERT INTO proofs (account_id, content_type, size_bytes, sha256, data, issue_date, uploaded_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, p.AccountID, p.ContentType, len(p.Data), p.SHA256, p.Data,
 		dayArg(p.IssueDate), s.instantArg(p.UploadedAt)).Scan(&p.ID)
@@ -316,22 +303,9 @@ func (s *Store) InsertProof(ctx context.Context, tx *sql.Tx, p *Proof) error {
 	return nil
 }
 
-// Message is an email as kept in the person's space (CON-2).
-type Message struct {
-	ID        int64
-	AccountID int64
-	Kind      string
-	Subject   string
-	Text      string
-	HTML      string
-	MessageID string
-	CreatedAt time.Time
-	SentAt    time.Time
-}
-
 // InsertMessage keeps an email before it is sent (same transaction as what it
 // tells about), and sets its ID.
-func (s *Store) InsertMessage(ctx context.Context, tx *sql.Tx, m *Message) error {
+func (s *Store) InsertMessage(ctx context.Context, tx *sql.Tx, m *domain.Message) error {
 	err := tx.QueryRowContext(ctx, `INSERT INTO messages (account_id, kind, subject, body_text, body_html, message_id, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, m.AccountID, m.Kind, m.Subject, m.Text, m.HTML, m.MessageID,
 		s.instantArg(m.CreatedAt)).Scan(&m.ID)
@@ -343,14 +317,14 @@ func (s *Store) InsertMessage(ctx context.Context, tx *sql.Tx, m *Message) error
 
 const messageColumns = `id, account_id, kind, subject, body_text, body_html, message_id, created_at, sent_at`
 
-func scanMessage(row rowScanner) (Message, error) {
-	var m Message
+func scanMessage(row rowScanner) (domain.Message, error) {
+	var m domain.Message
 	err := row.Scan(&m.ID, &m.AccountID, &m.Kind, &m.Subject, &m.Text, &m.HTML, &m.MessageID, timeCol{&m.CreatedAt}, nullTime{&m.SentAt})
 	return m, err
 }
 
 // MessageByID reads one message.
-func (s *Store) MessageByID(ctx context.Context, id int64) (Message, error) {
+func (s *Store) MessageByID(ctx context.Context, id int64) (domain.Message, error) {
 	m, err := scanMessage(s.db.R.QueryRowContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, fmt.Errorf("message %d: %w", id, ErrNotFound)
@@ -359,13 +333,13 @@ func (s *Store) MessageByID(ctx context.Context, id int64) (Message, error) {
 }
 
 // Messages lists a person's emails, newest first.
-func (s *Store) Messages(ctx context.Context, accountID int64) ([]Message, error) {
+func (s *Store) Messages(ctx context.Context, accountID int64) ([]domain.Message, error) {
 	rows, err := s.db.R.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE account_id = $1 ORDER BY created_at DESC, id DESC`, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("list messages of %d: %w", accountID, err)
 	}
 	defer rows.Close()
-	var out []Message
+	var out []domain.Message
 	for rows.Next() {
 		m, err := scanMessage(rows)
 		if err != nil {
@@ -384,27 +358,17 @@ func (s *Store) MarkMessageSent(ctx context.Context, id int64, at time.Time) err
 	return nil
 }
 
-// SelectionRecord is what selection sees of a candidature (PER-2): no
-// submission time, no candidature number that grows with time; records are
-// ordered by course and person only.
-type SelectionRecord struct {
-	AccountID, CourseID, FormationID int64
-	Objective                        domain.Objective
-	Social                           domain.SocialSituation
-	HalfTariffClaim                  bool
-}
-
 // SelectionInput lists the submitted candidatures of a session for selection.
-func (s *Store) SelectionInput(ctx context.Context, sessionID int64) ([]SelectionRecord, error) {
+func (s *Store) SelectionInput(ctx context.Context, sessionID int64) ([]domain.SelectionRecord, error) {
 	rows, err := s.db.R.QueryContext(ctx, `SELECT account_id, course_id, formation_id, objective, rsa, job_seeker, subsidised,
 		half_tariff_claim FROM candidatures WHERE session_id = $1 AND status = 'submitted' ORDER BY course_id, account_id`, sessionID)
 	if err != nil {
 		return nil, fmt.Errorf("selection input of session %d: %w", sessionID, err)
 	}
 	defer rows.Close()
-	var out []SelectionRecord
+	var out []domain.SelectionRecord
 	for rows.Next() {
-		var r SelectionRecord
+		var r domain.SelectionRecord
 		if err := rows.Scan(&r.AccountID, &r.CourseID, &r.FormationID, &r.Objective, &r.Social.RSA, &r.Social.JobSeeker,
 			&r.Social.Subsidised, &r.HalfTariffClaim); err != nil {
 			return nil, err

@@ -69,8 +69,8 @@ func (s *Store) SetCourseRemote(ctx context.Context, courseID int64, remote bool
 	})
 }
 
-// ErrNotFound is returned when a row named by ID does not exist.
-var ErrNotFound = fmt.Errorf("not found")
+// ErrNotFound is returned when a row named by ID does not exist: domain.ErrNotFound.
+var ErrNotFound = domain.ErrNotFound
 
 // InsertEstablishment inserts e and its rooms, setting their IDs.
 func (s *Store) InsertEstablishment(ctx context.Context, tx *sql.Tx, e *domain.Establishment) error {

@@ -105,7 +105,7 @@ type NewValidation struct {
 	Actor        int64 // who validated: the person, or staff on their behalf (CAN-8)
 	At           time.Time
 	Candidatures []*domain.Candidature // inserted with their first event; IDs set
-	Message      *Message              // the confirmation kept for the person (CON-2); ID set
+	Message      *domain.Message       // the confirmation kept for the person (CON-2); ID set
 }
 
 // WriteValidations records the validations: their keys, candidatures and first
@@ -138,7 +138,7 @@ func (s *Store) WriteValidations(ctx context.Context, tx *sql.Tx, vs []*NewValid
 
 // newValidationBatch lays the validations out as rows for fromJSON.
 func newValidationBatch(vs []*NewValidation) (*validationBatch, error) {
-	b := &validationBatch{byCourse: map[[2]int64]*domain.Candidature{}, byMessageID: map[string]*Message{}}
+	b := &validationBatch{byCourse: map[[2]int64]*domain.Candidature{}, byMessageID: map[string]*domain.Message{}}
 	for _, v := range vs {
 		token, err := newToken()
 		if err != nil {
@@ -178,7 +178,7 @@ type validationBatch struct {
 	messages     messageArrays
 	people       []int64
 	byCourse     map[[2]int64]*domain.Candidature // by account and course
-	byMessageID  map[string]*Message
+	byMessageID  map[string]*domain.Message
 }
 
 type validationRow struct {

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"cma/internal/domain"
-	"cma/internal/web/views"
 )
 
 // access says who may reach a route. Every route is registered with one, and
@@ -82,30 +81,6 @@ func (s *Server) guard(pattern string, a access, h http.Handler) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
-}
-
-func (s *Server) needSignIn(w http.ResponseWriter, r *http.Request, api bool) {
-	if api {
-		s.writeProblem(w, problem{Type: "about:blank", Title: "Unauthorized", Status: http.StatusUnauthorized,
-			Detail: s.apiPrinter(r).T("signin.required")})
-		return
-	}
-	if r.Method == http.MethodGet {
-		http.Redirect(w, r, "/connexion?retour="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-		return
-	}
-	pg := s.page(r, "signin.title")
-	s.render(w, r, http.StatusUnauthorized, views.Message(pg, pg.T("signin.required")))
-}
-
-func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, api bool) {
-	if api {
-		s.writeProblem(w, problem{Type: "about:blank", Title: "Forbidden", Status: http.StatusForbidden,
-			Detail: s.apiPrinter(r).T("forbidden.text")})
-		return
-	}
-	pg := s.page(r, "forbidden.title")
-	s.render(w, r, http.StatusForbidden, views.Message(pg, pg.T("forbidden.text")))
 }
 
 // pathID reads a positive numeric path segment.

@@ -1,6 +1,19 @@
-// Package web serves the platform over HTTP: the public catalogue pages, the
-// printable brochure, the JSON API under /api/v1, health and metrics. Handlers
-// are small; the rules live in the services they call.
+// Package web serves the platform over HTTP. It owns the routes (routes.go),
+// each with its access rule checked by domain.Can (access.go, walked by the
+// permission-matrix test); sessions and signing in, through the city's
+// sign-on or a staff password with a second factor (session.go, signin.go);
+// the candidate's pages: profile, basket and validation, candidatures and kept
+// emails; the back office: home, people search and files, identity
+// corrections, probable duplicates, audit trail, assisted registration, the
+// staff pages of establishments, formations and courses, and the candidature
+// lists with their CSV and XLSX exports; the public catalogue, course pages
+// and brochure; the JSON API under /api/v1; health and metrics.
+//
+// Handlers are short: a form type reads the request (forms.go), a capability
+// service (accounts, candidature, catalogue) does the work and checks the
+// permission again, a templ view in web/views shows the answer, and
+// responses.go writes every error response. The package does not import the
+// store: the session manager's store is the one thing passed in (Deps.Sessions).
 package web
 
 import (
@@ -38,10 +51,10 @@ type Deps struct {
 	Catalogue    *catalogue.Service
 	Accounts     *accounts.Service
 	Candidatures *candidature.Service
-	Store        *store.Store
-	Providers    []*auth.Provider // the sign-ons people may use ("Mon Paris", FranceConnect…), first is the main one
-	DevIDP       http.Handler     // the development identity provider, demo mode only
-	MailSink     http.Handler     // the development mail sink's pages, demo mode only
+	Sessions     store.SessionStore // where sessions live; the session manager's only store use
+	Providers    []*auth.Provider   // the sign-ons people may use ("Mon Paris", FranceConnect…), first is the main one
+	DevIDP       http.Handler       // the development identity provider, demo mode only
+	MailSink     http.Handler       // the development mail sink's pages, demo mode only
 	Words        *i18n.Catalog
 	DB           Pinger
 	Log          *slog.Logger
@@ -91,7 +104,7 @@ func New(d Deps) (*Server, error) {
 		}
 	}
 	s.csp = contentSecurityPolicy(origins)
-	s.sessions = NewSessionManager(d.Store.Sessions(), d.Secure)
+	s.sessions = NewSessionManager(d.Sessions, d.Secure)
 	s.signInByIP = auth.NewLimiter(1, 20, d.Now)        // 20 at once, then one a second
 	s.signInByEmail = auth.NewLimiter(1.0/30, 5, d.Now) // 5 at once, then one every 30 s
 	return s, nil

@@ -30,9 +30,7 @@ func (s *Server) limited(w http.ResponseWriter, r *http.Request, l *auth.Limiter
 		return false
 	}
 	s.Log.Warn("security: sign-in rate limited", "event", "rate_limited")
-	w.Header().Set("Retry-After", itoaSeconds(retry))
-	pg := s.page(r, "signin.title")
-	s.render(w, r, http.StatusTooManyRequests, views.Message(pg, pg.T("signin.too_many", map[string]any{"Seconds": itoaSeconds(retry)})))
+	s.tooManySignIns(w, r, retry)
 	return true
 }
 

@@ -59,7 +59,7 @@ func serveOn(t *testing.T, d *db.DB) *site {
 	now := func() time.Time { return today }
 	cat := catalogue.NewService(st, words, "C", 0, now)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accounts.New(st, now, log), Store: st, Words: words, DB: d, Log: log,
+	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accounts.New(st, now, log), Sessions: st.Sessions(), Words: words, DB: d, Log: log,
 		Paris: paris, Now: now, Version: "test"})
 	if err != nil {
 		t.Fatal(err)

@@ -17,10 +17,8 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the admin connection that creates and drops databases
-
 	"cma/internal/app"
-	"cma/internal/db"
+	"cma/internal/db" // registers the PostgreSQL driver for the admin connection that creates and drops databases
 )
 
 // NewDatabase returns an empty database's URL and a function that removes it.

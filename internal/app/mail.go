@@ -14,13 +14,15 @@ import (
 
 	"cma/internal/config"
 	"cma/internal/db"
+	"cma/internal/domain"
 	"cma/internal/jobs"
 	cmamail "cma/internal/mail"
+	"cma/internal/outbox"
 	"cma/internal/store"
 )
 
-// outbox is the job queue and where its emails go.
-type outbox struct {
+// mailQueue is the job queue and where its emails go.
+type mailQueue struct {
 	jobs        *jobs.Client
 	domain      string       // of the sender address, for Message-IDs
 	sinkHandler http.Handler // the development mail sink's pages, demo mode only
@@ -32,12 +34,12 @@ type outbox struct {
 // the binary (a real SMTP server on 127.0.0.1) whose messages are shown at
 // /dev/courriels. Without either, jobs are queued and kept until a relay is
 // configured: nothing is lost.
-func startMail(ctx context.Context, cfg *config.Config, d *db.DB, st *store.Store, log *slog.Logger, now func() time.Time) (*outbox, error) {
+func startMail(ctx context.Context, cfg *config.Config, d *db.DB, st *store.Store, log *slog.Logger, now func() time.Time) (*mailQueue, error) {
 	from, err := mail.ParseAddress(cfg.MailFrom)
 	if err != nil {
 		return nil, fmt.Errorf("--mail-from %q: %w", cfg.MailFrom, err)
 	}
-	o := &outbox{domain: from.Address[strings.LastIndex(from.Address, "@")+1:], stop: func() {}}
+	o := &mailQueue{domain: from.Address[strings.LastIndex(from.Address, "@")+1:], stop: func() {}}
 	smtp := cmamail.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUser, Password: cfg.SMTPPassword,
 		TLS: cfg.SMTPTLS, From: cfg.MailFrom, Timeout: 30 * time.Second}
 	var sink *cmamail.Sink
@@ -56,7 +58,7 @@ func startMail(ctx context.Context, cfg *config.Config, d *db.DB, st *store.Stor
 		log.Warn("no SMTP relay configured (--smtp-host): emails are kept and queued, and sent once one is configured")
 		workers = 0
 	}
-	var sender jobs.Sender = unsent{}
+	var sender outbox.Sender = unsent{}
 	if workers > 0 {
 		if sender, err = cmamail.NewSender(smtp); err != nil {
 			if sink != nil {
@@ -105,7 +107,7 @@ func seedDemoRules(ctx context.Context, st *store.Store, now time.Time) error {
 		return err
 	}
 	return st.InTx(ctx, func(tx *sql.Tx) error {
-		return st.PublishRules(ctx, tx, store.Rules{Version: "2026-1", Published: now, Body: demoRulesBody})
+		return st.PublishRules(ctx, tx, domain.Rules{Version: "2026-1", Published: now, Body: demoRulesBody})
 	})
 }
 

@@ -1,4 +1,6 @@
-package store
+// Package batch runs requests that arrive together as one batch: the
+// validations of a registration opening share one transaction (see Batcher).
+package batch
 
 import (
 	"fmt"

@@ -1,4 +1,4 @@
-package store_test
+package batch_test
 
 import (
 	"fmt"
@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"cma/internal/store"
+	"cma/internal/batch"
 )
 
 type batchReq struct {
@@ -29,7 +29,7 @@ func TestBatcher_runs_each_request_once_in_bounded_batches(t *testing.T) {
 			const keys, perKey, maxBatch = 40, 5, 8
 			var mu sync.Mutex
 			var batches, running, mostRunning int
-			b := store.NewBatcher(maxBatch, leaders, func(r *batchReq) int64 { return r.key }, func(batch []*batchReq) {
+			b := batch.NewBatcher(maxBatch, leaders, func(r *batchReq) int64 { return r.key }, func(batch []*batchReq) {
 				mu.Lock()
 				batches++
 				n := batches
@@ -85,7 +85,7 @@ func TestBatcher_same_key_waits_for_the_next_batch(t *testing.T) {
 	holding, release := make(chan struct{}), make(chan struct{})
 	var mu sync.Mutex
 	var ran [][]int
-	b := store.NewBatcher(10, 1, func(r *batchReq) int64 { return r.key }, func(batch []*batchReq) {
+	b := batch.NewBatcher(10, 1, func(r *batchReq) int64 { return r.key }, func(batch []*batchReq) {
 		if batch[0].seq == 0 {
 			close(holding)
 			<-release // hold the first batch so that the others queue behind it
@@ -128,7 +128,7 @@ func TestBatcher_same_key_waits_for_the_next_batch(t *testing.T) {
 // serves the requests after it.
 func TestBatcher_panic_goes_on_in_every_caller_of_the_batch(t *testing.T) {
 	var calls atomic.Int32
-	b := store.NewBatcher(64, 1, func(r *batchReq) int64 { return r.key }, func(batch []*batchReq) {
+	b := batch.NewBatcher(64, 1, func(r *batchReq) int64 { return r.key }, func(batch []*batchReq) {
 		calls.Add(1)
 		for _, r := range batch {
 			if r.seq < 0 {

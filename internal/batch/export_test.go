@@ -1,4 +1,4 @@
-package store
+package batch
 
 // Queued is how many requests wait in the batcher's queue.
 func (b *Batcher[T]) Queued() int {

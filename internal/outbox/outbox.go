@@ -1,0 +1,104 @@
+// Package outbox is the one way the platform tells people something by email
+// (CON-2): a capability keeps the message in the person's space and queues its
+// sending inside its own business transaction, so that the email exists exactly
+// when what it tells about does. The Worker sends queued messages later, through
+// the job queue, and retries what fails. No capability imports another to send
+// mail: they all call the Outbox.
+package outbox
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"cma/internal/domain"
+)
+
+// SendEmailArgs is the job that sends one kept message.
+type SendEmailArgs struct {
+	MessageID int64 `json:"message_id"`
+}
+
+// Kind names the job for River. Jobs already queued carry it: keep it.
+func (SendEmailArgs) Kind() string { return "send_email" }
+
+// InsertOpts retries a message for about a day and a half of River's backoff. A
+// message is queued once without a uniqueness key: its job is inserted in the
+// transaction that creates the message, which commits once or not at all.
+func (SendEmailArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 25}
+}
+
+// Enqueuer queues jobs inside a business transaction (River's InsertManyTx): the
+// jobs exist if and only if the transaction commits.
+type Enqueuer interface {
+	InsertManyTx(ctx context.Context, tx *sql.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
+}
+
+// Keeper writes a message into the person's space (the store's InsertMessage).
+type Keeper interface {
+	InsertMessage(ctx context.Context, tx *sql.Tx, m *domain.Message) error
+}
+
+// Outbox keeps messages and queues their sending in the caller's transaction.
+type Outbox struct {
+	keep   Keeper
+	jobs   Enqueuer
+	domain string // of the sender's address, for Message-IDs: "cours-adultes.paris.fr"
+}
+
+// New returns the outbox; mailDomain is the domain of the platform's one sender.
+func New(keep Keeper, jobs Enqueuer, mailDomain string) *Outbox {
+	return &Outbox{keep: keep, jobs: jobs, domain: mailDomain}
+}
+
+// NewMessageID returns a fresh Message-ID, "<random@domain>". A message carries
+// it from the moment it is kept, so that a retried send is the same email.
+func (o *Outbox) NewMessageID() (string, error) {
+	id := make([]byte, 12)
+	if _, err := rand.Read(id); err != nil {
+		return "", fmt.Errorf("message id: %w", err)
+	}
+	return "<" + hex.EncodeToString(id) + "@" + o.domain + ">", nil
+}
+
+// Keep writes each message into its person's space and queues its sending, in
+// tx. A message without a Message-ID gets one; IDs are set.
+func (o *Outbox) Keep(ctx context.Context, tx *sql.Tx, msgs ...*domain.Message) error {
+	ids := make([]int64, len(msgs))
+	for i, m := range msgs {
+		if m.MessageID == "" {
+			id, err := o.NewMessageID()
+			if err != nil {
+				return err
+			}
+			m.MessageID = id
+		}
+		if err := o.keep.InsertMessage(ctx, tx, m); err != nil {
+			return err
+		}
+		ids[i] = m.ID
+	}
+	return o.Queue(ctx, tx, ids...)
+}
+
+// Queue queues the sending of messages already kept in tx, for callers that
+// write many messages in one set-based statement (the validations of a batch).
+func (o *Outbox) Queue(ctx context.Context, tx *sql.Tx, messageIDs ...int64) error {
+	if len(messageIDs) == 0 {
+		return nil
+	}
+	jobs := make([]river.InsertManyParams, len(messageIDs))
+	for i, id := range messageIDs {
+		jobs[i] = river.InsertManyParams{Args: SendEmailArgs{MessageID: id}}
+	}
+	if _, err := o.jobs.InsertManyTx(ctx, tx, jobs); err != nil {
+		return fmt.Errorf("queue %d emails: %w", len(jobs), err)
+	}
+	return nil
+}
