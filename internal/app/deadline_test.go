@@ -32,6 +32,8 @@ func TestCancel_CAN5_until_the_end_of_the_closing_day_over_HTTP(t *testing.T) {
 			Open    bool      `json:"candidature_open"`
 			Closes  time.Time `json:"candidature_closes"`
 			LastDay string    `json:"candidature_last_day"`
+			Answer  time.Time `json:"answer_closes"`
+			AnswerL string    `json:"answer_last_day"`
 		} `json:"items"`
 	}
 	_, body := anon.do(t, "GET", "/api/v1/sessions", nil)
@@ -46,6 +48,10 @@ func TestCancel_CAN5_until_the_end_of_the_closing_day_over_HTTP(t *testing.T) {
 			lastDay, _ = time.ParseInLocation(time.DateOnly, s.LastDay, paris)
 			if !s.Closes.Equal(lastDay.AddDate(0, 0, 1)) {
 				t.Fatalf("candidature_closes %s is not midnight after the last day %s", s.Closes, s.LastDay)
+			}
+			answerLast, _ := time.ParseInLocation(time.DateOnly, s.AnswerL, paris)
+			if !s.Answer.Equal(answerLast.AddDate(0, 0, 1)) {
+				t.Fatalf("answer_closes %s is not midnight after the last day %q", s.Answer, s.AnswerL)
 			}
 		}
 	}

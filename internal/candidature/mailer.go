@@ -38,7 +38,7 @@ func (m ConfirmationMailer) Confirmation(_ context.Context, person domain.Accoun
 			// CAN-5: a deadline is a date, open until the end of that day.
 			c.CancelUntil = documents.FrenchDate(e.Session.CandidatureCloses.Day()) + " inclus"
 
-			c.AnswerPeriod = "du " + documents.FrenchDate(e.Session.AnswerOpens.In(m.Paris)) + " au " + documents.FrenchDate(e.Session.AnswerCloses.In(m.Paris))
+			c.AnswerPeriod = "du " + documents.FrenchDate(e.Session.AnswerOpens.In(m.Paris)) + " au " + documents.FrenchDate(e.Session.AnswerCloses.Day())
 		}
 	}
 	return mail.RenderConfirmation(c)

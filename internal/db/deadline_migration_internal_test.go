@@ -15,7 +15,7 @@ import (
 )
 
 // TestMigration_CAN5_closing_instant_becomes_the_last_day: existing sessions
-// keep their candidature period when the closing instant becomes a date (the
+// keep their candidature and answer periods when closing instants become dates (the
 // deadline rule, domain.Deadline): the last day is the Paris date of the last
 // instant that was open, in summer, in winter and on both daylight-saving
 // change days, on both engines; going down gives back a closing instant on it.
@@ -47,12 +47,12 @@ func TestMigration_CAN5_closing_instant_becomes_the_last_day(t *testing.T) {
 			}
 			var version int64
 			for _, s := range p.ListSources() {
-				if strings.HasSuffix(s.Path, "_candidature_closes_date.sql") {
+				if strings.HasSuffix(s.Path, "_closing_dates.sql") {
 					version = s.Version
 				}
 			}
 			if version == 0 {
-				t.Fatal("no candidature_closes_date migration")
+				t.Fatal("no closing_dates migration")
 			}
 			if _, err := p.UpTo(ctx, version-1); err != nil {
 				t.Fatal(err)
@@ -68,7 +68,7 @@ func TestMigration_CAN5_closing_instant_becomes_the_last_day(t *testing.T) {
 				if _, err := d.W.ExecContext(ctx, `INSERT INTO sessions (code, name, kind, first_day, last_day, candidature_opens,
 					candidature_closes, answer_opens, answer_closes, holiday_session) VALUES ($1, 'S', 'annual', '2027-01-01', '2027-06-30',
 					$2, $3, $4, $5, false)`, "S"+string(rune('A'+i)), instant(opens), instant(c.closes),
-					instant(c.closes.AddDate(0, 0, 2)), instant(c.closes.AddDate(0, 0, 9))); err != nil {
+					instant(c.closes.AddDate(0, 0, -1)), instant(c.closes)); err != nil { // both periods close at the same instant
 					t.Fatalf("insert session closing %s: %v", c.closes, err)
 				}
 			}
@@ -76,20 +76,20 @@ func TestMigration_CAN5_closing_instant_becomes_the_last_day(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i, c := range cases {
-				var got string
-				if err := d.R.QueryRowContext(ctx, `SELECT CAST(candidature_closes AS TEXT) FROM sessions WHERE code = $1`,
-					"S"+string(rune('A'+i))).Scan(&got); err != nil {
+				var candidature, answer string
+				if err := d.R.QueryRowContext(ctx, `SELECT CAST(candidature_closes AS TEXT), CAST(answer_closes AS TEXT) FROM sessions WHERE code = $1`,
+					"S"+string(rune('A'+i))).Scan(&candidature, &answer); err != nil {
 					t.Fatal(err)
 				}
-				if got != c.lastDay {
-					t.Errorf("closing at %s (Paris) became %q, want %q", c.closes.Format("2006-01-02 15:04"), got, c.lastDay)
+				if candidature != c.lastDay || answer != c.lastDay {
+					t.Errorf("closing at %s (Paris) became %q and %q, want %q", c.closes.Format("2006-01-02 15:04"), candidature, answer, c.lastDay)
 				}
 			}
 			// A period closing on a later day than it opens is still accepted.
 			if _, err := d.W.ExecContext(ctx, `INSERT INTO sessions (code, name, kind, first_day, last_day, candidature_opens,
 				candidature_closes, answer_opens, answer_closes, holiday_session) VALUES ('NEW', 'S', 'annual', '2027-01-01', '2027-06-30',
-				$1, '2026-09-06', $2, $3, false)`, instant(at(2026, time.September, 5, 10, 0)),
-				instant(at(2026, time.September, 8, 9, 0)), instant(at(2026, time.September, 20, 9, 0))); err != nil {
+				$1, '2026-09-06', $2, '2026-09-20', false)`, instant(at(2026, time.September, 5, 10, 0)),
+				instant(at(2026, time.September, 8, 9, 0))); err != nil {
 				t.Fatalf("a new session after the migration: %v", err)
 			}
 			if _, err := d.W.ExecContext(ctx, `DELETE FROM sessions WHERE code = 'NEW'`); err != nil {
@@ -100,23 +100,25 @@ func TestMigration_CAN5_closing_instant_becomes_the_last_day(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i, c := range cases {
-				var got time.Time
-				var raw any
-				if err := d.R.QueryRowContext(ctx, `SELECT candidature_closes FROM sessions WHERE code = $1`, "S"+string(rune('A'+i))).Scan(&raw); err != nil {
-					t.Fatal(err)
-				}
-				switch x := raw.(type) {
-				case time.Time:
-					got = x
-				case string:
-					got, err = time.Parse(time.RFC3339Nano, x)
-					if err != nil {
+				for _, column := range []string{"candidature_closes", "answer_closes"} {
+					var got time.Time
+					var raw any
+					if err := d.R.QueryRowContext(ctx, `SELECT `+column+` FROM sessions WHERE code = $1`, "S"+string(rune('A'+i))).Scan(&raw); err != nil {
 						t.Fatal(err)
 					}
-				}
-				day, _ := time.Parse(time.DateOnly, c.lastDay)
-				if want := at(day.Year(), day.Month(), day.Day(), 23, 59); !got.Equal(want) {
-					t.Errorf("down: %s became %s, want %s", c.lastDay, got.In(paris), want)
+					switch x := raw.(type) {
+					case time.Time:
+						got = x
+					case string:
+						got, err = time.Parse(time.RFC3339Nano, x)
+						if err != nil {
+							t.Fatal(err)
+						}
+					}
+					day, _ := time.Parse(time.DateOnly, c.lastDay)
+					if want := at(day.Year(), day.Month(), day.Day(), 23, 59); !got.Equal(want) {
+						t.Errorf("down: %s %s became %s, want %s", column, c.lastDay, got.In(paris), want)
+					}
 				}
 			}
 		})

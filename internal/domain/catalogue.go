@@ -130,10 +130,9 @@ func (k SessionKind) Valid() bool {
 }
 
 // Session is a teaching period with its candidature and answer periods (PER-1).
-// FirstDay and LastDay are civil dates (00:00 UTC). The candidature period opens
-// at an instant (an announced hour) and closes with a Deadline: its closing
-// date is open until the end of that day in Europe/Paris. The answer period's
-// bounds are instants.
+// FirstDay and LastDay are civil dates (00:00 UTC). Each period opens at an
+// instant (an announced hour) and closes with a Deadline: its closing date is
+// open until the end of that day in Europe/Paris.
 type Session struct {
 	ID                int64
 	Code              string // "2026-2027-ANNUEL"
@@ -143,8 +142,8 @@ type Session struct {
 	CandidatureOpens  time.Time
 	CandidatureCloses Deadline // the last day of candidatures and of their cancellation (PER-1, CAN-5)
 	AnswerOpens       time.Time
-	AnswerCloses      time.Time
-	HolidaySession    bool // CAT-5: classes go on during school and public holidays
+	AnswerCloses      Deadline // the last day to answer an offer
+	HolidaySession    bool     // CAT-5: classes go on during school and public holidays
 }
 
 // CandidatureOpen reports whether candidatures are accepted at instant now (PER-1):
@@ -170,7 +169,7 @@ func (s Session) Validate() error {
 		return fmt.Errorf("la session %s se termine avant de commencer", s.Code)
 	case s.CandidatureCloses.IsZero() || !s.CandidatureOpens.Before(s.CandidatureCloses.End()):
 		return fmt.Errorf("la période de candidature de %s doit s'ouvrir avant de se fermer", s.Code)
-	case !s.AnswerOpens.Before(s.AnswerCloses):
+	case s.AnswerCloses.IsZero() || !s.AnswerOpens.Before(s.AnswerCloses.End()):
 		return fmt.Errorf("la période de réponse de %s doit s'ouvrir avant de se fermer", s.Code)
 	case s.AnswerOpens.Before(s.CandidatureCloses.End()):
 		return fmt.Errorf("la période de réponse de %s doit suivre la fin des candidatures", s.Code)

@@ -54,7 +54,7 @@ func TestSessionPeriods_PER1(t *testing.T) {
 		CandidatureOpens:  time.Date(2026, 9, 1, 10, 0, 0, 0, paris),
 		CandidatureCloses: DeadlineOn(2026, time.September, 15),
 		AnswerOpens:       time.Date(2026, 9, 20, 0, 0, 0, 0, paris),
-		AnswerCloses:      time.Date(2026, 9, 27, 0, 0, 0, 0, paris)}
+		AnswerCloses:      DeadlineOn(2026, time.September, 26)}
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -76,6 +76,7 @@ func TestSessionPeriods_PER1(t *testing.T) {
 	}
 	breakers := map[string]func(*Session){
 		"réponse":      func(s *Session) { s.AnswerOpens = s.CandidatureOpens },
+		"réponse de":   func(s *Session) { s.AnswerCloses = DeadlineOf(s.AnswerOpens.AddDate(0, 0, -1)) },
 		"candidature":  func(s *Session) { s.CandidatureCloses = DeadlineOf(s.CandidatureOpens.AddDate(0, 0, -1)) },
 		"candidature ": func(s *Session) { s.CandidatureCloses = Deadline{} },
 		"commencer":    func(s *Session) { s.LastDay = s.FirstDay.AddDate(0, 0, -1) },

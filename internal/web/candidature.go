@@ -282,7 +282,7 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 		}
 		if c.Active() {
 			row.NextSteps = p.T("cands.next", map[string]any{"From": pg.ShortDate(e.Session.AnswerOpens.In(s.Paris)),
-				"To": pg.ShortDate(e.Session.AnswerCloses.In(s.Paris)), "Evaluation": p.T("evaluation." + string(e.Formation.Evaluation))})
+				"To": pg.ShortDate(e.Session.AnswerCloses.Day()), "Evaluation": p.T("evaluation." + string(e.Formation.Evaluation))})
 			if e.Session.MayCancel(now) {
 				row.CanCancel = true
 				row.CancelUntil = p.T("cands.cancel.until", map[string]any{"When": pg.Deadline(e.Session.CandidatureCloses)})

@@ -56,7 +56,7 @@ func (s *Server) coursePage(w http.ResponseWriter, r *http.Request) {
 		Candidature: p.T("course.period", map[string]any{"From": pg.DateTime(se.CandidatureOpens, s.Paris),
 			"To": pg.Deadline(se.CandidatureCloses)}),
 		Answer: p.T("course.period", map[string]any{"From": pg.DateTime(se.AnswerOpens, s.Paris),
-			"To": pg.DateTime(se.AnswerCloses, s.Paris)}),
+			"To": pg.Deadline(se.AnswerCloses)}),
 		CandidatureOpen: se.CandidatureOpen(s.Now()),
 		Price:           priceText(p, e), Evaluation: p.T("evaluation." + string(f.Evaluation)),
 		Prerequisites: f.Prerequisites, Trainer: e.Trainer, Places: placesText(p, e), Full: e.PlacesLeft() == 0,
