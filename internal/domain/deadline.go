@@ -25,8 +25,9 @@ func Paris() *time.Location { return paris }
 // in Europe/Paris. "Until 6 September" accepts a cancellation at 23:59:59 on 6
 // September, Paris time, and refuses one at 00:00:00 on the 7th, whatever the
 // season or the daylight-saving change. The candidature period (PER-1),
-// cancellations (CAN-5) and, in the capabilities to come, the selection run's
-// input, offers, payment windows and refund limits all use it.
+// cancellations (CAN-5), the answer period and, in the capabilities to come,
+// the selection run's input, offers, payment windows and refund limits all use
+// it, with the instant now read from the platform's one injected clock.
 //
 // The zero Deadline is no date at all: nothing is open before it.
 type Deadline struct {
