@@ -58,6 +58,9 @@ func (s *Server) guard(pattern string, a access, h http.Handler) http.Handler {
 			s.needSignIn(w, r, api)
 			return
 		}
+		if r.Method == http.MethodPost {
+			s.keptFormSent(r)
+		}
 		if a.signedIn {
 			h.ServeHTTP(w, r)
 			return

@@ -59,6 +59,10 @@ func (s *Server) needSignIn(w http.ResponseWriter, r *http.Request, api bool) {
 		http.Redirect(w, r, "/connexion?retour="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
+	if r.Method == http.MethodPost && s.keepForm(w, r) {
+		http.Redirect(w, r, "/connexion?retour="+urlQueryEscape(keptPage), http.StatusSeeOther)
+		return
+	}
 	s.errorPage(w, r, http.StatusUnauthorized, "signin.title", "signin.required")
 }
 

@@ -4,8 +4,7 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
+	"cma/internal/auth/websession"
 	"cma/internal/domain"
 )
 
@@ -39,6 +38,8 @@ func (s *Server) Handler() http.Handler {
 	h("POST /connexion/personnel/code", public, s.secondFactor)
 	h("POST /deconnexion", public, s.signOut)
 	h("POST /deconnexion-partout", signedIn, s.signOutEverywhere)
+	h("GET "+keptPage, signedIn, s.keptFormPage) // a form posted after its session expired (keptform.go)
+	h("POST "+keptPage+"/abandonner", signedIn, s.abandonKeptForm)
 
 	// The candidate's own space (ROLE-1, ACC-4).
 	h("GET /mon-profil", signedIn, s.profilePage)
@@ -85,7 +86,6 @@ func (s *Server) Handler() http.Handler {
 	// Operations.
 	h("GET /healthz", public, s.healthz)
 	h("GET /readyz", public, s.readyz)
-	h("GET /metrics", public, promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}).ServeHTTP)
 	if s.DevIDP != nil {
 		// The development identity provider: demo mode and tests only.
 		h("/dev-idp/", public, s.DevIDP.ServeHTTP)
@@ -100,7 +100,8 @@ func (s *Server) Handler() http.Handler {
 	var handler http.Handler = mux
 	handler = s.loadUser(handler)
 	handler = s.sessions.LoadAndSave(handler)
-	handler = withSessionAccount(handler)
+	handler = websession.WithAccountSlot(handler)
+	handler = s.resolveClient(handler)
 	handler = s.recoverPanics(handler)
 	handler = s.securityHeaders(handler)
 	handler = http.NewCrossOriginProtection().Handler(handler)

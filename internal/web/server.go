@@ -23,19 +23,20 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"sync"
 	"time"
 
-	"github.com/alexedwards/scs/v2"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"cma/internal/accounts"
 	"cma/internal/auth"
+	"cma/internal/auth/websession"
 	"cma/internal/candidature"
 	"cma/internal/catalogue"
 	"cma/internal/i18n"
-	"cma/internal/store"
 )
 
 //go:embed static
@@ -51,10 +52,9 @@ type Deps struct {
 	Catalogue    *catalogue.Service
 	Accounts     *accounts.Service
 	Candidatures *candidature.Service
-	Sessions     store.SessionStore // where sessions live; the session manager's only store use
-	Providers    []*auth.Provider   // the sign-ons people may use ("Mon Paris", FranceConnect…), first is the main one
-	DevIDP       http.Handler       // the development identity provider, demo mode only
-	MailSink     http.Handler       // the development mail sink's pages, demo mode only
+	Providers    []*auth.Provider // the sign-ons people may use ("Mon Paris", FranceConnect…), first is the main one
+	DevIDP       http.Handler     // the development identity provider, demo mode only
+	MailSink     http.Handler     // the development mail sink's pages, demo mode only
 	Words        *i18n.Catalog
 	DB           Pinger
 	Log          *slog.Logger
@@ -62,6 +62,12 @@ type Deps struct {
 	Now          func() time.Time
 	Version      string
 	Secure       bool // served over TLS: send HSTS and Secure cookies
+
+	Sessions        websession.Store    // where web sessions are kept
+	SessionTimeouts websession.Timeouts // idle and absolute lifetimes; zero fields take the defaults
+	// TrustedProxies are the load balancers whose X-Forwarded-For is believed
+	// (clientaddr.go); none: the connection's address is the client's.
+	TrustedProxies []netip.Prefix
 }
 
 // Server holds the handlers' dependencies.
@@ -71,7 +77,7 @@ type Server struct {
 	cssURL   string
 	registry *prometheus.Registry
 	metrics  *metrics
-	sessions *scs.SessionManager
+	sessions *websession.Manager
 	csp      string
 	routes   []RouteInfo
 	// Sign-in attempts: per client address, and per email for staff passwords.
@@ -104,10 +110,17 @@ func New(d Deps) (*Server, error) {
 		}
 	}
 	s.csp = contentSecurityPolicy(origins)
-	s.sessions = NewSessionManager(d.Sessions, d.Secure)
+	s.sessions = websession.New(d.Sessions, d.Secure, d.SessionTimeouts)
+	s.sessions.ErrorFunc = s.serverError                // a session that cannot be read or saved: logged, French error page
 	s.signInByIP = auth.NewLimiter(1, 20, d.Now)        // 20 at once, then one a second
 	s.signInByEmail = auth.NewLimiter(1.0/30, 5, d.Now) // 5 at once, then one every 30 s
 	return s, nil
+}
+
+// MetricsHandler serves the Prometheus metrics. It is not on the public
+// router: app serves it on its own address (--metrics-addr, loopback by default).
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
 }
 
 func (s *Server) serveCSS(w http.ResponseWriter, r *http.Request) {

@@ -28,6 +28,7 @@ var today = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
 type site struct {
 	*httptest.Server
+	srv   *web.Server
 	store *store.Store
 	cat   *catalogue.Service
 	db    *db.DB
@@ -66,7 +67,7 @@ func serveOn(t *testing.T, d *db.DB) *site {
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &site{Server: ts, store: st, cat: cat, db: d}
+	return &site{Server: ts, srv: srv, store: st, cat: cat, db: d}
 }
 
 func (s *site) get(t *testing.T, path string, header ...string) (*http.Response, string) {
