@@ -239,6 +239,9 @@ func (s *Service) UpdateContact(ctx context.Context, actor domain.Actor, account
 }
 
 // ReadFile gives staff a person's file and records the read (ROLE-5, ROLE-7).
+// The permission is checked twice: before the read, for the action at all, and
+// after it with the account's kind, since the help desk reads candidates' files
+// only, not staff members' (ROLE-7).
 func (s *Service) ReadFile(ctx context.Context, actor domain.Actor, accountID int64) (domain.Account, error) {
 	if !domain.Can(actor, domain.ActReadPersonFile, domain.Resource{AccountID: accountID}) {
 		return domain.Account{}, ErrForbidden
@@ -249,10 +252,16 @@ func (s *Service) ReadFile(ctx context.Context, actor domain.Actor, accountID in
 		if acc, err = s.store.AccountTx(ctx, tx, accountID); err != nil {
 			return err
 		}
+		if !domain.Can(actor, domain.ActReadPersonFile, domain.Resource{AccountID: accountID, AccountKind: acc.Kind}) {
+			return ErrForbidden
+		}
 		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: "file.read",
 			SubjectID: accountID, Details: "consultation du dossier"})
 	})
-	return acc, err
+	if err != nil {
+		return domain.Account{}, err
+	}
+	return acc, nil
 }
 
 // Correction is a staff correction of a person's identity (ACC-4).

@@ -377,3 +377,32 @@ func TestStaffFirstSignOnLinksByVerifiedEmail(t *testing.T) {
 		}
 	})
 }
+
+// ROLE-7: the help desk reads candidates' files, not staff members'; the
+// central service reads both. A refused read leaves no trace in the audit.
+func TestReadFile_ROLE7_help_desk_reads_candidates_only(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		person, _ := e.svc.SignIn(ctx, camille("sub-1"))
+		central := accounts.ActorOf(staff(t, e, "central@ville.exemple", domain.Grant{Role: domain.RoleCentral}, ""))
+		helpdesk := accounts.ActorOf(staff(t, e, "accueil@ville.exemple", domain.Grant{Role: domain.RoleHelpDesk}, ""))
+		guide := staff(t, e, "orientation@ville.exemple", domain.Grant{Role: domain.RoleGuidance}, "")
+		if _, err := e.svc.ReadFile(ctx, helpdesk, person.ID); err != nil {
+			t.Fatalf("help desk reading a candidate's file: %v", err)
+		}
+		if a, err := e.svc.ReadFile(ctx, helpdesk, guide.ID); !errors.Is(err, accounts.ErrForbidden) || a.ID != 0 {
+			t.Fatalf("help desk read a staff file: %+v, %v", a, err)
+		}
+		if _, err := e.svc.ReadFile(ctx, helpdesk, central.AccountID); !errors.Is(err, accounts.ErrForbidden) {
+			t.Fatalf("help desk read the central service's file: %v", err)
+		}
+		if _, err := e.svc.ReadFile(ctx, central, guide.ID); err != nil {
+			t.Fatalf("ROLE-5 central reading a staff file: %v", err)
+		}
+		events, _, _ := e.store.SearchAudit(ctx, store.AuditQuery{ActorID: helpdesk.AccountID, Action: "file.read"})
+		if len(events) != 1 || events[0].SubjectID != person.ID {
+			t.Fatalf("help desk's audited reads = %+v, want only the candidate's", events)
+		}
+	})
+}

@@ -36,7 +36,11 @@ func (s *Service) SearchPeople(ctx context.Context, actor domain.Actor, query st
 	if !domain.Can(actor, domain.ActReadPersonFile, domain.Resource{}) {
 		return nil, ErrForbidden
 	}
-	return s.search(ctx, actor, query, limit, "recherche de personnes", func(domain.Account) bool { return true })
+	// Only the files the actor may read: the help desk finds candidates, not
+	// staff members (ROLE-7).
+	return s.search(ctx, actor, query, limit, "recherche de personnes", func(a domain.Account) bool {
+		return domain.Can(actor, domain.ActReadPersonFile, domain.Resource{AccountID: a.ID, AccountKind: a.Kind})
+	})
 }
 
 // SearchCandidatesToAssist finds candidates for an assisted registration

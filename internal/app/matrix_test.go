@@ -41,10 +41,11 @@ func expect(allowedFor ...string) map[string]outcome {
 
 var staffRoles = []string{"director", "coordinator", "trainer", "guidance", "helpdesk", "central"}
 
-// TestPermissionMatrix_ROLE walks every route of the platform with every role,
-// on its own resources and on someone else's (ROLE-1..7). A route registered
-// without a row here fails the test, so no route can forget its check.
-func TestPermissionMatrix_ROLE(t *testing.T) {
+// TestPermissionMatrix walks every route of the platform with every role, on
+// its own resources and on someone else's, one subtest per rule (ROLE-1..7). A
+// route registered without a row here fails the test, so no route can forget
+// its check.
+func TestPermissionMatrix(t *testing.T) {
 	base := startServe(t, "--db", "sqlite:"+filepath.Join(t.TempDir(), "cma.db"), "--demo")
 
 	type me struct {
@@ -139,10 +140,12 @@ func TestPermissionMatrix_ROLE(t *testing.T) {
 			url.Values{"cours": {n(ownCourse, 10)}}, expect("guidance", "central"), false}},
 		"POST /back-office/inscription-assistee/{id}/valider": {{"POST", "/back-office/inscription-assistee/" + n(candidate, 10) + "/valider",
 			url.Values{"jeton": {"x"}}, expect("guidance", "central"), false}},
-		"/dev/courriels":                  {{"GET", "/dev/courriels", nil, nil, false}},
-		"/dev/courriels/":                 {{"GET", "/dev/courriels/", nil, nil, false}},
-		"GET /back-office/personnes":      {{"GET", "/back-office/personnes?q=martin", nil, expect("helpdesk", "central"), false}},
-		"GET /back-office/personnes/{id}": {{"GET", "/back-office/personnes/" + n(candidate, 10), nil, expect("helpdesk", "central"), false}},
+		"/dev/courriels":             {{"GET", "/dev/courriels", nil, nil, false}},
+		"/dev/courriels/":            {{"GET", "/dev/courriels/", nil, nil, false}},
+		"GET /back-office/personnes": {{"GET", "/back-office/personnes?q=martin", nil, expect("helpdesk", "central"), false}},
+		"GET /back-office/personnes/{id}": {
+			{"GET", "/back-office/personnes/" + n(candidate, 10), nil, expect("helpdesk", "central"), false},
+			{"GET", "/back-office/personnes/" + n(ids["director"].ID, 10), nil, expect("central"), false}}, // ROLE-7: no staff file for the help desk
 		"POST /back-office/personnes/{id}/identite": {{"POST", "/back-office/personnes/" + n(candidate, 10) + "/identite",
 			url.Values{"prenom": {"Camille"}, "nom": {"Martin"}}, expect("central"), false}},
 		"GET /back-office/doublons":       {{"GET", "/back-office/doublons", nil, expect("central"), false}},
@@ -215,41 +218,57 @@ func TestPermissionMatrix_ROLE(t *testing.T) {
 	noRedirect := func(b *browser) *http.Client {
 		return &http.Client{Jar: b.Jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
-	for pattern, probes := range matrix {
-		for _, p := range probes {
-			for _, who := range personas {
-				want := allowed
-				if p.want != nil {
-					want = p.want[who]
-				}
-				var body io.Reader
-				if p.form != nil {
-					body = strings.NewReader(p.form.Encode())
-				}
-				req, _ := http.NewRequest(p.method, base+p.path, body)
-				if p.form != nil {
-					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				}
-				res, err := noRedirect(browsers[who]).Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				res.Body.Close()
-				got := allowed
-				switch {
-				case res.StatusCode == http.StatusForbidden:
-					got = denied
-				case res.StatusCode == http.StatusUnauthorized,
-					res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/connexion?"):
-					got = signIn
-				case res.StatusCode == http.StatusNotFound && pattern != "/" && pattern != "/api/" && !p.missingOK,
-					res.StatusCode >= 500:
-					got = outcome("status " + strconv.Itoa(res.StatusCode))
-				}
-				if got != want {
-					t.Errorf("%s %s as %s: %s (HTTP %d), want %s", p.method, p.path, who, got, res.StatusCode, want)
+	// One subtest per rule, each walking every route as its persona: a rule
+	// broken for one role fails that role's subtest by name.
+	for _, who := range personas {
+		t.Run(ruleOf[who], func(t *testing.T) {
+			for pattern, probes := range matrix {
+				for _, p := range probes {
+					want := allowed
+					if p.want != nil {
+						want = p.want[who]
+					}
+					var body io.Reader
+					if p.form != nil {
+						body = strings.NewReader(p.form.Encode())
+					}
+					req, _ := http.NewRequest(p.method, base+p.path, body)
+					if p.form != nil {
+						req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					}
+					res, err := noRedirect(browsers[who]).Do(req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					res.Body.Close()
+					got := allowed
+					switch {
+					case res.StatusCode == http.StatusForbidden:
+						got = denied
+					case res.StatusCode == http.StatusUnauthorized,
+						res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/connexion?"):
+						got = signIn
+					case res.StatusCode == http.StatusNotFound && pattern != "/" && pattern != "/api/" && !p.missingOK,
+						res.StatusCode >= 500:
+						got = outcome("status " + strconv.Itoa(res.StatusCode))
+					}
+					if got != want {
+						t.Errorf("%s %s as %s: %s (HTTP %d), want %s", p.method, p.path, who, got, res.StatusCode, want)
+					}
 				}
 			}
-		}
+		})
 	}
+}
+
+// ruleOf names each persona's subtest after the rule it checks (ROLE-1..7).
+var ruleOf = map[string]string{
+	"anonymous":   "public_routes_anonymous_visitor",
+	"candidate":   "ROLE-1_candidate_own_account_basket_and_candidatures",
+	"trainer":     "ROLE-2_trainer_own_courses_only",
+	"director":    "ROLE-3_director_own_establishment_only",
+	"coordinator": "ROLE-4_coordinator_own_formations_only",
+	"central":     "ROLE-5_central_service_everything",
+	"guidance":    "ROLE-6_guidance_assisted_registration_only",
+	"helpdesk":    "ROLE-7_helpdesk_reads_candidates_files_changes_nothing",
 }

@@ -64,7 +64,7 @@ func selectCmd(ctx context.Context, args []string, env Env) error {
 		progressbar.OptionThrottle(50*time.Millisecond),
 		progressbar.OptionOnCompletion(func() { fmt.Fprintln(env.Stderr) }),
 	)
-	start := time.Now()
+	start := time.Now() // wall clock: it times the run for the report and decides nothing
 	in := allocation.Synthetic(allocation.SyntheticConfig{Candidates: candidates, Courses: courses, Seed: seed})
 	_ = bar.Set(1)
 	res, err := allocation.Run(in, allocation.Options{Progress: func(stage allocation.Text, done, total int) {

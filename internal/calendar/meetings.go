@@ -77,3 +77,21 @@ func Meetings(first, last time.Time, weekday time.Weekday, startMin, endMin int,
 	}
 	return meetings
 }
+
+// FirstMeeting is the civil date of a course's first class meeting that is held
+// (not skipped, CAT-5) between first and last, on weekday; ok is false when no
+// meeting is held at all. It is the course's start date of ACC-1, computed
+// without listing the whole year.
+func FirstMeeting(first, last time.Time, weekday time.Weekday, c Closures, holidaySession bool) (day time.Time, ok bool) {
+	first, last = ToDay(first), ToDay(last)
+	day = first.AddDate(0, 0, (int(weekday)-int(first.Weekday())+7)%7)
+	for ; !day.After(last); day = day.AddDate(0, 0, 7) {
+		if holidaySession {
+			return day, true
+		}
+		if _, closed := c.Closed(day); !closed {
+			return day, true
+		}
+	}
+	return time.Time{}, false
+}

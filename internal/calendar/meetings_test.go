@@ -163,3 +163,36 @@ func TestMeetings_edges(t *testing.T) {
 		})
 	}
 }
+
+// TestFirstMeeting_ACC1_CAT5: a course's start date is its first meeting held,
+// after the holidays that skip the first ones; it is the first meeting not
+// skipped of Meetings, for every weekday.
+func TestFirstMeeting_ACC1_CAT5(t *testing.T) {
+	closures := Closures{School: zoneC20262027(t)}
+	// A session starting in the Christmas holidays: the first Monday held is 4 January.
+	if got, ok := FirstMeeting(Day(2026, time.December, 21), Day(2027, time.June, 30), time.Monday, closures, false); !ok || !got.Equal(Day(2027, time.January, 4)) {
+		t.Fatalf("first Monday after Christmas = %v %v, want 2027-01-04", got, ok)
+	}
+	// A holiday session keeps its first date.
+	if got, _ := FirstMeeting(Day(2026, time.December, 21), Day(2027, time.June, 30), time.Monday, closures, true); !got.Equal(Day(2026, time.December, 21)) {
+		t.Fatalf("holiday session's first Monday = %v, want 2026-12-21", got)
+	}
+	// No meeting held at all.
+	if got, ok := FirstMeeting(Day(2026, time.December, 21), Day(2026, time.December, 31), time.Monday, closures, false); ok {
+		t.Fatalf("a session inside the holidays has a first meeting: %v", got)
+	}
+	for _, first := range []time.Time{Day(2026, time.September, 1), Day(2027, time.February, 1), Day(2027, time.April, 17)} {
+		for wd := time.Sunday; wd <= time.Saturday; wd++ {
+			var want time.Time
+			for _, m := range Meetings(first, Day(2027, time.July, 31), wd, 19*60, 21*60, nil, closures, false) {
+				if !m.Skipped {
+					want = m.Date
+					break
+				}
+			}
+			if got, _ := FirstMeeting(first, Day(2027, time.July, 31), wd, closures, false); !got.Equal(want) {
+				t.Errorf("from %s on %s: FirstMeeting = %s, Meetings' first held = %s", first.Format(time.DateOnly), wd, got.Format(time.DateOnly), want.Format(time.DateOnly))
+			}
+		}
+	}
+}

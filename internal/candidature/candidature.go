@@ -8,6 +8,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -29,6 +30,9 @@ var (
 	ErrBasketChanged = errors.New("basket changed since it was shown")
 	ErrDeadline      = errors.New("the candidature period is closed")
 	ErrNoRules       = errors.New("no internal rules published")
+	// ErrHeld refuses the validation of an account held as a probable
+	// duplicate until staff decide (ACC-3); its basket is kept.
+	ErrHeld = errors.New("account held as a probable duplicate: validation waits for staff's decision")
 )
 
 // Refusals is the rules' answer: each refusal names its rule and course.
@@ -128,7 +132,7 @@ func (s *Service) checkCourse(person domain.Account, e *catalogue.Entry, held []
 	if !e.Session.CandidatureOpen(s.now()) {
 		r = append(r, domain.Refusal{Rule: "PER-1", Course: e.Code})
 	}
-	r = append(r, domain.CheckCandidate(person, e.Code, e.Session.FirstDay)...)
+	r = append(r, domain.CheckCandidate(person, e.Code, e.FirstClass)...) // 18 on the first class, not the session's first day
 	r = append(r, domain.CheckAddition(held, holding(e))...)
 	return r
 }
@@ -186,11 +190,14 @@ func (s *Service) Remove(ctx context.Context, actor domain.Actor, personID, cour
 }
 
 // Basket is the basket as shown: its token, courses and the internal rules
-// to accept. Token is "" until the basket is first changed.
+// to accept, and whether its person may validate it now (Held: a probable
+// duplicate waiting for staff, ACC-3). Token is "" until the basket is first
+// changed.
 type Basket struct {
 	Token string
 	Items []*catalogue.Entry
 	Rules domain.Rules
+	Held  bool
 }
 
 // ShowBasket reads the basket for the validation page. It only reads: a
@@ -204,11 +211,15 @@ func (s *Service) ShowBasket(ctx context.Context, actor domain.Actor, personID i
 	if ix == nil {
 		return Basket{}, err
 	}
+	person, err := s.store.Account(ctx, personID)
+	if err != nil {
+		return Basket{}, err
+	}
 	token, ids, err := s.store.ReadBasket(ctx, personID)
 	if err != nil {
 		return Basket{}, err
 	}
-	b := Basket{Token: token}
+	b := Basket{Token: token, Held: !person.MayValidate()}
 	for _, id := range ids {
 		if e, ok := ix.Course(id); ok {
 			b.Items = append(b.Items, e)
@@ -300,9 +311,9 @@ func civilDay(t time.Time, loc *time.Location) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// Cancel cancels a validated candidature until the closing instant of its
-// session's candidature period, not one minute after (CAN-5). Cancelling twice
-// is not an error.
+// Cancel cancels a validated candidature until the end of the closing day of
+// its session's candidature period, Paris time, and not after (CAN-5).
+// Cancelling twice is not an error.
 func (s *Service) Cancel(ctx context.Context, actor domain.Actor, personID, candidatureID int64) error {
 	if _, ok := may(actor, personID); !ok {
 		return ErrForbidden
@@ -320,7 +331,9 @@ func (s *Service) Cancel(ctx context.Context, actor domain.Actor, personID, cand
 			return err
 		}
 		if c.AccountID != personID {
-			return ErrForbidden // a candidate changing the ID in the URL
+			// A candidate changing the ID in the URL learns nothing: someone
+			// else's candidature answers exactly as a missing one.
+			return fmt.Errorf("candidature %d of person %d: %w", candidatureID, personID, ErrNotFound)
 		}
 		if !c.Active() {
 			return nil
@@ -329,7 +342,7 @@ func (s *Service) Cancel(ctx context.Context, actor domain.Actor, personID, cand
 		if !ok {
 			return ErrUnknownCourse
 		}
-		if !s.now().Before(e.Session.CandidatureCloses) {
+		if !e.Session.MayCancel(s.now()) {
 			return ErrDeadline
 		}
 		_, err = s.store.CancelCandidature(ctx, tx, candidatureID, s.now(), actor.AccountID)

@@ -44,7 +44,10 @@ type env struct {
 	closed *catalogue.Entry   // a course whose session is not open
 }
 
-func newEnv(t *testing.T, d *db.DB) *env {
+func newEnv(t *testing.T, d *db.DB) *env { return newEnvAt(t, d, today) }
+
+// newEnvAt is newEnv with the demo loaded and the clock set on another day.
+func newEnvAt(t *testing.T, d *db.DB, today time.Time) *env {
 	t.Helper()
 	ctx := context.Background()
 	st := store.New(d)
@@ -181,8 +184,8 @@ func TestBasketRules_CAN1_CAN2_CAN3_ACC1_PER1(t *testing.T) {
 		if got := rulesOf(e.svc.Add(ctx, otherActor, other.ID, e.closed.ID)); !slices.Contains(got, "PER-1") {
 			t.Errorf("PER-1 closed session: %v", got)
 		}
-		// ACC-1: 17 on the course's first day.
-		minor, minorActor := e.person(t, "chloe", e.open[0].Session.FirstDay.AddDate(-18, 0, 1))
+		// ACC-1: 17 on the course's first class.
+		minor, minorActor := e.person(t, "chloe", e.open[0].FirstClass.AddDate(-18, 0, 1))
 		if got := rulesOf(e.svc.Add(ctx, minorActor, minor.ID, e.open[0].ID)); !slices.Contains(got, "ACC-1") {
 			t.Errorf("ACC-1 minor: %v", got)
 		}
@@ -357,20 +360,87 @@ func TestCancel_CAN5_until_the_deadline(t *testing.T) {
 			t.Fatalf("CAN-5 cancelling did not free CAN-1: %v", err)
 		}
 		other, otherActor := e.person(t, "bob", adult())
-		if err := e.svc.Cancel(ctx, otherActor, other.ID, res.Candidatures[1].ID); !errors.Is(err, candidature.ErrForbidden) {
-			t.Fatalf("cancelling another person's candidature: %v", err)
+		// No ID oracle: someone else's candidature is as missing as one that never was.
+		if err := e.svc.Cancel(ctx, otherActor, other.ID, res.Candidatures[1].ID); !errors.Is(err, candidature.ErrNotFound) {
+			t.Fatalf("cancelling another person's candidature: %v, want ErrNotFound", err)
 		}
-		// One second before the closing instant: allowed; at it: refused.
+		if err := e.svc.Cancel(ctx, otherActor, other.ID, 1<<40); !errors.Is(err, candidature.ErrNotFound) {
+			t.Fatalf("cancelling a missing candidature: %v, want ErrNotFound", err)
+		}
+		// The day after the closing day: refused; the last second of it: allowed.
 		closes := e.open[1].Session.CandidatureCloses
-		*e.clock = closes
+		*e.clock = closes.End()
 		if err := e.svc.Cancel(ctx, actor, me.ID, res.Candidatures[1].ID); !errors.Is(err, candidature.ErrDeadline) {
-			t.Fatalf("CAN-5 cancel at the closing instant: %v", err)
+			t.Fatalf("CAN-5 cancel the day after the closing day: %v", err)
 		}
-		*e.clock = closes.Add(-time.Second)
+		*e.clock = closes.End().Add(-time.Second)
 		if err := e.svc.Cancel(ctx, actor, me.ID, res.Candidatures[1].ID); err != nil {
-			t.Fatalf("CAN-5 cancel one second before closing: %v", err)
+			t.Fatalf("CAN-5 cancel in the last second of the closing day: %v", err)
 		}
 	})
+}
+
+// TestCancel_CAN5_until_the_end_of_the_closing_day: "until the closing date"
+// is the whole closing day, Europe/Paris. A cancellation at 23:59:30 on the
+// closing day is accepted, one at 00:00:00 the next day refused; the same for
+// a validation (PER-1). Also when the closing day is the 25-hour day summer
+// time ends, or the 23-hour day it starts.
+func TestCancel_CAN5_until_the_end_of_the_closing_day(t *testing.T) {
+	for _, closing := range []struct {
+		name    string
+		last    time.Time // the closing day wanted, a civil date
+		demoDay time.Time // the demo's today: its second semester closes 21 days later
+		email   string    // what the confirmation email says
+	}{
+		{"winter", time.Date(2026, time.December, 18, 0, 0, 0, 0, time.UTC), today, "jusqu'au 18 décembre 2026 inclus"},
+		{"summer_time_ends", time.Date(2026, time.October, 25, 0, 0, 0, 0, time.UTC), time.Date(2026, time.October, 4, 10, 0, 0, 0, time.UTC),
+			"jusqu'au 25 octobre 2026 inclus"},
+		{"summer_time_starts", time.Date(2027, time.March, 28, 0, 0, 0, 0, time.UTC), time.Date(2027, time.March, 7, 10, 0, 0, 0, time.UTC),
+			"jusqu'au 28 mars 2027 inclus"},
+	} {
+		t.Run(closing.name, func(t *testing.T) {
+			dbtest.Each(t, func(t *testing.T, d *db.DB) {
+				e := newEnvAt(t, d, closing.demoDay)
+				ctx := context.Background()
+				session := e.open[0].Session
+				if got := session.CandidatureCloses.Day(); !got.Equal(closing.last) {
+					t.Fatalf("the open session closes on %s, want %s", got.Format(time.DateOnly), closing.last.Format(time.DateOnly))
+				}
+				y, m, day := closing.last.Date()
+				lastSeconds := time.Date(y, m, day, 23, 59, 30, 0, paris)
+				nextDay := time.Date(y, m, day+1, 0, 0, 0, 0, paris)
+
+				me, actor := e.person(t, "alice", adult())
+				for _, c := range e.open[:2] {
+					if err := e.svc.Add(ctx, actor, me.ID, c.ID); err != nil {
+						t.Fatal(err)
+					}
+				}
+				*e.clock = lastSeconds
+				res, err := e.svc.Validate(ctx, actor, me.ID, e.form(t, me.ID))
+				if err != nil || len(res.Candidatures) != 2 {
+					t.Fatalf("PER-1 validation at 23:59:30 on the closing day: %v", err)
+				}
+				msgs, err := e.store.Messages(ctx, me.ID)
+				if err != nil || len(msgs) != 1 {
+					t.Fatalf("confirmation emails: %d, %v", len(msgs), err)
+				}
+				if !strings.Contains(msgs[0].Text, "Vous pouvez l'annuler "+closing.email) {
+					t.Fatalf("CAN-5 the confirmation email does not say %q:\n%s", closing.email, msgs[0].Text)
+				}
+				if err := e.svc.Cancel(ctx, actor, me.ID, res.Candidatures[0].ID); err != nil {
+					t.Fatalf("CAN-5 cancel at 23:59:30 on the closing day: %v", err)
+				}
+				*e.clock = nextDay
+				if err := e.svc.Cancel(ctx, actor, me.ID, res.Candidatures[1].ID); !errors.Is(err, candidature.ErrDeadline) {
+					t.Fatalf("CAN-5 cancel at 00:00:00 the day after: %v, want ErrDeadline", err)
+				}
+				if got := rulesOf(e.svc.Add(ctx, actor, me.ID, e.open[2].ID)); !slices.Contains(got, "PER-1") {
+					t.Fatalf("PER-1 adding at 00:00:00 the day after: %v", got)
+				}
+			})
+		})
+	}
 }
 
 func TestAssistedRegistration_CAN8(t *testing.T) {
@@ -653,6 +723,117 @@ func TestValidate_CAN4_a_request_gone_writes_nothing(t *testing.T) {
 		res, err := e.svc.Validate(context.Background(), actor, me.ID, f)
 		if err != nil || len(res.Candidatures) != 1 {
 			t.Fatalf("validation sent again: %v, %+v", err, res)
+		}
+	})
+}
+
+// TestBasket_ACC1_eighteen_on_the_first_class_day: the age is taken on the
+// course's first class, not on the session's first day. The second semester
+// starts on Monday 1 February 2027; its Wednesday courses start on 3 February.
+// Someone turning 18 on 3 February is accepted, at the basket and at the
+// validation; someone turning 18 on 4 February is refused.
+func TestBasket_ACC1_eighteen_on_the_first_class_day(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		var wednesday *catalogue.Entry
+		for _, c := range e.ix.All() {
+			if c.Session.Code == demo.SessionSemester2Code && c.Weekday == time.Wednesday && c.Session.CandidatureOpen(today) {
+				wednesday = c
+				break
+			}
+		}
+		if wednesday == nil {
+			t.Fatal("the demo has no open Wednesday course in the second semester")
+		}
+		if first := time.Date(2027, time.February, 1, 0, 0, 0, 0, time.UTC); !wednesday.Session.FirstDay.Equal(first) {
+			t.Fatalf("second semester starts %s, want 2027-02-01", wednesday.Session.FirstDay)
+		}
+		if want := time.Date(2027, time.February, 3, 0, 0, 0, 0, time.UTC); !wednesday.FirstClass.Equal(want) {
+			t.Fatalf("%s first class %s, want 2027-02-03", wednesday.Code, wednesday.FirstClass)
+		}
+
+		turns18, actor := e.person(t, "dana", time.Date(2009, time.February, 3, 0, 0, 0, 0, time.UTC))
+		if err := e.svc.Add(ctx, actor, turns18.ID, wednesday.ID); err != nil {
+			t.Fatalf("ACC-1 18 on the first class day refused at the basket: %v", err)
+		}
+		if _, err := e.svc.Validate(ctx, actor, turns18.ID, e.form(t, turns18.ID)); err != nil {
+			t.Fatalf("ACC-1 18 on the first class day refused at the validation: %v", err)
+		}
+
+		dayAfter, actor := e.person(t, "eliott", time.Date(2009, time.February, 4, 0, 0, 0, 0, time.UTC))
+		if got := rulesOf(e.svc.Add(ctx, actor, dayAfter.ID, wednesday.ID)); !slices.Equal(got, []string{"ACC-1"}) {
+			t.Fatalf("ACC-1 18 the day after the first class: refusals %v, want [ACC-1]", got)
+		}
+	})
+}
+
+// TestValidate_ACC3_held_duplicate_prepares_but_does_not_validate: the same
+// person signing in through a second sign-on subject gets an account held as a
+// probable duplicate. It may fill its basket, even with what the first account
+// holds, but its validation is refused with ErrHeld and writes nothing, so
+// that one person never holds four formations, or one twice, across two
+// accounts (CAN-1, CAN-2). Once staff dismiss the suspicion, it validates.
+func TestValidate_ACC3_held_duplicate_prepares_but_does_not_validate(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		id := accounts.Identity{Issuer: "https://monparis.exemple", Subject: "gaelle-1", Email: "gaelle@exemple.fr", EmailVerified: true,
+			FirstName: "Gaëlle", LastName: "Durand", BirthDate: adult()}
+		first, err := e.accts.SignIn(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		firstActor := accounts.ActorOf(first)
+		for _, c := range e.open[:3] {
+			if err := e.svc.Add(ctx, firstActor, first.ID, c.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := e.svc.Validate(ctx, firstActor, first.ID, e.form(t, first.ID)); err != nil {
+			t.Fatal(err)
+		}
+		id.Subject, id.Email = "gaelle-2", "gaelle.durand@exemple.fr"
+		held, err := e.accts.SignIn(ctx, id)
+		if err != nil || held.Status != domain.StatusHeld {
+			t.Fatalf("second account: %+v, %v", held, err)
+		}
+		heldActor := accounts.ActorOf(held)
+		for _, c := range []*catalogue.Entry{e.open[3], e.open[0]} { // a fourth formation, and one the first account holds
+			if err := e.svc.Add(ctx, heldActor, held.ID, c.ID); err != nil {
+				t.Fatalf("ACC-3 a held account may prepare its basket: %v", err)
+			}
+		}
+		b, err := e.svc.ShowBasket(ctx, heldActor, held.ID)
+		if err != nil || !b.Held || len(b.Items) != 2 {
+			t.Fatalf("held basket: held %v, %d items, %v", b.Held, len(b.Items), err)
+		}
+		jobsBefore := countJobs(t, d)
+		if _, err := e.svc.Validate(ctx, heldActor, held.ID, e.form(t, held.ID)); !errors.Is(err, candidature.ErrHeld) {
+			t.Fatalf("ACC-3 a held account validated: %v, want ErrHeld", err)
+		}
+		if cands, _ := e.store.Candidatures(ctx, nil, held.ID); len(cands) != 0 || countJobs(t, d) != jobsBefore {
+			t.Fatalf("ACC-3 a refused validation wrote %d candidatures and %d emails", len(cands), countJobs(t, d)-jobsBefore)
+		}
+
+		// Staff dismiss the suspicion: the account is active and validates.
+		central, _, err := e.accts.AddStaff(ctx, accounts.NewStaff{Email: "central@ville.exemple", FirstName: "Agent", LastName: "Central",
+			Grants: []domain.Grant{{Role: domain.RoleCentral}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reviews, err := e.store.PendingDuplicates(ctx)
+		if err != nil || len(reviews) != 1 || reviews[0].Held.ID != held.ID {
+			t.Fatalf("pending duplicates: %+v, %v", reviews, err)
+		}
+		if err := e.accts.DecideDuplicate(ctx, accounts.ActorOf(central), reviews[0].ID, false, "homonymes, pièces d'identité vues"); err != nil {
+			t.Fatal(err)
+		}
+		if b, _ := e.svc.ShowBasket(ctx, heldActor, held.ID); b.Held {
+			t.Fatal("the basket still says held after the dismissal")
+		}
+		if res, err := e.svc.Validate(ctx, heldActor, held.ID, e.form(t, held.ID)); err != nil || len(res.Candidatures) != 2 {
+			t.Fatalf("after the dismissal: %d candidatures, %v", len(res.Candidatures), err)
 		}
 	})
 }

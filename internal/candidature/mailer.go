@@ -35,17 +35,11 @@ func (m ConfirmationMailer) Confirmation(_ context.Context, person domain.Accoun
 		}
 		c.Candidatures = append(c.Candidatures, line)
 		if i == 0 {
-			closes := e.Session.CandidatureCloses.In(m.Paris)
-			c.CancelUntil = documents.FrenchDate(closes) + " à " + strconv.Itoa(closes.Hour()) + "h" + twoDigits(closes.Minute())
-			c.AnswerPeriod = "du " + documents.FrenchDate(e.Session.AnswerOpens.In(m.Paris)) + " au " + documents.FrenchDate(e.Session.AnswerCloses.In(m.Paris))
+			// CAN-5: a deadline is a date, open until the end of that day.
+			c.CancelUntil = documents.FrenchDate(e.Session.CandidatureCloses.Day()) + " inclus"
+
+			c.AnswerPeriod = "du " + documents.FrenchDate(e.Session.AnswerOpens.In(m.Paris)) + " au " + documents.FrenchDate(e.Session.AnswerCloses.Day())
 		}
 	}
 	return mail.RenderConfirmation(c)
-}
-
-func twoDigits(n int) string {
-	if n < 10 {
-		return "0" + strconv.Itoa(n)
-	}
-	return strconv.Itoa(n)
 }

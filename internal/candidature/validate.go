@@ -175,6 +175,9 @@ func (s *Service) decide(ctx context.Context, tx *sql.Tx, v *validation, r *stor
 		v.res.AlreadyDone = true
 		return nil, nil
 	}
+	if !r.Person.MayValidate() { // read under the person's lock: a decision of staff is seen at once
+		return nil, ErrHeld
+	}
 	if f.Token == "" || f.Token != r.Token {
 		return nil, ErrBasketChanged
 	}

@@ -29,6 +29,10 @@ type Entry struct {
 	Room          *domain.Room
 	Session       *domain.Session
 	RemoteNow     bool // the course is remote, or every course is (CAT-6)
+	// FirstClass is the civil date of the course's first class meeting held,
+	// after any holiday that skips the first ones (CAT-5): the course's start
+	// date of ACC-1. It is the session's first day when no meeting is held.
+	FirstClass time.Time
 
 	key     string // folded words searched by keyword
 	sortKey string
@@ -87,6 +91,7 @@ func Build(c *store.Catalogue, words *i18n.Catalog, zone string) *Index {
 		}
 	}
 	fr, en := words.Printer(i18n.French), words.Printer(i18n.English)
+	firstClasses := map[sessionDay]time.Time{}
 	ix.entries = make([]*Entry, 0, len(c.Courses))
 	for _, co := range c.Courses {
 		e := &Entry{Course: co, Formation: formations[co.FormationID], Establishment: establishments[co.EstablishmentID],
@@ -94,6 +99,7 @@ func Build(c *store.Catalogue, words *i18n.Catalog, zone string) *Index {
 		if e.Formation == nil || e.Establishment == nil || e.Session == nil {
 			continue // foreign keys make this impossible; never show a half course
 		}
+		e.FirstClass = ix.firstClass(e, firstClasses)
 		f := e.Formation
 		e.key = domain.SearchKey(strings.Join([]string{f.Title, f.DiplomaName, f.Code, co.Code,
 			fr.T("subject." + string(f.Subject)), en.T("subject." + string(f.Subject)),
@@ -278,6 +284,29 @@ func (ix *Index) All() []*Entry { return ix.entries }
 func (ix *Index) Meetings(e *Entry, loc *time.Location) []calendar.Meeting {
 	return calendar.Meetings(e.Session.FirstDay, e.Session.LastDay, e.Weekday, e.StartMinute, e.EndMinute,
 		loc, ix.Closures, e.Session.HolidaySession)
+}
+
+// sessionDay is a session's weekday: its courses on that day share their
+// first class.
+type sessionDay struct {
+	session int64
+	weekday time.Weekday
+}
+
+// firstClass is the date of e's first meeting held, computed when the index is
+// built, not at every basket request, and once per session and weekday (known
+// keeps them).
+func (ix *Index) firstClass(e *Entry, known map[sessionDay]time.Time) time.Time {
+	key := sessionDay{e.SessionID, e.Weekday}
+	if day, ok := known[key]; ok {
+		return day
+	}
+	day, ok := calendar.FirstMeeting(e.Session.FirstDay, e.Session.LastDay, e.Weekday, ix.Closures, e.Session.HolidaySession)
+	if !ok {
+		day = calendar.ToDay(e.Session.FirstDay)
+	}
+	known[key] = day
+	return day
 }
 
 // Service hands out the current index, reloading it from the store at most once

@@ -36,7 +36,7 @@ func sample() *store.Catalogue {
 			{ID: 3, Title: "CAP Petite enfance", Subject: domain.SubjectDiploma, Level: domain.LevelAll, Kind: domain.KindGeneral, Diploma: true, DiplomaName: "CAP"},
 		},
 		Sessions: []domain.Session{{ID: 1, Code: "A", Name: "Année", Kind: domain.SessionAnnual, FirstDay: day(2026, 9, 28), LastDay: day(2027, 6, 19),
-			CandidatureOpens: time.Date(2026, 9, 1, 0, 0, 0, 0, paris), CandidatureCloses: time.Date(2026, 9, 15, 0, 0, 0, 0, paris)}},
+			CandidatureOpens: time.Date(2026, 9, 1, 0, 0, 0, 0, paris), CandidatureCloses: domain.DeadlineOn(2026, time.September, 14)}},
 		Courses: []domain.Course{
 			{ID: 1, Code: "C1", FormationID: 1, EstablishmentID: 1, RoomID: 10, SessionID: 1, Weekday: time.Monday, StartMinute: 18 * 60, EndMinute: 20 * 60, Level: domain.LevelBeginner, Capacity: 25, Enrolled: 25, PriceCents: 30000, Trainer: "Mme Martin"},
 			{ID: 2, Code: "C2", FormationID: 1, EstablishmentID: 2, RoomID: 20, SessionID: 1, Weekday: time.Saturday, StartMinute: 9 * 60, EndMinute: 11 * 60, Level: domain.LevelBeginner, Capacity: 25, Enrolled: 3, PriceCents: 30000},
@@ -254,4 +254,32 @@ func FuzzParseFilter(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestFirstClass_ACC1_CAT5: each course knows the date of its first class
+// held: the first of its weekday in the session, after the school holidays
+// that skip the first ones; a holiday session keeps its first date.
+func TestFirstClass_ACC1_CAT5(t *testing.T) {
+	c := sample()
+	c.Sessions[0].FirstDay = calendar.Day(2026, 10, 28) // a Wednesday inside the Toussaint holidays (17 Oct – 1 Nov)
+	c.SchoolHolidays = []store.SchoolHoliday{{Zone: "C", Name: "Vacances de la Toussaint", First: calendar.Day(2026, 10, 17), Last: calendar.Day(2026, 11, 1)}}
+	want := map[string]time.Time{
+		"C1": calendar.Day(2026, 11, 2), // Monday after the holidays
+		"C2": calendar.Day(2026, 11, 7), // Saturday
+		"C3": calendar.Day(2026, 11, 3), // Tuesday
+		"C4": calendar.Day(2026, 11, 5), // Thursday
+		"C5": calendar.Day(2026, 11, 2),
+	}
+	ix := Build(c, words(t), "C")
+	for _, e := range ix.All() {
+		if !e.FirstClass.Equal(want[e.Code]) {
+			t.Errorf("%s (%s) first class %s, want %s", e.Code, e.Weekday, e.FirstClass.Format(time.DateOnly), want[e.Code].Format(time.DateOnly))
+		}
+	}
+	c.Sessions[0].HolidaySession = true
+	for _, e := range Build(c, words(t), "C").All() {
+		if e.Code == "C4" && !e.FirstClass.Equal(calendar.Day(2026, 10, 29)) {
+			t.Errorf("holiday session: C4 first class %s, want 2026-10-29", e.FirstClass.Format(time.DateOnly))
+		}
+	}
 }

@@ -87,26 +87,26 @@ func sessions(today time.Time, paris *time.Location) []domain.Session {
 	t := today.In(paris)
 	y, m, d := t.Date()
 	s2Opens := at(y, m, d-21, 0, 0)
-	s2Closes := at(y, m, d+21, 23, 59)
+	s2Closes := domain.DeadlineOf(at(y, m, d+21, 0, 0)) // open until the end of that day (PER-1, CAN-5)
 	s2AnswerOpens := at(y, m, d+28, 9, 0)
-	s2AnswerCloses := at(y, m, d+42, 23, 59)
+	s2AnswerCloses := domain.DeadlineOf(at(y, m, d+42, 0, 0))
 	return []domain.Session{
 		{Code: SessionAnnualCode, Name: "Année 2026-2027", Kind: domain.SessionAnnual,
 			FirstDay: civil(2026, time.September, 28), LastDay: civil(2027, time.June, 19),
-			CandidatureOpens: at(2026, time.June, 1, 10, 0), CandidatureCloses: at(2026, time.September, 6, 23, 59),
-			AnswerOpens: at(2026, time.September, 14, 9, 0), AnswerCloses: at(2026, time.September, 25, 23, 59)},
+			CandidatureOpens: at(2026, time.June, 1, 10, 0), CandidatureCloses: domain.DeadlineOn(2026, time.September, 6),
+			AnswerOpens: at(2026, time.September, 14, 9, 0), AnswerCloses: domain.DeadlineOn(2026, time.September, 25)},
 		{Code: SessionSemester1Code, Name: "1er semestre 2026-2027", Kind: domain.SessionSemester1,
 			FirstDay: civil(2026, time.September, 28), LastDay: civil(2027, time.January, 30),
-			CandidatureOpens: at(2026, time.June, 1, 10, 0), CandidatureCloses: at(2026, time.September, 6, 23, 59),
-			AnswerOpens: at(2026, time.September, 14, 9, 0), AnswerCloses: at(2026, time.September, 25, 23, 59)},
+			CandidatureOpens: at(2026, time.June, 1, 10, 0), CandidatureCloses: domain.DeadlineOn(2026, time.September, 6),
+			AnswerOpens: at(2026, time.September, 14, 9, 0), AnswerCloses: domain.DeadlineOn(2026, time.September, 25)},
 		{Code: SessionSemester2Code, Name: "2e semestre 2026-2027", Kind: domain.SessionSemester2,
 			FirstDay: civil(2027, time.February, 1), LastDay: civil(2027, time.June, 19),
 			CandidatureOpens: s2Opens, CandidatureCloses: s2Closes,
 			AnswerOpens: s2AnswerOpens, AnswerCloses: s2AnswerCloses},
 		{Code: SessionSummerCode, Name: "Stage intensif d'été 2027", Kind: domain.SessionSpecial,
 			FirstDay: civil(2027, time.July, 5), LastDay: civil(2027, time.July, 23),
-			CandidatureOpens: at(2027, time.April, 6, 10, 0), CandidatureCloses: at(2027, time.May, 30, 23, 59),
-			AnswerOpens: at(2027, time.June, 7, 9, 0), AnswerCloses: at(2027, time.June, 20, 23, 59),
+			CandidatureOpens: at(2027, time.April, 6, 10, 0), CandidatureCloses: domain.DeadlineOn(2027, time.May, 30),
+			AnswerOpens: at(2027, time.June, 7, 9, 0), AnswerCloses: domain.DeadlineOn(2027, time.June, 20),
 			HolidaySession: true},
 	}
 }

@@ -51,6 +51,13 @@ type Account struct {
 	Grants       []Grant
 }
 
+// MayValidate reports whether the account may validate candidatures. An
+// account held as a probable duplicate may browse and fill its basket, but
+// validates nothing until staff merge it or dismiss the suspicion: otherwise
+// one person would hold, across two accounts, more than CAN-1 and CAN-2 allow
+// (ACC-3).
+func (a Account) MayValidate() bool { return a.Status == StatusActive }
+
 // FullName is "First LAST" as French administrations write it.
 func (a Account) FullName() string {
 	return strings.TrimSpace(a.FirstName + " " + strings.ToUpper(a.LastName))
@@ -65,7 +72,7 @@ func AgeOn(birth, day time.Time) int {
 	return age
 }
 
-// AdultAge is the minimum age on a course's first day (ACC-1).
+// AdultAge is the minimum age on the day of a course's first class (ACC-1).
 const AdultAge = 18
 
 // IdentityKey is what makes two accounts the same physical person when their

@@ -95,11 +95,12 @@ func CheckAddition(held []Holding, c Holding) []Refusal {
 	return out
 }
 
-// CheckCandidate checks the person for one course: 18 or older on the course's
-// first day (ACC-1), a personal email (ACC-2).
-func CheckCandidate(a Account, courseCode string, firstDay time.Time) []Refusal {
+// CheckCandidate checks the person for one course: 18 or older on the day of
+// the course's first class (ACC-1; a Wednesday course of a session starting on
+// a Monday starts on the Wednesday), a personal email (ACC-2).
+func CheckCandidate(a Account, courseCode string, firstClass time.Time) []Refusal {
 	var out []Refusal
-	if a.BirthDate.IsZero() || AgeOn(a.BirthDate, firstDay) < AdultAge {
+	if a.BirthDate.IsZero() || AgeOn(a.BirthDate, firstClass) < AdultAge {
 		out = append(out, Refusal{Rule: "ACC-1", Course: courseCode})
 	}
 	if a.Email == "" {

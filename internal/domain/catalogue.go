@@ -130,7 +130,9 @@ func (k SessionKind) Valid() bool {
 }
 
 // Session is a teaching period with its candidature and answer periods (PER-1).
-// FirstDay and LastDay are civil dates (00:00 UTC); the period bounds are instants.
+// FirstDay and LastDay are civil dates (00:00 UTC). Each period opens at an
+// instant (an announced hour) and closes with a Deadline: its closing date is
+// open until the end of that day in Europe/Paris.
 type Session struct {
 	ID                int64
 	Code              string // "2026-2027-ANNUEL"
@@ -138,17 +140,22 @@ type Session struct {
 	Kind              SessionKind
 	FirstDay, LastDay time.Time
 	CandidatureOpens  time.Time
-	CandidatureCloses time.Time
+	CandidatureCloses Deadline // the last day of candidatures and of their cancellation (PER-1, CAN-5)
 	AnswerOpens       time.Time
-	AnswerCloses      time.Time
-	HolidaySession    bool // CAT-5: classes go on during school and public holidays
+	AnswerCloses      Deadline // the last day to answer an offer
+	HolidaySession    bool     // CAT-5: classes go on during school and public holidays
 }
 
 // CandidatureOpen reports whether candidatures are accepted at instant now (PER-1):
-// from the opening instant included to the closing instant excluded.
+// from the opening instant included to the end of the closing day, Paris time.
 func (s Session) CandidatureOpen(now time.Time) bool {
-	return !now.Before(s.CandidatureOpens) && now.Before(s.CandidatureCloses)
+	return !now.Before(s.CandidatureOpens) && s.CandidatureCloses.Open(now)
 }
+
+// MayCancel reports whether a validated candidature of this session can be
+// cancelled at instant now: until the end of the candidature period's closing
+// day, Paris time, and not after (CAN-5).
+func (s Session) MayCancel(now time.Time) bool { return s.CandidatureCloses.Open(now) }
 
 // Validate checks that the session's dates are coherent (PER-1). Messages are French
 // because the central service reads them when it creates a session.
@@ -160,11 +167,11 @@ func (s Session) Validate() error {
 		return fmt.Errorf("type de session inconnu : %q", s.Kind)
 	case s.LastDay.Before(s.FirstDay):
 		return fmt.Errorf("la session %s se termine avant de commencer", s.Code)
-	case !s.CandidatureOpens.Before(s.CandidatureCloses):
+	case s.CandidatureCloses.IsZero() || !s.CandidatureOpens.Before(s.CandidatureCloses.End()):
 		return fmt.Errorf("la période de candidature de %s doit s'ouvrir avant de se fermer", s.Code)
-	case !s.AnswerOpens.Before(s.AnswerCloses):
+	case s.AnswerCloses.IsZero() || !s.AnswerOpens.Before(s.AnswerCloses.End()):
 		return fmt.Errorf("la période de réponse de %s doit s'ouvrir avant de se fermer", s.Code)
-	case s.AnswerOpens.Before(s.CandidatureCloses):
+	case s.AnswerOpens.Before(s.CandidatureCloses.End()):
 		return fmt.Errorf("la période de réponse de %s doit suivre la fin des candidatures", s.Code)
 	}
 	return nil

@@ -52,9 +52,9 @@ func TestSessionPeriods_PER1(t *testing.T) {
 	s := Session{Code: "S", Name: "Session", Kind: SessionAnnual,
 		FirstDay: time.Date(2026, 9, 28, 0, 0, 0, 0, time.UTC), LastDay: time.Date(2027, 6, 19, 0, 0, 0, 0, time.UTC),
 		CandidatureOpens:  time.Date(2026, 9, 1, 10, 0, 0, 0, paris),
-		CandidatureCloses: time.Date(2026, 9, 15, 23, 59, 0, 0, paris),
+		CandidatureCloses: DeadlineOn(2026, time.September, 15),
 		AnswerOpens:       time.Date(2026, 9, 20, 0, 0, 0, 0, paris),
-		AnswerCloses:      time.Date(2026, 9, 27, 0, 0, 0, 0, paris)}
+		AnswerCloses:      DeadlineOn(2026, time.September, 26)}
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -64,18 +64,23 @@ func TestSessionPeriods_PER1(t *testing.T) {
 	}{
 		{s.CandidatureOpens.Add(-time.Second), false},
 		{s.CandidatureOpens, true},
-		{s.CandidatureCloses.Add(-time.Second), true},
-		{s.CandidatureCloses, false},
+		{time.Date(2026, 9, 15, 23, 59, 30, 0, paris), true}, // the whole closing day
+		{time.Date(2026, 9, 16, 0, 0, 0, 0, paris), false},
 	} {
 		if got := s.CandidatureOpen(tc.now); got != tc.open {
 			t.Errorf("open at %s = %v", tc.now, got)
 		}
+		if got := s.MayCancel(tc.now); got != (tc.open || tc.now.Before(s.CandidatureOpens)) {
+			t.Errorf("CAN-5 may cancel at %s = %v", tc.now, got)
+		}
 	}
 	breakers := map[string]func(*Session){
-		"réponse":     func(s *Session) { s.AnswerOpens = s.CandidatureOpens },
-		"candidature": func(s *Session) { s.CandidatureCloses = s.CandidatureOpens },
-		"commencer":   func(s *Session) { s.LastDay = s.FirstDay.AddDate(0, 0, -1) },
-		"type":        func(s *Session) { s.Kind = "weekly" },
+		"réponse":      func(s *Session) { s.AnswerOpens = s.CandidatureOpens },
+		"réponse de":   func(s *Session) { s.AnswerCloses = DeadlineOf(s.AnswerOpens.AddDate(0, 0, -1)) },
+		"candidature":  func(s *Session) { s.CandidatureCloses = DeadlineOf(s.CandidatureOpens.AddDate(0, 0, -1)) },
+		"candidature ": func(s *Session) { s.CandidatureCloses = Deadline{} },
+		"commencer":    func(s *Session) { s.LastDay = s.FirstDay.AddDate(0, 0, -1) },
+		"type":         func(s *Session) { s.Kind = "weekly" },
 	}
 	for want, breakIt := range breakers {
 		b := s

@@ -73,7 +73,12 @@ const (
 // against: the person it belongs to, and the establishment, formation and course
 // it is part of (a course carries all three).
 type Resource struct {
-	AccountID       int64
+	AccountID int64
+	// AccountKind is the kind of that person's account when it is known. The
+	// help desk reads candidates' files only (ROLE-7): a route's first check,
+	// before the account is read, leaves it empty; the service that reads the
+	// file checks again with the kind it read.
+	AccountKind     AccountKind
 	EstablishmentID int64
 	FormationID     int64
 	CourseID        int64
@@ -129,8 +134,8 @@ func grantAllows(g Grant, act Action, r Resource) bool {
 		}
 	case RoleGuidance: // ROLE-6: assisted registration only
 		return act == ActBackOffice || act == ActAssistRegistration
-	case RoleHelpDesk: // ROLE-7: reads a file, changes nothing
-		return act == ActBackOffice || act == ActReadPersonFile
+	case RoleHelpDesk: // ROLE-7: reads a candidate's file, changes nothing
+		return act == ActBackOffice || act == ActReadPersonFile && r.AccountKind != AccountStaff
 	}
 	return false
 }

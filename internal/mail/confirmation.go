@@ -17,7 +17,7 @@ type Confirmation struct {
 	Assisted     bool               // filed by staff on the person's behalf (CAN-8): say so
 	AssistedBy   string             // staff member's name
 	SpaceURL     string             // absolute URL of "Mes candidatures et paiements"
-	CancelUntil  string             // "15 décembre 2026 à 23h59" already worded
+	CancelUntil  string             // "15 décembre 2026 inclus" already worded
 	AnswerPeriod string             // "du 8 au 22 janvier 2027" already worded
 }
 

@@ -114,8 +114,8 @@ func (s *Store) InsertSession(ctx context.Context, tx *sql.Tx, se *domain.Sessio
 	err := tx.QueryRowContext(ctx, `INSERT INTO sessions (code, name, kind, first_day, last_day, candidature_opens,
 		candidature_closes, answer_opens, answer_closes, holiday_session) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 		se.Code, se.Name, string(se.Kind), dayArg(se.FirstDay), dayArg(se.LastDay),
-		s.instantArg(se.CandidatureOpens), s.instantArg(se.CandidatureCloses),
-		s.instantArg(se.AnswerOpens), s.instantArg(se.AnswerCloses), se.HolidaySession).Scan(&se.ID)
+		s.instantArg(se.CandidatureOpens), dayArg(se.CandidatureCloses.Day()),
+		s.instantArg(se.AnswerOpens), dayArg(se.AnswerCloses.Day()), se.HolidaySession).Scan(&se.ID)
 	if err != nil {
 		return fmt.Errorf("insert session %s: %w", se.Code, err)
 	}
@@ -266,11 +266,13 @@ func loadSessions(ctx context.Context, tx *sql.Tx, c *Catalogue) error {
 	defer rows.Close()
 	for rows.Next() {
 		var se domain.Session
+		var closes, answerCloses time.Time // dates: the last days of the periods (domain.Deadline)
 		if err := rows.Scan(&se.ID, &se.Code, &se.Name, &se.Kind, timeCol{&se.FirstDay}, timeCol{&se.LastDay},
-			timeCol{&se.CandidatureOpens}, timeCol{&se.CandidatureCloses}, timeCol{&se.AnswerOpens},
-			timeCol{&se.AnswerCloses}, &se.HolidaySession); err != nil {
+			timeCol{&se.CandidatureOpens}, timeCol{&closes}, timeCol{&se.AnswerOpens},
+			timeCol{&answerCloses}, &se.HolidaySession); err != nil {
 			return err
 		}
+		se.CandidatureCloses, se.AnswerCloses = domain.DeadlineOf(closes), domain.DeadlineOf(answerCloses)
 		c.Sessions = append(c.Sessions, se)
 	}
 	return rows.Err()

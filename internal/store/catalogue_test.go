@@ -46,9 +46,9 @@ func newFixture(t *testing.T, s *store.Store) fixture {
 		session: domain.Session{Code: "2026-ANNUEL", Name: "Année 2026-2027", Kind: domain.SessionAnnual,
 			FirstDay: time.Date(2026, 9, 28, 0, 0, 0, 0, time.UTC), LastDay: time.Date(2027, 6, 19, 0, 0, 0, 0, time.UTC),
 			CandidatureOpens:  time.Date(2026, 9, 1, 10, 0, 0, 0, paris),
-			CandidatureCloses: time.Date(2026, 9, 15, 23, 59, 0, 0, paris),
+			CandidatureCloses: domain.DeadlineOn(2026, time.September, 15),
 			AnswerOpens:       time.Date(2026, 9, 20, 0, 0, 0, 0, paris),
-			AnswerCloses:      time.Date(2026, 9, 27, 0, 0, 0, 0, paris)},
+			AnswerCloses:      domain.DeadlineOn(2026, time.September, 26)},
 	}
 	err := s.InTx(context.Background(), func(tx *sql.Tx) error {
 		ctx := context.Background()
@@ -92,7 +92,7 @@ func TestCatalogueRoundTrip_CAT3(t *testing.T) {
 			t.Fatalf("formations = %+v", cat.Formations)
 		}
 		got := cat.Sessions[0]
-		if !got.CandidatureOpens.Equal(f.session.CandidatureOpens) || !got.AnswerCloses.Equal(f.session.AnswerCloses) ||
+		if !got.CandidatureOpens.Equal(f.session.CandidatureOpens) || got.AnswerCloses != f.session.AnswerCloses || got.CandidatureCloses != f.session.CandidatureCloses ||
 			!got.FirstDay.Equal(f.session.FirstDay) || !got.LastDay.Equal(f.session.LastDay) {
 			t.Fatalf("PER-1 session periods did not round-trip: got %+v want %+v", got, f.session)
 		}

@@ -13,6 +13,10 @@ import (
 
 // SessionStore keeps web sessions in the database (the scs Store interface), so
 // that web instances stay stateless and a session survives a restart.
+//
+// It reads the wall clock (time.Now), not the platform's injected clock: scs
+// computes every session's expiry from the wall clock, and an expiry is only
+// comparable with the clock that set it. No rule of SPEC.md is decided here.
 type SessionStore struct{ s *Store }
 
 // Sessions returns the session store.

@@ -94,9 +94,11 @@ type apiSession struct {
 	FirstDay          string    `json:"first_day"`
 	LastDay           string    `json:"last_day"`
 	CandidatureOpens  time.Time `json:"candidature_opens"`
-	CandidatureCloses time.Time `json:"candidature_closes"`
+	CandidatureCloses time.Time `json:"candidature_closes"`   // the first instant closed: midnight after the last day
+	CandidatureLast   string    `json:"candidature_last_day"` // the last day open, whole (CAN-5)
 	AnswerOpens       time.Time `json:"answer_opens"`
-	AnswerCloses      time.Time `json:"answer_closes"`
+	AnswerCloses      time.Time `json:"answer_closes"`   // the first instant closed: midnight after the last day
+	AnswerLast        string    `json:"answer_last_day"` // the last day open, whole
 	CandidatureOpen   bool      `json:"candidature_open"`
 	HolidaySession    bool      `json:"holiday_session"`
 }
@@ -104,8 +106,10 @@ type apiSession struct {
 func (s *Server) toAPISession(se *domain.Session) apiSession {
 	return apiSession{ID: se.ID, Code: se.Code, Name: se.Name, Kind: string(se.Kind),
 		FirstDay: se.FirstDay.Format(time.DateOnly), LastDay: se.LastDay.Format(time.DateOnly),
-		CandidatureOpens: se.CandidatureOpens.In(s.Paris), CandidatureCloses: se.CandidatureCloses.In(s.Paris),
-		AnswerOpens: se.AnswerOpens.In(s.Paris), AnswerCloses: se.AnswerCloses.In(s.Paris),
+		CandidatureOpens: se.CandidatureOpens.In(s.Paris), CandidatureCloses: se.CandidatureCloses.End().In(s.Paris),
+		CandidatureLast: se.CandidatureCloses.String(),
+		AnswerOpens:     se.AnswerOpens.In(s.Paris), AnswerCloses: se.AnswerCloses.End().In(s.Paris),
+		AnswerLast:      se.AnswerCloses.String(),
 		CandidatureOpen: se.CandidatureOpen(s.Now()), HolidaySession: se.HolidaySession}
 }
 

@@ -19,7 +19,7 @@ func (s *Server) brochureData(pg *views.Page, ix *catalogue.Index) *documents.Br
 	var names []string
 	for _, se := range ix.Sessions {
 		names = append(names, se.Name+" : "+p.T("course.candidature")+" "+
-			p.T("course.period", map[string]any{"From": pg.ShortDate(se.CandidatureOpens.In(s.Paris)), "To": pg.ShortDate(se.CandidatureCloses.In(s.Paris))}))
+			p.T("course.period", map[string]any{"From": pg.ShortDate(se.CandidatureOpens.In(s.Paris)), "To": pg.Deadline(se.CandidatureCloses)}))
 	}
 	b := &documents.BrochureData{Title: p.T("brochure.pdf.title"), Subtitle: strings.Join(names, " · "), GeneratedAt: s.Now().In(s.Paris)}
 	sections := map[domain.Subject]*documents.BrochureSection{}

@@ -77,6 +77,9 @@ func (s *Server) basketView(r *http.Request, pg *views.Page, t basketTarget) (*v
 	p := pg.P
 	v := &views.BasketView{Action: t.action, PersonName: t.personName, Token: b.Token, RulesVersion: b.Rules.Version,
 		RulesBody: b.Rules.Body, NoRules: b.Rules.Version == "", ErrFor: map[string]string{}}
+	if b.Held { // ACC-3: a probable duplicate prepares, staff decide before it validates
+		v.Held = p.T(heldKey(t))
+	}
 	for _, e := range b.Items {
 		it := views.BasketItem{ID: e.ID, URL: courseURL(e), Title: e.Formation.Title, Level: p.T("level." + string(e.Level)),
 			Schedule: schedule(p, e), Place: placeName(pg, e), Session: e.Session.Name, Price: priceText(p, e),
@@ -93,6 +96,15 @@ func (s *Server) basketView(r *http.Request, pg *views.Page, t basketTarget) (*v
 		v.Objectives = append(v.Objectives, views.Option{Value: string(o), Label: p.T("objective." + string(o))})
 	}
 	return v, ix, nil
+}
+
+// heldKey words ACC-3's hold for the candidate, or for the staff member
+// filing an assisted registration.
+func heldKey(t basketTarget) string {
+	if t.personName != "" {
+		return "basket.held.assisted"
+	}
+	return "basket.held"
 }
 
 func (s *Server) showBasket(w http.ResponseWriter, r *http.Request, t basketTarget, status int, edit func(*views.BasketView, *catalogue.Index)) {
@@ -195,6 +207,12 @@ func (s *Server) basketValidate(w http.ResponseWriter, r *http.Request, t basket
 			v.Refusals = []string{pg.T("basket.changed")}
 		})
 		return
+	case errors.Is(err, candidature.ErrHeld):
+		s.showBasket(w, r, t, http.StatusConflict, func(v *views.BasketView, _ *catalogue.Index) {
+			form.keep(v)
+			v.Refusals = []string{pg.T(heldKey(t))}
+		})
+		return
 	case err != nil:
 		s.serviceError(w, r, err)
 		return
@@ -226,6 +244,9 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 		return
 	}
 	v := &views.CandidaturesView{Error: errMsg}
+	if !u.Account.MayValidate() { // ACC-3: held as a probable duplicate until staff decide
+		v.Held = p.T("cands.held")
+	}
 	switch {
 	case r.URL.Query().Get("valide") == "1":
 		v.Done = p.T("cands.validated")
@@ -248,10 +269,10 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 		}
 		if c.Active() {
 			row.NextSteps = p.T("cands.next", map[string]any{"From": pg.ShortDate(e.Session.AnswerOpens.In(s.Paris)),
-				"To": pg.ShortDate(e.Session.AnswerCloses.In(s.Paris)), "Evaluation": p.T("evaluation." + string(e.Formation.Evaluation))})
-			if now.Before(e.Session.CandidatureCloses) {
+				"To": pg.ShortDate(e.Session.AnswerCloses.Day()), "Evaluation": p.T("evaluation." + string(e.Formation.Evaluation))})
+			if e.Session.MayCancel(now) {
 				row.CanCancel = true
-				row.CancelUntil = p.T("cands.cancel.until", map[string]any{"When": pg.DateTime(e.Session.CandidatureCloses, s.Paris)})
+				row.CancelUntil = p.T("cands.cancel.until", map[string]any{"When": pg.Deadline(e.Session.CandidatureCloses)})
 			}
 		}
 		v.Rows = append(v.Rows, row)

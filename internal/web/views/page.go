@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"cma/internal/documents"
+	"cma/internal/domain"
 	"cma/internal/i18n"
 )
 
@@ -65,6 +66,12 @@ func (pg *Page) DateTime(t time.Time, loc *time.Location) string {
 		sep = " at "
 	}
 	return pg.ShortDate(t) + sep + strconv.Itoa(t.Hour()) + "h" + twoDigits(t.Minute())
+}
+
+// Deadline writes a deadline's last day, which is open to its end (CAN-5):
+// "6 septembre 2026 inclus" / "6 September 2026 inclusive".
+func (pg *Page) Deadline(d domain.Deadline) string {
+	return pg.T("deadline.inclusive", map[string]any{"Day": pg.ShortDate(d.Day())})
 }
 
 // Money writes cents in the French format ("312,00 €"), which the city uses in
