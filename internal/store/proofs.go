@@ -74,3 +74,14 @@ func (s *Store) EraseProofsEndedBefore(ctx context.Context, tx *sql.Tx, cutoff, 
 	}
 	return erased, nil
 }
+
+// InsertProof stores a proof and sets its ID.
+func (s *Store) InsertProof(ctx context.Context, tx *sql.Tx, p *domain.Proof) error {
+	err := tx.QueryRowContext(ctx, `INSERT INTO proofs (account_id, content_type, size_bytes, sha256, data, issue_date, uploaded_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, p.AccountID, p.ContentType, len(p.Data), p.SHA256, p.Data,
+		dayArg(p.IssueDate), s.instantArg(p.UploadedAt)).Scan(&p.ID)
+	if err != nil {
+		return fmt.Errorf("store proof of %d: %w", p.AccountID, err)
+	}
+	return nil
+}
