@@ -118,7 +118,7 @@ func startServer(t *testing.T, now func() time.Time) string {
 		Now:    now,
 		Ready:  func(addr string) { ready <- addr },
 	}
-	args := []string{"serve", "--addr", "127.0.0.1:0", "--db", "sqlite:" + filepath.Join(t.TempDir(), "e2e.db"), "--demo"}
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "off", "--db", "sqlite:" + filepath.Join(t.TempDir(), "e2e.db"), "--demo"}
 	done := make(chan error, 1)
 	go func() { done <- app.Run(ctx, args, env) }()
 

@@ -45,12 +45,12 @@ import (
 	"time"
 	_ "time/tzdata" // Europe/Paris on machines without a time-zone database
 
-	"github.com/alexedwards/scs/v2"
 	"github.com/riverqueue/river"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"cma/internal/accounts"
 	"cma/internal/app"
+	"cma/internal/auth/websession"
 	"cma/internal/batch"
 	"cma/internal/candidature"
 	"cma/internal/catalogue"
@@ -60,7 +60,6 @@ import (
 	"cma/internal/jobs"
 	"cma/internal/outbox"
 	"cma/internal/store"
-	"cma/internal/web"
 )
 
 // Targets of the issue.
@@ -74,14 +73,8 @@ const (
 // same variable as the tests).
 const postgresEnv = "CMA_TEST_POSTGRES"
 
-// The platform's session cookie and keys (internal/web/session.go).
-const (
-	cookieName   = "cma_session"
-	keyAccount   = "account_id"
-	keyEpoch     = "session_epoch"
-	keyActive    = "last_active" // unix seconds: the platform's idle timeout
-	successPlace = "/mes-candidatures?valide=1"
-)
+// successPlace is where a successful validation sends the browser.
+const successPlace = "/mes-candidatures?valide=1"
 
 // Options are the benchmark's settings.
 type Options struct {
@@ -467,7 +460,7 @@ func (b *bench) prepare(ctx context.Context, first, n int, session bool, progres
 		return nil, fmt.Errorf("only %d courses open for candidatures in the demo data", len(open))
 	}
 	accts := accounts.New(b.st, b.now, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	sm := web.NewSessionManager(b.st.Sessions(), false) // the platform's cookie, lifetime and codec
+	sm := websession.New(b.st.Sessions(), false, websession.Timeouts{}) // the platform's cookie, lifetimes and codec
 
 	run := make([]byte, 4)
 	if _, err := rand.Read(run); err != nil {
@@ -508,7 +501,7 @@ func (b *bench) prepare(ctx context.Context, first, n int, session bool, progres
 	return out, ctx.Err()
 }
 
-func (b *bench) prepareOne(ctx context.Context, accts *accounts.Service, sm *scs.SessionManager, open []*catalogue.Entry, tag string, i int, session bool) (candidate, error) {
+func (b *bench) prepareOne(ctx context.Context, accts *accounts.Service, sm *websession.Manager, open []*catalogue.Entry, tag string, i int, session bool) (candidate, error) {
 	born := time.Date(1950+i%50, time.Month(1+i%12), 1+i%28, 0, 0, 0, 0, time.UTC)
 	acc, err := accts.SignIn(ctx, accounts.Identity{Issuer: "https://bench.invalid", Subject: fmt.Sprintf("bench-%s-%d", tag, i),
 		Email: fmt.Sprintf("banc.%s.%d@exemple.org", tag, i), EmailVerified: true,
@@ -539,9 +532,9 @@ func (b *bench) prepareOne(ctx context.Context, accts *accounts.Service, sm *scs
 		if err != nil {
 			return c, err
 		}
-		sm.Put(sctx, keyAccount, acc.ID)
-		sm.Put(sctx, keyEpoch, acc.SessionEpoch)
-		sm.Put(sctx, keyActive, time.Now().Unix())
+		if err := sm.Start(sctx, acc, time.Now()); err != nil {
+			return c, fmt.Errorf("sign in candidate %d: %w", i, err)
+		}
 		if c.session, _, err = sm.Commit(sctx); err != nil {
 			return c, fmt.Errorf("session of candidate %d: %w", i, err)
 		}
@@ -571,7 +564,7 @@ func (b *bench) overHTTP(ctx context.Context, list []candidate) (Result, error) 
 		body, ct := b.form(c)
 		targets[i] = vegeta.Target{Method: http.MethodPost, URL: b.url + "/panier/valider", Body: body, Header: http.Header{
 			"Content-Type":   {ct},
-			"Cookie":         {cookieName + "=" + c.session},
+			"Cookie":         {websession.CookieName + "=" + c.session},
 			"Sec-Fetch-Site": {"same-origin"},
 		}}
 	}

@@ -19,14 +19,16 @@ import (
 	"cma/internal/store"
 )
 
-// Errors the web layer turns into French messages.
+// Errors the web layer words in the reader's language.
 var (
 	ErrForbidden      = errors.New("forbidden")
 	ErrDisabled       = errors.New("account disabled")
 	ErrBadCredentials = errors.New("bad email or password")
 	ErrSecondFactor   = errors.New("bad second-factor code")
 	ErrSessionEnded   = errors.New("session ended")
-	ErrReasonRequired = errors.New("Indiquez la raison de la modification : elle est gardée dans le journal.")
+	// ErrReasonRequired: a staff change to a person needs a reason, kept in the
+	// audit trail.
+	ErrReasonRequired = domain.FieldError{Field: "reason", Key: "person.error.reason"}
 )
 
 // Service runs the account use cases.
@@ -169,20 +171,30 @@ func (s *Service) SignOutEverywhere(ctx context.Context, accountID int64) error 
 	return s.store.SignOutEverywhere(ctx, accountID)
 }
 
-// FieldError is a form error bound to a field, with a French message.
-type FieldError struct{ Field, Message string }
+// The errors of a person's identity, on the logical fields of Correction and
+// NewCandidate.
+var (
+	errFirstNameMissing = domain.FieldError{Field: "first_name", Key: "person.error.first_name"}
+	errLastNameMissing  = domain.FieldError{Field: "last_name", Key: "person.error.last_name"}
+	errEmailInvalid     = domain.FieldError{Field: "email", Key: "person.error.email"}
+	errBirthMissing     = domain.FieldError{Field: "birth_date", Key: "person.error.birth_missing"}
+	errBirthImplausible = domain.FieldError{Field: "birth_date", Key: "person.error.birth_implausible"}
+)
 
-func (e FieldError) Error() string { return e.Field + ": " + e.Message }
+// plausibleBirth refuses a birth date in the future or more than 120 years ago.
+func plausibleBirth(birth, now time.Time) bool {
+	age := domain.AgeOn(birth, now)
+	return age >= 0 && age <= 120
+}
 
-// FieldErrors is every error of a form at once.
-type FieldErrors []FieldError
-
-func (e FieldErrors) Error() string {
-	parts := make([]string, len(e))
-	for i, f := range e {
-		parts[i] = f.Error()
+// appendFieldError adds err to errs when it is a field error (the domain's
+// checks return nothing else).
+func appendFieldError(errs domain.FieldErrors, err error) domain.FieldErrors {
+	var fe domain.FieldError
+	if errors.As(err, &fe) {
+		errs = append(errs, fe)
 	}
-	return strings.Join(parts, "; ")
+	return errs
 }
 
 // Contact is what a candidate may change in "Mon profil" (ACC-4). BirthDate
@@ -193,31 +205,20 @@ type Contact struct {
 	BirthDate time.Time
 }
 
-// UpdateContact changes the candidate's own phone and address (ACC-4).
+// UpdateContact changes the candidate's own phone and address (ACC-4). Wrong
+// values come back as domain.FieldErrors on the fields "phone", "address",
+// "postal_code", "country" and "birth_date".
 func (s *Service) UpdateContact(ctx context.Context, actor domain.Actor, accountID int64, c Contact) error {
 	if !domain.Can(actor, domain.ActEditOwnProfile, domain.Resource{AccountID: accountID}) {
 		return ErrForbidden
 	}
-	var errs FieldErrors
+	var errs domain.FieldErrors
 	phone, err := domain.NormalizePhone(c.Phone)
-	if err != nil {
-		errs = append(errs, FieldError{"telephone", err.Error()})
-	}
+	errs = appendFieldError(errs, err)
 	addr, err := domain.CheckAddress(c.Address)
-	if err != nil {
-		field := "adresse"
-		switch {
-		case errors.Is(err, domain.ErrInvalidPostalCode), errors.Is(err, domain.ErrInvalidForeignPostalCode):
-			field = "code_postal"
-		case strings.Contains(err.Error(), "pays"):
-			field = "pays"
-		}
-		errs = append(errs, FieldError{field, err.Error()})
-	}
-	if !c.BirthDate.IsZero() {
-		if age := domain.AgeOn(c.BirthDate, s.now()); age < 0 || age > 120 {
-			errs = append(errs, FieldError{"naissance", "La date de naissance n'est pas plausible."})
-		}
+	errs = appendFieldError(errs, err)
+	if !c.BirthDate.IsZero() && !plausibleBirth(c.BirthDate, s.now()) {
+		errs = append(errs, errBirthImplausible)
 	}
 	if len(errs) > 0 {
 		return errs
@@ -268,15 +269,15 @@ func (s *Service) CorrectIdentity(ctx context.Context, actor domain.Actor, accou
 		return ErrForbidden
 	}
 	c.FirstName, c.LastName, c.Reason = strings.TrimSpace(c.FirstName), strings.TrimSpace(c.LastName), strings.TrimSpace(c.Reason)
-	var errs FieldErrors
+	var errs domain.FieldErrors
 	if c.FirstName == "" {
-		errs = append(errs, FieldError{"prenom", "Indiquez le prénom."})
+		errs = append(errs, errFirstNameMissing)
 	}
 	if c.LastName == "" {
-		errs = append(errs, FieldError{"nom", "Indiquez le nom."})
+		errs = append(errs, errLastNameMissing)
 	}
 	if c.Reason == "" {
-		errs = append(errs, FieldError{"raison", ErrReasonRequired.Error()})
+		errs = append(errs, ErrReasonRequired)
 	}
 	if len(errs) > 0 {
 		return errs
@@ -325,7 +326,7 @@ func (s *Service) DecideDuplicate(ctx context.Context, actor domain.Actor, revie
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return FieldErrors{{"raison", ErrReasonRequired.Error()}}
+		return domain.FieldErrors{ErrReasonRequired}
 	}
 	status := "dismissed"
 	if merge {
@@ -535,26 +536,24 @@ func (s *Service) CreateCandidate(ctx context.Context, actor domain.Actor, n New
 	if !domain.Can(actor, domain.ActAssistRegistration, domain.Resource{}) {
 		return domain.Account{}, ErrForbidden
 	}
-	var errs FieldErrors
+	var errs domain.FieldErrors
 	n.FirstName, n.LastName, n.Email = strings.TrimSpace(n.FirstName), strings.TrimSpace(n.LastName), strings.ToLower(strings.TrimSpace(n.Email))
 	if n.FirstName == "" {
-		errs = append(errs, FieldError{"prenom", "Indiquez le prénom."})
+		errs = append(errs, errFirstNameMissing)
 	}
 	if n.LastName == "" {
-		errs = append(errs, FieldError{"nom", "Indiquez le nom."})
+		errs = append(errs, errLastNameMissing)
 	}
 	if at := strings.LastIndex(n.Email, "@"); at < 1 || !strings.Contains(n.Email[at:], ".") || strings.ContainsAny(n.Email, " <>") {
-		errs = append(errs, FieldError{"email", "Indiquez une adresse électronique personnelle valable, par exemple nom@exemple.fr (ACC-2)."})
+		errs = append(errs, errEmailInvalid)
 	}
 	if n.BirthDate.IsZero() {
-		errs = append(errs, FieldError{"naissance", "Indiquez la date de naissance."})
-	} else if age := domain.AgeOn(n.BirthDate, s.now()); age < 0 || age > 120 {
-		errs = append(errs, FieldError{"naissance", "La date de naissance n'est pas plausible."})
+		errs = append(errs, errBirthMissing)
+	} else if !plausibleBirth(n.BirthDate, s.now()) {
+		errs = append(errs, errBirthImplausible)
 	}
 	phone, err := domain.NormalizePhone(n.Phone)
-	if err != nil {
-		errs = append(errs, FieldError{"telephone", err.Error()})
-	}
+	errs = appendFieldError(errs, err)
 	if len(errs) > 0 {
 		return domain.Account{}, errs
 	}

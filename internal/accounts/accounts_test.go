@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -132,8 +134,8 @@ func TestProfile_ACC4_and_ROLE1(t *testing.T) {
 		actor := accounts.ActorOf(me)
 		err := e.svc.UpdateContact(ctx, actor, me.ID, accounts.Contact{Phone: "06 12 3A 56 78",
 			Address: domain.Address{Line1: "5 rue Parmentier", PostalCode: "750", City: "Paris"}})
-		var fe accounts.FieldErrors
-		if !errors.As(err, &fe) || len(fe) != 2 || fe[0].Field != "telephone" || fe[1].Field != "code_postal" {
+		var fe domain.FieldErrors
+		if !errors.As(err, &fe) || len(fe) != 2 || !errors.Is(fe[0], domain.ErrInvalidPhone) || !errors.Is(fe[1], domain.ErrInvalidPostalCode) {
 			t.Fatalf("bad phone and postal code: %v", err)
 		}
 		if err := e.svc.UpdateContact(ctx, actor, me.ID, accounts.Contact{Phone: "06 12 34 56 78",
@@ -150,6 +152,66 @@ func TestProfile_ACC4_and_ROLE1(t *testing.T) {
 	})
 }
 
+// TestProfile_ACC4_errors_name_field_and_key: each wrong contact detail comes
+// back on its logical field with its message key, nothing worded.
+func TestProfile_ACC4_errors_name_field_and_key(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		me, _ := e.svc.SignIn(ctx, camille("sub-1"))
+		actor := accounts.ActorOf(me)
+		for _, c := range []struct {
+			contact accounts.Contact
+			want    string
+		}{
+			{accounts.Contact{Phone: "06 12 34 AB 78"}, "phone=person.error.phone"},
+			{accounts.Contact{Address: domain.Address{Line1: "5 rue Parmentier", PostalCode: "75011"}}, "address=person.error.address_incomplete"},
+			{accounts.Contact{Address: domain.Address{Line1: "x", PostalCode: "$", City: "Berlin", Country: "DE"}}, "postal_code=person.error.postal_code_foreign"},
+			{accounts.Contact{Address: domain.Address{Country: "France"}}, "country=person.error.country"},
+			{accounts.Contact{BirthDate: now.AddDate(1, 0, 0)}, "birth_date=person.error.birth_implausible"},
+			{accounts.Contact{Phone: "1", Address: domain.Address{Line1: "x", PostalCode: "7501", City: "Paris"}},
+				"phone=person.error.phone postal_code=person.error.postal_code"},
+		} {
+			if got := fieldKeys(e.svc.UpdateContact(ctx, actor, me.ID, c.contact)); got != c.want {
+				t.Errorf("%+v: %s, want %s", c.contact, got, c.want)
+			}
+		}
+	})
+}
+
+// TestCreateCandidate_CAN8_errors_name_field_and_key: the desk's form errors
+// are keys on the logical fields of NewCandidate.
+func TestCreateCandidate_CAN8_errors_name_field_and_key(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		guidance := accounts.ActorOf(staff(t, e, "orientation@ville.exemple", domain.Grant{Role: domain.RoleGuidance}, ""))
+		_, err := e.svc.CreateCandidate(ctx, guidance, accounts.NewCandidate{Email: "pas-une-adresse", Phone: "12"})
+		want := "first_name=person.error.first_name last_name=person.error.last_name email=person.error.email " +
+			"birth_date=person.error.birth_missing phone=person.error.phone"
+		if got := fieldKeys(err); got != want {
+			t.Fatalf("empty form: %s, want %s", got, want)
+		}
+		_, err = e.svc.CreateCandidate(ctx, guidance, accounts.NewCandidate{FirstName: "A", LastName: "B", Email: "a@b.fr", BirthDate: day(1890, 1, 1)})
+		if got := fieldKeys(err); got != "birth_date=person.error.birth_implausible" {
+			t.Fatalf("born in 1890: %s", got)
+		}
+	})
+}
+
+// fieldKeys lists err's field errors as "field=key …", or says what else err is.
+func fieldKeys(err error) string {
+	var fe domain.FieldErrors
+	if !errors.As(err, &fe) {
+		return fmt.Sprintf("not field errors: %v", err)
+	}
+	parts := make([]string, len(fe))
+	for i, f := range fe {
+		parts[i] = f.Field + "=" + f.Key
+	}
+	return strings.Join(parts, " ")
+}
+
 func TestCorrectIdentity_ACC4_audit_and_roles(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
@@ -163,8 +225,13 @@ func TestCorrectIdentity_ACC4_audit_and_roles(t *testing.T) {
 		}
 		noReason := fix
 		noReason.Reason = " "
-		if err := e.svc.CorrectIdentity(ctx, central, person.ID, noReason); err == nil {
-			t.Fatal("a correction without reason was accepted")
+		if err := e.svc.CorrectIdentity(ctx, central, person.ID, noReason); !errors.Is(err, accounts.ErrReasonRequired) {
+			t.Fatalf("a correction without reason: %v", err)
+		}
+		noNames := accounts.Correction{FirstName: " ", Reason: "acte de naissance"}
+		err := e.svc.CorrectIdentity(ctx, central, person.ID, noNames)
+		if got := fieldKeys(err); got != "first_name=person.error.first_name last_name=person.error.last_name" {
+			t.Fatalf("a correction without names: %s", got)
 		}
 		if err := e.svc.CorrectIdentity(ctx, central, person.ID, fix); err != nil {
 			t.Fatal(err)

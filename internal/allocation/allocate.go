@@ -18,27 +18,35 @@ const (
 	GateNoCourseAtLevel      // placed in a level with no course on the chosen slot, redirects refused (SEL-3)
 )
 
+// gateNames name the gates in logs and tests; Text words them for people.
+var gateNames = [...]string{GateNone: "none", GatePrerequisites: "prerequisites", GateWithdrawn: "withdrawn",
+	GateRepeat: "repeat", GateNoCourseAtLevel: "no_course_at_level"}
+
 func (g Gate) String() string {
-	switch g {
-	case GateNone:
-		return "aucune"
-	case GatePrerequisites:
-		return "prérequis non remplis"
-	case GateWithdrawn:
-		return "désistement"
-	case GateRepeat:
-		return "redoublement déjà utilisé (SEL-7)"
-	case GateNoCourseAtLevel:
-		return "aucun cours du niveau attribué par le test sur le créneau choisi, réorientation refusée (SEL-3)"
+	if int(g) < len(gateNames) {
+		return gateNames[g]
 	}
 	return fmt.Sprintf("Gate(%d)", int(g))
 }
 
+// gateKeys are the message keys of the gates that stop a candidature.
+var gateKeys = [...]string{GatePrerequisites: "allocation.gate.prerequisites", GateWithdrawn: "allocation.gate.withdrawn",
+	GateRepeat: "allocation.gate.repeat", GateNoCourseAtLevel: "allocation.gate.no_course_at_level"}
+
+// Text says why the gate stops a candidature, to be worded.
+func (g Gate) Text() Text {
+	if int(g) < len(gateKeys) && gateKeys[g] != "" {
+		return text(gateKeys[g])
+	}
+	return text("allocation.gate.unknown", "Gate", int(g))
+}
+
 // Options tune a run without changing its result.
 type Options struct {
-	// Progress, if set, is told how far the run is: stage names a step,
-	// done/total its progress. It is called from the calling goroutine.
-	Progress func(stage string, done, total int)
+	// Progress, if set, is told how far the run is: stage names a step (a
+	// Text to be worded), done/total its progress. It is called from the
+	// calling goroutine.
+	Progress func(stage Text, done, total int)
 }
 
 // Allocate runs the engine with no options. See Run.
@@ -52,25 +60,25 @@ func Allocate(in Input) (*Result, error) { return Run(in, Options{}) }
 func Run(in Input, opt Options) (*Result, error) {
 	progress := opt.Progress
 	if progress == nil {
-		progress = func(string, int, int) {}
+		progress = func(Text, int, int) {}
 	}
 	const steps = 6
-	progress("validation", 0, steps)
+	progress(text("allocation.stage.validation"), 0, steps)
 	e, err := prepare(in)
 	if err != nil {
 		return nil, err
 	}
-	progress("listes de vœux", 1, steps)
+	progress(text("allocation.stage.lists"), 1, steps)
 	e.buildLists()
-	progress("acceptation différée", 2, steps)
+	progress(text("allocation.stage.deferred_acceptance"), 2, steps)
 	e.allocateAll()
-	progress("conflits d'horaires (CAN-3)", 3, steps)
+	progress(text("allocation.stage.clashes"), 3, steps)
 	e.resolveClashes()
-	progress("résultats", 4, steps)
+	progress(text("allocation.stage.results"), 4, steps)
 	r := e.result()
-	progress("empreinte", 5, steps)
+	progress(text("allocation.stage.digest"), 5, steps)
 	r.Digest = digest(e)
-	progress("terminé", steps, steps)
+	progress(text("allocation.stage.done"), steps, steps)
 	return r, nil
 }
 

@@ -2,6 +2,7 @@ package allocation_test
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -28,6 +29,36 @@ const (
 func course(id, formation int64, level int16, day time.Weekday, start, end int16, capacity int32) C {
 	return C{ID: allocation.CourseID(id), Formation: allocation.FormationID(formation), Level: level, Weekday: day,
 		StartMinute: start, EndMinute: end, Capacity: capacity}
+}
+
+// keys words a text as its key and its arguments, nested texts included, in a
+// stable order: the engine's tests check what it says, not how French says it
+// (internal/i18n's tests check that).
+func keys(x allocation.Text) string {
+	names := make([]string, 0, len(x.Args))
+	for name := range x.Args {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	args := make([]string, len(names))
+	for i, name := range names {
+		switch v := x.Args[name].(type) {
+		case allocation.Text:
+			args[i] = name + "=" + keys(v)
+		case []allocation.Text:
+			list := make([]string, len(v))
+			for j, t := range v {
+				list[j] = keys(t)
+			}
+			args[i] = name + "=" + strings.Join(list, "+")
+		default:
+			args[i] = fmt.Sprintf("%s=%v", name, v)
+		}
+	}
+	if len(args) == 0 {
+		return x.Key
+	}
+	return x.Key + "(" + strings.Join(args, ",") + ")"
 }
 
 func run(t *testing.T, in allocation.Input) *allocation.Result {
@@ -123,7 +154,7 @@ func TestSEL1Priority(t *testing.T) {
 		if d.Outcome != allocation.Ineligible || d.Gate != allocation.GatePrerequisites {
 			t.Fatalf("got %v %v, want ineligible for prerequisites (first gate)", d.Outcome, d.Gate)
 		}
-		if s := r.Explain(0).String(); !strings.Contains(s, "prérequis") {
+		if s := r.Explain(0).Worded(keys); !strings.Contains(s, "allocation.explain.ineligible(Gate=allocation.gate.prerequisites)") {
 			t.Fatalf("explanation does not name the gate:\n%s", s)
 		}
 	})
@@ -270,8 +301,9 @@ func TestSEL5Redirect(t *testing.T) {
 		if d.Outcome != allocation.Waiting || len(d.Waiting) != 1 || d.Waiting[0] != (allocation.Place{Course: 10, Position: 2}) {
 			t.Fatalf("got %v %v, want waiting second for course 10 (after candidate 2)", d.Outcome, d.Waiting)
 		}
-		x := r.Explain(slices.IndexFunc(r.Decisions, func(d allocation.Decision) bool { return d.Candidate == 3 })).String()
-		for _, want := range []string{"en attente", "Votre évaluation : 3", "Dernier admis : évaluation 5", "2e sur la liste d'attente"} {
+		x := r.Explain(slices.IndexFunc(r.Decisions, func(d allocation.Decision) bool { return d.Candidate == 3 })).Worded(keys)
+		for _, want := range []string{"allocation.explain.waiting", "allocation.explain.evaluation(Evaluation=3)",
+			"CutOff=allocation.priority.no_social(Criteria=,Evaluation=5,", ",Position=2,Role=allocation.role.choice)"} {
 			if !strings.Contains(x, want) {
 				t.Fatalf("explanation lacks %q:\n%s", want, x)
 			}
@@ -371,8 +403,8 @@ func TestCAN3Clash(t *testing.T) {
 			}
 			x := r.Explain(slices.IndexFunc(r.Decisions, func(d allocation.Decision) bool {
 				return d.Candidate == 3 && int64(d.Formation) == tc.lose
-			})).String()
-			if !strings.Contains(x, "CAN-3") {
+			})).Worded(keys)
+			if !strings.Contains(x, "allocation.explain.removed(Course=allocation.course") {
 				t.Fatalf("explanation does not mention the clash:\n%s", x)
 			}
 		})
@@ -452,10 +484,12 @@ func TestSyntheticSession(t *testing.T) {
 		t.Fatalf("accepted %d, redirects %d: the synthetic session exercises nothing", acc, redirects)
 	}
 	var sb strings.Builder
-	if err := allocation.WriteFairness(&sb, r); err != nil {
+	if err := allocation.WriteFairness(&sb, r, keys); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Formation", "Candidatures", "Admis", "dont critères sociaux", "Taux minimum", "Respecté", "Réorientations", r.Digest} {
+	for _, want := range []string{"allocation.fairness.formation", "allocation.fairness.candidatures", "allocation.fairness.accepted",
+		"allocation.fairness.accepted_social", "allocation.fairness.rate", "allocation.fairness.rate_met", "allocation.fairness.redirects",
+		"allocation.fairness.digest(Digest=" + r.Digest + ")"} {
 		if !strings.Contains(sb.String(), want) {
 			t.Fatalf("summary lacks %q:\n%s", want, sb.String())
 		}

@@ -1,9 +1,31 @@
 package allocation
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
+
+// Text is a sentence or phrase left to be worded: a message key of the
+// platform's catalogues (internal/i18n, French and English) and the values of
+// its placeholders, which may be Texts themselves (a course's name inside a
+// sentence) or lists of Texts. The engine words nothing itself: it may import
+// nothing of the platform, and its readers do not all read French.
+type Text struct {
+	Key  string
+	Args map[string]any
+}
+
+// MessageKey and MessageArgs let the i18n package word a Text (i18n.Keyed).
+func (t Text) MessageKey() string          { return t.Key }
+func (t Text) MessageArgs() map[string]any { return t.Args }
+
+func text(key string, args ...any) Text {
+	t := Text{Key: key}
+	if len(args) > 0 {
+		t.Args = make(map[string]any, len(args)/2)
+		for i := 0; i+1 < len(args); i += 2 {
+			t.Args[args[i].(string)] = args[i+1]
+		}
+	}
+	return t
+}
 
 // Explanation is the record that tells a person why their candidature got its
 // outcome: their evaluation band, their priority criteria, for each course
@@ -13,53 +35,68 @@ type Explanation struct {
 	Candidate CandidateID
 	Formation FormationID
 	Outcome   Outcome
-	Lines     []string // French sentences, in reading order
+	Lines     []Text // sentences, in reading order
 }
 
-// String is the explanation as one text.
-func (x Explanation) String() string { return strings.Join(x.Lines, "\n") }
+// Words words Texts in one language (i18n.Printer's WordKeyed).
+type Words func(Text) string
 
-var weekdays = [...]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
-
-func slot(c *Course) string {
-	return fmt.Sprintf("%s %02dh%02d–%02dh%02d", weekdays[c.Weekday], c.StartMinute/60, c.StartMinute%60, c.EndMinute/60, c.EndMinute%60)
-}
-
-func courseName(r *Result, id CourseID) string {
-	if c := r.Course(id); c != nil {
-		lvl := ""
-		if c.Level > 0 {
-			lvl = fmt.Sprintf(", niveau %d", c.Level)
+// Worded is the explanation in one language, a sentence a line.
+func (x Explanation) Worded(word Words) string {
+	var out []byte
+	for i, l := range x.Lines {
+		if i > 0 {
+			out = append(out, '\n')
 		}
-		return fmt.Sprintf("cours %d (%s%s)", id, slot(&c.Course), lvl)
+		out = append(out, word(l)...)
 	}
-	return fmt.Sprintf("cours %d", id)
+	return string(out)
+}
+
+func slot(c *Course) Text {
+	return text("allocation.slot", "Weekday", text(fmt.Sprintf("weekday.%d", int(c.Weekday))),
+		"Start", clock(c.StartMinute), "End", clock(c.EndMinute))
+}
+
+func clock(minute int16) Text {
+	return text("allocation.clock", "H", fmt.Sprintf("%02d", minute/60), "M", fmt.Sprintf("%02d", minute%60))
+}
+
+func courseName(r *Result, id CourseID) Text {
+	c := r.Course(id)
+	switch {
+	case c == nil:
+		return text("allocation.course.unknown", "ID", id)
+	case c.Level > 0:
+		return text("allocation.course.level", "ID", id, "Slot", slot(&c.Course), "Level", c.Level)
+	}
+	return text("allocation.course", "ID", id, "Slot", slot(&c.Course))
 }
 
 // Explain returns the explanation of r.Decisions[i].
 func (r *Result) Explain(i int) Explanation {
 	d := &r.Decisions[i]
 	x := Explanation{Candidate: d.Candidate, Formation: d.Formation, Outcome: d.Outcome}
-	add := func(format string, a ...any) { x.Lines = append(x.Lines, fmt.Sprintf(format, a...)) }
+	add := func(key string, args ...any) { x.Lines = append(x.Lines, text(key, args...)) }
 
-	add("Candidature du candidat %d à la formation %d, cours choisi : %s.", d.Candidate, d.Formation, courseName(r, d.Candidature.Course))
+	add("allocation.explain.head", "Candidate", d.Candidate, "Formation", d.Formation, "Course", courseName(r, d.Candidature.Course))
 	switch d.Outcome {
 	case Ineligible:
-		add("Résultat : non recevable — %s. La candidature n'entre pas dans la sélection.", d.Gate)
+		add("allocation.explain.ineligible", "Gate", d.Gate.Text())
 		return x
 	case Accepted:
-		how := "le cours choisi"
 		if d.Redirected {
-			how = "une réorientation vers un cours équivalent (SEL-5)"
+			add("allocation.explain.accepted_redirected", "Course", courseName(r, d.Course))
+		} else {
+			add("allocation.explain.accepted", "Course", courseName(r, d.Course))
 		}
-		add("Résultat : admis(e) au %s, par %s.", courseName(r, d.Course), how)
 	case Waiting:
-		add("Résultat : en attente — aucune place dans les cours demandés pour l'instant.")
+		add("allocation.explain.waiting")
 	}
 	if d.Placed {
-		add("Le test de positionnement vous a placé(e) au niveau %d : vous êtes candidat(e) aux cours de ce niveau (SEL-3).", d.PlacedLevel)
+		add("allocation.explain.placed", "Level", d.PlacedLevel)
 	}
-	add("Votre évaluation : %d. Elle prime sur tous les autres critères (SEL-1).", d.Evaluation)
+	add("allocation.explain.evaluation", "Evaluation", d.Evaluation)
 	rate := 0
 	for _, f := range r.Fairness {
 		if f.Formation == d.Formation {
@@ -68,16 +105,15 @@ func (r *Result) Explain(i int) Explanation {
 	}
 	switch {
 	case d.Social != 0 && rate > 0:
-		add("Critères sociaux : %s. Cette formation réserve au moins %d %% des places de chaque cours aux candidats à critères sociaux, à évaluation égale.", strings.Join(d.Social.Names(), ", "), rate)
+		add("allocation.explain.social_rate", "Criteria", d.Social.Texts(), "Rate", rate)
 	case d.Social != 0:
-		add("Critères sociaux : %s. Ils vous donnent priorité sur les candidats de même évaluation qui n'en ont pas.", strings.Join(d.Social.Names(), ", "))
+		add("allocation.explain.social", "Criteria", d.Social.Texts())
 	case rate > 0:
-		add("Sans critère social. Cette formation réserve au moins %d %% des places de chaque cours aux candidats à critères sociaux, à évaluation égale.", rate)
+		add("allocation.explain.no_social_rate", "Rate", rate)
 	default:
-		add("Sans critère social.")
+		add("allocation.explain.no_social")
 	}
-	add("Puis : parcours antérieur %d, motivation %d, et votre numéro de tirage au sort %s (le même pour toute la sélection ; la date de dépôt ne compte pas, PER-2).",
-		d.Record, d.Motivation, lotteryFraction(d.Priority.Lottery))
+	add("allocation.explain.then", "Record", d.Record, "Motivation", d.Motivation, "Lottery", lotteryFraction(d.Priority.Lottery))
 
 	wait := map[CourseID]int32{}
 	for _, p := range d.Waiting {
@@ -85,21 +121,21 @@ func (r *Result) Explain(i int) Explanation {
 	}
 	for k, id := range d.List {
 		c := r.Course(id)
-		role := "réorientation (SEL-5)"
+		role := text("allocation.role.redirect")
 		if k == 0 && isOriginal(r, d, id) {
-			role = "votre choix"
+			role = text("allocation.role.choice")
 		}
 		switch {
 		case d.Outcome == Accepted && id == d.Course:
-			add("• %s (%s) : admis(e).", courseName(r, id), role)
+			add("allocation.explain.course_accepted", "Course", courseName(r, id), "Role", role)
 			return x.withRemoved(r, d)
 		case c == nil:
 			continue
 		case c.HasCutOff:
-			add("• %s (%s) : complet, %d place(s). Dernier admis : %s. Vous êtes %de sur la liste d'attente.",
-				courseName(r, id), role, c.Capacity, c.CutOff, wait[id])
+			add("allocation.explain.course_full", "Course", courseName(r, id), "Role", role, "Capacity", c.Capacity,
+				"CutOff", c.CutOff.Text(), "Position", wait[id])
 		default:
-			add("• %s (%s) : %d place(s) ; vous êtes %de sur la liste d'attente.", courseName(r, id), role, c.Capacity, wait[id])
+			add("allocation.explain.course_waiting", "Course", courseName(r, id), "Role", role, "Capacity", c.Capacity, "Position", wait[id])
 		}
 	}
 	return x.withRemoved(r, d)
@@ -109,8 +145,8 @@ func (x Explanation) withRemoved(r *Result, d *Decision) Explanation {
 	for _, id := range d.Removed {
 		for _, cl := range r.Clashes {
 			if cl.Candidate == d.Candidate && cl.Formation == d.Formation && cl.Removed == id {
-				x.Lines = append(x.Lines, fmt.Sprintf("• %s : retiré de vos vœux, car il a lieu en même temps que le %s que vous avez obtenu dans la formation %d, que vous préférez (CAN-3).",
-					courseName(r, id), courseName(r, cl.Kept), cl.KeptFormation))
+				x.Lines = append(x.Lines, text("allocation.explain.removed", "Course", courseName(r, id),
+					"Kept", courseName(r, cl.Kept), "KeptFormation", cl.KeptFormation))
 				break
 			}
 		}

@@ -3,7 +3,6 @@ package allocation
 import (
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 )
 
@@ -86,11 +85,17 @@ func (e *engine) fairness(r *Result) []FormationFairness {
 	return out
 }
 
-// WriteFairness prints the fairness summary as a table with French labels,
-// then the totals, the seed and the digest needed to re-run the selection.
-func WriteFairness(w io.Writer, r *Result) error {
+// WriteFairness prints the fairness summary as a table, then the totals, the
+// seed and the digest needed to re-run the selection, worded by word.
+func WriteFairness(w io.Writer, r *Result, word Words) error {
+	say := func(key string, args ...any) string { return word(text(key, args...)) }
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "Formation\tCandidatures\tNon recevables\tAdmis\tdont critères sociaux\tEn attente\tTaux minimum\tRespecté\tRéorientations\tPlacements (test)\tConflits d'horaires\t")
+	for _, col := range []string{"allocation.fairness.formation", "allocation.fairness.candidatures", "allocation.fairness.ineligible",
+		"allocation.fairness.accepted", "allocation.fairness.accepted_social", "allocation.fairness.waiting", "allocation.fairness.rate",
+		"allocation.fairness.rate_met", "allocation.fairness.redirects", "allocation.fairness.placements", "allocation.fairness.clashes"} {
+		fmt.Fprint(tw, say(col), "\t")
+	}
+	fmt.Fprintln(tw)
 	var t FormationFairness
 	for _, f := range r.Fairness {
 		if f.Candidatures == 0 {
@@ -98,23 +103,23 @@ func WriteFairness(w io.Writer, r *Result) error {
 		}
 		name := f.Name
 		if name == "" {
-			name = fmt.Sprintf("n° %d", f.Formation)
+			name = say("allocation.fairness.formation_number", "ID", f.Formation)
 		}
 		rate, met := "—", "—"
 		if f.MinSocialPercent > 0 {
-			rate = fmt.Sprintf("%d %%", f.MinSocialPercent)
+			rate = say("allocation.fairness.percent", "Rate", f.MinSocialPercent)
 			switch {
 			case !f.RateMet():
-				met = "NON"
+				met = say("allocation.fairness.no")
 			case f.CoursesBelowRate > 0:
-				met = fmt.Sprintf("oui (%d)", f.CoursesBelowRate)
+				met = say("allocation.fairness.yes_below", "N", f.CoursesBelowRate)
 				t.CoursesBelowRate += f.CoursesBelowRate
 			default:
-				met = "oui"
+				met = say("allocation.fairness.yes")
 			}
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%d\t%s\t%s\t%d\t%d\t%d\t\n", name, f.Candidatures, f.Ineligible, f.Accepted,
-			share(f.AcceptedSocial, f.Accepted), f.Waiting, rate, met, f.Redirects, f.Placements, f.ClashRemovals)
+			word(share(f.AcceptedSocial, f.Accepted)), f.Waiting, rate, met, f.Redirects, f.Placements, f.ClashRemovals)
 		t.Candidatures += f.Candidatures
 		t.Ineligible += f.Ineligible
 		t.Accepted += f.Accepted
@@ -125,26 +130,28 @@ func WriteFairness(w io.Writer, r *Result) error {
 		t.ClashRemovals += f.ClashRemovals
 		t.CoursesRateBroken += f.CoursesRateBroken
 	}
-	fmt.Fprintf(tw, "Total\t%d\t%d\t%d\t%s\t%d\t\t\t%d\t%d\t%d\t\n", t.Candidatures, t.Ineligible, t.Accepted,
-		share(t.AcceptedSocial, t.Accepted), t.Waiting, t.Redirects, t.Placements, t.ClashRemovals)
+	fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%d\t\t\t%d\t%d\t%d\t\n", say("allocation.fairness.total"), t.Candidatures, t.Ineligible, t.Accepted,
+		word(share(t.AcceptedSocial, t.Accepted)), t.Waiting, t.Redirects, t.Placements, t.ClashRemovals)
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	verdict := "respectés"
+	verdict := say("allocation.fairness.rates_met")
 	if t.CoursesBelowRate > 0 {
-		verdict += fmt.Sprintf(" ; « oui (n) » : dans n cours, le taux n'est pas atteint faute de candidats éligibles à critères sociaux d'évaluation suffisante (l'évaluation prime, SEL-1) — %d cours en tout", t.CoursesBelowRate)
+		verdict = say("allocation.fairness.rates_met_below", "N", t.CoursesBelowRate)
 	}
 	if t.CoursesRateBroken > 0 {
-		verdict = fmt.Sprintf("NON RESPECTÉS dans %d cours", t.CoursesRateBroken)
+		verdict = say("allocation.fairness.rates_broken", "N", t.CoursesRateBroken)
 	}
-	_, err := fmt.Fprintf(w, "\nTaux minimums de candidats à critères sociaux : %s.\nConflits d'horaires résolus (CAN-3) : %d.\nGraine du tirage au sort (seed) : %d\nEmpreinte des données (input digest) : %s\n",
-		verdict, len(r.Clashes), r.Seed, r.Digest)
+	_, err := fmt.Fprintf(w, "\n%s\n%s\n%s\n%s\n", say("allocation.fairness.verdict", "Verdict", verdict),
+		say("allocation.fairness.clashes_resolved", "N", len(r.Clashes)), say("allocation.fairness.seed", "Seed", r.Seed),
+		say("allocation.fairness.digest", "Digest", r.Digest))
 	return err
 }
 
-func share(part, whole int) string {
+// share is part of whole with its percentage: "12 (34,5 %)".
+func share(part, whole int) Text {
 	if whole == 0 {
-		return fmt.Sprintf("%d", part)
+		return text("allocation.fairness.count", "N", part)
 	}
-	return strings.Replace(fmt.Sprintf("%d (%.1f %%)", part, 100*float64(part)/float64(whole)), ".", ",", 1)
+	return text("allocation.fairness.share", "N", part, "Percent", decimal(100*float64(part)/float64(whole), 1))
 }

@@ -1,8 +1,8 @@
 package allocation
 
 import (
-	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 )
 
@@ -88,38 +88,43 @@ func (e *engine) cmpMerit(a, b int32) int {
 	}
 }
 
-// Names gives the French names of the social criteria in s.
-func (s Social) Names() []string {
-	var out []string
+// Texts names the social criteria in s, to be worded.
+func (s Social) Texts() []Text {
+	var out []Text
 	if s&RSA != 0 {
-		out = append(out, "RSA")
+		out = append(out, text("allocation.social.rsa"))
 	}
 	if s&JobSeeker != 0 {
-		out = append(out, "demandeur d'emploi")
+		out = append(out, text("allocation.social.job_seeker"))
 	}
 	if s&Subsidised != 0 {
-		out = append(out, "contrat aidé")
+		out = append(out, text("allocation.social.subsidised"))
 	}
 	return out
 }
 
-// lotteryFraction shows a lottery number as a fraction in [0, 1).
-func lotteryFraction(l uint64) string {
-	return strings.Replace(fmt.Sprintf("%.6f", float64(l>>11)/float64(1<<53)), ".", ",", 1)
+// lotteryFraction shows a lottery number as a fraction in [0, 1), with six
+// decimals and the reader's decimal separator.
+func lotteryFraction(l uint64) Text {
+	return decimal(float64(l>>11)/float64(1<<53), 6)
 }
 
-// String describes the priority in French, in the order it is compared.
-func (p Priority) String() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "évaluation %d", p.Evaluation)
-	if p.Social != 0 {
-		fmt.Fprintf(&b, " ; critères sociaux (%s)", strings.Join(p.Social.Names(), ", "))
-		if !p.SocialPriority {
-			b.WriteString(" pris en compte par le taux minimum")
-		}
-	} else {
-		b.WriteString(" ; sans critère social")
+// decimal is x with the given number of decimals, worded with the reader's
+// decimal separator ("0,5" in French, "0.5" in English).
+func decimal(x float64, decimals int) Text {
+	units, fraction, _ := strings.Cut(strconv.FormatFloat(x, 'f', decimals, 64), ".")
+	return text("allocation.decimal", "Units", units, "Decimals", fraction)
+}
+
+// Text describes the priority, in the order it is compared.
+func (p Priority) Text() Text {
+	key := "allocation.priority.no_social"
+	switch {
+	case p.Social != 0 && p.SocialPriority:
+		key = "allocation.priority.social"
+	case p.Social != 0:
+		key = "allocation.priority.social_rate"
 	}
-	fmt.Fprintf(&b, " ; parcours antérieur %d ; motivation %d ; tirage au sort %s", p.Record, p.Motivation, lotteryFraction(p.Lottery))
-	return b.String()
+	return text(key, "Evaluation", p.Evaluation, "Criteria", p.Social.Texts(), "Record", p.Record,
+		"Motivation", p.Motivation, "Lottery", lotteryFraction(p.Lottery))
 }

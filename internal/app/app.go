@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"cma/internal/accounts"
+	"cma/internal/auth/websession"
 	"cma/internal/calendar"
 	"cma/internal/candidature"
 	"cma/internal/catalogue"
@@ -45,6 +46,8 @@ type Env struct {
 	Now    func() time.Time
 	// Ready, when set, receives the listening address once serve accepts connections.
 	Ready func(addr string)
+	// MetricsReady, when set, receives the metrics server's address (--metrics-addr) once it listens.
+	MetricsReady func(addr string)
 }
 
 // ErrUsage marks a command-line mistake; main exits with status 2 for it.
@@ -54,6 +57,8 @@ const usage = `cma — the city's adult evening courses platform
 
 Usage:
   cma serve   [--addr HOST:PORT] [--db URL] [--demo]   start the web server (applies pending migrations)
+              [--metrics-addr HOST:PORT|off] [--trusted-proxies CIDR,...]
+              [--session-idle 2h] [--session-lifetime 12h]
   cma migrate [--db URL]                               apply database migrations
   cma demo    [--db URL] [--scale N] [--seed S]        load demo data into an empty database
   cma holidays import [--db URL] [--zone C] FILE.ics   import the Education ministry's school-holiday calendar
@@ -62,14 +67,19 @@ Usage:
                                                        create a staff account (roles: central, director,
                                                        coordinator, trainer, guidance, helpdesk)
   cma rules publish --version V FILE.txt               publish a version of the internal rules (CAN-7)
-  cma select simulate --candidates N --courses M --seed S
+  cma select simulate --candidates N --courses M --seed S [--explain K] [--lang fr|en]
                                                        run the selection engine on synthetic data
   cma version                                          print the version
   cma help                                             print this help
 
 Database URLs: sqlite:PATH (default sqlite:data/cma.db) or postgres://USER@HOST:PORT/NAME.
+Prometheus metrics are served apart from the site, on --metrics-addr (default 127.0.0.1:9090; off: none).
+Behind load balancers, --trusted-proxies lists them (CIDR or addresses): their X-Forwarded-For then gives
+the client's address for rate limits and the security log. Sessions end after --session-idle without a
+request (staff: 30 minutes at most) and --session-lifetime after sign-in; with --secure the session
+cookie is __Host-cma_session.
 Every flag also reads an environment variable: CMA_ADDR, CMA_DB, CMA_DEMO, CMA_LOG_FORMAT, CMA_HOLIDAY_ZONE,
-CMA_SECURE, CMA_PUBLIC_URL, CMA_OIDC_ISSUER, CMA_OIDC_CLIENT_ID, CMA_OIDC_NAME, CMA_OIDC_FORGOT_URL,
+CMA_SECURE, CMA_PUBLIC_URL, CMA_METRICS_ADDR, CMA_TRUSTED_PROXIES, CMA_SESSION_IDLE, CMA_SESSION_LIFETIME, CMA_OIDC_ISSUER, CMA_OIDC_CLIENT_ID, CMA_OIDC_NAME, CMA_OIDC_FORGOT_URL,
 CMA_SMTP_HOST, CMA_SMTP_PORT, CMA_SMTP_USER, CMA_SMTP_TLS, CMA_MAIL_FROM; secrets are read from the
 environment only: CMA_OIDC_CLIENT_SECRET and CMA_SMTP_PASSWORD. More sign-ons: CMA_OIDC_PROVIDERS
 (see the README).
@@ -193,14 +203,14 @@ func serve(ctx context.Context, args []string, env Env) error {
 	defer d.Close()
 	st := store.New(d)
 	if cfg.Demo {
-		empty, err := st.CatalogueEmpty(ctx)
+		contents, err := guardDemo(ctx, cfg, st, log)
 		if err != nil {
 			return err
 		}
-		if empty {
+		if !contents.Catalogue {
 			log.Info("loading demo data into the empty database")
-			if _, err := demo.Load(ctx, st, demo.Options{Scale: 1, Seed: demoSeed, Today: env.Now().In(loc), Progress: env.Stderr}); err != nil {
-				return fmt.Errorf("load demo data: %w", err)
+			if _, err := loadDemoData(ctx, st, demo.Options{Scale: 1, Seed: demoSeed, Today: env.Now().In(loc), Progress: env.Stderr}, env.Now()); err != nil {
+				return err
 			}
 		}
 	}
@@ -246,17 +256,22 @@ func serve(ctx context.Context, args []string, env Env) error {
 	defer mailer.stop()
 	cands := candidature.New(st, cat, outbox.New(st, mailer.jobs, mailer.domain), candidature.ConfirmationMailer{Words: words, Paris: loc,
 		SpaceURL: publicURL + "/mes-candidatures"}, env.Now, loc)
-	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accts, Candidatures: cands, Store: st, Providers: providers,
+	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accts, Candidatures: cands, Providers: providers,
 		DevIDP: devIDP, MailSink: mailer.sinkHandler, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now,
-		Version: version(), Secure: cfg.Secure})
+		Version: version(), Secure: cfg.Secure, Sessions: st.Sessions(), TrustedProxies: cfg.TrustedProxyList(),
+		SessionTimeouts: websession.Timeouts{CandidateIdle: cfg.SessionIdle, Lifetime: cfg.SessionLifetime}})
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	metrics, err := serveMetrics(cfg, srv.MetricsHandler(), log, env)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer metrics.Close()
 	go cleanSessions(ctx, st, log, env.Now)
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	hs := srv.HTTPServer() // web's timeouts, longer on upload routes
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	addr := ln.Addr().String()
@@ -276,6 +291,35 @@ func serve(ctx context.Context, args []string, env Env) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// serveMetrics serves /metrics on its own address, loopback by default, so
+// that the public site does not show the platform's inner figures. With
+// --metrics-addr off it serves nothing and returns a server that is not
+// running.
+func serveMetrics(cfg *config.Config, h http.Handler, log *slog.Logger, env Env) (*http.Server, error) {
+	hs := &http.Server{ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	if !cfg.MetricsOn() {
+		return hs, nil
+	}
+	ln, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for metrics on %s: %w (give another --metrics-addr, or off)", cfg.MetricsAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	hs.Handler = mux
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics server stopped", "error", err)
+		}
+	}()
+	log.Info("serving metrics", "url", "http://"+ln.Addr().String()+"/metrics")
+	if env.MetricsReady != nil {
+		env.MetricsReady(ln.Addr().String())
+	}
+	return hs, nil
 }
 
 func migrate(ctx context.Context, args []string, env Env) error {
@@ -318,7 +362,7 @@ func loadDemo(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer d.Close()
-	stats, err := demo.Load(ctx, store.New(d), demo.Options{Scale: scale, Seed: seed, Today: env.Now().In(loc), Progress: env.Stderr})
+	stats, err := loadDemoData(ctx, store.New(d), demo.Options{Scale: scale, Seed: seed, Today: env.Now().In(loc), Progress: env.Stderr}, env.Now())
 	if err != nil {
 		return err
 	}

@@ -30,16 +30,24 @@ func startServe(t *testing.T, args ...string) string {
 // startServeAt is startServe with the platform's clock given by now.
 func startServeAt(t *testing.T, now func() time.Time, args ...string) string {
 	t.Helper()
+	return startServeWith(t, func(env *Env) {
+		if now != nil {
+			env.Now = now
+		}
+	}, args...)
+}
+
+// startServeWith is startServe with the test's changes to the environment.
+func startServeWith(t *testing.T, change func(*Env), args ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	var logs bytes.Buffer
+	env := testEnv(io.Discard, &logs, func(a string) { ready <- a })
+	change(&env)
 	go func() {
-		env := testEnv(io.Discard, &logs, func(a string) { ready <- a })
-		if now != nil {
-			env.Now = now
-		}
-		done <- Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), env)
+		done <- Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "off"}, args...), env)
 	}()
 	var addr string
 	select {
@@ -134,6 +142,12 @@ func TestCommandErrors(t *testing.T) {
 		{[]string{"serve", "--db", "mysql://root@x/db"}, "expected sqlite:PATH", false},
 		{[]string{"serve", "--port", "1"}, "flag provided but not defined", true},
 		{[]string{"migrate", "--db", "postgres://u:secret@127.0.0.1:1/x?connect_timeout=2"}, "cannot reach database", false},
+		{[]string{"migrate", "--db", "postgres://u:s3cret@host:bad/db"}, `bad PostgreSQL URL "postgres://u:xxxxx@host:bad/db": invalid port`, false},
+		{[]string{"serve", "--db", "postgres://u:s3cret@host:bad/db"}, "bad PostgreSQL URL", false},
+		{[]string{"serve", "--db", "mysql://u:s3cret@host:bad/db"}, "expected sqlite:PATH", false},
+		{[]string{"serve", "--trusted-proxies", "10.0.0.0/8,proxy.paris.fr"}, `"proxy.paris.fr": expected an address or a CIDR prefix`, false},
+		{[]string{"serve", "--session-idle", "3h", "--session-lifetime", "2h"}, "--session-lifetime 2h0m0s: expected at least --session-idle", false},
+		{[]string{"serve", "--metrics-addr", "9090"}, "--metrics-addr", false},
 		{[]string{"demo", "--scale", "0", "--db", "sqlite:" + filepath.Join(dir, "x.db")}, "--scale", false},
 		{[]string{"holidays", "import", "--db", "sqlite:" + filepath.Join(dir, "h.db"), filepath.Join(dir, "missing.ics")}, "open calendar file", false},
 		{[]string{"holidays"}, "holidays import", true},
@@ -146,7 +160,7 @@ func TestCommandErrors(t *testing.T) {
 		if errors.Is(err, ErrUsage) != tc.usage {
 			t.Errorf("%v: usage error = %v, want %v", tc.args, errors.Is(err, ErrUsage), tc.usage)
 		}
-		if strings.Contains(err.Error(), "secret") {
+		if strings.Contains(err.Error(), "secret") || strings.Contains(err.Error(), "s3cret") {
 			t.Errorf("%v: password in error: %v", tc.args, err)
 		}
 	}

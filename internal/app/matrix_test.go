@@ -119,6 +119,8 @@ func TestPermissionMatrix_ROLE(t *testing.T) {
 		"POST /connexion/personnel/code":             nil,
 		"POST /deconnexion":                          nil, // ends the session: walked by the sign-in tests
 		"POST /deconnexion-partout":                  nil, // idem
+		"GET /saisie-conservee":                      {{"GET", "/saisie-conservee", nil, expect(append(staffRoles, "candidate")...), false}},
+		"POST /saisie-conservee/abandonner":          {{"POST", "/saisie-conservee/abandonner", url.Values{}, expect(append(staffRoles, "candidate")...), false}},
 		"GET /mon-profil":                            {{"GET", "/mon-profil", nil, expect(append(staffRoles, "candidate")...), false}},
 		"POST /mon-profil":                           {{"POST", "/mon-profil", url.Values{"telephone": {"0612345678"}}, expect(append(staffRoles, "candidate")...), false}},
 		"GET /back-office":                           {{"GET", "/back-office", nil, expect(staffRoles...), false}},
@@ -176,7 +178,6 @@ func TestPermissionMatrix_ROLE(t *testing.T) {
 		"/api/":                    {{"GET", "/api/v2/anything", nil, nil, false}},
 		"GET /healthz":             {{"GET", "/healthz", nil, nil, false}},
 		"GET /readyz":              {{"GET", "/readyz", nil, nil, false}},
-		"GET /metrics":             {{"GET", "/metrics", nil, nil, false}},
 		"/dev-idp/":                {{"GET", "/dev-idp/.well-known/openid-configuration", nil, nil, false}},
 		"/":                        {{"GET", "/nowhere", nil, nil, false}},
 	}

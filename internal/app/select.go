@@ -9,24 +9,29 @@ import (
 	"github.com/schollz/progressbar/v3"
 
 	"cma/internal/allocation"
+	"cma/internal/i18n"
 )
 
 // selectCmd runs `cma select …` (the selection engine; see package allocation).
 //
-//	cma select simulate --candidates N --courses M --seed S
+//	cma select simulate --candidates N --courses M --seed S [--explain K] [--lang fr|en]
 //
 // simulate runs the engine on a synthetic, realistic session
-// (allocation.Synthetic) and prints the fairness summary per formation.
+// (allocation.Synthetic) and prints the fairness summary per formation, and
+// the explanations of the first K decisions, in French unless --lang en.
 func selectCmd(ctx context.Context, args []string, env Env) error {
 	if len(args) == 0 || args[0] != "simulate" {
 		return fmt.Errorf("%w: expected `cma select simulate --candidates N --courses M --seed S`", ErrUsage)
 	}
-	var candidates, courses int
+	var candidates, courses, explain int
 	var seed uint64
+	var lang string
 	_, fs, err := flags("select simulate", args[1:], env, func(fs *flag.FlagSet) {
 		fs.IntVar(&candidates, "candidates", 20000, "number of synthetic candidates (about 1.5 candidatures each)")
 		fs.IntVar(&courses, "courses", 800, "number of synthetic courses")
 		fs.Uint64Var(&seed, "seed", 1, "seed of the synthetic data and of the lottery")
+		fs.IntVar(&explain, "explain", 0, "also print the explanations of the first `K` decisions")
+		fs.StringVar(&lang, "lang", string(i18n.French), "language of the output: fr or en")
 	})
 	if err != nil {
 		return err
@@ -34,9 +39,18 @@ func selectCmd(ctx context.Context, args []string, env Env) error {
 	if fs.NArg() != 0 {
 		return fmt.Errorf("%w: unexpected arguments %v", ErrUsage, fs.Args())
 	}
-	if candidates < 1 || courses < 1 {
-		return fmt.Errorf("%w: --candidates and --courses must be at least 1", ErrUsage)
+	if candidates < 1 || courses < 1 || explain < 0 {
+		return fmt.Errorf("%w: --candidates and --courses must be at least 1, --explain at least 0", ErrUsage)
 	}
+	if lang != string(i18n.French) && lang != string(i18n.English) {
+		return fmt.Errorf("%w: --lang must be fr or en", ErrUsage)
+	}
+	catalog, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	p := catalog.Printer(i18n.Lang(lang))
+	word := func(t allocation.Text) string { return p.WordKeyed(t) }
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -44,7 +58,7 @@ func selectCmd(ctx context.Context, args []string, env Env) error {
 	const engineSteps = 6
 	bar := progressbar.NewOptions(engineSteps+1,
 		progressbar.OptionSetWriter(env.Stderr),
-		progressbar.OptionSetDescription("Génération des données synthétiques"),
+		progressbar.OptionSetDescription(p.T("select.progress.synthetic")),
 		progressbar.OptionShowCount(),
 		progressbar.OptionSetWidth(30),
 		progressbar.OptionThrottle(50*time.Millisecond),
@@ -53,8 +67,8 @@ func selectCmd(ctx context.Context, args []string, env Env) error {
 	start := time.Now()
 	in := allocation.Synthetic(allocation.SyntheticConfig{Candidates: candidates, Courses: courses, Seed: seed})
 	_ = bar.Set(1)
-	res, err := allocation.Run(in, allocation.Options{Progress: func(stage string, done, total int) {
-		bar.Describe("Sélection : " + stage)
+	res, err := allocation.Run(in, allocation.Options{Progress: func(stage allocation.Text, done, total int) {
+		bar.Describe(p.Word("select.progress.stage", map[string]any{"Stage": stage}))
 		_ = bar.Set(1 + done)
 	}})
 	if err != nil {
@@ -64,7 +78,15 @@ func selectCmd(ctx context.Context, args []string, env Env) error {
 	elapsed := time.Since(start)
 
 	w := env.Stdout
-	fmt.Fprintf(w, "Simulation de sélection : %d candidats, %d candidatures, %d cours, %d formations (graine %d), en %s.\n\n",
-		candidates, len(in.Candidatures), len(in.Courses), len(in.Formations), seed, elapsed.Round(time.Millisecond))
-	return allocation.WriteFairness(w, res)
+	fmt.Fprintf(w, "%s\n\n", p.Word("select.summary", map[string]any{"Candidates": candidates, "Candidatures": len(in.Candidatures),
+		"Courses": len(in.Courses), "Formations": len(in.Formations), "Seed": seed, "Elapsed": elapsed.Round(time.Millisecond)}))
+	if err := allocation.WriteFairness(w, res, word); err != nil {
+		return err
+	}
+	for i := range min(explain, len(res.Decisions)) {
+		if _, err := fmt.Fprintf(w, "\n%s\n", res.Explain(i).Worded(word)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -5,11 +5,9 @@
 package candidature
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
-	"net/http"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -19,6 +17,7 @@ import (
 	"cma/internal/catalogue"
 	"cma/internal/domain"
 	"cma/internal/outbox"
+	"cma/internal/proof"
 	"cma/internal/store"
 )
 
@@ -39,20 +38,6 @@ func (r Refusals) Error() string {
 	parts := make([]string, len(r))
 	for i, x := range r {
 		parts[i] = x.Error()
-	}
-	return strings.Join(parts, "; ")
-}
-
-// FieldError is a form error bound to a field (French message).
-type FieldError struct{ Field, Message string }
-
-// FieldErrors is every error of the validation form.
-type FieldErrors []FieldError
-
-func (e FieldErrors) Error() string {
-	parts := make([]string, len(e))
-	for i, f := range e {
-		parts[i] = f.Field + ": " + f.Message
 	}
 	return strings.Join(parts, "; ")
 }
@@ -200,14 +185,17 @@ func (s *Service) Remove(ctx context.Context, actor domain.Actor, personID, cour
 	})
 }
 
-// Basket is the basket as shown: its token and courses.
+// Basket is the basket as shown: its token, courses and the internal rules
+// to accept. Token is "" until the basket is first changed.
 type Basket struct {
 	Token string
 	Items []*catalogue.Entry
 	Rules domain.Rules
 }
 
-// ShowBasket reads the basket for the validation page.
+// ShowBasket reads the basket for the validation page. It only reads: a
+// page shown, or shown again after an error, opens no write transaction (on
+// SQLite, no wait for the single writer during a registration peak).
 func (s *Service) ShowBasket(ctx context.Context, actor domain.Actor, personID int64) (Basket, error) {
 	if _, ok := may(actor, personID); !ok {
 		return Basket{}, ErrForbidden
@@ -216,22 +204,15 @@ func (s *Service) ShowBasket(ctx context.Context, actor domain.Actor, personID i
 	if ix == nil {
 		return Basket{}, err
 	}
-	var b Basket
-	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if b.Token, err = s.store.BasketToken(ctx, tx, personID, s.now()); err != nil {
-			return err
-		}
-		ids, err := s.store.BasketCourses(ctx, tx, personID)
-		for _, id := range ids {
-			if e, ok := ix.Course(id); ok {
-				b.Items = append(b.Items, e)
-			}
-		}
-		return err
-	})
+	token, ids, err := s.store.ReadBasket(ctx, personID)
 	if err != nil {
-		return b, err
+		return Basket{}, err
+	}
+	b := Basket{Token: token}
+	for _, id := range ids {
+		if e, ok := ix.Course(id); ok {
+			b.Items = append(b.Items, e)
+		}
 	}
 	b.Rules, err = s.store.CurrentRules(ctx)
 	return b, err
@@ -244,7 +225,7 @@ type Proof struct {
 }
 
 // MaxProofBytes caps a proof's size.
-const MaxProofBytes = 5 << 20
+const MaxProofBytes = proof.MaxBytes
 
 // Form is the validation form (CAN-4, CAN-6, CAN-7, CAN-9).
 type Form struct {
@@ -265,52 +246,44 @@ type Result struct {
 	AlreadyDone  bool
 }
 
-func (s *Service) checkForm(f *Form, current domain.Rules) (FieldErrors, string) {
-	var errs FieldErrors
+// checkForm returns the form's errors as domain.FieldErrors on the logical
+// fields "objective", "motivation", "rules", "proof" and "proof_date", and the
+// proof's content type.
+func (s *Service) checkForm(f *Form, current domain.Rules) (domain.FieldErrors, string) {
+	var errs domain.FieldErrors
+	bad := func(field, key string) { errs = append(errs, domain.FieldError{Field: field, Key: key}) }
 	if !objectiveValid(f.Objective) {
-		errs = append(errs, FieldError{"objectif", "Choisissez votre objectif principal."})
+		bad("objective", "basket.error.objective")
 	}
 	f.Motivation = strings.TrimSpace(f.Motivation)
 	if len([]rune(f.Motivation)) > 2000 {
-		errs = append(errs, FieldError{"motivation", "Votre motivation doit tenir en 2 000 caractères."})
+		bad("motivation", "basket.error.motivation_too_long")
 	}
 	if !f.AcceptRules {
-		errs = append(errs, FieldError{"reglement", "Vous devez accepter le règlement intérieur pour candidater."})
+		bad("rules", "basket.error.rules")
 	} else if current.Version == "" || f.RulesVersion != current.Version {
-		errs = append(errs, FieldError{"reglement", "Le règlement intérieur a changé : relisez la nouvelle version et acceptez-la."})
+		bad("rules", "basket.error.rules_changed")
 	}
 	contentType := ""
 	if f.HalfTariff {
 		switch {
 		case f.Proof == nil || len(f.Proof.Data) == 0:
-			errs = append(errs, FieldError{"justificatif", "Joignez un justificatif RSA, ASS ou AAH de moins de 3 mois, ou décochez le demi-tarif."})
+			bad("proof", "basket.error.proof_missing")
 		case len(f.Proof.Data) > MaxProofBytes:
-			errs = append(errs, FieldError{"justificatif", "Le justificatif ne doit pas dépasser 5 Mo."})
+			bad("proof", "basket.proof.too_big")
 		default:
-			contentType = sniffProof(f.Proof.Data)
-			if contentType == "" {
-				errs = append(errs, FieldError{"justificatif", "Le justificatif doit être un fichier PDF, JPEG ou PNG."})
+			var refused string
+			if contentType, refused = checkProof(f.Proof.Data); refused != "" {
+				bad("proof", refused)
 			}
 			if f.Proof.IssueDate.IsZero() {
-				errs = append(errs, FieldError{"date_justificatif", "Indiquez la date de délivrance du justificatif."})
+				bad("proof_date", "basket.error.proof_date_missing")
 			} else if !domain.ProofValid(f.Proof.IssueDate, civilDay(s.now(), s.paris)) {
-				errs = append(errs, FieldError{"date_justificatif", "Le justificatif doit dater de moins de 3 mois (CAN-9) : le plein tarif s'appliquera sans justificatif valable."})
+				bad("proof_date", "basket.error.proof_too_old")
 			}
 		}
 	}
 	return errs, contentType
-}
-
-// sniffProof recognises PDF, JPEG and PNG by their content, never by the file's
-// name: an executable renamed .pdf is refused.
-func sniffProof(data []byte) string {
-	switch ct := http.DetectContentType(data); {
-	case ct == "application/pdf" && bytes.HasPrefix(data, []byte("%PDF-")):
-		return ct
-	case ct == "image/jpeg", ct == "image/png":
-		return ct
-	}
-	return ""
 }
 
 func objectiveValid(o domain.Objective) bool {

@@ -262,42 +262,53 @@ func TestValidationForm_CAN6_CAN7_CAN9(t *testing.T) {
 		if err := e.svc.Add(ctx, actor, me.ID, e.open[0].ID); err != nil {
 			t.Fatal(err)
 		}
+		// fieldsOf lists the form's errors as "field=key": the service says
+		// which logical field is wrong and the message key, nothing worded.
 		fieldsOf := func(err error) []string {
-			var fe candidature.FieldErrors
+			var fe domain.FieldErrors
 			errors.As(err, &fe)
 			var out []string
 			for _, f := range fe {
-				out = append(out, f.Field)
+				out = append(out, f.Field+"="+f.Key)
 			}
 			return out
 		}
 		f := e.form(t, me.ID)
 		noRules := f
 		noRules.AcceptRules = false
-		if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, noRules)); !slices.Contains(got, "reglement") {
+		if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, noRules)); !slices.Equal(got, []string{"rules=basket.error.rules"}) {
 			t.Errorf("CAN-7 without accepting the rules: %v", got)
 		}
 		oldRules := f
 		oldRules.RulesVersion = "2025-1"
-		if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, oldRules)); !slices.Contains(got, "reglement") {
+		if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, oldRules)); !slices.Equal(got, []string{"rules=basket.error.rules_changed"}) {
 			t.Errorf("CAN-7 an older version accepted: %v", got)
 		}
 		noObjective := f
 		noObjective.Objective = ""
-		if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, noObjective)); !slices.Contains(got, "objectif") {
+		if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, noObjective)); !slices.Equal(got, []string{"objective=basket.error.objective"}) {
 			t.Errorf("CAN-6 without objective: %v", got)
 		}
-		pdf := []byte("%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
-		for name, proof := range map[string]*candidature.Proof{
-			"an executable renamed .pdf": {Data: append([]byte("MZ\x90\x00\x03"), make([]byte, 200)...), IssueDate: today.AddDate(0, -1, 0)},
-			"a 6 MB file":                {Data: append(append([]byte{}, pdf...), make([]byte, 6<<20)...), IssueDate: today.AddDate(0, -1, 0)},
-			"a proof of four months ago": {Data: pdf, IssueDate: today.AddDate(0, -4, 0)},
-			"no proof":                   nil,
+		long := f
+		long.Motivation = strings.Repeat("é", 2001)
+		if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, long)); !slices.Equal(got, []string{"motivation=basket.error.motivation_too_long"}) {
+			t.Errorf("CAN-6 a motivation of 2,001 characters: %v", got)
+		}
+		pdf := minimalPDF()
+		for name, c := range map[string]struct {
+			proof *candidature.Proof
+			want  string
+		}{
+			"an executable renamed .pdf": {&candidature.Proof{Data: append([]byte("MZ\x90\x00\x03"), make([]byte, 200)...), IssueDate: today.AddDate(0, -1, 0)}, "proof=basket.error.proof_type"},
+			"a 6 MB file":                {&candidature.Proof{Data: append(append([]byte{}, pdf...), make([]byte, 6<<20)...), IssueDate: today.AddDate(0, -1, 0)}, "proof=basket.proof.too_big"},
+			"a proof of four months ago": {&candidature.Proof{Data: pdf, IssueDate: today.AddDate(0, -4, 0)}, "proof_date=basket.error.proof_too_old"},
+			"a proof without its date":   {&candidature.Proof{Data: pdf}, "proof_date=basket.error.proof_date_missing"},
+			"no proof":                   {nil, "proof=basket.error.proof_missing"},
 		} {
 			claim := f
-			claim.HalfTariff, claim.Proof = true, proof
-			if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, claim)); len(got) == 0 {
-				t.Errorf("CAN-9 %s accepted", name)
+			claim.HalfTariff, claim.Proof = true, c.proof
+			if got := fieldsOf(e.svcValidate(ctx, actor, me.ID, claim)); !slices.Equal(got, []string{c.want}) {
+				t.Errorf("CAN-9 %s: %v, want %s", name, got, c.want)
 			}
 		}
 		good := f

@@ -226,7 +226,7 @@ func (s *Service) decide(ctx context.Context, tx *sql.Tx, v *validation, r *stor
 		sum := sha256.Sum256(f.Proof.Data)
 		p := &domain.Proof{AccountID: v.personID, ContentType: v.contentType, Data: f.Proof.Data, SHA256: hex.EncodeToString(sum[:]),
 			IssueDate: f.Proof.IssueDate, UploadedAt: now}
-		if err := s.store.InsertProof(ctx, tx, p); err != nil {
+		if err := s.keepProof(ctx, tx, p); err != nil {
 			return nil, err
 		}
 		proofID = p.ID

@@ -171,11 +171,15 @@ func TestParseFilterRefusesBadInput(t *testing.T) {
 	} {
 		v, _ := url.ParseQuery(tc.query)
 		_, errs := ParseFilter(v)
-		if len(errs) != 1 || errs[0].Field != tc.field || errs[0].Code != tc.code {
+		if len(errs) != 1 || errs[0].Field != tc.field || errs[0].Key != "filter.error."+tc.code {
 			t.Errorf("%q: errors %+v, want one %s/%s", tc.query, errs, tc.field, tc.code)
 		}
 	}
-	v, _ := url.ParseQuery("lang=en")
+	v, _ := url.ParseQuery("couleur=rouge")
+	if _, errs := ParseFilter(v); len(errs) != 1 || errs[0].Args["Value"] != "couleur" {
+		t.Errorf("an unknown parameter is not named in its message: %+v", errs)
+	}
+	v, _ = url.ParseQuery("lang=en")
 	if _, errs := ParseFilter(v, "lang"); len(errs) != 0 {
 		t.Errorf("ignored parameter refused: %+v", errs)
 	}

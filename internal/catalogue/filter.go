@@ -35,30 +35,26 @@ const (
 	MaxPerPage     = 100
 )
 
-// FieldError says which search field is wrong. Code is a message key suffix
-// ("filter.error."+Code) so pages and the API can word it in the reader's language.
-type FieldError struct {
-	Field string
-	Code  string
-	Value string
-}
-
 // ParseFilter reads a search from URL query values. It refuses unknown parameters
 // and malformed values instead of silently ignoring them, so that a mistyped link
 // does not show a misleading result. Parameters named in ignore (such as "lang")
 // are skipped.
-func ParseFilter(v url.Values, ignore ...string) (Filter, []FieldError) {
+//
+// Each error names its query parameter, the filter's input (the parameters are
+// the public interface, see openapi.yaml), and a "filter.error.*" message key,
+// so pages and the API word it in the reader's language.
+func ParseFilter(v url.Values, ignore ...string) (Filter, domain.FieldErrors) {
 	f := Filter{Page: 1, PerPage: DefaultPerPage}
-	var errs []FieldError
-	bad := func(field, code, value string) {
-		errs = append(errs, FieldError{Field: field, Code: code, Value: value})
+	var errs domain.FieldErrors
+	bad := func(field, key string) {
+		errs = append(errs, domain.FieldError{Field: field, Key: key})
 	}
 	for name, values := range v {
 		value := strings.TrimSpace(values[len(values)-1])
 		switch name {
 		case "q":
 			if len(value) > 200 {
-				bad(name, "too_long", "")
+				bad(name, "filter.error.too_long")
 				continue
 			}
 			f.Query = value
@@ -66,25 +62,25 @@ func ParseFilter(v url.Values, ignore ...string) (Filter, []FieldError) {
 			if value != "" {
 				f.Subject = domain.Subject(value)
 				if !f.Subject.Valid() {
-					bad(name, "subject", value)
+					bad(name, "filter.error.subject")
 				}
 			}
 		case "niveau":
 			if value != "" {
 				f.Level = domain.Level(value)
 				if !f.Level.Valid() {
-					bad(name, "level", value)
+					bad(name, "filter.error.level")
 				}
 			}
 		case "etablissement":
-			f.EstablishmentID = number(value, 1, math.MaxInt64, func() { bad(name, "establishment", value) })
+			f.EstablishmentID = number(value, 1, math.MaxInt64, func() { bad(name, "filter.error.establishment") })
 		case "arrondissement":
-			f.District = int(number(value, 1, 20, func() { bad(name, "district", value) }))
+			f.District = int(number(value, 1, 20, func() { bad(name, "filter.error.district") }))
 		case "jour":
 			if value != "" {
 				n, err := strconv.Atoi(value)
 				if err != nil || n < 0 || n > 6 {
-					bad(name, "weekday", value)
+					bad(name, "filter.error.weekday")
 					continue
 				}
 				d := time.Weekday(n)
@@ -94,36 +90,36 @@ func ParseFilter(v url.Values, ignore ...string) (Filter, []FieldError) {
 			if value != "" {
 				f.TimeOfDay = domain.TimeOfDay(value)
 				if f.TimeOfDay != domain.Morning && f.TimeOfDay != domain.Afternoon && f.TimeOfDay != domain.Evening {
-					bad(name, "time_of_day", value)
+					bad(name, "filter.error.time_of_day")
 				}
 			}
 		case "prix_max":
-			f.MaxPriceCents = 100 * number(value, 1, 100000, func() { bad(name, "price", value) })
+			f.MaxPriceCents = 100 * number(value, 1, 100000, func() { bad(name, "filter.error.price") })
 		case "diplome":
-			f.Diploma = parseYesNo(value, func() { bad(name, "yes_no", value) })
+			f.Diploma = parseYesNo(value, func() { bad(name, "filter.error.yes_no") })
 		case "distanciel":
-			f.Remote = parseYesNo(value, func() { bad(name, "yes_no", value) })
+			f.Remote = parseYesNo(value, func() { bad(name, "filter.error.yes_no") })
 		case "places":
 			switch value {
 			case "", "0":
 			case "1", "oui":
 				f.PlacesLeft = true
 			default:
-				bad(name, "yes_no", value)
+				bad(name, "filter.error.yes_no")
 			}
 		case "session":
-			f.SessionID = number(value, 1, math.MaxInt64, func() { bad(name, "session", value) })
+			f.SessionID = number(value, 1, math.MaxInt64, func() { bad(name, "filter.error.session") })
 		case "page":
 			if value != "" {
-				f.Page = int(number(value, 1, 100000, func() { bad(name, "page", value) }))
+				f.Page = int(number(value, 1, 100000, func() { bad(name, "filter.error.page") }))
 			}
 		case "par_page":
 			if value != "" {
-				f.PerPage = int(number(value, 1, MaxPerPage, func() { bad(name, "per_page", value) }))
+				f.PerPage = int(number(value, 1, MaxPerPage, func() { bad(name, "filter.error.per_page") }))
 			}
 		default:
 			if !slices.Contains(ignore, name) {
-				bad(name, "unknown", name)
+				errs = append(errs, UnknownParameter(name))
 			}
 		}
 	}
@@ -160,9 +156,17 @@ func parseYesNo(value string, onBad func()) *bool {
 	return nil
 }
 
+// UnknownParameter is the error of a query parameter the search does not know.
+func UnknownParameter(name string) domain.FieldError {
+	return domain.FieldError{Field: name, Key: ErrorUnknown, Args: map[string]any{"Value": name}}
+}
+
+// ErrorUnknown is the message key of UnknownParameter.
+const ErrorUnknown = "filter.error.unknown"
+
 // sortErrors orders errors by field name so that messages come in a stable order.
-func sortErrors(errs []FieldError) {
-	slices.SortFunc(errs, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
+func sortErrors(errs domain.FieldErrors) {
+	slices.SortFunc(errs, func(a, b domain.FieldError) int { return strings.Compare(a.Field, b.Field) })
 }
 
 // Values encodes f back to query values, without the page, for pagination links.

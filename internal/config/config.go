@@ -7,9 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config is the typed configuration of `cma serve` and the other commands.
@@ -17,10 +19,23 @@ type Config struct {
 	Addr        string // CMA_ADDR, --addr: HOST:PORT to listen on
 	DB          string // CMA_DB, --db: sqlite:PATH or postgres://…
 	Demo        bool   // CMA_DEMO, --demo: demo data and development simulators
+	DemoForce   bool   // CMA_DEMO_FORCE, --demo-force: --demo even on real data or a public address
 	LogFormat   string // CMA_LOG_FORMAT, --log-format: text or json
 	HolidayZone string // CMA_HOLIDAY_ZONE, --holiday-zone: school-holiday zone (C for Paris)
 	Secure      bool   // CMA_SECURE, --secure: served over TLS (HSTS, Secure cookies)
 	PublicURL   string // CMA_PUBLIC_URL, --public-url: the address people type, e.g. https://cours.paris.fr
+	MetricsAddr string // CMA_METRICS_ADDR, --metrics-addr: HOST:PORT of /metrics, apart from the site; "" or "off": none
+
+	// Behind the city's load balancers: the addresses (CIDR or single) whose
+	// X-Forwarded-For is believed for the client's address. CMA_TRUSTED_PROXIES,
+	// --trusted-proxies, comma-separated; see TrustedProxyList.
+	TrustedProxies string
+
+	// Web sessions: a candidate's ends after SessionIdle without a request, a
+	// staff member's after 30 minutes (or SessionIdle if shorter), any after
+	// SessionLifetime from sign-in.
+	SessionIdle     time.Duration // CMA_SESSION_IDLE, --session-idle
+	SessionLifetime time.Duration // CMA_SESSION_LIFETIME, --session-lifetime
 
 	// The city's sign-on (ACC-3): any OpenID Connect provider by issuer URL. In
 	// demo mode without an issuer, the built-in development provider is used.
@@ -54,6 +69,7 @@ type OIDCProvider struct {
 // Defaults are the embedded-default settings a fresh machine runs with.
 func Defaults() Config {
 	return Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/cma.db", LogFormat: "text", HolidayZone: "C", OIDCName: "Mon Paris",
+		MetricsAddr: "127.0.0.1:9090", SessionIdle: 2 * time.Hour, SessionLifetime: 12 * time.Hour,
 		SMTPPort: 587, SMTPTLS: "starttls", MailFrom: "Cours d'adultes <ne-pas-repondre@cours-adultes.exemple>"}
 }
 
@@ -78,13 +94,28 @@ func Bind(fs *flag.FlagSet, getenv func(string) string) (*Config, error) {
 		}
 		fs.BoolVar(dst, name, *dst, usage+" (env "+env+")")
 	}
+	duration := func(name, env, usage string, dst *time.Duration) {
+		if v := getenv(env); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: expected a duration such as 30m or 2h", env, v))
+			}
+			*dst = d
+		}
+		fs.DurationVar(dst, name, *dst, usage+" (env "+env+")")
+	}
 	str("addr", "CMA_ADDR", "address to listen on, HOST:PORT", &c.Addr)
 	str("db", "CMA_DB", "database: sqlite:PATH or postgres://USER@HOST:PORT/NAME", &c.DB)
 	boolean("demo", "CMA_DEMO", "load demo data into an empty database and turn on the development simulators", &c.Demo)
+	boolean("demo-force", "CMA_DEMO_FORCE", "with --demo: run even on a database holding real data or at a non-loopback address", &c.DemoForce)
 	str("log-format", "CMA_LOG_FORMAT", "log format: text or json", &c.LogFormat)
 	str("holiday-zone", "CMA_HOLIDAY_ZONE", "school-holiday zone of the city", &c.HolidayZone)
 	boolean("secure", "CMA_SECURE", "served over TLS: send HSTS and Secure cookies", &c.Secure)
 	str("public-url", "CMA_PUBLIC_URL", "address people type to reach the platform (default http://ADDR)", &c.PublicURL)
+	str("metrics-addr", "CMA_METRICS_ADDR", "address of the Prometheus /metrics, HOST:PORT, apart from the site; empty or off: none", &c.MetricsAddr)
+	str("trusted-proxies", "CMA_TRUSTED_PROXIES", "load balancers whose X-Forwarded-For gives the client's address: CIDR,... (default none)", &c.TrustedProxies)
+	duration("session-idle", "CMA_SESSION_IDLE", "a candidate's session ends after this long without a request (staff: 30m at most)", &c.SessionIdle)
+	duration("session-lifetime", "CMA_SESSION_LIFETIME", "any session ends this long after sign-in", &c.SessionLifetime)
 	str("oidc-issuer", "CMA_OIDC_ISSUER", "OpenID Connect issuer URL of the city's sign-on", &c.OIDCIssuer)
 	str("oidc-client-id", "CMA_OIDC_CLIENT_ID", "client ID registered at the sign-on", &c.OIDCClientID)
 	str("oidc-name", "CMA_OIDC_NAME", "name of the sign-on shown to people", &c.OIDCName)
@@ -129,6 +160,9 @@ func (c Config) Validate() error {
 	default:
 		errs = append(errs, fmt.Errorf("--db %q: expected sqlite:PATH or postgres://USER@HOST:PORT/NAME", redact(c.DB)))
 	}
+	if c.DemoForce && !c.Demo {
+		errs = append(errs, errors.New("--demo-force only makes sense with --demo"))
+	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format %q: expected text or json", c.LogFormat))
 	}
@@ -150,16 +184,70 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("sign-on %s: set CMA_OIDC_%[1]s_NAME, _ISSUER, _CLIENT_ID and _CLIENT_SECRET", p.Key))
 		}
 	}
+	if c.MetricsAddr != "" && c.MetricsAddr != "off" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			errs = append(errs, fmt.Errorf("--metrics-addr %q: expected HOST:PORT, for example 127.0.0.1:9090, or off", c.MetricsAddr))
+		} else if c.MetricsAddr == c.Addr && port != "0" {
+			errs = append(errs, fmt.Errorf("--metrics-addr %q: give another address than --addr: metrics stay off the public site", c.MetricsAddr))
+		}
+	}
+	if _, err := ParseProxies(c.TrustedProxies); err != nil {
+		errs = append(errs, fmt.Errorf("--trusted-proxies: %w", err))
+	}
+	switch {
+	case c.SessionIdle < time.Minute:
+		errs = append(errs, fmt.Errorf("--session-idle %s: expected a minute or more, for example 2h", c.SessionIdle))
+	case c.SessionLifetime < c.SessionIdle:
+		errs = append(errs, fmt.Errorf("--session-lifetime %s: expected at least --session-idle (%s)", c.SessionLifetime, c.SessionIdle))
+	}
 	if c.HolidayZone == "" {
 		errs = append(errs, errors.New("--holiday-zone must not be empty (Paris is in zone C)"))
 	}
 	return errors.Join(errs...)
 }
 
-// redact hides anything after "://" up to "@", so passwords never reach a message.
-func redact(s string) string {
-	if i, j := strings.Index(s, "://"), strings.LastIndex(s, "@"); i >= 0 && j > i {
-		return s[:i+3] + "…" + s[j:]
+// MetricsOn says whether /metrics is served (on MetricsAddr).
+func (c Config) MetricsOn() bool { return c.MetricsAddr != "" && c.MetricsAddr != "off" }
+
+// TrustedProxyList is TrustedProxies parsed (Validate reports its mistakes).
+func (c Config) TrustedProxyList() []netip.Prefix {
+	list, _ := ParseProxies(c.TrustedProxies)
+	return list
+}
+
+// ParseProxies reads a comma-separated list of CIDR prefixes or single
+// addresses ("10.0.0.0/8, 192.0.2.7, 2001:db8::/32").
+func ParseProxies(s string) ([]netip.Prefix, error) {
+	var list []netip.Prefix
+	var errs []error
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(item); err == nil {
+			list = append(list, p.Masked())
+			continue
+		}
+		if a, err := netip.ParseAddr(item); err == nil {
+			list = append(list, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		errs = append(errs, fmt.Errorf("%q: expected an address or a CIDR prefix such as 10.0.0.0/8", item))
 	}
-	return s
+	return list, errors.Join(errs...)
+}
+
+// redact hides the password of a URL, so that it never reaches a message: what
+// lies between the user name's colon and the last "@" (the URL may not parse).
+func redact(s string) string {
+	i, j := strings.Index(s, "://"), strings.LastIndex(s, "@")
+	if i < 0 || j < i {
+		return s
+	}
+	name, _, hasPassword := strings.Cut(s[i+3:j], ":")
+	if !hasPassword {
+		return s
+	}
+	return s[:i+3] + name + ":xxxxx" + s[j:]
 }

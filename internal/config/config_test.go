@@ -3,8 +3,11 @@ package config
 import (
 	"flag"
 	"io"
+	"net/netip"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func parse(t *testing.T, env map[string]string, args ...string) (*Config, error) {
@@ -75,5 +78,70 @@ func TestMoreSignOnsNeedOnlyConfiguration_ACC3(t *testing.T) {
 	delete(env, "CMA_OIDC_FRANCECONNECT_ISSUER")
 	if _, err := parse(t, env); err == nil || !strings.Contains(err.Error(), "FRANCECONNECT") {
 		t.Fatalf("incomplete second sign-on: %v", err)
+	}
+}
+
+func TestSessionsProxiesAndMetrics(t *testing.T) {
+	c, err := parse(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SessionIdle != 2*time.Hour || c.SessionLifetime != 12*time.Hour || c.MetricsAddr != "127.0.0.1:9090" || !c.MetricsOn() ||
+		len(c.TrustedProxyList()) != 0 {
+		t.Fatalf("defaults: idle %s, lifetime %s, metrics %q, proxies %v", c.SessionIdle, c.SessionLifetime, c.MetricsAddr, c.TrustedProxyList())
+	}
+	c, err = parse(t, map[string]string{"CMA_SESSION_IDLE": "45m", "CMA_SESSION_LIFETIME": "8h", "CMA_METRICS_ADDR": "off",
+		"CMA_TRUSTED_PROXIES": "10.0.0.1/8, 192.0.2.7 ,2001:db8::/32"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.7/32"), netip.MustParsePrefix("2001:db8::/32")}
+	if c.SessionIdle != 45*time.Minute || c.SessionLifetime != 8*time.Hour || c.MetricsOn() || !slices.Equal(c.TrustedProxyList(), want) {
+		t.Fatalf("from the environment: idle %s, lifetime %s, metrics %q, proxies %v", c.SessionIdle, c.SessionLifetime, c.MetricsAddr, c.TrustedProxyList())
+	}
+	if c, err := parse(t, nil, "--metrics-addr="); err != nil || c.MetricsOn() {
+		t.Fatalf("--metrics-addr= : on %v, %v", c.MetricsOn(), err)
+	}
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{map[string]string{"CMA_SESSION_IDLE": "deux heures"}, nil, "CMA_SESSION_IDLE"},
+		{nil, []string{"--session-idle", "10s"}, "a minute or more"},
+		{nil, []string{"--session-idle", "3h", "--session-lifetime", "2h"}, "at least --session-idle"},
+		{nil, []string{"--trusted-proxies", "10.0.0.0/33"}, `"10.0.0.0/33"`},
+		{map[string]string{"CMA_TRUSTED_PROXIES": "lb.paris.fr"}, nil, `"lb.paris.fr"`},
+		{nil, []string{"--metrics-addr", "9090"}, "--metrics-addr"},
+		{nil, []string{"--metrics-addr", "127.0.0.1:8080"}, "another address than --addr"},
+	} {
+		if _, err := parse(t, tc.env, tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v %v: err = %v, want it to mention %q", tc.env, tc.args, err, tc.want)
+		}
+	}
+}
+
+// TestDatabaseURLPasswordNeverShown: a malformed URL does not parse, so its
+// password is cut by hand.
+func TestDatabaseURLPasswordNeverShown(t *testing.T) {
+	for _, raw := range []string{"mysql://u:s3cret@host:bad/db", "mariadb://u:s3c@ret@host/db"} {
+		_, err := parse(t, nil, "--db", raw)
+		if err == nil || strings.Contains(err.Error(), "s3c") || strings.Contains(err.Error(), "ret@") ||
+			!strings.Contains(err.Error(), "u:xxxxx@") {
+			t.Errorf("--db %s: %v", raw, err)
+		}
+	}
+}
+
+func TestDemoForce(t *testing.T) {
+	c, err := parse(t, map[string]string{"CMA_DEMO": "true", "CMA_DEMO_FORCE": "true"})
+	if err != nil || !c.DemoForce {
+		t.Fatalf("CMA_DEMO_FORCE=true: %+v, %v", c, err)
+	}
+	if c, err := parse(t, nil, "--demo", "--demo-force"); err != nil || !c.DemoForce {
+		t.Fatalf("--demo --demo-force: %v", err)
+	}
+	if _, err := parse(t, nil, "--demo-force"); err == nil || !strings.Contains(err.Error(), "--demo-force only makes sense with --demo") {
+		t.Fatalf("--demo-force alone: %v", err)
 	}
 }

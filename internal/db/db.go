@@ -113,7 +113,7 @@ func openSQLitePool(dsn string) (*sql.DB, error) {
 
 func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 	if _, err := url.Parse(rawURL); err != nil {
-		return nil, fmt.Errorf("bad PostgreSQL URL %q: %v", Redact(rawURL), err)
+		return nil, fmt.Errorf("bad PostgreSQL URL %q: %s", Redact(rawURL), urlProblem(rawURL))
 	}
 	p, err := sql.Open("pgx", rawURL)
 	if err != nil {
@@ -158,17 +158,43 @@ func (d *DB) Close() error {
 	return err
 }
 
-// Redact hides the password of a database URL so it can be logged.
+// Redact hides the password of a database URL so it can be logged. A URL that
+// does not parse is cut by hand: its password is whatever lies between the
+// user name's colon and the last "@".
 func Redact(rawURL string) string {
 	u, err := url.Parse(rawURL)
-	if err != nil || u.User == nil {
-		if i := strings.Index(rawURL, "@"); err != nil && i >= 0 {
-			return "…" + rawURL[i:]
+	if err != nil {
+		i, j := strings.Index(rawURL, "://"), strings.LastIndex(rawURL, "@")
+		if i < 0 || j < i {
+			return rawURL
 		}
+		name, _, hasPassword := strings.Cut(rawURL[i+3:j], ":")
+		if !hasPassword {
+			return rawURL
+		}
+		return rawURL[:i+3] + name + ":xxxxx" + rawURL[j:]
+	}
+	if u.User == nil {
 		return rawURL
 	}
 	if _, ok := u.User.Password(); ok {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
 	return u.String()
+}
+
+// urlProblem says what is wrong with a URL that does not parse, without
+// repeating the URL: net/url's errors quote it whole, password included. The
+// redacted URL is parsed for the reason; if that one parses, the fault is in
+// the user name or password.
+func urlProblem(rawURL string) string {
+	_, err := url.Parse(Redact(rawURL))
+	var ue *url.Error
+	switch {
+	case err == nil:
+		return "the user name or password is not valid in a URL (write special characters as %XX)"
+	case errors.As(err, &ue):
+		return ue.Err.Error()
+	}
+	return "not a valid URL"
 }

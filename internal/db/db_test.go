@@ -24,6 +24,37 @@ func TestOpenRejectsBadURLs(t *testing.T) {
 	}
 }
 
+// TestOpen_never_prints_the_password: malformed URLs (net/url's own errors
+// quote the URL whole), URLs pgx refuses and servers that do not answer.
+func TestOpen_never_prints_the_password(t *testing.T) {
+	for _, raw := range []string{
+		"postgres://u:s3cret@host:bad/db",
+		"postgres://u:s3cret@[::1/db",
+		"postgres://u:s3c@ret@host:bad/db",
+		"postgres://u:s3%zzcret@host/db",
+		"postgres://u:s3cret@host/db?sslmode=bogus",
+		"postgresql://u:s3cret@host/db?connect_timeout=abc",
+		"postgres://u:s3cret@127.0.0.1:1/db?connect_timeout=1",
+	} {
+		_, err := db.Open(context.Background(), raw)
+		if err == nil {
+			t.Errorf("Open(%q) succeeded, want an error", raw)
+			continue
+		}
+		for _, secret := range []string{"s3cret", "s3c", "cret", "%zz"} {
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("Open(%q) error shows %q: %v", raw, secret, err)
+			}
+		}
+		if !strings.Contains(err.Error(), "xxxxx") {
+			t.Errorf("Open(%q) error does not show the redacted URL: %v", raw, err)
+		}
+	}
+	if got := db.Redact("postgres://u:s3c@ret@host:bad/db"); got != "postgres://u:xxxxx@host:bad/db" {
+		t.Errorf("Redact of an unparsable URL = %q", got)
+	}
+}
+
 func TestMigrateIsIdempotent(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		n, err := d.Migrate(context.Background())

@@ -1,8 +1,6 @@
 package domain
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -80,11 +78,15 @@ func IdentityKey(lastName, firstName string, birth time.Time) string {
 	return SearchKey(lastName) + "|" + SearchKey(firstName) + "|" + birth.Format(time.DateOnly)
 }
 
-// ErrInvalidPhone and ErrInvalidPostalCode carry French messages for the profile form.
+// The errors of NormalizePhone and CheckAddress, bound to the logical fields of
+// a person's contact details (ACC-4).
 var (
-	ErrInvalidPhone             = errors.New("Le numéro de téléphone doit comporter uniquement des chiffres, par exemple 06 12 34 56 78 ou +44 20 7946 0958.")
-	ErrInvalidPostalCode        = errors.New("Le code postal doit comporter 5 chiffres, par exemple 75011.")
-	ErrInvalidForeignPostalCode = errors.New("Le code postal doit comporter entre 2 et 10 lettres ou chiffres.")
+	ErrInvalidPhone             = FieldError{Field: "phone", Key: "person.error.phone"}
+	ErrInvalidPostalCode        = FieldError{Field: "postal_code", Key: "person.error.postal_code"}
+	ErrInvalidForeignPostalCode = FieldError{Field: "postal_code", Key: "person.error.postal_code_foreign"}
+	ErrInvalidCountry           = FieldError{Field: "country", Key: "person.error.country"}
+	ErrAddressIncomplete        = FieldError{Field: "address", Key: "person.error.address_incomplete"}
+	ErrAddressTooLong           = FieldError{Field: "address", Key: "person.error.address_too_long"}
 )
 
 // NormalizePhone accepts a French number (10 digits starting with 0, or +33) or
@@ -130,7 +132,8 @@ func NormalizePhone(s string) (string, error) {
 	return "+" + d, nil
 }
 
-// CheckAddress validates a postal address; country "" means France.
+// CheckAddress validates a postal address; country "" means France. Its error
+// is a FieldError naming the wrong part.
 func CheckAddress(a Address) (Address, error) {
 	a.Line1, a.Line2 = strings.TrimSpace(a.Line1), strings.TrimSpace(a.Line2)
 	a.City, a.PostalCode = strings.TrimSpace(a.City), strings.ToUpper(strings.TrimSpace(a.PostalCode))
@@ -139,16 +142,16 @@ func CheckAddress(a Address) (Address, error) {
 		a.Country = "FR"
 	}
 	if len(a.Country) != 2 || !isUpperLetters(a.Country) {
-		return a, fmt.Errorf("Le pays doit être un code à deux lettres, par exemple FR.")
+		return a, ErrInvalidCountry
 	}
 	if a.Line1 == "" && a.Line2 == "" && a.PostalCode == "" && a.City == "" {
 		return a, nil // no address given
 	}
 	if a.Line1 == "" || a.City == "" {
-		return a, errors.New("Indiquez l'adresse et la ville.")
+		return a, ErrAddressIncomplete
 	}
 	if len(a.Line1) > 200 || len(a.Line2) > 200 || len(a.City) > 100 {
-		return a, errors.New("L'adresse est trop longue.")
+		return a, ErrAddressTooLong
 	}
 	if a.Country == "FR" {
 		if len(a.PostalCode) != 5 || strings.Trim(a.PostalCode, "0123456789") != "" {

@@ -1,6 +1,9 @@
 package domain
 
 import (
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -79,17 +82,45 @@ func TestCheckAddress_ACC4(t *testing.T) {
 			t.Errorf("%+v: %v", a, err)
 		}
 	}
-	bad := []Address{
-		{Line1: "5 rue Parmentier", PostalCode: "7501", City: "Paris"},
-		{Line1: "5 rue Parmentier", PostalCode: "75O11", City: "Paris"},
-		{Line1: "5 rue Parmentier", PostalCode: "75011"},
-		{Line1: "x", PostalCode: "12", City: "y", Country: "France"},
-		{Line1: "x", PostalCode: "$$", City: "y", Country: "DE"},
+	bad := []struct {
+		a    Address
+		want FieldError
+	}{
+		{Address{Line1: "5 rue Parmentier", PostalCode: "7501", City: "Paris"}, ErrInvalidPostalCode},
+		{Address{Line1: "5 rue Parmentier", PostalCode: "75O11", City: "Paris"}, ErrInvalidPostalCode},
+		{Address{Line1: "5 rue Parmentier", PostalCode: "75011"}, ErrAddressIncomplete},
+		{Address{Line1: strings.Repeat("x", 201), PostalCode: "75011", City: "Paris"}, ErrAddressTooLong},
+		{Address{Line1: "x", PostalCode: "12", City: "y", Country: "France"}, ErrInvalidCountry},
+		{Address{Line1: "x", PostalCode: "$$", City: "y", Country: "DE"}, ErrInvalidForeignPostalCode},
 	}
-	for _, a := range bad {
-		if _, err := CheckAddress(a); err == nil {
-			t.Errorf("%+v accepted", a)
+	for _, c := range bad {
+		_, err := CheckAddress(c.a)
+		var fe FieldError
+		if !errors.As(err, &fe) || fe.Field != c.want.Field || fe.Key != c.want.Key {
+			t.Errorf("%+v: got %v, want %v", c.a, err, c.want)
 		}
+	}
+}
+
+// TestFieldError_Is: a field error matches by field and key, whatever its
+// arguments, so that callers can test for a sentinel.
+func TestFieldError_Is(t *testing.T) {
+	_, err := NormalizePhone("06 12 34 AB 78")
+	if !errors.Is(err, ErrInvalidPhone) {
+		t.Errorf("NormalizePhone error %v is not ErrInvalidPhone", err)
+	}
+	withArgs := FieldError{Field: "motivation", Key: "basket.error.motivation_long", Args: map[string]any{"Max": 2000}}
+	if !errors.Is(FieldErrors{withArgs}[0], FieldError{Field: "motivation", Key: "basket.error.motivation_long"}) {
+		t.Error("a field error with arguments does not match its field and key")
+	}
+	if !errors.Is(fmt.Errorf("profile: %w", FieldErrors{ErrInvalidPhone, ErrAddressIncomplete}), ErrAddressIncomplete) {
+		t.Error("errors.Is does not find a field error among several")
+	}
+	if errors.Is(ErrInvalidPostalCode, ErrInvalidForeignPostalCode) {
+		t.Error("two keys of one field match")
+	}
+	if got := (FieldErrors{ErrInvalidPhone, ErrAddressIncomplete}).Error(); got != "phone: person.error.phone; address: person.error.address_incomplete" {
+		t.Errorf("Error() = %q", got)
 	}
 }
 

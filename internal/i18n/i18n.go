@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"reflect"
 	"strings"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -135,6 +136,48 @@ func (p *Printer) T(id string, data ...map[string]any) string {
 		return id
 	}
 	return s
+}
+
+// Keyed is a message left to be worded: a message key and its arguments. The
+// engine (package allocation) returns its explanations as such values, since it
+// may import nothing of the platform; domain.FieldError carries the same two
+// things as fields.
+type Keyed interface {
+	MessageKey() string
+	MessageArgs() map[string]any
+}
+
+// Word translates key with args like T, and first words every argument that is
+// itself a message (a Keyed) or a list of messages (a slice of Keyed, joined
+// with ", "), so that a sentence can name a course worded in the same language.
+// nil args are no arguments.
+func (p *Printer) Word(key string, args map[string]any) string {
+	if len(args) == 0 {
+		return p.T(key)
+	}
+	worded := make(map[string]any, len(args))
+	for name, v := range args {
+		worded[name] = p.wordArg(v)
+	}
+	return p.T(key, worded)
+}
+
+// WordKeyed words a message left to be worded.
+func (p *Printer) WordKeyed(m Keyed) string { return p.Word(m.MessageKey(), m.MessageArgs()) }
+
+func (p *Printer) wordArg(v any) any {
+	if m, ok := v.(Keyed); ok {
+		return p.WordKeyed(m)
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Slice || !rv.Type().Elem().Implements(reflect.TypeFor[Keyed]()) {
+		return v
+	}
+	parts := make([]string, rv.Len())
+	for i := range parts {
+		parts[i] = p.WordKeyed(rv.Index(i).Interface().(Keyed))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // splitPlaceholders cuts "de {{.Start}} à {{.End}}" into text and names:

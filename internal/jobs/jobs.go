@@ -20,6 +20,7 @@ import (
 
 	"cma/internal/db"
 	"cma/internal/outbox"
+	"cma/internal/store"
 )
 
 // Client is River's client over database/sql transactions.
@@ -53,14 +54,16 @@ type Config struct {
 }
 
 // New returns a River client with the platform's workers: the outbox's email
-// worker, reading its messages from st and sending them with send.
-func New(d *db.DB, st outbox.Store, send outbox.Sender, cfg Config) (*Client, error) {
+// worker, reading its messages from st (through the narrow outbox.Store) and
+// sending them with send, and the periodic erasure of expired proofs.
+func New(d *db.DB, st *store.Store, send outbox.Sender, cfg Config) (*Client, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, outbox.NewWorker(st, send, cfg.Now))
 	// A job whose instance died while working it is "running" until rescued: a
 	// job may run 30 s at most, and after a minute it is taken up again, so a
 	// confirmation interrupted by a crash goes out a minute later, not an hour.
 	rc := &river.Config{Workers: workers, Logger: cfg.Log, JobTimeout: 30 * time.Second, RescueStuckJobsAfter: time.Minute}
+	addRetention(workers, rc, st, cfg.Now)
 	if cfg.Workers > 0 {
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
 		if d.Dialect == db.SQLite {

@@ -36,20 +36,33 @@ func newToken() (string, error) {
 	return hex.EncodeToString(b), nil
 }
 
-// BasketToken returns the basket's current token, creating the basket if
-// needed. The token changes with every change of the basket: a validation
-// carries the token of the basket the person saw, so a basket edited in another
-// tab meanwhile is not validated blind.
-func (s *Store) BasketToken(ctx context.Context, tx *sql.Tx, accountID int64, now time.Time) (string, error) {
-	var token string
-	err := tx.QueryRowContext(ctx, `SELECT token FROM baskets WHERE account_id = $1`, accountID).Scan(&token)
-	if err == nil {
-		return token, nil
+// ReadBasket reads a person's basket without writing: its current token ("" when
+// the person never changed a basket: the token is made by the first change) and
+// its course IDs in the order added. Token and courses come from one statement,
+// so they belong together: a validation carrying this token validates exactly
+// these courses, and a basket edited in another tab meanwhile is not validated
+// blind.
+func (s *Store) ReadBasket(ctx context.Context, accountID int64) (token string, courseIDs []int64, err error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT b.token, i.course_id FROM baskets b
+		LEFT JOIN basket_items i ON i.account_id = b.account_id
+		WHERE b.account_id = $1 ORDER BY i.added_at, i.course_id`, accountID)
+	if err != nil {
+		return "", nil, fmt.Errorf("read basket of %d: %w", accountID, err)
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("read basket of %d: %w", accountID, err)
+	defer rows.Close()
+	for rows.Next() {
+		var course sql.NullInt64
+		if err := rows.Scan(&token, &course); err != nil {
+			return "", nil, fmt.Errorf("read basket of %d: %w", accountID, err)
+		}
+		if course.Valid {
+			courseIDs = append(courseIDs, course.Int64)
+		}
 	}
-	return s.RotateBasketToken(ctx, tx, accountID, now)
+	if err := rows.Err(); err != nil {
+		return "", nil, fmt.Errorf("read basket of %d: %w", accountID, err)
+	}
+	return token, courseIDs, nil
 }
 
 // RotateBasketToken gives the basket a new token (upsert, same on both engines).

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"cma/internal/domain"
-	"cma/internal/web/views"
 )
 
 // access says who may reach a route. Every route is registered with one, and
@@ -40,13 +39,14 @@ type RouteInfo struct {
 // Routes lists every route with its access rule.
 func (s *Server) Routes() []RouteInfo { return s.routes }
 
-// handle registers a route with its access rule, instrumentation and the
-// check itself.
-func (s *Server) handle(mux *http.ServeMux, pattern string, a access, h http.HandlerFunc) {
+// handle registers a route with its access rule, instrumentation, the check
+// itself and its input. The check comes first, so that a request refused
+// has none of its body read.
+func (s *Server) handle(mux *http.ServeMux, pattern string, a access, in input, h http.HandlerFunc) {
 	s.routes = append(s.routes, RouteInfo{Pattern: pattern, Public: a.public, SignedIn: a.signedIn, Action: a.action})
-	var guarded http.Handler = h
+	guarded := s.readInput(in, h)
 	if !a.public {
-		guarded = s.guard(pattern, a, h)
+		guarded = s.guard(pattern, a, guarded)
 	}
 	mux.Handle(pattern, s.instrument(pattern, guarded))
 }
@@ -58,6 +58,9 @@ func (s *Server) guard(pattern string, a access, h http.Handler) http.Handler {
 		if u == nil {
 			s.needSignIn(w, r, api)
 			return
+		}
+		if r.Method == http.MethodPost {
+			s.keptFormSent(r)
 		}
 		if a.signedIn {
 			h.ServeHTTP(w, r)
@@ -82,30 +85,6 @@ func (s *Server) guard(pattern string, a access, h http.Handler) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
-}
-
-func (s *Server) needSignIn(w http.ResponseWriter, r *http.Request, api bool) {
-	if api {
-		s.writeProblem(w, problem{Type: "about:blank", Title: "Unauthorized", Status: http.StatusUnauthorized,
-			Detail: s.apiPrinter(r).T("signin.required")})
-		return
-	}
-	if r.Method == http.MethodGet {
-		http.Redirect(w, r, "/connexion?retour="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-		return
-	}
-	pg := s.page(r, "signin.title")
-	s.render(w, r, http.StatusUnauthorized, views.Message(pg, pg.T("signin.required")))
-}
-
-func (s *Server) forbidden(w http.ResponseWriter, r *http.Request, api bool) {
-	if api {
-		s.writeProblem(w, problem{Type: "about:blank", Title: "Forbidden", Status: http.StatusForbidden,
-			Detail: s.apiPrinter(r).T("forbidden.text")})
-		return
-	}
-	pg := s.page(r, "forbidden.title")
-	s.render(w, r, http.StatusForbidden, views.Message(pg, pg.T("forbidden.text")))
 }
 
 // pathID reads a positive numeric path segment.

@@ -38,13 +38,6 @@ type problemField struct {
 	Detail    string `json:"detail"`
 }
 
-func (s *Server) writeProblem(w http.ResponseWriter, p problem) {
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(p.Status)
-	json.NewEncoder(w).Encode(p)
-}
-
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	enc := json.NewEncoder(w)
@@ -75,13 +68,13 @@ func (s *Server) apiIndex(w http.ResponseWriter, r *http.Request) *catalogue.Ind
 	return ix
 }
 
-func (s *Server) badFilter(w http.ResponseWriter, r *http.Request, errs []catalogue.FieldError) {
+func (s *Server) badFilter(w http.ResponseWriter, r *http.Request, errs domain.FieldErrors) {
 	p := s.apiPrinter(r)
 	pr := problem{Type: "/api/v1/problems/invalid-filter", Title: "Invalid search parameters", Status: http.StatusBadRequest,
 		Detail: p.T("error.summary")}
 	for _, e := range errs {
-		pr.Errors = append(pr.Errors, problemField{Parameter: e.Field, Code: e.Code,
-			Detail: p.T("filter.error."+e.Code, map[string]any{"Value": e.Value})})
+		pr.Errors = append(pr.Errors, problemField{Parameter: e.Field, Code: strings.TrimPrefix(e.Key, "filter.error."),
+			Detail: p.Word(e.Key, e.Args)})
 	}
 	s.writeProblem(w, pr)
 }
@@ -119,7 +112,7 @@ func (s *Server) toAPISession(se *domain.Session) apiSession {
 // apiSessions lists the sessions with their candidature and answer periods (PER-1).
 func (s *Server) apiSessions(w http.ResponseWriter, r *http.Request) {
 	if len(r.URL.Query()) > 0 {
-		s.badFilter(w, r, []catalogue.FieldError{{Field: firstKey(r), Code: "unknown", Value: firstKey(r)}})
+		s.badFilter(w, r, domain.FieldErrors{catalogue.UnknownParameter(firstKey(r))})
 		return
 	}
 	ix := s.apiIndex(w, r)
@@ -167,7 +160,7 @@ func (s *Server) apiFormations(w http.ResponseWriter, r *http.Request) {
 	f, errs := catalogue.ParseFilter(r.URL.Query())
 	for _, name := range []string{"etablissement", "arrondissement", "jour", "moment", "prix_max", "distanciel", "places", "session"} {
 		if r.URL.Query().Has(name) {
-			errs = append(errs, catalogue.FieldError{Field: name, Code: "unknown", Value: name})
+			errs = append(errs, catalogue.UnknownParameter(name))
 		}
 	}
 	if len(errs) > 0 {

@@ -3,50 +3,61 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strings"
 
 	"cma/internal/accounts"
 	"cma/internal/domain"
 	"cma/internal/web/views"
 )
 
+// Assisted registration (CAN-8, ROLE-6): guidance staff find or create a
+// candidate's account, then fill the basket with them (candidature.go).
+
+// assistedSearchLimit caps the search for a candidate to assist.
+const assistedSearchLimit = 30
+
 // assistedPage finds a candidate for assisted registration (CAN-8).
 func (s *Server) assistedPage(w http.ResponseWriter, r *http.Request) {
+	q, ok := searchParam(r.URL.Query(), "q")
+	if !ok {
+		s.requestError(w, r, http.StatusBadRequest, "filter.error.too_long")
+		return
+	}
 	pg := s.page(r, "assisted.title")
-	v := &views.AssistedView{Query: strings.TrimSpace(r.URL.Query().Get("q")), ErrFor: map[string]string{}}
+	v := &views.AssistedView{Query: q, ErrFor: map[string]string{}}
 	if v.Query != "" {
-		found, err := s.Store.SearchAccounts(r.Context(), v.Query, 30)
+		found, err := s.Accounts.SearchCandidatesToAssist(r.Context(), currentUser(r).Actor, v.Query, assistedSearchLimit)
 		if err != nil {
-			s.serverError(w, r, err)
+			s.serviceError(w, r, err)
 			return
 		}
 		v.Searched = true
 		for _, a := range found {
-			if a.Kind == domain.AccountCandidate {
-				row := s.personRow(pg, a)
-				row.URL = "/back-office/inscription-assistee/" + itoa64(a.ID)
-				v.Results = append(v.Results, row)
-			}
+			v.Results = append(v.Results, s.assistedRow(pg, a))
 		}
 	}
 	s.render(w, r, http.StatusOK, views.Assisted(pg, v))
 }
 
+// assistedRow is a person found, linking to their assisted basket.
+func (s *Server) assistedRow(pg *views.Page, a domain.Account) views.PersonRow {
+	row := s.personRow(pg, a)
+	row.URL = "/back-office/inscription-assistee/" + itoa64(a.ID)
+	return row
+}
+
 // assistedCreate creates the account of a person registered at the desk.
 func (s *Server) assistedCreate(w http.ResponseWriter, r *http.Request) {
 	pg := s.page(r, "assisted.title")
-	v := &views.AssistedView{ErrFor: map[string]string{}, First: r.PostFormValue("prenom"), Last: r.PostFormValue("nom"),
-		Email: r.PostFormValue("email"), Birth: r.PostFormValue("naissance"), Phone: r.PostFormValue("telephone")}
-	var ferrs accounts.FieldErrors
-	n := accounts.NewCandidate{FirstName: v.First, LastName: v.Last, Email: v.Email, Phone: v.Phone,
-		BirthDate: formDate(r, pg, "naissance", &ferrs)}
+	form := assistedFormFromRequest(r)
+	v := &views.AssistedView{ErrFor: map[string]string{}, First: form.First, Last: form.Last, Email: form.Email,
+		Birth: form.Birth, Phone: form.Phone}
+	n, ferrs := form.candidate(r)
 	var err error = ferrs
 	if len(ferrs) == 0 {
 		var acc domain.Account
 		acc, err = s.Accounts.CreateCandidate(r.Context(), currentUser(r).Actor, n)
 		if errors.Is(err, accounts.ErrSamePerson) {
-			row := s.personRow(pg, acc)
-			row.URL = "/back-office/inscription-assistee/" + itoa64(acc.ID)
+			row := s.assistedRow(pg, acc)
 			v.Existing = &row
 			s.render(w, r, http.StatusConflict, views.Assisted(pg, v))
 			return
@@ -57,12 +68,9 @@ func (s *Server) assistedCreate(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if errors.As(err, &ferrs) {
-		for _, fe := range ferrs {
-			v.Errors = append(v.Errors, views.FieldMessage{Field: fe.Field, Message: fe.Message})
-			v.ErrFor[fe.Field] = fe.Message
-		}
+		v.Errors, v.ErrFor = fieldMessages(pg.P, ferrs, assistedInputs)
 		s.render(w, r, http.StatusBadRequest, views.Assisted(pg, v))
 		return
 	}
-	s.serverError(w, r, err)
+	s.serviceError(w, r, err)
 }

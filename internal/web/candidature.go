@@ -2,21 +2,15 @@ package web
 
 import (
 	"errors"
-	"io"
 	"net/http"
-	"strconv"
-	"time"
 
+	"cma/internal/accounts"
 	"cma/internal/candidature"
 	"cma/internal/catalogue"
 	"cma/internal/domain"
 	"cma/internal/i18n"
-	"cma/internal/store"
 	"cma/internal/web/views"
 )
-
-// maxValidationBody caps the validation form: the proof (5 MB) and the fields.
-const maxValidationBody = candidature.MaxProofBytes + 256<<10
 
 // selfResource is the signed-in person's own account (ROLE-1).
 func selfResource(s *Server, r *http.Request) (domain.Resource, bool) {
@@ -43,8 +37,11 @@ func (s *Server) assistedBasket(r *http.Request) (basketTarget, bool) {
 	if !ok {
 		return basketTarget{}, false
 	}
-	a, err := s.Store.Account(r.Context(), id)
-	if err != nil || a.Kind != domain.AccountCandidate {
+	a, err := s.Accounts.OpenForAssistance(r.Context(), currentUser(r).Actor, id)
+	if err != nil {
+		if !errors.Is(err, accounts.ErrNotFound) {
+			s.Log.Error("assisted registration: open the person", "account", id, "error", err)
+		}
 		return basketTarget{}, false
 	}
 	return basketTarget{personID: id, action: "/back-office/inscription-assistee/" + itoa64(id), personName: a.FullName()}, true
@@ -102,7 +99,7 @@ func (s *Server) showBasket(w http.ResponseWriter, r *http.Request, t basketTarg
 	pg := s.page(r, "basket.title")
 	v, ix, err := s.basketView(r, pg, t)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.serviceError(w, r, err)
 		return
 	}
 	if edit != nil {
@@ -126,12 +123,12 @@ func (s *Server) basketGet(w http.ResponseWriter, r *http.Request, t basketTarge
 
 // basketAdd puts a course in the basket, or says which rule refuses it.
 func (s *Server) basketAdd(w http.ResponseWriter, r *http.Request, t basketTarget) {
-	courseID, err := strconv.ParseInt(r.PostFormValue("cours"), 10, 64)
-	if err != nil || courseID <= 0 {
+	courseID, ok := courseFormFromRequest(r)
+	if !ok {
 		s.badRequest(w, r)
 		return
 	}
-	err = s.Candidatures.Add(r.Context(), currentUser(r).Actor, t.personID, courseID)
+	err := s.Candidatures.Add(r.Context(), currentUser(r).Actor, t.personID, courseID)
 	var refusals candidature.Refusals
 	switch {
 	case errors.As(err, &refusals):
@@ -141,14 +138,8 @@ func (s *Server) basketAdd(w http.ResponseWriter, r *http.Request, t basketTarge
 			}
 		})
 		return
-	case errors.Is(err, candidature.ErrUnknownCourse):
-		s.notFound(w, r)
-		return
-	case errors.Is(err, candidature.ErrForbidden):
-		s.forbidden(w, r, false)
-		return
 	case err != nil:
-		s.serverError(w, r, err)
+		s.serviceError(w, r, err) // an unknown course, another's basket
 		return
 	}
 	code := ""
@@ -161,13 +152,13 @@ func (s *Server) basketAdd(w http.ResponseWriter, r *http.Request, t basketTarge
 }
 
 func (s *Server) basketRemove(w http.ResponseWriter, r *http.Request, t basketTarget) {
-	courseID, err := strconv.ParseInt(r.PostFormValue("cours"), 10, 64)
-	if err != nil || courseID <= 0 {
+	courseID, ok := courseFormFromRequest(r)
+	if !ok {
 		s.badRequest(w, r)
 		return
 	}
 	if err := s.Candidatures.Remove(r.Context(), currentUser(r).Actor, t.personID, courseID); err != nil {
-		s.serverError(w, r, err)
+		s.serviceError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, t.action, http.StatusSeeOther)
@@ -175,66 +166,24 @@ func (s *Server) basketRemove(w http.ResponseWriter, r *http.Request, t basketTa
 
 // basketValidate is the definitive validation (CAN-4). The form carries the
 // basket's token: a double click, a retried request or a second tab validates
-// once.
+// once. The route has read the form, multipart with its proof or urlencoded
+// without (proofForm): a proof over 5 MB never reaches here.
 func (s *Server) basketValidate(w http.ResponseWriter, r *http.Request, t basketTarget) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxValidationBody)
 	pg := s.page(r, "basket.title")
-	if err := r.ParseMultipartForm(1 << 20); errors.Is(err, http.ErrNotMultipart) {
-		err = r.ParseForm() // a form without a file may come urlencoded
-		if err != nil {
-			s.badRequest(w, r)
-			return
-		}
-	} else if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			s.showBasket(w, r, t, http.StatusRequestEntityTooLarge, func(v *views.BasketView, _ *catalogue.Index) {
-				msg := pg.T("basket.proof.too_big")
-				v.Errors, v.ErrFor["justificatif"] = []views.FieldMessage{{Field: "justificatif", Message: msg}}, msg
-			})
-			return
-		}
-		s.badRequest(w, r)
-		return
-	}
-	f := candidature.Form{Token: r.FormValue("jeton"), Objective: domain.Objective(r.FormValue("objectif")),
-		Motivation: r.FormValue("motivation"), AcceptRules: r.FormValue("reglement") == "1",
-		RulesVersion: r.FormValue("version_reglement"), HalfTariff: r.FormValue("demi_tarif") == "1",
-		Social: domain.SocialSituation{RSA: r.FormValue("rsa") == "1", JobSeeker: r.FormValue("demandeur") == "1",
-			Subsidised: r.FormValue("contrat_aide") == "1"}}
-	if f.HalfTariff {
-		f.Proof = &candidature.Proof{}
-		if file, _, err := r.FormFile("justificatif"); err == nil {
-			f.Proof.Data, _ = io.ReadAll(io.LimitReader(file, candidature.MaxProofBytes+1))
-			file.Close()
-		}
-		if d, err := time.Parse(time.DateOnly, r.FormValue("date_justificatif")); err == nil {
-			f.Proof.IssueDate = d
-		}
-	}
-	keep := func(v *views.BasketView) {
-		v.Motivation, v.RSA, v.JobSeeker, v.Subsidised = f.Motivation, f.Social.RSA, f.Social.JobSeeker, f.Social.Subsidised
-		v.HalfTariff, v.ProofDate = f.HalfTariff, r.FormValue("date_justificatif")
-		for i := range v.Objectives {
-			v.Objectives[i].Selected = v.Objectives[i].Value == string(f.Objective)
-		}
-	}
-	_, err := s.Candidatures.Validate(r.Context(), currentUser(r).Actor, t.personID, f)
-	var ferrs candidature.FieldErrors
+	form := basketFormFromRequest(r)
+	_, err := s.Candidatures.Validate(r.Context(), currentUser(r).Actor, t.personID, form.Form)
+	var ferrs domain.FieldErrors
 	var refusals candidature.Refusals
 	switch {
 	case errors.As(err, &ferrs):
 		s.showBasket(w, r, t, http.StatusBadRequest, func(v *views.BasketView, _ *catalogue.Index) {
-			keep(v)
-			for _, fe := range ferrs {
-				v.Errors = append(v.Errors, views.FieldMessage{Field: fe.Field, Message: fe.Message})
-				v.ErrFor[fe.Field] = fe.Message
-			}
+			form.keep(v)
+			v.Errors, v.ErrFor = fieldMessages(pg.P, ferrs, basketInputs)
 		})
 		return
 	case errors.As(err, &refusals):
 		s.showBasket(w, r, t, http.StatusConflict, func(v *views.BasketView, ix *catalogue.Index) {
-			keep(v)
+			form.keep(v)
 			for _, x := range refusals {
 				v.Refusals = append(v.Refusals, refusalText(pg.P, ix, x))
 			}
@@ -242,15 +191,12 @@ func (s *Server) basketValidate(w http.ResponseWriter, r *http.Request, t basket
 		return
 	case errors.Is(err, candidature.ErrBasketChanged), errors.Is(err, candidature.ErrBasketEmpty):
 		s.showBasket(w, r, t, http.StatusConflict, func(v *views.BasketView, _ *catalogue.Index) {
-			keep(v)
+			form.keep(v)
 			v.Refusals = []string{pg.T("basket.changed")}
 		})
 		return
-	case errors.Is(err, candidature.ErrForbidden):
-		s.forbidden(w, r, false)
-		return
 	case err != nil:
-		s.serverError(w, r, err)
+		s.serviceError(w, r, err)
 		return
 	}
 	if t.personName != "" {
@@ -274,19 +220,9 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 	}
 	pg := s.page(r, "cands.title")
 	p := pg.P
-	cands, err := s.Store.Candidatures(r.Context(), nil, u.Account.ID)
+	space, err := s.Candidatures.Space(r.Context(), u.Actor, u.Account.ID)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	history, err := s.Store.CandidatureHistory(r.Context(), u.Account.ID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	messages, err := s.Store.Messages(r.Context(), u.Account.ID)
-	if err != nil {
-		s.serverError(w, r, err)
+		s.serviceError(w, r, err)
 		return
 	}
 	v := &views.CandidaturesView{Error: errMsg}
@@ -297,7 +233,7 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 		v.Done = p.T("cands.cancelled")
 	}
 	now := s.Now()
-	for _, c := range cands {
+	for _, c := range space.Candidatures {
 		e, ok := ix.Course(c.CourseID)
 		if !ok {
 			continue
@@ -307,7 +243,7 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 		if c.AssistedBy != 0 {
 			row.Assisted = p.T("cands.assisted")
 		}
-		for _, h := range history[c.ID] {
+		for _, h := range space.History[c.ID] {
 			row.History = append(row.History, pg.DateTime(h.At, s.Paris)+" — "+p.T("cstatus."+string(h.Status))+" ("+h.Note+")")
 		}
 		if c.Active() {
@@ -320,7 +256,7 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	for _, m := range messages {
+	for _, m := range space.Messages {
 		v.Messages = append(v.Messages, views.MessageRow{ID: m.ID, Subject: m.Subject, Date: pg.DateTime(m.CreatedAt, s.Paris),
 			Text: m.Text, Sent: !m.SentAt.IsZero()})
 	}
@@ -337,17 +273,11 @@ func (s *Server) cancelCandidature(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
 	err := s.Candidatures.Cancel(r.Context(), u.Actor, u.Account.ID, id)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
-		s.notFound(w, r)
-		return
-	case errors.Is(err, candidature.ErrForbidden):
-		s.forbidden(w, r, false)
-		return
 	case errors.Is(err, candidature.ErrDeadline):
 		s.renderCandidatures(w, r, http.StatusConflict, s.printer(r).T("cands.deadline"))
 		return
 	case err != nil:
-		s.serverError(w, r, err)
+		s.serviceError(w, r, err) // a missing candidature, someone else's
 		return
 	}
 	http.Redirect(w, r, "/mes-candidatures?annule=1", http.StatusSeeOther)

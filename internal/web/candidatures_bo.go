@@ -10,11 +10,11 @@ import (
 	"strconv"
 	"strings"
 
+	"cma/internal/candidature"
 	"cma/internal/catalogue"
 	"cma/internal/domain"
 	"cma/internal/export"
 	"cma/internal/i18n"
-	"cma/internal/store"
 	"cma/internal/web/views"
 )
 
@@ -34,30 +34,6 @@ func establishmentParam(s *Server, r *http.Request) (domain.Resource, bool) {
 	return domain.Resource{EstablishmentID: id}, true
 }
 
-// candidatureQuery is a parsed and checked filter of the candidature list.
-type candidatureQuery struct {
-	filter store.CandidatureFilter
-	course *catalogue.Entry // the course filter, when set
-}
-
-// values writes the filter back as query parameters, for links and exports.
-func (q candidatureQuery) values() url.Values {
-	v := url.Values{}
-	set := func(k string, id int64) {
-		if id != 0 {
-			v.Set(k, strconv.FormatInt(id, 10))
-		}
-	}
-	set("session", q.filter.SessionID)
-	set("formation", q.filter.FormationID)
-	set("etablissement", q.filter.EstablishmentID)
-	set("cours", q.filter.CourseID)
-	if q.filter.Status != "" {
-		v.Set("statut", string(q.filter.Status))
-	}
-	return v
-}
-
 func withQuery(path string, v url.Values) string {
 	if len(v) == 0 {
 		return path
@@ -65,56 +41,8 @@ func withQuery(path string, v url.Values) string {
 	return path + "?" + v.Encode()
 }
 
-// parseCandidatureQuery reads the filters; each bad value gets a French (or
-// English) message bound to its field.
-func parseCandidatureQuery(p *i18n.Printer, ix *catalogue.Index, q url.Values) (candidatureQuery, []views.FieldMessage) {
-	var cq candidatureQuery
-	var errs []views.FieldMessage
-	bad := func(field, msgID string) { errs = append(errs, views.FieldMessage{Field: field, Message: p.T(msgID)}) }
-	id := func(name string, known func(int64) bool, msgID string) int64 {
-		raw := strings.TrimSpace(q.Get(name))
-		if raw == "" {
-			return 0
-		}
-		n, err := strconv.ParseInt(raw, 10, 64)
-		if err != nil || n <= 0 || !known(n) {
-			bad(name, msgID)
-			return 0
-		}
-		return n
-	}
-	cq.filter.SessionID = id("session", func(n int64) bool {
-		_, ok := ix.Session(n)
-		return ok
-	}, "filter.error.session")
-	cq.filter.FormationID = id("formation", func(n int64) bool {
-		_, ok := ix.Formation(n)
-		return ok
-	}, "bo.cand.error.formation")
-	cq.filter.EstablishmentID = id("etablissement", func(n int64) bool {
-		_, ok := ix.Establishment(n)
-		return ok
-	}, "filter.error.establishment")
-	// The course has no field of its own: its error links to the filters.
-	if raw := strings.TrimSpace(q.Get("cours")); raw != "" {
-		n, err := strconv.ParseInt(raw, 10, 64)
-		if e, found := ix.Course(n); err == nil && found {
-			cq.filter.CourseID, cq.course = n, e
-		} else {
-			bad("filtres", "bo.cand.error.course")
-		}
-	}
-	switch st := domain.CandidatureStatus(q.Get("statut")); st {
-	case "", domain.CandidatureSubmitted, domain.CandidatureCancelled:
-		cq.filter.Status = st
-	default:
-		bad("statut", "bo.cand.error.status")
-	}
-	return cq, errs
-}
-
 // candidatureCourses are the catalogue's courses the filter covers, by code.
-func candidatureCourses(ix *catalogue.Index, f store.CandidatureFilter) []*catalogue.Entry {
+func candidatureCourses(ix *catalogue.Index, f candidature.ListFilter) []*catalogue.Entry {
 	entries := filterEntries(ix, func(e *catalogue.Entry) bool {
 		return (f.SessionID == 0 || e.SessionID == f.SessionID) && (f.FormationID == 0 || e.FormationID == f.FormationID) &&
 			(f.EstablishmentID == 0 || e.EstablishmentID == f.EstablishmentID) && (f.CourseID == 0 || e.ID == f.CourseID)
@@ -128,7 +56,7 @@ func candidatureCourses(ix *catalogue.Index, f store.CandidatureFilter) []*catal
 // candidaturesForm fills the filter form's choices, keeping what was chosen.
 // The establishments offered are those the viewer may see; "all" only for
 // the central service.
-func candidaturesForm(pg *views.Page, ix *catalogue.Index, actor domain.Actor, q url.Values, cq candidatureQuery) *views.BOCandidaturesView {
+func candidaturesForm(pg *views.Page, ix *catalogue.Index, actor domain.Actor, q url.Values, cq candidatureFilterForm) *views.BOCandidaturesView {
 	p := pg.P
 	v := &views.BOCandidaturesView{ErrFor: map[string]string{}, Max: maxListedCandidatures}
 	sel := func(name string, id int64) bool { return q.Get(name) == strconv.FormatInt(id, 10) }
@@ -196,15 +124,15 @@ func (s *Server) boCandidaturesPage(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
 	pg := s.page(r, "bo.cand.title")
 	q := r.URL.Query()
-	cq, errs := parseCandidatureQuery(pg.P, ix, q)
+	cq, errs := candidatureFilterFormFromRequest(r, pg.P, ix)
 	v := candidaturesForm(pg, ix, u.Actor, q, cq)
 	if len(errs) > 0 {
 		s.candidaturesBadRequest(w, r, pg, v, errs)
 		return
 	}
-	counts, err := s.Store.CandidatureCounts(r.Context(), cq.filter.SessionID)
+	counts, err := s.Candidatures.Counts(r.Context(), u.Actor, cq.filter.SessionID, cq.filter.EstablishmentID)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.serviceError(w, r, err)
 		return
 	}
 	for _, e := range candidatureCourses(ix, cq.filter) {
@@ -218,9 +146,9 @@ func (s *Server) boCandidaturesPage(w http.ResponseWriter, r *http.Request) {
 	}
 	f := cq.filter
 	f.Limit = maxListedCandidatures + 1
-	rows, err := s.Store.ListCandidatures(r.Context(), f)
+	rows, err := s.Candidatures.List(r.Context(), u.Actor, f)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.serviceError(w, r, err)
 		return
 	}
 	if len(rows) > maxListedCandidatures {
@@ -266,16 +194,17 @@ func (s *Server) candidaturesExport(w http.ResponseWriter, r *http.Request, ext,
 	if ix == nil {
 		return
 	}
+	actor := currentUser(r).Actor
 	pg := s.page(r, "bo.cand.title")
 	q := r.URL.Query()
-	cq, errs := parseCandidatureQuery(pg.P, ix, q)
+	cq, errs := candidatureFilterFormFromRequest(r, pg.P, ix)
 	if len(errs) > 0 {
-		s.candidaturesBadRequest(w, r, pg, candidaturesForm(pg, ix, currentUser(r).Actor, q, cq), errs)
+		s.candidaturesBadRequest(w, r, pg, candidaturesForm(pg, ix, actor, q, cq), errs)
 		return
 	}
-	rows, err := s.Store.ListCandidatures(r.Context(), cq.filter)
+	rows, err := s.Candidatures.List(r.Context(), actor, cq.filter)
 	if err != nil {
-		s.serverError(w, r, err)
+		s.serviceError(w, r, err)
 		return
 	}
 	var buf bytes.Buffer
@@ -291,7 +220,7 @@ func (s *Server) candidaturesExport(w http.ResponseWriter, r *http.Request, ext,
 }
 
 // candidatureTable is the export's table, worded with p (French).
-func candidatureTable(p *i18n.Printer, ix *catalogue.Index, rows []store.CandidatureListRow) export.Table {
+func candidatureTable(p *i18n.Printer, ix *catalogue.Index, rows []candidature.ListRow) export.Table {
 	t := export.Table{Title: p.T("bo.cand.title"), Headers: []string{
 		p.T("bo.cand.x.session"), p.T("bo.cand.x.course"), p.T("bo.cand.x.formation"), p.T("bo.cand.x.establishment"),
 		p.T("bo.cand.x.schedule"), p.T("bo.cand.x.last"), p.T("bo.cand.x.first"), p.T("bo.cand.x.email"),

@@ -26,8 +26,8 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	if len(ferrs) > 0 {
 		status = http.StatusBadRequest
 		for _, fe := range ferrs {
-			msg := pg.T("filter.error."+fe.Code, map[string]any{"Value": fe.Value})
-			if fe.Code == "unknown" || fe.Field == "page" || fe.Field == "par_page" {
+			msg := pg.P.Word(fe.Key, fe.Args)
+			if fe.Key == catalogue.ErrorUnknown || fe.Field == "page" || fe.Field == "par_page" {
 				v.AddSummaryError("q", msg) // no field of its own on the form
 			} else {
 				v.AddError(fe.Field, msg)
@@ -62,13 +62,13 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkReferences refuses an establishment or session that does not exist.
-func checkReferences(ix *catalogue.Index, f catalogue.Filter) []catalogue.FieldError {
-	var errs []catalogue.FieldError
+func checkReferences(ix *catalogue.Index, f catalogue.Filter) domain.FieldErrors {
+	var errs domain.FieldErrors
 	if _, ok := ix.Establishment(f.EstablishmentID); f.EstablishmentID > 0 && !ok {
-		errs = append(errs, catalogue.FieldError{Field: "etablissement", Code: "establishment"})
+		errs = append(errs, domain.FieldError{Field: "etablissement", Key: "filter.error.establishment"})
 	}
 	if _, ok := ix.Session(f.SessionID); f.SessionID > 0 && !ok {
-		errs = append(errs, catalogue.FieldError{Field: "session", Code: "session"})
+		errs = append(errs, domain.FieldError{Field: "session", Key: "filter.error.session"})
 	}
 	return errs
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -335,12 +336,20 @@ func TestPublicCatalogue(t *testing.T) {
 	})
 
 	t.Run("health_metrics_openapi", func(t *testing.T) {
-		for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/metrics": "cma_http_requests_total",
-			"/api/v1/openapi.yaml": "openapi: 3.1.0"} {
+		for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready", "/api/v1/openapi.yaml": "openapi: 3.1.0"} {
 			res, body := s.get(t, path)
 			if res.StatusCode != 200 || !strings.Contains(body, want) {
 				t.Errorf("%s: %d", path, res.StatusCode)
 			}
+		}
+		// Metrics are not on the public site: app serves them on --metrics-addr.
+		if res, _ := s.get(t, "/metrics"); res.StatusCode != http.StatusNotFound {
+			t.Errorf("public /metrics: %d, want 404", res.StatusCode)
+		}
+		rec := httptest.NewRecorder()
+		s.srv.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), `cma_http_requests_total{code="200",route="GET /healthz"}`) {
+			t.Errorf("metrics handler: %d\n%.300s", rec.Code, rec.Body.String())
 		}
 		_, doc := s.get(t, "/api/v1/openapi.yaml")
 		for _, p := range []string{"/sessions:", "/formations:", "/courses:", "/courses/{id}:"} {

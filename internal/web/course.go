@@ -23,8 +23,7 @@ func (s *Server) courseEntry(w http.ResponseWriter, r *http.Request) (*catalogue
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	e, found := ix.Course(id)
 	if err != nil || !found {
-		pg := s.page(r, "notfound.title")
-		s.render(w, r, http.StatusNotFound, views.Message(pg, pg.T("course.notfound")))
+		s.courseNotFound(w, r)
 		return nil, nil, false
 	}
 	return ix, e, true

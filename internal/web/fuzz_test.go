@@ -184,12 +184,12 @@ func fuzzIndex(t testing.TB) (*catalogue.Index, *i18n.Catalog) {
 	return catalogue.Build(c, words, "C"), words
 }
 
-// FuzzParseCandidatureQuery: any query string of the back-office candidature
+// FuzzCandidatureFilterForm: any query string of the back-office candidature
 // list gives a filter or field errors, never a panic. A filter names only
 // what the catalogue holds; every error is worded and tied to a field of the
 // form; and a filter without errors survives a round trip through the query
 // it writes for links and exports.
-func FuzzParseCandidatureQuery(f *testing.F) {
+func FuzzCandidatureFilterForm(f *testing.F) {
 	f.Add("session=3&formation=2&etablissement=1&cours=9&statut=submitted")
 	f.Add("statut=cancelled&etablissement=2")
 	f.Add("session=%201%20&cours=-7&statut=SUBMITTED")
@@ -198,13 +198,9 @@ func FuzzParseCandidatureQuery(f *testing.F) {
 	ix, words := fuzzIndex(f)
 	fields := map[string]bool{"session": true, "formation": true, "etablissement": true, "filtres": true, "statut": true}
 	f.Fuzz(func(t *testing.T, query string) {
-		q, err := url.ParseQuery(query)
-		if err != nil {
-			return
-		}
 		for _, lang := range i18n.Langs {
 			p := words.Printer(lang)
-			cq, errs := parseCandidatureQuery(p, ix, q)
+			cq, errs := candidatureFilterFormFromRequest(listRequest(query), p, ix)
 			for _, e := range errs {
 				if !fields[e.Field] || e.Message == "" || strings.HasPrefix(e.Message, "bo.cand.") || strings.HasPrefix(e.Message, "filter.") {
 					t.Fatalf("%q (%s): error %+v is not a worded message of a form field", query, lang, e)
@@ -214,7 +210,7 @@ func FuzzParseCandidatureQuery(f *testing.F) {
 			if len(errs) > 0 {
 				continue
 			}
-			again, errs := parseCandidatureQuery(p, ix, cq.values())
+			again, errs := candidatureFilterFormFromRequest(listRequest(cq.values().Encode()), p, ix)
 			if len(errs) > 0 {
 				t.Fatalf("round trip of %q (%s) gives errors %+v", query, lang, errs)
 			}
@@ -222,17 +218,22 @@ func FuzzParseCandidatureQuery(f *testing.F) {
 				t.Fatalf("round trip of %q (%s): %+v, then %+v", query, lang, cq.filter, again.filter)
 			}
 		}
-		r := httptest.NewRequest(http.MethodGet, "/back-office/candidatures", nil)
-		r.URL.RawQuery = query
-		if res, ok := establishmentParam(nil, r); !ok || res.EstablishmentID < 0 {
+		if res, ok := establishmentParam(nil, listRequest(query)); !ok || res.EstablishmentID < 0 {
 			t.Fatalf("establishmentParam(%q) = %+v, %v", query, res, ok)
 		}
 	})
 }
 
+// listRequest is a GET of the back-office candidature list with query.
+func listRequest(query string) *http.Request {
+	r := httptest.NewRequest(http.MethodGet, "/back-office/candidatures", nil)
+	r.URL.RawQuery = query
+	return r
+}
+
 // checkKnown fails t unless every identifier of the filter is 0 or one the
 // catalogue holds, and the course kept with the filter is the one it names.
-func checkKnown(t *testing.T, query string, ix *catalogue.Index, cq candidatureQuery) {
+func checkKnown(t *testing.T, query string, ix *catalogue.Index, cq candidatureFilterForm) {
 	t.Helper()
 	f := cq.filter
 	_, session := ix.Session(f.SessionID)

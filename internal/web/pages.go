@@ -65,27 +65,6 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request) *catalogue.Index 
 	return ix
 }
 
-func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	pg := s.page(r, "notfound.title")
-	s.render(w, r, http.StatusNotFound, views.Message(pg, pg.T("notfound.text")))
-}
-
-// serverError logs err and shows a plain French page; nothing internal leaks.
-func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	if err != nil {
-		s.Log.Error("request failed", "method", r.Method, "path", r.URL.Path, "error", err)
-	}
-	pg := s.page(r, "error.title")
-	var buf bytes.Buffer
-	if views.Message(pg, pg.T("error.text")).Render(r.Context(), &buf) != nil {
-		http.Error(w, pg.T("error.text"), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(http.StatusInternalServerError)
-	w.Write(buf.Bytes())
-}
-
 // switchLanguage stores the chosen language and goes back to the page the reader
 // was on (a local path only, never another site).
 func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) {

@@ -7,21 +7,21 @@ import (
 	"strconv"
 	"time"
 
-	"cma/internal/accounts"
 	"cma/internal/domain"
 	"cma/internal/web/views"
 )
 
-// formDate reads an optional date field (YYYY-MM-DD, as date inputs send it);
-// a malformed one adds a French error.
-func formDate(r *http.Request, pg *views.Page, field string, errs *accounts.FieldErrors) time.Time {
-	raw := r.PostFormValue(field)
+// formBirthDate reads the optional birth date of the input named input
+// (YYYY-MM-DD, as date inputs send it); a malformed one adds an error on the
+// logical field "birth_date", as the services name it.
+func formBirthDate(r *http.Request, input string, errs *domain.FieldErrors) time.Time {
+	raw := r.PostFormValue(input)
 	if raw == "" {
 		return time.Time{}
 	}
 	d, err := time.Parse(time.DateOnly, raw)
 	if err != nil {
-		*errs = append(*errs, accounts.FieldError{Field: field, Message: pg.T("profile.birth.invalid")})
+		*errs = append(*errs, domain.FieldError{Field: "birth_date", Key: "profile.birth.invalid"})
 	}
 	return d
 }
@@ -61,31 +61,23 @@ func (s *Server) profilePage(w http.ResponseWriter, r *http.Request) {
 // with what was typed kept.
 func (s *Server) saveProfile(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
-	c := accounts.Contact{Phone: r.PostFormValue("telephone"), Address: domain.Address{Line1: r.PostFormValue("adresse"),
-		Line2: r.PostFormValue("complement"), PostalCode: r.PostFormValue("code_postal"), City: r.PostFormValue("ville"),
-		Country: r.PostFormValue("pays")}}
 	pg := s.page(r, "profile.title")
-	var ferrs accounts.FieldErrors
-	c.BirthDate = formDate(r, pg, "naissance", &ferrs)
-	err := error(nil)
+	form := profileFormFromRequest(r)
+	c, ferrs := form.contact(r)
+	var err error = ferrs
 	if len(ferrs) == 0 {
 		err = s.Accounts.UpdateContact(r.Context(), u.Actor, u.Account.ID, c)
-	} else {
-		err = ferrs
 	}
 	if errors.As(err, &ferrs) {
 		v := s.profileView(pg, u.Account)
-		v.Phone, v.Line1, v.Line2, v.PostalCode, v.City, v.Country = c.Phone, c.Address.Line1, c.Address.Line2,
-			c.Address.PostalCode, c.Address.City, c.Address.Country
-		for _, fe := range ferrs {
-			v.Errors = append(v.Errors, views.FieldMessage{Field: fe.Field, Message: fe.Message})
-			v.ErrFor[fe.Field] = fe.Message
-		}
+		v.Phone, v.Line1, v.Line2, v.PostalCode, v.City, v.Country = form.Phone, form.Line1, form.Line2,
+			form.PostalCode, form.City, form.Country
+		v.Errors, v.ErrFor = fieldMessages(pg.P, ferrs, profileInputs)
 		s.render(w, r, http.StatusBadRequest, views.Profile(pg, v))
 		return
 	}
 	if err != nil {
-		s.serverError(w, r, err)
+		s.serviceError(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/mon-profil?enregistre=1", http.StatusSeeOther)

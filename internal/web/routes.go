@@ -4,8 +4,7 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-
+	"cma/internal/auth/websession"
 	"cma/internal/domain"
 )
 
@@ -15,7 +14,15 @@ import (
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes = nil
-	h := func(pattern string, a access, fn http.HandlerFunc) { s.handle(mux, pattern, a, fn) }
+	// A route reads a small body unless it says otherwise: a sign-in is
+	// counted before its body is read, free text takes more, a proof most.
+	h := func(pattern string, a access, fn http.HandlerFunc, in ...input) {
+		body := smallForm
+		if len(in) > 0 {
+			body = in[0]
+		}
+		s.handle(mux, pattern, a, body, fn)
+	}
 
 	// Public catalogue (CAT-1..7).
 	h("GET /{$}", public, func(w http.ResponseWriter, r *http.Request) {
@@ -31,24 +38,26 @@ func (s *Server) Handler() http.Handler {
 
 	// Signing in and out (ACC-3, ACC-5, ROLE-5).
 	h("GET /connexion", public, s.signInPage)
-	h("POST /connexion/fournisseur", public, s.signInWithProvider)
+	h("POST /connexion/fournisseur", public, s.signInWithProvider, signInForm)
 	h("GET /connexion/retour", public, s.providerCallback)
 	h("GET /connexion/personnel", public, s.staffSignInPage)
-	h("POST /connexion/personnel", public, s.staffSignIn)
+	h("POST /connexion/personnel", public, s.staffSignIn, signInForm)
 	h("GET /connexion/personnel/code", public, s.secondFactorPage)
 	h("POST /connexion/personnel/code", public, s.secondFactor)
 	h("POST /deconnexion", public, s.signOut)
 	h("POST /deconnexion-partout", signedIn, s.signOutEverywhere)
+	h("GET "+keptPage, signedIn, s.keptFormPage) // a form posted after its session expired (keptform.go)
+	h("POST "+keptPage+"/abandonner", signedIn, s.abandonKeptForm)
 
 	// The candidate's own space (ROLE-1, ACC-4).
 	h("GET /mon-profil", signedIn, s.profilePage)
-	h("POST /mon-profil", signedIn, s.saveProfile)
+	h("POST /mon-profil", signedIn, s.saveProfile, textForm)
 
 	// The basket and candidatures (CAN-1..9, ROLE-1).
 	h("GET /panier", can(domain.ActApply, selfResource), s.basketPage)
 	h("POST /panier/ajouter", can(domain.ActApply, selfResource), s.withTarget(s.ownBasket, s.basketAdd))
 	h("POST /panier/retirer", can(domain.ActApply, selfResource), s.withTarget(s.ownBasket, s.basketRemove))
-	h("POST /panier/valider", can(domain.ActApply, selfResource), s.withTarget(s.ownBasket, s.basketValidate))
+	h("POST /panier/valider", can(domain.ActApply, selfResource), s.withTarget(s.ownBasket, s.basketValidate), proofForm)
 	h("GET /mes-candidatures", can(domain.ActApply, selfResource), s.candidaturesPage)
 	h("POST /mes-candidatures/{id}/annuler", can(domain.ActApply, selfResource), s.cancelCandidature)
 
@@ -56,16 +65,16 @@ func (s *Server) Handler() http.Handler {
 	h("GET /back-office", can(domain.ActBackOffice, nil), s.backOfficeHome)
 	h("GET /back-office/personnes", can(domain.ActReadPersonFile, nil), s.peopleSearch)
 	h("GET /back-office/personnes/{id}", can(domain.ActReadPersonFile, personResource), s.personFile)
-	h("POST /back-office/personnes/{id}/identite", can(domain.ActCorrectIdentity, personResource), s.correctIdentity)
+	h("POST /back-office/personnes/{id}/identite", can(domain.ActCorrectIdentity, personResource), s.correctIdentity, textForm)
 	h("GET /back-office/doublons", can(domain.ActReviewDuplicates, nil), s.duplicatesPage)
-	h("POST /back-office/doublons/{id}", can(domain.ActReviewDuplicates, nil), s.decideDuplicate)
+	h("POST /back-office/doublons/{id}", can(domain.ActReviewDuplicates, nil), s.decideDuplicate, textForm)
 	h("GET /back-office/journal", can(domain.ActReadAudit, nil), s.auditPage)
 	h("GET /back-office/inscription-assistee", can(domain.ActAssistRegistration, nil), s.assistedPage)
-	h("POST /back-office/inscription-assistee", can(domain.ActAssistRegistration, nil), s.assistedCreate)
+	h("POST /back-office/inscription-assistee", can(domain.ActAssistRegistration, nil), s.assistedCreate, textForm)
 	h("GET /back-office/inscription-assistee/{id}", can(domain.ActAssistRegistration, personResource), s.withTarget(s.assistedBasket, s.basketGet))
 	h("POST /back-office/inscription-assistee/{id}/ajouter", can(domain.ActAssistRegistration, personResource), s.withTarget(s.assistedBasket, s.basketAdd))
 	h("POST /back-office/inscription-assistee/{id}/retirer", can(domain.ActAssistRegistration, personResource), s.withTarget(s.assistedBasket, s.basketRemove))
-	h("POST /back-office/inscription-assistee/{id}/valider", can(domain.ActAssistRegistration, personResource), s.withTarget(s.assistedBasket, s.basketValidate))
+	h("POST /back-office/inscription-assistee/{id}/valider", can(domain.ActAssistRegistration, personResource), s.withTarget(s.assistedBasket, s.basketValidate), proofForm)
 	h("GET /back-office/etablissements/{id}", can(domain.ActViewEstablishment, establishmentResource), s.establishmentPage)
 	h("GET /back-office/formations/{id}", can(domain.ActViewFormation, formationResource), s.formationPage)
 	h("GET /back-office/cours/{id}", can(domain.ActViewCourse, courseResource), s.staffCoursePage)
@@ -85,7 +94,6 @@ func (s *Server) Handler() http.Handler {
 	// Operations.
 	h("GET /healthz", public, s.healthz)
 	h("GET /readyz", public, s.readyz)
-	h("GET /metrics", public, promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}).ServeHTTP)
 	if s.DevIDP != nil {
 		// The development identity provider: demo mode and tests only.
 		h("/dev-idp/", public, s.DevIDP.ServeHTTP)
@@ -100,7 +108,8 @@ func (s *Server) Handler() http.Handler {
 	var handler http.Handler = mux
 	handler = s.loadUser(handler)
 	handler = s.sessions.LoadAndSave(handler)
-	handler = withSessionAccount(handler)
+	handler = websession.WithAccountSlot(handler)
+	handler = s.resolveClient(handler)
 	handler = s.recoverPanics(handler)
 	handler = s.securityHeaders(handler)
 	handler = http.NewCrossOriginProtection().Handler(handler)

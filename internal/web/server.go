@@ -1,6 +1,19 @@
-// Package web serves the platform over HTTP: the public catalogue pages, the
-// printable brochure, the JSON API under /api/v1, health and metrics. Handlers
-// are small; the rules live in the services they call.
+// Package web serves the platform over HTTP. It owns the routes (routes.go),
+// each with its access rule checked by domain.Can (access.go, walked by the
+// permission-matrix test); sessions and signing in, through the city's
+// sign-on or a staff password with a second factor (session.go, signin.go);
+// the candidate's pages: profile, basket and validation, candidatures and kept
+// emails; the back office: home, people search and files, identity
+// corrections, probable duplicates, audit trail, assisted registration, the
+// staff pages of establishments, formations and courses, and the candidature
+// lists with their CSV and XLSX exports; the public catalogue, course pages
+// and brochure; the JSON API under /api/v1; health and metrics.
+//
+// Handlers are short: a form type reads the request (forms.go), a capability
+// service (accounts, candidature, catalogue) does the work and checks the
+// permission again, a templ view in web/views shows the answer, and
+// responses.go writes every error response. The package does not import the
+// store: the session manager's store is the one thing passed in (Deps.Sessions).
 package web
 
 import (
@@ -10,19 +23,20 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"sync"
 	"time"
 
-	"github.com/alexedwards/scs/v2"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"cma/internal/accounts"
 	"cma/internal/auth"
+	"cma/internal/auth/websession"
 	"cma/internal/candidature"
 	"cma/internal/catalogue"
 	"cma/internal/i18n"
-	"cma/internal/store"
 )
 
 //go:embed static
@@ -38,7 +52,6 @@ type Deps struct {
 	Catalogue    *catalogue.Service
 	Accounts     *accounts.Service
 	Candidatures *candidature.Service
-	Store        *store.Store
 	Providers    []*auth.Provider // the sign-ons people may use ("Mon Paris", FranceConnect…), first is the main one
 	DevIDP       http.Handler     // the development identity provider, demo mode only
 	MailSink     http.Handler     // the development mail sink's pages, demo mode only
@@ -49,6 +62,40 @@ type Deps struct {
 	Now          func() time.Time
 	Version      string
 	Secure       bool // served over TLS: send HSTS and Secure cookies
+
+	Sessions        websession.Store    // where web sessions are kept
+	SessionTimeouts websession.Timeouts // idle and absolute lifetimes; zero fields take the defaults
+	// TrustedProxies are the load balancers whose X-Forwarded-For is believed
+	// (clientaddr.go); none: the connection's address is the client's.
+	TrustedProxies []netip.Prefix
+	Timeouts       Timeouts
+}
+
+// Timeouts bound how long a request may hold a connection. A zero field takes
+// its value in defaultTimeouts.
+type Timeouts struct {
+	ReadHeader time.Duration // the request line and headers: a slow client cannot hold connections (slowloris)
+	Read       time.Duration // a whole request, body included, on routes that take no file
+	Upload     time.Duration // a whole request on routes that take a file (the proof of the validation form)
+	Write      time.Duration // the answer, counted from the end of the headers (of the body, on upload routes)
+	Idle       time.Duration // a kept-alive connection between requests
+}
+
+// defaultTimeouts are the platform's. Upload lets a 5 MB proof come at
+// 150 kbit/s (a weak mobile connection); the other routes read a few
+// kilobytes and keep a short timeout.
+var defaultTimeouts = Timeouts{ReadHeader: 10 * time.Second, Read: 30 * time.Second, Upload: 5 * time.Minute,
+	Write: 60 * time.Second, Idle: 120 * time.Second}
+
+func (t Timeouts) withDefaults() Timeouts {
+	or := func(d, def time.Duration) time.Duration {
+		if d > 0 {
+			return d
+		}
+		return def
+	}
+	return Timeouts{ReadHeader: or(t.ReadHeader, defaultTimeouts.ReadHeader), Read: or(t.Read, defaultTimeouts.Read),
+		Upload: or(t.Upload, defaultTimeouts.Upload), Write: or(t.Write, defaultTimeouts.Write), Idle: or(t.Idle, defaultTimeouts.Idle)}
 }
 
 // Server holds the handlers' dependencies.
@@ -58,7 +105,7 @@ type Server struct {
 	cssURL   string
 	registry *prometheus.Registry
 	metrics  *metrics
-	sessions *scs.SessionManager
+	sessions *websession.Manager
 	csp      string
 	routes   []RouteInfo
 	// Sign-in attempts: per client address, and per email for staff passwords.
@@ -81,6 +128,7 @@ func New(d Deps) (*Server, error) {
 		return nil, err
 	}
 	sum := sha256.Sum256(css)
+	d.Timeouts = d.Timeouts.withDefaults()
 	s := &Server{Deps: d, css: css, cssURL: "/static/app." + hex.EncodeToString(sum[:6]) + ".css",
 		registry: prometheus.NewRegistry(), brochure: map[brochureKey][]byte{}}
 	s.metrics = newMetrics(s.registry)
@@ -91,10 +139,24 @@ func New(d Deps) (*Server, error) {
 		}
 	}
 	s.csp = contentSecurityPolicy(origins)
-	s.sessions = NewSessionManager(d.Store.Sessions(), d.Secure)
+	s.sessions = websession.New(d.Sessions, d.Secure, d.SessionTimeouts)
+	s.sessions.ErrorFunc = s.serverError                // a session that cannot be read or saved: logged, French error page
 	s.signInByIP = auth.NewLimiter(1, 20, d.Now)        // 20 at once, then one a second
 	s.signInByEmail = auth.NewLimiter(1.0/30, 5, d.Now) // 5 at once, then one every 30 s
 	return s, nil
+}
+
+// MetricsHandler serves the Prometheus metrics. It is not on the public
+// router: app serves it on its own address (--metrics-addr, loopback by default).
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+}
+
+// HTTPServer is the site with its timeouts, ready to serve.
+func (s *Server) HTTPServer() *http.Server {
+	t := s.Timeouts
+	return &http.Server{Handler: s.Handler(), ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read,
+		WriteTimeout: t.Write, IdleTimeout: t.Idle, ErrorLog: slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn)}
 }
 
 func (s *Server) serveCSS(w http.ResponseWriter, r *http.Request) {

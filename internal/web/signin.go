@@ -12,15 +12,14 @@ import (
 	"cma/internal/web/views"
 )
 
-// clientIP is the address sign-in limits are counted on. Behind the city's load
-// balancer the platform is configured to trust its X-Forwarded-For; here the
-// connection's address is used.
+// clientIP is the address sign-in limits are counted on: the client's as
+// resolveClient found it (behind the city's load balancer, from its
+// X-Forwarded-For), or the connection's.
 func clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i > 0 {
-		host = host[:i]
+	if addr, ok := r.Context().Value(clientKey{}).(string); ok {
+		return addr
 	}
-	return host
+	return clientAddress(r.RemoteAddr, nil, nil)
 }
 
 // limited answers 429 with a French message when the key is over its limit.
@@ -29,10 +28,8 @@ func (s *Server) limited(w http.ResponseWriter, r *http.Request, l *auth.Limiter
 	if ok {
 		return false
 	}
-	s.Log.Warn("security: sign-in rate limited", "event", "rate_limited")
-	w.Header().Set("Retry-After", itoaSeconds(retry))
-	pg := s.page(r, "signin.title")
-	s.render(w, r, http.StatusTooManyRequests, views.Message(pg, pg.T("signin.too_many", map[string]any{"Seconds": itoaSeconds(retry)})))
+	s.Log.Warn("security: sign-in rate limited", "event", "rate_limited", "client", clientIP(r))
+	s.tooManySignIns(w, r, retry)
 	return true
 }
 
@@ -61,15 +58,17 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pg := s.page(r, "signin.title")
-	s.render(w, r, http.StatusOK, views.SignIn(pg, s.signInView(r, ret, "")))
+	v := s.signInView(r, ret, "")
+	if _, kept := s.keptFormOf(r); kept {
+		v.Notice = pg.T("kept.signin")
+	}
+	s.render(w, r, http.StatusOK, views.SignIn(pg, v))
 }
 
 // signInWithProvider starts the OpenID Connect flow: state, nonce and PKCE
-// verifier go into the session, and the browser goes to the provider.
+// verifier go into the session, and the browser goes to the provider. The
+// route counts the attempt per client address (signInForm).
 func (s *Server) signInWithProvider(w http.ResponseWriter, r *http.Request) {
-	if s.limited(w, r, s.signInByIP, "ip:"+clientIP(r)) {
-		return
-	}
 	pg := s.page(r, "signin.title")
 	ret := safeReturn(r.PostFormValue("retour"), "")
 	choice := r.PostFormValue("fournisseur")
@@ -176,10 +175,11 @@ func (s *Server) staffSignInPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // staffSignIn checks a staff password; the central service then gives its
-// second factor.
+// second factor. The route counts the attempt per client address before the
+// body is read (signInForm); here it is counted per email.
 func (s *Server) staffSignIn(w http.ResponseWriter, r *http.Request) {
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
-	if s.limited(w, r, s.signInByIP, "ip:"+clientIP(r)) || s.limited(w, r, s.signInByEmail, "email:"+email) {
+	if s.limited(w, r, s.signInByEmail, "email:"+email) {
 		return
 	}
 	pg := s.page(r, "signin.staff.title")
@@ -260,8 +260,8 @@ func (s *Server) completeSignIn(w http.ResponseWriter, r *http.Request, acc doma
 		s.serverError(w, r, err)
 		return
 	}
-	s.Log.Info("security: signed in", "event", "signin", "account", acc.ID, "method", method)
-	http.Redirect(w, r, target, http.StatusSeeOther)
+	s.Log.Info("security: signed in", "event", "signin", "account", acc.ID, "method", method, "client", clientIP(r))
+	http.Redirect(w, r, s.afterSignIn(r, acc.ID, target), http.StatusSeeOther)
 }
 
 // signOut ends this session.

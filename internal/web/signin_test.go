@@ -37,7 +37,7 @@ func TestProviderDown_ACC3(t *testing.T) {
 	down := auth.NewProvider(auth.ProviderConfig{Name: "Mon Paris", Issuer: closed, ClientID: "cma", ClientSecret: "x",
 		RedirectURL: "http://127.0.0.1/connexion/retour", ForgotPasswordURL: closed + "/oubli"})
 	srv, err := web.New(web.Deps{Catalogue: catalogue.NewService(st, words, "C", 0, time.Now), Accounts: accounts.New(st, time.Now, log),
-		Store: st, Providers: []*auth.Provider{down}, Words: words, DB: d, Log: log, Paris: paris, Now: time.Now})
+		Sessions: st.Sessions(), Providers: []*auth.Provider{down}, Words: words, DB: d, Log: log, Paris: paris, Now: time.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestFormActionAllowsTheSignOn(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	p := auth.NewProvider(auth.ProviderConfig{Name: "Mon Paris", Issuer: "https://moncompte.paris.exemple/auth", ClientID: "c", ClientSecret: "s"})
 	srv, err := web.New(web.Deps{Catalogue: catalogue.NewService(st, words, "C", 0, time.Now), Accounts: accounts.New(st, time.Now, log),
-		Store: st, Providers: []*auth.Provider{p}, Words: words, DB: d, Log: log, Now: time.Now})
+		Sessions: st.Sessions(), Providers: []*auth.Provider{p}, Words: words, DB: d, Log: log, Now: time.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

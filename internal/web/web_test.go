@@ -28,6 +28,7 @@ var today = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
 type site struct {
 	*httptest.Server
+	srv   *web.Server
 	store *store.Store
 	cat   *catalogue.Service
 	db    *db.DB
@@ -59,14 +60,14 @@ func serveOn(t *testing.T, d *db.DB) *site {
 	now := func() time.Time { return today }
 	cat := catalogue.NewService(st, words, "C", 0, now)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accounts.New(st, now, log), Store: st, Words: words, DB: d, Log: log,
+	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accounts.New(st, now, log), Sessions: st.Sessions(), Words: words, DB: d, Log: log,
 		Paris: paris, Now: now, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	return &site{Server: ts, store: st, cat: cat, db: d}
+	return &site{Server: ts, srv: srv, store: st, cat: cat, db: d}
 }
 
 func (s *site) get(t *testing.T, path string, header ...string) (*http.Response, string) {

@@ -54,3 +54,32 @@ func diplomaBadge(p *i18n.Printer, f *domain.Formation) string {
 func courseURL(e *catalogue.Entry) string {
 	return "/catalogue/cours/" + strconv.FormatInt(e.ID, 10)
 }
+
+// The input id of each logical field a use case names in its errors, one map
+// per form: the services know no HTML name, the forms know no service.
+var (
+	profileInputs    = map[string]string{"phone": "telephone", "address": "adresse", "postal_code": "code_postal", "country": "pays", "birth_date": "naissance"}
+	correctionInputs = map[string]string{"first_name": "prenom", "last_name": "nom", "birth_date": "naissance", "reason": "raison"}
+	assistedInputs   = map[string]string{"first_name": "prenom", "last_name": "nom", "email": "email", "birth_date": "naissance", "phone": "telephone"}
+	basketInputs     = map[string]string{"objective": "objectif", "motivation": "motivation", "rules": "reglement", "proof": "justificatif", "proof_date": "date_justificatif"}
+)
+
+// fieldMessages words a use case's field errors in the page's language, each
+// bound to the id of its input on the form (inputs maps logical field to id;
+// a field the form does not list keeps its name, so its message still shows in
+// the error summary). byID is the message shown next to each input.
+func fieldMessages(p *i18n.Printer, errs domain.FieldErrors, inputs map[string]string) (list []views.FieldMessage, byID map[string]string) {
+	byID = make(map[string]string, len(errs))
+	for _, fe := range errs {
+		id, ok := inputs[fe.Field]
+		if !ok {
+			id = fe.Field
+		}
+		msg := p.Word(fe.Key, fe.Args)
+		list = append(list, views.FieldMessage{Field: id, Message: msg})
+		if _, first := byID[id]; !first {
+			byID[id] = msg
+		}
+	}
+	return list, byID
+}

@@ -1,6 +1,12 @@
-// Package views holds the HTML pages as templ components: the layout, the
-// catalogue search, the course page and the brochure. Handlers in package web
-// build a Page and a view model, then render.
+// Package views holds the HTML pages as templ components: the layout with its
+// error summary, and the shared form fields (fields.templ: input, select, text
+// area, file, checkbox, radio group, fieldset) that wire label, hint, error and
+// aria-describedby once; the public catalogue search, course page and
+// brochure; signing in; the candidate's profile, basket and candidatures;
+// and the back-office pages (home, people, duplicates, audit trail, assisted
+// registration, staff course lists, candidature lists). Handlers in package
+// web build a Page and a view model of plain, already worded strings, then
+// render; views decide no rule.
 package views
 
 import (

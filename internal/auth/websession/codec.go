@@ -1,4 +1,4 @@
-package web
+package websession
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 )
 
-// sessionCodec writes a session's values in a small binary form. scs's default,
+// codec writes a session's values in a small binary form. scs's default,
 // gob, describes its types again in every session it writes or reads: at a
 // registration opening, decoding them was a tenth of the platform's own CPU.
 // The platform keeps only strings, integers and booleans in sessions; any
@@ -22,7 +22,7 @@ import (
 // its content; strings and keys are a length (uvarint) and the bytes. Sessions
 // written by gob before this codec existed are still read (the prefix starts
 // with a zero byte, which no gob stream does).
-type sessionCodec struct{}
+type codec struct{}
 
 const sessionMagic = "\x00cma1"
 
@@ -34,10 +34,10 @@ const (
 	sessionBool   = 'b'
 )
 
-var _ scs.Codec = sessionCodec{}
+var _ scs.Codec = codec{}
 
 // Encode writes the deadline and values.
-func (sessionCodec) Encode(deadline time.Time, values map[string]any) ([]byte, error) {
+func (codec) Encode(deadline time.Time, values map[string]any) ([]byte, error) {
 	b := make([]byte, 0, 64+32*len(values))
 	b = append(b, sessionMagic...)
 	b = binary.AppendVarint(b, deadline.Unix())
@@ -66,7 +66,7 @@ func (sessionCodec) Encode(deadline time.Time, values map[string]any) ([]byte, e
 }
 
 // Decode reads what Encode wrote, or a session written with gob.
-func (sessionCodec) Decode(data []byte) (time.Time, map[string]any, error) {
+func (codec) Decode(data []byte) (time.Time, map[string]any, error) {
 	if !bytes.HasPrefix(data, []byte(sessionMagic)) {
 		return scs.GobCodec{}.Decode(data)
 	}

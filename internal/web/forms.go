@@ -1,0 +1,292 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"cma/internal/accounts"
+	"cma/internal/candidature"
+	"cma/internal/catalogue"
+	"cma/internal/domain"
+	"cma/internal/i18n"
+	"cma/internal/web/views"
+)
+
+// The site's forms, one type each: what the form posts, read from the request
+// by its xxxFormFromRequest function, and turned into what a service takes.
+// Handlers stay short: read the form, call the service, show the answer.
+// Field names are the forms' French names (the HTML ids and names).
+
+// profileForm is "Mon profil" (ACC-4): contact details, and the birth date
+// once when the sign-on gave none.
+type profileForm struct {
+	Phone                                          string
+	Line1, Line2, PostalCode, City, Country, Birth string
+}
+
+func profileFormFromRequest(r *http.Request) profileForm {
+	return profileForm{Phone: r.PostFormValue("telephone"), Line1: r.PostFormValue("adresse"),
+		Line2: r.PostFormValue("complement"), PostalCode: r.PostFormValue("code_postal"), City: r.PostFormValue("ville"),
+		Country: r.PostFormValue("pays"), Birth: r.PostFormValue("naissance")}
+}
+
+// contact is the form as the accounts service takes it; a malformed date is
+// a field error.
+func (f profileForm) contact(r *http.Request) (accounts.Contact, domain.FieldErrors) {
+	var errs domain.FieldErrors
+	c := accounts.Contact{Phone: f.Phone, Address: domain.Address{Line1: f.Line1, Line2: f.Line2, PostalCode: f.PostalCode,
+		City: f.City, Country: f.Country}}
+	c.BirthDate = formBirthDate(r, "naissance", &errs)
+	return c, errs
+}
+
+// identityForm is a staff correction of a person's identity, with its reason.
+type identityForm struct {
+	FirstName, LastName, Birth, Reason string
+}
+
+func identityFormFromRequest(r *http.Request) identityForm {
+	return identityForm{FirstName: r.PostFormValue("prenom"), LastName: r.PostFormValue("nom"),
+		Birth: r.PostFormValue("naissance"), Reason: r.PostFormValue("raison")}
+}
+
+func (f identityForm) correction(r *http.Request) (accounts.Correction, domain.FieldErrors) {
+	var errs domain.FieldErrors
+	c := accounts.Correction{FirstName: f.FirstName, LastName: f.LastName, Reason: f.Reason}
+	c.BirthDate = formBirthDate(r, "naissance", &errs)
+	return c, errs
+}
+
+// duplicateForm is the decision on one probable duplicate: merge or keep
+// apart, with a reason (ACC-3). Each review's reason field is named after it.
+type duplicateForm struct {
+	ReviewID int64
+	Merge    bool
+	Reason   string
+}
+
+// errDecision is a decision no button of the page sends.
+var errDecision = errors.New("unknown duplicate decision")
+
+func duplicateFormFromRequest(r *http.Request, reviewID int64) (duplicateForm, error) {
+	f := duplicateForm{ReviewID: reviewID, Reason: r.PostFormValue(duplicateReasonField(reviewID))}
+	switch r.PostFormValue("decision") {
+	case "fusionner":
+		f.Merge = true
+	case "distinct":
+	default:
+		return f, errDecision
+	}
+	return f, nil
+}
+
+// duplicateReasonField is the name of a review's reason field.
+func duplicateReasonField(reviewID int64) string { return "raison-" + itoa64(reviewID) }
+
+// assistedForm creates the account of a person registered at a desk (CAN-8).
+type assistedForm struct {
+	First, Last, Email, Birth, Phone string
+}
+
+func assistedFormFromRequest(r *http.Request) assistedForm {
+	return assistedForm{First: r.PostFormValue("prenom"), Last: r.PostFormValue("nom"), Email: r.PostFormValue("email"),
+		Birth: r.PostFormValue("naissance"), Phone: r.PostFormValue("telephone")}
+}
+
+func (f assistedForm) candidate(r *http.Request) (accounts.NewCandidate, domain.FieldErrors) {
+	var errs domain.FieldErrors
+	n := accounts.NewCandidate{FirstName: f.First, LastName: f.Last, Email: f.Email, Phone: f.Phone}
+	n.BirthDate = formBirthDate(r, "naissance", &errs)
+	return n, errs
+}
+
+// basketForm is the definitive validation of a basket (CAN-4, CAN-6, CAN-7,
+// CAN-9): the form's fields as the candidature service takes them, and the
+// proof's date as typed, to show again.
+type basketForm struct {
+	candidature.Form
+	ProofDate string
+}
+
+// basketFormFromRequest reads the validation form. Its route has read the
+// body, multipart with its proof or urlencoded without, within proofForm's
+// limit (routes.go): what is over it never reaches here.
+func basketFormFromRequest(r *http.Request) basketForm {
+	f := basketForm{ProofDate: r.FormValue("date_justificatif"), Form: candidature.Form{Token: r.FormValue("jeton"),
+		Objective: domain.Objective(r.FormValue("objectif")), Motivation: r.FormValue("motivation"),
+		AcceptRules: r.FormValue("reglement") == "1", RulesVersion: r.FormValue("version_reglement"),
+		HalfTariff: r.FormValue("demi_tarif") == "1",
+		Social: domain.SocialSituation{RSA: r.FormValue("rsa") == "1", JobSeeker: r.FormValue("demandeur") == "1",
+			Subsidised: r.FormValue("contrat_aide") == "1"}}}
+	if f.HalfTariff {
+		f.Proof = &candidature.Proof{}
+		if file, _, err := r.FormFile("justificatif"); err == nil {
+			f.Proof.Data, _ = io.ReadAll(io.LimitReader(file, candidature.MaxProofBytes+1))
+			file.Close()
+		}
+		if d, err := time.Parse(time.DateOnly, f.ProofDate); err == nil {
+			f.Proof.IssueDate = d
+		}
+	}
+	return f
+}
+
+// keep shows what was typed again on the basket page.
+func (f basketForm) keep(v *views.BasketView) {
+	v.Motivation, v.RSA, v.JobSeeker, v.Subsidised = f.Motivation, f.Social.RSA, f.Social.JobSeeker, f.Social.Subsidised
+	v.HalfTariff, v.ProofDate = f.HalfTariff, f.ProofDate
+	for i := range v.Objectives {
+		v.Objectives[i].Selected = v.Objectives[i].Value == string(f.Objective)
+	}
+}
+
+// courseForm is the one field of the basket's add and remove buttons.
+func courseFormFromRequest(r *http.Request) (courseID int64, ok bool) {
+	id, err := strconv.ParseInt(r.PostFormValue("cours"), 10, 64)
+	return id, err == nil && id > 0
+}
+
+// candidatureFilterForm is the back-office candidature list's filter form
+// (ROLE-3, ROLE-5): the list's filter once checked against the catalogue, and
+// the chosen course, when one is.
+type candidatureFilterForm struct {
+	filter candidature.ListFilter
+	course *catalogue.Entry
+}
+
+// candidatureFilterFormFromRequest reads the filters; each bad value gets a
+// French (or English) message bound to its field.
+func candidatureFilterFormFromRequest(r *http.Request, p *i18n.Printer, ix *catalogue.Index) (candidatureFilterForm, []views.FieldMessage) {
+	q := r.URL.Query()
+	var cq candidatureFilterForm
+	var errs []views.FieldMessage
+	bad := func(field, msgID string) { errs = append(errs, views.FieldMessage{Field: field, Message: p.T(msgID)}) }
+	id := func(name string, known func(int64) bool, msgID string) int64 {
+		raw := strings.TrimSpace(q.Get(name))
+		if raw == "" {
+			return 0
+		}
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || n <= 0 || !known(n) {
+			bad(name, msgID)
+			return 0
+		}
+		return n
+	}
+	cq.filter.SessionID = id("session", func(n int64) bool {
+		_, ok := ix.Session(n)
+		return ok
+	}, "filter.error.session")
+	cq.filter.FormationID = id("formation", func(n int64) bool {
+		_, ok := ix.Formation(n)
+		return ok
+	}, "bo.cand.error.formation")
+	cq.filter.EstablishmentID = id("etablissement", func(n int64) bool {
+		_, ok := ix.Establishment(n)
+		return ok
+	}, "filter.error.establishment")
+	// The course has no field of its own: its error links to the filters.
+	if raw := strings.TrimSpace(q.Get("cours")); raw != "" {
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if e, found := ix.Course(n); err == nil && found {
+			cq.filter.CourseID, cq.course = n, e
+		} else {
+			bad("filtres", "bo.cand.error.course")
+		}
+	}
+	switch st := domain.CandidatureStatus(q.Get("statut")); st {
+	case "", domain.CandidatureSubmitted, domain.CandidatureCancelled:
+		cq.filter.Status = st
+	default:
+		bad("statut", "bo.cand.error.status")
+	}
+	return cq, errs
+}
+
+// values writes the filter back as query parameters, for links and exports.
+func (q candidatureFilterForm) values() url.Values {
+	v := url.Values{}
+	set := func(k string, id int64) {
+		if id != 0 {
+			v.Set(k, strconv.FormatInt(id, 10))
+		}
+	}
+	set("session", q.filter.SessionID)
+	set("formation", q.filter.FormationID)
+	set("etablissement", q.filter.EstablishmentID)
+	set("cours", q.filter.CourseID)
+	if q.filter.Status != "" {
+		v.Set("statut", string(q.filter.Status))
+	}
+	return v
+}
+
+// auditFilterForm is the audit trail's search form (ROLE-5): by person,
+// action and dates, with its page.
+type auditFilterForm struct {
+	Person, Action, From, To string
+	Page                     int
+}
+
+// auditPageSize is how many events a page of the audit trail shows.
+const auditPageSize = 50
+
+// auditFilterFormFromRequest reads the form; ok is false when its page is not
+// a page number (extreme, negative, not a number), a request no link sends.
+func auditFilterFormFromRequest(r *http.Request) (f auditFilterForm, ok bool) {
+	q := r.URL.Query()
+	f = auditFilterForm{Person: q.Get("personne"), Action: q.Get("action"), From: q.Get("du"), To: q.Get("au")}
+	f.Page, ok = pageParam(q)
+	return f, ok
+}
+
+// query is the form as the audit search takes it; each bad value is a field
+// error, worded with p. Days are Europe/Paris days, the last one included.
+func (f auditFilterForm) query(p *i18n.Printer, paris *time.Location) (accounts.AuditQuery, []views.FieldMessage) {
+	q := accounts.AuditQuery{Action: strings.TrimSpace(f.Action), Limit: auditPageSize, Offset: (f.Page - 1) * auditPageSize}
+	var errs []views.FieldMessage
+	bad := func(field, msgID string) { errs = append(errs, views.FieldMessage{Field: field, Message: p.T(msgID)}) }
+	if utf8.RuneCountInString(strings.TrimSpace(f.Action)) > maxSearchText {
+		bad("action", "filter.error.too_long")
+	}
+	if f.Person != "" {
+		id, err := strconv.ParseInt(strings.TrimSpace(f.Person), 10, 64)
+		if err != nil || id <= 0 {
+			bad("personne", "bo.audit.person.invalid")
+		}
+		q.SubjectID = id
+	}
+	day := func(raw, field string) time.Time {
+		if raw == "" {
+			return time.Time{}
+		}
+		d, err := time.ParseInLocation(time.DateOnly, raw, paris)
+		if err != nil {
+			bad(field, "bo.audit.date.invalid")
+		}
+		return d
+	}
+	q.From = day(f.From, "du")
+	if to := day(f.To, "au"); !to.IsZero() {
+		q.To = to.AddDate(0, 0, 1) // the whole last day
+	}
+	return q, errs
+}
+
+// link is the address of another page of the same search.
+func (f auditFilterForm) link(page int) string {
+	vals := url.Values{}
+	for k, v := range map[string]string{"personne": f.Person, "action": f.Action, "du": f.From, "au": f.To} {
+		if v != "" {
+			vals.Set(k, v)
+		}
+	}
+	vals.Set("page", strconv.Itoa(page))
+	return "/back-office/journal?" + vals.Encode()
+}

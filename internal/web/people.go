@@ -1,0 +1,118 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"cma/internal/accounts"
+	"cma/internal/domain"
+	"cma/internal/web/views"
+)
+
+// People: the staff search and a person's file, with the identity correction
+// (ACC-4, ROLE-5, ROLE-7). Every read goes through the accounts service, which
+// records it in the audit trail.
+
+// peopleSearchLimit caps the people search's results.
+const peopleSearchLimit = 50
+
+func (s *Server) personRow(pg *views.Page, a domain.Account) views.PersonRow {
+	return views.PersonRow{URL: "/back-office/personnes/" + itoa64(a.ID), Name: a.FullName(), Email: a.Email,
+		Kind: pg.T("kind." + string(a.Kind)), Status: pg.T("status." + string(a.Status))}
+}
+
+// peopleSearch finds a person by name or email (help desk, central service).
+func (s *Server) peopleSearch(w http.ResponseWriter, r *http.Request) {
+	q, ok := searchParam(r.URL.Query(), "q")
+	if !ok {
+		s.requestError(w, r, http.StatusBadRequest, "filter.error.too_long")
+		return
+	}
+	pg := s.page(r, "bo.people.title")
+	v := &views.PeopleSearchView{Query: q}
+	if v.Query != "" {
+		found, err := s.Accounts.SearchPeople(r.Context(), currentUser(r).Actor, v.Query, peopleSearchLimit)
+		if err != nil {
+			s.serviceError(w, r, err)
+			return
+		}
+		v.Searched = true
+		for _, a := range found {
+			v.Results = append(v.Results, s.personRow(pg, a))
+		}
+	}
+	s.render(w, r, http.StatusOK, views.PeopleSearch(pg, v))
+}
+
+func (s *Server) personFileView(r *http.Request, pg *views.Page, a domain.Account) (*views.PersonFileView, error) {
+	u := currentUser(r)
+	v := &views.PersonFileView{ID: a.ID, Name: a.FullName(), Email: a.Email, Kind: pg.T("kind." + string(a.Kind)),
+		Status: pg.T("status." + string(a.Status)), FirstName: a.FirstName, LastName: a.LastName,
+		BirthDate: pg.T("bo.unknown"), Phone: domain.FormatPhone(a.Phone), Created: pg.DateTime(a.CreatedAt, s.Paris), ErrFor: map[string]string{},
+		CanCorrect: domain.Can(u.Actor, domain.ActCorrectIdentity, domain.Resource{AccountID: a.ID})}
+	if !a.BirthDate.IsZero() {
+		v.BirthDate, v.BirthDateValue = pg.ShortDate(a.BirthDate), a.BirthDate.Format(time.DateOnly)
+	}
+	v.Address = strings.TrimSpace(strings.Join([]string{a.Address.Line1, a.Address.Line2, a.Address.PostalCode, a.Address.City}, " "))
+	if domain.Can(u.Actor, domain.ActReadAudit, domain.Resource{}) {
+		events, _, err := s.Accounts.SearchAudit(r.Context(), u.Actor, accounts.AuditQuery{SubjectID: a.ID, Limit: 20})
+		if err != nil {
+			return nil, err
+		}
+		v.History = s.auditRows(pg, events)
+	}
+	return v, nil
+}
+
+// personFile shows a person's file; the read itself is in the audit trail.
+func (s *Server) personFile(w http.ResponseWriter, r *http.Request) {
+	id, _ := pathID(r, "id")
+	pg := s.page(r, "bo.people.title")
+	v, err := s.readPersonFile(r, pg, id)
+	if err != nil {
+		s.serviceError(w, r, err)
+		return
+	}
+	v.Saved = r.URL.Query().Get("enregistre") == "1"
+	s.render(w, r, http.StatusOK, views.PersonFile(pg, v))
+}
+
+// readPersonFile reads a file through the audited read and makes its page.
+func (s *Server) readPersonFile(r *http.Request, pg *views.Page, id int64) (*views.PersonFileView, error) {
+	a, err := s.Accounts.ReadFile(r.Context(), currentUser(r).Actor, id)
+	if err != nil {
+		return nil, err
+	}
+	pg.Title = a.FullName()
+	return s.personFileView(r, pg, a)
+}
+
+// correctIdentity changes names or birth date with a reason (central service, ACC-4).
+func (s *Server) correctIdentity(w http.ResponseWriter, r *http.Request) {
+	id, _ := pathID(r, "id")
+	pg := s.page(r, "bo.people.title")
+	form := identityFormFromRequest(r)
+	c, ferrs := form.correction(r)
+	var err error = ferrs
+	if len(ferrs) == 0 {
+		err = s.Accounts.CorrectIdentity(r.Context(), currentUser(r).Actor, id, c)
+	}
+	if errors.As(err, &ferrs) {
+		v, rerr := s.readPersonFile(r, pg, id) // the file shown again is read again
+		if rerr != nil {
+			s.serviceError(w, r, rerr)
+			return
+		}
+		v.FirstName, v.LastName, v.Reason = form.FirstName, form.LastName, form.Reason
+		v.Errors, v.ErrFor = fieldMessages(pg.P, ferrs, correctionInputs)
+		s.render(w, r, http.StatusBadRequest, views.PersonFile(pg, v))
+		return
+	}
+	if err != nil {
+		s.serviceError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/back-office/personnes/"+itoa64(id)+"?enregistre=1", http.StatusSeeOther)
+}
