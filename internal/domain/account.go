@@ -151,7 +151,7 @@ func CheckAddress(a Address) (Address, error) {
 	if len(a.Country) != 2 || !isUpperLetters(a.Country) {
 		return a, ErrInvalidCountry
 	}
-	if a.Line1 == "" && a.PostalCode == "" && a.City == "" {
+	if a.Line1 == "" && a.Line2 == "" && a.PostalCode == "" && a.City == "" {
 		return a, nil // no address given
 	}
 	if a.Line1 == "" || a.City == "" {

@@ -14,7 +14,10 @@ func SearchKey(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := true // drop leading spaces
-	for _, r := range norm.NFD.String(s) {
+	// Invalid UTF-8 separates words. It is replaced before decomposing, as
+	// norm leaves the letter after a stray lead byte composed: "\xf0é" kept
+	// its accent.
+	for _, r := range norm.NFD.String(strings.ToValidUTF8(s, " ")) {
 		switch {
 		case unicode.Is(unicode.Mn, r):
 			continue // combining accent
@@ -24,7 +27,7 @@ func SearchKey(s string) string {
 		case r == 'æ' || r == 'Æ':
 			b.WriteString("ae")
 			space = false
-		case r == 'ß':
+		case r == 'ß' || r == 'ẞ': // the capital folds to ß, so both give "ss"
 			b.WriteString("ss")
 			space = false
 		case unicode.IsLetter(r) || unicode.IsDigit(r):

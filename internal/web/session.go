@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"cma/internal/accounts"
 	"cma/internal/auth/websession"
@@ -92,10 +93,13 @@ func (s *Server) signInAs(ctx context.Context, acc domain.Account) error {
 	return s.sessions.Start(ctx, acc, s.Now())
 }
 
-// safeReturn keeps a return address only if it is a path on this site.
+// safeReturn keeps a return address only if it is a path on this site. A
+// backslash anywhere is refused: browsers read it as a slash, and the path
+// cleaning of http.Redirect turns /a/../\evil.example into /\evil.example,
+// that is //evil.example.
 func safeReturn(raw, fallback string) string {
 	u, err := url.Parse(raw)
-	if raw == "" || err != nil || u.IsAbs() || u.Host != "" || len(raw) < 1 || raw[0] != '/' || (len(raw) > 1 && (raw[1] == '/' || raw[1] == '\\')) {
+	if raw == "" || err != nil || u.IsAbs() || u.Host != "" || raw[0] != '/' || (len(raw) > 1 && raw[1] == '/') || strings.ContainsRune(raw, '\\') {
 		return fallback
 	}
 	return raw
