@@ -174,7 +174,7 @@ func fuzzIndex(t testing.TB) (*catalogue.Index, *i18n.Catalog) {
 			{ID: 2, Title: "Céramique", Subject: domain.SubjectArts, Level: domain.LevelAll, Kind: domain.KindGeneral},
 		},
 		Sessions: []domain.Session{{ID: 3, Code: "A", Name: "Année", Kind: domain.SessionAnnual, FirstDay: day(9, 28), LastDay: day(12, 19),
-			CandidatureOpens: day(9, 1), CandidatureCloses: day(9, 15)}},
+			CandidatureOpens: day(9, 1), CandidatureCloses: domain.DeadlineOn(2026, 9, 15)}},
 		Courses: []domain.Course{
 			{ID: 7, Code: "C7", FormationID: 1, EstablishmentID: 1, RoomID: 10, SessionID: 3, Weekday: time.Monday, StartMinute: 18 * 60, EndMinute: 20 * 60, Capacity: 25},
 			{ID: 8, Code: "C8", FormationID: 2, EstablishmentID: 2, RoomID: 20, SessionID: 3, Weekday: time.Tuesday, StartMinute: 14 * 60, EndMinute: 16 * 60, Capacity: 20},
