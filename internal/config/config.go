@@ -3,6 +3,7 @@
 package config
 
 import (
+	"cma/internal/db"
 	"errors"
 	"flag"
 	"fmt"
@@ -158,7 +159,7 @@ func (c Config) Validate() error {
 	case strings.HasPrefix(c.DB, "sqlite:") && len(c.DB) > len("sqlite:"):
 	case strings.HasPrefix(c.DB, "postgres://"), strings.HasPrefix(c.DB, "postgresql://"):
 	default:
-		errs = append(errs, fmt.Errorf("--db %q: expected sqlite:PATH or postgres://USER@HOST:PORT/NAME", redact(c.DB)))
+		errs = append(errs, fmt.Errorf("--db %q: expected sqlite:PATH or postgres://USER@HOST:PORT/NAME", db.Redact(c.DB)))
 	}
 	if c.DemoForce && !c.Demo {
 		errs = append(errs, errors.New("--demo-force only makes sense with --demo"))
@@ -236,18 +237,4 @@ func ParseProxies(s string) ([]netip.Prefix, error) {
 		errs = append(errs, fmt.Errorf("%q: expected an address or a CIDR prefix such as 10.0.0.0/8", item))
 	}
 	return list, errors.Join(errs...)
-}
-
-// redact hides the password of a URL, so that it never reaches a message: what
-// lies between the user name's colon and the last "@" (the URL may not parse).
-func redact(s string) string {
-	i, j := strings.Index(s, "://"), strings.LastIndex(s, "@")
-	if i < 0 || j < i {
-		return s
-	}
-	name, _, hasPassword := strings.Cut(s[i+3:j], ":")
-	if !hasPassword {
-		return s
-	}
-	return s[:i+3] + name + ":xxxxx" + s[j:]
 }
