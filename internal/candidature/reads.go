@@ -51,25 +51,6 @@ type ListFilter struct {
 	Limit           int // at most this many rows; 0 for all
 }
 
-// ListRow is one candidature as staff list it. It carries neither the time
-// of submission nor the candidature's number, which grows with time: the
-// order of arrival must not show (PER-2).
-type ListRow struct {
-	AccountID       int64
-	FirstName       string
-	LastName        string
-	Email           string
-	CourseID        int64
-	CourseCode      string
-	FormationID     int64
-	EstablishmentID int64
-	SessionID       int64
-	Status          domain.CandidatureStatus
-	Objective       domain.Objective
-	HalfTariffClaim bool
-	Assisted        bool // filed by a staff member (CAN-8)
-}
-
 // CourseCount is how many candidatures a course has, by status.
 type CourseCount struct {
 	Submitted int
@@ -110,17 +91,9 @@ func (s *Service) Counts(ctx context.Context, actor domain.Actor, sessionID, est
 // ordered by course code, then last and first name in French collation,
 // never by submission time (PER-2). A director lists their own
 // establishment's only (ROLE-3).
-func (s *Service) List(ctx context.Context, actor domain.Actor, f ListFilter) ([]ListRow, error) {
+func (s *Service) List(ctx context.Context, actor domain.Actor, f ListFilter) ([]domain.CandidatureListRow, error) {
 	if !mayList(actor, f.EstablishmentID) {
 		return nil, ErrForbidden
 	}
-	rows, err := s.store.ListCandidatures(ctx, store.CandidatureFilter(f))
-	if err != nil {
-		return nil, err
-	}
-	out := make([]ListRow, len(rows))
-	for i, r := range rows {
-		out[i] = ListRow(r)
-	}
-	return out, nil
+	return s.store.ListCandidatures(ctx, store.CandidatureFilter(f))
 }

@@ -37,3 +37,22 @@ type SelectionRecord struct {
 	Social                           SocialSituation
 	HalfTariffClaim                  bool
 }
+
+// CandidatureListRow is one candidature as staff list it. It carries neither
+// the time of submission nor the candidature's number, which grows with time:
+// the order of arrival must not show (PER-2).
+type CandidatureListRow struct {
+	AccountID       int64
+	FirstName       string
+	LastName        string
+	Email           string
+	CourseID        int64
+	CourseCode      string
+	FormationID     int64
+	EstablishmentID int64
+	SessionID       int64
+	Status          CandidatureStatus
+	Objective       Objective
+	HalfTariffClaim bool
+	Assisted        bool // filed by a staff member (CAN-8)
+}

@@ -62,29 +62,10 @@ type CandidatureFilter struct {
 	Limit           int // at most this many rows; 0 for all
 }
 
-// CandidatureListRow is one candidature as staff list it. It carries neither
-// the time of submission nor the candidature's number, which grows with time:
-// the order of arrival must not show (PER-2).
-type CandidatureListRow struct {
-	AccountID       int64
-	FirstName       string
-	LastName        string
-	Email           string
-	CourseID        int64
-	CourseCode      string
-	FormationID     int64
-	EstablishmentID int64
-	SessionID       int64
-	Status          domain.CandidatureStatus
-	Objective       domain.Objective
-	HalfTariffClaim bool
-	Assisted        bool // filed by a staff member (CAN-8)
-}
-
 // ListCandidatures lists the candidatures matching f, with the person's names
 // and email, ordered by course code, then last name and first name in French
 // collation (the same on both engines), never by submission time (PER-2).
-func (s *Store) ListCandidatures(ctx context.Context, f CandidatureFilter) ([]CandidatureListRow, error) {
+func (s *Store) ListCandidatures(ctx context.Context, f CandidatureFilter) ([]domain.CandidatureListRow, error) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -120,9 +101,9 @@ func (s *Store) ListCandidatures(ctx context.Context, f CandidatureFilter) ([]Ca
 		return nil, fmt.Errorf("list candidatures: %w", err)
 	}
 	defer rows.Close()
-	var out []CandidatureListRow
+	var out []domain.CandidatureListRow
 	for rows.Next() {
-		var r CandidatureListRow
+		var r domain.CandidatureListRow
 		if err := rows.Scan(&r.AccountID, &r.FirstName, &r.LastName, &r.Email, &r.CourseID, &r.CourseCode, &r.FormationID,
 			&r.EstablishmentID, &r.SessionID, &r.Status, &r.Objective, &r.HalfTariffClaim, &r.Assisted); err != nil {
 			return nil, fmt.Errorf("list candidatures: %w", err)
@@ -135,7 +116,7 @@ func (s *Store) ListCandidatures(ctx context.Context, f CandidatureFilter) ([]Ca
 	col := collate.New(language.French, collate.IgnoreCase)
 	var buf collate.Buffer
 	type keyed struct {
-		row        CandidatureListRow
+		row        domain.CandidatureListRow
 		last, name []byte
 	}
 	ks := make([]keyed, len(out))

@@ -163,14 +163,14 @@ func TestListCandidatures_PER2_order_and_filters(t *testing.T) {
 		f := newListFixture(t, s)
 		cancelOne(t, s, f.c2.ID)
 
-		names := func(rows []store.CandidatureListRow) []string {
+		names := func(rows []domain.CandidatureListRow) []string {
 			var out []string
 			for _, r := range rows {
 				out = append(out, r.CourseCode+" "+r.LastName)
 			}
 			return out
 		}
-		list := func(fl store.CandidatureFilter) []store.CandidatureListRow {
+		list := func(fl store.CandidatureFilter) []domain.CandidatureListRow {
 			t.Helper()
 			rows, err := s.ListCandidatures(ctx, fl)
 			if err != nil {

@@ -220,7 +220,7 @@ func (s *Server) candidaturesExport(w http.ResponseWriter, r *http.Request, ext,
 }
 
 // candidatureTable is the export's table, worded with p (French).
-func candidatureTable(p *i18n.Printer, ix *catalogue.Index, rows []candidature.ListRow) export.Table {
+func candidatureTable(p *i18n.Printer, ix *catalogue.Index, rows []domain.CandidatureListRow) export.Table {
 	t := export.Table{Title: p.T("bo.cand.title"), Headers: []string{
 		p.T("bo.cand.x.session"), p.T("bo.cand.x.course"), p.T("bo.cand.x.formation"), p.T("bo.cand.x.establishment"),
 		p.T("bo.cand.x.schedule"), p.T("bo.cand.x.last"), p.T("bo.cand.x.first"), p.T("bo.cand.x.email"),
