@@ -41,9 +41,10 @@ func startMail(ctx context.Context, cfg *config.Config, d *db.DB, st *store.Stor
 	}
 	o := &mailQueue{domain: from.Address[strings.LastIndex(from.Address, "@")+1:], stop: func() {}}
 	smtp := cmamail.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUser, Password: cfg.SMTPPassword,
-		TLS: cfg.SMTPTLS, From: cfg.MailFrom, Timeout: 30 * time.Second}
+		TLS: cfg.SMTPTLS, From: cfg.MailFrom, Timeout: 30 * time.Second,
+		Connections: cfg.SMTPConnections, MessagesPerConnection: cfg.SMTPMessagesPerConnection}
 	var sink *cmamail.Sink
-	workers := 4
+	workers := cfg.MailWorkers
 	switch {
 	case cfg.SMTPHost != "":
 	case cfg.Demo:
@@ -59,13 +60,15 @@ func startMail(ctx context.Context, cfg *config.Config, d *db.DB, st *store.Stor
 		workers = 0
 	}
 	var sender outbox.Sender = unsent{}
+	var smtpSender *cmamail.Sender
 	if workers > 0 {
-		if sender, err = cmamail.NewSender(smtp); err != nil {
+		if smtpSender, err = cmamail.NewSender(smtp); err != nil {
 			if sink != nil {
 				sink.Close()
 			}
 			return nil, err
 		}
+		sender = smtpSender
 	}
 	client, err := jobs.New(d, st, sender, jobs.Config{Workers: workers, Log: log, Now: now})
 	if err != nil {
@@ -83,6 +86,9 @@ func startMail(ctx context.Context, cfg *config.Config, d *db.DB, st *store.Stor
 			defer cancel()
 			if err := client.Stop(stopCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 				log.Warn("stop job queue", "error", err)
+			}
+			if err := smtpSender.Close(); err != nil {
+				log.Warn("close SMTP connections", "error", err)
 			}
 		}
 		if sink != nil {

@@ -54,6 +54,11 @@ type Config struct {
 	SMTPPassword string // CMA_SMTP_PASSWORD (environment only)
 	SMTPTLS      string // CMA_SMTP_TLS: starttls, tls, opportunistic or none
 	MailFrom     string // CMA_MAIL_FROM
+	// Sending, sized to the relay: how many emails are worked at once, over how
+	// many open connections, each reused for how many messages.
+	MailWorkers               int // CMA_MAIL_WORKERS
+	SMTPConnections           int // CMA_SMTP_CONNECTIONS
+	SMTPMessagesPerConnection int // CMA_SMTP_MESSAGES_PER_CONNECTION
 
 	// More sign-ons offered next to the main one (FranceConnect…), from the
 	// environment: CMA_OIDC_PROVIDERS=FRANCECONNECT, then for each key K
@@ -67,11 +72,20 @@ type OIDCProvider struct {
 	Key, Name, Issuer, ClientID, ClientSecret, ForgotURL string
 }
 
+// Defaults of the email sending settings, measured by bench/mail: with these, a
+// loopback relay takes about N confirmations a second (see bench/README.md).
+const (
+	DefaultMailWorkers               = 16
+	DefaultSMTPConnections           = 4
+	DefaultSMTPMessagesPerConnection = 100
+)
+
 // Defaults are the embedded-default settings a fresh machine runs with.
 func Defaults() Config {
 	return Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/cma.db", LogFormat: "text", HolidayZone: "C", OIDCName: "Mon Paris",
 		MetricsAddr: "127.0.0.1:9090", SessionIdle: 2 * time.Hour, SessionLifetime: 12 * time.Hour,
-		SMTPPort: 587, SMTPTLS: "starttls", MailFrom: "Cours d'adultes <ne-pas-repondre@cours-adultes.exemple>"}
+		SMTPPort: 587, SMTPTLS: "starttls", MailFrom: "Cours d'adultes <ne-pas-repondre@cours-adultes.exemple>",
+		MailWorkers: DefaultMailWorkers, SMTPConnections: DefaultSMTPConnections, SMTPMessagesPerConnection: DefaultSMTPMessagesPerConnection}
 }
 
 // Bind registers the flags shared by the commands on fs, with defaults taken from
@@ -122,19 +136,26 @@ func Bind(fs *flag.FlagSet, getenv func(string) string) (*Config, error) {
 	str("oidc-name", "CMA_OIDC_NAME", "name of the sign-on shown to people", &c.OIDCName)
 	str("oidc-forgot-url", "CMA_OIDC_FORGOT_URL", "the sign-on's lost-password page", &c.OIDCForgotURL)
 	c.OIDCClientSecret = getenv("CMA_OIDC_CLIENT_SECRET")
-	str("smtp-host", "CMA_SMTP_HOST", "SMTP relay host (none in demo mode: the built-in mail sink)", &c.SMTPHost)
-	if v := getenv("CMA_SMTP_PORT"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("CMA_SMTP_PORT=%q: expected a number", v))
+	integer := func(name, env, usage string, dst *int) {
+		if v := getenv(env); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: expected a number", env, v))
+			}
+			*dst = n
 		}
-		c.SMTPPort = n
+		fs.IntVar(dst, name, *dst, usage+" (env "+env+")")
 	}
-	fs.IntVar(&c.SMTPPort, "smtp-port", c.SMTPPort, "SMTP relay port (env CMA_SMTP_PORT)")
+	str("smtp-host", "CMA_SMTP_HOST", "SMTP relay host (none in demo mode: the built-in mail sink)", &c.SMTPHost)
+	integer("smtp-port", "CMA_SMTP_PORT", "SMTP relay port", &c.SMTPPort)
 	str("smtp-user", "CMA_SMTP_USER", "SMTP user name", &c.SMTPUser)
 	c.SMTPPassword = getenv("CMA_SMTP_PASSWORD")
 	str("smtp-tls", "CMA_SMTP_TLS", "SMTP security: starttls, tls, opportunistic or none", &c.SMTPTLS)
 	str("mail-from", "CMA_MAIL_FROM", "the one sender address of every email", &c.MailFrom)
+	integer("mail-workers", "CMA_MAIL_WORKERS", "emails sent at once by the job queue", &c.MailWorkers)
+	integer("smtp-connections", "CMA_SMTP_CONNECTIONS", "connections kept open to the SMTP relay at most", &c.SMTPConnections)
+	integer("smtp-messages-per-connection", "CMA_SMTP_MESSAGES_PER_CONNECTION",
+		"messages sent over one SMTP connection before a new one is opened", &c.SMTPMessagesPerConnection)
 	for _, key := range strings.Split(getenv("CMA_OIDC_PROVIDERS"), ",") {
 		key = strings.ToUpper(strings.TrimSpace(key))
 		if key == "" {
@@ -201,10 +222,39 @@ func (c Config) Validate() error {
 	case c.SessionLifetime < c.SessionIdle:
 		errs = append(errs, fmt.Errorf("--session-lifetime %s: expected at least --session-idle (%s)", c.SessionLifetime, c.SessionIdle))
 	}
+	errs = append(errs, c.validateMail()...)
 	if c.HolidayZone == "" {
 		errs = append(errs, errors.New("--holiday-zone must not be empty (Paris is in zone C)"))
 	}
 	return errors.Join(errs...)
+}
+
+// Upper bounds of the email sending settings: beyond them a typing error is
+// more likely than a relay that takes so much.
+const (
+	maxMailWorkers               = 1000
+	maxSMTPConnections           = 100
+	maxSMTPMessagesPerConnection = 100000
+)
+
+// validateMail checks the sending settings: connections are used by workers,
+// one at a time, so more connections than workers would never open.
+func (c Config) validateMail() []error {
+	var errs []error
+	if c.MailWorkers < 1 || c.MailWorkers > maxMailWorkers {
+		errs = append(errs, fmt.Errorf("--mail-workers %d: expected 1 to %d emails sent at once", c.MailWorkers, maxMailWorkers))
+	}
+	if c.SMTPConnections < 1 || c.SMTPConnections > maxSMTPConnections {
+		errs = append(errs, fmt.Errorf("--smtp-connections %d: expected 1 to %d connections to the relay", c.SMTPConnections, maxSMTPConnections))
+	} else if c.SMTPConnections > c.MailWorkers && c.MailWorkers >= 1 {
+		errs = append(errs, fmt.Errorf("--smtp-connections %d is more than --mail-workers %d: each worker uses one connection at a time, so raise the workers or lower the connections",
+			c.SMTPConnections, c.MailWorkers))
+	}
+	if c.SMTPMessagesPerConnection < 1 || c.SMTPMessagesPerConnection > maxSMTPMessagesPerConnection {
+		errs = append(errs, fmt.Errorf("--smtp-messages-per-connection %d: expected 1 to %d (the relay's limit per connection, if it has one)",
+			c.SMTPMessagesPerConnection, maxSMTPMessagesPerConnection))
+	}
+	return errs
 }
 
 // MetricsOn says whether /metrics is served (on MetricsAddr).

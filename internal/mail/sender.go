@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,9 +9,11 @@ import (
 	netmail "net/mail"
 	"net/textproto"
 	"strings"
+	"sync"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 )
 
 // TLS modes accepted by SMTPConfig.TLS.
@@ -23,6 +26,20 @@ const (
 
 // defaultTimeout applies when SMTPConfig.Timeout is zero.
 const defaultTimeout = 15 * time.Second
+
+// Defaults of the connection pool, for a zero SMTPConfig field.
+const (
+	// DefaultConnections is how many connections a Sender keeps open to the
+	// relay at most: few enough for a city relay's per-client limit.
+	DefaultConnections = 4
+	// DefaultMessagesPerConnection: a connection is closed and a new one
+	// opened after this many messages, below the usual relay limits (Postfix
+	// has none by default, Exchange's receive connectors allow 20 to 100).
+	DefaultMessagesPerConnection = 100
+	// DefaultIdleTimeout: a connection unused for longer is closed rather than
+	// reused, before the relay drops it (Postfix: 300 s, Exchange: 5 to 10 min).
+	DefaultIdleTimeout = 30 * time.Second
+)
 
 // SMTPConfig is how the platform reaches the city's SMTP relay.
 type SMTPConfig struct {
@@ -37,6 +54,15 @@ type SMTPConfig struct {
 	From string
 	// Timeout bounds connecting and each SMTP exchange; zero means 15 seconds.
 	Timeout time.Duration
+	// Connections is how many connections to the relay may be open at once
+	// (zero: DefaultConnections); each sends one message at a time.
+	Connections int
+	// MessagesPerConnection is how many messages a connection carries before
+	// it is closed and another opened (zero: DefaultMessagesPerConnection).
+	MessagesPerConnection int
+	// IdleTimeout is how long an unused connection stays reusable (zero:
+	// DefaultIdleTimeout).
+	IdleTimeout time.Duration
 }
 
 // Validate reports the first problem in the configuration, if any.
@@ -73,6 +99,15 @@ func (c SMTPConfig) Validate() error {
 	if c.Timeout < 0 {
 		return fmt.Errorf("smtp config: timeout must not be negative, got %s", c.Timeout)
 	}
+	if c.Connections < 0 {
+		return fmt.Errorf("smtp config: connections must not be negative, got %d", c.Connections)
+	}
+	if c.MessagesPerConnection < 0 {
+		return fmt.Errorf("smtp config: messages per connection must not be negative, got %d", c.MessagesPerConnection)
+	}
+	if c.IdleTimeout < 0 {
+		return fmt.Errorf("smtp config: idle timeout must not be negative, got %s", c.IdleTimeout)
+	}
 	return nil
 }
 
@@ -85,14 +120,32 @@ func isLoopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// Sender sends messages through SMTP with go-mail. Send dials, sends one
-// message and closes: it is simple and safe for concurrent use.
+// Sender sends messages through SMTP with go-mail over a small pool of open
+// connections: a connection carries many messages one after the other (go-mail
+// checks it with NOOP before each and sends RSET after each), so a burst of
+// confirmations at an opening does not pay a TCP, TLS and AUTH handshake per
+// message. It is safe for concurrent use: at most SMTPConfig.Connections
+// messages are in flight at once, the other callers wait for a connection.
 type Sender struct {
 	config SMTPConfig
 	from   *netmail.Address
+	client *gomail.Client // the settings of every connection; holds none itself
+	slots  chan struct{}  // one token per connection that may be open
+
+	mu     sync.Mutex
+	idle   []*pooledConn // open connections not in use, the most recently used last
+	closed bool
 }
 
-// NewSender checks the configuration and returns a Sender.
+// pooledConn is one open connection to the relay.
+type pooledConn struct {
+	smtp     *smtp.Client
+	sent     int       // messages sent over it
+	lastUsed time.Time // when it went back to the pool
+}
+
+// NewSender checks the configuration and returns a Sender. It opens no
+// connection: the first Send does.
 func NewSender(c SMTPConfig) (*Sender, error) {
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("new mail sender: %w", err)
@@ -102,10 +155,15 @@ func NewSender(c SMTPConfig) (*Sender, error) {
 		return nil, fmt.Errorf("new mail sender: parse from address: %w", err)
 	}
 	c.Host = strings.TrimSpace(c.Host)
-	if c.Timeout == 0 {
-		c.Timeout = defaultTimeout
+	c.Timeout = cmp.Or(c.Timeout, defaultTimeout)
+	c.Connections = cmp.Or(c.Connections, DefaultConnections)
+	c.MessagesPerConnection = cmp.Or(c.MessagesPerConnection, DefaultMessagesPerConnection)
+	c.IdleTimeout = cmp.Or(c.IdleTimeout, DefaultIdleTimeout)
+	s := &Sender{config: c, from: from, slots: make(chan struct{}, c.Connections)}
+	if s.client, err = gomail.NewClient(c.Host, s.clientOptions()...); err != nil {
+		return nil, fmt.Errorf("new mail sender: smtp client for %s: %w", c.Host, err)
 	}
-	return &Sender{config: c, from: from}, nil
+	return s, nil
 }
 
 // clientOptions translates the configuration into go-mail options.
@@ -137,20 +195,115 @@ func (s *Sender) clientOptions() []gomail.Option {
 
 // Send delivers m to the relay. The error is permanent (IsPermanent) when the
 // relay refused the message with a 5xx reply or when the message itself is
-// invalid; any other error (4xx reply, network failure) is worth a retry.
+// invalid; any other error (4xx reply, network failure, a relay that cannot be
+// reached or refuses the connection) is worth a retry. ctx bounds the wait for
+// a connection and the dial; each SMTP exchange is bounded by the timeout.
 func (s *Sender) Send(ctx context.Context, m Message) error {
 	msg, err := s.buildMsg(m)
 	if err != nil {
 		return fmt.Errorf("send mail %s: %w", m.MessageID, permanentError{err})
 	}
-	client, err := gomail.NewClient(s.config.Host, s.clientOptions()...)
-	if err != nil {
-		return fmt.Errorf("send mail %s: create smtp client for %s: %w", m.MessageID, s.config.Host, err)
+	select {
+	case s.slots <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("send mail %s: wait for a connection to %s: %w", m.MessageID, s.config.Host, ctx.Err())
 	}
-	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
+	defer func() { <-s.slots }()
+
+	conn, reused, err := s.conn(ctx)
+	if err != nil {
+		return fmt.Errorf("send mail %s: %w", m.MessageID, err)
+	}
+	err = s.client.SendWithSMTPClient(conn.smtp, msg)
+	if reused && connectionLost(err) {
+		// The relay closed the idle connection (its NOOP failed before MAIL
+		// FROM): the message was not sent, so it goes on a new connection.
+		conn.smtp.Close()
+		if conn, err = s.dial(ctx); err != nil {
+			return fmt.Errorf("send mail %s: %w", m.MessageID, err)
+		}
+		err = s.client.SendWithSMTPClient(conn.smtp, msg)
+	}
+	if err != nil {
+		// The connection's state after a failure is not worth guessing: it
+		// is closed, and the next message opens a new one.
+		conn.smtp.Close()
 		return fmt.Errorf("send mail %s via %s:%d: %w", m.MessageID, s.config.Host, s.config.Port, err)
 	}
+	conn.sent++
+	s.release(conn)
 	return nil
+}
+
+// conn takes an open connection from the pool, or dials one; reused says
+// which. A connection idle for longer than the idle timeout is closed instead:
+// relays drop idle clients, and a fresh connection is cheaper than a lost one.
+func (s *Sender) conn(ctx context.Context) (conn *pooledConn, reused bool, err error) {
+	s.mu.Lock()
+	for len(s.idle) > 0 {
+		last := len(s.idle) - 1
+		conn, s.idle = s.idle[last], s.idle[:last]
+		if time.Since(conn.lastUsed) <= s.config.IdleTimeout {
+			s.mu.Unlock()
+			return conn, true, nil
+		}
+		s.mu.Unlock()
+		_ = s.client.CloseWithSMTPClient(conn.smtp) // QUIT; a relay that already left does not matter
+		s.mu.Lock()
+	}
+	s.mu.Unlock()
+	conn, err = s.dial(ctx)
+	return conn, false, err
+}
+
+// dial opens, greets, secures and authenticates a new connection.
+func (s *Sender) dial(ctx context.Context) (*pooledConn, error) {
+	c, err := s.client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return nil, connectError{fmt.Errorf("connect to %s:%d: %w", s.config.Host, s.config.Port, err)}
+	}
+	return &pooledConn{smtp: c}, nil
+}
+
+// release puts conn back in the pool, or says goodbye to the relay when it has
+// carried its share of messages or the Sender is closed.
+func (s *Sender) release(conn *pooledConn) {
+	s.mu.Lock()
+	if !s.closed && conn.sent < s.config.MessagesPerConnection {
+		conn.lastUsed = time.Now()
+		s.idle = append(s.idle, conn)
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	_ = s.client.CloseWithSMTPClient(conn.smtp)
+}
+
+// Close says QUIT on the idle connections; a connection in use is closed when
+// its message is sent. Send still works afterwards, on new connections that it
+// closes after each message.
+func (s *Sender) Close() error {
+	s.mu.Lock()
+	idle := s.idle
+	s.idle, s.closed = nil, true
+	s.mu.Unlock()
+	var errs []error
+	for _, conn := range idle {
+		if err := s.client.CloseWithSMTPClient(conn.smtp); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close connections to %s: %w", s.config.Host, err)
+	}
+	return nil
+}
+
+// connectionLost reports whether err is go-mail's failed check of a connection
+// before a message (NOOP unanswered): nothing of the message was sent.
+func connectionLost(err error) bool {
+	var se *gomail.SendError
+	return errors.As(err, &se) && se.Reason == gomail.ErrConnCheck
 }
 
 // buildMsg checks m and turns it into a go-mail message from the fixed sender.
@@ -213,9 +366,18 @@ type permanentError struct{ err error }
 func (e permanentError) Error() string { return e.err.Error() }
 func (e permanentError) Unwrap() error { return e.err }
 
+// connectError marks a failure to open a connection (dial, greeting, TLS,
+// AUTH): it says nothing about the message, even with a 5xx reply (a wrong
+// password, a relay refusing clients for a while), so it is never permanent.
+type connectError struct{ err error }
+
+func (e connectError) Error() string { return e.err.Error() }
+func (e connectError) Unwrap() error { return e.err }
+
 // IsPermanent reports whether err is a permanent failure: the SMTP server
-// refused with a 5xx reply, or the message is invalid. Temporary refusals
-// (4xx), network failures and timeouts are not permanent.
+// refused the message with a 5xx reply, or the message is invalid. Temporary
+// refusals (4xx), network failures, timeouts and failures to connect are not
+// permanent.
 func IsPermanent(err error) bool {
 	if err == nil {
 		return false
@@ -223,6 +385,10 @@ func IsPermanent(err error) bool {
 	var pe permanentError
 	if errors.As(err, &pe) {
 		return true
+	}
+	var ce connectError
+	if errors.As(err, &ce) {
+		return false
 	}
 	var se *gomail.SendError
 	if errors.As(err, &se) {
