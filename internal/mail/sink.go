@@ -157,6 +157,14 @@ func (s *Sink) Wait(ctx context.Context, n int) ([]Received, error) {
 	}
 }
 
+// Total is how many messages have arrived since the sink started, the ones
+// no longer kept included (benchmarks).
+func (s *Sink) Total() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.total
+}
+
 // stored returns the kept messages with their ids, newest first.
 func (s *Sink) stored() []storedMessage {
 	s.mu.Lock()
