@@ -172,6 +172,11 @@ func (s *Sender) clientOptions() []gomail.Option {
 	opts := []gomail.Option{
 		gomail.WithPort(c.Port),
 		gomail.WithTimeout(c.Timeout),
+		// go-mail checks a connection with NOOP before each message and again
+		// before its RSET: two round trips of seven. A connection the relay
+		// closed shows at MAIL FROM instead, before anything of the message
+		// is accepted, and the message goes on a new one (Send).
+		gomail.WithoutNoop(),
 	}
 	switch c.TLS {
 	case TLSStartTLS:
@@ -216,8 +221,8 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 	}
 	err = s.client.SendWithSMTPClient(conn.smtp, msg)
 	if reused && connectionLost(err) {
-		// The relay closed the idle connection (its NOOP failed before MAIL
-		// FROM): the message was not sent, so it goes on a new connection.
+		// The relay closed the idle connection: the message was not sent, so
+		// it goes on a new connection.
 		conn.smtp.Close()
 		if conn, err = s.dial(ctx); err != nil {
 			return fmt.Errorf("send mail %s: %w", m.MessageID, err)
@@ -299,11 +304,23 @@ func (s *Sender) Close() error {
 	return nil
 }
 
-// connectionLost reports whether err is go-mail's failed check of a connection
-// before a message (NOOP unanswered): nothing of the message was sent.
+// connectionLost reports whether err says the connection was gone before the
+// relay took anything of the message: go-mail found it closed, or MAIL FROM,
+// the first command of a message, got no reply at all or a 421 (the relay is
+// closing the connection).
 func connectionLost(err error) bool {
 	var se *gomail.SendError
-	return errors.As(err, &se) && se.Reason == gomail.ErrConnCheck
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Reason {
+	case gomail.ErrConnCheck:
+		return true
+	case gomail.ErrSMTPMailFrom:
+		code := se.ErrorCode()
+		return code == 0 || code == 421
+	}
+	return false
 }
 
 // buildMsg checks m and turns it into a go-mail message from the fixed sender.
