@@ -1,8 +1,8 @@
 // Command mail is the confirmation-email throughput benchmark: the backlog of an
 // opening. On SQLite and on PostgreSQL it keeps 10,000 confirmation emails in
-// the database and queues their River jobs in the same transactions, as
-// candidature.Service.Validate does, then starts the platform's River client
-// with the real SendEmail worker and the platform's pooled sender
+// the database and queues their River jobs in the same transactions through the
+// outbox (outbox.Keep, as every capability does), then starts the platform's River client
+// with the real email worker (outbox.Worker) and the platform's pooled sender
 // (internal/mail.Sender) and times until every message has reached the
 // development mail sink (internal/mail.Sink, a real SMTP server on 127.0.0.1)
 // and is marked sent. The baseline, in the same run and process, to the same
@@ -29,6 +29,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,16 +37,15 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/riverqueue/river"
 	gomail "github.com/wneessen/go-mail"
 
 	"cma/bench/internal/benchkit"
-	"cma/internal/candidature"
 	"cma/internal/config"
 	"cma/internal/db"
 	"cma/internal/domain"
 	"cma/internal/jobs"
 	"cma/internal/mail"
+	"cma/internal/outbox"
 	"cma/internal/store"
 )
 
@@ -78,6 +78,8 @@ type Options struct {
 	// FetchCooldown and FetchPollInterval override the job queue's defaults
 	// (zero: jobs.DefaultFetchCooldown, jobs.DefaultFetchPollInterval).
 	FetchCooldown, FetchPollInterval time.Duration
+	// Profile, when set, receives a CPU profile of the first outbox phase.
+	Profile io.Writer
 }
 
 // Result is one measured phase.
@@ -89,10 +91,11 @@ type Result struct {
 	Received  int  // messages the sink received during the phase
 	Marked    int  // messages marked sent in the database (outbox only)
 	Elapsed   time.Duration
-	Rate      float64 // messages received per second of wall time
-	Ratio     float64 // Rate ÷ the mean of the engine's two direct phases
-	OtherCPU  float64 // share of the machine's CPU used by other processes (noise)
-	ServerCPU float64 // share of the machine's CPU used by the local PostgreSQL server
+	Rate      float64       // messages received per second of wall time
+	Ratio     float64       // Rate ÷ the mean of the engine's two direct phases
+	CPU       time.Duration // CPU time of this process and the PostgreSQL server per message
+	OtherCPU  float64       // share of the machine's CPU used by other processes (noise)
+	ServerCPU float64       // share of the machine's CPU used by the local PostgreSQL server
 }
 
 // Pass says whether an outbox row meets the targets.
@@ -110,7 +113,17 @@ func main() {
 	flag.IntVar(&opts.PerConnection, "per-connection", config.DefaultSMTPMessagesPerConnection, "messages per SMTP connection (cma serve --smtp-messages-per-connection)")
 	flag.DurationVar(&opts.FetchCooldown, "fetch-cooldown", jobs.DefaultFetchCooldown, "River's FetchCooldown")
 	flag.DurationVar(&opts.FetchPollInterval, "fetch-poll", jobs.DefaultFetchPollInterval, "River's FetchPollInterval")
+	prof := flag.String("cpuprofile", "", "write a CPU profile of the first outbox phase to this file")
 	flag.Parse()
+	if *prof != "" {
+		f, err := os.Create(*prof)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		opts.Profile = f
+	}
 	switch *engine {
 	case "both":
 		opts.Engines = []string{"sqlite", "postgres"}
@@ -215,7 +228,7 @@ func runEngine(ctx context.Context, engine string, opts Options, progress io.Wri
 		outbox bool
 	}{
 		{name: "direct: go-mail to the sink #1"},
-		{name: "outbox: River + SendEmail + mail.Sender", outbox: true},
+		{name: "outbox: River + outbox.Worker + mail.Sender", outbox: true},
 		{name: "direct: go-mail to the sink #2"},
 	}
 	for i, ph := range phases {
@@ -254,21 +267,24 @@ func runEngine(ctx context.Context, engine string, opts Options, progress io.Wri
 	return results, nil
 }
 
-// prepare creates n candidates and keeps one confirmation for each, queued in
-// the same transaction as the message (store.InsertMessage then River's
-// InsertManyTx, as candidature.Service.Validate does), queueBatch at a time. It
-// returns the messages as the worker will send them.
+// prepare creates n candidates and keeps one confirmation for each through the
+// outbox, queueBatch to a transaction: outbox.Keep writes the messages and
+// queues their jobs with one River InsertManyTx, in the caller's transaction,
+// as a batch of validations does. It returns the messages as the worker will
+// send them.
 func (b *bench) prepare(ctx context.Context, n int) ([]mail.Message, error) {
 	queue, err := jobs.New(b.d, b.st, nil, jobs.Config{Workers: 0, Log: b.log, Now: time.Now})
 	if err != nil {
 		return nil, err
 	}
+	ob := outbox.New(b.st, queue, mailDomain)
 	msgs := make([]mail.Message, 0, n)
 	now := time.Now()
 	for start := 0; start < n; start += queueBatch {
 		end := min(start+queueBatch, n)
 		err := b.st.InTx(ctx, func(tx *sql.Tx) error {
-			params := make([]river.InsertManyParams, 0, end-start)
+			kept := make([]*domain.Message, 0, end-start)
+			var emails []string
 			for i := start; i < end; i++ {
 				a := domain.Account{Kind: domain.AccountCandidate, Status: domain.StatusActive,
 					Email: fmt.Sprintf("candidat.%d@exemple.fr", i), FirstName: "Camille" + strconv.Itoa(i), LastName: "Martin",
@@ -280,16 +296,14 @@ func (b *bench) prepare(ctx context.Context, n int) ([]mail.Message, error) {
 				if err != nil {
 					return err
 				}
-				m := &store.Message{AccountID: a.ID, Kind: "confirmation", Subject: subject, Text: text, HTML: html,
-					MessageID: fmt.Sprintf("<bench-%d-%d@%s>", now.UnixNano(), i, mailDomain), CreatedAt: now}
-				if err := b.st.InsertMessage(ctx, tx, m); err != nil {
-					return err
-				}
-				params = append(params, river.InsertManyParams{Args: candidature.SendEmailArgs{MessageID: m.ID}})
-				msgs = append(msgs, mail.Message{To: a.Email, Subject: subject, Text: text, HTML: html, MessageID: m.MessageID})
+				kept = append(kept, &domain.Message{AccountID: a.ID, Kind: "confirmation", Subject: subject, Text: text, HTML: html, CreatedAt: now})
+				emails = append(emails, a.Email)
 			}
-			if _, err := queue.InsertManyTx(ctx, tx, params); err != nil {
-				return fmt.Errorf("queue %d emails: %w", len(params), err)
+			if err := ob.Keep(ctx, tx, kept...); err != nil {
+				return err
+			}
+			for i, m := range kept {
+				msgs = append(msgs, mail.Message{To: emails[i], Subject: m.Subject, Text: m.Text, HTML: m.HTML, MessageID: m.MessageID})
 			}
 			return nil
 		})
@@ -358,6 +372,12 @@ func (b *bench) outbox(ctx context.Context, n int) (Result, error) {
 	}
 	before := b.received()
 	cpu := benchkit.ReadCPU()
+	if b.opts.Profile != nil {
+		// An error means a profile is already running: the first engine's.
+		if err := pprof.StartCPUProfile(b.opts.Profile); err == nil {
+			defer pprof.StopCPUProfile()
+		}
+	}
 	started := time.Now()
 	if err := client.Start(ctx); err != nil {
 		return Result{}, fmt.Errorf("start job queue: %w", err)
@@ -388,15 +408,16 @@ func (b *bench) outbox(ctx context.Context, n int) (Result, error) {
 	}
 	elapsed := time.Since(started)
 	now := benchkit.ReadCPU()
-	r := Result{Received: b.received() - before, Marked: marked, Elapsed: elapsed, OtherCPU: now.OtherShare(cpu), ServerCPU: now.ServerShare(cpu)}
+	r := Result{Received: b.received() - before, Marked: marked, Elapsed: elapsed, OtherCPU: now.OtherShare(cpu), ServerCPU: now.ServerShare(cpu),
+		CPU: now.Busy(cpu) / time.Duration(max(n, 1))}
 	r.Rate = float64(r.Received) / elapsed.Seconds()
 	return r, nil
 }
 
 // direct sends msgs straight with go-mail: as many goroutines as connections,
 // each with its own go-mail client, dialled once and reused for PerConnection
-// messages (go-mail checks it with NOOP and sends RSET between messages), each
-// message built as the platform's sender builds it.
+// messages (go-mail sends RSET between them), with the options of the
+// platform's sender and each message built as it builds it.
 func (b *bench) direct(ctx context.Context, msgs []mail.Message) (Result, error) {
 	host, port := b.sinkAddr()
 	before := b.received()
@@ -415,7 +436,8 @@ func (b *bench) direct(ctx context.Context, msgs []mail.Message) (Result, error)
 	if err := errors.Join(errs...); err != nil {
 		return Result{}, err
 	}
-	r := Result{Received: b.received() - before, Elapsed: elapsed, OtherCPU: now.OtherShare(cpu), ServerCPU: now.ServerShare(cpu)}
+	r := Result{Received: b.received() - before, Elapsed: elapsed, OtherCPU: now.OtherShare(cpu), ServerCPU: now.ServerShare(cpu),
+		CPU: now.Busy(cpu) / time.Duration(max(len(msgs), 1))}
 	r.Rate = float64(r.Received) / elapsed.Seconds()
 	return r, nil
 }
@@ -423,7 +445,9 @@ func (b *bench) direct(ctx context.Context, msgs []mail.Message) (Result, error)
 // sendShare sends every Connections-th message from the g-th, over one
 // connection at a time.
 func (b *bench) sendShare(ctx context.Context, host string, port int, msgs []mail.Message, g int) error {
-	client, err := gomail.NewClient(host, gomail.WithPort(port), gomail.WithTLSPolicy(gomail.NoTLS), gomail.WithTimeout(30*time.Second))
+	// The options of internal/mail's sender towards a loopback sink.
+	client, err := gomail.NewClient(host, gomail.WithPort(port), gomail.WithTLSPolicy(gomail.NoTLS), gomail.WithTimeout(30*time.Second),
+		gomail.WithoutNoop())
 	if err != nil {
 		return err
 	}
@@ -488,7 +512,7 @@ func printTable(out io.Writer, machine string, opts Options, results []Result, s
 		opts.Connections, opts.PerConnection)
 	fmt.Fprintf(out, "target: outbox >= %.1fx the direct sending and >= %.0f mails/s\n\n", MinRatio, MinRate)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight|tabwriter.Debug)
-	fmt.Fprintln(tw, "db\tphase\tmessages\treceived\tmarked sent\tmails/s\tratio\telapsed\tPG CPU\tother CPU\tverdict\t")
+	fmt.Fprintln(tw, "db\tphase\tmessages\treceived\tmarked sent\tmails/s\tratio\telapsed\tCPU/mail\tPG CPU\tother CPU\tverdict\t")
 	for _, r := range results {
 		verdict, marked := "baseline", "-"
 		if r.Outbox {
@@ -497,8 +521,8 @@ func printTable(out io.Writer, machine string, opts Options, results []Result, s
 				verdict = "PASS"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%.0f\t%.2fx\t%s\t%s\t%s\t%s\t\n", r.Engine, r.Name, r.Messages, r.Received, marked,
-			r.Rate, r.Ratio, r.Elapsed.Round(time.Millisecond), benchkit.Pct(r.ServerCPU), benchkit.Pct(r.OtherCPU), verdict)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%.0f\t%.2fx\t%s\t%dµs\t%s\t%s\t%s\t\n", r.Engine, r.Name, r.Messages, r.Received, marked,
+			r.Rate, r.Ratio, r.Elapsed.Round(time.Millisecond), r.CPU.Microseconds(), benchkit.Pct(r.ServerCPU), benchkit.Pct(r.OtherCPU), verdict)
 	}
 	tw.Flush()
 	for _, line := range skipped {

@@ -9,7 +9,7 @@ import (
 )
 
 // TestSmoke runs the whole benchmark path — messages kept and queued in the
-// database, River's SendEmail worker with the pooled sender, the direct go-mail
+// database through the outbox, River's email worker with the pooled sender, the direct go-mail
 // baseline, the development sink — on SQLite with 50 messages. It checks that
 // every message arrives once and is marked sent, not how fast: figures come from
 // `go run ./bench/mail`.

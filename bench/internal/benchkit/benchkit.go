@@ -221,3 +221,15 @@ func (c CPUSample) ServerShare(then CPUSample) float64 {
 
 // Pct writes a share as a percentage: "12.5%".
 func Pct(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }
+
+// clockTick is the unit of /proc's CPU times (USER_HZ, 100 on Linux).
+const clockTick = 10 * time.Millisecond
+
+// Busy is the CPU time spent between then and c by this process and the
+// PostgreSQL server: the work measured, whatever the other programs do.
+func (c CPUSample) Busy(then CPUSample) time.Duration {
+	if !c.ok || !then.ok {
+		return 0
+	}
+	return time.Duration((c.self-then.self)+(c.server-then.server)) * clockTick
+}

@@ -1,4 +1,4 @@
-package jobs_test
+package outbox_test
 
 import (
 	"context"
@@ -15,12 +15,12 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
-	"cma/internal/accounts"
-	"cma/internal/candidature"
 	"cma/internal/db"
 	"cma/internal/db/dbtest"
+	"cma/internal/domain"
 	"cma/internal/jobs"
 	"cma/internal/mail"
+	"cma/internal/outbox"
 	"cma/internal/store"
 )
 
@@ -66,33 +66,23 @@ func startRefusingRelay(t *testing.T, reply *gosmtp.SMTPError) *mail.Sender {
 	return sender
 }
 
-// queueMessage keeps a message for a new candidate and queues its job in the
-// same transaction, as a validation does.
+// queueMessage keeps a message for a new candidate and queues its job in one
+// transaction, through the outbox, and returns the message's and the job's IDs.
 func queueMessage(t *testing.T, ctx context.Context, st *store.Store, client *jobs.Client) (messageID, jobID int64) {
 	t.Helper()
-	person, err := accounts.New(st, time.Now, slog.New(slog.DiscardHandler)).SignIn(ctx, accounts.Identity{
-		Issuer: "https://monparis.exemple", Subject: "inconnu", Email: "inconnu@exemple.fr", EmailVerified: true,
-		FirstName: "Prénom", LastName: "Nom", BirthDate: time.Date(1990, 5, 6, 0, 0, 0, 0, time.UTC)})
+	a := person(t, st, "inconnu@exemple.fr")
+	m := &domain.Message{AccountID: a.ID, Kind: "confirmation", Subject: "Vos candidatures", Text: "Texte", CreatedAt: now}
+	if err := st.InTx(ctx, func(tx *sql.Tx) error { return outbox.New(st, client, "cours.exemple").Keep(ctx, tx, m) }); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := client.JobList(ctx, river.NewJobListParams().Kinds(outbox.SendEmailArgs{}.Kind()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &store.Message{AccountID: person.ID, Kind: "confirmation", Subject: "Vos candidatures", Text: "Texte",
-		MessageID: "<1@cours.exemple>", CreatedAt: time.Now()}
-	err = st.InTx(ctx, func(tx *sql.Tx) error {
-		if err := st.InsertMessage(ctx, tx, m); err != nil {
-			return err
-		}
-		res, err := client.InsertManyTx(ctx, tx, []river.InsertManyParams{{Args: candidature.SendEmailArgs{MessageID: m.ID}}})
-		if err != nil {
-			return err
-		}
-		jobID = res[0].Job.ID
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	if len(jobs.Jobs) != 1 {
+		t.Fatalf("%d email jobs queued, want 1", len(jobs.Jobs))
 	}
-	return m.ID, jobID
+	return m.ID, jobs.Jobs[0].ID
 }
 
 // waitForState waits until the job leaves the available and running states.
@@ -114,11 +104,11 @@ func waitForState(t *testing.T, ctx context.Context, client *jobs.Client, id int
 	}
 }
 
-// TestSendEmail_CAN4_a_permanent_refusal_cancels_the_job works a kept message
+// TestWorker_CAN4_a_permanent_refusal_cancels_the_job works a kept message
 // with the pooled sender against relays that refuse it: a 5xx refusal (unknown
 // mailbox) ends the retries, a 4xx one leaves the job to be retried; neither
 // marks the message sent.
-func TestSendEmail_CAN4_a_permanent_refusal_cancels_the_job(t *testing.T) {
+func TestWorker_CAN4_a_permanent_refusal_cancels_the_job(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		reply *gosmtp.SMTPError
