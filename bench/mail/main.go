@@ -409,7 +409,7 @@ func (b *bench) outbox(ctx context.Context, n int) (Result, error) {
 	elapsed := time.Since(started)
 	now := benchkit.ReadCPU()
 	r := Result{Received: b.received() - before, Marked: marked, Elapsed: elapsed, OtherCPU: now.OtherShare(cpu), ServerCPU: now.ServerShare(cpu),
-		CPU: now.Busy(cpu) / time.Duration(max(n, 1))}
+		CPU: now.Busy(cpu, b.d.Dialect == db.Postgres) / time.Duration(max(n, 1))}
 	r.Rate = float64(r.Received) / elapsed.Seconds()
 	return r, nil
 }
@@ -437,7 +437,7 @@ func (b *bench) direct(ctx context.Context, msgs []mail.Message) (Result, error)
 		return Result{}, err
 	}
 	r := Result{Received: b.received() - before, Elapsed: elapsed, OtherCPU: now.OtherShare(cpu), ServerCPU: now.ServerShare(cpu),
-		CPU: now.Busy(cpu) / time.Duration(max(len(msgs), 1))}
+		CPU: now.Busy(cpu, b.d.Dialect == db.Postgres) / time.Duration(max(len(msgs), 1))}
 	r.Rate = float64(r.Received) / elapsed.Seconds()
 	return r, nil
 }

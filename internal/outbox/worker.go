@@ -7,6 +7,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"cma/internal/batch"
 	"cma/internal/domain"
 	"cma/internal/mail"
 )
@@ -17,7 +18,7 @@ import (
 type Store interface {
 	MessageByID(ctx context.Context, id int64) (domain.Message, error)
 	Account(ctx context.Context, id int64) (domain.Account, error)
-	MarkMessageSent(ctx context.Context, id int64, at time.Time) error
+	MarkMessagesSent(ctx context.Context, ids []int64, at time.Time) error
 }
 
 // Sender sends one email: package mail's Sender, through the city's relay or
@@ -33,11 +34,42 @@ type Worker struct {
 	store Store
 	send  Sender
 	now   func() time.Time
+	marks *batch.Batcher[*sentMark]
 }
+
+// sentMark is one message to mark sent, and how the marking went.
+type sentMark struct {
+	id  int64
+	err error
+}
+
+// markBatch is the most messages marked sent by one statement.
+const markBatch = 256
 
 // NewWorker returns the email worker.
 func NewWorker(st Store, send Sender, now func() time.Time) *Worker {
-	return &Worker{store: st, send: send, now: now}
+	w := &Worker{store: st, send: send, now: now}
+	// Messages sent while another batch is being marked are marked together
+	// (one statement, one commit), one batch at a time: at an opening, a
+	// commit per message cost the workers more than the SMTP exchange.
+	w.marks = batch.NewBatcher(markBatch, 1, func(m *sentMark) int64 { return m.id }, w.markSent)
+	return w
+}
+
+// markSent marks a batch of sent messages in one statement.
+func (w *Worker) markSent(marks []*sentMark) {
+	ids := make([]int64, len(marks))
+	for i, m := range marks {
+		ids[i] = m.id
+	}
+	// Not the job's context: a batch serves other jobs, which would fail with
+	// the first one's cancellation. River gives a job 30 s.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := w.store.MarkMessagesSent(ctx, ids, w.now())
+	for _, m := range marks {
+		m.err = err
+	}
 }
 
 // Work sends the message.
@@ -63,5 +95,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[SendEmailArgs]) error 
 	if err != nil {
 		return err
 	}
-	return w.store.MarkMessageSent(ctx, m.ID, w.now())
+	mark := &sentMark{id: m.ID}
+	w.marks.Do(mark)
+	return mark.err
 }

@@ -57,10 +57,16 @@ func (s *Store) Messages(ctx context.Context, accountID int64) ([]domain.Message
 	return out, rows.Err()
 }
 
-// MarkMessageSent records that the email went out.
-func (s *Store) MarkMessageSent(ctx context.Context, id int64, at time.Time) error {
-	if _, err := s.db.W.ExecContext(ctx, `UPDATE messages SET sent_at = $1 WHERE id = $2 AND sent_at IS NULL`, s.instantArg(at), id); err != nil {
-		return fmt.Errorf("mark message %d sent: %w", id, err)
+// MarkMessagesSent records that the emails went out, in one statement: the
+// email workers send many at once, and a commit each would cost more than the
+// sending.
+func (s *Store) MarkMessagesSent(ctx context.Context, ids []int64, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := s.db.W.ExecContext(ctx, `UPDATE messages SET sent_at = $1 WHERE id `+s.inList(2, "bigint")+` AND sent_at IS NULL`,
+		s.instantArg(at), s.listArg(ids)); err != nil {
+		return fmt.Errorf("mark %d messages sent: %w", len(ids), err)
 	}
 	return nil
 }

@@ -225,11 +225,17 @@ func Pct(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }
 // clockTick is the unit of /proc's CPU times (USER_HZ, 100 on Linux).
 const clockTick = 10 * time.Millisecond
 
-// Busy is the CPU time spent between then and c by this process and the
-// PostgreSQL server: the work measured, whatever the other programs do.
-func (c CPUSample) Busy(then CPUSample) time.Duration {
+// Busy is the CPU time spent between then and c by this process and, with
+// server, by the local PostgreSQL server's processes: the work measured,
+// whatever the other programs do (on a shared server, other databases' work
+// is counted too).
+func (c CPUSample) Busy(then CPUSample, server bool) time.Duration {
 	if !c.ok || !then.ok {
 		return 0
 	}
-	return time.Duration((c.self-then.self)+(c.server-then.server)) * clockTick
+	ticks := c.self - then.self
+	if server {
+		ticks += c.server - then.server
+	}
+	return time.Duration(ticks) * clockTick
 }
