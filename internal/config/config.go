@@ -72,10 +72,12 @@ type OIDCProvider struct {
 	Key, Name, Issuer, ClientID, ClientSecret, ForgotURL string
 }
 
-// Defaults of the email sending settings, measured by bench/mail: with these, a
-// loopback relay takes about N confirmations a second (see bench/README.md).
+// Defaults of the email sending settings (bench/mail, bench/README.md). Four
+// connections suit a city relay's usual per-client limit; the workers are many
+// more, because most of a worker's time goes to the database (reading the
+// message, marking it sent) and River, and they keep the connections busy.
 const (
-	DefaultMailWorkers               = 16
+	DefaultMailWorkers               = 64
 	DefaultSMTPConnections           = 4
 	DefaultSMTPMessagesPerConnection = 100
 )

@@ -14,10 +14,10 @@ import (
 
 // Store is what the worker needs of the database, and nothing more (as
 // listmonk's manager declares its Store); the platform's store satisfies it.
-// A message or account that does not exist is reported with domain.ErrNotFound.
+// A message that does not exist is reported with domain.ErrNotFound.
 type Store interface {
-	MessageByID(ctx context.Context, id int64) (domain.Message, error)
-	Account(ctx context.Context, id int64) (domain.Account, error)
+	// MessageToSend reads a message and its recipient's current address.
+	MessageToSend(ctx context.Context, id int64) (m domain.Message, to string, err error)
 	MarkMessagesSent(ctx context.Context, ids []int64, at time.Time) error
 }
 
@@ -74,7 +74,7 @@ func (w *Worker) markSent(marks []*sentMark) {
 
 // Work sends the message.
 func (w *Worker) Work(ctx context.Context, job *river.Job[SendEmailArgs]) error {
-	m, err := w.store.MessageByID(ctx, job.Args.MessageID)
+	m, to, err := w.store.MessageToSend(ctx, job.Args.MessageID)
 	if errors.Is(err, domain.ErrNotFound) {
 		return river.JobCancel(err)
 	}
@@ -84,11 +84,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[SendEmailArgs]) error 
 	if !m.SentAt.IsZero() {
 		return nil
 	}
-	person, err := w.store.Account(ctx, m.AccountID)
-	if err != nil {
-		return err
-	}
-	err = w.send.Send(ctx, mail.Message{To: person.Email, Subject: m.Subject, Text: m.Text, HTML: m.HTML, MessageID: m.MessageID})
+	err = w.send.Send(ctx, mail.Message{To: to, Subject: m.Subject, Text: m.Text, HTML: m.HTML, MessageID: m.MessageID})
 	if mail.IsPermanent(err) {
 		return river.JobCancel(err)
 	}

@@ -39,6 +39,23 @@ func (s *Store) MessageByID(ctx context.Context, id int64) (domain.Message, erro
 	return m, err
 }
 
+// MessageToSend reads one message with its recipient's current address, in one
+// query: what the email worker needs, once per message.
+func (s *Store) MessageToSend(ctx context.Context, id int64) (domain.Message, string, error) {
+	var m domain.Message
+	var to string
+	err := s.db.R.QueryRowContext(ctx, `SELECT m.id, m.account_id, m.kind, m.subject, m.body_text, m.body_html, m.message_id,
+		m.created_at, m.sent_at, a.email FROM messages m JOIN accounts a ON a.id = m.account_id WHERE m.id = $1`, id).
+		Scan(&m.ID, &m.AccountID, &m.Kind, &m.Subject, &m.Text, &m.HTML, &m.MessageID, timeCol{&m.CreatedAt}, nullTime{&m.SentAt}, &to)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, "", fmt.Errorf("message %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return m, "", fmt.Errorf("read message %d to send: %w", id, err)
+	}
+	return m, to, nil
+}
+
 // Messages lists a person's emails, newest first.
 func (s *Store) Messages(ctx context.Context, accountID int64) ([]domain.Message, error) {
 	rows, err := s.db.R.QueryContext(ctx, `SELECT `+messageColumns+` FROM messages WHERE account_id = $1 ORDER BY created_at DESC, id DESC`, accountID)
