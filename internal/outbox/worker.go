@@ -3,11 +3,11 @@ package outbox
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
 
-	"cma/internal/batch"
 	"cma/internal/domain"
 	"cma/internal/mail"
 )
@@ -34,42 +34,75 @@ type Worker struct {
 	store Store
 	send  Sender
 	now   func() time.Time
-	marks *batch.Batcher[*sentMark]
+	marks *sentMarks
 }
-
-// sentMark is one message to mark sent, and how the marking went.
-type sentMark struct {
-	id  int64
-	err error
-}
-
-// markBatch is the most messages marked sent by one statement.
-const markBatch = 256
 
 // NewWorker returns the email worker.
 func NewWorker(st Store, send Sender, now func() time.Time) *Worker {
-	w := &Worker{store: st, send: send, now: now}
-	// Messages sent while another batch is being marked are marked together
-	// (one statement, one commit), one batch at a time: at an opening, a
-	// commit per message cost the workers more than the SMTP exchange.
-	w.marks = batch.NewBatcher(markBatch, 1, func(m *sentMark) int64 { return m.id }, w.markSent)
-	return w
+	return &Worker{store: st, send: send, now: now, marks: &sentMarks{store: st, now: now}}
 }
 
-// markSent marks a batch of sent messages in one statement.
-func (w *Worker) markSent(marks []*sentMark) {
-	ids := make([]int64, len(marks))
-	for i, m := range marks {
-		ids[i] = m.id
+// Marking messages sent: at most markBatch at once, gathered for markLinger.
+const (
+	markBatch  = 256
+	markLinger = 10 * time.Millisecond
+)
+
+// sentMarks marks the messages sent within markLinger of each other in one
+// statement and one commit. At an opening the workers send hundreds a
+// second; a commit each cost them more than the SMTP exchange (bench/mail).
+// A worker waits for its batch's commit, so a job is done only once its
+// message is recorded as sent, as before.
+type sentMarks struct {
+	store Store
+	now   func() time.Time
+
+	mu      sync.Mutex
+	pending *markGroup // gathering, nil when none
+}
+
+// markGroup is one statement's messages and its outcome.
+type markGroup struct {
+	ids  []int64
+	once sync.Once
+	done chan struct{} // closed once written
+	err  error
+}
+
+// mark records that message id was sent, with the others sent meanwhile.
+func (s *sentMarks) mark(id int64) error {
+	s.mu.Lock()
+	g := s.pending
+	if g == nil {
+		g = &markGroup{done: make(chan struct{})}
+		s.pending = g
+		time.AfterFunc(markLinger, func() { s.write(g) })
 	}
-	// Not the job's context: a batch serves other jobs, which would fail with
-	// the first one's cancellation. River gives a job 30 s.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	err := w.store.MarkMessagesSent(ctx, ids, w.now())
-	for _, m := range marks {
-		m.err = err
+	g.ids = append(g.ids, id)
+	full := len(g.ids) >= markBatch
+	s.mu.Unlock()
+	if full {
+		s.write(g)
 	}
+	<-g.done
+	return g.err
+}
+
+// write closes g to newcomers and writes it, once.
+func (s *sentMarks) write(g *markGroup) {
+	s.mu.Lock()
+	if s.pending == g {
+		s.pending = nil
+	}
+	s.mu.Unlock()
+	g.once.Do(func() {
+		// Not a job's context: the group serves several jobs. River gives a
+		// job 30 s.
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		g.err = s.store.MarkMessagesSent(ctx, g.ids, s.now())
+		close(g.done)
+	})
 }
 
 // Work sends the message.
@@ -91,7 +124,5 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[SendEmailArgs]) error 
 	if err != nil {
 		return err
 	}
-	mark := &sentMark{id: m.ID}
-	w.marks.Do(mark)
-	return mark.err
+	return w.marks.mark(m.ID)
 }
