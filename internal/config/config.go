@@ -75,9 +75,11 @@ type OIDCProvider struct {
 // Defaults of the email sending settings (bench/mail, bench/README.md). Four
 // connections suit a city relay's usual per-client limit; the workers are many
 // more, because most of a worker's time goes to the database (reading the
-// message, marking it sent) and River, and they keep the connections busy.
+// message, marking it sent) and River, and they keep the connections busy. A
+// worker waits for a connection within its job's 30 s: with a slow relay
+// (under about 10 messages a second), fewer workers.
 const (
-	DefaultMailWorkers               = 64
+	DefaultMailWorkers               = 128
 	DefaultSMTPConnections           = 4
 	DefaultSMTPMessagesPerConnection = 100
 )
