@@ -470,12 +470,13 @@ func openDB(t *testing.T, dbURL string) *db.DB {
 	return d
 }
 
-// jobMessageID is the send_email job's message ID in SQL of each engine.
-func jobMessageID(d *db.DB) string {
+// jobMessages is the send_email job j's message IDs (a group, column id), in
+// SQL of each engine.
+func jobMessages(d *db.DB) string {
 	if d.Dialect == db.Postgres {
-		return "CAST(j.args->>'message_id' AS BIGINT)"
+		return "(SELECT CAST(value AS BIGINT) AS id FROM jsonb_array_elements_text(j.args->'message_ids'))"
 	}
-	return "json_extract(j.args, '$.message_id')"
+	return "(SELECT value AS id FROM json_each(j.args, '$.message_ids'))"
 }
 
 func queryInts(t *testing.T, d *db.DB, q string, args ...any) [][]int64 {
@@ -562,14 +563,14 @@ func checkWhole(t *testing.T, d *db.DB) {
 		}
 	}
 	for _, r := range queryInts(t, d, `SELECT m.id, (SELECT COUNT(*) FROM river_job j
-		WHERE j.kind = 'send_email' AND `+jobMessageID(d)+` = m.id) FROM messages m`) {
+		WHERE j.kind = 'send_email' AND m.id IN `+jobMessages(d)+`) FROM messages m`) {
 		if r[1] != 1 {
 			t.Errorf("CAN-4: message %d has %d send_email jobs, want exactly 1", r[0], r[1])
 		}
 	}
 	for _, r := range queryInts(t, d, `SELECT j.id FROM river_job j WHERE j.kind = 'send_email'
-		AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = `+jobMessageID(d)+`)`) {
-		t.Errorf("half-written: send_email job %d has no message", r[0])
+		AND EXISTS (SELECT 1 FROM `+jobMessages(d)+` e WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = e.id))`) {
+		t.Errorf("half-written: send_email job %d carries a message that does not exist", r[0])
 	}
 }
 
@@ -624,7 +625,7 @@ func waitSent(t *testing.T, d *db.DB, timeout time.Duration, excused map[int64]b
 		time.Sleep(200 * time.Millisecond)
 	}
 	rows, err := d.R.QueryContext(context.Background(), `SELECT m.id, COALESCE(CAST(j.state AS TEXT), '(no job)'),
-		COALESCE(j.attempt, 0) FROM messages m LEFT JOIN river_job j ON j.kind = 'send_email' AND `+jobMessageID(d)+` = m.id
+		COALESCE(j.attempt, 0) FROM messages m LEFT JOIN river_job j ON j.kind = 'send_email' AND m.id IN `+jobMessages(d)+`
 		WHERE m.sent_at IS NULL ORDER BY m.id`)
 	if err != nil {
 		t.Fatal(err)
@@ -651,7 +652,7 @@ func runningUnsent(t *testing.T, d *db.DB) map[int64]bool {
 	t.Helper()
 	out := map[int64]bool{}
 	for _, r := range queryInts(t, d, `SELECT m.id FROM messages m JOIN river_job j ON j.kind = 'send_email'
-		AND `+jobMessageID(d)+` = m.id WHERE m.sent_at IS NULL AND j.state = 'running'`) {
+		AND m.id IN `+jobMessages(d)+` WHERE m.sent_at IS NULL AND j.state = 'running'`) {
 		out[r[0]] = true
 	}
 	return out

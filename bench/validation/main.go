@@ -762,7 +762,6 @@ func (b *bench) rawSQL(ctx context.Context, list []candidate) (Result, error) {
 				return err
 			}
 			var vs []*store.NewValidation
-			var emails []river.InsertManyParams
 			for _, r := range batch {
 				v := &store.NewValidation{Key: r.c.token, AccountID: r.c.id, Actor: r.c.id, At: b.now(),
 					Message: &domain.Message{AccountID: r.c.id, Kind: "confirmation", Subject: "Confirmation", Text: "Texte",
@@ -779,10 +778,12 @@ func (b *bench) rawSQL(ctx context.Context, list []candidate) (Result, error) {
 			if err := b.st.WriteValidations(ctx, tx, vs); err != nil {
 				return err
 			}
-			for _, v := range vs {
-				emails = append(emails, river.InsertManyParams{Args: outbox.SendEmailArgs{MessageID: v.Message.ID}})
+			// One email job for the batch, as outbox.Queue queues it.
+			ids := make([]int64, len(vs))
+			for i, v := range vs {
+				ids[i] = v.Message.ID
 			}
-			_, err = queue.InsertManyTx(ctx, tx, emails)
+			_, err = queue.InsertManyTx(ctx, tx, []river.InsertManyParams{{Args: outbox.SendEmailArgs{MessageIDs: ids}}})
 			return err
 		})
 		for _, r := range batch {

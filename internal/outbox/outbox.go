@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"slices"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -19,15 +20,33 @@ import (
 	"cma/internal/domain"
 )
 
-// SendEmailArgs is the job that sends one kept message.
+// SendEmailArgs is the job that sends a group of kept messages: those queued by
+// one transaction, up to GroupSize. One job per group rather than per message,
+// because River's bookkeeping of a job (fetch, run, complete) cost about as
+// much as the SMTP exchange of one email (bench/mail).
 type SendEmailArgs struct {
-	MessageID int64 `json:"message_id"`
+	MessageIDs []int64 `json:"message_ids,omitempty"`
+	// MessageID is the one message of a job queued before groups: such jobs
+	// may still wait in a queue, and are worked as a group of one.
+	MessageID int64 `json:"message_id,omitempty"`
+}
+
+// GroupSize is the most messages one job sends: the validation batcher's
+// largest batch, so that a batch's confirmations are one job.
+const GroupSize = 64
+
+// ids is the job's messages, whichever way it was queued.
+func (a SendEmailArgs) ids() []int64 {
+	if a.MessageID != 0 {
+		return append([]int64{a.MessageID}, a.MessageIDs...)
+	}
+	return a.MessageIDs
 }
 
 // Kind names the job for River. Jobs already queued carry it: keep it.
 func (SendEmailArgs) Kind() string { return "send_email" }
 
-// InsertOpts retries a message for about a day and a half of River's backoff. A
+// InsertOpts retries a group for about a day and a half of River's backoff. A
 // message is queued once without a uniqueness key: its job is inserted in the
 // transaction that creates the message, which commits once or not at all.
 func (SendEmailArgs) InsertOpts() river.InsertOpts {
@@ -88,17 +107,18 @@ func (o *Outbox) Keep(ctx context.Context, tx *sql.Tx, msgs ...*domain.Message) 
 }
 
 // Queue queues the sending of messages already kept in tx, for callers that
-// write many messages in one set-based statement (the validations of a batch).
+// write many messages in one set-based statement (the validations of a batch):
+// one job per GroupSize messages.
 func (o *Outbox) Queue(ctx context.Context, tx *sql.Tx, messageIDs ...int64) error {
 	if len(messageIDs) == 0 {
 		return nil
 	}
-	jobs := make([]river.InsertManyParams, len(messageIDs))
-	for i, id := range messageIDs {
-		jobs[i] = river.InsertManyParams{Args: SendEmailArgs{MessageID: id}}
+	var jobs []river.InsertManyParams
+	for group := range slices.Chunk(messageIDs, GroupSize) {
+		jobs = append(jobs, river.InsertManyParams{Args: SendEmailArgs{MessageIDs: slices.Clone(group)}})
 	}
 	if _, err := o.jobs.InsertManyTx(ctx, tx, jobs); err != nil {
-		return fmt.Errorf("queue %d emails: %w", len(jobs), err)
+		return fmt.Errorf("queue %d emails: %w", len(messageIDs), err)
 	}
 	return nil
 }

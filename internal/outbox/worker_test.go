@@ -1,13 +1,19 @@
 package outbox_test
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"io"
 	"log"
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,21 +30,73 @@ import (
 	"cma/internal/store"
 )
 
-// refusingRelay is a real SMTP server (go-smtp) that answers every RCPT TO
-// with reply.
-type refusingRelay struct{ reply *gosmtp.SMTPError }
+// relay is a real SMTP server (go-smtp) that refuses the recipients of
+// refuse with their reply, accepts the others, and counts both.
+type relay struct {
+	mu        sync.Mutex
+	refuse    map[string]*gosmtp.SMTPError // by address; "*" for everyone
+	tried     map[string]int               // RCPT TO commands per address
+	delivered map[string]int               // messages accepted per address
+}
 
-func (r refusingRelay) Mail(string, *gosmtp.MailOptions) error          { return nil }
-func (r refusingRelay) Rcpt(string, *gosmtp.RcptOptions) error          { return r.reply }
-func (r refusingRelay) Data(in io.Reader) error                         { _, err := io.Copy(io.Discard, in); return err }
-func (r refusingRelay) Reset()                                          {}
-func (r refusingRelay) Logout() error                                   { return nil }
-func (r refusingRelay) newSession(*gosmtp.Conn) (gosmtp.Session, error) { return r, nil }
+func (r *relay) setRefusal(to string, reply *gosmtp.SMTPError) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if reply == nil {
+		delete(r.refuse, to)
+		return
+	}
+	r.refuse[to] = reply
+}
 
-// startRefusingRelay returns the sender towards a relay refusing with reply.
-func startRefusingRelay(t *testing.T, reply *gosmtp.SMTPError) *mail.Sender {
+// counts returns how many times to was tried and delivered.
+func (r *relay) counts(to string) (tried, delivered int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.tried[to], r.delivered[to]
+}
+
+func (r *relay) newSession(*gosmtp.Conn) (gosmtp.Session, error) { return &relaySession{relay: r}, nil }
+
+type relaySession struct {
+	relay *relay
+	to    []string
+}
+
+func (s *relaySession) Mail(string, *gosmtp.MailOptions) error { return nil }
+func (s *relaySession) Rcpt(to string, _ *gosmtp.RcptOptions) error {
+	r := s.relay
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.tried[to]++
+	if reply := cmp.Or(r.refuse[to], r.refuse["*"]); reply != nil {
+		return reply
+	}
+	s.to = append(s.to, to)
+	return nil
+}
+func (s *relaySession) Data(in io.Reader) error {
+	if _, err := io.Copy(io.Discard, in); err != nil {
+		return err
+	}
+	r := s.relay
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, to := range s.to {
+		r.delivered[to]++
+	}
+	s.to = nil
+	return nil
+}
+func (s *relaySession) Reset()        { s.to = nil }
+func (s *relaySession) Logout() error { return nil }
+
+// startRelay starts a relay refusing no one yet and returns it with the
+// pooled sender towards it.
+func startRelay(t *testing.T) (*relay, *mail.Sender) {
 	t.Helper()
-	server := gosmtp.NewServer(gosmtp.BackendFunc(refusingRelay{reply}.newSession))
+	r := &relay{refuse: map[string]*gosmtp.SMTPError{}, tried: map[string]int{}, delivered: map[string]int{}}
+	server := gosmtp.NewServer(gosmtp.BackendFunc(r.newSession))
 	server.Domain = "localhost"
 	server.ErrorLog = log.New(io.Discard, "", 0)
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
@@ -63,7 +121,7 @@ func startRefusingRelay(t *testing.T, reply *gosmtp.SMTPError) *mail.Sender {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sender.Close() })
-	return sender
+	return r, sender
 }
 
 // queueMessage keeps a message for a new candidate and queues its job in one
@@ -104,18 +162,24 @@ func waitForState(t *testing.T, ctx context.Context, client *jobs.Client, id int
 	}
 }
 
-// TestWorker_CAN4_a_permanent_refusal_cancels_the_job works a kept message
-// with the pooled sender against relays that refuse it: a 5xx refusal (unknown
-// mailbox) ends the retries, a 4xx one leaves the job to be retried; neither
-// marks the message sent.
-func TestWorker_CAN4_a_permanent_refusal_cancels_the_job(t *testing.T) {
+var (
+	refusedForGood = &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "Mailbox unavailable"}
+	refusedForNow  = &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}
+)
+
+// TestWorker_CAN4_a_permanent_refusal_ends_the_retries works a kept message
+// through River with the pooled sender against relays that refuse it: a 5xx
+// refusal (unknown mailbox) is recorded on the message and ends the job, a 4xx
+// one leaves the job to be retried; neither marks the message sent.
+func TestWorker_CAN4_a_permanent_refusal_ends_the_retries(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
-		reply *gosmtp.SMTPError
-		want  rivertype.JobState
+		name    string
+		reply   *gosmtp.SMTPError
+		want    rivertype.JobState
+		refused bool
 	}{
-		{"550 cancels", &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "Mailbox unavailable"}, rivertype.JobStateCancelled},
-		{"451 retries", &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}, rivertype.JobStateRetryable},
+		{"550 ends", refusedForGood, rivertype.JobStateCompleted, true},
+		{"451 retries", refusedForNow, rivertype.JobStateRetryable, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dbtest.Each(t, func(t *testing.T, d *db.DB) {
@@ -125,7 +189,9 @@ func TestWorker_CAN4_a_permanent_refusal_cancels_the_job(t *testing.T) {
 					t.Fatal(err)
 				}
 				st := store.New(d)
-				client, err := jobs.New(d, st, startRefusingRelay(t, tc.reply), jobs.Config{Workers: 4, Now: time.Now,
+				r, sender := startRelay(t)
+				r.setRefusal("*", tc.reply)
+				client, err := jobs.New(d, st, sender, jobs.Config{Workers: 4, Now: time.Now,
 					Log: slog.New(slog.DiscardHandler)})
 				if err != nil {
 					t.Fatal(err)
@@ -146,7 +212,214 @@ func TestWorker_CAN4_a_permanent_refusal_cancels_the_job(t *testing.T) {
 				if !m.SentAt.IsZero() {
 					t.Errorf("message marked sent at %s after a refusal", m.SentAt)
 				}
+				if refused := !m.RefusedAt.IsZero(); refused != tc.refused || (refused && !strings.Contains(m.RefusedReason, "550")) {
+					t.Errorf("message refused at %v (%q) after a %d, want refused %v", m.RefusedAt, m.RefusedReason, tc.reply.Code, tc.refused)
+				}
 			})
 		})
 	}
 }
+
+// keepGroup keeps one message for each address in one transaction, queued
+// together, and returns their IDs.
+func keepGroup(t *testing.T, ctx context.Context, st *store.Store, client *jobs.Client, to ...string) []int64 {
+	t.Helper()
+	var msgs []*domain.Message
+	for _, addr := range to {
+		a := person(t, st, addr)
+		msgs = append(msgs, &domain.Message{AccountID: a.ID, Kind: "confirmation", Subject: "Vos candidatures", Text: "Texte", CreatedAt: now})
+	}
+	if err := st.InTx(ctx, func(tx *sql.Tx) error { return outbox.New(st, client, "cours.exemple").Keep(ctx, tx, msgs...) }); err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]int64, len(msgs))
+	for i, m := range msgs {
+		ids[i] = m.ID
+	}
+	return ids
+}
+
+// workerEnv is a database, a relay and the worker, worked without River's
+// schedule: each Work call is one attempt of the job, as River would make it.
+type workerEnv struct {
+	st     *store.Store
+	relay  *relay
+	worker *outbox.Worker
+	client *jobs.Client // to queue jobs; started only by the tests through River
+}
+
+func newWorkerEnv(t *testing.T, d *db.DB) workerEnv {
+	t.Helper()
+	if err := jobs.Migrate(context.Background(), d); err != nil {
+		t.Fatal(err)
+	}
+	st := store.New(d)
+	r, sender := startRelay(t)
+	client, err := jobs.New(d, st, sender, jobs.Config{Workers: 4, Now: time.Now, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return workerEnv{st: st, relay: r, worker: outbox.NewWorker(st, sender, time.Now), client: client}
+}
+
+func (e workerEnv) work(ctx context.Context, args outbox.SendEmailArgs) error {
+	return e.worker.Work(ctx, &river.Job[outbox.SendEmailArgs]{JobRow: &rivertype.JobRow{}, Args: args})
+}
+
+// want checks how often each address was delivered and whether its message is
+// marked sent.
+func (e workerEnv) want(t *testing.T, ctx context.Context, ids []int64, to []string, delivered ...int) {
+	t.Helper()
+	for i, addr := range to {
+		_, got := e.relay.counts(addr)
+		m, err := e.st.MessageByID(ctx, ids[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != delivered[i] || m.SentAt.IsZero() != (delivered[i] == 0) {
+			t.Errorf("%s: delivered %d times, sent at %v; want %d", addr, got, m.SentAt, delivered[i])
+		}
+	}
+}
+
+// TestOutbox_CON2_a_group_is_one_job_that_sends_each_message_once keeps three
+// messages in one transaction: one job carries them, and River's worker sends
+// each once and marks them sent; working the job again sends nothing more.
+func TestOutbox_CON2_a_group_is_one_job_that_sends_each_message_once(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		e := newWorkerEnv(t, d)
+		to := []string{"alice@exemple.fr", "bob@exemple.fr", "carol@exemple.fr"}
+		ids := keepGroup(t, ctx, e.st, e.client, to...)
+		queued, err := e.client.JobList(ctx, river.NewJobListParams().Kinds(outbox.SendEmailArgs{}.Kind()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(queued.Jobs) != 1 {
+			t.Fatalf("%d email jobs queued for a group of 3, want 1", len(queued.Jobs))
+		}
+		var args outbox.SendEmailArgs
+		if err := json.Unmarshal(queued.Jobs[0].EncodedArgs, &args); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(args.MessageIDs, ids) {
+			t.Fatalf("job carries %v, want %v", args.MessageIDs, ids)
+		}
+		if err := e.client.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer e.client.Stop(context.Background())
+		if job := waitForState(t, ctx, e.client, queued.Jobs[0].ID); job.State != rivertype.JobStateCompleted {
+			t.Fatalf("group job %s (errors: %v), want completed", job.State, job.Errors)
+		}
+		e.want(t, ctx, ids, to, 1, 1, 1)
+		if err := e.work(ctx, args); err != nil {
+			t.Fatal(err)
+		}
+		e.want(t, ctx, ids, to, 1, 1, 1)
+	})
+}
+
+// TestWorker_CON2_a_retry_sends_only_the_unsent_messages: a transient refusal
+// (451) of one message of a group fails the attempt, so that River retries
+// it, and the others are sent and marked; the retry sends only that one.
+func TestWorker_CON2_a_retry_sends_only_the_unsent_messages(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		e := newWorkerEnv(t, d)
+		to := []string{"alice@exemple.fr", "bob@exemple.fr", "carol@exemple.fr"}
+		ids := keepGroup(t, ctx, e.st, e.client, to...)
+		e.relay.setRefusal("bob@exemple.fr", refusedForNow)
+		err := e.work(ctx, outbox.SendEmailArgs{MessageIDs: ids})
+		var cancelled *river.JobCancelError
+		if err == nil || errors.As(err, &cancelled) {
+			t.Fatalf("attempt with a 451: %v, want an error that River retries", err)
+		}
+		e.want(t, ctx, ids, to, 1, 0, 1)
+
+		e.relay.setRefusal("bob@exemple.fr", nil)
+		if err := e.work(ctx, outbox.SendEmailArgs{MessageIDs: ids}); err != nil {
+			t.Fatalf("retry: %v", err)
+		}
+		e.want(t, ctx, ids, to, 1, 1, 1)
+		if tried, _ := e.relay.counts("alice@exemple.fr"); tried != 1 {
+			t.Errorf("alice tried %d times, want 1: the retry resent a sent message", tried)
+		}
+	})
+}
+
+// TestWorker_CAN4_a_permanent_refusal_of_one_message_blocks_not_the_others: a
+// 550 for one recipient of a group is recorded on that message, the others are
+// sent, the job succeeds, and working it again does not try the refused one.
+func TestWorker_CAN4_a_permanent_refusal_of_one_message_blocks_not_the_others(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		e := newWorkerEnv(t, d)
+		to := []string{"alice@exemple.fr", "inconnu@exemple.fr", "carol@exemple.fr"}
+		ids := keepGroup(t, ctx, e.st, e.client, to...)
+		e.relay.setRefusal("inconnu@exemple.fr", refusedForGood)
+		if err := e.work(ctx, outbox.SendEmailArgs{MessageIDs: ids}); err != nil {
+			t.Fatalf("attempt with one 550: %v, want success (nothing left to retry)", err)
+		}
+		e.want(t, ctx, ids, to, 1, 0, 1)
+		m, err := e.st.MessageByID(ctx, ids[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.RefusedAt.IsZero() || !strings.Contains(m.RefusedReason, "550") {
+			t.Errorf("refused message: refused at %v, reason %q; want the 550 recorded", m.RefusedAt, m.RefusedReason)
+		}
+		e.relay.setRefusal("inconnu@exemple.fr", nil)
+		if err := e.work(ctx, outbox.SendEmailArgs{MessageIDs: ids}); err != nil {
+			t.Fatal(err)
+		}
+		if tried, delivered := e.relay.counts("inconnu@exemple.fr"); tried != 1 || delivered != 0 {
+			t.Errorf("refused message tried %d times, delivered %d after another attempt; want 1, 0", tried, delivered)
+		}
+	})
+}
+
+// TestWorker_CON2_a_job_queued_before_groups_still_sends_its_message: a job
+// with the one message_id of before groups, still in a queue after an upgrade,
+// sends its message through River.
+func TestWorker_CON2_a_job_queued_before_groups_still_sends_its_message(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		e := newWorkerEnv(t, d)
+		a := person(t, e.st, "alice@exemple.fr")
+		m := &domain.Message{AccountID: a.ID, Kind: "confirmation", Subject: "Vos candidatures", Text: "Texte", MessageID: "<old@cours.exemple>", CreatedAt: now}
+		var jobID int64
+		if err := e.st.InTx(ctx, func(tx *sql.Tx) error {
+			if err := e.st.InsertMessage(ctx, tx, m); err != nil {
+				return err
+			}
+			// The job as queued before groups: {"message_id": …}.
+			res, err := e.client.InsertManyTx(ctx, tx, []river.InsertManyParams{{Args: oldSendEmailArgs{MessageID: m.ID}}})
+			if err == nil {
+				jobID = res[0].Job.ID
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.client.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer e.client.Stop(context.Background())
+		if job := waitForState(t, ctx, e.client, jobID); job.State != rivertype.JobStateCompleted {
+			t.Fatalf("old job %s (errors: %v), want completed", job.State, job.Errors)
+		}
+		e.want(t, ctx, []int64{m.ID}, []string{"alice@exemple.fr"}, 1)
+	})
+}
+
+// oldSendEmailArgs is SendEmailArgs as it was before groups.
+type oldSendEmailArgs struct {
+	MessageID int64 `json:"message_id"`
+}
+
+func (oldSendEmailArgs) Kind() string { return "send_email" }

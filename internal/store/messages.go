@@ -22,11 +22,12 @@ func (s *Store) InsertMessage(ctx context.Context, tx *sql.Tx, m *domain.Message
 	return nil
 }
 
-const messageColumns = `id, account_id, kind, subject, body_text, body_html, message_id, created_at, sent_at`
+const messageColumns = `id, account_id, kind, subject, body_text, body_html, message_id, created_at, sent_at, refused_at, refused_reason`
 
 func scanMessage(row rowScanner) (domain.Message, error) {
 	var m domain.Message
-	err := row.Scan(&m.ID, &m.AccountID, &m.Kind, &m.Subject, &m.Text, &m.HTML, &m.MessageID, timeCol{&m.CreatedAt}, nullTime{&m.SentAt})
+	err := row.Scan(&m.ID, &m.AccountID, &m.Kind, &m.Subject, &m.Text, &m.HTML, &m.MessageID, timeCol{&m.CreatedAt}, nullTime{&m.SentAt},
+		nullTime{&m.RefusedAt}, &m.RefusedReason)
 	return m, err
 }
 
@@ -39,21 +40,33 @@ func (s *Store) MessageByID(ctx context.Context, id int64) (domain.Message, erro
 	return m, err
 }
 
-// MessageToSend reads one message with its recipient's current address, in one
-// query: what the email worker needs, once per message.
-func (s *Store) MessageToSend(ctx context.Context, id int64) (domain.Message, string, error) {
-	var m domain.Message
-	var to string
-	err := s.db.R.QueryRowContext(ctx, `SELECT m.id, m.account_id, m.kind, m.subject, m.body_text, m.body_html, m.message_id,
-		m.created_at, m.sent_at, a.email FROM messages m JOIN accounts a ON a.id = m.account_id WHERE m.id = $1`, id).
-		Scan(&m.ID, &m.AccountID, &m.Kind, &m.Subject, &m.Text, &m.HTML, &m.MessageID, timeCol{&m.CreatedAt}, nullTime{&m.SentAt}, &to)
-	if errors.Is(err, sql.ErrNoRows) {
-		return m, "", fmt.Errorf("message %d: %w", id, ErrNotFound)
+// MessagesToSend reads, in one query, those of the messages ids that are
+// neither sent nor refused, with their recipients' current addresses: what the
+// email worker needs for one job's group. A message that does not exist (or no
+// longer) is simply not returned.
+func (s *Store) MessagesToSend(ctx context.Context, ids []int64) ([]domain.Outgoing, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT m.id, m.account_id, m.kind, m.subject, m.body_text, m.body_html, m.message_id,
+		m.created_at, a.email FROM messages m JOIN accounts a ON a.id = m.account_id
+		WHERE m.id `+s.inList(1, "bigint")+` AND m.sent_at IS NULL AND m.refused_at IS NULL ORDER BY m.id`, s.listArg(ids))
 	if err != nil {
-		return m, "", fmt.Errorf("read message %d to send: %w", id, err)
+		return nil, fmt.Errorf("read %d messages to send: %w", len(ids), err)
 	}
-	return m, to, nil
+	defer rows.Close()
+	var out []domain.Outgoing
+	for rows.Next() {
+		var m domain.Outgoing
+		if err := rows.Scan(&m.ID, &m.AccountID, &m.Kind, &m.Subject, &m.Text, &m.HTML, &m.MessageID, timeCol{&m.CreatedAt}, &m.To); err != nil {
+			return nil, fmt.Errorf("read messages to send: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read messages to send: %w", err)
+	}
+	return out, nil
 }
 
 // Messages lists a person's emails, newest first.
@@ -84,6 +97,16 @@ func (s *Store) MarkMessagesSent(ctx context.Context, ids []int64, at time.Time)
 	if _, err := s.db.W.ExecContext(ctx, `UPDATE messages SET sent_at = $1 WHERE id `+s.inList(2, "bigint")+` AND sent_at IS NULL`,
 		s.instantArg(at), s.listArg(ids)); err != nil {
 		return fmt.Errorf("mark %d messages sent: %w", len(ids), err)
+	}
+	return nil
+}
+
+// MarkMessageRefused records that the relay refused message id for good, so
+// that it is never sent again (a message already sent stays sent).
+func (s *Store) MarkMessageRefused(ctx context.Context, id int64, at time.Time, reason string) error {
+	if _, err := s.db.W.ExecContext(ctx, `UPDATE messages SET refused_at = $1, refused_reason = $2 WHERE id = $3 AND sent_at IS NULL`,
+		s.instantArg(at), reason, id); err != nil {
+		return fmt.Errorf("mark message %d refused: %w", id, err)
 	}
 	return nil
 }

@@ -279,7 +279,7 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 	}
 	for _, m := range space.Messages {
 		v.Messages = append(v.Messages, views.MessageRow{ID: m.ID, Subject: m.Subject, Date: pg.DateTime(m.CreatedAt, s.Paris),
-			Text: m.Text, Sent: !m.SentAt.IsZero()})
+			Text: m.Text, Sent: !m.SentAt.IsZero(), Refused: !m.RefusedAt.IsZero()})
 	}
 	s.render(w, r, status, views.Candidatures(pg, v))
 }
