@@ -62,6 +62,7 @@ type Service struct {
 
 	rules       atomic.Pointer[cachedRules] // the current internal rules, read at most once a second
 	validations *batch.Batcher[*validation] // Validate's batches, see runValidations
+	proofChecks chan struct{}               // one token per proof checked at once (checkProof)
 }
 
 type cachedRules struct {
@@ -87,7 +88,8 @@ func (s *Service) currentRules(ctx context.Context, shown string) (domain.Rules,
 
 // New returns the service.
 func New(st *store.Store, cat *catalogue.Service, ob *outbox.Outbox, mailer Mailer, now func() time.Time, paris *time.Location) *Service {
-	s := &Service{store: st, catalogue: cat, outbox: ob, mailer: mailer, now: now, paris: paris}
+	s := &Service{store: st, catalogue: cat, outbox: ob, mailer: mailer, now: now, paris: paris,
+		proofChecks: make(chan struct{}, runtime.GOMAXPROCS(0))}
 	batches := validationBatchesPerCPU * runtime.GOMAXPROCS(0)
 	if st.SerializesWrites() {
 		batches = 1
@@ -260,7 +262,7 @@ type Result struct {
 // checkForm returns the form's errors as domain.FieldErrors on the logical
 // fields "objective", "motivation", "rules", "proof" and "proof_date", and the
 // proof's content type.
-func (s *Service) checkForm(f *Form, current domain.Rules) (domain.FieldErrors, string) {
+func (s *Service) checkForm(ctx context.Context, f *Form, current domain.Rules) (domain.FieldErrors, string) {
 	var errs domain.FieldErrors
 	bad := func(field, key string) { errs = append(errs, domain.FieldError{Field: field, Key: key}) }
 	if !objectiveValid(f.Objective) {
@@ -284,7 +286,7 @@ func (s *Service) checkForm(f *Form, current domain.Rules) (domain.FieldErrors, 
 			bad("proof", "basket.proof.too_big")
 		default:
 			var refused string
-			if contentType, refused = checkProof(f.Proof.Data); refused != "" {
+			if contentType, refused = s.checkProof(ctx, f.Proof.Data); refused != "" {
 				bad("proof", refused)
 			}
 			if f.Proof.IssueDate.IsZero() {

@@ -78,10 +78,17 @@ func EraseExpiredProofs(ctx context.Context, st *store.Store, now time.Time) (in
 
 // checkProof checks a half-tariff proof all the way through (CAN-9, package
 // proof) and returns its content type, or the key of the refusal: one message
-// for each family of refusal.
-func checkProof(data []byte) (contentType, refusal string) {
-	// The check bounds its own time; the form's checks take no context.
-	contentType, err := proof.Check(context.Background(), data)
+// for each family of refusal. Checks run a few at a time (s.proofChecks): a
+// small file may decode to a large image (40 megapixels take 150 MB), so many
+// proofs at once must wait rather than take the memory together.
+func (s *Service) checkProof(ctx context.Context, data []byte) (contentType, refusal string) {
+	select {
+	case s.proofChecks <- struct{}{}:
+		defer func() { <-s.proofChecks }()
+	case <-ctx.Done():
+		return "", "basket.error.proof_damaged" // the person has gone: nobody reads it
+	}
+	contentType, err := proof.Check(ctx, data) // bounded in time by proof itself
 	switch {
 	case err == nil:
 		return contentType, ""

@@ -61,7 +61,7 @@ func (s *Service) Validate(ctx context.Context, actor domain.Actor, personID int
 	if current.Version == "" {
 		return Result{}, ErrNoRules
 	}
-	ferrs, contentType := s.checkForm(&f, current)
+	ferrs, contentType := s.checkForm(ctx, &f, current)
 	if len(ferrs) > 0 {
 		return Result{}, ferrs
 	}
