@@ -1,13 +1,19 @@
 package app
 
 import (
+	"bytes"
+	"context"
 	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"cma/internal/auth"
 )
 
 var (
@@ -66,6 +72,58 @@ func TestSignInReturnsToThePage(t *testing.T) {
 		res := b.signInReturning(t, evil, "demo-candidate-2")
 		if res.Request.URL.Host != strings.TrimPrefix(base, "http://") || res.Request.URL.Path != "/mon-profil" {
 			t.Errorf("retour=%s: after sign-in at %s, want %s/mon-profil", evil, res.Request.URL, base)
+		}
+	}
+}
+
+// TestStaffPasswordSignInReturnsToThePage_ROLE5: from the sign-in page, the
+// staff link keeps the return through the password and the second factor; a
+// return to another site is dropped for the back office.
+func TestStaffPasswordSignInReturnsToThePage_ROLE5(t *testing.T) {
+	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "cma.db")
+	var out bytes.Buffer
+	env := testEnv(&out, io.Discard, nil)
+	env.Stdin = strings.NewReader("un mot de passe solide\n")
+	if err := Run(context.Background(), []string{"user", "add", "--db", dbURL, "--email", "chef.service@ville.exemple",
+		"--role", "central", "--first-name", "Nadia", "--last-name", "Roux", "--password-stdin"}, env); err != nil {
+		t.Fatal(err)
+	}
+	secret := regexp.MustCompile(`secret=([A-Z2-7]+)`).FindStringSubmatch(out.String())[1]
+	base := startServe(t, "--db", dbURL)
+	staffLink := regexp.MustCompile(`<a href="(/connexion/personnel[^"]*)">`)
+	staffReturn := regexp.MustCompile(`action="/connexion/personnel" class="stack" novalidate><input type="hidden" name="retour" value="([^"]*)">`)
+	for i, tc := range []struct{ from, want string }{
+		{"/catalogue?q=anglais&jour=2", "/catalogue?q=anglais&jour=2"},
+		{"https://evil.example/", "/back-office"},
+	} {
+		b := newBrowser(t, base)
+		_, page := b.do(t, "GET", "/connexion?retour="+url.QueryEscape(tc.from), nil)
+		link := staffLink.FindStringSubmatch(page)
+		if link == nil {
+			t.Fatal("no staff sign-in link")
+		}
+		_, page = b.do(t, "GET", html.UnescapeString(link[1]), nil)
+		form := url.Values{"email": {"chef.service@ville.exemple"}, "motdepasse": {"un mot de passe solide"}}
+		if m := staffReturn.FindStringSubmatch(page); m != nil {
+			form.Set("retour", html.UnescapeString(m[1]))
+		} else if tc.want != "/back-office" {
+			t.Fatalf("%s: the staff form does not carry the return", tc.from)
+		}
+		if tc.want == "/back-office" {
+			form.Set("retour", tc.from) // posted by hand: still refused
+		}
+		res, _ := b.do(t, "POST", "/connexion/personnel", form)
+		if res.Request.URL.Path != "/connexion/personnel/code" {
+			t.Fatalf("password accepted but landed on %s", res.Request.URL)
+		}
+		// Each code opens one session only: wait for the next one.
+		code, err := auth.TOTPCode(secret, testEnv(nil, nil, nil).Now().Add(time.Duration(i)*30*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, _ = b.do(t, "POST", "/connexion/personnel/code", url.Values{"code": {code}})
+		if got := res.Request.URL.RequestURI(); res.Request.URL.Host != strings.TrimPrefix(base, "http://") || got != tc.want {
+			t.Errorf("from %s: after the second factor at %s, want %s", tc.from, res.Request.URL, tc.want)
 		}
 	}
 }
