@@ -97,7 +97,7 @@ func TestCandidateSignInJourney_ACC3_ACC4(t *testing.T) {
 
 	// --- From the catalogue, "Se connecter" in the header.
 	b.navigate(base + "/catalogue")
-	n := b.tabUntil("the header link Se connecter", focusIs("header a[href='/connexion']", "Se connecter"), 10)
+	n := b.tabUntil("the header link Se connecter", focusIs("header a[href='/connexion?retour=%2Fcatalogue']", "Se connecter"), 10)
 	t.Logf("header link \"Se connecter\" reached with %d Tab presses", n)
 	b.pressAndWaitLoad(kb.Enter)
 	if p := eval[string](b, `location.pathname`); p != "/connexion" {
@@ -120,9 +120,14 @@ func TestCandidateSignInJourney_ACC3_ACC4(t *testing.T) {
 	t.Logf("persona %q reached with %d Tab presses", camillePersona, n)
 	b.pressAndWaitLoad(kb.Enter)
 
-	// --- "Mon profil" (ACC-3: the account now exists).
+	// --- Back on the catalogue, where "Se connecter" was chosen; then
+	// "Mon profil" (ACC-3: the account now exists).
+	if p := eval[string](b, `location.pathname`); p != "/catalogue" {
+		t.Fatalf("after choosing %q: location %s, want back at /catalogue", camillePersona, b.location())
+	}
+	b.navigate(base + "/mon-profil")
 	if p := eval[string](b, `location.pathname`); p != "/mon-profil" {
-		t.Fatalf("after choosing %q: location %s, want /mon-profil", camillePersona, b.location())
+		t.Fatalf("signed in, /mon-profil answered at %s", b.location())
 	}
 	if main := eval[string](b, `document.querySelector('main').textContent`); !strings.Contains(main, "Camille MARTIN") {
 		t.Errorf("/mon-profil does not show the name \"Camille MARTIN\"")

@@ -19,10 +19,13 @@ import (
 func fixedNow() time.Time { return time.Date(2026, time.September, 15, 10, 0, 0, 0, time.UTC) }
 
 // TestCatalogueJourney_CAT1_CAT2 is a candidate's visit with the keyboard only:
-// skip link, keyword search with a weekday (CAT-1), a course page with its class
-// calendar and the holidays it skips (CAT-5), then the printable brochure in HTML
-// and PDF (CAT-2). Every page passes axe-core's WCAG 2.1 AA rules, and the pages
-// fit a phone's width.
+// skip link, keyword search with a weekday (CAT-1), only the courses open to
+// candidatures by default, each saying until when, then the closed ones too
+// once the box is unchecked; a course page with its class calendar and the
+// holidays it skips (CAT-5) and its way back to the search; then the printable
+// brochure in HTML and PDF (CAT-2). At phone width the filters sit behind a
+// disclosure so that results start on the first screen. Every page passes
+// axe-core's WCAG 2.1 AA rules at desktop and phone width, and fits a phone.
 func TestCatalogueJourney_CAT1_CAT2(t *testing.T) {
 	tools := needBrowser(t)
 	base := startServer(t, fixedNow)
@@ -31,6 +34,23 @@ func TestCatalogueJourney_CAT1_CAT2(t *testing.T) {
 	// --- The catalogue search page, keyboard only (CAT-1).
 	b.navigate(base + "/catalogue")
 	b.checkA11y("/catalogue", 20*time.Second)
+	// At desktop width the filters are in sight, the disclosure's summary hidden.
+	type disclosure struct {
+		Open, SummaryShown, FieldShown bool
+		Summary                        string
+	}
+	readDisclosure := func() disclosure {
+		return eval[disclosure](b, `(() => { const d = document.querySelector('details.filters'), s = d.querySelector('summary');
+			return {Open: d.open, SummaryShown: getComputedStyle(s).display !== 'none', Summary: s.textContent.trim(),
+				FieldShown: document.getElementById('domaine').checkVisibility()}; })()`)
+	}
+	if d := readDisclosure(); d.SummaryShown || !d.FieldShown {
+		t.Errorf("desktop: filters disclosure %+v, want its summary hidden and the fields shown", d)
+	}
+	// A session is open on the demo day: the open filter is on at first visit.
+	if !eval[bool](b, `document.getElementById('ouverts').checked`) {
+		t.Errorf("first visit: the \"ouverts aux candidatures\" box is not checked while a session is open")
+	}
 
 	b.press(kb.Tab)
 	type skip struct {
@@ -100,9 +120,37 @@ func TestCatalogueJourney_CAT1_CAT2(t *testing.T) {
 	if v := eval[string](b, `document.getElementById('q').value`); v != "anglais" {
 		t.Errorf("the results page should keep the keywords in the form: q = %q", v)
 	}
+	// Every result says its candidatures are open, and until when.
+	type badges struct{ Open, Closed, Results int }
+	countBadges := func() badges {
+		return eval[badges](b, `({Open: [...document.querySelectorAll('.result .badge-open')].filter(e => /^Candidatures ouvertes jusqu'au \d+ \S+ \d{4} inclus$/.test(e.textContent.trim())).length,
+			Closed: document.querySelectorAll('.result .badge-closed').length, Results: document.querySelectorAll('.result').length})`)
+	}
+	if n := countBadges(); n.Open != n.Results || n.Closed != 0 {
+		t.Errorf("open filter on: %d results, %d say open until a date, %d say closed", n.Results, n.Open, n.Closed)
+	}
 	b.checkA11y("the results page", 20*time.Second)
 	b.screenshot("catalogue-results-desktop")
 	resultsURL := base + loc
+
+	// Uncheck the box with the keyboard: the closed sessions' courses appear, saying so.
+	b.do("focus the page top", 5*time.Second, chromedp.Evaluate[chromedp.Void](`document.getElementById('q').focus()`))
+	b.tabUntil("the open filter #ouverts", `document.activeElement.id === 'ouverts'`, 15)
+	b.press(" ")
+	b.tabUntil("the search button", `document.activeElement.matches('form[role=search] button[type=submit]')`, 5)
+	b.pressAndWaitLoad(kb.Enter)
+	if q := eval[string](b, `location.search`); !strings.Contains(q, "ouverts=non") || strings.Contains(q, "ouverts=1") {
+		t.Errorf("box unchecked: the search sent %s, want ouverts=non alone", q)
+	}
+	if eval[bool](b, `document.getElementById('ouverts').checked`) {
+		t.Errorf("box unchecked and submitted: it is checked again")
+	}
+	if n := countBadges(); n.Closed == 0 || n.Open+n.Closed != n.Results {
+		t.Errorf("open filter off: %d results, %d open, %d closed; want closed ones and a badge on each", n.Results, n.Open, n.Closed)
+	} else {
+		t.Logf("open filter off: %d results on the page, %d open, %d closed", n.Results, n.Open, n.Closed)
+	}
+	b.navigate(resultsURL)
 
 	// Reach the first result from the top of the page with Tab, open it with Enter.
 	b.do("focus the page top", 5*time.Second, chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)`))
@@ -113,8 +161,17 @@ func TestCatalogueJourney_CAT1_CAT2(t *testing.T) {
 	b.pressAndWaitLoad(kb.Enter)
 
 	// --- The course page: its class calendar skips the holidays (CAT-3, CAT-5).
-	if p := eval[string](b, `location.pathname`); p != href {
+	if p := eval[string](b, `location.pathname + location.search`); p != href {
 		t.Fatalf("Enter on the result link %q: location %s, want %s", title, p, href)
+	}
+	// Its way back keeps the search's criteria, and it says candidatures are open.
+	back := eval[string](b, `(() => { const a = [...document.querySelectorAll('main a')].find(a => a.textContent.trim() === 'Retour à la recherche');
+		return a ? a.href : ''; })()`)
+	if want := base + "/catalogue?jour=2&ouverts=oui&q=anglais"; back != want {
+		t.Errorf("course page: \"Retour à la recherche\" leads to %q, want the search %q", back, want)
+	}
+	if !eval[bool](b, `!!document.querySelector('.badges .badge-open')`) {
+		t.Errorf("course page of an open session: no \"Candidatures ouvertes\" badge")
 	}
 	if h1 := eval[string](b, `document.querySelector('h1').textContent`); !strings.Contains(h1, strings.Split(title, " – ")[0]) {
 		t.Errorf("course page h1 %q does not match the result %q", h1, title)
@@ -145,17 +202,44 @@ func TestCatalogueJourney_CAT1_CAT2(t *testing.T) {
 	}
 	b.checkA11y("the course page "+href, 20*time.Second)
 	b.screenshot("course-desktop")
+	b.navigate(back)
+	if again := eval[string](b, `document.querySelector('.result-count').textContent.trim()`); again != count ||
+		eval[string](b, `document.getElementById('q').value + ' ' + document.getElementById('jour').value`) != "anglais 2" {
+		t.Errorf("back at the search: %q, want the same %q with its criteria in the form", again, count)
+	}
+	b.navigate(base + href)
 
 	// --- Phone width: nothing scrolls sideways.
 	b.do("emulate a 375×812 phone", 5*time.Second, chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile, chromedp.EmulatePortrait, chromedp.EmulateScale(2)))
 	b.noHorizontalScroll("the course page")
 	b.screenshotScreen("course-phone", "")
 	b.screenshotScreen("course-phone-calendar", "meetings-title")
+	b.checkA11y("the course page at phone width", 20*time.Second)
 	b.navigate(resultsURL)
 	b.noHorizontalScroll("the results page")
+	// Results first: the filters are behind a closed disclosure that counts
+	// the active ones, and the results start within the first screen.
+	d := readDisclosure()
+	if d.Open || !d.SummaryShown || d.FieldShown || d.Summary != "Filtres (2 actifs)" {
+		t.Errorf("phone: filters disclosure %+v, want closed, its summary \"Filtres (2 actifs)\" shown", d)
+	}
+	if top := eval[float64](b, `document.getElementById('results-title').getBoundingClientRect().top + window.scrollY`); top > 812 {
+		t.Errorf("phone: the results start %.0f px down, below the first screen (812 px)", top)
+	}
+	b.checkA11y("the results page at phone width", 20*time.Second)
+	b.screenshotScreen("catalogue-results-phone-top", "")
 	b.screenshotScreen("catalogue-results-phone", "results-title")
+	// The summary opens the filters, without JavaScript.
+	b.do("open the filters", 5*time.Second, chromedp.Click(chromedp.CSS("details.filters > summary")))
+	if d := readDisclosure(); !d.Open || !d.FieldShown {
+		t.Errorf("phone: after a click on the summary the filters are %+v", d)
+	}
+	b.noHorizontalScroll("the results page with its filters open")
+	b.checkA11y("the results page at phone width, filters open", 20*time.Second)
+	b.screenshotScreen("catalogue-filters-phone", "")
 	b.navigate(base + "/catalogue")
 	b.noHorizontalScroll("/catalogue")
+	b.checkA11y("/catalogue at phone width", 20*time.Second)
 	b.navigate(base + "/catalogue/brochure")
 	b.noHorizontalScroll("/catalogue/brochure")
 	b.do("back to the desktop viewport", 5*time.Second, chromedp.ResetViewport())

@@ -232,7 +232,7 @@ func runEngine(ctx context.Context, engine, baselineURL string, opts Options, pr
 	}
 	targets := []target{
 		{"search page", "/catalogue?q=anglais", true},
-		{"search page, filters + page 2", "/catalogue?domaine=languages&jour=1&page=2", true},
+		{"search page, filters + page 2", "/catalogue?domaine=languages&jour=1&ouverts=non&page=2", true},
 		{"API search", "/api/v1/courses?q=anglais", false},
 		{"course page", fmt.Sprintf("/catalogue/cours/%d", id), false},
 	}

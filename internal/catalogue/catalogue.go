@@ -189,8 +189,9 @@ func (e ErrPageOutOfRange) Error() string {
 	return fmt.Sprintf("page %d out of range: %d pages", e.Page, e.Pages)
 }
 
-// Search returns the page of courses matching f (CAT-1).
-func (ix *Index) Search(f Filter) (Result, error) {
+// Search returns the page of courses matching f (CAT-1); now is the instant
+// the candidature periods are read at for f.OpenOnly.
+func (ix *Index) Search(f Filter, now time.Time) (Result, error) {
 	keyword := ix.keywordMatches(strings.Fields(domain.SearchKey(f.Query)))
 	perPage := f.PerPage
 	if perPage <= 0 {
@@ -199,8 +200,16 @@ func (ix *Index) Search(f Filter) (Result, error) {
 	page := max(f.Page, 1)
 	first := (page - 1) * perPage
 	res := Result{Page: page, Items: make([]*Entry, 0, perPage)}
+	openOnly := f.OpenOnly != nil && *f.OpenOnly
+	var open map[int64]bool // each session's state, read once per search
+	if openOnly {
+		open = make(map[int64]bool, len(ix.Sessions))
+		for _, se := range ix.Sessions {
+			open[se.ID] = se.CandidatureOpen(now)
+		}
+	}
 	for i, e := range ix.entries {
-		if keyword != nil && keyword[i/64]&(1<<(i%64)) == 0 || !e.matches(f) {
+		if keyword != nil && keyword[i/64]&(1<<(i%64)) == 0 || !e.matches(f) || openOnly && !open[e.SessionID] {
 			continue
 		}
 		if res.Total >= first && len(res.Items) < perPage {
@@ -215,7 +224,30 @@ func (ix *Index) Search(f Filter) (Result, error) {
 	return res, nil
 }
 
-// matches applies every filter but the keywords.
+// AnyOpen reports whether at least one session takes candidatures at instant
+// now, by the basket's own rule (domain.Session.CandidatureOpen).
+func (ix *Index) AnyOpen(now time.Time) bool {
+	for _, se := range ix.Sessions {
+		if se.CandidatureOpen(now) {
+			return true
+		}
+	}
+	return false
+}
+
+// OpenByDefault is the public search page's filter: when the visitor did not
+// say whether they want only the courses open to candidatures (f.OpenOnly nil),
+// it is on as soon as one session is open at instant now, off otherwise (so
+// that between two periods the catalogue still shows every course).
+func (ix *Index) OpenByDefault(f Filter, now time.Time) Filter {
+	if f.OpenOnly == nil {
+		on := ix.AnyOpen(now)
+		f.OpenOnly = &on
+	}
+	return f
+}
+
+// matches applies every filter but the keywords and the candidature state.
 func (e *Entry) matches(f Filter) bool {
 	switch {
 	case f.Subject != "" && e.Formation.Subject != f.Subject,

@@ -2,6 +2,7 @@ package catalogue
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,7 +66,7 @@ func search(t *testing.T, ix *Index, query string) Result {
 	if len(errs) > 0 {
 		t.Fatalf("ParseFilter(%q) errors: %+v", query, errs)
 	}
-	r, err := ix.Search(f)
+	r, err := ix.Search(f, time.Now())
 	if err != nil {
 		t.Fatalf("Search(%q): %v", query, err)
 	}
@@ -141,7 +142,7 @@ func TestSearchPagination(t *testing.T) {
 		t.Fatalf("page 3 = %+v %v", r, codes(r))
 	}
 	f, _ := ParseFilter(url.Values{"par_page": {"2"}, "page": {"4"}})
-	_, err := ix.Search(f)
+	_, err := ix.Search(f, time.Now())
 	if _, ok := err.(ErrPageOutOfRange); !ok {
 		t.Fatalf("page 4 of 3: err = %v", err)
 	}
@@ -186,7 +187,7 @@ func TestParseFilterRefusesBadInput(t *testing.T) {
 }
 
 func TestFilterValuesRoundTrip(t *testing.T) {
-	in := "q=anglais&domaine=languages&niveau=beginner&etablissement=2&arrondissement=15&jour=6&moment=morning&prix_max=300&diplome=non&distanciel=non&places=1&session=1&par_page=50"
+	in := "q=anglais&domaine=languages&niveau=beginner&etablissement=2&arrondissement=15&jour=6&moment=morning&prix_max=300&diplome=non&distanciel=non&places=1&ouverts=oui&session=1&par_page=50"
 	v, _ := url.ParseQuery(in)
 	f, errs := ParseFilter(v)
 	if len(errs) > 0 {
@@ -248,7 +249,7 @@ func FuzzParseFilter(f *testing.F) {
 		}
 		ix := Build(sample(), words(t), "C")
 		fl.PerPage = max(fl.PerPage, 1)
-		if _, err := ix.Search(fl); err != nil {
+		if _, err := ix.Search(fl, time.Now()); err != nil {
 			if _, ok := err.(ErrPageOutOfRange); !ok {
 				t.Fatal(err)
 			}
@@ -281,5 +282,121 @@ func TestFirstClass_ACC1_CAT5(t *testing.T) {
 		if e.Code == "C4" && !e.FirstClass.Equal(calendar.Day(2026, 10, 29)) {
 			t.Errorf("holiday session: C4 first class %s, want 2026-10-29", e.FirstClass.Format(time.DateOnly))
 		}
+	}
+}
+
+// twoSessions is sample() with a second session, open from 2 November 10:00
+// to 15 December 2026 included (Paris time), holding C2 and C5; the first
+// session's period closed on 14 September.
+func twoSessions() *store.Catalogue {
+	c := sample()
+	paris, _ := time.LoadLocation("Europe/Paris")
+	c.Sessions = append(c.Sessions, domain.Session{ID: 2, Code: "S2", Name: "2e semestre", Kind: domain.SessionSemester2,
+		FirstDay: calendar.Day(2027, 2, 1), LastDay: calendar.Day(2027, 6, 19),
+		CandidatureOpens: time.Date(2026, 11, 2, 10, 0, 0, 0, paris), CandidatureCloses: domain.DeadlineOn(2026, time.December, 15)})
+	for i := range c.Courses {
+		if c.Courses[i].Code == "C2" || c.Courses[i].Code == "C5" {
+			c.Courses[i].SessionID = 2
+		}
+	}
+	return c
+}
+
+func searchAt(t *testing.T, ix *Index, query string, now time.Time) []string {
+	t.Helper()
+	v, _ := url.ParseQuery(query)
+	f, errs := ParseFilter(v)
+	if len(errs) > 0 {
+		t.Fatalf("ParseFilter(%q): %+v", query, errs)
+	}
+	r, err := ix.Search(f, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return codes(r)
+}
+
+// TestSearch_CAT1_open_filter: "ouverts=oui" keeps the courses whose session
+// takes candidatures at the search's instant, by the basket's rule: from the
+// opening instant to the end of the closing day, Paris time.
+func TestSearch_CAT1_open_filter(t *testing.T) {
+	ix := Build(twoSessions(), words(t), "C")
+	paris, _ := time.LoadLocation("Europe/Paris")
+	for _, tc := range []struct {
+		query string
+		at    time.Time
+		want  string
+	}{
+		{"ouverts=oui", time.Date(2026, 12, 1, 12, 0, 0, 0, paris), "C2 C5"},
+		{"ouverts=1&q=anglais", time.Date(2026, 12, 1, 12, 0, 0, 0, paris), "C2"},
+		{"ouverts=oui", time.Date(2026, 11, 2, 9, 59, 59, 0, paris), ""},        // not open yet
+		{"ouverts=oui", time.Date(2026, 11, 2, 10, 0, 0, 0, paris), "C2 C5"},    // the opening instant
+		{"ouverts=oui", time.Date(2026, 12, 15, 23, 59, 59, 0, paris), "C2 C5"}, // the whole closing day
+		{"ouverts=oui", time.Date(2026, 12, 16, 0, 0, 0, 0, paris), ""},         // closed
+		{"ouverts=oui", time.Date(2026, 9, 10, 12, 0, 0, 0, paris), "C1 C4 C3"}, // the first session's period
+		{"ouverts=non", time.Date(2026, 12, 1, 12, 0, 0, 0, paris), "C1 C2 C4 C5 C3"},
+		{"", time.Date(2026, 12, 1, 12, 0, 0, 0, paris), "C1 C2 C4 C5 C3"}, // the filter itself has no default
+	} {
+		if got := strings.Join(searchAt(t, ix, tc.query, tc.at), " "); got != tc.want {
+			t.Errorf("%q at %s: %q, want %q", tc.query, tc.at.Format(time.DateTime), got, tc.want)
+		}
+		// Every course kept is one the basket would accept at that instant.
+		for _, code := range searchAt(t, ix, tc.query, tc.at) {
+			for _, e := range ix.All() {
+				if e.Code == code && tc.query != "" && tc.query != "ouverts=non" && !e.Session.CandidatureOpen(tc.at) {
+					t.Errorf("%q at %s kept %s, whose session is closed", tc.query, tc.at, code)
+				}
+			}
+		}
+	}
+}
+
+// TestSearch_CAT1_open_filter_on_by_default: a search that does not say is
+// limited to open sessions when one is open; "ouverts=non" (the form's
+// unchecked box) turns it off; with no session open, every course shows.
+func TestSearch_CAT1_open_filter_on_by_default(t *testing.T) {
+	ix := Build(twoSessions(), words(t), "C")
+	paris, _ := time.LoadLocation("Europe/Paris")
+	during, between := time.Date(2026, 12, 1, 12, 0, 0, 0, paris), time.Date(2027, 1, 10, 12, 0, 0, 0, paris)
+	if !ix.AnyOpen(during) || ix.AnyOpen(between) {
+		t.Fatalf("AnyOpen: %v during, %v between periods", ix.AnyOpen(during), ix.AnyOpen(between))
+	}
+	for _, tc := range []struct {
+		query string
+		at    time.Time
+		want  string
+		on    bool
+	}{
+		{"", during, "C2 C5", true},
+		{"q=ceramique", during, "C5", true},
+		{"ouverts=non", during, "C1 C2 C4 C5 C3", false},
+		{"ouverts=non&ouverts=oui", during, "C2 C5", true}, // hidden "non" then the checked box: the box wins
+		{"", between, "C1 C2 C4 C5 C3", false},
+		{"ouverts=oui", between, "", true},
+	} {
+		v, _ := url.ParseQuery(tc.query)
+		f, errs := ParseFilter(v)
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		f = ix.OpenByDefault(f, tc.at)
+		if f.OpenOnly == nil || *f.OpenOnly != tc.on {
+			t.Errorf("%q at %s: OpenOnly %v, want %v", tc.query, tc.at.Format(time.DateOnly), f.OpenOnly, tc.on)
+		}
+		r, err := ix.Search(f, tc.at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(codes(r), " "); got != tc.want {
+			t.Errorf("%q at %s: %q, want %q", tc.query, tc.at.Format(time.DateOnly), got, tc.want)
+		}
+		// Pagination links say it explicitly, so page 2 is the same search.
+		if want := map[bool]string{true: "oui", false: "non"}[tc.on]; f.Values().Get("ouverts") != want {
+			t.Errorf("%q: Values() ouverts=%q, want %q", tc.query, f.Values().Get("ouverts"), want)
+		}
+	}
+	v, _ := url.ParseQuery("ouverts=peut-etre")
+	if _, errs := ParseFilter(v); len(errs) != 1 || errs[0].Field != "ouverts" || errs[0].Key != "filter.error.yes_no" {
+		t.Errorf("ouverts=peut-etre: %+v", errs)
 	}
 }

@@ -25,8 +25,13 @@ type Filter struct {
 	Remote          *bool // CAT-6
 	PlacesLeft      bool  // only courses with places left
 	SessionID       int64
-	Page            int // 1-based
-	PerPage         int
+	// OpenOnly keeps only the courses whose session takes candidatures at
+	// the search's instant (true); false: every course, as the visitor said
+	// ("ouverts=non", the search form's unchecked box); nil: not said, which
+	// the search page reads as on when a session is open (OpenByDefault).
+	OpenOnly *bool
+	Page     int // 1-based
+	PerPage  int
 }
 
 // Paging limits.
@@ -107,6 +112,8 @@ func ParseFilter(v url.Values, ignore ...string) (Filter, domain.FieldErrors) {
 			default:
 				bad(name, "filter.error.yes_no")
 			}
+		case "ouverts":
+			f.OpenOnly = parseYesNo(value, func() { bad(name, "filter.error.yes_no") })
 		case "session":
 			f.SessionID = number(value, 1, math.MaxInt64, func() { bad(name, "filter.error.session") })
 		case "page":
@@ -198,6 +205,7 @@ func (f Filter) Values() url.Values {
 	if f.PlacesLeft {
 		set("places", "1")
 	}
+	set("ouverts", yesNo(f.OpenOnly))
 	if f.SessionID > 0 {
 		set("session", strconv.FormatInt(f.SessionID, 10))
 	}

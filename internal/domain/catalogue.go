@@ -152,6 +152,30 @@ func (s Session) CandidatureOpen(now time.Time) bool {
 	return !now.Before(s.CandidatureOpens) && s.CandidatureCloses.Open(now)
 }
 
+// CandidatureState is where a session's candidature period stands at an
+// instant: not open yet, open, or closed (PER-1). The catalogue shows it on
+// every course (CAT-1) with the same rule as the basket (CandidatureOpen).
+type CandidatureState int
+
+// The candidature states, in the order a session goes through them.
+const (
+	CandidatureNotYetOpen CandidatureState = iota
+	CandidatureIsOpen
+	CandidatureClosed
+)
+
+// CandidatureStateAt says where the candidature period stands at instant now;
+// it is CandidatureIsOpen exactly when CandidatureOpen(now) holds.
+func (s Session) CandidatureStateAt(now time.Time) CandidatureState {
+	switch {
+	case s.CandidatureOpen(now):
+		return CandidatureIsOpen
+	case now.Before(s.CandidatureOpens):
+		return CandidatureNotYetOpen
+	}
+	return CandidatureClosed
+}
+
 // MayCancel reports whether a validated candidature of this session can be
 // cancelled at instant now: until the end of the candidature period's closing
 // day, Paris time, and not after (CAN-5).

@@ -162,7 +162,7 @@ func toAPIFormation(f *domain.Formation) apiFormation {
 // apiFormations lists formations, filtered by keyword, subject, level and diploma.
 func (s *Server) apiFormations(w http.ResponseWriter, r *http.Request) {
 	f, errs := catalogue.ParseFilter(r.URL.Query())
-	for _, name := range []string{"etablissement", "arrondissement", "jour", "moment", "prix_max", "distanciel", "places", "session"} {
+	for _, name := range []string{"etablissement", "arrondissement", "jour", "moment", "prix_max", "distanciel", "places", "ouverts", "session"} {
 		if r.URL.Query().Has(name) {
 			errs = append(errs, catalogue.UnknownParameter(name))
 		}
@@ -226,6 +226,7 @@ type apiCourse struct {
 	PriceCents        int64         `json:"price_cents"`
 	ReducedPriceCents int64         `json:"reduced_price_cents"`
 	Remote            bool          `json:"remote"`
+	CandidatureOpen   bool          `json:"candidature_open"` // the session takes candidatures now (CAT-1, PER-1)
 	Meetings          []apiMeeting  `json:"meetings,omitempty"`
 }
 
@@ -239,9 +240,11 @@ type apiPlace struct {
 }
 
 type apiSessionRef struct {
-	ID   int64  `json:"id"`
-	Code string `json:"code"`
-	Name string `json:"name"`
+	ID               int64     `json:"id"`
+	Code             string    `json:"code"`
+	Name             string    `json:"name"`
+	CandidatureOpens time.Time `json:"candidature_opens"`
+	CandidatureLast  string    `json:"candidature_last_day"` // the last day open, whole (CAN-5)
 }
 
 type apiMeeting struct {
@@ -252,7 +255,9 @@ type apiMeeting struct {
 	Reason  string    `json:"reason,omitempty"`
 }
 
-func toAPICourse(e *catalogue.Entry) apiCourse {
+// toAPICourse is the course as the API gives it; the candidature state is
+// read at now, by the basket's rule.
+func (s *Server) toAPICourse(e *catalogue.Entry, now time.Time) apiCourse {
 	room := ""
 	if e.Room != nil {
 		room = e.Room.Name
@@ -260,10 +265,11 @@ func toAPICourse(e *catalogue.Entry) apiCourse {
 	est := e.Establishment
 	return apiCourse{ID: e.ID, Code: e.Code, URL: courseURL(e), Formation: toAPIFormation(e.Formation),
 		Establishment: apiPlace{ID: est.ID, Name: est.Name, Address: est.Address, PostalCode: est.PostalCode, City: est.City, District: est.District},
-		Room:          room, Session: apiSessionRef{ID: e.Session.ID, Code: e.Session.Code, Name: e.Session.Name},
+		Room:          room, Session: apiSessionRef{ID: e.Session.ID, Code: e.Session.Code, Name: e.Session.Name,
+			CandidatureOpens: e.Session.CandidatureOpens.In(s.Paris), CandidatureLast: e.Session.CandidatureCloses.String()},
 		Weekday: int(e.Weekday), Start: clock24(e.StartMinute), End: clock24(e.EndMinute), Level: string(e.Level),
 		Capacity: e.Capacity, PlacesLeft: e.PlacesLeft(), Trainer: e.Trainer, PriceCents: e.PriceCents,
-		ReducedPriceCents: e.ReducedCents, Remote: e.RemoteNow}
+		ReducedPriceCents: e.ReducedCents, Remote: e.RemoteNow, CandidatureOpen: e.Session.CandidatureOpen(now)}
 }
 
 func clock24(minute int) string {
@@ -283,7 +289,8 @@ func (s *Server) apiCourses(w http.ResponseWriter, r *http.Request) {
 		s.badFilter(w, r, errs)
 		return
 	}
-	res, err := ix.Search(f)
+	now := s.Now()
+	res, err := ix.Search(f, now)
 	var outOfRange catalogue.ErrPageOutOfRange
 	if errors.As(err, &outOfRange) {
 		s.pageOutOfRange(w, r, outOfRange.Pages)
@@ -291,7 +298,7 @@ func (s *Server) apiCourses(w http.ResponseWriter, r *http.Request) {
 	}
 	out := apiList[apiCourse]{Items: make([]apiCourse, 0, len(res.Items)), Total: res.Total, Page: res.Page, Pages: res.Pages}
 	for _, e := range res.Items {
-		out.Items = append(out.Items, toAPICourse(e))
+		out.Items = append(out.Items, s.toAPICourse(e, now))
 	}
 	writeJSON(w, out)
 }
@@ -309,7 +316,7 @@ func (s *Server) apiCourse(w http.ResponseWriter, r *http.Request) {
 			Detail: s.apiPrinter(r).T("course.notfound")})
 		return
 	}
-	out := toAPICourse(e)
+	out := s.toAPICourse(e, s.Now())
 	for _, m := range ix.Meetings(e, s.Paris) {
 		out.Meetings = append(out.Meetings, apiMeeting{Date: m.Date.Format(time.DateOnly), Start: m.Start, End: m.End,
 			Skipped: m.Skipped, Reason: m.Reason})

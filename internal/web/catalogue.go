@@ -3,7 +3,9 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
+	"time"
 
 	"cma/internal/catalogue"
 	"cma/internal/domain"
@@ -21,7 +23,12 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	pg := s.page(r, "search.title")
 	f, ferrs := catalogue.ParseFilter(r.URL.Query())
 	ferrs = append(ferrs, checkReferences(ix, f)...)
+	now := s.Now()
+	// Only the courses one can apply to, unless the visitor said otherwise
+	// (the form always says: a hidden "non" before the box, see search.templ).
+	f = ix.OpenByDefault(f, now)
 	v := s.searchView(pg, ix, f)
+	v.FiltersOpen = len(ferrs) > 0
 	status := http.StatusOK
 	if len(ferrs) > 0 {
 		status = http.StatusBadRequest
@@ -36,7 +43,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, status, views.Search(pg, v))
 		return
 	}
-	res, err := ix.Search(f)
+	res, err := ix.Search(f, now)
 	var outOfRange catalogue.ErrPageOutOfRange
 	if errors.As(err, &outOfRange) {
 		status = http.StatusNotFound
@@ -44,12 +51,15 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v.Result = res
 	v.Searched = true
+	back := url.QueryEscape(pageURL(f, res.Page))
 	for _, e := range res.Items {
+		state, open := candidatureState(pg, e.Session, now, s.Paris)
 		v.Items = append(v.Items, views.ResultItem{
-			URL: courseURL(e), Title: e.Formation.Title, Level: pg.T("level." + string(e.Level)),
+			URL: courseURL(e) + "?retour=" + back, Title: e.Formation.Title, Level: pg.T("level." + string(e.Level)),
 			Schedule: schedule(pg.P, e), Place: placeName(pg, e), Session: e.Session.Name,
 			Price: priceText(pg.P, e), Places: placesText(pg.P, e), Full: e.PlacesLeft() == 0,
 			Diploma: diplomaBadge(pg.P, e.Formation), Remote: e.RemoteNow,
+			Candidature: state, CandidatureOpen: open,
 		})
 	}
 	if res.Page > 1 && res.Page <= res.Pages {
@@ -88,7 +98,8 @@ func pageURL(f catalogue.Filter, page int) string {
 func (s *Server) searchView(pg *views.Page, ix *catalogue.Index, f catalogue.Filter) *views.SearchView {
 	p := pg.P
 	any := views.Option{Value: "", Label: p.T("search.any")}
-	v := &views.SearchView{Query: f.Query, PlacesLeft: f.PlacesLeft, ErrFor: map[string]string{}}
+	v := &views.SearchView{Query: f.Query, PlacesLeft: f.PlacesLeft, OpenOnly: f.OpenOnly != nil && *f.OpenOnly, ErrFor: map[string]string{}}
+	v.FiltersSummary = filtersSummary(p, f)
 	v.Subjects = []views.Option{any}
 	for _, sub := range domain.Subjects {
 		v.Subjects = append(v.Subjects, views.Option{Value: string(sub), Label: p.T("subject." + string(sub)), Selected: f.Subject == sub})
@@ -125,6 +136,60 @@ func (s *Server) searchView(pg *views.Page, ix *catalogue.Index, f catalogue.Fil
 		v.Sessions = append(v.Sessions, views.Option{Value: strconv.FormatInt(se.ID, 10), Label: se.Name, Selected: f.SessionID == se.ID})
 	}
 	return v
+}
+
+// filtersSummary is the disclosure's summary: "Filtres (2 actifs)".
+func filtersSummary(p *i18n.Printer, f catalogue.Filter) string {
+	switch n := activeFilters(f); n {
+	case 0:
+		return p.T("search.filters")
+	case 1:
+		return p.T("search.filters.one")
+	default:
+		return p.T("search.filters.many", map[string]any{"N": n})
+	}
+}
+
+// activeFilters counts the criteria behind the search page's disclosure that
+// narrow the results (every one but the keywords, which stay in sight).
+func activeFilters(f catalogue.Filter) int {
+	n := 0
+	for _, on := range []bool{f.Subject != "", f.Level != "", f.District != 0, f.EstablishmentID != 0, f.Weekday != nil,
+		f.TimeOfDay != "", f.MaxPriceCents != 0, f.Diploma != nil, f.Remote != nil, f.SessionID != 0, f.PlacesLeft,
+		f.OpenOnly != nil && *f.OpenOnly} {
+		if on {
+			n++
+		}
+	}
+	return n
+}
+
+// candidatureState words where the session's candidature period stands at
+// now, by the basket's rule (domain.Session.CandidatureOpen): open until its
+// closing day, open from an announced instant, or closed (CAT-1, PER-1).
+func candidatureState(pg *views.Page, se *domain.Session, now time.Time, paris *time.Location) (string, bool) {
+	switch se.CandidatureStateAt(now) {
+	case domain.CandidatureIsOpen:
+		return pg.T("candidature.state.open", map[string]any{"Day": pg.ShortDate(se.CandidatureCloses.Day())}), true
+	case domain.CandidatureNotYetOpen:
+		return pg.T("candidature.state.soon", map[string]any{"From": pg.DateTime(se.CandidatureOpens, paris)}), false
+	}
+	return pg.T("candidature.state.closed"), false
+}
+
+// searchBack is the search a course page was reached from (its "retour"
+// parameter), rebuilt from a valid catalogue search so that the link can only
+// lead back to the catalogue; "/catalogue" otherwise.
+func searchBack(raw string) string {
+	u, err := url.Parse(safeReturn(raw, "/catalogue"))
+	if err != nil || u.Path != "/catalogue" {
+		return "/catalogue"
+	}
+	f, errs := catalogue.ParseFilter(u.Query())
+	if len(errs) > 0 {
+		return "/catalogue"
+	}
+	return pageURL(f, f.Page)
 }
 
 func yesNoOptions(p *i18n.Printer, any views.Option, b *bool) []views.Option {

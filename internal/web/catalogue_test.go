@@ -260,7 +260,7 @@ func TestPublicCatalogue(t *testing.T) {
 				open++
 				c := s.courses(t, "session="+itoa(int(se.ID))).Items[0]
 				_, page := s.get(t, "/catalogue/cours/"+itoa(int(c.ID)))
-				if !strings.Contains(page, "Période de candidature") || !strings.Contains(page, "Les candidatures sont ouvertes.") {
+				if !strings.Contains(page, "Période de candidature") || !strings.Contains(page, "Candidatures ouvertes jusqu&#39;au ") {
 					t.Error("course page of the open session does not say candidatures are open")
 				}
 			}

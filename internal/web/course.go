@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -57,12 +58,14 @@ func (s *Server) coursePage(w http.ResponseWriter, r *http.Request) {
 			"To": pg.Deadline(se.CandidatureCloses)}),
 		Answer: p.T("course.period", map[string]any{"From": pg.DateTime(se.AnswerOpens, s.Paris),
 			"To": pg.Deadline(se.AnswerCloses)}),
-		CandidatureOpen: se.CandidatureOpen(s.Now()),
-		Price:           priceText(p, e), Evaluation: p.T("evaluation." + string(f.Evaluation)),
+		CandidatureOpen: se.CandidatureOpen(s.Now()), BackURL: searchBack(r.URL.Query().Get("retour")),
+		SignInURL: "/connexion?retour=" + url.QueryEscape(r.URL.RequestURI()),
+		Price:     priceText(p, e), Evaluation: p.T("evaluation." + string(f.Evaluation)),
 		Prerequisites: f.Prerequisites, Trainer: e.Trainer, Places: placesText(p, e), Full: e.PlacesLeft() == 0,
 		Description: f.Description, Diploma: diplomaBadge(p, f), Remote: e.RemoteNow,
 		HolidaySession: se.HolidaySession, ICSURL: courseURL(e) + "/seances.ics", CourseID: e.ID,
 	}
+	v.CandidatureState, _ = candidatureState(pg, se, s.Now(), s.Paris)
 	if u := currentUser(r); u != nil && u.Account.Kind == domain.AccountCandidate {
 		v.SignedIn = true
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -25,11 +26,24 @@ func (s *Server) printer(r *http.Request) *i18n.Printer {
 
 func (s *Server) page(r *http.Request, title string) *views.Page {
 	p := s.printer(r)
-	pg := &views.Page{P: p, Title: p.T(title), CSS: s.cssURL, Path: r.URL.RequestURI()}
+	pg := &views.Page{P: p, Title: p.T(title), CSS: s.cssURL, Path: r.URL.RequestURI(), SignInReturn: signInReturn(r)}
 	if u := currentUser(r); u != nil {
 		pg.User = &views.UserInfo{Name: u.Account.FullName(), Staff: u.Account.Kind == domain.AccountStaff}
 	}
 	return pg
+}
+
+// signInReturn is where the header's "Se connecter" comes back to after
+// sign-in: the page one is on, when it can be asked again (a GET), or on the
+// sign-in pages the return they already carry. Local paths only.
+func signInReturn(r *http.Request) string {
+	switch {
+	case strings.HasPrefix(r.URL.Path, "/connexion"):
+		return safeReturn(r.URL.Query().Get("retour"), "")
+	case r.Method != http.MethodGet:
+		return ""
+	}
+	return safeReturn(r.URL.RequestURI(), "")
 }
 
 // render writes a page with its status. It renders into a buffer first so that a

@@ -171,7 +171,8 @@ func (s *Server) providerCallback(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) staffSignInPage(w http.ResponseWriter, r *http.Request) {
 	pg := s.page(r, "signin.staff.title")
-	s.render(w, r, http.StatusOK, views.StaffSignIn(pg, &views.StaffSignInView{ErrFor: map[string]string{}}))
+	s.render(w, r, http.StatusOK, views.StaffSignIn(pg, &views.StaffSignInView{Return: safeReturn(r.URL.Query().Get("retour"), ""),
+		ErrFor: map[string]string{}}))
 }
 
 // staffSignIn checks a staff password; the central service then gives its
@@ -183,7 +184,8 @@ func (s *Server) staffSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pg := s.page(r, "signin.staff.title")
-	v := &views.StaffSignInView{Email: email, ErrFor: map[string]string{}}
+	ret := safeReturn(r.PostFormValue("retour"), "")
+	v := &views.StaffSignInView{Email: email, Return: ret, ErrFor: map[string]string{}}
 	refuse := func(status int, event, field, msgID string) {
 		s.Log.Warn("security: staff sign-in refused", "event", event)
 		msg := pg.T(msgID)
@@ -213,10 +215,11 @@ func (s *Server) staffSignIn(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.sessions.Put(r.Context(), keyPending2FA, acc.ID)
+		s.sessions.Put(r.Context(), keyReturn, ret)
 		http.Redirect(w, r, "/connexion/personnel/code", http.StatusSeeOther)
 		return
 	}
-	s.completeSignIn(w, r, acc, "password", "/back-office")
+	s.completeSignIn(w, r, acc, "password", safeReturn(ret, "/back-office"))
 }
 
 func (s *Server) secondFactorPage(w http.ResponseWriter, r *http.Request) {
@@ -251,7 +254,7 @@ func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.completeSignIn(w, r, acc, "password+totp", "/back-office")
+	s.completeSignIn(w, r, acc, "password+totp", safeReturn(s.sessions.PopString(r.Context(), keyReturn), "/back-office"))
 }
 
 // completeSignIn opens the authenticated session and goes on to target.

@@ -119,7 +119,10 @@ type courseJSON struct {
 	Trainer    string `json:"trainer"`
 	PriceCents int64  `json:"price_cents"`
 	Remote     bool   `json:"remote"`
-	Meetings   []struct {
+	URL        string `json:"url"`
+	// CAT-1: the session takes candidatures now.
+	CandidatureOpen bool `json:"candidature_open"`
+	Meetings        []struct {
 		Date    string `json:"date"`
 		Skipped bool   `json:"skipped"`
 		Reason  string `json:"reason"`

@@ -10,6 +10,7 @@
 package views
 
 import (
+	"net/url"
 	"strconv"
 	"time"
 
@@ -25,6 +26,17 @@ type Page struct {
 	CSS   string // hashed stylesheet URL
 	Path  string // current path and query, to come back after switching language
 	User  *UserInfo
+	// SignInReturn is the local path the header's sign-in link comes back
+	// to ("" for none).
+	SignInReturn string
+}
+
+// SignInURL is the header's sign-in link, returning to SignInReturn.
+func (pg *Page) SignInURL() string {
+	if pg.SignInReturn == "" {
+		return "/connexion"
+	}
+	return "/connexion?retour=" + url.QueryEscape(pg.SignInReturn)
 }
 
 // UserInfo is the signed-in person as the header shows them.
