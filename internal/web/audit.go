@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"cma/internal/domain"
 	"cma/internal/i18n"
@@ -69,6 +70,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 				s.serviceError(w, r, err)
 				return
 			}
+			found = exactEmail(found, form.Person)
 			switch len(found) {
 			case 0:
 				errs = append(errs, views.FieldMessage{Field: "personne", Message: pg.T("bo.audit.person.none")})
@@ -115,4 +117,19 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 		v.NextURL = form.link(form.Page + 1)
 	}
 	s.render(w, r, http.StatusOK, views.Audit(pg, v))
+}
+
+// exactEmail keeps, of the people a search found, the one whose email is the
+// query, when the query is an email one of them has: an email names one
+// person, where the search's words also find "camille.martin.bis@…".
+func exactEmail(found []domain.Account, query string) []domain.Account {
+	if !strings.Contains(query, "@") {
+		return found
+	}
+	for _, a := range found {
+		if strings.EqualFold(a.Email, query) {
+			return []domain.Account{a}
+		}
+	}
+	return found
 }
