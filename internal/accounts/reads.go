@@ -127,7 +127,8 @@ func (s *Service) PendingDuplicates(ctx context.Context, actor domain.Actor) ([]
 type AuditQuery struct {
 	SubjectID, ActorID int64
 	Action             string
-	From, To           time.Time // instants, To excluded
+	ActorRole          domain.Role // actions of staff holding this role
+	From, To           time.Time   // instants, To excluded
 	Limit, Offset      int
 }
 

@@ -114,7 +114,8 @@ func TestStaffForms_ROLE5_ACC4_every_error_at_once(t *testing.T) {
 
 // TestJournal_ROLE5_ROLE7_French_labels_and_person_by_name: the journal words
 // every action and role in French (no "identity.corrected", "file.read",
-// "helpdesk"), its action filter lists the labels, and its person filter finds
+// "helpdesk"), its action and role filters list the labels (the role filter
+// keeps the actions of staff with that role), and its person filter finds
 // people by name: one match filters on them, several are offered to choose
 // from, none is an error; the file number is still accepted.
 func TestJournal_ROLE5_ROLE7_French_labels_and_person_by_name(t *testing.T) {
@@ -179,6 +180,15 @@ func TestJournal_ROLE5_ROLE7_French_labels_and_person_by_name(t *testing.T) {
 		}
 		if res, _ := central.do(t, "GET", "/back-office/journal?action=drop.table", nil); res.StatusCode != 400 {
 			t.Errorf("an unknown action: %d, want 400", res.StatusCode)
+		}
+		// By the author's role: the help desk's reads, the role worded under the name.
+		res, page = central.do(t, "GET", "/back-office/journal?role=helpdesk&action=file.read", nil)
+		if res.StatusCode != 200 || !strings.Contains(page, `<td>Nadia Rousseau <br><span class="hint">Accueil téléphonique (lecture seule)</span></td>`) ||
+			strings.Contains(page, "Pierre Bernard") || !strings.Contains(page, `<option value="helpdesk" selected>Accueil téléphonique (lecture seule)</option>`) {
+			t.Errorf("journal by the author's role: %d\n%.3000s", res.StatusCode, mainPart(page))
+		}
+		if res, _ := central.do(t, "GET", "/back-office/journal?role=admin", nil); res.StatusCode != 400 {
+			t.Errorf("an unknown role: %d, want 400", res.StatusCode)
 		}
 	})
 }

@@ -9,6 +9,7 @@ type AuditEvent struct {
 	At          time.Time
 	ActorID     int64 // 0: the platform itself or the command line
 	ActorName   string
+	ActorRoles  []Role // the actor's staff roles when read, none for a candidate or the platform
 	Action      string // one of AuditActions, e.g. AuditIdentityCorrected
 	SubjectID   int64  // the person concerned, 0 when none
 	SubjectName string

@@ -19,6 +19,11 @@ func (s *Server) auditRows(pg *views.Page, events []domain.AuditEvent) []views.A
 		if row.Actor == "" {
 			row.Actor = pg.T("bo.audit.system")
 		}
+		roles := make([]string, len(e.ActorRoles))
+		for i, r := range e.ActorRoles {
+			roles[i] = pg.T("role." + string(r))
+		}
+		row.ActorRole = strings.Join(roles, ", ")
 		if e.SubjectID != 0 {
 			row.SubjectURL = "/back-office/personnes/" + itoa64(e.SubjectID)
 		}
@@ -48,6 +53,16 @@ func auditActionOptions(p *i18n.Printer, selected string) []views.Option {
 	return opts
 }
 
+// auditRoleOptions is the filter on the actor's role: every staff role,
+// worded, "any" first.
+func auditRoleOptions(p *i18n.Printer, selected string) []views.Option {
+	opts := []views.Option{{Value: "", Label: p.T("bo.audit.role.any"), Selected: selected == ""}}
+	for _, r := range domain.Roles {
+		opts = append(opts, views.Option{Value: string(r), Label: p.T("role." + string(r)), Selected: string(r) == selected})
+	}
+	return opts
+}
+
 // auditPage searches the audit trail (ROLE-5): by person, action and dates.
 // The person is found by name or email (several matches are offered to choose
 // from, as links), or by file number.
@@ -59,7 +74,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := &views.AuditView{Person: form.Person, From: form.From, To: form.To, ErrFor: map[string]string{},
-		Actions: auditActionOptions(pg.P, form.Action)}
+		Actions: auditActionOptions(pg.P, form.Action), Roles: auditRoleOptions(pg.P, form.Role)}
 	query, errs := form.query(pg.P, s.Paris)
 	if len(errs) == 0 && form.Person != "" {
 		if id, ok := form.personNumber(); ok {

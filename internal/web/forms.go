@@ -257,7 +257,7 @@ func (q candidatureFilterForm) values() url.Values {
 // auditFilterForm is the audit trail's search form (ROLE-5): by person (a
 // name, an email or a file number), action and dates, with its page.
 type auditFilterForm struct {
-	Person, Action, From, To string
+	Person, Action, Role, From, To string
 	Page                     int
 	// PersonID is the person the filter settled on: the number typed, or the
 	// one person the name found. Links to other pages carry it.
@@ -272,7 +272,7 @@ const auditPageSize = 50
 func auditFilterFormFromRequest(r *http.Request) (f auditFilterForm, ok bool) {
 	q := r.URL.Query()
 	f = auditFilterForm{Person: strings.TrimSpace(q.Get("personne")), Action: strings.TrimSpace(q.Get("action")),
-		From: q.Get("du"), To: q.Get("au")}
+		Role: strings.TrimSpace(q.Get("role")), From: q.Get("du"), To: q.Get("au")}
 	f.Page, ok = pageParam(q)
 	return f, ok
 }
@@ -300,6 +300,11 @@ func (f auditFilterForm) query(p *i18n.Printer, paris *time.Location) (accounts.
 		q.Action = f.Action
 	default:
 		bad("action", "bo.audit.action.invalid")
+	}
+	if role := domain.Role(f.Role); role.Valid() {
+		q.ActorRole = role
+	} else if f.Role != "" {
+		bad("role", "bo.audit.role.invalid")
 	}
 	day := func(raw, field string) time.Time {
 		if raw == "" {
@@ -332,7 +337,7 @@ func (f auditFilterForm) withPerson(id int64, page int) string {
 		person = strconv.FormatInt(id, 10)
 	}
 	vals := url.Values{}
-	for k, v := range map[string]string{"personne": person, "action": f.Action, "du": f.From, "au": f.To} {
+	for k, v := range map[string]string{"personne": person, "action": f.Action, "role": f.Role, "du": f.From, "au": f.To} {
 		if v != "" {
 			vals.Set(k, v)
 		}
