@@ -258,7 +258,7 @@ func (q candidatureFilterForm) values() url.Values {
 // name, an email or a file number), action and dates, with its page.
 type auditFilterForm struct {
 	Person, Action, Role, From, To string
-	Page                     int
+	Page                           int
 	// PersonID is the person the filter settled on: the number typed, or the
 	// one person the name found. Links to other pages carry it.
 	PersonID int64
