@@ -20,6 +20,7 @@ const (
 	providerButton  = "Se connecter avec Mon Paris (démo)"
 	camillePersona  = "Camille Martin — Candidate adulte"
 	directorPersona = "Hélène Dubois — Directrice d'établissement (Voltaire)"
+	centralPersona  = "Pierre Bernard — Service central des CMA"
 	phoneError      = "Le numéro de téléphone doit comporter uniquement des chiffres, par exemple 06 12 34 56 78 ou +44 20 7946 0958."
 	profileSaved    = "Vos coordonnées sont enregistrées."
 	accessRefused   = "Accès refusé"
@@ -312,4 +313,116 @@ func otherEstablishment(t *testing.T, base string, own int64) (int64, string) {
 	}
 	t.Fatalf("catalogue API: %d courses, none outside establishment %d", len(list.Items), own)
 	return 0, ""
+}
+
+// TestStaffFormsJourney_ROLE5_ACC4 is the central service correcting a
+// person's identity (ACC-4, ROLE-5): found by name in the people search, a
+// correction wrong in every field (an emoji, 101 characters, a malformed date,
+// no reason) is refused with every error at once, in a summary linking to each
+// field and next to each field, the form keeping what was typed; the assisted
+// registration refuses an email another account uses with a link to that
+// account's file; the journal finds the person by name. Every page passes
+// axe-core at desktop and phone width.
+func TestStaffFormsJourney_ROLE5_ACC4(t *testing.T) {
+	tools := needBrowser(t)
+	base := startServer(t, fixedNow)
+	b := newBrowser(t, tools)
+	start := time.Now()
+
+	// Camille's account exists once she has signed in; then she signs out.
+	if p := signIn(b, base, camillePersona); p != "/mon-profil" {
+		t.Fatalf("after choosing %q: location %s, want /mon-profil", camillePersona, b.location())
+	}
+	b.activate("header form[action='/deconnexion'] button", "Se déconnecter")
+	if p := signIn(b, base, centralPersona); p != "/back-office" {
+		t.Fatalf("after choosing %q: location %s, want /back-office", centralPersona, b.location())
+	}
+
+	// --- Found by name.
+	b.navigate(base + "/back-office/personnes")
+	b.typeInto("q", "martin")
+	b.activate("main form[role=search] button[type=submit]", "Rechercher")
+	b.activate("main table a", "Camille MARTIN")
+	if p := eval[string](b, `location.pathname`); !strings.HasPrefix(p, "/back-office/personnes/") {
+		t.Fatalf("Camille's link leads to %s", b.location())
+	}
+	file := eval[string](b, `location.pathname`)
+
+	// --- A correction wrong in every field.
+	long := strings.Repeat("a", 101)
+	b.do("fill the correction", 5*time.Second, chromedp.Evaluate[chromedp.Void](`(() => {
+		const set = (id, v) => { const e = document.getElementById(id); e.type === 'date' ? e.type = 'text' : null; e.value = v; };
+		set('prenom', 'Camille 😀'); set('nom', `+jsString(long)+`); set('naissance', '14/03/1988'); set('raison', ''); })()`))
+	b.activate("main form button[type=submit]", "Enregistrer la correction")
+	type refused struct {
+		Summary, Errors []string
+		First, Last     string
+		Role            string
+	}
+	const readRefused = `(() => { const s = document.querySelector('.error-summary');
+		return {Summary: s ? [...s.querySelectorAll('a')].map(a => a.getAttribute('href')) : [],
+			Errors: [...document.querySelectorAll('main .error-message')].map(e => e.id),
+			First: document.getElementById('prenom').value, Last: document.getElementById('nom').value,
+			Role: s ? s.getAttribute('role') : ''}; })()`
+	r := eval[refused](b, readRefused)
+	if got := strings.Join(r.Summary, " "); got != "#prenom #nom #naissance #raison" {
+		t.Errorf("the error summary links to %q, want every field: #prenom #nom #naissance #raison", got)
+	}
+	if got := strings.Join(r.Errors, " "); got != "prenom-error nom-error naissance-error raison-error" {
+		t.Errorf("errors next to the fields: %q, want one next to each", got)
+	}
+	if r.First != "Camille 😀" || r.Last != long || r.Role != "alert" {
+		t.Errorf("the refused form holds %q and %q (summary role %q), want what was typed and role=alert", r.First, r.Last, r.Role)
+	}
+	b.checkA11y("a refused correction (desktop)", 20*time.Second)
+	b.screenshot("staff-correction-refused-desktop")
+	b.do("emulate a 375×812 phone", 5*time.Second, chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile, chromedp.EmulatePortrait, chromedp.EmulateScale(2)))
+	b.checkA11y("a refused correction (phone)", 20*time.Second)
+	b.noHorizontalScroll("a refused correction")
+	b.screenshot("staff-correction-refused-phone")
+
+	// --- Right names are saved.
+	b.typeInto("prenom", "Camille-Éléonore")
+	b.typeInto("nom", "d'Artagnan")
+	b.do("fill the date and reason", 5*time.Second, chromedp.Evaluate[chromedp.Void](`(() => {
+		const d = document.getElementById('naissance'); d.type = 'date'; d.value = '1988-03-14';
+		document.getElementById('raison').value = 'acte de naissance'; })()`))
+	b.activate("main form button[type=submit]", "Enregistrer la correction")
+	if h1 := eval[string](b, `document.querySelector('h1').textContent.trim()`); h1 != "Camille-Éléonore D'ARTAGNAN" {
+		t.Errorf("after the correction the file's title is %q", h1)
+	}
+
+	// --- Assisted registration with Camille's email.
+	b.navigate(base + "/back-office/inscription-assistee")
+	b.typeInto("prenom", "Léa")
+	b.typeInto("nom", "Petit3")
+	b.typeInto("email", "camille.martin@exemple.fr")
+	b.activate("main form button[type=submit]", "Créer le compte et ouvrir son panier")
+	r = eval[refused](b, readRefused)
+	if got := strings.Join(r.Summary, " "); got != "#nom #email #naissance" {
+		t.Errorf("assisted registration: the error summary links to %q, want #nom #email #naissance", got)
+	}
+	if href := eval[string](b, `(document.querySelector('main .field-link a') || {}).getAttribute?.('href') || ''`); href != file {
+		t.Errorf("the taken email links to %q, want Camille's file %s", href, file)
+	}
+	b.checkA11y("a refused assisted registration (phone)", 20*time.Second)
+	b.noHorizontalScroll("a refused assisted registration")
+	b.screenshot("staff-assisted-refused-phone")
+
+	// --- The journal, filtered on a person found by name.
+	b.navigate(base + "/back-office/journal")
+	b.typeInto("personne", "artagnan")
+	b.activate("main form[role=search] button[type=submit]", "Rechercher")
+	if shown := eval[string](b, `(document.querySelector('main a[href="`+file+`"]') || {textContent: ''}).textContent.trim()`); shown == "" {
+		t.Errorf("the journal filtered on \"artagnan\" does not name Camille's file %s", file)
+	}
+	if main := eval[string](b, `document.querySelector('main').textContent`); !strings.Contains(main, "Identité corrigée") || strings.Contains(main, "identity.corrected") {
+		t.Errorf("the journal does not word the correction in French")
+	}
+	b.checkA11y("the journal on a person (phone)", 20*time.Second)
+	b.noHorizontalScroll("the journal on a person")
+	b.do("back to desktop width", 5*time.Second, chromedp.EmulateViewport(1280, 900))
+	b.checkA11y("the journal on a person (desktop)", 20*time.Second)
+	b.screenshot("staff-journal-desktop")
+	t.Logf("journey took %v", time.Since(start).Round(time.Millisecond))
 }

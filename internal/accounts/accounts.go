@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"cma/internal/auth"
 	"cma/internal/domain"
@@ -173,13 +174,52 @@ func (s *Service) SignOutEverywhere(ctx context.Context, accountID int64) error 
 
 // The errors of a person's identity, on the logical fields of Correction and
 // NewCandidate.
+// The names' errors are domain.CheckFirstName's and domain.CheckLastName's.
 var (
-	errFirstNameMissing = domain.FieldError{Field: "first_name", Key: "person.error.first_name"}
-	errLastNameMissing  = domain.FieldError{Field: "last_name", Key: "person.error.last_name"}
 	errEmailInvalid     = domain.FieldError{Field: "email", Key: "person.error.email"}
 	errBirthMissing     = domain.FieldError{Field: "birth_date", Key: "person.error.birth_missing"}
 	errBirthImplausible = domain.FieldError{Field: "birth_date", Key: "person.error.birth_implausible"}
 )
+
+// ErrEmailTaken is an email address another account already uses. Its
+// arguments name that account, "AccountID" (int64) and "AccountKind"
+// (domain.AccountKind), so that the page links to it for staff who may open it.
+var ErrEmailTaken = domain.FieldError{Field: "email", Key: "person.error.email_taken"}
+
+// EmailTakenBy is the account id an ErrEmailTaken names, 0 for another error.
+func EmailTakenBy(fe domain.FieldError) (int64, domain.AccountKind) {
+	if !errors.Is(fe, ErrEmailTaken) {
+		return 0, ""
+	}
+	id, _ := fe.Args["AccountID"].(int64)
+	kind, _ := fe.Args["AccountKind"].(domain.AccountKind)
+	return id, kind
+}
+
+// emailTaken is ErrEmailTaken naming the account that uses email, or nil when
+// none does. tx may be nil.
+func (s *Service) emailTaken(ctx context.Context, tx *sql.Tx, email string) error {
+	other, err := s.store.AccountByEmail(ctx, tx, email)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	fe := ErrEmailTaken
+	fe.Args = map[string]any{"AccountID": other.ID, "AccountKind": other.Kind}
+	return fe
+}
+
+// checkNames checks a person's names with the domain's one check and puts the
+// tidied names back.
+func checkNames(errs domain.FieldErrors, first, last *string) domain.FieldErrors {
+	var err error
+	*first, err = domain.CheckFirstName(*first)
+	errs = appendFieldError(errs, err)
+	*last, err = domain.CheckLastName(*last)
+	return appendFieldError(errs, err)
+}
 
 // plausibleBirth refuses a birth date in the future or more than 120 years ago.
 func plausibleBirth(birth, now time.Time) bool {
@@ -255,7 +295,7 @@ func (s *Service) ReadFile(ctx context.Context, actor domain.Actor, accountID in
 		if !domain.Can(actor, domain.ActReadPersonFile, domain.Resource{AccountID: accountID, AccountKind: acc.Kind}) {
 			return ErrForbidden
 		}
-		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: "file.read",
+		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: domain.AuditFileRead,
 			SubjectID: accountID, Details: "consultation du dossier"})
 	})
 	if err != nil {
@@ -271,23 +311,40 @@ type Correction struct {
 	Reason              string
 }
 
-// CorrectIdentity changes names or birth date, by the central service only,
-// with a reason kept in the audit trail with the old and new values.
+// maxReasonLength is the longest reason kept in the audit trail, in characters.
+const maxReasonLength = 500
+
+// errReasonLong is too long a reason.
+var errReasonLong = domain.FieldError{Field: "reason", Key: "person.error.reason_long", Args: map[string]any{"Max": maxReasonLength}}
+
+// CheckCorrection is every error of a correction at once, as field errors on
+// "first_name", "last_name", "birth_date" and "reason", with the correction
+// tidied (names through the domain's one check). The page calls it to show
+// them all when its own reading of the form already failed (a malformed date).
+func CheckCorrection(c Correction, now time.Time) (Correction, domain.FieldErrors) {
+	var errs domain.FieldErrors
+	errs = checkNames(errs, &c.FirstName, &c.LastName)
+	if !c.BirthDate.IsZero() && !plausibleBirth(c.BirthDate, now) {
+		errs = append(errs, errBirthImplausible)
+	}
+	c.Reason = strings.TrimSpace(c.Reason)
+	switch {
+	case c.Reason == "":
+		errs = append(errs, ErrReasonRequired)
+	case utf8.RuneCountInString(c.Reason) > maxReasonLength:
+		errs = append(errs, errReasonLong)
+	}
+	return c, errs
+}
+
+// CorrectIdentity changes names or birth date, by the central service only
+// (ROLE-5, ACC-4), with a reason kept in the audit trail with the old and new
+// values. Every wrong value comes back at once (CheckCorrection).
 func (s *Service) CorrectIdentity(ctx context.Context, actor domain.Actor, accountID int64, c Correction) error {
 	if !domain.Can(actor, domain.ActCorrectIdentity, domain.Resource{AccountID: accountID}) {
 		return ErrForbidden
 	}
-	c.FirstName, c.LastName, c.Reason = strings.TrimSpace(c.FirstName), strings.TrimSpace(c.LastName), strings.TrimSpace(c.Reason)
-	var errs domain.FieldErrors
-	if c.FirstName == "" {
-		errs = append(errs, errFirstNameMissing)
-	}
-	if c.LastName == "" {
-		errs = append(errs, errLastNameMissing)
-	}
-	if c.Reason == "" {
-		errs = append(errs, ErrReasonRequired)
-	}
+	c, errs := CheckCorrection(c, s.now())
 	if len(errs) > 0 {
 		return errs
 	}
@@ -314,7 +371,7 @@ func (s *Service) CorrectIdentity(ctx context.Context, actor domain.Actor, accou
 		if err := s.store.SetIdentity(ctx, tx, after); err != nil {
 			return err
 		}
-		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: "identity.corrected",
+		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: domain.AuditIdentityCorrected,
 			SubjectID: accountID, Details: strings.Join(changes, " ; "), Reason: c.Reason})
 	})
 }
@@ -357,13 +414,13 @@ func (s *Service) DecideDuplicate(ctx context.Context, actor domain.Actor, revie
 			if err := s.store.SetStatus(ctx, tx, r.Held.ID, domain.StatusMerged); err != nil {
 				return err
 			}
-			event.Action = "duplicate.merged"
+			event.Action = domain.AuditDuplicateMerged
 			event.Details = fmt.Sprintf("compte n° %d (%s) fusionné dans le compte n° %d", r.Held.ID, r.Held.Email, r.Existing.ID)
 		} else {
 			if err := s.store.SetStatus(ctx, tx, r.Held.ID, domain.StatusActive); err != nil {
 				return err
 			}
-			event.Action = "duplicate.dismissed"
+			event.Action = domain.AuditDuplicateDismissed
 			event.SubjectID = r.Held.ID
 			event.Details = fmt.Sprintf("compte n° %d reconnu distinct du compte n° %d", r.Held.ID, r.Existing.ID)
 		}
@@ -463,6 +520,20 @@ func (s *Service) AddStaff(ctx context.Context, n NewStaff) (acc domain.Account,
 			return acc, "", err
 		}
 	}
+	// Names are optional on the command line; given, they pass the same check
+	// as every form's.
+	var errs domain.FieldErrors
+	if n.FirstName != "" || n.LastName != "" {
+		errs = checkNames(errs, &n.FirstName, &n.LastName)
+	}
+	if err := s.emailTaken(ctx, nil, n.Email); err != nil {
+		if errs = appendFieldError(errs, err); !errors.Is(err, ErrEmailTaken) {
+			return acc, "", err
+		}
+	}
+	if len(errs) > 0 {
+		return acc, "", errs
+	}
 	acc = domain.Account{Kind: domain.AccountStaff, Status: domain.StatusActive, Email: n.Email,
 		FirstName: n.FirstName, LastName: n.LastName, CreatedAt: s.now()}
 	if n.Password != "" {
@@ -476,8 +547,11 @@ func (s *Service) AddStaff(ctx context.Context, n NewStaff) (acc domain.Account,
 		}
 	}
 	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.store.StaffByEmail(ctx, tx, n.Email); err == nil {
-			return fmt.Errorf("a staff account with email %s already exists", n.Email)
+		var taken domain.FieldError
+		if err := s.emailTaken(ctx, tx, n.Email); errors.As(err, &taken) { // taken meanwhile
+			return domain.FieldErrors{taken}
+		} else if err != nil {
+			return err
 		}
 		if err := s.store.InsertAccount(ctx, tx, &acc); err != nil {
 			return err
@@ -488,7 +562,7 @@ func (s *Service) AddStaff(ctx context.Context, n NewStaff) (acc domain.Account,
 			}
 		}
 		acc.Grants = n.Grants
-		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), Action: "staff.created", SubjectID: acc.ID,
+		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), Action: domain.AuditStaffCreated, SubjectID: acc.ID,
 			Details: "compte du personnel créé : " + grantsText(n.Grants), Reason: "ligne de commande"})
 	})
 	return acc, acc.TOTPSecret, err
@@ -510,10 +584,23 @@ func checkGrant(g domain.Grant) error {
 	return nil
 }
 
+// roleInRecord is each role as the audit trail's details write it: the
+// trail is the administration's record, written once in French like its other
+// details, with the roles' French labels (the test keeps them equal to the
+// catalogue's "role.<role>").
+var roleInRecord = map[domain.Role]string{
+	domain.RoleCentral:     "Service des cours d'adultes",
+	domain.RoleDirector:    "Chef d'établissement",
+	domain.RoleCoordinator: "Coordination pédagogique",
+	domain.RoleTrainer:     "Formateur ou formatrice",
+	domain.RoleGuidance:    "Orientation (inscription assistée)",
+	domain.RoleHelpDesk:    "Accueil téléphonique (lecture seule)",
+}
+
 func grantsText(gs []domain.Grant) string {
 	parts := make([]string, len(gs))
 	for i, g := range gs {
-		parts[i] = string(g.Role)
+		parts[i] = roleInRecord[g.Role]
 		switch {
 		case g.EstablishmentID != 0:
 			parts[i] += fmt.Sprintf(" (établissement %d)", g.EstablishmentID)
@@ -537,51 +624,91 @@ type NewCandidate struct {
 // open that account instead of creating a second one (ACC-3).
 var ErrSamePerson = errors.New("a person with the same names and birth date already has an account")
 
-// CreateCandidate creates a candidate's account on their behalf (CAN-8). The
-// person signs in later through the city's sign-on; an account created here is
-// then matched by staff as a probable duplicate and merged. The creation is in
-// the audit trail.
-func (s *Service) CreateCandidate(ctx context.Context, actor domain.Actor, n NewCandidate) (domain.Account, error) {
+// CheckNewCandidate is every error of an assisted registration's form at
+// once, as field errors on "first_name", "last_name", "email", "birth_date" and
+// "phone" (names through the domain's one check; an email another account uses
+// is ErrEmailTaken, naming it), with the person tidied. err is another failure
+// (forbidden, the database). The page calls it to show every error when its own
+// reading of the form already failed (a malformed date).
+func (s *Service) CheckNewCandidate(ctx context.Context, actor domain.Actor, n NewCandidate) (NewCandidate, domain.FieldErrors, error) {
 	if !domain.Can(actor, domain.ActAssistRegistration, domain.Resource{}) {
-		return domain.Account{}, ErrForbidden
+		return n, nil, ErrForbidden
 	}
 	var errs domain.FieldErrors
-	n.FirstName, n.LastName, n.Email = strings.TrimSpace(n.FirstName), strings.TrimSpace(n.LastName), strings.ToLower(strings.TrimSpace(n.Email))
-	if n.FirstName == "" {
-		errs = append(errs, errFirstNameMissing)
-	}
-	if n.LastName == "" {
-		errs = append(errs, errLastNameMissing)
-	}
+	errs = checkNames(errs, &n.FirstName, &n.LastName)
+	n.Email = strings.ToLower(strings.TrimSpace(n.Email))
 	if at := strings.LastIndex(n.Email, "@"); at < 1 || !strings.Contains(n.Email[at:], ".") || strings.ContainsAny(n.Email, " <>") {
 		errs = append(errs, errEmailInvalid)
+	} else if err := s.emailTaken(ctx, nil, n.Email); err != nil {
+		if errs = appendFieldError(errs, err); !errors.Is(err, ErrEmailTaken) {
+			return n, nil, err
+		}
 	}
 	if n.BirthDate.IsZero() {
 		errs = append(errs, errBirthMissing)
 	} else if !plausibleBirth(n.BirthDate, s.now()) {
 		errs = append(errs, errBirthImplausible)
 	}
-	phone, err := domain.NormalizePhone(n.Phone)
+	var err error
+	n.Phone, err = domain.NormalizePhone(n.Phone)
 	errs = appendFieldError(errs, err)
-	if len(errs) > 0 {
-		return domain.Account{}, errs
+	return n, errs, nil
+}
+
+// CreateCandidate creates a candidate's account on their behalf (CAN-8). The
+// person signs in later through the city's sign-on; an account created here is
+// then matched by staff as a probable duplicate and merged. The creation is in
+// the audit trail. The same person (names and birth date) is ErrSamePerson with
+// their account; every wrong value is a field error (CheckNewCandidate).
+func (s *Service) CreateCandidate(ctx context.Context, actor domain.Actor, n NewCandidate) (domain.Account, error) {
+	n, errs, err := s.CheckNewCandidate(ctx, actor, n)
+	if err != nil {
+		return domain.Account{}, err
 	}
 	acc := domain.Account{Kind: domain.AccountCandidate, Status: domain.StatusActive, Email: n.Email, FirstName: n.FirstName,
-		LastName: n.LastName, BirthDate: n.BirthDate, Phone: phone, CreatedAt: s.now()}
+		LastName: n.LastName, BirthDate: n.BirthDate, Phone: n.Phone, CreatedAt: s.now()}
 	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
-		same, err := s.store.CandidatesByIdentityKey(ctx, tx, domain.IdentityKey(acc.LastName, acc.FirstName, acc.BirthDate), 0)
-		if err != nil {
-			return err
+		// The same person is told first, even with other errors: staff then
+		// open that account instead of correcting the form.
+		if key := domain.IdentityKey(acc.LastName, acc.FirstName, acc.BirthDate); key != "" && !hasField(errs, "first_name", "last_name", "birth_date") {
+			same, err := s.store.CandidatesByIdentityKey(ctx, tx, key, 0)
+			if err != nil {
+				return err
+			}
+			if len(same) > 0 {
+				acc = same[0]
+				return ErrSamePerson
+			}
 		}
-		if len(same) > 0 {
-			acc = same[0]
-			return ErrSamePerson
+		if len(errs) > 0 {
+			return errs
+		}
+		var taken domain.FieldError
+		if err := s.emailTaken(ctx, tx, acc.Email); errors.As(err, &taken) { // taken meanwhile
+			return domain.FieldErrors{taken}
+		} else if err != nil {
+			return err
 		}
 		if err := s.store.InsertAccount(ctx, tx, &acc); err != nil {
 			return err
 		}
-		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: "candidate.created",
+		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: domain.AuditCandidateCreated,
 			SubjectID: acc.ID, Details: "compte créé au guichet (inscription assistée)", Reason: "inscription assistée"})
 	})
+	if err != nil && !errors.Is(err, ErrSamePerson) {
+		return domain.Account{}, err
+	}
 	return acc, err
+}
+
+// hasField reports whether one of errs is on one of fields.
+func hasField(errs domain.FieldErrors, fields ...string) bool {
+	for _, e := range errs {
+		for _, f := range fields {
+			if e.Field == f {
+				return true
+			}
+		}
+	}
+	return false
 }

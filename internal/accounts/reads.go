@@ -22,12 +22,6 @@ var (
 	ErrAlreadyDecided = store.ErrAlreadyDecided
 )
 
-// Audit actions of the staff reads of people.
-const (
-	actionPeopleSearched = "people.searched"
-	actionAssistedOpened = "assisted.opened"
-)
-
 // SearchPeople finds people by name or email for the help desk and the
 // central service (ROLE-5, ROLE-7). Results are a staff read of people: the
 // search is in the audit trail, with who searched, when, for what and how many
@@ -69,7 +63,7 @@ func (s *Service) search(ctx context.Context, actor domain.Actor, query string, 
 		}
 	}
 	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
-		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: actionPeopleSearched,
+		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: domain.AuditPeopleSearched,
 			Details: fmt.Sprintf("%s « %s » : %d résultat(s)", what, query, len(kept))})
 	})
 	if err != nil {
@@ -94,7 +88,7 @@ func (s *Service) OpenForAssistance(ctx context.Context, actor domain.Actor, acc
 		if acc.Kind != domain.AccountCandidate {
 			return fmt.Errorf("account %d is not a candidate: %w", accountID, ErrNotFound)
 		}
-		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: actionAssistedOpened,
+		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: domain.AuditAssistedOpened,
 			SubjectID: accountID, Details: "panier ouvert pour une inscription assistée"})
 	})
 	if err != nil {
@@ -133,7 +127,8 @@ func (s *Service) PendingDuplicates(ctx context.Context, actor domain.Actor) ([]
 type AuditQuery struct {
 	SubjectID, ActorID int64
 	Action             string
-	From, To           time.Time // instants, To excluded
+	ActorRole          domain.Role // actions of staff holding this role
+	From, To           time.Time   // instants, To excluded
 	Limit, Offset      int
 }
 

@@ -61,7 +61,7 @@ func EraseExpiredProofs(ctx context.Context, st *store.Store, now time.Time) (in
 			return err
 		}
 		for _, p := range erased {
-			if err := st.RecordAudit(ctx, tx, domain.AuditEvent{At: now, Action: "proof.erased", SubjectID: p.AccountID,
+			if err := st.RecordAudit(ctx, tx, domain.AuditEvent{At: now, Action: domain.AuditProofErased, SubjectID: p.AccountID,
 				Details: fmt.Sprintf("justificatif n° %d (%s, %d octets)", p.ID, p.ContentType, p.SizeBytes),
 				Reason:  fmt.Sprintf("conservation de %d mois écoulée depuis la fin des candidatures qui l'utilisaient", ProofRetentionMonths)}); err != nil {
 				return err

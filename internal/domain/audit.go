@@ -9,9 +9,31 @@ type AuditEvent struct {
 	At          time.Time
 	ActorID     int64 // 0: the platform itself or the command line
 	ActorName   string
-	Action      string // e.g. "identity.corrected", "file.read", "duplicate.merged"
+	ActorRoles  []Role // the actor's staff roles when read, none for a candidate or the platform
+	Action      string // one of AuditActions, e.g. AuditIdentityCorrected
 	SubjectID   int64  // the person concerned, 0 when none
 	SubjectName string
 	Details     string // what changed, e.g. "nom : Dupont → Dupond"
 	Reason      string // why, as the staff member wrote it
 }
+
+// The actions the platform writes in the audit trail. The journal words each
+// as "audit.<action>" and offers them in its filter; a test fails when the code
+// writes an action that is not one of these.
+const (
+	AuditFileRead           = "file.read"
+	AuditIdentityCorrected  = "identity.corrected"
+	AuditDuplicateMerged    = "duplicate.merged"
+	AuditDuplicateDismissed = "duplicate.dismissed"
+	AuditStaffCreated       = "staff.created"
+	AuditCandidateCreated   = "candidate.created"
+	AuditPeopleSearched     = "people.searched"
+	AuditAssistedOpened     = "assisted.opened"
+	AuditProofErased        = "proof.erased"
+	AuditDemoLoaded         = "demo.loaded"
+)
+
+// AuditActions lists every action of the audit trail, in the journal filter's
+// order.
+var AuditActions = []string{AuditIdentityCorrected, AuditFileRead, AuditPeopleSearched, AuditDuplicateMerged,
+	AuditDuplicateDismissed, AuditCandidateCreated, AuditAssistedOpened, AuditStaffCreated, AuditProofErased, AuditDemoLoaded}

@@ -124,6 +124,17 @@ func (s *Store) StaffByEmail(ctx context.Context, tx *sql.Tx, email string) (dom
 	return s.accountWhere(ctx, q, `kind = 'staff' AND email = $1 ORDER BY id LIMIT 1`, strings.ToLower(email))
 }
 
+// AccountByEmail finds the account, of any kind, that uses an email address,
+// merged accounts left aside: staff forms refuse a second account with the same
+// address. tx may be nil (the read pool).
+func (s *Store) AccountByEmail(ctx context.Context, tx *sql.Tx, email string) (domain.Account, error) {
+	var q querier = s.db.R
+	if tx != nil {
+		q = tx
+	}
+	return s.accountWhere(ctx, q, `email = $1 AND status <> 'merged' ORDER BY id LIMIT 1`, strings.ToLower(strings.TrimSpace(email)))
+}
+
 // HasIdentity reports whether an account is linked to any sign-on subject.
 func (s *Store) HasIdentity(ctx context.Context, tx *sql.Tx, accountID int64) (bool, error) {
 	var n int

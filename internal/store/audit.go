@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -24,7 +25,8 @@ func (s *Store) RecordAudit(ctx context.Context, tx *sql.Tx, e domain.AuditEvent
 type AuditQuery struct {
 	SubjectID, ActorID int64
 	Action             string
-	From, To           time.Time // instants, To excluded
+	ActorRole          domain.Role // actions of staff holding this role
+	From, To           time.Time   // instants, To excluded
 	Limit, Offset      int
 }
 
@@ -44,6 +46,9 @@ func (s *Store) SearchAudit(ctx context.Context, q AuditQuery) ([]domain.AuditEv
 	}
 	if q.Action != "" {
 		add("e.action = $%d", q.Action)
+	}
+	if q.ActorRole != "" {
+		add("e.actor_account_id IN (SELECT g.account_id FROM staff_grants g WHERE g.role = $%d)", string(q.ActorRole))
 	}
 	if !q.From.IsZero() {
 		add("e.at >= $%d", s.instantArg(q.From))
@@ -84,5 +89,30 @@ func (s *Store) SearchAudit(ctx context.Context, q AuditQuery) ([]domain.AuditEv
 		}
 		out = append(out, e)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	rows.Close()
+	// The actors' roles, one read per actor of the page (a page has few).
+	roles := map[int64][]domain.Role{}
+	for i, e := range out {
+		if e.ActorID == 0 {
+			continue
+		}
+		r, ok := roles[e.ActorID]
+		if !ok {
+			grants, err := grantsOf(ctx, s.db.R, e.ActorID)
+			if err != nil {
+				return nil, 0, err
+			}
+			for _, g := range grants {
+				if !slices.Contains(r, g.Role) {
+					r = append(r, g.Role)
+				}
+			}
+			roles[e.ActorID] = r
+		}
+		out[i].ActorRoles = r
+	}
+	return out, total, nil
 }

@@ -10,7 +10,7 @@ import (
 
 // DemoLoadedAction is the audit action recording that the demo loader filled
 // this database: `serve --demo` runs its simulators again on it.
-const DemoLoadedAction = "demo.loaded"
+const DemoLoadedAction = domain.AuditDemoLoaded
 
 // Contents is what a database holds, as `serve --demo` needs to know it.
 type Contents struct {

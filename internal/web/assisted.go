@@ -51,11 +51,18 @@ func (s *Server) assistedCreate(w http.ResponseWriter, r *http.Request) {
 	form := assistedFormFromRequest(r)
 	v := &views.AssistedView{ErrFor: map[string]string{}, First: form.First, Last: form.Last, Email: form.Email,
 		Birth: form.Birth, Phone: form.Phone}
+	actor := currentUser(r).Actor
 	n, ferrs := form.candidate(r)
 	var err error = ferrs
-	if len(ferrs) == 0 {
+	if len(ferrs) > 0 { // a malformed date: the rest is checked too, to show every error at once
+		var more domain.FieldErrors
+		if _, more, err = s.Accounts.CheckNewCandidate(r.Context(), actor, n); err == nil {
+			ferrs = mergeFieldErrors(assistedOrder, ferrs, more)
+			err = ferrs
+		}
+	} else {
 		var acc domain.Account
-		acc, err = s.Accounts.CreateCandidate(r.Context(), currentUser(r).Actor, n)
+		acc, err = s.Accounts.CreateCandidate(r.Context(), actor, n)
 		if errors.Is(err, accounts.ErrSamePerson) {
 			row := s.assistedRow(pg, acc)
 			v.Existing = &row
@@ -69,8 +76,30 @@ func (s *Server) assistedCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if errors.As(err, &ferrs) {
 		v.Errors, v.ErrFor = fieldMessages(pg.P, ferrs, assistedInputs)
+		v.EmailOwner = emailOwnerLink(pg, actor, ferrs)
 		s.render(w, r, http.StatusBadRequest, views.Assisted(pg, v))
 		return
 	}
 	s.serviceError(w, r, err)
+}
+
+// emailOwnerLink is the link to the account an accounts.ErrEmailTaken names,
+// for staff who may open it: its file (central service; the help desk for a
+// candidate), or its assisted basket (guidance staff, a candidate). nil when
+// no error names an account, or when the actor may open none.
+func emailOwnerLink(pg *views.Page, actor domain.Actor, errs domain.FieldErrors) *views.Link {
+	for _, fe := range errs {
+		id, kind := accounts.EmailTakenBy(fe)
+		if id == 0 {
+			continue
+		}
+		r := domain.Resource{AccountID: id, AccountKind: kind}
+		switch {
+		case domain.Can(actor, domain.ActReadPersonFile, r):
+			return &views.Link{URL: "/back-office/personnes/" + itoa64(id), Label: pg.T("bo.email_taken.file")}
+		case kind == domain.AccountCandidate && domain.Can(actor, domain.ActAssistRegistration, r):
+			return &views.Link{URL: "/back-office/inscription-assistee/" + itoa64(id), Label: pg.T("bo.email_taken.assist")}
+		}
+	}
+	return nil
 }

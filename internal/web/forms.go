@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -61,6 +62,32 @@ func (f identityForm) correction(r *http.Request) (accounts.Correction, domain.F
 	c := accounts.Correction{FirstName: f.FirstName, LastName: f.LastName, Reason: f.Reason}
 	c.BirthDate = formBirthDate(r, "naissance", &errs)
 	return c, errs
+}
+
+// mergeFieldErrors puts together the errors of a form's reading (a malformed
+// date) and of the service's check of the rest, so that every wrong field is
+// shown at once: one error per field, the first list's winning (the service
+// says "missing" where the form read "malformed"), in the order of the
+// form's fields (order lists the logical fields; others come last).
+func mergeFieldErrors(order []string, lists ...domain.FieldErrors) domain.FieldErrors {
+	var out domain.FieldErrors
+	seen := map[string]bool{}
+	for _, l := range lists {
+		for _, e := range l {
+			if !seen[e.Field] {
+				seen[e.Field] = true
+				out = append(out, e)
+			}
+		}
+	}
+	rank := func(f string) int {
+		if i := slices.Index(order, f); i >= 0 {
+			return i
+		}
+		return len(order)
+	}
+	slices.SortStableFunc(out, func(a, b domain.FieldError) int { return rank(a.Field) - rank(b.Field) })
+	return out
 }
 
 // duplicateForm is the decision on one probable duplicate: merge or keep
@@ -227,11 +254,14 @@ func (q candidatureFilterForm) values() url.Values {
 	return v
 }
 
-// auditFilterForm is the audit trail's search form (ROLE-5): by person,
-// action and dates, with its page.
+// auditFilterForm is the audit trail's search form (ROLE-5): by person (a
+// name, an email or a file number), action and dates, with its page.
 type auditFilterForm struct {
-	Person, Action, From, To string
-	Page                     int
+	Person, Action, Role, From, To string
+	Page                           int
+	// PersonID is the person the filter settled on: the number typed, or the
+	// one person the name found. Links to other pages carry it.
+	PersonID int64
 }
 
 // auditPageSize is how many events a page of the audit trail shows.
@@ -241,26 +271,40 @@ const auditPageSize = 50
 // a page number (extreme, negative, not a number), a request no link sends.
 func auditFilterFormFromRequest(r *http.Request) (f auditFilterForm, ok bool) {
 	q := r.URL.Query()
-	f = auditFilterForm{Person: q.Get("personne"), Action: q.Get("action"), From: q.Get("du"), To: q.Get("au")}
+	f = auditFilterForm{Person: strings.TrimSpace(q.Get("personne")), Action: strings.TrimSpace(q.Get("action")),
+		Role: strings.TrimSpace(q.Get("role")), From: q.Get("du"), To: q.Get("au")}
 	f.Page, ok = pageParam(q)
 	return f, ok
 }
 
-// query is the form as the audit search takes it; each bad value is a field
-// error, worded with p. Days are Europe/Paris days, the last one included.
+// personNumber is the person filter read as a file number: ok is false when it
+// is a name or an email to look for.
+func (f auditFilterForm) personNumber() (id int64, ok bool) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(f.Person, "n° "), 10, 64)
+	return id, err == nil && id > 0
+}
+
+// query is the form as the audit search takes it, the person aside (the page
+// finds them by name first); each bad value is a field error, worded with p.
+// Days are Europe/Paris days, the last one included.
 func (f auditFilterForm) query(p *i18n.Printer, paris *time.Location) (accounts.AuditQuery, []views.FieldMessage) {
-	q := accounts.AuditQuery{Action: strings.TrimSpace(f.Action), Limit: auditPageSize, Offset: (f.Page - 1) * auditPageSize}
+	q := accounts.AuditQuery{Limit: auditPageSize, Offset: (f.Page - 1) * auditPageSize}
 	var errs []views.FieldMessage
 	bad := func(field, msgID string) { errs = append(errs, views.FieldMessage{Field: field, Message: p.T(msgID)}) }
-	if utf8.RuneCountInString(strings.TrimSpace(f.Action)) > maxSearchText {
-		bad("action", "filter.error.too_long")
+	if utf8.RuneCountInString(f.Person) > maxSearchText {
+		bad("personne", "filter.error.too_long")
 	}
-	if f.Person != "" {
-		id, err := strconv.ParseInt(strings.TrimSpace(f.Person), 10, 64)
-		if err != nil || id <= 0 {
-			bad("personne", "bo.audit.person.invalid")
-		}
-		q.SubjectID = id
+	switch {
+	case f.Action == "":
+	case slices.Contains(domain.AuditActions, f.Action):
+		q.Action = f.Action
+	default:
+		bad("action", "bo.audit.action.invalid")
+	}
+	if role := domain.Role(f.Role); role.Valid() {
+		q.ActorRole = role
+	} else if f.Role != "" {
+		bad("role", "bo.audit.role.invalid")
 	}
 	day := func(raw, field string) time.Time {
 		if raw == "" {
@@ -279,14 +323,27 @@ func (f auditFilterForm) query(p *i18n.Printer, paris *time.Location) (accounts.
 	return q, errs
 }
 
-// link is the address of another page of the same search.
+// link is the address of another page of the same search; the person is the
+// one the filter settled on, by number.
 func (f auditFilterForm) link(page int) string {
+	return f.withPerson(f.PersonID, page)
+}
+
+// withPerson is the address of the same search on the person with the id
+// (0: the person as typed), at page.
+func (f auditFilterForm) withPerson(id int64, page int) string {
+	person := f.Person
+	if id != 0 {
+		person = strconv.FormatInt(id, 10)
+	}
 	vals := url.Values{}
-	for k, v := range map[string]string{"personne": f.Person, "action": f.Action, "du": f.From, "au": f.To} {
+	for k, v := range map[string]string{"personne": person, "action": f.Action, "role": f.Role, "du": f.From, "au": f.To} {
 		if v != "" {
 			vals.Set(k, v)
 		}
 	}
-	vals.Set("page", strconv.Itoa(page))
+	if page > 1 {
+		vals.Set("page", strconv.Itoa(page))
+	}
 	return "/back-office/journal?" + vals.Encode()
 }

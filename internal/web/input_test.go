@@ -581,12 +581,12 @@ func TestExtremePagingAndLongSearches(t *testing.T) {
 			"/back-office/personnes?q=" + words:             tooLong,
 			"/back-office/inscription-assistee?q=" + words:  tooLong,
 			"/back-office/candidatures?q=" + words:          tooLong,
-			"/back-office/journal?action=" + words:          tooLong,
+			"/back-office/journal?personne=" + words:        tooLong,
 			"/catalogue?q=" + words:                         tooLong,
 			"/api/v1/courses?q=" + words:                    tooLong,
 			"/back-office/personnes?q=" + over:              overSearch,
 			"/back-office/inscription-assistee?q=" + over:   overSearch,
-			"/back-office/journal?action=" + over:           overSearch,
+			"/back-office/journal?personne=" + over:         overSearch,
 			"/catalogue?q=" + over:                          overSearch,
 		} {
 			if res, page := site.get(t, path, central); res.StatusCode != http.StatusBadRequest || !strings.Contains(html(page), want) {

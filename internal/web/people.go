@@ -98,6 +98,10 @@ func (s *Server) correctIdentity(w http.ResponseWriter, r *http.Request) {
 	var err error = ferrs
 	if len(ferrs) == 0 {
 		err = s.Accounts.CorrectIdentity(r.Context(), currentUser(r).Actor, id, c)
+	} else { // a malformed date: the rest is checked too, to show every error at once
+		_, more := accounts.CheckCorrection(c, s.Now())
+		ferrs = mergeFieldErrors(correctionOrder, ferrs, more)
+		err = ferrs
 	}
 	if errors.As(err, &ferrs) {
 		v, rerr := s.readPersonFile(r, pg, id) // the file shown again is read again
@@ -105,7 +109,7 @@ func (s *Server) correctIdentity(w http.ResponseWriter, r *http.Request) {
 			s.serviceError(w, r, rerr)
 			return
 		}
-		v.FirstName, v.LastName, v.Reason = form.FirstName, form.LastName, form.Reason
+		v.FirstName, v.LastName, v.BirthDateValue, v.Reason = form.FirstName, form.LastName, form.Birth, form.Reason
 		v.Errors, v.ErrFor = fieldMessages(pg.P, ferrs, correctionInputs)
 		s.render(w, r, http.StatusBadRequest, views.PersonFile(pg, v))
 		return

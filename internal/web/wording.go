@@ -61,7 +61,11 @@ var (
 	profileInputs    = map[string]string{"phone": "telephone", "address": "adresse", "postal_code": "code_postal", "country": "pays", "birth_date": "naissance"}
 	correctionInputs = map[string]string{"first_name": "prenom", "last_name": "nom", "birth_date": "naissance", "reason": "raison"}
 	assistedInputs   = map[string]string{"first_name": "prenom", "last_name": "nom", "email": "email", "birth_date": "naissance", "phone": "telephone"}
-	basketInputs     = map[string]string{"objective": "objectif", "motivation": "motivation", "rules": "reglement", "proof": "justificatif", "proof_date": "date_justificatif"}
+	// The logical fields of the staff forms in the order they are shown, for
+	// mergeFieldErrors.
+	correctionOrder = []string{"first_name", "last_name", "birth_date", "reason"}
+	assistedOrder   = []string{"first_name", "last_name", "email", "birth_date", "phone"}
+	basketInputs    = map[string]string{"objective": "objectif", "motivation": "motivation", "rules": "reglement", "proof": "justificatif", "proof_date": "date_justificatif"}
 )
 
 // fieldMessages words a use case's field errors in the page's language, each

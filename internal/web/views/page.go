@@ -106,3 +106,7 @@ func twoDigits(n int) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// NameMax is the longest last or first name the staff forms accept, for their
+// hint.
+const NameMax = domain.MaxNameLength
