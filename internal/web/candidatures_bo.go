@@ -266,7 +266,7 @@ func (s *Server) candidatureCourseTable(pg *views.Page, ix *catalogue.Index, v *
 		only.filter.CourseID = e.ID
 		v.Courses = append(v.Courses, views.BOCandidatureCourseRow{FilterURL: withQuery(candidaturesPath, only.values()) + "#liste-titre",
 			CourseURL: "/back-office/cours/" + itoa64(e.ID),
-			Code: e.Code, Title: e.Formation.Title, Place: e.Establishment.Name, Schedule: schedule(pg.P, e),
+			Code:      e.Code, Title: e.Formation.Title, Place: e.Establishment.Name, Schedule: schedule(pg.P, e),
 			Capacity: e.Capacity, Enrolled: e.Enrolled, Submitted: c.Submitted, Cancelled: c.Cancelled,
 			Ratio: pg.T("bo.cand.ratio", map[string]any{"Count": c.Submitted, "Places": e.PlacesLeft()})})
 	}
