@@ -216,7 +216,7 @@ func TestDirectorScope_ROLE3(t *testing.T) {
 		t.Fatalf("after choosing %q: location %s, want /back-office", directorPersona, b.location())
 	}
 	type link struct{ Href, Text string }
-	links := eval[[]link](b, `[...document.querySelectorAll('main a[href^="/back-office/etablissements/"]')].map(a => ({Href: a.getAttribute('href'), Text: a.textContent.trim()}))`)
+	links := eval[[]link](b, `[...document.querySelectorAll('main a[href^="/back-office/etablissements/"]:not(.tile)')].map(a => ({Href: a.getAttribute('href'), Text: a.textContent.trim()}))`)
 	if len(links) != 1 {
 		t.Fatalf("director's back-office home: links to establishments %v, want exactly one (her own)", links)
 	}

@@ -147,7 +147,9 @@ func TestCandidatureList_ROLE5_central_counts_and_list(t *testing.T) {
 	if !strings.Contains(home, `href="/back-office/candidatures"`) {
 		t.Fatalf("central home has no link to the candidatures:\n%.2000s", mainPart(home))
 	}
-	res, page := c.central.do(t, "GET", "/back-office/candidatures?session="+strconv.FormatInt(c.session, 10), nil)
+	// The courses with the most candidatures first: the two filed on, among
+	// a session's 1,400 courses shown 50 at a time.
+	res, page := c.central.do(t, "GET", "/back-office/candidatures?session="+strconv.FormatInt(c.session, 10)+"&tri_cours=deposees&ordre_cours=desc", nil)
 	if res.StatusCode != 200 || res.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("central list: %d %q", res.StatusCode, res.Header.Get("Cache-Control"))
 	}
@@ -182,7 +184,7 @@ func TestCandidatureList_ROLE3_director_scope(t *testing.T) {
 	c := newBOCity(t)
 	own := strconv.FormatInt(c.ownEst, 10)
 	_, home := c.director.do(t, "GET", "/back-office", nil)
-	if !strings.Contains(home, `href="/back-office/candidatures?etablissement=`+own+`"`) ||
+	if !strings.Contains(home, `href="/back-office/candidatures?etablissement=`+own+`&amp;session=`+strconv.FormatInt(c.session, 10)+`"`) ||
 		!strings.Contains(home, "Candidatures de l&#39;établissement") {
 		t.Fatalf("director home has no link to the establishment's candidatures:\n%.2000s", mainPart(home))
 	}
@@ -201,8 +203,8 @@ func TestCandidatureList_ROLE3_director_scope(t *testing.T) {
 		t.Error("the director is offered every establishment")
 	}
 	foreign := strconv.FormatInt(c.foreign.Establishment.ID, 10)
-	for _, path := range []string{"/back-office/candidatures?etablissement=" + foreign, "/back-office/candidatures",
-		"/back-office/candidatures.csv?etablissement=" + foreign, "/back-office/candidatures.xlsx"} {
+	for _, path := range []string{"/back-office/candidatures?etablissement=" + foreign,
+		"/back-office/candidatures.csv?etablissement=" + foreign, "/back-office/candidatures.xlsx?etablissement=" + foreign} {
 		if res, _ := c.director.do(t, "GET", path, nil); res.StatusCode != http.StatusForbidden {
 			t.Errorf("director on %s: %d, want 403", path, res.StatusCode)
 		}

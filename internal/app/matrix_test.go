@@ -163,15 +163,18 @@ func TestPermissionMatrix(t *testing.T) {
 		"GET /back-office/candidatures": {
 			{"GET", "/back-office/candidatures?etablissement=" + n(ownEst, 10), nil, expect("director", "central"), false},
 			{"GET", "/back-office/candidatures?etablissement=" + n(foreignEst, 10), nil, expect("central"), false},
-			{"GET", "/back-office/candidatures", nil, expect("central"), false}},
+			// ROLE-3: without an establishment, a director gets hers.
+			{"GET", "/back-office/candidatures", nil, expect("director", "central"), false}},
 		"GET /back-office/candidatures.csv": {
 			{"GET", "/back-office/candidatures.csv?etablissement=" + n(ownEst, 10), nil, expect("director", "central"), false},
 			{"GET", "/back-office/candidatures.csv?etablissement=" + n(foreignEst, 10), nil, expect("central"), false},
-			{"GET", "/back-office/candidatures.csv", nil, expect("central"), false}},
+			// ROLE-3: without an establishment, a director gets hers.
+			{"GET", "/back-office/candidatures.csv", nil, expect("director", "central"), false}},
 		"GET /back-office/candidatures.xlsx": {
 			{"GET", "/back-office/candidatures.xlsx?etablissement=" + n(ownEst, 10), nil, expect("director", "central"), false},
 			{"GET", "/back-office/candidatures.xlsx?etablissement=" + n(foreignEst, 10), nil, expect("central"), false},
-			{"GET", "/back-office/candidatures.xlsx", nil, expect("central"), false}},
+			// ROLE-3: without an establishment, a director gets hers.
+			{"GET", "/back-office/candidatures.xlsx", nil, expect("director", "central"), false}},
 		"GET /api/v1/openapi.yaml": {{"GET", "/api/v1/openapi.yaml", nil, nil, false}},
 		"GET /api/v1/sessions":     {{"GET", "/api/v1/sessions", nil, nil, false}},
 		"GET /api/v1/formations":   {{"GET", "/api/v1/formations", nil, nil, false}},

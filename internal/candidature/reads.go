@@ -48,8 +48,24 @@ type ListFilter struct {
 	EstablishmentID int64 // through the course
 	CourseID        int64
 	Status          domain.CandidatureStatus
-	Limit           int // at most this many rows; 0 for all
+	Sort            Sort // the order; "" is by course, then name
+	Desc            bool // the sort key reversed
+	Limit           int  // at most this many rows; 0 for all
+	Offset          int  // skip this many rows first (a page)
 }
+
+// Sort is one of the orders the candidature list offers (a whitelist: the
+// store maps each to its SQL).
+type Sort = store.CandidatureSort
+
+// The orders of the candidature list.
+const (
+	SortByCourse    = store.SortByCourse
+	SortByName      = store.SortByName
+	SortByEmail     = store.SortByEmail
+	SortByFormation = store.SortByFormation
+	SortByStatus    = store.SortByStatus
+)
 
 // CourseCount is how many candidatures a course has, by status.
 type CourseCount struct {
@@ -96,4 +112,46 @@ func (s *Service) List(ctx context.Context, actor domain.Actor, f ListFilter) ([
 		return nil, ErrForbidden
 	}
 	return s.store.ListCandidatures(ctx, store.CandidatureFilter(f))
+}
+
+// ListPage is one page of List (f's Limit and Offset) with the number of
+// candidatures matching f in all.
+func (s *Service) ListPage(ctx context.Context, actor domain.Actor, f ListFilter) ([]domain.CandidatureListRow, int, error) {
+	if !mayList(actor, f.EstablishmentID) {
+		return nil, 0, ErrForbidden
+	}
+	total, err := s.store.CountCandidatures(ctx, store.CandidatureFilter(f))
+	if err != nil {
+		return nil, 0, err
+	}
+	rows, err := s.store.ListCandidatures(ctx, store.CandidatureFilter(f))
+	if err != nil {
+		return nil, 0, err
+	}
+	return rows, total, nil
+}
+
+// PersonRecord is what staff read of a person's candidatures in their file:
+// the candidatures, newest first, and each one's events, oldest first.
+type PersonRecord struct {
+	Candidatures []domain.Candidature
+	History      map[int64][]domain.CandidatureEvent
+}
+
+// PersonRecord reads the candidatures of the person whose file the actor
+// reads (ROLE-5, ROLE-7: the help desk a candidate's only). person is the
+// account as the audited file read returned it.
+func (s *Service) PersonRecord(ctx context.Context, actor domain.Actor, person domain.Account) (PersonRecord, error) {
+	if !domain.Can(actor, domain.ActReadPersonFile, domain.Resource{AccountID: person.ID, AccountKind: person.Kind}) {
+		return PersonRecord{}, ErrForbidden
+	}
+	var rec PersonRecord
+	var err error
+	if rec.Candidatures, err = s.store.Candidatures(ctx, nil, person.ID); err != nil {
+		return PersonRecord{}, err
+	}
+	if rec.History, err = s.store.CandidatureHistory(ctx, person.ID); err != nil {
+		return PersonRecord{}, err
+	}
+	return rec, nil
 }

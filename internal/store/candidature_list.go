@@ -1,17 +1,13 @@
 package store
 
 import (
-	"bytes"
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
+	"math"
 	"strconv"
 	"strings"
 
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
-
+	"cma/internal/db"
 	"cma/internal/domain"
 )
 
@@ -59,13 +55,67 @@ type CandidatureFilter struct {
 	EstablishmentID int64 // through the course
 	CourseID        int64
 	Status          domain.CandidatureStatus
-	Limit           int // at most this many rows; 0 for all
+	Sort            CandidatureSort // the order; "" is by course
+	Desc            bool            // the sort key's order reversed (its ties stay in the default order)
+	Limit           int             // at most this many rows; 0 for all
+	Offset          int             // skip this many rows first (a page)
 }
 
-// ListCandidatures lists the candidatures matching f, with the person's names
-// and email, ordered by course code, then last name and first name in French
-// collation (the same on both engines), never by submission time (PER-2).
-func (s *Store) ListCandidatures(ctx context.Context, f CandidatureFilter) ([]domain.CandidatureListRow, error) {
+// CandidatureSort is one of the orders the candidature list offers. Only the
+// keys of candidatureOrders reach the SQL: a request never names a column.
+type CandidatureSort string
+
+const (
+	SortByCourse    CandidatureSort = "course"
+	SortByName      CandidatureSort = "name"
+	SortByEmail     CandidatureSort = "email"
+	SortByFormation CandidatureSort = "formation"
+	SortByStatus    CandidatureSort = "status"
+)
+
+// candidatureOrders maps each sort to its ORDER BY terms: the key first, then
+// the ties, never the time of submission nor the candidature's number (PER-2).
+// Names sort on the account's search key (last name, first name, email,
+// lower case without accents), the same on both engines.
+var candidatureOrders = map[CandidatureSort][]string{
+	SortByCourse:    {"co.code", "a.search_key", "c.account_id"},
+	SortByName:      {"a.search_key", "co.code", "c.account_id"},
+	SortByEmail:     {"a.email", "co.code", "c.account_id"},
+	SortByFormation: {"f.search_key", "co.code", "a.search_key", "c.account_id"},
+	SortByStatus:    {"c.status", "co.code", "a.search_key", "c.account_id"},
+}
+
+// Valid reports whether the store knows the sort ("" is the default).
+func (k CandidatureSort) Valid() bool {
+	_, ok := candidatureOrders[k]
+	return ok || k == ""
+}
+
+// orderBy writes the ORDER BY clause of f's sort. Text is compared byte by
+// byte on both engines (PostgreSQL's COLLATE "C", SQLite's default BINARY),
+// so that a page holds the same rows whichever engine serves it.
+func (s *Store) candidatureOrderBy(f CandidatureFilter) string {
+	terms := candidatureOrders[f.Sort]
+	if terms == nil {
+		terms = candidatureOrders[SortByCourse]
+	}
+	out := make([]string, len(terms))
+	for i, t := range terms {
+		if s.db.Dialect == db.Postgres && t != "c.account_id" {
+			t += ` COLLATE "C"`
+		}
+		if i == 0 && f.Desc {
+			t += " DESC"
+		}
+		out[i] = t
+	}
+	// The same person on the same course twice (a cancelled candidature
+	// filed again) keeps one order.
+	return " ORDER BY " + strings.Join(out, ", ") + ", c.id"
+}
+
+// candidatureWhere writes f's conditions and their arguments.
+func candidatureWhere(f CandidatureFilter) (string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -87,15 +137,44 @@ func (s *Store) ListCandidatures(ctx context.Context, f CandidatureFilter) ([]do
 	if f.Status != "" {
 		add("c.status = ?", string(f.Status))
 	}
-	q := `SELECT c.account_id, a.first_name, a.last_name, a.email, c.course_id, co.code, c.formation_id, co.establishment_id,
-		c.session_id, c.status, c.objective, c.half_tariff_claim, c.assisted_by IS NOT NULL
-		FROM candidatures c JOIN accounts a ON a.id = c.account_id JOIN courses co ON co.id = c.course_id`
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
+	if len(where) == 0 {
+		return "", nil
 	}
-	// The engines collate names differently: the database orders by course
-	// code and account only, and names are collated here in French.
-	q += ` ORDER BY co.code, c.account_id`
+	return ` WHERE ` + strings.Join(where, " AND "), args
+}
+
+const candidatureListFrom = ` FROM candidatures c JOIN accounts a ON a.id = c.account_id JOIN courses co ON co.id = c.course_id
+		JOIN formations f ON f.id = c.formation_id`
+
+// CountCandidatures counts the candidatures matching f (its sort and page aside).
+func (s *Store) CountCandidatures(ctx context.Context, f CandidatureFilter) (int, error) {
+	where, args := candidatureWhere(f)
+	var n int
+	if err := s.db.R.QueryRowContext(ctx, `SELECT count(*)`+candidatureListFrom+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count candidatures: %w", err)
+	}
+	return n, nil
+}
+
+// ListCandidatures lists the candidatures matching f, with the person's names
+// and email, in f's order (by course code, then name, by default), never by
+// submission time (PER-2); Limit and Offset cut a page in the database.
+func (s *Store) ListCandidatures(ctx context.Context, f CandidatureFilter) ([]domain.CandidatureListRow, error) {
+	if !f.Sort.Valid() {
+		return nil, fmt.Errorf("list candidatures: unknown sort %q", f.Sort)
+	}
+	where, args := candidatureWhere(f)
+	q := `SELECT c.account_id, a.first_name, a.last_name, a.email, c.course_id, co.code, c.formation_id, co.establishment_id,
+		c.session_id, c.status, c.objective, c.half_tariff_claim, c.assisted_by IS NOT NULL` + candidatureListFrom + where +
+		s.candidatureOrderBy(f)
+	if f.Limit > 0 || f.Offset > 0 {
+		limit := int64(f.Limit)
+		if limit <= 0 {
+			limit = math.MaxInt32
+		}
+		args = append(args, limit, max(f.Offset, 0))
+		q += fmt.Sprintf(` LIMIT $%d OFFSET $%d`, len(args)-1, len(args))
+	}
 	rows, err := s.db.R.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list candidatures: %w", err)
@@ -112,28 +191,6 @@ func (s *Store) ListCandidatures(ctx context.Context, f CandidatureFilter) ([]do
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list candidatures: %w", err)
-	}
-	col := collate.New(language.French, collate.IgnoreCase)
-	var buf collate.Buffer
-	type keyed struct {
-		row        domain.CandidatureListRow
-		last, name []byte
-	}
-	ks := make([]keyed, len(out))
-	for i, r := range out {
-		ks[i] = keyed{row: r, last: slices.Clone(col.KeyFromString(&buf, r.LastName)),
-			name: slices.Clone(col.KeyFromString(&buf, r.FirstName))}
-		buf.Reset()
-	}
-	slices.SortStableFunc(ks, func(a, b keyed) int {
-		return cmp.Or(strings.Compare(a.row.CourseCode, b.row.CourseCode), bytes.Compare(a.last, b.last),
-			bytes.Compare(a.name, b.name), cmp.Compare(a.row.AccountID, b.row.AccountID))
-	})
-	for i := range ks {
-		out[i] = ks[i].row
-	}
-	if f.Limit > 0 && len(out) > f.Limit {
-		out = out[:f.Limit]
 	}
 	return out, nil
 }

@@ -214,3 +214,66 @@ func TestListCandidatures_PER2_order_and_filters(t *testing.T) {
 		}
 	})
 }
+
+// TestListCandidatures_ROLE5_pages_and_sorts: a page is cut in the database
+// with the total beside it, in the order of a whitelisted sort key, the same
+// on both engines; an unknown key is refused before any SQL.
+func TestListCandidatures_ROLE5_pages_and_sorts(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := store.New(d)
+		f := newListFixture(t, s)
+		cancelOne(t, s, f.c2.ID)
+		names := func(fl store.CandidatureFilter) string {
+			t.Helper()
+			rows, err := s.ListCandidatures(ctx, fl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, r := range rows {
+				out = append(out, r.CourseCode+" "+r.LastName)
+			}
+			return fmt.Sprint(out)
+		}
+		for _, tc := range []struct {
+			name string
+			f    store.CandidatureFilter
+			want string
+		}{
+			{"page 1", store.CandidatureFilter{Limit: 4}, "[C1 Éluard C1 Eyraud C1 Ezan C2 Ezan]"},
+			{"page 2", store.CandidatureFilter{Limit: 4, Offset: 4}, "[C3 Dubois C4 Éluard]"},
+			{"past the end", store.CandidatureFilter{Limit: 4, Offset: 8}, "[]"},
+			{"by name", store.CandidatureFilter{Sort: store.SortByName}, "[C3 Dubois C1 Éluard C4 Éluard C1 Eyraud C1 Ezan C2 Ezan]"},
+			{"by name, reversed", store.CandidatureFilter{Sort: store.SortByName, Desc: true},
+				"[C1 Ezan C2 Ezan C1 Eyraud C1 Éluard C4 Éluard C3 Dubois]"},
+			{"by name, page 2 of 2", store.CandidatureFilter{Sort: store.SortByName, Limit: 3, Offset: 3}, "[C1 Eyraud C1 Ezan C2 Ezan]"},
+			{"by course, reversed", store.CandidatureFilter{Desc: true}, "[C4 Éluard C3 Dubois C2 Ezan C1 Éluard C1 Eyraud C1 Ezan]"},
+			{"by status", store.CandidatureFilter{Sort: store.SortByStatus, Desc: true}, "[C1 Éluard C1 Eyraud C1 Ezan C3 Dubois C4 Éluard C2 Ezan]"},
+			{"by formation", store.CandidatureFilter{Sort: store.SortByFormation}, "[C1 Éluard C1 Eyraud C1 Ezan C3 Dubois C2 Ezan C4 Éluard]"},
+			{"by email", store.CandidatureFilter{Sort: store.SortByEmail, Limit: 2}, "[C1 Ezan C2 Ezan]"},
+			{"filtered page", store.CandidatureFilter{CourseID: f.c1.ID, Sort: store.SortByName, Limit: 2, Offset: 1}, "[C1 Eyraud C1 Ezan]"},
+		} {
+			if got := names(tc.f); got != tc.want {
+				t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+			}
+		}
+		for _, tc := range []struct {
+			f    store.CandidatureFilter
+			want int
+		}{
+			{store.CandidatureFilter{Limit: 2, Offset: 4}, 6},
+			{store.CandidatureFilter{CourseID: f.c1.ID}, 3},
+			{store.CandidatureFilter{EstablishmentID: f.other.ID}, 1},
+			{store.CandidatureFilter{Status: domain.CandidatureCancelled}, 1},
+			{store.CandidatureFilter{EstablishmentID: f.est.ID, CourseID: f.c3.ID}, 0},
+		} {
+			if n, err := s.CountCandidatures(ctx, tc.f); err != nil || n != tc.want {
+				t.Errorf("count %+v = %d, %v; want %d", tc.f, n, err, tc.want)
+			}
+		}
+		if _, err := s.ListCandidatures(ctx, store.CandidatureFilter{Sort: "a.email; DROP TABLE accounts"}); err == nil {
+			t.Error("an unknown sort key reached the database")
+		}
+	})
+}

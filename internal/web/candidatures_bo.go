@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -18,20 +19,39 @@ import (
 	"cma/internal/web/views"
 )
 
-// maxListedCandidatures caps the HTML list; the exports hold every row.
-const maxListedCandidatures = 500
-
 // establishmentParam is the establishment a candidature list is asked for, from
 // the `etablissement` query parameter: the central service sees any (or all,
-// without one); a director only their own (ROLE-3, ROLE-5). A value that is not
-// a number asks for no establishment, which only the central service may; the
-// handler then refuses the value itself.
+// without one); a director only their own (ROLE-3, ROLE-5), and without one
+// their list opens on it. A value that is not a number asks for no
+// establishment, which only the central service may; the handler then
+// refuses the value itself.
 func establishmentParam(s *Server, r *http.Request) (domain.Resource, bool) {
-	id, err := strconv.ParseInt(r.URL.Query().Get("etablissement"), 10, 64)
+	raw := r.URL.Query().Get("etablissement")
+	if strings.TrimSpace(raw) == "" {
+		if u := currentUser(r); u != nil {
+			return domain.Resource{EstablishmentID: listScope(u.Actor)}, true
+		}
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || id < 0 {
 		id = 0
 	}
 	return domain.Resource{EstablishmentID: id}, true
+}
+
+// listScope is the establishment a candidature list opens on when none is
+// asked for: none (the whole city) for whoever may see it, else the first
+// establishment the actor directs (ROLE-3), else none (refused).
+func listScope(actor domain.Actor) int64 {
+	if domain.Can(actor, domain.ActViewEstablishment, domain.Resource{}) {
+		return 0
+	}
+	for _, g := range actor.Grants {
+		if g.Role == domain.RoleDirector && g.EstablishmentID != 0 {
+			return g.EstablishmentID
+		}
+	}
+	return 0
 }
 
 func withQuery(path string, v url.Values) string {
@@ -58,13 +78,22 @@ func candidatureCourses(ix *catalogue.Index, f candidature.ListFilter) []*catalo
 // the central service.
 func candidaturesForm(pg *views.Page, ix *catalogue.Index, actor domain.Actor, q url.Values, cq candidatureFilterForm) *views.BOCandidaturesView {
 	p := pg.P
-	v := &views.BOCandidaturesView{ErrFor: map[string]string{}, Max: maxListedCandidatures}
+	v := &views.BOCandidaturesView{ErrFor: map[string]string{}}
 	sel := func(name string, id int64) bool { return q.Get(name) == strconv.FormatInt(id, 10) }
 	v.Sessions = []views.Option{{Value: "", Label: p.T("bo.cand.all.sessions")}}
 	for _, se := range ix.Sessions {
 		v.Sessions = append(v.Sessions, views.Option{Value: itoa64(se.ID), Label: se.Name, Selected: sel("session", se.ID)})
 	}
-	formations := slices.Clone(ix.Formations)
+	// The formations offered are those of the courses the viewer may see
+	// (a director's establishment's), every one for the central service.
+	all := domain.Can(actor, domain.ActViewEstablishment, domain.Resource{})
+	inScope := map[int64]bool{}
+	for _, e := range ix.All() {
+		if !all && domain.Can(actor, domain.ActViewEstablishment, domain.Resource{EstablishmentID: e.EstablishmentID}) {
+			inScope[e.FormationID] = true
+		}
+	}
+	formations := slices.DeleteFunc(slices.Clone(ix.Formations), func(f domain.Formation) bool { return !all && !inScope[f.ID] })
 	slices.SortStableFunc(formations, func(a, b domain.Formation) int {
 		return strings.Compare(domain.SearchKey(a.Title), domain.SearchKey(b.Title))
 	})
@@ -78,7 +107,7 @@ func candidaturesForm(pg *views.Page, ix *catalogue.Index, actor domain.Actor, q
 	for _, e := range ix.Establishments {
 		if domain.Can(actor, domain.ActViewEstablishment, domain.Resource{EstablishmentID: e.ID}) {
 			v.Establishments = append(v.Establishments, views.Option{Value: itoa64(e.ID), Label: e.Name + " (" + pg.District(e.District) + ")",
-				Selected: sel("etablissement", e.ID)})
+				Selected: cq.filter.EstablishmentID == e.ID})
 		}
 	}
 	v.Statuses = []views.Option{{Value: "", Label: p.T("bo.cand.all.statuses")},
@@ -87,9 +116,9 @@ func candidaturesForm(pg *views.Page, ix *catalogue.Index, actor domain.Actor, q
 	if cq.course != nil {
 		v.CourseID = itoa64(cq.course.ID)
 		v.CourseLabel = cq.course.Code + " — " + cq.course.Formation.Title
-		all := cq
-		all.filter.CourseID = 0
-		v.AllCourses = withQuery("/back-office/candidatures", all.values())
+		every := cq
+		every.filter.CourseID = 0
+		v.AllCourses = withQuery("/back-office/candidatures", every.values())
 	}
 	return v
 }
@@ -111,11 +140,22 @@ func yesNo(p *i18n.Printer, b bool) string {
 	return p.T("search.no")
 }
 
+// The sort keys of the two tables of the candidature list, as the query
+// names them, and the store's order for the candidatures'.
+var (
+	candidatureSorts = map[string]candidature.Sort{"cours": candidature.SortByCourse, "nom": candidature.SortByName,
+		"courriel": candidature.SortByEmail, "formation": candidature.SortByFormation, "statut": candidature.SortByStatus}
+	courseSorts = []string{"code", "formation", "etablissement", "deposees", "places"}
+)
+
+const candidaturesPath = "/back-office/candidatures"
+
 // boCandidaturesPage is the back-office candidature list: per course, the
 // candidatures against capacity, then the candidatures themselves, ordered by
-// course and name, never by arrival (ROLE-3, ROLE-5, PER-2). Listing is not
-// reading a person's file: names link to the file only for those who may read
-// it, and the file read is audited there.
+// course and name, never by arrival (ROLE-3, ROLE-5, PER-2); each table a
+// page of 50 rows at a time, sortable by its columns. Listing is not reading
+// a person's file: names link to the file only for those who may read it,
+// and the file read is audited there.
 func (s *Server) boCandidaturesPage(w http.ResponseWriter, r *http.Request) {
 	ix := s.index(w, r)
 	if ix == nil {
@@ -124,7 +164,16 @@ func (s *Server) boCandidaturesPage(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
 	pg := s.page(r, "bo.cand.title")
 	q := r.URL.Query()
+	list, okList := readTable(q, "liste-titre", "page", "tri", "ordre", slices.Sorted(maps.Keys(candidatureSorts))...)
+	courses, okCourses := readTable(q, "cours-titre", "page_cours", "tri_cours", "ordre_cours", courseSorts...)
+	if !okList || !okCourses {
+		s.requestError(w, r, http.StatusBadRequest, "filter.error.page")
+		return
+	}
 	cq, errs := candidatureFilterFormFromRequest(r, pg.P, ix)
+	if cq.filter.EstablishmentID == 0 {
+		cq.filter.EstablishmentID = listScope(u.Actor)
+	}
 	v := candidaturesForm(pg, ix, u.Actor, q, cq)
 	if len(errs) > 0 {
 		s.candidaturesBadRequest(w, r, pg, v, errs)
@@ -135,30 +184,36 @@ func (s *Server) boCandidaturesPage(w http.ResponseWriter, r *http.Request) {
 		s.serviceError(w, r, err)
 		return
 	}
-	for _, e := range candidatureCourses(ix, cq.filter) {
-		c := counts[e.ID]
-		only := cq
-		only.filter.CourseID = e.ID
-		v.Courses = append(v.Courses, views.BOCandidatureCourseRow{FilterURL: withQuery("/back-office/candidatures", only.values()),
-			Code: e.Code, Title: e.Formation.Title, Place: e.Establishment.Name, Schedule: schedule(pg.P, e),
-			Capacity: e.Capacity, Enrolled: e.Enrolled, Submitted: c.Submitted, Cancelled: c.Cancelled,
-			Ratio: pg.T("bo.cand.ratio", map[string]any{"Count": c.Submitted, "Places": e.PlacesLeft()})})
-	}
+	s.candidatureCourseTable(pg, ix, v, cq, counts, courses)
+
 	f := cq.filter
-	f.Limit = maxListedCandidatures + 1
-	rows, err := s.Candidatures.List(r.Context(), u.Actor, f)
+	f.Sort, f.Desc = candidatureSorts[list.Sort], list.Desc
+	f.Limit, f.Offset = staffPageSize, list.offset()
+	rows, total, err := s.Candidatures.ListPage(r.Context(), u.Actor, f)
 	if err != nil {
 		s.serviceError(w, r, err)
 		return
 	}
-	if len(rows) > maxListedCandidatures {
-		rows, v.Truncated = rows[:maxListedCandidatures], true
+	if list.Page > pageCount(total) { // past the last page: the last one
+		list.clamp(total)
+		f.Offset = list.offset()
+		if rows, total, err = s.Candidatures.ListPage(r.Context(), u.Actor, f); err != nil {
+			s.serviceError(w, r, err)
+			return
+		}
+	}
+	v.Total = total
+	v.ListPager = list.pager(pg, candidaturesPath, total, pg.T("bo.cand.pages.list"))
+	for _, h := range []struct{ label, key string }{{"bo.people.name", "nom"}, {"profile.email", "courriel"},
+		{"course.code", "cours"}, {"bo.course.title", "formation"}, {"bo.cand.status", "statut"}} {
+		v.ListHeads = append(v.ListHeads, list.head(candidaturesPath, pg.T(h.label), h.key, "cours"))
 	}
 	for _, c := range rows {
 		row := views.BOCandidatureRow{Name: strings.TrimSpace(c.FirstName + " " + strings.ToUpper(c.LastName)), Email: c.Email,
 			Code: c.CourseCode, Status: statusWord(pg.P, c.Status), Tariff: yesNo(pg.P, c.HalfTariffClaim), Assisted: yesNo(pg.P, c.Assisted)}
 		if e, ok := ix.Course(c.CourseID); ok {
 			row.Formation = e.Formation.Title
+			row.CourseURL = "/back-office/cours/" + itoa64(e.ID)
 		}
 		if domain.Can(u.Actor, domain.ActReadPersonFile, domain.Resource{AccountID: c.AccountID}) {
 			row.URL = "/back-office/personnes/" + itoa64(c.AccountID)
@@ -169,6 +224,52 @@ func (s *Server) boCandidaturesPage(w http.ResponseWriter, r *http.Request) {
 	v.CSVURL = withQuery("/back-office/candidatures.csv", vals)
 	v.XLSXURL = withQuery("/back-office/candidatures.xlsx", vals)
 	s.render(w, r, http.StatusOK, views.BOCandidatures(pg, v))
+}
+
+// candidatureCourseTable fills the list's table of courses, one page of it
+// in the table's order. The courses come from the catalogue, in memory; the
+// counts from the database.
+func (s *Server) candidatureCourseTable(pg *views.Page, ix *catalogue.Index, v *views.BOCandidaturesView, cq candidatureFilterForm,
+	counts map[int64]candidature.CourseCount, t tableState) {
+	entries := candidatureCourses(ix, cq.filter)
+	by := func(a, b *catalogue.Entry) int {
+		switch t.Sort {
+		case "formation":
+			return strings.Compare(domain.SearchKey(a.Formation.Title), domain.SearchKey(b.Formation.Title))
+		case "etablissement":
+			return strings.Compare(domain.SearchKey(a.Establishment.Name), domain.SearchKey(b.Establishment.Name))
+		case "deposees":
+			return cmp.Compare(counts[a.ID].Submitted, counts[b.ID].Submitted)
+		case "places":
+			return cmp.Compare(a.PlacesLeft(), b.PlacesLeft())
+		}
+		return strings.Compare(a.Code, b.Code)
+	}
+	slices.SortStableFunc(entries, func(a, b *catalogue.Entry) int {
+		if t.Desc {
+			return by(b, a)
+		}
+		return by(a, b)
+	})
+	v.CourseTotal = len(entries)
+	t.clamp(len(entries))
+	v.CoursePager = t.pager(pg, candidaturesPath, len(entries), pg.T("bo.cand.pages.courses"))
+	for _, h := range []struct{ label, key string }{{"course.code", "code"}, {"bo.course.title", "formation"},
+		{"course.establishment", "etablissement"}} {
+		v.CourseHeads = append(v.CourseHeads, t.head(candidaturesPath, pg.T(h.label), h.key, "code"))
+	}
+	v.SubmittedHead = t.head(candidaturesPath, pg.T("bo.cand.submitted"), "deposees", "code")
+	v.PlacesHead = t.head(candidaturesPath, pg.T("bo.cand.ratio.head"), "places", "code")
+	for _, e := range entries[t.offset():min(len(entries), t.offset()+staffPageSize)] {
+		c := counts[e.ID]
+		only := cq
+		only.filter.CourseID = e.ID
+		v.Courses = append(v.Courses, views.BOCandidatureCourseRow{FilterURL: withQuery(candidaturesPath, only.values()) + "#liste-titre",
+			CourseURL: "/back-office/cours/" + itoa64(e.ID),
+			Code:      e.Code, Title: e.Formation.Title, Place: e.Establishment.Name, Schedule: schedule(pg.P, e),
+			Capacity: e.Capacity, Enrolled: e.Enrolled, Submitted: c.Submitted, Cancelled: c.Cancelled,
+			Ratio: pg.T("bo.cand.ratio", map[string]any{"Count": c.Submitted, "Places": e.PlacesLeft()})})
+	}
 }
 
 func (s *Server) candidaturesBadRequest(w http.ResponseWriter, r *http.Request, pg *views.Page, v *views.BOCandidaturesView, errs []views.FieldMessage) {
@@ -198,6 +299,9 @@ func (s *Server) candidaturesExport(w http.ResponseWriter, r *http.Request, ext,
 	pg := s.page(r, "bo.cand.title")
 	q := r.URL.Query()
 	cq, errs := candidatureFilterFormFromRequest(r, pg.P, ix)
+	if cq.filter.EstablishmentID == 0 {
+		cq.filter.EstablishmentID = listScope(actor)
+	}
 	if len(errs) > 0 {
 		s.candidaturesBadRequest(w, r, pg, candidaturesForm(pg, ix, actor, q, cq), errs)
 		return

@@ -63,7 +63,39 @@ func (s *Server) personFileView(r *http.Request, pg *views.Page, a domain.Accoun
 		}
 		v.History = s.auditRows(pg, events)
 	}
+	if err := s.personCandidatures(r, pg, a, v); err != nil {
+		return nil, err
+	}
 	return v, nil
+}
+
+// personCandidatures adds the person's candidatures to their file, newest
+// first, each with its events (ROLE-5, ROLE-7).
+func (s *Server) personCandidatures(r *http.Request, pg *views.Page, a domain.Account, v *views.PersonFileView) error {
+	u := currentUser(r)
+	rec, err := s.Candidatures.PersonRecord(r.Context(), u.Actor, a)
+	if err != nil {
+		return err
+	}
+	ix, err := s.Catalogue.Index(r.Context())
+	if ix == nil {
+		return err
+	}
+	for _, c := range rec.Candidatures {
+		row := views.PersonCandidatureRow{Status: statusWord(pg.P, c.Status), Filed: pg.DateTime(c.CreatedAt, s.Paris),
+			HalfTariff: yesNo(pg.P, c.HalfTariffClaim), Assisted: yesNo(pg.P, c.AssistedBy != 0)}
+		if e, ok := ix.Course(c.CourseID); ok {
+			row.Course, row.Formation, row.Session = e.Code, e.Formation.Title, e.Session.Name
+			if domain.Can(u.Actor, domain.ActViewCourse, domain.Resource{CourseID: e.ID, EstablishmentID: e.EstablishmentID, FormationID: e.FormationID}) {
+				row.CourseURL = "/back-office/cours/" + itoa64(e.ID)
+			}
+		}
+		for _, ev := range rec.History[c.ID] {
+			row.Events = append(row.Events, views.Link{Label: pg.DateTime(ev.At, s.Paris), Hint: strings.TrimSuffix(statusWord(pg.P, ev.Status)+" — "+ev.Note, " — ")})
+		}
+		v.Candidatures = append(v.Candidatures, row)
+	}
+	return nil
 }
 
 // personFile shows a person's file; the read itself is in the audit trail.
