@@ -276,6 +276,9 @@ func serve(ctx context.Context, args []string, env Env) error {
 	go func() { errc <- hs.Serve(ln) }()
 	addr := ln.Addr().String()
 	log.Info("serving", "url", publicURL+"/catalogue", "listen", addr, "db", d.String(), "demo", cfg.Demo, "version", version())
+	if cfg.Demo {
+		printDemoAddresses(env.Stdout, publicURL, devIDP != nil, mailer.sinkAddr)
+	}
 	if env.Ready != nil {
 		env.Ready(addr)
 	}
@@ -291,6 +294,20 @@ func serve(ctx context.Context, args []string, env Env) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// printDemoAddresses tells the person who started a demo where to go: the
+// catalogue, the development sign-on (when no real issuer is configured) and
+// the mail sink (when no relay is), its pages and its SMTP address.
+func printDemoAddresses(w io.Writer, publicURL string, devSignOn bool, sinkSMTP string) {
+	fmt.Fprintf(w, "cma demo ready:\n")
+	fmt.Fprintf(w, "  catalogue            %s/catalogue\n", publicURL)
+	if devSignOn {
+		fmt.Fprintf(w, "  development sign-on  %s/connexion (demo personas; the provider is %s/dev-idp)\n", publicURL, publicURL)
+	}
+	if sinkSMTP != "" {
+		fmt.Fprintf(w, "  mail sink            %s/dev/courriels (SMTP %s)\n", publicURL, sinkSMTP)
+	}
 }
 
 // serveMetrics serves /metrics on its own address, loopback by default, so
