@@ -74,13 +74,15 @@ Usage:
 
 Database URLs: sqlite:PATH (default sqlite:data/cma.db) or postgres://USER@HOST:PORT/NAME.
 Prometheus metrics are served apart from the site, on --metrics-addr (default 127.0.0.1:9090; off: none).
+With --demo, serve prints where the catalogue, the development sign-on and the mail sink are; the sink
+takes SMTP at --mail-sink-addr (loopback; default 127.0.0.1:0, a free port).
 Behind load balancers, --trusted-proxies lists them (CIDR or addresses): their X-Forwarded-For then gives
 the client's address for rate limits and the security log. Sessions end after --session-idle without a
 request (staff: 30 minutes at most) and --session-lifetime after sign-in; with --secure the session
 cookie is __Host-cma_session.
 Every flag also reads an environment variable: CMA_ADDR, CMA_DB, CMA_DEMO, CMA_LOG_FORMAT, CMA_HOLIDAY_ZONE,
 CMA_SECURE, CMA_PUBLIC_URL, CMA_METRICS_ADDR, CMA_TRUSTED_PROXIES, CMA_SESSION_IDLE, CMA_SESSION_LIFETIME, CMA_OIDC_ISSUER, CMA_OIDC_CLIENT_ID, CMA_OIDC_NAME, CMA_OIDC_FORGOT_URL,
-CMA_SMTP_HOST, CMA_SMTP_PORT, CMA_SMTP_USER, CMA_SMTP_TLS, CMA_MAIL_FROM; secrets are read from the
+CMA_SMTP_HOST, CMA_SMTP_PORT, CMA_SMTP_USER, CMA_SMTP_TLS, CMA_MAIL_FROM, CMA_MAIL_SINK_ADDR; secrets are read from the
 environment only: CMA_OIDC_CLIENT_SECRET and CMA_SMTP_PASSWORD. More sign-ons: CMA_OIDC_PROVIDERS
 (see the README).
 `
