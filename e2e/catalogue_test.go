@@ -242,7 +242,7 @@ func TestCatalogueJourney_CAT1_CAT2(t *testing.T) {
 	b.checkA11y("/catalogue at phone width", 20*time.Second)
 	b.navigate(base + "/catalogue/brochure")
 	b.noHorizontalScroll("/catalogue/brochure")
-	b.do("back to the desktop viewport", 5*time.Second, chromedp.ResetViewport())
+	b.emulateDesktop()
 
 	// --- The brochure (CAT-2): the HTML version links to the PDF.
 	b.navigate(base + "/catalogue/brochure")

@@ -24,6 +24,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -321,9 +323,54 @@ type axeReport struct {
 	Version    string
 }
 
-// checkA11y injects axe-core into the current page, runs the WCAG 2.0/2.1 A and
-// AA rules, and fails the test listing every violation.
+// phoneWidth and phoneHeight are the phone the journeys emulate, in CSS pixels
+// (an iPhone X-sized screen, the narrowest in common use).
+const phoneWidth, phoneHeight = 375, 812
+
+// emulatePhone makes the tab a 375×812 phone (mobile, portrait, 2× pixels)
+// until emulateDesktop.
+func (b *browser) emulatePhone() {
+	b.t.Helper()
+	b.do(fmt.Sprintf("emulate a %d×%d phone", phoneWidth, phoneHeight), 5*time.Second,
+		chromedp.EmulateViewport(phoneWidth, phoneHeight, chromedp.EmulateMobile, chromedp.EmulatePortrait, chromedp.EmulateScale(2)))
+}
+
+// emulateDesktop returns the tab to the window it started with (1280×900).
+// chromedp.ResetViewport does not: headless Chromium keeps the phone's width
+// under its zero-sized override; clearing the override does.
+func (b *browser) emulateDesktop() {
+	b.t.Helper()
+	b.do("back to the desktop viewport", 5*time.Second, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, tg, emulation.ClearDeviceMetricsOverride, cdp.Empty{}); err != nil {
+			return err
+		}
+		_, err := cdp.Call(ctx, tg, emulation.SetTouchEmulationEnabled, emulation.SetTouchEmulationEnabledParams{})
+		return err
+	}))
+}
+
+// checkA11y checks the current page with axe-core at desktop and at phone
+// width (what one width hides, such as a table that scrolls sideways, the
+// other shows), each within timeout, and leaves the tab at the width it found
+// it in: a journey may call it at either width.
 func (b *browser) checkA11y(name string, timeout time.Duration) {
+	b.t.Helper()
+	if eval[int](b, `window.innerWidth`) <= phoneWidth {
+		b.axeCheck(name+fmt.Sprintf(" (%d px)", phoneWidth), timeout)
+		b.emulateDesktop()
+		b.axeCheck(name+" (desktop)", timeout)
+		b.emulatePhone()
+		return
+	}
+	b.axeCheck(name+" (desktop)", timeout)
+	b.emulatePhone()
+	b.axeCheck(name+fmt.Sprintf(" (%d px)", phoneWidth), timeout)
+	b.emulateDesktop()
+}
+
+// axeCheck injects axe-core into the current page, runs the WCAG 2.0/2.1 A and
+// AA rules at the current viewport, and fails the test listing every violation.
+func (b *browser) axeCheck(name string, timeout time.Duration) {
 	b.t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, timeout)
 	defer cancel()

@@ -74,13 +74,15 @@ Usage:
 
 Database URLs: sqlite:PATH (default sqlite:data/cma.db) or postgres://USER@HOST:PORT/NAME.
 Prometheus metrics are served apart from the site, on --metrics-addr (default 127.0.0.1:9090; off: none).
+With --demo, serve prints where the catalogue, the development sign-on and the mail sink are; the sink
+takes SMTP at --mail-sink-addr (loopback; default 127.0.0.1:0, a free port).
 Behind load balancers, --trusted-proxies lists them (CIDR or addresses): their X-Forwarded-For then gives
 the client's address for rate limits and the security log. Sessions end after --session-idle without a
 request (staff: 30 minutes at most) and --session-lifetime after sign-in; with --secure the session
 cookie is __Host-cma_session.
 Every flag also reads an environment variable: CMA_ADDR, CMA_DB, CMA_DEMO, CMA_LOG_FORMAT, CMA_HOLIDAY_ZONE,
 CMA_SECURE, CMA_PUBLIC_URL, CMA_METRICS_ADDR, CMA_TRUSTED_PROXIES, CMA_SESSION_IDLE, CMA_SESSION_LIFETIME, CMA_OIDC_ISSUER, CMA_OIDC_CLIENT_ID, CMA_OIDC_NAME, CMA_OIDC_FORGOT_URL,
-CMA_SMTP_HOST, CMA_SMTP_PORT, CMA_SMTP_USER, CMA_SMTP_TLS, CMA_MAIL_FROM; secrets are read from the
+CMA_SMTP_HOST, CMA_SMTP_PORT, CMA_SMTP_USER, CMA_SMTP_TLS, CMA_MAIL_FROM, CMA_MAIL_SINK_ADDR; secrets are read from the
 environment only: CMA_OIDC_CLIENT_SECRET and CMA_SMTP_PASSWORD. More sign-ons: CMA_OIDC_PROVIDERS
 (see the README).
 `
@@ -276,6 +278,9 @@ func serve(ctx context.Context, args []string, env Env) error {
 	go func() { errc <- hs.Serve(ln) }()
 	addr := ln.Addr().String()
 	log.Info("serving", "url", publicURL+"/catalogue", "listen", addr, "db", d.String(), "demo", cfg.Demo, "version", version())
+	if cfg.Demo {
+		printDemoAddresses(env.Stdout, publicURL, devIDP != nil, mailer.sinkAddr)
+	}
 	if env.Ready != nil {
 		env.Ready(addr)
 	}
@@ -291,6 +296,20 @@ func serve(ctx context.Context, args []string, env Env) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// printDemoAddresses tells the person who started a demo where to go: the
+// catalogue, the development sign-on (when no real issuer is configured) and
+// the mail sink (when no relay is), its pages and its SMTP address.
+func printDemoAddresses(w io.Writer, publicURL string, devSignOn bool, sinkSMTP string) {
+	fmt.Fprintf(w, "cma demo ready:\n")
+	fmt.Fprintf(w, "  catalogue            %s/catalogue\n", publicURL)
+	if devSignOn {
+		fmt.Fprintf(w, "  development sign-on  %s/connexion (demo personas; the provider is %s/dev-idp)\n", publicURL, publicURL)
+	}
+	if sinkSMTP != "" {
+		fmt.Fprintf(w, "  mail sink            %s/dev/courriels (SMTP %s)\n", publicURL, sinkSMTP)
+	}
 }
 
 // serveMetrics serves /metrics on its own address, loopback by default, so

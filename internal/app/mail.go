@@ -26,12 +26,13 @@ type mailQueue struct {
 	jobs        *jobs.Client
 	domain      string       // of the sender address, for Message-IDs
 	sinkHandler http.Handler // the development mail sink's pages, demo mode only
+	sinkAddr    string       // and its SMTP address
 	stop        func()
 }
 
 // startMail starts the job queue with the email sender: the city's SMTP relay
 // when configured; in demo mode without one, a development mail sink inside
-// the binary (a real SMTP server on 127.0.0.1) whose messages are shown at
+// the binary (a real SMTP server at --mail-sink-addr, on loopback) whose messages are shown at
 // /dev/courriels. Without either, jobs are queued and kept until a relay is
 // configured: nothing is lost.
 func startMail(ctx context.Context, cfg *config.Config, d *db.DB, st *store.Store, log *slog.Logger, now func() time.Time) (*mailQueue, error) {
@@ -48,9 +49,10 @@ func startMail(ctx context.Context, cfg *config.Config, d *db.DB, st *store.Stor
 	switch {
 	case cfg.SMTPHost != "":
 	case cfg.Demo:
-		if sink, err = cmamail.StartSink("127.0.0.1:0"); err != nil {
-			return nil, fmt.Errorf("development mail sink: %w", err)
+		if sink, err = cmamail.StartSink(cfg.MailSinkAddr); err != nil {
+			return nil, fmt.Errorf("development mail sink on %s (--mail-sink-addr): %w", cfg.MailSinkAddr, err)
 		}
+		o.sinkAddr = sink.Addr()
 		host, port, _ := strings.Cut(sink.Addr(), ":")
 		smtp.Host, smtp.TLS = host, "none"
 		smtp.Port, _ = strconv.Atoi(port)

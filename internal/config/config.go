@@ -54,6 +54,10 @@ type Config struct {
 	SMTPPassword string // CMA_SMTP_PASSWORD (environment only)
 	SMTPTLS      string // CMA_SMTP_TLS: starttls, tls, opportunistic or none
 	MailFrom     string // CMA_MAIL_FROM
+	// MailSinkAddr is where the development mail sink (demo mode without a
+	// relay) takes SMTP, HOST:PORT on loopback; port 0 (the default) is a free
+	// one, so that demos and tests run side by side. CMA_MAIL_SINK_ADDR.
+	MailSinkAddr string
 	// Sending, sized to the relay: how many emails are worked at once, over how
 	// many open connections, each reused for how many messages.
 	MailWorkers               int // CMA_MAIL_WORKERS
@@ -90,7 +94,7 @@ const (
 func Defaults() Config {
 	return Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/cma.db", LogFormat: "text", HolidayZone: "C", OIDCName: "Mon Paris",
 		MetricsAddr: "127.0.0.1:9090", SessionIdle: 2 * time.Hour, SessionLifetime: 12 * time.Hour,
-		SMTPPort: 587, SMTPTLS: "starttls", MailFrom: "Cours d'adultes <ne-pas-repondre@cours-adultes.exemple>",
+		SMTPPort: 587, SMTPTLS: "starttls", MailSinkAddr: "127.0.0.1:0", MailFrom: "Cours d'adultes <ne-pas-repondre@cours-adultes.exemple>",
 		MailWorkers: DefaultMailWorkers, SMTPConnections: DefaultSMTPConnections, SMTPMessagesPerConnection: DefaultSMTPMessagesPerConnection}
 }
 
@@ -158,6 +162,7 @@ func Bind(fs *flag.FlagSet, getenv func(string) string) (*Config, error) {
 	c.SMTPPassword = getenv("CMA_SMTP_PASSWORD")
 	str("smtp-tls", "CMA_SMTP_TLS", "SMTP security: starttls, tls, opportunistic or none", &c.SMTPTLS)
 	str("mail-from", "CMA_MAIL_FROM", "the one sender address of every email", &c.MailFrom)
+	str("mail-sink-addr", "CMA_MAIL_SINK_ADDR", "demo mode without --smtp-host: the development mail sink's SMTP address, HOST:PORT on loopback (port 0: a free one)", &c.MailSinkAddr)
 	integer("mail-workers", "CMA_MAIL_WORKERS", "email jobs (groups of up to 64 messages) worked at once by the job queue", &c.MailWorkers)
 	integer("smtp-connections", "CMA_SMTP_CONNECTIONS", "connections kept open to the SMTP relay at most", &c.SMTPConnections)
 	integer("smtp-messages-per-connection", "CMA_SMTP_MESSAGES_PER_CONNECTION",
@@ -252,6 +257,13 @@ func (c Config) validateMail() []error {
 	}
 	if c.SMTPConnections < 1 || c.SMTPConnections > maxSMTPConnections {
 		errs = append(errs, fmt.Errorf("--smtp-connections %d: expected 1 to %d connections to the relay", c.SMTPConnections, maxSMTPConnections))
+	}
+	if host, port, err := net.SplitHostPort(c.MailSinkAddr); err != nil {
+		errs = append(errs, fmt.Errorf("--mail-sink-addr %q: expected HOST:PORT, for example 127.0.0.1:1025 (or port 0 for a free one)", c.MailSinkAddr))
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		errs = append(errs, fmt.Errorf("--mail-sink-addr %q: the port must be a number from 0 to 65535", c.MailSinkAddr))
+	} else if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		errs = append(errs, fmt.Errorf("--mail-sink-addr %q: the mail sink takes any email from anyone: give a loopback address such as 127.0.0.1", c.MailSinkAddr))
 	}
 	if c.SMTPMessagesPerConnection < 1 || c.SMTPMessagesPerConnection > maxSMTPMessagesPerConnection {
 		errs = append(errs, fmt.Errorf("--smtp-messages-per-connection %d: expected 1 to %d (the relay's limit per connection, if it has one)",

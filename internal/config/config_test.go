@@ -184,3 +184,34 @@ func TestMailSendingSettings_refused_with_what_to_change(t *testing.T) {
 		}
 	}
 }
+
+func TestMailSinkAddress_a_setting_on_loopback(t *testing.T) {
+	c, err := parse(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MailSinkAddr != "127.0.0.1:0" {
+		t.Errorf("default mail sink address %q, want 127.0.0.1:0 (a free port)", c.MailSinkAddr)
+	}
+	c, err = parse(t, map[string]string{"CMA_MAIL_SINK_ADDR": "127.0.0.1:2525"})
+	if err != nil || c.MailSinkAddr != "127.0.0.1:2525" {
+		t.Errorf("from the environment: %q, %v", c.MailSinkAddr, err)
+	}
+	c, err = parse(t, map[string]string{"CMA_MAIL_SINK_ADDR": "127.0.0.1:2525"}, "--mail-sink-addr", "[::1]:1025")
+	if err != nil || c.MailSinkAddr != "[::1]:1025" {
+		t.Errorf("the flag over the environment: %q, %v", c.MailSinkAddr, err)
+	}
+	if _, err = parse(t, nil, "--mail-sink-addr", "0.0.0.0:1025", "--demo", "--demo-force"); err == nil {
+		t.Error("--demo-force let the mail sink listen beyond loopback")
+	}
+	for _, tc := range []struct{ addr, want string }{
+		{"1025", "--mail-sink-addr \"1025\": expected HOST:PORT"},
+		{"127.0.0.1:70000", "the port must be a number"},
+		{"0.0.0.0:1025", "give a loopback address"},
+		{"mail.example:25", "give a loopback address"},
+	} {
+		if _, err := parse(t, nil, "--mail-sink-addr", tc.addr); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("--mail-sink-addr %s: err = %v, want it to mention %q", tc.addr, err, tc.want)
+		}
+	}
+}

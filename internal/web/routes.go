@@ -9,8 +9,11 @@ import (
 )
 
 // Handler returns the whole site. Cross-origin protection is outermost so that no
-// state-changing request from another site reaches a handler; sessions are
-// loaded next, then the signed-in user.
+// state-changing request from another site reaches a handler; then the security
+// headers, set on every response; then compression, which sees every header the
+// handlers and the session cookie add before it decides (and a panic's error
+// page); sessions are loaded next, then the signed-in user. Metrics count each
+// route's status inside the router.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes = nil
@@ -111,6 +114,7 @@ func (s *Server) Handler() http.Handler {
 	handler = websession.WithAccountSlot(handler)
 	handler = s.resolveClient(handler)
 	handler = s.recoverPanics(handler)
+	handler = newCompression().handler(handler)
 	handler = s.securityHeaders(handler)
 	handler = http.NewCrossOriginProtection().Handler(handler)
 	return handler

@@ -35,7 +35,7 @@ type site struct {
 }
 
 // newSite serves the real router over a database holding the scale-1 demo city.
-func newSite(t *testing.T) *site {
+func newSite(t testing.TB) *site {
 	t.Helper()
 	d := dbtest.SQLite(t)
 	st := store.New(d)
@@ -49,7 +49,7 @@ func newSite(t *testing.T) *site {
 	return serveOn(t, d)
 }
 
-func serveOn(t *testing.T, d *db.DB) *site {
+func serveOn(t testing.TB, d *db.DB) *site {
 	t.Helper()
 	st := store.New(d)
 	paris, _ := time.LoadLocation("Europe/Paris")
