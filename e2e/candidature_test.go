@@ -23,7 +23,7 @@ const (
 	addButton       = "Ajouter à mon panier"
 	validateButton  = "Valider définitivement"
 	basketRefused   = "Ce cours ne peut pas être ajouté"
-	can1Sentence    = " : vous avez déjà 3 formations en cours (candidatures et inscriptions)."
+	can1Sentence    = "Vous avez déjà 3 cours dans votre panier : c'est le maximum de 3 formations à la fois."
 	can3Sentence    = " a lieu le même jour et à la même heure que "
 	rulesError      = "Vous devez accepter le règlement intérieur pour candidater."
 	validatedMsg    = "Vos candidatures sont enregistrées. Un courriel de confirmation vous a été envoyé ; sa copie est ci-dessous."
