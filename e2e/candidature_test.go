@@ -244,8 +244,8 @@ func TestBasketJourney_CAN1_CAN3_CAN4_CAN5(t *testing.T) {
 		if p := eval[string](b, `location.pathname`); p != "/panier" {
 			t.Fatalf("after adding %s: location %s, want /panier", c.Code, b.location())
 		}
-		if msg := eval[string](b, `(document.querySelector('main .success[role=status]') || {textContent: ''}).textContent.trim()`); !strings.Contains(msg, c.Code) {
-			t.Errorf("after adding %s: status message %q, want it to name the course", c.Code, msg)
+		if msg := eval[string](b, `(document.querySelector('main .success[role=status]') || {textContent: ''}).textContent.trim()`); !strings.Contains(msg, "« "+c.Formation.Title+" »") || strings.Contains(msg, c.Code) {
+			t.Errorf("after adding %s: status message %q, want it to name the course by its title, not its code", c.Code, msg)
 		}
 	}
 	b.navigate(base + "/panier")
