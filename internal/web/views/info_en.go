@@ -22,9 +22,9 @@ func HelpEN() *InfoView {
 			{ID: "candidater", Title: "Applying", Sub: []InfoSection{
 				{ID: "qui", Title: "Who can attend the courses?", Paras: []string{
 					"Anyone aged 18 or over on the first day of the course, living in the city or not, within the places available. For some formations the demand far exceeds the places: not every candidature can be accepted."}},
-				{ID: "quand", Title: "When can I apply?", Paras: []string{
+				{ID: "quand", Links: []InfoAnchor{{"/catalogue", "Find a course and its candidature period"}}, Title: "When can I apply?", Paras: []string{
 					"Each session (annual, 1st or 2nd semester, special sessions) has its candidature period. It is shown on each course's page in the catalogue, with the answer period."}},
-				{ID: "comment", Title: "How do I apply?", Paras: []string{
+				{ID: "comment", Links: []InfoAnchor{{"/catalogue", "Browse the course catalogue"}}, Title: "How do I apply?", Paras: []string{
 					"Choose your courses in the catalogue and add them to your basket, then validate the basket definitively. You need:"},
 					Items: []string{
 						"a personal email address, which is mandatory;",
@@ -43,7 +43,7 @@ func HelpEN() *InfoView {
 					"Taking a course means accepting the internal rules: you read and accept them when you validate your basket, and the version you accepted is recorded."}},
 			}},
 			{ID: "apres", Title: "After the validation", Sub: []InfoSection{
-				{ID: "confirmation", Title: "How do I know my candidature is recorded?", Paras: []string{
+				{ID: "confirmation", Links: []InfoAnchor{{"/mes-candidatures", "My candidatures and payments"}}, Title: "How do I know my candidature is recorded?", Paras: []string{
 					"As soon as you validate, a confirmation email is sent to you. Its copy, like that of every email of the platform, is also in “My candidatures and payments”, where you follow the status of each candidature.",
 					"Look in your spam folder too, and add the platform's sender address to your contacts."}},
 				{ID: "modifier", Title: "Can I change or cancel my candidature?", Paras: []string{
@@ -124,9 +124,9 @@ func HelpEN() *InfoView {
 					"No. Taking a course has no bearing on a residence permit, which only the prefecture decides."}},
 			}},
 			{ID: "compte", Title: "Your account", Sub: []InfoSection{
-				{ID: "mot-de-passe", Title: "I lost my password", Paras: []string{
+				{ID: "mot-de-passe", Links: []InfoAnchor{{"/connexion", "Sign-in page"}}, Title: "I lost my password", Paras: []string{
 					"Your password is that of your city sign-in account: use the “forgotten password” link of its sign-in page; an email lets you choose a new one."}},
-				{ID: "coordonnees", Title: "Changing my address or phone", Paras: []string{
+				{ID: "coordonnees", Links: []InfoAnchor{{"/mon-profil", "My profile"}}, Title: "Changing my address or phone", Paras: []string{
 					"In “My profile”, on this site."}},
 				{ID: "courriel", Title: "Changing my email address", Paras: []string{
 					"It is changed in your city sign-in account, then taken over here at your next sign-in."}},
@@ -157,9 +157,9 @@ func LegalEN() *InfoView {
 				"[To be completed by the city: name, address and phone number of the site's host.]"}},
 			{ID: "logiciel", Title: "Software", Paras: []string{
 				"The adult courses platform is free software. Its pages follow the principles of the French state's design system (DSFR) and work without JavaScript."}},
-			{ID: "donnees", Title: "Personal data and cookies", Paras: []string{
+			{ID: "donnees", Links: []InfoAnchor{{"/donnees-personnelles", "Personal data"}}, Title: "Personal data and cookies", Paras: []string{
 				"What the platform keeps about you, why, for how long and how to exercise your rights: see the “Personal data” page. The site uses no advertising cookie nor audience measurement."}},
-			{ID: "accessibilite", Title: "Accessibility", Paras: []string{
+			{ID: "accessibilite", Links: []InfoAnchor{{"/accessibilite", "Accessibility statement"}}, Title: "Accessibility", Paras: []string{
 				"The site's conformity with the French accessibility standard (RGAA) is given by the accessibility statement."}},
 			{ID: "reutilisation", Title: "Links and reuse", Paras: []string{
 				"You may link to any page of this site without permission. The catalogue's texts may be reused with their source."}},
@@ -222,7 +222,7 @@ func AccessibilityEN() *InfoView {
 			{ID: "tests", Title: "What is checked today", Paras: []string{
 				"Without waiting for the audit, the pages are built to be accessible: structure and headings, a skip link, forms with labels and error messages bound to their fields, visible focus, no information given by colour alone, pages usable without JavaScript and on a phone screen.",
 				"At each change, automated tests walk the main pages in a browser, at desktop and phone widths, and check them with the axe-core tool (WCAG 2.1 rules, levels A and AA). These automated tests cover only part of the RGAA criteria: they do not replace an audit."}},
-			{ID: "non-accessible", Title: "Non-accessible content", Paras: []string{
+			{ID: "non-accessible", Links: []InfoAnchor{{"/catalogue/brochure", "HTML version of the brochure"}}, Title: "Non-accessible content", Paras: []string{
 				"Without an audit, the full list of non-conformities is not known. Already known:"},
 				Items: []string{
 					"the printable brochure (PDF) is not tagged for screen readers: its HTML version, with the same content, is offered on the same page;",

@@ -23,9 +23,9 @@ func HelpFR() *InfoView {
 			{ID: "candidater", Title: "Candidater", Sub: []InfoSection{
 				{ID: "qui", Title: "Qui peut suivre les cours ?", Paras: []string{
 					"Toute personne de 18 ans ou plus au premier jour du cours, qu'elle habite la ville ou non, dans la limite des places disponibles. Pour certaines formations, les demandes dépassent de loin les places : toutes ne peuvent pas être satisfaites."}},
-				{ID: "quand", Title: "Quand puis-je candidater ?", Paras: []string{
+				{ID: "quand", Links: []InfoAnchor{{"/catalogue", "Chercher un cours et sa période de candidature"}}, Title: "Quand puis-je candidater ?", Paras: []string{
 					"Chaque session (annuelle, 1er ou 2e semestre, sessions spéciales) a sa période de candidature. Elle est indiquée sur la page de chaque cours du catalogue, avec la période de réponse."}},
-				{ID: "comment", Title: "Comment candidater ?", Paras: []string{
+				{ID: "comment", Links: []InfoAnchor{{"/catalogue", "Consulter le catalogue des cours"}}, Title: "Comment candidater ?", Paras: []string{
 					"Choisissez vos cours dans le catalogue et ajoutez-les à votre panier, puis validez le panier définitivement. Pour cela il faut :"},
 					Items: []string{
 						"une adresse électronique personnelle, obligatoire ;",
@@ -44,7 +44,7 @@ func HelpFR() *InfoView {
 					"Suivre une formation suppose d'accepter le règlement intérieur : vous le lisez et l'acceptez en validant votre panier, et la version acceptée est enregistrée."}},
 			}},
 			{ID: "apres", Title: "Après la validation", Sub: []InfoSection{
-				{ID: "confirmation", Title: "Comment savoir si ma candidature est bien enregistrée ?", Paras: []string{
+				{ID: "confirmation", Links: []InfoAnchor{{"/mes-candidatures", "Mes candidatures et paiements"}}, Title: "Comment savoir si ma candidature est bien enregistrée ?", Paras: []string{
 					"Dès la validation, un courriel de confirmation vous est envoyé. Sa copie, comme celle de chaque courriel de la plateforme, est aussi dans « Mes candidatures et paiements », où vous suivez l'état de chaque candidature.",
 					"Pensez à regarder dans vos courriels indésirables, et ajoutez l'adresse d'envoi de la plateforme à vos contacts."}},
 				{ID: "modifier", Title: "Puis-je modifier ou annuler ma candidature ?", Paras: []string{
@@ -125,9 +125,9 @@ func HelpFR() *InfoView {
 					"Non. Suivre un cours n'a aucun lien avec la délivrance d'un titre de séjour, qui relève seulement de la préfecture."}},
 			}},
 			{ID: "compte", Title: "Votre compte", Sub: []InfoSection{
-				{ID: "mot-de-passe", Title: "J'ai perdu mon mot de passe", Paras: []string{
+				{ID: "mot-de-passe", Links: []InfoAnchor{{"/connexion", "Page de connexion"}}, Title: "J'ai perdu mon mot de passe", Paras: []string{
 					"Votre mot de passe est celui de votre compte de connexion de la Ville : utilisez le lien « mot de passe oublié » de sa page de connexion ; un courriel vous permet d'en choisir un nouveau."}},
-				{ID: "coordonnees", Title: "Changer mon adresse ou mon téléphone", Paras: []string{
+				{ID: "coordonnees", Links: []InfoAnchor{{"/mon-profil", "Mon profil"}}, Title: "Changer mon adresse ou mon téléphone", Paras: []string{
 					"Dans « Mon profil », sur ce site."}},
 				{ID: "courriel", Title: "Changer mon adresse électronique", Paras: []string{
 					"Elle se change dans votre compte de connexion de la Ville, puis est reprise ici à votre prochaine connexion."}},
@@ -158,9 +158,9 @@ func LegalFR() *InfoView {
 				"[À compléter par la Ville : nom, adresse et téléphone de l'hébergeur du site.]"}},
 			{ID: "logiciel", Title: "Logiciel", Paras: []string{
 				"La plateforme des cours municipaux d'adultes est un logiciel libre. Ses pages suivent les principes du système de design de l'État (DSFR) et fonctionnent sans JavaScript."}},
-			{ID: "donnees", Title: "Données personnelles et cookies", Paras: []string{
+			{ID: "donnees", Links: []InfoAnchor{{"/donnees-personnelles", "Données personnelles"}}, Title: "Données personnelles et cookies", Paras: []string{
 				"Ce que la plateforme garde sur vous, pourquoi, combien de temps et comment exercer vos droits : voir la page « Données personnelles ». Le site n'utilise ni cookie publicitaire ni mesure d'audience."}},
-			{ID: "accessibilite", Title: "Accessibilité", Paras: []string{
+			{ID: "accessibilite", Links: []InfoAnchor{{"/accessibilite", "Déclaration d'accessibilité"}}, Title: "Accessibilité", Paras: []string{
 				"L'état de conformité du site au référentiel général d'amélioration de l'accessibilité (RGAA) est donné par la déclaration d'accessibilité."}},
 			{ID: "reutilisation", Title: "Liens et réutilisation", Paras: []string{
 				"Vous pouvez faire un lien vers n'importe quelle page de ce site sans autorisation. Les textes du catalogue peuvent être réutilisés en citant leur source."}},
@@ -225,7 +225,7 @@ func AccessibilityFR() *InfoView {
 			{ID: "tests", Title: "Ce qui est vérifié aujourd'hui", Paras: []string{
 				"Sans attendre l'audit, les pages sont construites pour être accessibles : structure et titres, lien d'évitement, formulaires avec étiquettes et messages d'erreur reliés aux champs, focus visible, aucune information donnée par la couleur seule, pages utilisables sans JavaScript et sur un écran de téléphone.",
 				"À chaque évolution, des tests automatiques parcourent les principales pages dans un navigateur, à la largeur d'un ordinateur et d'un téléphone, et les vérifient avec l'outil axe-core (règles des WCAG 2.1, niveaux A et AA). Ces tests automatiques ne couvrent qu'une partie des critères du RGAA : ils ne remplacent pas un audit."}},
-			{ID: "non-accessible", Title: "Contenus non accessibles", Paras: []string{
+			{ID: "non-accessible", Links: []InfoAnchor{{"/catalogue/brochure", "Version HTML de la brochure"}}, Title: "Contenus non accessibles", Paras: []string{
 				"Sans audit, la liste complète des non-conformités n'est pas établie. Sont déjà connus :"},
 				Items: []string{
 					"la brochure imprimable (PDF) n'est pas balisée pour les lecteurs d'écran : sa version HTML, qui a le même contenu, est proposée sur la même page ;",
