@@ -16,7 +16,7 @@ func (s *Server) courseRows(pg *views.Page, entries []*catalogue.Entry) []views.
 	for _, e := range entries {
 		rows = append(rows, views.CourseRow{URL: "/back-office/cours/" + itoa64(e.ID), Code: e.Code,
 			Title: e.Formation.Title, Schedule: schedule(pg.P, e), Place: e.Establishment.Name,
-			Places: pg.N("bo.course.places", e.Enrolled, map[string]any{"Capacity": e.Capacity})})
+			Places: pg.T("bo.course.places", map[string]any{"Enrolled": e.Enrolled, "Capacity": e.Capacity})})
 	}
 	return rows
 }
@@ -93,8 +93,8 @@ func (s *Server) staffCoursePage(w http.ResponseWriter, r *http.Request) {
 		{Label: pg.T("course.establishment"), Hint: placeName(pg, e)},
 		{Label: pg.T("course.session"), Hint: e.Session.Name},
 		{Label: pg.T("course.trainer"), Hint: e.Trainer},
-		{Label: pg.T("course.places"), Hint: pg.N("bo.course.places", e.Enrolled, map[string]any{"Capacity": e.Capacity})},
-		{Label: pg.T("course.meetings"), Hint: pg.N("course.meetings.count", held)},
+		{Label: pg.T("course.places"), Hint: pg.T("bo.course.places", map[string]any{"Enrolled": e.Enrolled, "Capacity": e.Capacity})},
+		{Label: pg.T("course.meetings"), Hint: pg.T("course.meetings.count", map[string]any{"N": held})},
 	}}
 	v.Courses = s.courseRows(pg, []*catalogue.Entry{e})
 	s.render(w, r, http.StatusOK, views.CourseList(pg, v))
