@@ -23,7 +23,7 @@ const (
 	addButton       = "Ajouter à mon panier"
 	validateButton  = "Valider définitivement"
 	basketRefused   = "Ce cours ne peut pas être ajouté"
-	can1Sentence    = " : vous avez déjà 3 formations en cours (candidatures et inscriptions)."
+	can1Sentence    = "Vous avez déjà 3 cours dans votre panier : c'est le maximum de 3 formations à la fois."
 	can3Sentence    = " a lieu le même jour et à la même heure que "
 	rulesError      = "Vous devez accepter le règlement intérieur pour candidater."
 	validatedMsg    = "Vos candidatures sont enregistrées. Un courriel de confirmation vous a été envoyé ; sa copie est ci-dessous."
@@ -244,8 +244,8 @@ func TestBasketJourney_CAN1_CAN3_CAN4_CAN5(t *testing.T) {
 		if p := eval[string](b, `location.pathname`); p != "/panier" {
 			t.Fatalf("after adding %s: location %s, want /panier", c.Code, b.location())
 		}
-		if msg := eval[string](b, `(document.querySelector('main .success[role=status]') || {textContent: ''}).textContent.trim()`); !strings.Contains(msg, c.Code) {
-			t.Errorf("after adding %s: status message %q, want it to name the course", c.Code, msg)
+		if msg := eval[string](b, `(document.querySelector('main .success[role=status]') || {textContent: ''}).textContent.trim()`); !strings.Contains(msg, "« "+c.Formation.Title+" »") || strings.Contains(msg, c.Code) {
+			t.Errorf("after adding %s: status message %q, want it to name the course by its title, not its code", c.Code, msg)
 		}
 	}
 	b.navigate(base + "/panier")

@@ -10,7 +10,6 @@ import (
 
 // The staff personas of the demo provider's login page.
 const (
-	centralPersona  = "Pierre Bernard — Service central des CMA"
 	helpdeskPersona = "Nadia Rousseau — Assistance aux usagers"
 	guidancePersona = "Marc Girard — Conseiller en orientation"
 	trainerPersona  = "Sophie Laurent — Formatrice"

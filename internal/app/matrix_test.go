@@ -111,6 +111,12 @@ func TestPermissionMatrix(t *testing.T) {
 		"GET /catalogue/brochure":                    {{"GET", "/catalogue/brochure", nil, nil, false}},
 		"GET /catalogue/brochure.pdf":                {{"GET", "/catalogue/brochure.pdf", nil, nil, false}},
 		"POST /langue":                               {{"POST", "/langue", url.Values{"lang": {"fr"}}, nil, false}},
+		"GET /favicon.svg":                           {{"GET", "/favicon.svg", nil, nil, false}},
+		"GET /favicon.ico":                           {{"GET", "/favicon.ico", nil, nil, false}},
+		"GET /aide":                                  {{"GET", "/aide", nil, nil, false}},
+		"GET /mentions-legales":                      {{"GET", "/mentions-legales", nil, nil, false}},
+		"GET /donnees-personnelles":                  {{"GET", "/donnees-personnelles", nil, nil, false}},
+		"GET /accessibilite":                         {{"GET", "/accessibilite", nil, nil, false}},
 		"GET /connexion":                             {{"GET", "/connexion", nil, nil, false}},
 		"POST /connexion/fournisseur":                nil, // starts a sign-in: walked by the sign-in tests
 		"GET /connexion/retour":                      nil, // idem

@@ -1,114 +1,116 @@
 package app
 
 import (
-	"bytes"
-	"context"
-	"io"
+	"encoding/json"
+	"html"
+	"net/http"
 	"net/url"
 	"path/filepath"
-	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
 
-// TestFormErrors_CAN6_CAN7_ACC4_in_French_then_English: the services answer
-// with message keys; the pages word them in the reader's language, French
-// first, then English once the person switches.
-func TestFormErrors_CAN6_CAN7_ACC4_in_French_then_English(t *testing.T) {
+// TestBasket_CAN1_CAN2_refusals_say_basket_or_validated: the refusal of a
+// fourth formation says what holds the three — candidatures already validated,
+// courses in the basket, or both —, adding a course again says it is already
+// in the basket (or already validated), and the confirmation that a course was
+// added names it by its title, not its code. In French and in English.
+func TestBasket_CAN1_CAN2_refusals_say_basket_or_validated(t *testing.T) {
 	base := startServe(t, "--db", "sqlite:"+filepath.Join(t.TempDir(), "cma.db"), "--demo")
+	anon := newBrowser(t, base)
+	var sessions struct {
+		Items []struct {
+			ID   int64 `json:"id"`
+			Open bool  `json:"candidature_open"`
+		} `json:"items"`
+	}
+	_, body := anon.do(t, "GET", "/api/v1/sessions", nil)
+	if err := json.Unmarshal([]byte(body), &sessions); err != nil {
+		t.Fatalf("sessions: %v", err)
+	}
+	var session int64
+	for _, s := range sessions.Items {
+		if s.Open {
+			session = s.ID
+		}
+	}
+	type course struct {
+		ID        int64  `json:"id"`
+		Code      string `json:"code"`
+		Weekday   int    `json:"weekday"`
+		Formation struct {
+			ID    int64  `json:"id"`
+			Title string `json:"title"`
+		} `json:"formation"`
+	}
+	_, body = anon.do(t, "GET", "/api/v1/courses?places=1&par_page=100&session="+strconv.FormatInt(session, 10), nil)
+	var list struct{ Items []course }
+	if err := json.Unmarshal([]byte(body), &list); err != nil {
+		t.Fatalf("courses: %v", err)
+	}
+	// Four courses of four formations on four weekdays: only CAN-1 can refuse the fourth.
+	var four []course
+	formations, days := map[int64]bool{}, map[int]bool{}
+	for _, c := range list.Items {
+		if len(four) < 4 && !formations[c.Formation.ID] && !days[c.Weekday] {
+			four = append(four, c)
+			formations[c.Formation.ID], days[c.Weekday] = true, true
+		}
+	}
+	if len(four) < 4 {
+		t.Fatalf("only %d courses on distinct formations and days in the open session", len(four))
+	}
+	add := func(b *browser, c course) (int, string) {
+		res, page := b.do(t, "POST", "/panier/ajouter", url.Values{"cours": {strconv.FormatInt(c.ID, 10)}})
+		return res.StatusCode, html.UnescapeString(mainPart(page))
+	}
+	const persona = "demo-candidate-3"
+
 	b := newBrowser(t, base)
-	b.signIn(t, "demo-candidate-3")
-	addOpenCourse(t, b)
-	badProfile := url.Values{"telephone": {"06 12 AB 56 78"}, "adresse": {"5 rue Parmentier"}, "code_postal": {"7501"},
-		"ville": {"Paris"}, "pays": {"FR"}}
-	badBasket := url.Values{"jeton": {"x"}, "reglement": {"1"}, "version_reglement": {"une version ancienne"}}
-	for _, tc := range []struct {
-		lang           string
-		profile, form  []string
-		notProfile     string
-		summary, field string
-	}{
-		{"fr", []string{
-			"Le numéro de téléphone doit comporter uniquement des chiffres, par exemple 06 12 34 56 78 ou +44 20 7946 0958.",
-			"Le code postal doit comporter 5 chiffres, par exemple 75011."},
-			[]string{"Choisissez votre objectif principal.", "Le règlement intérieur a changé : relisez la nouvelle version et acceptez-la."},
-			"The phone number", `<a href="#telephone">`, `id="objectif-error"`},
-		{"en", []string{
-			"The phone number must contain digits only, for example 06 12 34 56 78 or +44 20 7946 0958.",
-			"The postcode must have 5 digits, for example 75011."},
-			[]string{"Choose your main objective.", "The internal rules have changed: read the new version and accept it."},
-			"Le numéro de téléphone", `<a href="#code_postal">`, `id="reglement-error"`},
-	} {
-		if tc.lang == "en" {
-			b.do(t, "POST", "/langue", url.Values{"lang": {"en"}, "retour": {"/mon-profil"}})
-		}
-		res, page := b.do(t, "POST", "/mon-profil", badProfile)
-		if res.StatusCode != 400 || strings.Contains(page, tc.notProfile) || !strings.Contains(page, tc.summary) {
-			t.Fatalf("%s: profile answered %d:\n%.1500s", tc.lang, res.StatusCode, mainPart(page))
-		}
-		for _, want := range tc.profile {
-			if !strings.Contains(page, htmlText(want)) {
-				t.Errorf("%s: ACC-4 profile lacks %q", tc.lang, want)
-			}
-		}
-		res, page = b.do(t, "POST", "/panier/valider", badBasket)
-		if res.StatusCode != 400 || !strings.Contains(page, tc.field) {
-			t.Fatalf("%s: basket answered %d:\n%.1500s", tc.lang, res.StatusCode, mainPart(page))
-		}
-		for _, want := range tc.form {
-			if !strings.Contains(page, htmlText(want)) {
-				t.Errorf("%s: CAN-6/CAN-7 basket lacks %q", tc.lang, want)
-			}
-		}
+	b.signIn(t, persona)
+	status, page := add(b, four[0])
+	if status != http.StatusOK || !strings.Contains(page, "« "+four[0].Formation.Title+" » (") || !strings.Contains(page, "est dans votre panier.") {
+		t.Fatalf("added: %d, want the course named by its title in the confirmation:\n%.1500s", status, page)
 	}
-}
+	if i := strings.Index(page, "est dans votre panier."); strings.Contains(page[max(0, i-200):i], four[0].Code) {
+		t.Errorf("the confirmation names the course by its code %s", four[0].Code)
+	}
+	// CAN-2: the very course again.
+	if status, page := add(b, four[0]); status != http.StatusConflict || !strings.Contains(page, "Ce cours est déjà dans votre panier : « "+four[0].Formation.Title) {
+		t.Errorf("CAN-2 the course again: %d, want “Ce cours est déjà dans votre panier”:\n%.1500s", status, page)
+	}
+	// CAN-1, three courses in the basket.
+	add(b, four[1])
+	add(b, four[2])
+	if status, page := add(b, four[3]); status != http.StatusConflict || !strings.Contains(page, "Vous avez déjà 3 cours dans votre panier : c'est le maximum de 3 formations à la fois.") ||
+		!strings.Contains(page, "retirez d'abord un cours de votre panier") {
+		t.Errorf("CAN-1 basket full: %d\n%.1500s", status, page)
+	}
+	for _, c := range four[:3] {
+		b.do(t, "POST", "/panier/retirer", url.Values{"cours": {strconv.FormatInt(c.ID, 10)}})
+	}
 
-// addOpenCourse puts in the basket the first course of the demo that takes it.
-func addOpenCourse(t *testing.T, b *browser) {
-	t.Helper()
-	_, list := b.do(t, "GET", "/api/v1/courses?places=1&par_page=100", nil)
-	for _, m := range regexp.MustCompile(`"id":(\d+),"code"`).FindAllStringSubmatch(list, -1) {
-		if res, _ := b.do(t, "POST", "/panier/ajouter", url.Values{"cours": {m[1]}}); res.StatusCode == 200 {
-			return
-		}
+	// Two validated candidatures and one course in the basket.
+	apply(t, base, persona, four[0].ID, four[1].ID)
+	add(b, four[2])
+	status, page = add(b, four[3])
+	if status != http.StatusConflict || !strings.Contains(page, "Vous avez déjà 2 candidatures validées et 1 cours dans votre panier : c'est le maximum de 3 formations à la fois. Pour choisir « "+four[3].Formation.Title) {
+		t.Errorf("CAN-1 validated and basket: %d\n%.1500s", status, page)
 	}
-	t.Fatalf("no course of the demo could be added:\n%.500s", list)
-}
-
-// htmlText is s as templ escapes it in a page.
-func htmlText(s string) string { return strings.ReplaceAll(s, "'", "&#39;") }
-
-// TestSelectSimulate_explains_in_French_or_English: the engine's explanations
-// and summary are worded by the command, in French unless --lang en.
-func TestSelectSimulate_explains_in_French_or_English(t *testing.T) {
-	simulate := func(lang string) string {
-		var out bytes.Buffer
-		err := Run(context.Background(), []string{"select", "simulate", "--candidates", "300", "--courses", "30", "--explain", "40",
-			"--lang", lang}, testEnv(&out, io.Discard, nil))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out.String()
+	if strings.Contains(page, "(CAN-") || strings.Contains(page, "CAN-1") {
+		t.Error("the refusal shows a rule ID")
 	}
-	fr, en := simulate("fr"), simulate("en")
-	for _, want := range []string{"Simulation de sélection : 300 candidats", "dont critères sociaux", "Taux minimums de candidats à critères sociaux",
-		"Candidature du candidat 1 à la formation", "Votre évaluation : ", "Puis : parcours antérieur"} {
-		if !strings.Contains(fr, want) {
-			t.Errorf("French output lacks %q:\n%s", want, fr)
-		}
+	// CAN-2: a course already validated.
+	if status, page := add(b, four[0]); status != http.StatusConflict || !strings.Contains(page, "Vous avez déjà une candidature validée pour ce cours : « "+four[0].Formation.Title) {
+		t.Errorf("CAN-2 a validated course: %d\n%.1500s", status, page)
 	}
-	for _, want := range []string{"Selection simulation: 300 candidates", "of which social criteria", "Minimum rates of social-criteria candidates",
-		"Candidature of candidate 1 for formation", "Your evaluation: ", "Then: previous record"} {
-		if !strings.Contains(en, want) {
-			t.Errorf("English output lacks %q:\n%s", want, en)
-		}
+	// The same in English.
+	b.do(t, "POST", "/langue", url.Values{"lang": {"en"}, "retour": {"/panier"}})
+	if status, page := add(b, four[3]); status != http.StatusConflict || !strings.Contains(page, "You already have 2 validated candidatures and 1 course in your basket: 3 formations at a time is the maximum.") {
+		t.Errorf("CAN-1 in English: %d\n%.1500s", status, page)
 	}
-	for _, french := range []string{"Candidature du candidat", "Votre évaluation", "critères sociaux", "allocation."} {
-		if strings.Contains(en, french) {
-			t.Errorf("English output holds %q", french)
-		}
-	}
-	if err := Run(context.Background(), []string{"select", "simulate", "--lang", "de"}, testEnv(io.Discard, io.Discard, nil)); err == nil {
-		t.Error("--lang de accepted")
+	if status, page := add(b, four[2]); status != http.StatusConflict || !strings.Contains(page, "This course is already in your basket") {
+		t.Errorf("CAN-2 in English: %d\n%.1500s", status, page)
 	}
 }

@@ -115,13 +115,16 @@ func holding(e *catalogue.Entry) domain.Holding {
 		Weekday: e.Weekday, StartMinute: e.StartMinute, EndMinute: e.EndMinute}
 }
 
-// held turns course IDs (active candidatures, then basket items) into holdings.
-func held(ix *catalogue.Index, ids ...[]int64) []domain.Holding {
+// held turns course IDs (active candidatures, then basket items) into
+// holdings, the basket's marked as such so that refusals can tell them apart.
+func held(ix *catalogue.Index, active []int64, basket ...[]int64) []domain.Holding {
 	var out []domain.Holding
-	for _, list := range ids {
+	for i, list := range append([][]int64{active}, basket...) {
 		for _, id := range list {
 			if e, ok := ix.Course(id); ok {
-				out = append(out, holding(e))
+				h := holding(e)
+				h.InBasket = i > 0
+				out = append(out, h)
 			}
 		}
 	}

@@ -49,6 +49,7 @@ type Holding struct {
 	Weekday               time.Weekday
 	StartMinute           int
 	EndMinute             int
+	InBasket              bool // a basket item, not yet validated
 }
 
 // Refusal says which rule refuses which course, for a plain French message.
@@ -56,7 +57,20 @@ type Refusal struct {
 	Rule   string // "CAN-1", "CAN-2", "CAN-3", "ACC-1", "ACC-2", "PER-1"
 	Course string // the course refused (code)
 	Other  string // what it conflicts with: a formation's title (CAN-2) or a course's code (CAN-3)
+	// Detail says more for a plainer message: for CAN-2, RefusalInBasket or
+	// RefusalValidated when the very course is already held that way.
+	Detail string
+	// Basket and Validated count, for CAN-1, the formations held in the
+	// basket and by candidatures already validated, so the message can say
+	// which to give up.
+	Basket, Validated int
 }
+
+// Details of a CAN-2 refusal of the very course already held.
+const (
+	RefusalInBasket  = "basket"    // the course is already in the basket
+	RefusalValidated = "validated" // a validated candidature holds the course
+)
 
 func (r Refusal) Error() string {
 	if r.Other != "" {
@@ -76,11 +90,17 @@ func SlotsOverlap(a, b Holding) bool {
 // CAN-3 never two overlapping slots on the same weekday).
 func CheckAddition(held []Holding, c Holding) []Refusal {
 	var out []Refusal
-	formations := map[int64]bool{}
+	formations := map[int64]bool{} // formation → held in the basket only
 	for _, h := range held {
-		formations[h.FormationID] = true
-		if h.CourseID == c.CourseID {
-			return []Refusal{{Rule: "CAN-2", Course: c.CourseCode, Other: h.FormationTitle}} // the very same course
+		if inBasket, seen := formations[h.FormationID]; !seen || inBasket {
+			formations[h.FormationID] = h.InBasket
+		}
+		if h.CourseID == c.CourseID { // the very same course
+			detail := RefusalValidated
+			if h.InBasket {
+				detail = RefusalInBasket
+			}
+			return []Refusal{{Rule: "CAN-2", Course: c.CourseCode, Other: h.FormationTitle, Detail: detail}}
 		}
 		if h.FormationID == c.FormationID {
 			out = append(out, Refusal{Rule: "CAN-2", Course: c.CourseCode, Other: h.FormationTitle})
@@ -89,8 +109,16 @@ func CheckAddition(held []Holding, c Holding) []Refusal {
 			out = append(out, Refusal{Rule: "CAN-3", Course: c.CourseCode, Other: h.CourseCode})
 		}
 	}
-	if !formations[c.FormationID] && len(formations) >= MaxFormations {
-		out = append(out, Refusal{Rule: "CAN-1", Course: c.CourseCode})
+	if _, held := formations[c.FormationID]; !held && len(formations) >= MaxFormations {
+		r := Refusal{Rule: "CAN-1", Course: c.CourseCode}
+		for _, inBasket := range formations {
+			if inBasket {
+				r.Basket++
+			} else {
+				r.Validated++
+			}
+		}
+		out = append(out, r)
 	}
 	return out
 }

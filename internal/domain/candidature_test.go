@@ -88,3 +88,44 @@ func TestProofValid_CAN9(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckAddition_CAN1_counts_basket_and_validated: the refusal of a fourth
+// formation counts what holds the three, so that the message says whether to
+// empty the basket or cancel a candidature.
+func TestCheckAddition_CAN1_counts_basket_and_validated(t *testing.T) {
+	basket := func(x Holding) Holding { x.InBasket = true; return x }
+	mon, tue, wed := h(1, 1, time.Monday, 18*60, 20*60), h(2, 2, time.Tuesday, 18*60, 20*60), h(3, 3, time.Wednesday, 18*60, 20*60)
+	thu := h(4, 4, time.Thursday, 18*60, 20*60)
+	for _, tc := range []struct {
+		name              string
+		held              []Holding
+		basket, validated int
+	}{
+		{"all validated", []Holding{mon, tue, wed}, 0, 3},
+		{"all in the basket", []Holding{basket(mon), basket(tue), basket(wed)}, 3, 0},
+		{"two validated, one in the basket", []Holding{mon, tue, basket(wed)}, 1, 2},
+	} {
+		r := CheckAddition(tc.held, thu)
+		if len(r) != 1 || r[0].Rule != "CAN-1" || r[0].Basket != tc.basket || r[0].Validated != tc.validated {
+			t.Errorf("%s: %+v, want CAN-1 with %d in the basket and %d validated", tc.name, r, tc.basket, tc.validated)
+		}
+	}
+}
+
+// TestCheckAddition_CAN2_the_same_course_says_where_it_is: adding a course
+// already held says whether it is in the basket or already validated.
+func TestCheckAddition_CAN2_the_same_course_says_where_it_is(t *testing.T) {
+	mon := h(1, 1, time.Monday, 18*60, 20*60)
+	inBasket := mon
+	inBasket.InBasket = true
+	if r := CheckAddition([]Holding{inBasket}, mon); len(r) != 1 || r[0].Rule != "CAN-2" || r[0].Detail != RefusalInBasket {
+		t.Errorf("course in the basket: %+v", r)
+	}
+	if r := CheckAddition([]Holding{mon}, mon); len(r) != 1 || r[0].Rule != "CAN-2" || r[0].Detail != RefusalValidated {
+		t.Errorf("course validated: %+v", r)
+	}
+	other := h(5, 1, time.Friday, 9*60, 11*60) // same formation, another course: no detail
+	if r := CheckAddition([]Holding{inBasket}, other); len(r) != 1 || r[0].Rule != "CAN-2" || r[0].Detail != "" {
+		t.Errorf("same formation, other course: %+v", r)
+	}
+}

@@ -228,3 +228,75 @@ func Keys() ([]string, error) {
 	}
 	return out, nil
 }
+
+// N words a message that depends on a count n: key+".one" when n takes the
+// singular in the printer's language, key+".other" otherwise, and key+".zero"
+// for n == 0 when the catalogue has one ("aucun courriel"). French puts 0 and 1
+// in the singular ("0 inscrit", "1 inscrit", "2 inscrits"), English only 1
+// ("0 learners", "1 learner"). The count is given to the message as {{.N}}
+// unless data already names it; data's other values fill the rest.
+func (p *Printer) N(key string, n int, data ...map[string]any) string {
+	args := map[string]any{"N": n}
+	if len(data) > 0 {
+		for k, v := range data[0] {
+			args[k] = v
+		}
+	}
+	if n == 0 && p.Has(key+".zero") {
+		return p.T(key+".zero", args)
+	}
+	return p.T(key+"."+p.PluralForm(n), args)
+}
+
+// PluralForm is the plural category of n in the printer's language: "one" or
+// "other" (the only two French and English have for whole numbers).
+func (p *Printer) PluralForm(n int) string {
+	if n == 1 || (p.Lang == French && n == 0) {
+		return "one"
+	}
+	return "other"
+}
+
+// De writes the French preposition "de" before word with its elision: "de
+// Martin", "d'Aïssata", "d'Hélène", "d'Yves" ("de Yasmine", "de Hugues" keep
+// it: a y before a vowel and an aspirated h do not elide). In English it
+// returns "of " + word; messages that read better otherwise do not use it.
+func (p *Printer) De(word string) string {
+	if p.Lang != French {
+		return "of " + word
+	}
+	if Elides(word) {
+		return "d'" + word
+	}
+	return "de " + word
+}
+
+// Elides reports whether a French word or name takes the elided form of
+// "de", "le", "que"... before it: it starts with a vowel (accented or not), a
+// mute h, or a y followed by a consonant (Yves, Yvonne).
+func Elides(word string) bool {
+	w := []rune(strings.ToLower(strings.TrimSpace(word)))
+	if len(w) == 0 {
+		return false
+	}
+	switch {
+	case strings.ContainsRune("aàâäeéèêëiîïoôöuùûüœæ", w[0]):
+		return true
+	case w[0] == 'y':
+		return len(w) > 1 && !strings.ContainsRune("aàâeéèêiîoôuùû", w[1])
+	case w[0] == 'h':
+		for _, prefix := range aspiratedH {
+			if strings.HasPrefix(string(w), prefix) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// aspiratedH lists beginnings of common names and words whose h is aspirated
+// (no elision: "de Hugues", "de Hongrie"); every other h is taken as mute
+// ("d'Hélène", "d'Hugo"), as most first names are.
+var aspiratedH = []string{"hugues", "hakim", "hamid", "hassan", "hongr", "holland", "haut", "hall", "hasard",
+	"héros", "hibou", "honte", "hors", "huit"}

@@ -22,6 +22,7 @@ func TestEveryMessageUsedExists(t *testing.T) {
 	}
 	ids := map[string]bool{}
 	literal := regexp.MustCompile(`\.T\("([a-z0-9_.]+)"`)
+	counted := regexp.MustCompile(`\.N\("([a-z0-9_.]+)"`) // a message by count: its singular and plural forms
 	err = filepath.WalkDir("../web", func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasSuffix(path, "_templ.go") ||
 			!(strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".templ")) {
@@ -32,6 +33,9 @@ func TestEveryMessageUsedExists(t *testing.T) {
 			if !strings.HasSuffix(m[1], ".") {
 				ids[m[1]] = true
 			}
+		}
+		for _, m := range counted.FindAllStringSubmatch(string(src), -1) {
+			ids[m[1]+".one"], ids[m[1]+".other"] = true, true
 		}
 		return err
 	})
@@ -62,8 +66,12 @@ func TestEveryMessageUsedExists(t *testing.T) {
 	for _, code := range []string{"state", "cancelled", "code", "email", "token", "disabled", "password", "empty"} {
 		ids["signin.error."+code] = true
 	}
-	for _, rule := range []string{"CAN-1", "CAN-2", "CAN-3", "ACC-1", "ACC-2", "PER-1"} {
+	for _, rule := range []string{"CAN-1", "CAN-2", "CAN-3", "ACC-1", "ACC-2", "PER-1",
+		"CAN-1.basket", "CAN-1.validated", "CAN-1.both", "CAN-2." + domain.RefusalInBasket, "CAN-2." + domain.RefusalValidated} {
 		ids["refusal."+rule] = true
+	}
+	for _, k := range []domain.SessionKind{domain.SessionAnnual, domain.SessionSemester1, domain.SessionSemester2, domain.SessionSpecial} {
+		ids["course.price.period."+string(k)] = true
 	}
 	for _, o := range domain.Objectives {
 		ids["objective."+string(o)] = true

@@ -62,7 +62,30 @@ func refusalText(p *i18n.Printer, ix *catalogue.Index, r domain.Refusal) string 
 	if r.Rule == "CAN-3" {
 		other = name(r.Other)
 	}
-	return p.T("refusal."+r.Rule, map[string]any{"Course": name(r.Course), "Other": other})
+	args := map[string]any{"Course": name(r.Course), "Other": other}
+	key := "refusal." + r.Rule
+	switch {
+	case r.Rule == "CAN-2" && r.Detail != "": // the very course, already in the basket or validated
+		key += "." + r.Detail
+	case r.Rule == "CAN-1" && r.Basket+r.Validated > 0: // say what holds the places: the basket, the candidatures
+		args["Basket"] = p.N("refusal.count.basket", r.Basket)
+		args["Validated"] = p.N("refusal.count.validated", r.Validated)
+		switch {
+		case r.Basket == 0:
+			key += ".validated"
+		case r.Validated == 0:
+			key += ".basket"
+		default:
+			key += ".both"
+		}
+	}
+	return p.T(key, args)
+}
+
+// courseLabel names a course for a person: its formation's title and its
+// day and hours, « Anglais » (mardi 18h30–20h30), not its code.
+func courseLabel(p *i18n.Printer, e *catalogue.Entry) string {
+	return "« " + e.Formation.Title + " » (" + weekdayName(p, e) + " " + hours(e) + ")"
 }
 
 func (s *Server) basketView(r *http.Request, pg *views.Page, t basketTarget) (*views.BasketView, *catalogue.Index, error) {
@@ -128,7 +151,12 @@ func (s *Server) basketPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) basketGet(w http.ResponseWriter, r *http.Request, t basketTarget) {
 	s.showBasket(w, r, t, http.StatusOK, func(v *views.BasketView, ix *catalogue.Index) {
 		if code := r.URL.Query().Get("ajoute"); code != "" {
-			v.Added = s.printer(r).T("basket.added", map[string]any{"Code": code})
+			for _, e := range ix.All() {
+				if e.Code == code { // an unknown code says nothing rather than echo the address
+					v.Added = s.printer(r).T("basket.added", map[string]any{"Course": courseLabel(s.printer(r), e)})
+					break
+				}
+			}
 		}
 	})
 }

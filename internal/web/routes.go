@@ -6,6 +6,7 @@ import (
 
 	"cma/internal/auth/websession"
 	"cma/internal/domain"
+	"cma/internal/web/views"
 )
 
 // Handler returns the whole site. Cross-origin protection is outermost so that no
@@ -38,6 +39,14 @@ func (s *Server) Handler() http.Handler {
 	h("GET /catalogue/brochure.pdf", public, s.brochurePDF)
 	h("POST /langue", public, s.switchLanguage)
 	h("GET "+s.cssURL, public, s.serveCSS)
+	h("GET /favicon.svg", public, s.serveFaviconSVG)
+	h("GET /favicon.ico", public, s.serveFaviconICO)
+
+	// The pages every public site has, linked from the footer (info.go).
+	h("GET /aide", public, s.infoPage("info.help.title", views.HelpFR, views.HelpEN))
+	h("GET /mentions-legales", public, s.infoPage("info.legal.title", views.LegalFR, views.LegalEN))
+	h("GET /donnees-personnelles", public, s.infoPage("info.privacy.title", privacyFR, privacyEN))
+	h("GET /accessibilite", public, s.infoPage("info.a11y.title", views.AccessibilityFR, views.AccessibilityEN))
 
 	// Signing in and out (ACC-3, ACC-5, ROLE-5).
 	h("GET /connexion", public, s.signInPage)

@@ -112,6 +112,8 @@ type Server struct {
 	signInByIP    *auth.Limiter
 	signInByEmail *auth.Limiter
 
+	faviconICO []byte // /favicon.ico, drawn at start (info.go)
+
 	brochureMu sync.Mutex
 	brochure   map[brochureKey][]byte
 }
@@ -130,7 +132,7 @@ func New(d Deps) (*Server, error) {
 	sum := sha256.Sum256(css)
 	d.Timeouts = d.Timeouts.withDefaults()
 	s := &Server{Deps: d, css: css, cssURL: "/static/app." + hex.EncodeToString(sum[:6]) + ".css",
-		registry: prometheus.NewRegistry(), brochure: map[brochureKey][]byte{}}
+		registry: prometheus.NewRegistry(), brochure: map[brochureKey][]byte{}, faviconICO: faviconICO()}
 	s.metrics = newMetrics(s.registry)
 	var origins []string
 	for _, p := range d.Providers {

@@ -28,7 +28,8 @@ func placeName(pg *views.Page, e *catalogue.Entry) string {
 }
 
 func priceText(p *i18n.Printer, e *catalogue.Entry) string {
-	return p.T("course.price.value", map[string]any{"Full": views.Money(e.PriceCents), "Reduced": views.Money(e.ReducedCents)})
+	return p.T("course.price.value", map[string]any{"Full": views.Money(e.PriceCents), "Reduced": views.Money(e.ReducedCents),
+		"Period": p.T("course.price.period." + string(e.Session.Kind))}) // the price is per session: a semester's is not annual
 }
 
 // placesText says how many places are left in words, so that "full" is never

@@ -65,9 +65,17 @@ func (pg *Page) Date(t time.Time) string {
 	return day + " " + pg.ShortDate(t)
 }
 
-// ShortDate writes "5 octobre 2026".
+// N words a message that depends on a count: key.one or key.other (i18n.Printer.N).
+func (pg *Page) N(key string, n int, data ...map[string]any) string { return pg.P.N(key, n, data...) }
+
+// ShortDate writes "5 octobre 2026", and "1er octobre 2026" for the first of
+// a month as French writes it ("1 October 2026" in English).
 func (pg *Page) ShortDate(t time.Time) string {
-	return strconv.Itoa(t.Day()) + " " + pg.T("month."+strconv.Itoa(int(t.Month()))) + " " + strconv.Itoa(t.Year())
+	day := strconv.Itoa(t.Day())
+	if t.Day() == 1 && pg.P.Lang == i18n.French {
+		day = "1er"
+	}
+	return day + " " + pg.T("month."+strconv.Itoa(int(t.Month()))) + " " + strconv.Itoa(t.Year())
 }
 
 // DateTime writes an instant in Paris time: "1 septembre 2026 à 10h00".
