@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -355,28 +356,15 @@ func ParseDay(text string) (time.Time, bool) {
 	if d, err := time.Parse(time.DateOnly, text); err == nil {
 		return d, true
 	}
-	parts := strings.FieldsFunc(text, func(r rune) bool { return r == '/' || r == '-' || r == '.' || r == ' ' })
-	if len(parts) != 3 {
+	m := typedDay.FindStringSubmatch(text)
+	if m == nil {
 		return time.Time{}, false
 	}
-	var n [3]int
-	for i, p := range parts {
-		v, err := strconv.Atoi(p)
-		if err != nil || v < 0 || len(p) > 4 {
-			return time.Time{}, false
-		}
-		n[i] = v
-	}
-	day, month, year := n[0], n[1], n[2]
-	switch len(parts[2]) {
-	case 2:
+	day, _ := strconv.Atoi(m[1])
+	month, _ := strconv.Atoi(m[2])
+	year, _ := strconv.Atoi(m[3])
+	if len(m[3]) == 2 {
 		year += 2000
-	case 4:
-	default:
-		return time.Time{}, false
-	}
-	if len(parts[0]) > 2 || len(parts[1]) > 2 || year < 1900 {
-		return time.Time{}, false
 	}
 	d := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
 	if d.Day() != day || int(d.Month()) != month || d.Year() != year {
@@ -393,6 +381,9 @@ func objectiveValid(o domain.Objective) bool {
 	}
 	return false
 }
+
+// typedDay is jj/mm/aaaa or jj/mm/aa, with "/", "-", "." or a space between.
+var typedDay = regexp.MustCompile(`^([0-9]{1,2})[/.\- ]([0-9]{1,2})[/.\- ]([0-9]{4}|[0-9]{2})$`)
 
 func civilDay(t time.Time, loc *time.Location) time.Time {
 	t = t.In(loc)
