@@ -203,7 +203,11 @@ func (s *Server) formRefused(w http.ResponseWriter, r *http.Request, t basketTar
 	case err == nil:
 		return false
 	case errors.As(err, &ferrs):
-		s.showBasket(w, r, t, http.StatusBadRequest, func(v *views.BasketView, _ *catalogue.Index) {
+		status := http.StatusBadRequest
+		if form.Cut {
+			status = http.StatusRequestEntityTooLarge // the form is whole, but for its file
+		}
+		s.showBasket(w, r, t, status, func(v *views.BasketView, _ *catalogue.Index) {
 			form.keep(pg.P, v)
 			v.Errors, v.ErrFor = fieldMessages(pg.P, ferrs, basketInputs)
 		})

@@ -113,6 +113,7 @@ type basketForm struct {
 	candidature.Form
 	ProofDate string
 	FileSent  bool // a file was chosen: it must be chosen again if the form comes back
+	Cut       bool // the body was too large to be read whole (the answer is then 413)
 }
 
 // basketFormFromRequest reads the validation form. Its route has read the
@@ -134,7 +135,7 @@ func basketFormFromRequest(r *http.Request) basketForm {
 			file.Close()
 		}
 	}
-	f.FileSent = up.Name != "" || len(up.Data) > 0 || up.TooLarge
+	f.FileSent, f.Cut = up.Name != "" || len(up.Data) > 0 || up.TooLarge, up.Cut
 	if f.HalfTariff {
 		// The service reads the date as typed: jj/mm/aaaa or aaaa-mm-jj.
 		f.Proof = &candidature.Proof{Data: up.Data, TooLarge: up.TooLarge, IssueDateText: f.ProofDate}

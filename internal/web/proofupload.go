@@ -35,6 +35,7 @@ type upload struct {
 	Name     string // the file's name as sent, "" when none was chosen
 	Data     []byte // at most MaxProofBytes
 	TooLarge bool   // the file was over MaxProofBytes: Data is empty
+	Cut      bool   // the body was over proofReadBody: not read to its end
 }
 
 type uploadKey struct{}
@@ -100,7 +101,7 @@ func parseProofForm(r *http.Request) (*http.Request, error) {
 			if errors.As(err, &tooLarge) {
 				// Over even proofReadBody: the file was the last field, so the
 				// form is whole but for it. The rest of the body is not read.
-				up.TooLarge = true
+				up.TooLarge, up.Cut = true, true
 				break
 			}
 			if err != nil {
