@@ -273,7 +273,7 @@ func (s *Server) recapView(pg *views.Page, t basketTarget, rc candidature.Recap)
 		v.Social = p.T("recap.none")
 	}
 	if rc.HalfTariff {
-		v.HalfTariff = p.T("recap.half.yes", map[string]any{"Date": pg.Date(rc.ProofIssued)})
+		v.HalfTariff = p.T("recap.half.yes", map[string]any{"Date": pg.ShortDate(rc.ProofIssued)})
 	} else {
 		v.HalfTariff = p.T("recap.half.no")
 	}
