@@ -213,6 +213,9 @@ type Basket struct {
 	Items []*catalogue.Entry
 	Rules domain.Rules
 	Held  bool
+	// Draft is the form sent for this basket and kept for its recap, nil
+	// when none: the person back from the recap finds their answers.
+	Draft *Recap
 }
 
 // ShowBasket reads the basket for the validation page. It only reads: a
@@ -240,8 +243,20 @@ func (s *Service) ShowBasket(ctx context.Context, actor domain.Actor, personID i
 			b.Items = append(b.Items, e)
 		}
 	}
-	b.Rules, err = s.store.CurrentRules(ctx)
-	return b, err
+	if b.Rules, err = s.store.CurrentRules(ctx); err != nil {
+		return b, err
+	}
+	if token != "" {
+		d, err := s.store.ReadDraft(ctx, personID)
+		switch {
+		case err == nil && d.Token == token:
+			b.Draft = &Recap{Token: d.Token, Objective: d.Objective, Motivation: d.Motivation, Social: d.Social,
+				RulesVersion: d.RulesVersion, HalfTariff: d.HalfTariff, ProofIssued: d.ProofIssued}
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return b, err
+		}
+	}
+	return b, nil
 }
 
 // Proof is an uploaded half-tariff proof (CAN-9). Its issue date is either

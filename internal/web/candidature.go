@@ -97,6 +97,14 @@ func (s *Server) basketView(r *http.Request, pg *views.Page, t basketTarget) (*v
 	for _, o := range domain.Objectives {
 		v.Objectives = append(v.Objectives, views.Option{Value: string(o), Label: p.T("objective." + string(o))})
 	}
+	if d := b.Draft; d != nil { // back from the recap: the answers given, the file to choose again
+		f := basketForm{Form: candidature.Form{Objective: d.Objective, Motivation: d.Motivation, Social: d.Social,
+			AcceptRules: true, RulesVersion: d.RulesVersion, HalfTariff: d.HalfTariff}, FileSent: d.HalfTariff}
+		if d.HalfTariff {
+			f.ProofDate = d.ProofIssued.Format("02/01/2006")
+		}
+		f.keep(p, v)
+	}
 	return v, ix, nil
 }
 

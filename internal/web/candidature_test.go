@@ -236,3 +236,23 @@ func TestCancel_CAN5_CON2_asks_then_cancels_and_emails(t *testing.T) {
 		t.Errorf("CAN-5 someone else's cancellation page: %d, want 404", res.StatusCode)
 	}
 }
+
+// TestRecap_CAN4_change_keeps_the_answers: "Modifier" on the recap leads to
+// the form with the answers given (the file to choose again); a basket
+// changed since shows an empty form.
+func TestRecap_CAN4_change_keeps_the_answers(t *testing.T) {
+	site := newInputSite(t, dbtest.SQLite(t), Timeouts{})
+	session := site.session(t, site.candidate(t, "modifie-1"))
+	hidden := site.readyBasket(t, session)
+	if res, page := site.basketPost(t, session, "/panier/recapitulatif", formFields(hidden, "17/11/2026"), smallPNG(t)); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the form: %d\n%.600s", res.StatusCode, page)
+	}
+	_, page := site.get(t, "/panier", session)
+	page = html(page)
+	for _, want := range []string{"Parler avec ma famille à Lisbonne", `name="rsa" value="1" checked`, `name="reglement" value="1" checked`,
+		`name="demi_tarif" value="1" checked`, `value="17/11/2026"`, "choisissez-le de nouveau"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("CAN-4 back from the recap, the form lacks %q", want)
+		}
+	}
+}
