@@ -22,12 +22,13 @@ const (
 	yasmineEmail    = "yasmine.benali@exemple.fr"
 	addButton       = "Ajouter à mon panier"
 	validateButton  = "Valider définitivement"
+	recapButton     = "Vérifier avant de valider"
 	basketRefused   = "Ce cours ne peut pas être ajouté"
 	can1Sentence    = "Vous avez déjà 3 cours dans votre panier : c'est le maximum de 3 formations à la fois."
 	can3Sentence    = " a lieu le même jour et à la même heure que "
 	rulesError      = "Vous devez accepter le règlement intérieur pour candidater."
 	validatedMsg    = "Vos candidatures sont enregistrées. Un courriel de confirmation vous a été envoyé ; sa copie est ci-dessous."
-	cancelledMsg    = "La candidature est annulée."
+	cancelledMsg    = "est annulée. Un courriel vous le confirme ; sa copie est ci-dessous."
 	cancelledStatus = "Candidature annulée"
 	submittedStatus = "Candidature déposée, en attente du traitement"
 	confirmSubject  = "Vos 3 candidatures aux Cours d'adultes sont enregistrées"
@@ -301,8 +302,8 @@ func TestBasketJourney_CAN1_CAN3_CAN4_CAN5(t *testing.T) {
 
 	// --- Validating without accepting the rules is refused (CAN-7).
 	b.fromTop()
-	n := b.tabUntil("the button "+validateButton, focusIs("form[action='/panier/valider'] button[type=submit]", validateButton), 80)
-	t.Logf("button %q reached with %d Tab presses", validateButton, n)
+	n := b.tabUntil("the button "+recapButton, focusIs("form[action='/panier/recapitulatif'] button[type=submit]", recapButton), 80)
+	t.Logf("button %q reached with %d Tab presses", recapButton, n)
 	if st := b.submitWithEnter("validate without the rules"); st != http.StatusBadRequest {
 		t.Errorf("validating without accepting the rules: status %d, want 400", st)
 	}
@@ -331,7 +332,17 @@ func TestBasketJourney_CAN1_CAN3_CAN4_CAN5(t *testing.T) {
 	if !eval[bool](b, `document.getElementById('objectif').checked && document.getElementById('reglement').checked`) {
 		t.Fatalf("Space did not check #objectif and #reglement")
 	}
-	b.tabUntil("the button "+validateButton, focusIs("form[action='/panier/valider'] button[type=submit]", validateButton), 10)
+	b.tabUntil("the button "+recapButton, focusIs("form[action='/panier/recapitulatif'] button[type=submit]", recapButton), 10)
+	if st := b.submitWithEnter("check the basket"); st != http.StatusOK {
+		t.Errorf("checking the basket: status %d, want 200 after the redirect", st)
+	}
+	if p := eval[string](b, `location.pathname`); p != "/panier/recapitulatif" {
+		t.Fatalf("after the form: location %s, want the recap /panier/recapitulatif (errors: %s)", b.location(),
+			eval[string](b, `[...document.querySelectorAll('.error-summary li, .error-message')].map(e => e.textContent.trim()).join(' | ')`))
+	}
+	b.checkA11y("the recap", 20*time.Second)
+	b.fromTop()
+	b.tabUntil("the button "+validateButton, focusIs("form[action='/panier/valider'] button[type=submit]", validateButton), 60)
 	if st := b.submitWithEnter("validate the basket"); st != http.StatusOK {
 		t.Errorf("validating the basket: status %d, want 200 after the redirect", st)
 	}
@@ -351,7 +362,7 @@ func TestBasketJourney_CAN1_CAN3_CAN4_CAN5(t *testing.T) {
 	}
 	const readCands = `[...document.querySelectorAll('main section.panel')].map(s => ({
 		Title: s.querySelector('h2').textContent.trim(), Status: (s.querySelector('p strong') || {textContent: ''}).textContent.trim(),
-		Cancel: (s.querySelector('form[action$="/annuler"] button') || {textContent: ''}).textContent.trim()}))`
+		Cancel: (s.querySelector('a[href$="/annuler"]') || {textContent: ''}).textContent.trim()}))`
 	cands := eval[[]cand](b, readCands)
 	if len(cands) != 3 {
 		t.Fatalf("/mes-candidatures shows %d candidatures %v, want 3", len(cands), cands)
@@ -427,15 +438,24 @@ func TestBasketJourney_CAN1_CAN3_CAN4_CAN5(t *testing.T) {
 	b.navigate(base + "/mes-candidatures")
 	gone := four[1]
 	cancelText := "Annuler ma candidature en « " + gone.Formation.Title + " »"
-	b.tabUntil("the button "+cancelText, focusIs("main form[action$='/annuler'] button[type=submit]", cancelText), 60)
+	b.tabUntil("the link "+cancelText, focusIs("main a[href$='/annuler']", cancelText), 60)
+	b.pressAndWaitLoad(kb.Enter)
+	cancelPath := b.location()
+	if !strings.HasPrefix(cancelPath, "/mes-candidatures/") || !strings.HasSuffix(cancelPath, "/annuler") {
+		t.Fatalf("the cancel link led to %s, want the confirmation page", cancelPath)
+	}
+	b.checkA11y("the cancellation's confirmation page", 20*time.Second)
+	confirmText := "Oui, annuler ma candidature en « " + gone.Formation.Title + " »"
+	b.fromTop()
+	b.tabUntil("the button "+confirmText, focusIs("main form[action$='/annuler'] button[type=submit]", confirmText), 30)
 	if st := b.submitWithEnter("cancel " + gone.Code); st != http.StatusOK {
 		t.Errorf("cancelling %s: status %d, want 200 after the redirect", gone.Code, st)
 	}
-	if loc := b.location(); loc != "/mes-candidatures?annule=1" {
-		t.Errorf("after cancelling: location %s, want /mes-candidatures?annule=1", loc)
+	if loc, want := b.location(), "/mes-candidatures?annule="+strings.TrimSuffix(strings.TrimPrefix(cancelPath, "/mes-candidatures/"), "/annuler"); loc != want {
+		t.Errorf("after cancelling: location %s, want %s", loc, want)
 	}
-	if m := eval[string](b, readStatus); m != cancelledMsg {
-		t.Errorf("after cancelling: status message %q, want %q", m, cancelledMsg)
+	if m := eval[string](b, readStatus); !strings.HasPrefix(m, "Votre candidature en « "+gone.Formation.Title+" »") || !strings.HasSuffix(m, cancelledMsg) {
+		t.Errorf("after cancelling: status message %q, want it to name %q and end %q", m, gone.Formation.Title, cancelledMsg)
 	}
 	cands = eval[[]cand](b, readCands)
 	for _, c := range four[:3] {

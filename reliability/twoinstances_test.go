@@ -242,7 +242,7 @@ func editRace(t *testing.T, d *db.DB, instances []*server, pk picker, byID map[i
 		t.Fatal("no active candidature after validation")
 	}
 	r, err := p.postForm(b, fmt.Sprintf("/mes-candidatures/%d/annuler", active[0][0]), nil)
-	if err != nil || r.status != http.StatusSeeOther || r.location != "/mes-candidatures?annule=1" {
+	if err != nil || r.status != http.StatusSeeOther || r.location != fmt.Sprintf("/mes-candidatures?annule=%d", active[0][0]) {
 		t.Fatalf("cancel candidature %d: %v %d %s", active[0][0], err, r.status, r.location)
 	}
 	var held []course

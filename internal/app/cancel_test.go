@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-var cancelAction = regexp.MustCompile(`action="/mes-candidatures/([0-9]+)/annuler"`)
+var cancelAction = regexp.MustCompile(`(?:action|href)="/mes-candidatures/([0-9]+)/annuler"`)
 
 // TestCancel_CAN5_no_ID_oracle: cancelling someone else's candidature answers
 // exactly as cancelling one that does not exist (same status, same page), so

@@ -92,7 +92,7 @@ func TestCancel_CAN5_until_the_end_of_the_closing_day_over_HTTP(t *testing.T) {
 		t.Fatalf("Mes candidatures at 23:59:30 on the closing day: %d cancel forms, no %q ... inclus:\n%s", len(ids), wantUntil, mainPart(page))
 	}
 	if res, page := b.do(t, "POST", "/mes-candidatures/"+ids[0][1]+"/annuler", url.Values{}); res.StatusCode != http.StatusOK ||
-		!strings.Contains(page, "La candidature est annulée.") {
+		!strings.Contains(page, "est annulée. Un courriel vous le confirme") {
 		t.Fatalf("CAN-5 cancel at 23:59:30 on the closing day: %d\n%s", res.StatusCode, mainPart(page))
 	}
 

@@ -9,7 +9,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -46,9 +48,20 @@ func (r Refusals) Error() string {
 	return strings.Join(parts, "; ")
 }
 
-// Mailer words the confirmation email (package mail's RenderConfirmation).
+// Mailer words the emails of candidatures (package mail's RenderConfirmation
+// and RenderCancellation).
 type Mailer interface {
-	Confirmation(ctx context.Context, person domain.Account, lines []*catalogue.Entry, assistedBy string) (subject, text, html string, err error)
+	Confirmation(ctx context.Context, person domain.Account, lines []*catalogue.Entry, c Confirmation) (subject, text, html string, err error)
+	Cancellation(ctx context.Context, person domain.Account, course *catalogue.Entry, c domain.Candidature) (subject, text, html string, err error)
+}
+
+// Confirmation is what the confirmation email says beside the courses: who
+// filed it for the person (CAN-8), whether the half tariff is requested with a
+// proof (CAN-9), and the validation's reference.
+type Confirmation struct {
+	AssistedBy string
+	HalfTariff bool
+	Reference  string
 }
 
 // Service runs the use cases.
@@ -203,6 +216,9 @@ type Basket struct {
 	Items []*catalogue.Entry
 	Rules domain.Rules
 	Held  bool
+	// Draft is the form sent for this basket and kept for its recap, nil
+	// when none: the person back from the recap finds their answers.
+	Draft *Recap
 }
 
 // ShowBasket reads the basket for the validation page. It only reads: a
@@ -230,14 +246,31 @@ func (s *Service) ShowBasket(ctx context.Context, actor domain.Actor, personID i
 			b.Items = append(b.Items, e)
 		}
 	}
-	b.Rules, err = s.store.CurrentRules(ctx)
-	return b, err
+	if b.Rules, err = s.store.CurrentRules(ctx); err != nil {
+		return b, err
+	}
+	if token != "" {
+		d, err := s.store.ReadDraft(ctx, personID)
+		switch {
+		case err == nil && d.Token == token:
+			b.Draft = &Recap{Token: d.Token, Objective: d.Objective, Motivation: d.Motivation, Social: d.Social,
+				RulesVersion: d.RulesVersion, HalfTariff: d.HalfTariff, ProofIssued: d.ProofIssued}
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return b, err
+		}
+	}
+	return b, nil
 }
 
-// Proof is an uploaded half-tariff proof (CAN-9).
+// Proof is an uploaded half-tariff proof (CAN-9). Its issue date is either
+// IssueDate, or IssueDateText as the person typed it (jj/mm/aaaa or
+// aaaa-mm-jj), read by the service. TooLarge says the file was over
+// MaxProofBytes and not read whole (Data is then empty).
 type Proof struct {
-	Data      []byte
-	IssueDate time.Time
+	Data          []byte
+	IssueDate     time.Time
+	IssueDateText string
+	TooLarge      bool
 }
 
 // MaxProofBytes caps a proof's size.
@@ -265,7 +298,10 @@ type Result struct {
 // checkForm returns the form's errors as domain.FieldErrors on the logical
 // fields "objective", "motivation", "rules", "proof" and "proof_date", and the
 // proof's content type.
-func (s *Service) checkForm(ctx context.Context, f *Form, current domain.Rules) (domain.FieldErrors, string) {
+//
+// Every field is checked, so that all errors are shown at once. checkedType is
+// the content type of a proof already checked (a draft's), "" to check it.
+func (s *Service) checkForm(ctx context.Context, f *Form, current domain.Rules, checkedType string) (domain.FieldErrors, string) {
 	var errs domain.FieldErrors
 	bad := func(field, key string) { errs = append(errs, domain.FieldError{Field: field, Key: key}) }
 	if !objectiveValid(f.Objective) {
@@ -282,24 +318,77 @@ func (s *Service) checkForm(ctx context.Context, f *Form, current domain.Rules) 
 	}
 	contentType := ""
 	if f.HalfTariff {
+		if f.Proof == nil {
+			f.Proof = &Proof{}
+		}
 		switch {
-		case f.Proof == nil || len(f.Proof.Data) == 0:
-			bad("proof", "basket.error.proof_missing")
-		case len(f.Proof.Data) > MaxProofBytes:
+		case f.Proof.TooLarge || len(f.Proof.Data) > MaxProofBytes:
 			bad("proof", "basket.proof.too_big")
+		case len(f.Proof.Data) == 0:
+			bad("proof", "basket.error.proof_missing")
+		case checkedType != "":
+			contentType = checkedType
 		default:
 			var refused string
 			if contentType, refused = s.checkProof(ctx, f.Proof.Data); refused != "" {
 				bad("proof", refused)
 			}
-			if f.Proof.IssueDate.IsZero() {
-				bad("proof_date", "basket.error.proof_date_missing")
-			} else if !domain.ProofValid(f.Proof.IssueDate, civilDay(s.now(), s.paris)) {
-				bad("proof_date", "basket.error.proof_too_old")
-			}
+		}
+		if key := s.checkProofDate(f.Proof); key != "" {
+			bad("proof_date", key)
 		}
 	}
 	return errs, contentType
+}
+
+// checkProofDate reads the proof's issue date, as typed when it was typed, and
+// returns the key of what is wrong with it, or "": missing, not a date, in the
+// future, more than 3 months before today (CAN-9).
+func (s *Service) checkProofDate(p *Proof) string {
+	if p.IssueDate.IsZero() {
+		text := strings.TrimSpace(p.IssueDateText)
+		if text == "" {
+			return "basket.error.proof_date_missing"
+		}
+		d, ok := ParseDay(text)
+		if !ok {
+			return "basket.error.proof_date_format"
+		}
+		p.IssueDate = d
+	}
+	today := civilDay(s.now(), s.paris)
+	switch {
+	case p.IssueDate.After(today):
+		return "basket.error.proof_date_future"
+	case !domain.ProofValid(p.IssueDate, today):
+		return "basket.error.proof_too_old"
+	}
+	return ""
+}
+
+// ParseDay reads a civil day as people type it: jj/mm/aaaa (also with "-" or
+// "." between the numbers, and aa for a year of this century) or the ISO
+// aaaa-mm-jj a date picker sends. It refuses days that do not exist.
+func ParseDay(text string) (time.Time, bool) {
+	text = strings.TrimSpace(text)
+	if d, err := time.Parse(time.DateOnly, text); err == nil {
+		return d, true
+	}
+	m := typedDay.FindStringSubmatch(text)
+	if m == nil {
+		return time.Time{}, false
+	}
+	day, _ := strconv.Atoi(m[1])
+	month, _ := strconv.Atoi(m[2])
+	year, _ := strconv.Atoi(m[3])
+	if len(m[3]) == 2 {
+		year += 2000
+	}
+	d := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
+	if d.Day() != day || int(d.Month()) != month || d.Year() != year {
+		return time.Time{}, false // 31/02 would roll over to March
+	}
+	return d, true
 }
 
 func objectiveValid(o domain.Objective) bool {
@@ -311,14 +400,18 @@ func objectiveValid(o domain.Objective) bool {
 	return false
 }
 
+// typedDay is jj/mm/aaaa or jj/mm/aa, with "/", "-", "." or a space between.
+var typedDay = regexp.MustCompile(`^([0-9]{1,2})[/.\- ]([0-9]{1,2})[/.\- ]([0-9]{4}|[0-9]{2})$`)
+
 func civilDay(t time.Time, loc *time.Location) time.Time {
 	t = t.In(loc)
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
 // Cancel cancels a validated candidature until the end of the closing day of
-// its session's candidature period, Paris time, and not after (CAN-5).
-// Cancelling twice is not an error.
+// its session's candidature period, Paris time, and not after (CAN-5), and
+// sends the email that says so, in the same transaction (CON-2). Cancelling
+// twice is not an error, and sends one email.
 func (s *Service) Cancel(ctx context.Context, actor domain.Actor, personID, candidatureID int64) error {
 	if _, ok := may(actor, personID); !ok {
 		return ErrForbidden
@@ -350,7 +443,21 @@ func (s *Service) Cancel(ctx context.Context, actor domain.Actor, personID, cand
 		if !e.Session.MayCancel(s.now()) {
 			return ErrDeadline
 		}
-		_, err = s.store.CancelCandidature(ctx, tx, candidatureID, s.now(), actor.AccountID)
-		return err
+		done, err := s.store.CancelCandidature(ctx, tx, candidatureID, s.now(), actor.AccountID)
+		if err != nil || !done {
+			return err
+		}
+		// CAN-5, CON-2: the email exists exactly when the cancellation does,
+		// and its copy is in the person's space.
+		person, err := s.store.AccountTx(ctx, tx, personID)
+		if err != nil {
+			return err
+		}
+		subject, text, html, err := s.mailer.Cancellation(ctx, person, e, c)
+		if err != nil {
+			return fmt.Errorf("render cancellation email: %w", err)
+		}
+		return s.outbox.Keep(ctx, tx, &domain.Message{AccountID: personID, Kind: "cancellation", Subject: subject,
+			Text: text, HTML: html, CreatedAt: s.now()})
 	})
 }

@@ -312,7 +312,7 @@ func TestValidationForm_CAN6_CAN7_CAN9(t *testing.T) {
 			"a 6 MB file":                {&candidature.Proof{Data: append(append([]byte{}, pdf...), make([]byte, 6<<20)...), IssueDate: today.AddDate(0, -1, 0)}, "proof=basket.proof.too_big"},
 			"a proof of four months ago": {&candidature.Proof{Data: pdf, IssueDate: today.AddDate(0, -4, 0)}, "proof_date=basket.error.proof_too_old"},
 			"a proof without its date":   {&candidature.Proof{Data: pdf}, "proof_date=basket.error.proof_date_missing"},
-			"no proof":                   {nil, "proof=basket.error.proof_missing"},
+			"no proof":                   {&candidature.Proof{IssueDate: today.AddDate(0, -1, 0)}, "proof=basket.error.proof_missing"},
 		} {
 			claim := f
 			claim.HalfTariff, claim.Proof = true, c.proof
@@ -581,14 +581,14 @@ type changingMailer struct {
 	calls int
 }
 
-func (m *changingMailer) Confirmation(ctx context.Context, person domain.Account, lines []*catalogue.Entry, assistedBy string) (string, string, string, error) {
+func (m *changingMailer) Confirmation(ctx context.Context, person domain.Account, lines []*catalogue.Entry, c candidature.Confirmation) (string, string, string, error) {
 	m.calls++
 	if m.calls == 1 {
 		if _, err := m.d.W.ExecContext(ctx, `UPDATE accounts SET first_name = 'Renommée' WHERE id = $1`, person.ID); err != nil {
 			return "", "", "", err
 		}
 	}
-	return m.Mailer.Confirmation(ctx, person, lines, assistedBy)
+	return m.Mailer.Confirmation(ctx, person, lines, c)
 }
 
 // On SQLite the confirmation is worded before the transaction; whatever changes in

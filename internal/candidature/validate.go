@@ -32,6 +32,7 @@ type validation struct {
 	form        Form
 	rules       domain.Rules
 	contentType string // the proof's sniffed type
+	fromDraft   bool   // validates the person's draft (its recap's button): the draft goes
 	ix          *catalogue.Index
 	early       *wordedEmail
 
@@ -50,6 +51,13 @@ type validation struct {
 // of statements (see runValidations); each is still accepted or refused on its
 // own, and a refused one writes nothing.
 func (s *Service) Validate(ctx context.Context, actor domain.Actor, personID int64, f Form) (Result, error) {
+	return s.validate(ctx, actor, personID, f, "", false)
+}
+
+// validate is Validate; checkedType is the content type of a draft's proof,
+// already checked, "" to check the form's proof; fromDraft says the form is the
+// person's draft, deleted by the validation.
+func (s *Service) validate(ctx context.Context, actor domain.Actor, personID int64, f Form, checkedType string, fromDraft bool) (Result, error) {
 	assisted, ok := may(actor, personID)
 	if !ok {
 		return Result{}, ErrForbidden
@@ -61,7 +69,7 @@ func (s *Service) Validate(ctx context.Context, actor domain.Actor, personID int
 	if current.Version == "" {
 		return Result{}, ErrNoRules
 	}
-	ferrs, contentType := s.checkForm(ctx, &f, current)
+	ferrs, contentType := s.checkForm(ctx, &f, current, checkedType)
 	if len(ferrs) > 0 {
 		return Result{}, ferrs
 	}
@@ -70,9 +78,9 @@ func (s *Service) Validate(ctx context.Context, actor domain.Actor, personID int
 		return Result{}, err
 	}
 	v := &validation{ctx: ctx, actor: actor, assisted: assisted, personID: personID, form: f, rules: current,
-		contentType: contentType, ix: ix}
+		contentType: contentType, fromDraft: fromDraft, ix: ix}
 	if s.store.SerializesWrites() {
-		v.early = s.wordEarly(ctx, actor, assisted, personID, ix)
+		v.early = s.wordEarly(ctx, actor, assisted, personID, ix, v.facts(""))
 	}
 	s.validations.Do(v)
 	return v.res, v.err
@@ -149,6 +157,15 @@ func (s *Service) validateTogether(ctx context.Context, tx *sql.Tx, vs []*valida
 	for i, w := range writes {
 		messages[i] = w.Message.ID
 	}
+	var drafts []int64
+	for _, v := range accepted {
+		if v.fromDraft {
+			drafts = append(drafts, v.personID)
+		}
+	}
+	if err := s.store.DeleteDrafts(ctx, tx, drafts...); err != nil {
+		return err
+	}
 	if err := s.outbox.Queue(ctx, tx, messages...); err != nil {
 		return fmt.Errorf("confirmation emails: %w", err)
 	}
@@ -211,7 +228,7 @@ func (s *Service) decide(ctx context.Context, tx *sql.Tx, v *validation, r *stor
 		}
 		assistedBy = staff.FullName()
 	}
-	subject, text, html, err := s.confirmation(ctx, v.early, r.Person, entries, assistedBy)
+	subject, text, html, err := s.confirmation(ctx, v.early, r.Person, entries, v.facts(assistedBy))
 	if err != nil {
 		return nil, fmt.Errorf("render confirmation email: %w", err)
 	}
@@ -237,7 +254,7 @@ func (s *Service) decide(ctx context.Context, tx *sql.Tx, v *validation, r *stor
 	for _, e := range entries {
 		c := &domain.Candidature{AccountID: v.personID, CourseID: e.ID, FormationID: e.FormationID, SessionID: e.SessionID,
 			Status: domain.CandidatureSubmitted, Objective: f.Objective, Motivation: f.Motivation, Social: f.Social,
-			RulesVersion: v.rules.Version, HalfTariffClaim: f.HalfTariff, ProofID: proofID, CreatedAt: now}
+			RulesVersion: v.rules.Version, HalfTariffClaim: f.HalfTariff, ProofID: proofID, CreatedAt: now, ValidationKey: f.Token}
 		if v.assisted {
 			c.AssistedBy = v.actor.AccountID
 		}
@@ -251,8 +268,14 @@ func (s *Service) decide(ctx context.Context, tx *sql.Tx, v *validation, r *stor
 type wordedEmail struct {
 	person              domain.Account
 	courses             []int64
-	assistedBy          string
+	facts               Confirmation
 	subject, text, html string
+}
+
+// facts is what the confirmation email says of the validation beside its
+// courses.
+func (v *validation) facts(assistedBy string) Confirmation {
+	return Confirmation{AssistedBy: assistedBy, HalfTariff: v.form.HalfTariff, Reference: Reference(v.form.Token)}
 }
 
 // wordEarly words the confirmation email from the person and the basket as they
@@ -263,7 +286,7 @@ type wordedEmail struct {
 // The transaction uses it only if it validates exactly these courses for exactly
 // this person (fits); anything unexpected here just leaves the wording to the
 // transaction, so errors are not reported.
-func (s *Service) wordEarly(ctx context.Context, actor domain.Actor, assisted bool, personID int64, ix *catalogue.Index) *wordedEmail {
+func (s *Service) wordEarly(ctx context.Context, actor domain.Actor, assisted bool, personID int64, ix *catalogue.Index, facts Confirmation) *wordedEmail {
 	person, err := s.store.Account(ctx, personID)
 	if err != nil {
 		return nil
@@ -280,31 +303,31 @@ func (s *Service) wordEarly(ctx context.Context, actor domain.Actor, assisted bo
 		}
 		entries = append(entries, e)
 	}
-	w := &wordedEmail{person: person, courses: ids}
+	w := &wordedEmail{person: person, courses: ids, facts: facts}
 	if assisted {
 		staff, err := s.store.Account(ctx, actor.AccountID)
 		if err != nil {
 			return nil
 		}
-		w.assistedBy = staff.FullName()
+		w.facts.AssistedBy = staff.FullName()
 	}
-	if w.subject, w.text, w.html, err = s.mailer.Confirmation(ctx, person, entries, w.assistedBy); err != nil {
+	if w.subject, w.text, w.html, err = s.mailer.Confirmation(ctx, person, entries, w.facts); err != nil {
 		return nil
 	}
 	return w
 }
 
 // confirmation is the email worded early if it fits this validation, or worded now.
-func (s *Service) confirmation(ctx context.Context, early *wordedEmail, person domain.Account, entries []*catalogue.Entry, assistedBy string) (string, string, string, error) {
-	if early.fits(person, entries, assistedBy) {
+func (s *Service) confirmation(ctx context.Context, early *wordedEmail, person domain.Account, entries []*catalogue.Entry, facts Confirmation) (string, string, string, error) {
+	if early.fits(person, entries, facts) {
 		return early.subject, early.text, early.html, nil
 	}
-	return s.mailer.Confirmation(ctx, person, entries, assistedBy)
+	return s.mailer.Confirmation(ctx, person, entries, facts)
 }
 
 // fits says whether w was worded for this validation.
-func (w *wordedEmail) fits(person domain.Account, entries []*catalogue.Entry, assistedBy string) bool {
-	if w == nil || w.assistedBy != assistedBy || len(w.courses) != len(entries) || !reflect.DeepEqual(w.person, person) {
+func (w *wordedEmail) fits(person domain.Account, entries []*catalogue.Entry, facts Confirmation) bool {
+	if w == nil || w.facts != facts || len(w.courses) != len(entries) || !reflect.DeepEqual(w.person, person) {
 		return false
 	}
 	for i, e := range entries {

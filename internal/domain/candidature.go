@@ -162,6 +162,7 @@ type Candidature struct {
 	AssistedBy                                      int64 // the staff member who filed it (CAN-8), 0 when none
 	CreatedAt                                       time.Time
 	CancelledAt                                     time.Time
+	ValidationKey                                   string // the validation that made it (its reference for people)
 }
 
 // Active reports whether the candidature holds its formation and slot.

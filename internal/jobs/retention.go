@@ -43,6 +43,10 @@ func (w *EraseProofs) Work(ctx context.Context, _ *river.Job[EraseProofsArgs]) e
 // when the client starts.
 func addRetention(workers *river.Workers, rc *river.Config, st *store.Store, now func() time.Time) {
 	erase := func(ctx context.Context, at time.Time) (int, error) {
+		// Validation drafts never validated hold a proof too: they go after a day.
+		if _, err := candidature.EraseOldDrafts(ctx, st, at); err != nil {
+			return 0, err
+		}
 		return candidature.EraseExpiredProofs(ctx, st, at)
 	}
 	river.AddWorker(workers, &EraseProofs{erase: erase, now: now})

@@ -19,6 +19,10 @@ type Confirmation struct {
 	SpaceURL     string             // absolute URL of "Mes candidatures et paiements"
 	CancelUntil  string             // "15 décembre 2026 inclus" already worded
 	AnswerPeriod string             // "du 8 au 22 janvier 2027" already worded
+	// HalfTariff is a half-tariff claim with its proof (CAN-9): each line then
+	// shows its half tariff, requested subject to the proof's check.
+	HalfTariff bool
+	Reference  string // the validation's reference number, "" when none
 }
 
 // ConfirmationLine is one candidature of the confirmation email. Empty fields
@@ -26,6 +30,7 @@ type Confirmation struct {
 type ConfirmationLine struct {
 	Formation, Level, Schedule, Establishment, Address, Session, Evaluation, Price string
 	Diploma                                                                        string // diploma prepared (CAT-7), if any
+	HalfPrice                                                                      string // the half tariff, shown when Confirmation.HalfTariff
 }
 
 // confirmationView is what the confirmation templates display.
@@ -39,6 +44,7 @@ type confirmationView struct {
 	SpaceURL     string
 	CancelUntil  string
 	AnswerPeriod string
+	Reference    string
 }
 
 type confirmationLineView struct {
@@ -91,6 +97,7 @@ func newConfirmationView(c Confirmation) (confirmationView, error) {
 		SpaceURL:     c.SpaceURL,
 		CancelUntil:  strings.TrimSpace(c.CancelUntil),
 		AnswerPeriod: strings.TrimSpace(c.AnswerPeriod),
+		Reference:    strings.TrimSpace(c.Reference),
 	}
 	if name := strings.TrimSpace(c.FirstName); name != "" {
 		v.Greeting = "Bonjour " + name + ","
@@ -112,7 +119,7 @@ func newConfirmationView(c Confirmation) (confirmationView, error) {
 			what = "Ces candidatures ont été saisies"
 		}
 		v.AssistedNote = what + " pour vous par " + by + " dans le cadre d'une inscription accompagnée. " +
-			"Si vous n'avez rien demandé, écrivez-nous par le formulaire de contact."
+			"Si vous n'avez rien demandé, appelez le " + ContactPhone + "."
 	}
 
 	for i, line := range c.Candidatures {
@@ -120,6 +127,12 @@ func newConfirmationView(c Confirmation) (confirmationView, error) {
 			return confirmationView{}, fmt.Errorf("candidature %d: formation is required", i+1)
 		}
 		lv := confirmationLineView{Number: i + 1, Title: strings.TrimSpace(line.Formation)}
+		price := line.Price
+		if c.HalfTariff && strings.TrimSpace(line.HalfPrice) != "" {
+			// CAN-9: the half tariff is requested; the proof is checked later.
+			price = strings.TrimSpace(line.HalfPrice) + ", demi-tarif demandé sous réserve de vérification du justificatif (plein tarif : " +
+				strings.TrimSpace(line.Price) + ")"
+		}
 		for _, d := range []confirmationDetail{
 			{"Niveau", line.Level},
 			{"Jours et horaires", line.Schedule},
@@ -127,7 +140,7 @@ func newConfirmationView(c Confirmation) (confirmationView, error) {
 			{"Adresse", line.Address},
 			{"Session", line.Session},
 			{"Test ou entretien", line.Evaluation},
-			{"Tarif", line.Price},
+			{"Tarif", price},
 			{"Diplôme préparé", line.Diploma},
 		} {
 			if value := strings.TrimSpace(d.Value); value != "" {
@@ -141,6 +154,13 @@ func newConfirmationView(c Confirmation) (confirmationView, error) {
 	}
 	return v, nil
 }
+
+// ContactPhone is the real channel the city gives for questions, until the
+// platform has a contact form: its phone line and hours.
+const ContactPhone = "3975 (du lundi au vendredi, de 8 h 30 à 18 h)"
+
+// contactSentence closes every email: how to reach the city.
+const contactSentence = "Pour toute question, appelez le " + ContactPhone + "."
 
 // checkAbsoluteURL accepts only absolute http(s) URLs: the link must work
 // from a mailbox.
@@ -186,6 +206,10 @@ func confirmationText(v confirmationView) string {
 		line()
 	}
 	line(v.Received)
+	if v.Reference != "" {
+		line()
+		line("Référence de votre validation : ", v.Reference)
+	}
 	for _, l := range v.Lines {
 		line()
 		line(strconv.Itoa(l.Number), ". ", l.Title)
@@ -213,7 +237,7 @@ func confirmationText(v confirmationView) string {
 	line()
 	line("Une copie de chaque courriel que nous vous envoyons se trouve dans « Mes candidatures et paiements », au cas où un message n'arriverait pas ou finirait dans vos indésirables.")
 	line()
-	line("Ne répondez pas à ce courriel : cette adresse ne reçoit pas les réponses. Pour nous écrire, utilisez le formulaire de contact de votre espace.")
+	line("Ne répondez pas à ce courriel : cette adresse ne reçoit pas les réponses. ", contactSentence)
 	line()
 	line("L'équipe des Cours d'adultes")
 	return b.String()

@@ -295,7 +295,7 @@ func TestRenderConfirmation_CAN4_content(t *testing.T) {
 		// CON-2: copy in the space, no replies
 		"Une copie de chaque courriel que nous vous envoyons se trouve dans « Mes candidatures et paiements »",
 		"cette adresse ne reçoit pas les réponses",
-		"formulaire de contact",
+		"appelez le 3975 (du lundi au vendredi, de 8 h 30 à 18 h)",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text body lacks %q", want)

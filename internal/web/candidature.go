@@ -3,6 +3,8 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"cma/internal/accounts"
 	"cma/internal/candidature"
@@ -118,6 +120,14 @@ func (s *Server) basketView(r *http.Request, pg *views.Page, t basketTarget) (*v
 	for _, o := range domain.Objectives {
 		v.Objectives = append(v.Objectives, views.Option{Value: string(o), Label: p.T("objective." + string(o))})
 	}
+	if d := b.Draft; d != nil { // back from the recap: the answers given, the file to choose again
+		f := basketForm{Form: candidature.Form{Objective: d.Objective, Motivation: d.Motivation, Social: d.Social,
+			AcceptRules: true, RulesVersion: d.RulesVersion, HalfTariff: d.HalfTariff}, FileSent: d.HalfTariff}
+		if d.HalfTariff {
+			f.ProofDate = d.ProofIssued.Format("02/01/2006")
+		}
+		f.keep(p, v)
+	}
 	return v, ix, nil
 }
 
@@ -204,46 +214,186 @@ func (s *Server) basketRemove(w http.ResponseWriter, r *http.Request, t basketTa
 	http.Redirect(w, r, t.action, http.StatusSeeOther)
 }
 
-// basketValidate is the definitive validation (CAN-4). The form carries the
-// basket's token: a double click, a retried request or a second tab validates
-// once. The route has read the form, multipart with its proof or urlencoded
-// without (proofForm): a proof over 5 MB never reaches here.
-func (s *Server) basketValidate(w http.ResponseWriter, r *http.Request, t basketTarget) {
-	pg := s.page(r, "basket.title")
+// basketPrepare checks the validation form (CAN-4, CAN-6, CAN-7, CAN-9) and,
+// when every rule allows it, sends the person to its recap. A refused form
+// comes back with every field kept (only a file must be chosen again). The
+// route has read the form, multipart with its proof or urlencoded without
+// (proofForm, proofupload.go).
+func (s *Server) basketPrepare(w http.ResponseWriter, r *http.Request, t basketTarget) {
 	form := basketFormFromRequest(r)
-	_, err := s.Candidatures.Validate(r.Context(), currentUser(r).Actor, t.personID, form.Form)
+	err := s.Candidatures.Prepare(r.Context(), currentUser(r).Actor, t.personID, form.Form)
+	if s.formRefused(w, r, t, form, err) {
+		return
+	}
+	http.Redirect(w, r, t.action+"/recapitulatif", http.StatusSeeOther)
+}
+
+// formRefused shows the basket again for a validation the service refused,
+// with what was typed, and reports whether it did; other errors are answered
+// as errors.
+func (s *Server) formRefused(w http.ResponseWriter, r *http.Request, t basketTarget, form basketForm, err error) bool {
+	pg := s.page(r, "basket.title")
 	var ferrs domain.FieldErrors
 	var refusals candidature.Refusals
 	switch {
+	case err == nil:
+		return false
 	case errors.As(err, &ferrs):
-		s.showBasket(w, r, t, http.StatusBadRequest, func(v *views.BasketView, _ *catalogue.Index) {
-			form.keep(v)
+		status := http.StatusBadRequest
+		if form.Cut {
+			status = http.StatusRequestEntityTooLarge // the form is whole, but for its file
+		}
+		s.showBasket(w, r, t, status, func(v *views.BasketView, _ *catalogue.Index) {
+			form.keep(pg.P, v)
 			v.Errors, v.ErrFor = fieldMessages(pg.P, ferrs, basketInputs)
 		})
-		return
 	case errors.As(err, &refusals):
 		s.showBasket(w, r, t, http.StatusConflict, func(v *views.BasketView, ix *catalogue.Index) {
-			form.keep(v)
+			form.keep(pg.P, v)
 			for _, x := range refusals {
 				v.Refusals = append(v.Refusals, refusalText(pg.P, ix, x))
 			}
 		})
-		return
 	case errors.Is(err, candidature.ErrBasketChanged), errors.Is(err, candidature.ErrBasketEmpty):
 		s.showBasket(w, r, t, http.StatusConflict, func(v *views.BasketView, _ *catalogue.Index) {
-			form.keep(v)
+			form.keep(pg.P, v)
 			v.Refusals = []string{pg.T("basket.changed")}
 		})
-		return
 	case errors.Is(err, candidature.ErrHeld):
 		s.showBasket(w, r, t, http.StatusConflict, func(v *views.BasketView, _ *catalogue.Index) {
-			form.keep(v)
+			form.keep(pg.P, v)
 			v.Refusals = []string{pg.T(heldKey(t))}
 		})
+	default:
+		s.serviceError(w, r, err)
+	}
+	return true
+}
+
+// recapPage is the recap before the definitive validation (CAN-4): the
+// courses with their days, places and prices, the half tariff requested or
+// not, the rules accepted, then one button. Without a form sent for the basket
+// as it is now, the basket's form.
+func (s *Server) recapPage(w http.ResponseWriter, r *http.Request, t basketTarget) {
+	rc, err := s.Candidatures.Recap(r.Context(), currentUser(r).Actor, t.personID)
+	if errors.Is(err, candidature.ErrNoDraft) {
+		http.Redirect(w, r, t.action, http.StatusSeeOther)
 		return
-	case err != nil:
+	}
+	if err != nil {
 		s.serviceError(w, r, err)
 		return
+	}
+	pg := s.page(r, "recap.title")
+	s.render(w, r, http.StatusOK, views.Recap(pg, s.recapView(pg, t, rc)))
+}
+
+func (s *Server) recapView(pg *views.Page, t basketTarget, rc candidature.Recap) *views.RecapView {
+	p := pg.P
+	v := &views.RecapView{Action: t.action + "/valider", Back: t.action, PersonName: t.personName, Token: rc.Token,
+		RulesVersion: rc.RulesVersion, Objective: p.T("objective." + string(rc.Objective)), Motivation: rc.Motivation}
+	if v.Motivation == "" {
+		v.Motivation = p.T("recap.none")
+	}
+	var social []string
+	for _, x := range []struct {
+		on  bool
+		key string
+	}{{rc.Social.RSA, "basket.social.rsa"}, {rc.Social.JobSeeker, "basket.social.jobseeker"}, {rc.Social.Subsidised, "basket.social.subsidised"}} {
+		if x.on {
+			social = append(social, p.T(x.key))
+		}
+	}
+	v.Social = strings.Join(social, " ; ")
+	if v.Social == "" {
+		v.Social = p.T("recap.none")
+	}
+	if rc.HalfTariff {
+		v.HalfTariff = p.T("recap.half.yes", map[string]any{"Date": pg.ShortDate(rc.ProofIssued)})
+	} else {
+		v.HalfTariff = p.T("recap.half.no")
+	}
+	var total int64
+	for _, e := range rc.Items {
+		it := views.RecapItem{URL: courseURL(e), Title: e.Formation.Title, Level: p.T("level." + string(e.Level)), Place: placeName(pg, e),
+			Schedule: schedule(p, e), Session: e.Session.Name, Price: tariffText(p, e, rc.HalfTariff)}
+		if !e.FirstClass.IsZero() {
+			it.FirstClass = pg.Date(e.FirstClass)
+		}
+		total += tariffCents(e, rc.HalfTariff)
+		v.Items = append(v.Items, it)
+	}
+	v.Total = p.T("recap.total.value", map[string]any{"Total": views.Money(total)})
+	if rc.HalfTariff {
+		v.Total = p.T("recap.total.half", map[string]any{"Total": views.Money(total)})
+	}
+	return v
+}
+
+// tariffCents is what a course costs: its half tariff when one is requested
+// with a proof (CAN-9), subject to the proof's check, or its full tariff.
+func tariffCents(e *catalogue.Entry, half bool) int64 {
+	if half {
+		return e.ReducedCents
+	}
+	return e.PriceCents
+}
+
+// tariffText words a course's tariff for the person: the full tariff, or the
+// half tariff requested, subject to the proof's check (CAN-9).
+func tariffText(p *i18n.Printer, e *catalogue.Entry, half bool) string {
+	if half {
+		return p.T("tariff.half", map[string]any{"Reduced": views.Money(e.ReducedCents), "Full": views.Money(e.PriceCents)})
+	}
+	return p.T("tariff.full", map[string]any{"Full": views.Money(e.PriceCents)})
+}
+
+// basketValidate is the definitive validation (CAN-4): the recap's one
+// button, which posts the basket's token (recapitulatif=1) and validates the
+// form kept for the recap; a double click, a retried request or a second tab
+// validates once. The whole form posted here straight is validated too, the
+// way scripts and the benchmarks send it; the pages always go through the
+// recap.
+func (s *Server) basketValidate(w http.ResponseWriter, r *http.Request, t basketTarget) {
+	pg := s.page(r, "basket.title")
+	if r.FormValue("recapitulatif") == "1" {
+		_, err := s.Candidatures.ValidateDraft(r.Context(), currentUser(r).Actor, t.personID, r.FormValue("jeton"))
+		var refusals candidature.Refusals
+		switch {
+		case errors.Is(err, candidature.ErrNoDraft), errors.Is(err, candidature.ErrBasketChanged), errors.Is(err, candidature.ErrBasketEmpty):
+			s.showBasket(w, r, t, http.StatusConflict, func(v *views.BasketView, _ *catalogue.Index) {
+				v.Refusals = []string{pg.T("basket.changed")}
+			})
+			return
+		case errors.As(err, &refusals):
+			s.showBasket(w, r, t, http.StatusConflict, func(v *views.BasketView, ix *catalogue.Index) {
+				for _, x := range refusals {
+					v.Refusals = append(v.Refusals, refusalText(pg.P, ix, x))
+				}
+			})
+			return
+		case errors.Is(err, candidature.ErrHeld):
+			s.showBasket(w, r, t, http.StatusConflict, func(v *views.BasketView, _ *catalogue.Index) {
+				v.Refusals = []string{pg.T(heldKey(t))}
+			})
+			return
+		case err != nil:
+			var ferrs domain.FieldErrors
+			if errors.As(err, &ferrs) { // the rules changed, the proof's quota, its date now too old
+				s.showBasket(w, r, t, http.StatusBadRequest, func(v *views.BasketView, _ *catalogue.Index) {
+					v.Errors, v.ErrFor = fieldMessages(pg.P, ferrs, basketInputs)
+				})
+				return
+			}
+			s.serviceError(w, r, err)
+			return
+		}
+	} else {
+		form := basketFormFromRequest(r)
+		_, err := s.Candidatures.Validate(r.Context(), currentUser(r).Actor, t.personID, form.Form)
+		if s.formRefused(w, r, t, form, err) {
+			return
+		}
 	}
 	if t.personName != "" {
 		http.Redirect(w, r, t.action+"?valide=1", http.StatusSeeOther)
@@ -253,7 +403,8 @@ func (s *Server) basketValidate(w http.ResponseWriter, r *http.Request, t basket
 }
 
 // candidaturesPage is "Mes candidatures et paiements": each candidature with
-// its status, history and next steps, and a copy of every email (CON-2).
+// its status, price, reference, history and next steps, and a copy of every
+// email (CON-2).
 func (s *Server) candidaturesPage(w http.ResponseWriter, r *http.Request) {
 	s.renderCandidatures(w, r, http.StatusOK, "")
 }
@@ -275,11 +426,18 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 	if !u.Account.MayValidate() { // ACC-3: held as a probable duplicate until staff decide
 		v.Held = p.T("cands.held")
 	}
-	switch {
-	case r.URL.Query().Get("valide") == "1":
+	switch q := r.URL.Query(); {
+	case q.Get("valide") == "1":
 		v.Done = p.T("cands.validated")
-	case r.URL.Query().Get("annule") == "1":
+	case q.Get("annule") != "":
 		v.Done = p.T("cands.cancelled")
+		if id, err := strconv.ParseInt(q.Get("annule"), 10, 64); err == nil {
+			for _, c := range space.Candidatures {
+				if e, ok := ix.Course(c.CourseID); ok && c.ID == id {
+					v.Done = p.T("cands.cancelled.named", map[string]any{"Title": e.Formation.Title, "Schedule": schedule(p, e)})
+				}
+			}
+		}
 	}
 	now := s.Now()
 	for _, c := range space.Candidatures {
@@ -288,7 +446,9 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 			continue
 		}
 		row := views.CandidatureRow{ID: c.ID, URL: courseURL(e), Title: e.Formation.Title, Level: p.T("level." + string(e.Level)),
-			Schedule: schedule(p, e), Place: placeName(pg, e), Session: e.Session.Name, Status: p.T("cstatus." + string(c.Status))}
+			Schedule: schedule(p, e), Place: placeName(pg, e), Session: e.Session.Name, Status: p.T("cstatus." + string(c.Status)),
+			Price: tariffText(p, e, c.HalfTariffClaim), Reference: candidature.Reference(c.ValidationKey),
+			CancelURL: "/mes-candidatures/" + itoa64(c.ID) + "/annuler"}
 		if c.AssistedBy != 0 {
 			row.Assisted = p.T("cands.assisted")
 		}
@@ -312,7 +472,55 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 	s.render(w, r, status, views.Candidatures(pg, v))
 }
 
-// cancelCandidature cancels until the deadline (CAN-5).
+// cancelPage asks before a candidature is cancelled (CAN-5): what will be
+// cancelled, that it cannot be undone, and one button. A candidature that is
+// no longer active, or past its deadline, sends back to the space.
+func (s *Server) cancelPage(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	u := currentUser(r)
+	ix := s.index(w, r)
+	if ix == nil {
+		return
+	}
+	space, err := s.Candidatures.Space(r.Context(), u.Actor, u.Account.ID)
+	if err != nil {
+		s.serviceError(w, r, err)
+		return
+	}
+	for _, c := range space.Candidatures {
+		if c.ID != id {
+			continue
+		}
+		e, ok := ix.Course(c.CourseID)
+		if !ok {
+			break
+		}
+		pg := s.page(r, "cancel.page")
+		p := pg.P
+		if !c.Active() {
+			http.Redirect(w, r, "/mes-candidatures", http.StatusSeeOther)
+			return
+		}
+		if !e.Session.MayCancel(s.Now()) {
+			s.renderCandidatures(w, r, http.StatusConflict, p.T("cands.deadline"))
+			return
+		}
+		v := &views.CancelView{Action: "/mes-candidatures/" + itoa64(c.ID) + "/annuler", Back: "/mes-candidatures",
+			Title: e.Formation.Title, Level: p.T("level." + string(e.Level)), Schedule: schedule(p, e), Place: placeName(pg, e),
+			Session: e.Session.Name, Reference: candidature.Reference(c.ValidationKey),
+			Until: p.T("cancel.until", map[string]any{"When": pg.Deadline(e.Session.CandidatureCloses)})}
+		s.render(w, r, http.StatusOK, views.CancelConfirm(pg, v))
+		return
+	}
+	s.notFound(w, r) // a missing candidature, someone else's
+}
+
+// cancelCandidature cancels until the deadline (CAN-5), once confirmed on
+// cancelPage; the service sends the email that says so.
 func (s *Server) cancelCandidature(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(r, "id")
 	if !ok {
@@ -329,7 +537,7 @@ func (s *Server) cancelCandidature(w http.ResponseWriter, r *http.Request) {
 		s.serviceError(w, r, err) // a missing candidature, someone else's
 		return
 	}
-	http.Redirect(w, r, "/mes-candidatures?annule=1", http.StatusSeeOther)
+	http.Redirect(w, r, "/mes-candidatures?annule="+itoa64(id), http.StatusSeeOther)
 }
 
 // withTarget adapts a basket handler to a target resolver.

@@ -139,6 +139,8 @@ func (f assistedForm) candidate(r *http.Request) (accounts.NewCandidate, domain.
 type basketForm struct {
 	candidature.Form
 	ProofDate string
+	FileSent  bool // a file was chosen: it must be chosen again if the form comes back
+	Cut       bool // the body was too large to be read whole (the answer is then 413)
 }
 
 // basketFormFromRequest reads the validation form. Its route has read the
@@ -151,23 +153,33 @@ func basketFormFromRequest(r *http.Request) basketForm {
 		HalfTariff: r.FormValue("demi_tarif") == "1",
 		Social: domain.SocialSituation{RSA: r.FormValue("rsa") == "1", JobSeeker: r.FormValue("demandeur") == "1",
 			Subsidised: r.FormValue("contrat_aide") == "1"}}}
-	if f.HalfTariff {
-		f.Proof = &candidature.Proof{}
-		if file, _, err := r.FormFile("justificatif"); err == nil {
-			f.Proof.Data, _ = io.ReadAll(io.LimitReader(file, candidature.MaxProofBytes+1))
+	up := requestUpload(r)
+	if up == nil { // a form read whole (a kept form, a test's request)
+		up = &upload{}
+		if file, h, err := r.FormFile("justificatif"); err == nil {
+			up.Name = h.Filename
+			up.Data, _ = io.ReadAll(io.LimitReader(file, candidature.MaxProofBytes+1))
 			file.Close()
 		}
-		if d, err := time.Parse(time.DateOnly, f.ProofDate); err == nil {
-			f.Proof.IssueDate = d
-		}
+	}
+	f.FileSent, f.Cut = up.Name != "" || len(up.Data) > 0 || up.TooLarge, up.Cut
+	if f.HalfTariff {
+		// The service reads the date as typed: jj/mm/aaaa or aaaa-mm-jj.
+		f.Proof = &candidature.Proof{Data: up.Data, TooLarge: up.TooLarge, IssueDateText: f.ProofDate}
 	}
 	return f
 }
 
-// keep shows what was typed again on the basket page.
-func (f basketForm) keep(v *views.BasketView) {
+// keep shows what was typed again on the basket page: every field, and the
+// rules accepted if they are still the version shown; a file chosen must be
+// chosen again, and the page says so next to its input.
+func (f basketForm) keep(p *i18n.Printer, v *views.BasketView) {
 	v.Motivation, v.RSA, v.JobSeeker, v.Subsidised = f.Motivation, f.Social.RSA, f.Social.JobSeeker, f.Social.Subsidised
 	v.HalfTariff, v.ProofDate = f.HalfTariff, f.ProofDate
+	v.RulesAccepted = f.AcceptRules && f.RulesVersion == v.RulesVersion
+	if f.FileSent {
+		v.ProofAgain = p.T("basket.half.proof.again")
+	}
 	for i := range v.Objectives {
 		v.Objectives[i].Selected = v.Objectives[i].Value == string(f.Objective)
 	}

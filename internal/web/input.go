@@ -40,13 +40,14 @@ type input struct {
 	upload   bool   // the body carries a file: it may take Timeouts.Upload to arrive
 	tooLarge string // the message id shown when the body is over maxBody
 	signIn   bool   // a sign-in attempt: counted per client address before the body is read
+	proof    bool   // the validation form: read part by part (proofupload.go)
 }
 
 var (
 	smallForm  = input{maxBody: smallBody, tooLarge: "input.too_large"}
 	textForm   = input{maxBody: textBody, tooLarge: "input.too_large"}
 	signInForm = input{maxBody: smallBody, tooLarge: "input.too_large", signIn: true}
-	proofForm  = input{maxBody: proofBody, upload: true, tooLarge: "input.proof_too_large"}
+	proofForm  = input{maxBody: proofReadBody, upload: true, tooLarge: "input.proof_too_large", proof: true}
 )
 
 // readInput bounds and reads the request's input for the route, then calls next.
@@ -63,8 +64,19 @@ func (s *Server) readInput(in input, next http.Handler) http.Handler {
 		// cleans only the form of the request it made, not of a copy such as
 		// the session middleware's (golang/go#58809).
 		defer removeFormFiles(r)
-		if err := parseForm(r); err != nil {
+		if in.proof {
+			var err error
+			if r, err = parseProofForm(r); err != nil {
+				s.bodyError(w, r, in, err)
+				return
+			}
+		} else if err := parseForm(r); err != nil {
 			s.bodyError(w, r, in, err)
+			return
+		}
+		if up := requestUpload(r); up != nil && !cleanText(up.Name) {
+			s.Log.Warn("security: request text refused", "event", "bad_text", "path", r.URL.Path)
+			s.requestError(w, r, http.StatusBadRequest, "input.text")
 			return
 		}
 		if msgID := checkText(r); msgID != "" {

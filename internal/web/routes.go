@@ -69,8 +69,11 @@ func (s *Server) Handler() http.Handler {
 	h("GET /panier", can(domain.ActApply, selfResource), s.basketPage)
 	h("POST /panier/ajouter", can(domain.ActApply, selfResource), s.withTarget(s.ownBasket, s.basketAdd))
 	h("POST /panier/retirer", can(domain.ActApply, selfResource), s.withTarget(s.ownBasket, s.basketRemove))
+	h("POST /panier/recapitulatif", can(domain.ActApply, selfResource), s.withTarget(s.ownBasket, s.basketPrepare), proofForm)
+	h("GET /panier/recapitulatif", can(domain.ActApply, selfResource), s.withTarget(s.ownBasket, s.recapPage))
 	h("POST /panier/valider", can(domain.ActApply, selfResource), s.withTarget(s.ownBasket, s.basketValidate), proofForm)
 	h("GET /mes-candidatures", can(domain.ActApply, selfResource), s.candidaturesPage)
+	h("GET /mes-candidatures/{id}/annuler", can(domain.ActApply, selfResource), s.cancelPage)
 	h("POST /mes-candidatures/{id}/annuler", can(domain.ActApply, selfResource), s.cancelCandidature)
 
 	// Back office (ROLE-2..7).
@@ -86,6 +89,8 @@ func (s *Server) Handler() http.Handler {
 	h("GET /back-office/inscription-assistee/{id}", can(domain.ActAssistRegistration, personResource), s.withTarget(s.assistedBasket, s.basketGet))
 	h("POST /back-office/inscription-assistee/{id}/ajouter", can(domain.ActAssistRegistration, personResource), s.withTarget(s.assistedBasket, s.basketAdd))
 	h("POST /back-office/inscription-assistee/{id}/retirer", can(domain.ActAssistRegistration, personResource), s.withTarget(s.assistedBasket, s.basketRemove))
+	h("POST /back-office/inscription-assistee/{id}/recapitulatif", can(domain.ActAssistRegistration, personResource), s.withTarget(s.assistedBasket, s.basketPrepare), proofForm)
+	h("GET /back-office/inscription-assistee/{id}/recapitulatif", can(domain.ActAssistRegistration, personResource), s.withTarget(s.assistedBasket, s.recapPage))
 	h("POST /back-office/inscription-assistee/{id}/valider", can(domain.ActAssistRegistration, personResource), s.withTarget(s.assistedBasket, s.basketValidate), proofForm)
 	h("GET /back-office/etablissements/{id}", can(domain.ActViewEstablishment, establishmentResource), s.establishmentPage)
 	h("GET /back-office/formations/{id}", can(domain.ActViewFormation, formationResource), s.formationPage)
