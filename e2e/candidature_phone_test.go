@@ -156,7 +156,7 @@ func TestCandidatePhoneJourney_CAN4_CAN5_CAN9_CON2(t *testing.T) {
 			t.Errorf("CAN-9 recap: %q priced %q, want the half tariff requested", c.Title, c.Price)
 		}
 	}
-	for _, want := range []string{"Demandé, avec un justificatif délivré le 1 septembre 2026", "Accepté, version", "au demi-tarif"} {
+	for _, want := range []string{"Demandé, avec un justificatif délivré le 1er septembre 2026", "Accepté, version", "au demi-tarif"} {
 		if !strings.Contains(rc.Facts, want) {
 			t.Errorf("CAN-4 recap facts lack %q: %s", want, rc.Facts)
 		}
