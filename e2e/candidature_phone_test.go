@@ -73,6 +73,19 @@ func TestCandidatePhoneJourney_CAN4_CAN5_CAN9_CON2(t *testing.T) {
 		t.Fatalf("after choosing %q: location %s, want to be signed in", yasminePersona, b.location())
 	}
 
+	// --- The search a candidate starts from: the open filter is on, every result says until when.
+	b.navigate(base + "/catalogue?q=anglais")
+	if !eval[bool](b, `document.getElementById('ouverts').checked`) {
+		t.Errorf("phone search: the \"ouverts aux candidatures\" box is not checked while a session is open")
+	}
+	if n := eval[int](b, `[...document.querySelectorAll('.result')].filter(r => !r.querySelector('.badge-open')).length`); n != 0 {
+		t.Errorf("phone search with the open filter: %d results without the \"Candidatures ouvertes\" badge", n)
+	}
+	if n := eval[int](b, `document.querySelectorAll('.result').length`); n == 0 {
+		t.Errorf("phone search for anglais with the open filter: no result")
+	}
+	step("/catalogue?q=anglais with the open filter")
+
 	// --- Three courses, each with its price in the basket (money from the first step).
 	for _, c := range four[:3] {
 		b.navigate(base + c.URL)
