@@ -110,17 +110,27 @@ func (b *syncBuffer) String() string {
 // cancels the program's context and checks that Run returned nil (graceful stop).
 func startServer(t *testing.T, now func() time.Time) string {
 	t.Helper()
+	url, _ := startServerWith(t, now, nil, nil)
+	return url
+}
+
+// startServerWith is startServer with more command-line arguments and the
+// given CMA_* environment (secrets such as CMA_OIDC_CLIENT_SECRET only come
+// from there). It also returns the server's log, for tests that read it.
+func startServerWith(t *testing.T, now func() time.Time, extraArgs []string, environ map[string]string) (string, *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
 	ready := make(chan string, 1)
 	env := app.Env{
-		Getenv: func(string) string { return "" }, // no CMA_* from the caller's shell
+		Getenv: func(k string) string { return environ[k] }, // no CMA_* from the caller's shell
 		Stdout: logs,
 		Stderr: logs,
 		Now:    now,
 		Ready:  func(addr string) { ready <- addr },
 	}
 	args := []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "off", "--db", "sqlite:" + filepath.Join(t.TempDir(), "e2e.db"), "--demo"}
+	args = append(args, extraArgs...)
 	done := make(chan error, 1)
 	go func() { done <- app.Run(ctx, args, env) }()
 
@@ -148,7 +158,7 @@ func startServer(t *testing.T, now func() time.Time) string {
 			t.Logf("server log:\n%s", logs)
 		}
 	})
-	return "http://" + addr
+	return "http://" + addr, logs
 }
 
 // browser is one headless Chromium tab plus the test it belongs to.
