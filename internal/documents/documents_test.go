@@ -546,7 +546,7 @@ func TestWriteBrochurePDF_CAT2_DatesCarryTheirOffset(t *testing.T) {
 		{time.Date(2026, time.November, 27, 11, 30, 0, 0, paris), "D:20261127113000+01'00'"},
 		{time.Date(2027, time.June, 15, 9, 5, 7, 0, paris), "D:20270615090507+02'00'"},
 		{time.Date(2026, time.November, 27, 10, 30, 0, 0, time.UTC), "D:20261127103000Z"},
-		{time.Date(2026, time.November, 27, 5, 30, 0, 0, time.FixedZone("", -(5*3600 + 30*60))), "D:20261127053000-05'30'"},
+		{time.Date(2026, time.November, 27, 5, 30, 0, 0, time.FixedZone("", -(5*3600+30*60))), "D:20261127053000-05'30'"},
 	} {
 		b := sampleBrochure(40)
 		b.GeneratedAt = tt.at
