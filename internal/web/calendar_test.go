@@ -110,7 +110,9 @@ func TestCourseICS_CAT5_holiday_import_moves_meetings(t *testing.T) {
 			t.Fatal("no Monday course meeting on 15 March 2027, or no Tuesday course, in the demo")
 		}
 		uid := monday.Code + "-20270315@cours.paris.fr"
-		path := func(e *catalogue.Entry) string { return "/catalogue/cours/" + strconv.FormatInt(e.ID, 10) + "/seances.ics" }
+		path := func(e *catalogue.Entry) string {
+			return "/catalogue/cours/" + strconv.FormatInt(e.ID, 10) + "/seances.ics"
+		}
 		utc := func(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
 
 		t0 := clock
