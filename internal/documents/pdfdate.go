@@ -42,9 +42,11 @@ func withDateOffsets(pdf []byte, created, modified time.Time) ([]byte, error) {
 		t   time.Time
 	}{{"/CreationDate ", created}, {"/ModDate ", modified}} {
 		old := d.key + "(D:" + d.t.Format("20060102150405") + ")"
-		at := bytes.Index(pdf, []byte(old))
-		if at < 0 || bytes.Count(pdf, []byte(old)) != 1 {
-			return nil, fmt.Errorf("PDF dates: %s not found once in fpdf's output", d.key)
+		// The information dictionary is the last object but the catalog: its
+		// dates are the last occurrence, whatever the title says.
+		at := bytes.LastIndex(pdf, []byte(old))
+		if at < 0 {
+			return nil, fmt.Errorf("PDF dates: %s not found in fpdf's output", d.key)
 		}
 		edits = append(edits, edit{at, old, d.key + "(" + pdfDate(d.t) + ")"})
 	}
