@@ -220,7 +220,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	cat := catalogue.NewService(st, words, cfg.HolidayZone, time.Second, env.Now)
+	cat := catalogue.NewService(st, words, cfg.HolidayZone, time.Second, env.Now, catalogue.UIDHost(publicHost(cfg)))
 	ix, err := cat.Index(ctx)
 	if err != nil {
 		return fmt.Errorf("load catalogue: %w", err)
@@ -428,7 +428,18 @@ func holidays(ctx context.Context, args []string, env Env) error {
 	for i, p := range periods {
 		rows[i] = store.SchoolHoliday{Zone: strings.ToUpper(zone), Name: p.Name, First: p.First, Last: p.Last}
 	}
-	if err := store.New(d).ReplaceSchoolHolidays(ctx, strings.ToUpper(zone), rows); err != nil {
+	// The courses' calendars are revised in the import's transaction: the
+	// courses whose meetings move get the next SEQUENCE (CAT-5).
+	words, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	loc, err := paris()
+	if err != nil {
+		return err
+	}
+	cat := catalogue.NewService(store.New(d), words, cfg.HolidayZone, 0, env.Now, catalogue.UIDHost(publicHost(cfg)))
+	if err := cat.ReplaceSchoolHolidays(ctx, strings.ToUpper(zone), rows, loc); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "%d school-holiday periods imported for zone %s\n", len(rows), strings.ToUpper(zone))

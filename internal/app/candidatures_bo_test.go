@@ -260,6 +260,16 @@ func TestCandidatureExport_ROLE3_ROLE5_csv_xlsx(t *testing.T) {
 	if len(rows) != 4 || rows[0][0] != "Session" || rows[0][5] != "Nom" || rows[0][11] != "Demi-tarif demandé" {
 		t.Fatalf("xlsx rows: %q", rows)
 	}
+	// Its document properties name the city's service and the export's time,
+	// not excelize's template ("xuri", 2006).
+	props, err := f.GetDocProps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if props.Creator != "Ville — Service des cours d'adultes" || props.LastModifiedBy != props.Creator ||
+		!strings.HasPrefix(props.Created, "2026-11-2") || !strings.HasSuffix(props.Created, "Z") {
+		t.Errorf("xlsx properties: creator %q, last modified by %q, created %q", props.Creator, props.LastModifiedBy, props.Created)
+	}
 	var names []string
 	for _, r := range rows[1:] {
 		names = append(names, r[1]+" "+r[5])

@@ -2,8 +2,11 @@ package calendar
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -240,11 +243,37 @@ func foldLine(line string) string {
 type Event struct {
 	UID, Summary, Location, Description string
 	Start, End                          time.Time
+	// Cancelled marks a meeting that does not take place (CAT-5): the event
+	// is written STATUS:CANCELLED and TRANSP:TRANSPARENT, so that a calendar
+	// which imported it when it was held marks it cancelled.
+	Cancelled bool
+	// Sequence (SEQUENCE) grows each time the event's content changes, and
+	// Modified (LAST-MODIFIED, written in UTC; zero: not written) says when,
+	// so that calendar apps take the new version (RFC 5545 §3.8.7).
+	Sequence int
+	Modified time.Time
+}
+
+// Fingerprint sums up what the events say (everything but Sequence and
+// Modified): two lists of events have the same fingerprint exactly when they
+// write the same VEVENTs apart from DTSTAMP, SEQUENCE and LAST-MODIFIED.
+func Fingerprint(events []Event) string {
+	h := sha256.New()
+	for _, e := range events {
+		for _, field := range []string{e.UID, e.Summary, e.Location, e.Description,
+			e.Start.UTC().Format(time.RFC3339), e.End.UTC().Format(time.RFC3339), strconv.FormatBool(e.Cancelled)} {
+			h.Write([]byte(strconv.Itoa(len(field))))
+			h.Write([]byte{':'})
+			h.Write([]byte(field))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // WriteICS writes an RFC 5545 calendar named calendarName with one VEVENT per
 // event. Times are written in UTC ("Z" form), so no VTIMEZONE is needed; stamp
-// is the DTSTAMP of every event (the caller gives it: there is no clock inside).
+// is the DTSTAMP of every event: the time the file is produced (the caller
+// gives it: there is no clock inside).
 // Every event needs a UID, a start, and an end not before its start.
 func WriteICS(w io.Writer, calendarName string, stamp time.Time, events []Event) error {
 	if stamp.IsZero() {
@@ -258,6 +287,8 @@ func WriteICS(w io.Writer, calendarName string, stamp time.Time, events []Event)
 			return fmt.Errorf("calendar: writing iCalendar: event %q has no start or end", e.UID)
 		case e.End.Before(e.Start):
 			return fmt.Errorf("calendar: writing iCalendar: event %q ends before it starts", e.UID)
+		case e.Sequence < 0:
+			return fmt.Errorf("calendar: writing iCalendar: event %q has a negative SEQUENCE", e.UID)
 		}
 	}
 
@@ -278,6 +309,14 @@ func WriteICS(w io.Writer, calendarName string, stamp time.Time, events []Event)
 		write("DTSTAMP", stamp.UTC().Format(utcForm))
 		write("DTSTART", e.Start.UTC().Format(utcForm))
 		write("DTEND", e.End.UTC().Format(utcForm))
+		write("SEQUENCE", strconv.Itoa(e.Sequence))
+		if !e.Modified.IsZero() {
+			write("LAST-MODIFIED", e.Modified.UTC().Format(utcForm))
+		}
+		if e.Cancelled {
+			write("STATUS", "CANCELLED")
+			write("TRANSP", "TRANSPARENT")
+		}
 		write("SUMMARY", escapeText(e.Summary))
 		if e.Location != "" {
 			write("LOCATION", escapeText(e.Location))

@@ -207,3 +207,82 @@ func TestWriteICS_errors(t *testing.T) {
 		})
 	}
 }
+
+func TestWriteICS_CAT5_sequence_lastModified_cancelled(t *testing.T) {
+	paris := loadParis(t)
+	stamp := time.Date(2026, time.December, 2, 9, 0, 0, 0, paris)
+	modified := time.Date(2026, time.November, 30, 18, 45, 0, 0, paris)
+	start := time.Date(2026, time.October, 19, 19, 0, 0, 0, paris)
+	events := []Event{
+		{UID: "a@cours.paris.fr", Summary: "Cours", Start: start.AddDate(0, 0, -7), End: start.AddDate(0, 0, -7).Add(2 * time.Hour), Sequence: 3, Modified: modified},
+		{UID: "b@cours.paris.fr", Summary: "Pas de cours : Vacances de la Toussaint — Cours", Start: start, End: start.Add(2 * time.Hour),
+			Cancelled: true, Sequence: 3, Modified: modified},
+		{UID: "c@cours.paris.fr", Summary: "Cours", Start: start.AddDate(0, 0, 14), End: start.AddDate(0, 0, 14).Add(2 * time.Hour)},
+	}
+	var buf bytes.Buffer
+	if err := WriteICS(&buf, "Cours", stamp, events); err != nil {
+		t.Fatal(err)
+	}
+	lines, err := contentLines(buf.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []map[string]string
+	for _, l := range lines {
+		switch {
+		case l.name == "BEGIN" && l.value == "VEVENT":
+			got = append(got, map[string]string{})
+		case len(got) > 0 && l.name != "END":
+			got[len(got)-1][l.name] = l.value
+		}
+	}
+	want := []map[string]string{
+		{"SEQUENCE": "3", "LAST-MODIFIED": "20261130T174500Z", "DTSTAMP": "20261202T080000Z", "STATUS": "", "TRANSP": ""},
+		{"SEQUENCE": "3", "LAST-MODIFIED": "20261130T174500Z", "DTSTAMP": "20261202T080000Z", "STATUS": "CANCELLED", "TRANSP": "TRANSPARENT"},
+		{"SEQUENCE": "0", "LAST-MODIFIED": "", "DTSTAMP": "20261202T080000Z", "STATUS": "", "TRANSP": ""},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d events, want %d", len(got), len(want))
+	}
+	for i := range want {
+		for name, value := range want[i] {
+			if got[i][name] != value {
+				t.Errorf("event %d: %s = %q, want %q", i, name, got[i][name], value)
+			}
+		}
+	}
+	if err := WriteICS(&bytes.Buffer{}, "Cours", stamp, []Event{{UID: "x", Start: start, End: start, Sequence: -1}}); err == nil {
+		t.Error("a negative SEQUENCE is written")
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	start := time.Date(2026, time.October, 12, 17, 0, 0, 0, time.UTC)
+	base := []Event{{UID: "a", Summary: "Cours", Location: "École", Description: "d", Start: start, End: start.Add(time.Hour)}}
+	fp := Fingerprint(base)
+	same := []Event{base[0]}
+	same[0].Sequence, same[0].Modified = 7, start
+	same[0].Start = start.In(loadParis(t)) // the same instant elsewhere
+	if Fingerprint(same) != fp {
+		t.Error("SEQUENCE, LAST-MODIFIED or the location of the times change the fingerprint")
+	}
+	for name, change := range map[string]func(*Event){
+		"UID": func(e *Event) { e.UID = "b" }, "summary": func(e *Event) { e.Summary = "Cours 2" },
+		"location": func(e *Event) { e.Location = "À distance" }, "description": func(e *Event) { e.Description = "" },
+		"start": func(e *Event) { e.Start = e.Start.Add(time.Minute) }, "end": func(e *Event) { e.End = e.End.Add(time.Minute) },
+		"cancelled": func(e *Event) { e.Cancelled = true },
+	} {
+		other := []Event{base[0]}
+		change(&other[0])
+		if Fingerprint(other) == fp {
+			t.Errorf("a change of %s keeps the fingerprint", name)
+		}
+	}
+	// Fields are delimited: moving text from one field to the next counts.
+	if Fingerprint([]Event{{UID: "ab", Summary: "c"}}) == Fingerprint([]Event{{UID: "a", Summary: "bc"}}) {
+		t.Error("field boundaries are not part of the fingerprint")
+	}
+	if Fingerprint(append(base, base[0])) == fp || Fingerprint(nil) == fp {
+		t.Error("the number of events does not count")
+	}
+}

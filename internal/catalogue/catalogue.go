@@ -350,6 +350,8 @@ type Service struct {
 	zone   string
 	maxAge time.Duration
 	now    func() time.Time
+	// uidHost ends the UIDs of the calendar files' events (UIDHost).
+	uidHost string
 
 	current atomic.Pointer[Index]
 	checked atomic.Int64 // unix nanoseconds of the last revision check
@@ -358,8 +360,12 @@ type Service struct {
 
 // NewService returns a catalogue service over s; zone is the school-holiday zone
 // of the city ("C" for Paris).
-func NewService(s *store.Store, words *i18n.Catalog, zone string, maxAge time.Duration, now func() time.Time) *Service {
-	return &Service{store: s, words: words, zone: zone, maxAge: maxAge, now: now}
+func NewService(s *store.Store, words *i18n.Catalog, zone string, maxAge time.Duration, now func() time.Time, opts ...Option) *Service {
+	svc := &Service{store: s, words: words, zone: zone, maxAge: maxAge, now: now, uidHost: "localhost"}
+	for _, o := range opts {
+		o(svc)
+	}
+	return svc
 }
 
 // Index returns a fresh enough index. When a reload is already running, callers

@@ -1,6 +1,7 @@
 package documents
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -178,10 +179,14 @@ func writeBrochure(w io.Writer, b BrochureData, opt brochureOptions) error {
 	pdf.SetCreator("cma", true)
 	pdf.SetLang("fr")
 	pdf.SetCatalogSort(true) // byte-identical output for identical input
-	if !b.GeneratedAt.IsZero() {
-		pdf.SetCreationDate(b.GeneratedAt)
-		pdf.SetModificationDate(b.GeneratedAt)
+	// The dates carry their offset from UTC (withDateOffsets): the generation
+	// time in its own location, Paris for the catalogue's brochure.
+	stamp := b.GeneratedAt
+	if stamp.IsZero() {
+		stamp = time.Now() // what fpdf would write; the footer then shows no date
 	}
+	pdf.SetCreationDate(stamp)
+	pdf.SetModificationDate(stamp)
 
 	pdf.SetMargins(pageMarginX, pageMarginTop, pageMarginX)
 	pdf.SetAutoPageBreak(true, pageMarginBot)
@@ -208,7 +213,15 @@ func writeBrochure(w io.Writer, b BrochureData, opt brochureOptions) error {
 	if err := pdf.Error(); err != nil {
 		return fmt.Errorf("documents: laying out the brochure: %w", err)
 	}
-	if err := pdf.Output(w); err != nil {
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return fmt.Errorf("documents: writing the brochure PDF: %w", err)
+	}
+	out, err := withDateOffsets(buf.Bytes(), stamp, stamp)
+	if err != nil {
+		return fmt.Errorf("documents: brochure: %w", err)
+	}
+	if _, err := w.Write(out); err != nil {
 		return fmt.Errorf("documents: writing the brochure PDF: %w", err)
 	}
 	return nil

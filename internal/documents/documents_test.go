@@ -529,3 +529,56 @@ func BenchmarkWriteBrochurePDF(b *testing.B) {
 	}
 	b.ReportMetric(float64(buf.Len())/1024, "KiB/op")
 }
+
+// TestWriteBrochurePDF_CAT2_DatesCarryTheirOffset reads the information
+// dictionary's dates: the generation time with its offset from UTC (PDF 1.7
+// §7.9.4), +01'00' in Paris in winter and +02'00' in summer, and a
+// cross-reference table that still points at every object.
+func TestWriteBrochurePDF_CAT2_DatesCarryTheirOffset(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Date(2026, time.November, 27, 11, 30, 0, 0, paris), "D:20261127113000+01'00'"},
+		{time.Date(2027, time.June, 15, 9, 5, 7, 0, paris), "D:20270615090507+02'00'"},
+		{time.Date(2026, time.November, 27, 10, 30, 0, 0, time.UTC), "D:20261127103000Z"},
+		{time.Date(2026, time.November, 27, 5, 30, 0, 0, time.FixedZone("", -(5*3600+30*60))), "D:20261127053000-05'30'"},
+	} {
+		b := sampleBrochure(40)
+		b.GeneratedAt = tt.at
+		data := render(t, b)
+		f := parsePDF(t, data)
+		for _, key := range []string{"/CreationDate", "/ModDate"} {
+			if got := f.info(t, key); got != tt.want {
+				t.Errorf("%s = %q, want %q", key, got, tt.want)
+			}
+		}
+		checkXref(t, data)
+	}
+}
+
+// checkXref checks that startxref points at the table and that each entry in
+// use points at its object.
+func checkXref(t *testing.T, data []byte) {
+	t.Helper()
+	m := regexp.MustCompile(`\nstartxref\n(\d+)\n%%EOF\n?$`).FindSubmatch(data)
+	if m == nil {
+		t.Fatal("no startxref at the end")
+	}
+	at, _ := strconv.Atoi(string(m[1]))
+	if !bytes.HasPrefix(data[at:], []byte("xref\n0 ")) {
+		t.Fatalf("startxref %d points at %q", at, data[at:min(len(data), at+10)])
+	}
+	lines := strings.Split(string(data[at:]), "\n")
+	n, _ := strconv.Atoi(strings.Fields(lines[1])[1])
+	for i := 1; i < n; i++ {
+		o, _ := strconv.Atoi(lines[2+i][:10])
+		if want := fmt.Sprintf("%d 0 obj", i); !bytes.HasPrefix(data[o:], []byte(want)) {
+			t.Errorf("xref entry %d points at %q, want %q", i, data[o:min(len(data), o+12)], want)
+		}
+	}
+}

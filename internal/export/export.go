@@ -19,6 +19,11 @@ type Table struct {
 	Title   string // sheet name for XLSX (truncated to 31 chars, []:*?/\ stripped)
 	Headers []string
 	Rows    [][]Cell
+
+	// The XLSX document properties (CSV has none): who made the file, in
+	// French, e.g. "Ville — Service des cours d'adultes", and when.
+	Author  string
+	Created time.Time
 }
 
 // Cell is one value: exactly one of its fields is meaningful, by Kind.

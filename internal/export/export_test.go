@@ -1,10 +1,14 @@
 package export
 
 import (
+	"archive/zip"
 	"bytes"
+	"encoding/xml"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 	_ "time/tzdata" // Europe/Paris without relying on the system's zoneinfo
@@ -26,6 +30,8 @@ func sampleTable(t testing.TB) Table {
 	return Table{
 		Title:   "Inscriptions 2026",
 		Headers: []string{"Nom", "Prénom", "Montant", "Né le", "Inscrit le", "Séances"},
+		Author:  "Ville — Service des cours d'adultes",
+		Created: time.Date(2026, 12, 2, 9, 15, 30, 0, loc),
 		Rows: [][]Cell{
 			{
 				Text("Dupont; fils"), Text(`Élodie "Lo"`), Money(123450),
@@ -253,7 +259,7 @@ func TestWriteXLSX(t *testing.T) {
 
 func TestWriteXLSXEmpty(t *testing.T) {
 	var buf bytes.Buffer
-	if err := WriteXLSX(&buf, Table{}); err != nil {
+	if err := WriteXLSX(&buf, Table{Author: "Ville", Created: time.Now()}); err != nil {
 		t.Fatalf("WriteXLSX: %v", err)
 	}
 	f, err := excelize.OpenReader(&buf)
@@ -263,6 +269,75 @@ func TestWriteXLSXEmpty(t *testing.T) {
 	defer f.Close()
 	if got := f.GetSheetList(); len(got) != 1 || got[0] != "Export" {
 		t.Errorf("sheets = %q, want [Export]", got)
+	}
+}
+
+// TestWriteXLSX_documentProperties reads the workbook's docProps/core.xml and
+// app.xml as LibreOffice does: the city's service as author, the real creation
+// time in UTC, and cma as the application, never excelize's "xuri" and 2006.
+func TestWriteXLSX_documentProperties(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, sampleTable(t)); err != nil {
+		t.Fatalf("WriteXLSX: %v", err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := func(name string) string {
+		for _, f := range zr.File {
+			if f.Name == name {
+				rc, err := f.Open()
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer rc.Close()
+				b, err := io.ReadAll(rc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return string(b)
+			}
+		}
+		t.Fatalf("no %s in the workbook", name)
+		return ""
+	}
+	var core struct {
+		Creator        string `xml:"creator"`
+		LastModifiedBy string `xml:"lastModifiedBy"`
+		Created        string `xml:"created"`
+		Modified       string `xml:"modified"`
+		Title          string `xml:"title"`
+	}
+	if err := xml.Unmarshal([]byte(part("docProps/core.xml")), &core); err != nil {
+		t.Fatal(err)
+	}
+	const owner = "Ville — Service des cours d'adultes"
+	if core.Creator != owner || core.LastModifiedBy != owner {
+		t.Errorf("creator %q, last modified by %q, want %q", core.Creator, core.LastModifiedBy, owner)
+	}
+	// 09:15:30 in Paris in December is 08:15:30 UTC.
+	if core.Created != "2026-12-02T08:15:30Z" || core.Modified != core.Created {
+		t.Errorf("created %q, modified %q, want 2026-12-02T08:15:30Z", core.Created, core.Modified)
+	}
+	if core.Title != "Inscriptions 2026" {
+		t.Errorf("title %q", core.Title)
+	}
+	var app struct {
+		Application string `xml:"Application"`
+		Company     string `xml:"Company"`
+	}
+	if err := xml.Unmarshal([]byte(part("docProps/app.xml")), &app); err != nil {
+		t.Fatal(err)
+	}
+	if app.Application != "cma" || app.Company != owner {
+		t.Errorf("application %q, company %q", app.Application, app.Company)
+	}
+
+	for _, missing := range []Table{{Created: time.Now()}, {Author: owner}} {
+		if err := WriteXLSX(io.Discard, missing); err == nil || !strings.Contains(err.Error(), "author and creation time") {
+			t.Errorf("WriteXLSX without author or time: %v", err)
+		}
 	}
 }
 
@@ -315,6 +390,7 @@ func BenchmarkWriteXLSX100k(b *testing.B) {
 		Title:   "Candidatures",
 		Headers: []string{"N°", "Nom", "Prénom", "Cours", "Montant", "Né le", "Déposée le"},
 		Rows:    make([][]Cell, 100_000),
+		Author:  "Ville — Service des cours d'adultes", Created: start,
 	}
 	for i := range table.Rows {
 		table.Rows[i] = []Cell{

@@ -36,9 +36,25 @@ type xlsxStyles struct {
 // with the format "#,##0.00 €"), dates and date-times are Excel dates
 // ("dd/mm/yyyy", "dd/mm/yyyy hh:mm", wall clock of the time's own location),
 // and text is always a plain string, never a formula.
+//
+// The document properties name t.Author as creator and last editor, t.Created
+// as creation and modification time, and "cma" as the application; both are
+// required, or excelize's template would say "xuri" and 2006.
 func WriteXLSX(w io.Writer, t Table) error {
+	if t.Author == "" || t.Created.IsZero() {
+		return fmt.Errorf("export: xlsx: the document's author and creation time are required")
+	}
 	f := excelize.NewFile()
 	defer f.Close() // removes the stream writer's temporary files
+
+	created := t.Created.UTC().Format(time.RFC3339)
+	if err := f.SetDocProps(&excelize.DocProperties{Creator: t.Author, LastModifiedBy: t.Author,
+		Created: created, Modified: created, Title: t.Title, Language: "fr-FR"}); err != nil {
+		return fmt.Errorf("export: xlsx document properties: %w", err)
+	}
+	if err := f.SetAppProps(&excelize.AppProperties{Application: "cma", Company: t.Author}); err != nil {
+		return fmt.Errorf("export: xlsx application properties: %w", err)
+	}
 
 	name := sheetName(t.Title)
 	if err := f.SetSheetName(f.GetSheetName(0), name); err != nil {

@@ -156,21 +156,25 @@ func (s *Store) InsertCourse(ctx context.Context, tx *sql.Tx, c *domain.Course) 
 // ReplaceSchoolHolidays replaces the holiday periods of a zone in one transaction
 // (the central service imports the ministry's calendar file; CAT-5).
 func (s *Store) ReplaceSchoolHolidays(ctx context.Context, zone string, periods []SchoolHoliday) error {
-	return s.InTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM school_holidays WHERE zone = $1`, zone); err != nil {
-			return fmt.Errorf("delete school holidays of %s: %w", zone, err)
+	return s.InTx(ctx, func(tx *sql.Tx) error { return s.ReplaceSchoolHolidaysTx(ctx, tx, zone, periods) })
+}
+
+// ReplaceSchoolHolidaysTx is ReplaceSchoolHolidays inside the caller's
+// transaction (which also revises the courses' calendars).
+func (s *Store) ReplaceSchoolHolidaysTx(ctx context.Context, tx *sql.Tx, zone string, periods []SchoolHoliday) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM school_holidays WHERE zone = $1`, zone); err != nil {
+		return fmt.Errorf("delete school holidays of %s: %w", zone, err)
+	}
+	for _, p := range periods {
+		if p.Last.Before(p.First) {
+			return fmt.Errorf("période %q : la fin (%s) précède le début (%s)", p.Name, dayArg(p.Last), dayArg(p.First))
 		}
-		for _, p := range periods {
-			if p.Last.Before(p.First) {
-				return fmt.Errorf("période %q : la fin (%s) précède le début (%s)", p.Name, dayArg(p.Last), dayArg(p.First))
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO school_holidays (zone, name, first_day, last_day) VALUES ($1, $2, $3, $4)`,
-				zone, p.Name, dayArg(p.First), dayArg(p.Last)); err != nil {
-				return fmt.Errorf("insert school holiday %q: %w", p.Name, err)
-			}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO school_holidays (zone, name, first_day, last_day) VALUES ($1, $2, $3, $4)`,
+			zone, p.Name, dayArg(p.First), dayArg(p.Last)); err != nil {
+			return fmt.Errorf("insert school holiday %q: %w", p.Name, err)
 		}
-		return bumpRevision(ctx, tx)
-	})
+	}
+	return bumpRevision(ctx, tx)
 }
 
 // CatalogueEmpty reports whether no course exists yet (serve --demo loads the demo
@@ -191,15 +195,11 @@ func (s *Store) LoadCatalogue(ctx context.Context) (*Catalogue, error) {
 		return nil, fmt.Errorf("load catalogue: %w", err)
 	}
 	defer rollback(tx)
-	c := &Catalogue{}
-	steps := []func(context.Context, *sql.Tx, *Catalogue) error{loadState, loadEstablishments, loadFormations, loadSessions, loadCourses, loadSchoolHolidays}
-	for _, step := range steps {
-		if err := step(ctx, tx, c); err != nil {
-			return nil, fmt.Errorf("load catalogue: %w", err)
-		}
-	}
-	return c, nil
+	return s.LoadCatalogueTx(ctx, tx)
 }
+
+// catalogueSteps read the parts of the catalogue.
+var catalogueSteps = []func(context.Context, *sql.Tx, *Catalogue) error{loadState, loadEstablishments, loadFormations, loadSessions, loadCourses, loadSchoolHolidays}
 
 func loadState(ctx context.Context, tx *sql.Tx, c *Catalogue) error {
 	return tx.QueryRowContext(ctx, `SELECT revision, all_remote FROM catalogue_state WHERE id = 1`).Scan(&c.Revision, &c.AllRemote)

@@ -311,8 +311,11 @@ func (s *Server) candidaturesExport(w http.ResponseWriter, r *http.Request, ext,
 		s.serviceError(w, r, err)
 		return
 	}
+	fr := s.Words.Printer(i18n.French)
+	table := candidatureTable(fr, ix, rows)
+	table.Author, table.Created = fr.T("site.owner"), s.Now() // the XLSX document properties
 	var buf bytes.Buffer
-	if err := write(&buf, candidatureTable(s.Words.Printer(i18n.French), ix, rows)); err != nil {
+	if err := write(&buf, table); err != nil {
 		s.serverError(w, r, err)
 		return
 	}

@@ -10,7 +10,6 @@ import (
 	"cma/internal/calendar"
 	"cma/internal/catalogue"
 	"cma/internal/domain"
-	"cma/internal/i18n"
 	"cma/internal/web/views"
 )
 
@@ -88,37 +87,29 @@ func (s *Server) coursePage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, views.Course(pg, v))
 }
 
-// courseICS gives the course's class meetings as an iCalendar file, without the
-// skipped days, so that a learner adds them to their phone's calendar.
+// courseICS gives the course's class meetings as an iCalendar file, so that a
+// learner adds them to their phone's calendar: the held ones, and the ones
+// skipped for holidays as cancelled (CAT-5). DTSTAMP is the time of the
+// download; SEQUENCE and LAST-MODIFIED change when the meetings do, and so
+// does the ETag, which a calendar app revalidates with (no-cache).
 func (s *Server) courseICS(w http.ResponseWriter, r *http.Request) {
 	ix, e, ok := s.courseEntry(w, r)
 	if !ok {
 		return
 	}
-	var events []calendar.Event
-	where := e.Establishment.Name + ", " + e.Establishment.Address + ", " + e.Establishment.PostalCode + " " + e.Establishment.City
-	if e.RemoteNow {
-		where = "À distance"
-	}
-	for _, m := range ix.Meetings(e, s.Paris) {
-		if m.Skipped {
-			continue
-		}
-		events = append(events, calendar.Event{
-			UID:      e.Code + "-" + m.Date.Format("20060102") + "@cma",
-			Summary:  e.Formation.Title + " (" + s.Words.Printer(i18n.French).T("level."+string(e.Level)) + ")",
-			Location: where, Description: "Cours " + e.Code + " — " + e.Session.Name,
-			Start: m.Start, End: m.End,
-		})
+	cal, err := s.Catalogue.CourseCalendar(r.Context(), ix, e, s.Paris)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
 	}
 	var buf bytes.Buffer
-	// DTSTAMP is the session's candidature opening, not the clock, so that the
-	// file is the same at every download and caches well.
-	if err := calendar.WriteICS(&buf, e.Formation.Title+" — "+e.Code, e.Session.CandidatureOpens, events); err != nil {
+	if err := calendar.WriteICS(&buf, cal.Name, s.Now(), cal.Events); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="cours-`+e.Code+`.ics"`)
-	w.Write(buf.Bytes())
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("ETag", cal.ETag)
+	http.ServeContent(w, r, "", cal.Modified, bytes.NewReader(buf.Bytes()))
 }
