@@ -2,15 +2,18 @@ package auth
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"slices"
 	"strings"
 
 	"github.com/coreos/go-oidc/v3/oidc"
-	jose "github.com/go-jose/go-jose/v4"
 )
 
 // AcceptedSigningAlgs are the signature algorithms the platform accepts on
@@ -149,17 +152,67 @@ func (k *keySet) VerifySignature(ctx context.Context, raw string) ([]byte, error
 		return nil, err
 	}
 	if isHMAC(alg) {
-		if len(k.secret) == 0 {
-			return nil, errors.New("token signed with the client secret, but the platform has none")
-		}
-		jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.SignatureAlgorithm(alg)})
-		if err != nil {
-			return nil, fmt.Errorf("parse JWS: %w", err)
-		}
-		return jws.Verify(k.secret)
+		return verifyHMAC(raw, alg, k.secret)
 	}
 	if k.remote == nil {
 		return nil, errors.New("the provider publishes no keys (jwks_uri)")
 	}
 	return k.remote.VerifySignature(ctx, raw)
+}
+
+// verifyHMAC checks a compact JWS signed with HMAC and the client secret and
+// returns its payload. go-jose refuses secrets shorter than the hash (RFC 7518
+// §3.2: 64 bytes for HS512), which providers do not enforce on the secrets
+// they hand out: the platform verifies with whatever secret it was given,
+// and fetchDiscovery warns when it is short.
+func verifyHMAC(raw, alg string, secret []byte) ([]byte, error) {
+	if len(secret) == 0 {
+		return nil, errors.New("token signed with the client secret, but the platform has none")
+	}
+	var h func() hash.Hash
+	switch alg {
+	case "HS256":
+		h = sha256.New
+	case "HS384":
+		h = sha512.New384
+	case "HS512":
+		h = sha512.New
+	default:
+		return nil, fmt.Errorf("%q is not an HMAC algorithm", alg)
+	}
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return nil, errors.New("not a compact JWS")
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil {
+		return nil, fmt.Errorf("JWS signature: %w", err)
+	}
+	mac := hmac.New(h, secret)
+	mac.Write([]byte(parts[0] + "." + parts[1]))
+	if !hmac.Equal(mac.Sum(nil), sig) {
+		return nil, errors.New("HMAC signature does not match the client secret")
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return nil, fmt.Errorf("JWS payload: %w", err)
+	}
+	return payload, nil
+}
+
+// shortSecretFor says whether secret is shorter than RFC 7518 §3.2 asks for
+// the HMAC algorithms among algs, and the size asked.
+func shortSecretFor(secret []byte, algs []string) (int, bool) {
+	need := 0
+	for _, a := range algs {
+		switch a {
+		case "HS256":
+			need = max(need, 32)
+		case "HS384":
+			need = max(need, 48)
+		case "HS512":
+			need = max(need, 64)
+		}
+	}
+	return need, need > 0 && len(secret) < need
 }

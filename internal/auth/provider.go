@@ -379,6 +379,10 @@ func (p *Provider) fetchDiscovery(ctx context.Context) (*discovered, error) {
 		// go-oidc keeps this client for fetching the provider's keys later on.
 		keys.remote = oidc.NewRemoteKeySet(oidc.ClientContext(context.Background(), p.httpClient), m.JWKSURL)
 	}
+	if need, short := shortSecretFor(keys.secret, algs); short {
+		p.log.Warn("sign-on: the client secret is shorter than RFC 7518 asks for HMAC-signed tokens; ask the provider for a longer one",
+			"issuer", p.cfg.Issuer, "algorithms", strings.Join(algs, ","), "secret_bytes", len(keys.secret), "recommended_bytes", need)
+	}
 	style, err := clientAuthStyle(p.cfg.ClientAuth, m.TokenAuthMethods)
 	if err != nil {
 		return nil, err
