@@ -292,7 +292,11 @@ func TestExchange_ACC3_refused_algorithm_names_the_setting(t *testing.T) {
 
 func TestExchange_ACC3_HMAC_token_with_a_wrong_secret_refused(t *testing.T) {
 	f := newFakeOP(t)
-	f.set(func(f *fakeOP) { f.idAlg = "HS512"; f.algs = []string{"HS512"}; f.idClaims = map[string]any{"email": "a@exemple.fr"} })
+	f.set(func(f *fakeOP) {
+		f.idAlg = "HS512"
+		f.algs = []string{"HS512"}
+		f.idClaims = map[string]any{"email": "a@exemple.fr"}
+	})
 	// The secret authenticates at the token endpoint, but the token is
 	// signed with another key (the fake doubles it): the signature fails.
 	_, err := f.exchange(t, f.provider("", nil, lemonSecret))
@@ -330,7 +334,9 @@ func TestExchange_ACC3_userinfo_JSON_JWT_and_failures(t *testing.T) {
 	}
 
 	// Another subject: someone else's answer, refused.
-	f.set(func(f *fakeOP) { f.userinfo = userinfo(`{"sub":"sujet-2","email":"autre@exemple.fr"}`, "application/json", 200) })
+	f.set(func(f *fakeOP) {
+		f.userinfo = userinfo(`{"sub":"sujet-2","email":"autre@exemple.fr"}`, "application/json", 200)
+	})
 	if _, err := f.exchange(t, p); !errors.Is(err, ErrBadToken) {
 		t.Errorf("UserInfo of another subject: err = %v, want ErrBadToken", err)
 	}

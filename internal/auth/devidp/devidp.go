@@ -133,13 +133,13 @@ func New(cfg Config) (*Provider, error) {
 		return nil, fmt.Errorf("devidp: token encryption key: %w", err)
 	}
 	opConfig := &op.Config{
-		CryptoKey:                cryptoKey,
-		DefaultLogoutRedirectURI: u.Path + LoggedOutPath,
-		CodeMethodS256:           true,
-		AuthMethodPost:           true,
-		SupportedUILocales:       []language.Tag{frenchTag},
-		SupportedClaims:          append(slices.Clone(op.DefaultSupportedClaims), "birthdate"),
-		SupportedScopes:          []string{oidc.ScopeOpenID, oidc.ScopeEmail, oidc.ScopeProfile},
+		CryptoKey:                         cryptoKey,
+		DefaultLogoutRedirectURI:          u.Path + LoggedOutPath,
+		CodeMethodS256:                    true,
+		AuthMethodPost:                    true,
+		SupportedUILocales:                []language.Tag{frenchTag},
+		SupportedClaims:                   append(slices.Clone(op.DefaultSupportedClaims), "birthdate"),
+		SupportedScopes:                   []string{oidc.ScopeOpenID, oidc.ScopeEmail, oidc.ScopeProfile},
 		BackChannelLogoutSupported:        true,
 		BackChannelLogoutSessionSupported: true,
 	}
