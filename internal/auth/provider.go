@@ -89,6 +89,9 @@ type Provider struct {
 	mu       sync.Mutex
 	found    *discovered    // nil until discovery succeeds
 	inFlight *discoveryCall // the discovery under way, if any
+
+	logoutMu   sync.Mutex
+	logoutJTIs map[string]time.Time // jti of the logout tokens accepted, until they are too old to be accepted again
 }
 
 // discovered is what the discovery document tells about the provider.
