@@ -98,7 +98,8 @@ type Provider struct {
 type discovered struct {
 	oauth2             oauth2.Config
 	verifier           *oidc.IDTokenVerifier
-	keys               *keySet
+	keys               *keySet // ID tokens and logout tokens
+	userInfoKeys       *keySet // signed UserInfo answers: the same keys, maybe other algorithms
 	userInfoEndpoint   string
 	endSessionEndpoint string
 }
@@ -404,6 +405,7 @@ func (p *Provider) fetchDiscovery(ctx context.Context) (*discovered, error) {
 			Now:                  p.clock,
 		}),
 		keys:               keys,
+		userInfoKeys:       keys.withAlgs(allowedAlgs(p.cfg.SigningAlgs, m.UserInfoAlgs), algs),
 		userInfoEndpoint:   m.UserInfoURL,
 		endSessionEndpoint: m.EndSessionEndpoint,
 	}, nil
