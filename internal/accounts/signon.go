@@ -131,7 +131,7 @@ func (s *Service) signInUnknown(ctx context.Context, tx *sql.Tx, id Identity) (a
 	}
 	return staff, true, s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), Action: domain.AuditIdentityLinked, SubjectID: staff.ID,
 		Details: "identité " + identityText(id.Issuer, id.Subject) + " liée à la première connexion (adresse vérifiée par le service de connexion)" + taken,
-		Reason: "adresse électronique vérifiée"})
+		Reason:  "adresse électronique vérifiée"})
 }
 
 // holdStaffSignIn records the held sign-in (once per identity) and says so.
