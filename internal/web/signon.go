@@ -180,7 +180,9 @@ func (s *Server) personIdentities(r *http.Request, pg *views.Page, a domain.Acco
 
 // identityReasonField names the reason field of an identity's form on a
 // person's file: its action and its place in the list (sent back in "n").
-func identityReasonField(action string, i int) string { return "raison-" + action + "-" + strconv.Itoa(i) }
+func identityReasonField(action string, i int) string {
+	return "raison-" + action + "-" + strconv.Itoa(i)
+}
 
 // unlinkIdentity removes a sign-on identity from a person's account.
 func (s *Server) unlinkIdentity(w http.ResponseWriter, r *http.Request) {
