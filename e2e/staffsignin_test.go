@@ -83,3 +83,46 @@ func TestStaffSignInWithoutEmailVerified_ACC3_ROLE5(t *testing.T) {
 		t.Errorf("the back office does not greet the provider's names:\n%.800s", body)
 	}
 }
+
+// TestStaffSignInRepair_ACC3_ROLE5: the central service first takes the
+// staff member for a candidate (their next sign-in makes a candidate account
+// with the staff email, as every first sign-in did before staff sign-ins were
+// held), then repairs it from the staff account's file: the identity is moved
+// there, the empty candidate account is marked merged, and the next sign-in
+// reaches the back office.
+func TestStaffSignInRepair_ACC3_ROLE5(t *testing.T) {
+	tools := needBrowser(t)
+	base := startServer(t, fixedNow)
+	b := newBrowser(t, tools)
+
+	signIn(b, base, unverifiedStaffPersona)
+	signIn(b, base, centralPersona)
+	b.navigate(base + "/back-office/connexions-a-confirmer")
+	file := eval[string](b, `document.querySelector('main section.panel a[href^="/back-office/personnes/"]').getAttribute('href')`)
+	b.typeInto(eval[string](b, `document.querySelector('main section.panel input[name^="raison-"]').id`), "pris pour une candidate")
+	b.activate("main section.panel button[type=submit]", "Refuser : c'est un·e candidat·e")
+	b.activate("header form[action='/deconnexion'] button", "Se déconnecter")
+
+	if p := signIn(b, base, unverifiedStaffPersona); strings.HasPrefix(p, "/back-office") || p == "/connexion/retour" {
+		t.Fatalf("refused as a candidate, the sign-in lands on %s, want a candidate's page", p)
+	}
+	b.activate("header form[action='/deconnexion'] button", "Se déconnecter")
+
+	signIn(b, base, centralPersona)
+	b.navigate(base + file)
+	if n := eval[int](b, `document.querySelectorAll('main form[action$="/identites/lier"]').length`); n != 1 {
+		t.Fatalf("the staff file offers %d identities to link, want the candidate account's", n)
+	}
+	b.shootWidths("repair", "identites")
+	b.typeInto("raison-lier-0", "compte de candidat créé par erreur")
+	b.activate("main form[action$='/identites/lier'] button[type=submit]", "Lier à ce compte du personnel")
+	if msg := eval[string](b, `(document.querySelector('#identites ~ .success, main .success') || {textContent: ''}).textContent.trim()`); !strings.Contains(msg, "L'identité est liée à ce compte du personnel") {
+		t.Fatalf("after the repair: %q at %s", msg, b.location())
+	}
+	b.shootWidths("repair-done", "identites")
+	b.activate("header form[action='/deconnexion'] button", "Se déconnecter")
+
+	if p := signIn(b, base, unverifiedStaffPersona); p != "/back-office" {
+		t.Fatalf("after the repair the staff member lands on %s, want /back-office", p)
+	}
+}
