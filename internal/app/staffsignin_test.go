@@ -95,6 +95,10 @@ func staffSignInJourney(t *testing.T, base string) {
 	if !strings.Contains(page, "Identités de connexion") || !strings.Contains(page, persona) || !strings.Contains(page, "Identité de connexion liée") {
 		t.Fatalf("staff file:\n%.4000s", mainPart(page))
 	}
+	res, page = central.do(t, "POST", file+"/identites/dissocier", url.Values{"fournisseur": {base + "/dev-idp"}, "sujet": {persona}, "n": {"0"}})
+	if res.StatusCode != 400 || !strings.Contains(page, `href="#raison-dissocier-0"`) || !strings.Contains(page, `id="raison-dissocier-0-error"`) {
+		t.Fatalf("unlink without a reason: %d\n%.3000s", res.StatusCode, mainPart(page))
+	}
 	res, page = central.do(t, "POST", file+"/identites/dissocier", url.Values{"fournisseur": {base + "/dev-idp"}, "sujet": {persona},
 		"n": {"0"}, "raison-dissocier-0": {"départ de l'agent"}})
 	if res.StatusCode != 200 || !strings.Contains(page, "L&#39;identité est dissociée du compte") || !strings.Contains(page, "Aucune identité de connexion") {
