@@ -53,6 +53,11 @@ func TestStaffSignInWithoutEmailVerified_ACC3_ROLE5(t *testing.T) {
 	if p := signIn(b, base, centralPersona); p != "/back-office" {
 		t.Fatalf("central service signed in at %s", p)
 	}
+	if tile := eval[string](b, `[...document.querySelectorAll('main a.tile')].map(e => e.textContent.trim()).join(' | ')`); !strings.Contains(tile, "1connexion du personnel à confirmer") &&
+		!strings.Contains(tile, "1 connexion du personnel à confirmer") {
+		t.Errorf("central home tiles: %s", tile)
+	}
+	b.shootWidths("home", "")
 	b.navigate(base + "/back-office/connexions-a-confirmer")
 	if h := b.h1(); h != "Connexions du personnel à confirmer" {
 		t.Fatalf("list: h1 %q", h)
