@@ -110,6 +110,15 @@ func (b *syncBuffer) String() string {
 // cancels the program's context and checks that Run returned nil (graceful stop).
 func startServer(t *testing.T, now func() time.Time) string {
 	t.Helper()
+	base, _ := startServerDB(t, now)
+	return base
+}
+
+// startServerDB is startServer that also returns the database's URL, for
+// journeys that set up what the browser cannot (an email the relay refused).
+func startServerDB(t *testing.T, now func() time.Time) (base, dbURL string) {
+	t.Helper()
+	dbURL = "sqlite:" + filepath.Join(t.TempDir(), "e2e.db")
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
 	ready := make(chan string, 1)
@@ -120,7 +129,7 @@ func startServer(t *testing.T, now func() time.Time) string {
 		Now:    now,
 		Ready:  func(addr string) { ready <- addr },
 	}
-	args := []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "off", "--db", "sqlite:" + filepath.Join(t.TempDir(), "e2e.db"), "--demo"}
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "off", "--db", dbURL, "--demo"}
 	done := make(chan error, 1)
 	go func() { done <- app.Run(ctx, args, env) }()
 
@@ -148,7 +157,7 @@ func startServer(t *testing.T, now func() time.Time) string {
 			t.Logf("server log:\n%s", logs)
 		}
 	})
-	return "http://" + addr
+	return "http://" + addr, dbURL
 }
 
 // browser is one headless Chromium tab plus the test it belongs to.
