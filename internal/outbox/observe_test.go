@@ -229,3 +229,31 @@ func TestRetryDelay_CON2_a_short_outage_is_caught_up_fast(t *testing.T) {
 		t.Errorf("NextRetry after the second attempt: in %s, want 15 s from the machine's clock", wait)
 	}
 }
+
+// TestWorker_CON2_the_last_attempt_says_the_queue_gives_up: when the job's
+// attempts are spent, an error line says the emails stay unsent and where to
+// resend them.
+func TestWorker_CON2_the_last_attempt_says_the_queue_gives_up(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		e := newWorkerEnv(t, d)
+		w, lines, _ := observedWorker(e)
+		m := keepOne(t, ctx, e, "alice@exemple.fr")
+		e.relay.setRefusal("*", refusedForNow)
+		last := &river.Job[outbox.SendEmailArgs]{JobRow: &rivertype.JobRow{ID: 9, Attempt: 25, MaxAttempts: 25},
+			Args: outbox.SendEmailArgs{MessageIDs: []int64{m.ID}}}
+		if err := w.Work(ctx, last); err == nil {
+			t.Fatal("last attempt succeeded against a refusing relay")
+		}
+		var gaveUp bool
+		for _, l := range lines.lines(t) {
+			if l["level"] == "ERROR" && strings.Contains(l["msg"].(string), "gives up") {
+				gaveUp = true
+			}
+		}
+		if !gaveUp {
+			t.Errorf("no error line when the queue gives up: %v", lines.lines(t))
+		}
+	})
+}

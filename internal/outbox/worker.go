@@ -158,6 +158,11 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[SendEmailArgs]) error 
 		return err
 	}
 	w.metrics.Sent.Add(float64(len(sent)))
+	if len(failed) > 0 && job.MaxAttempts > 0 && job.Attempt >= job.MaxAttempts {
+		// The job queue gives up: the emails stay unsent, on the outbox page.
+		w.log.Error("emails still not sent after the last attempt: the job queue gives up; resend them from /back-office/courriels",
+			"job_id", job.ID, "attempt", job.Attempt, "unsent", len(failed))
+	}
 	if len(failed) > 0 {
 		// The first cause only: River keeps every attempt's error.
 		return fmt.Errorf("%d of %d emails not sent, retried; first: %w", len(failed), len(msgs), failed[0])
