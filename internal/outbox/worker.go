@@ -89,8 +89,12 @@ func RetryDelay(attempt int) time.Duration {
 // 256 s… a relay back after a minute would wait minutes more) for email jobs.
 // It counts from the machine's clock, as River schedules jobs, not from the
 // platform's (a demo's may stand still).
+//
+// The failed attempt is counted as River's default policy counts it, by the
+// errors recorded before it plus this one: a snoozed job's attempt number is
+// not a count of failures.
 func (w *Worker) NextRetry(job *river.Job[SendEmailArgs]) time.Time {
-	return time.Now().Add(RetryDelay(job.Attempt))
+	return time.Now().Add(RetryDelay(len(job.Errors) + 1))
 }
 
 // markTimeout bounds recording the outcome of a group once sent: that is done
