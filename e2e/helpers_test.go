@@ -110,13 +110,23 @@ func (b *syncBuffer) String() string {
 // cancels the program's context and checks that Run returned nil (graceful stop).
 func startServer(t *testing.T, now func() time.Time) string {
 	t.Helper()
-	url, _ := startServerWith(t, now, nil, nil)
-	return url
+	base, _ := startServerDB(t, now)
+	return base
 }
 
-// startServerWith is startServer with more command-line arguments and the
-// given CMA_* environment (secrets such as CMA_OIDC_CLIENT_SECRET only come
-// from there). It also returns the server's log, for tests that read it.
+// startServerDB is startServer that also returns the database's URL, for
+// journeys that set up what the browser cannot (an email the relay refused).
+func startServerDB(t *testing.T, now func() time.Time) (base, dbURL string) {
+	t.Helper()
+	dbURL = "sqlite:" + filepath.Join(t.TempDir(), "e2e.db")
+	base, _ = startServerWith(t, now, []string{"--db", dbURL}, nil)
+	return base, dbURL
+}
+
+// startServerWith is startServer with more command-line arguments (a later
+// flag overrides an earlier one) and the given CMA_* environment (secrets
+// such as CMA_OIDC_CLIENT_SECRET only come from there). It also returns the
+// server's log, for tests that read it.
 func startServerWith(t *testing.T, now func() time.Time, extraArgs []string, environ map[string]string) (string, *syncBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())

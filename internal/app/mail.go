@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/mail"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,7 @@ type mailQueue struct {
 	domain      string       // of the sender address, for Message-IDs
 	sinkHandler http.Handler // the development mail sink's pages, demo mode only
 	sinkAddr    string       // and its SMTP address
+	metrics     *outbox.Metrics
 	stop        func()
 }
 
@@ -40,14 +42,28 @@ func startMail(ctx context.Context, cfg *config.Config, d *db.DB, st *store.Stor
 	if err != nil {
 		return nil, fmt.Errorf("--mail-from %q: %w", cfg.MailFrom, err)
 	}
-	o := &mailQueue{domain: from.Address[strings.LastIndex(from.Address, "@")+1:], stop: func() {}}
+	o := &mailQueue{domain: from.Address[strings.LastIndex(from.Address, "@")+1:], metrics: outbox.NewMetrics(), stop: func() {}}
 	smtp := cmamail.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUser, Password: cfg.SMTPPassword,
 		TLS: cfg.SMTPTLS, From: cfg.MailFrom, Timeout: 30 * time.Second,
-		Connections: cfg.SMTPConnections, MessagesPerConnection: cfg.SMTPMessagesPerConnection}
+		Connections: cfg.SMTPConnections, MessagesPerConnection: cfg.SMTPMessagesPerConnection,
+		HELO: cfg.HELOName(), CAFile: cfg.SMTPCAFile, InsecureSkipVerify: !cfg.SMTPTLSVerify}
 	var sink *cmamail.Sink
 	workers := cfg.MailWorkers
 	switch {
 	case cfg.SMTPHost != "":
+		if helo := cfg.HELOName(); helo == "" {
+			name, _ := os.Hostname()
+			log.Warn("no --smtp-helo and the public URL's host is not a name: the relay is greeted with the machine's name, "+
+				"which a relay refusing names that are not fully qualified (Postfix's reject_non_fqdn_helo_hostname) refuses",
+				"helo", name)
+		} else if !strings.Contains(helo, ".") {
+			log.Warn("the HELO name is not fully qualified: a relay with reject_non_fqdn_helo_hostname refuses it", "helo", helo)
+		}
+		if !cfg.SMTPTLSVerify && cfg.SMTPTLS != cmamail.TLSNone {
+			log.Warn("the SMTP relay's certificate is not checked (--smtp-tls-verify=false): emails are encrypted, "+
+				"but anyone between the platform and the relay can read them; prefer --smtp-ca-file with the city's authority",
+				"smtp_host", cfg.SMTPHost)
+		}
 	case cfg.Demo:
 		if sink, err = cmamail.StartSink(cfg.MailSinkAddr); err != nil {
 			return nil, fmt.Errorf("development mail sink on %s (--mail-sink-addr): %w", cfg.MailSinkAddr, err)
@@ -72,7 +88,7 @@ func startMail(ctx context.Context, cfg *config.Config, d *db.DB, st *store.Stor
 		}
 		sender = smtpSender
 	}
-	client, err := jobs.New(d, st, sender, jobs.Config{Workers: workers, Log: log, Now: now})
+	client, err := jobs.New(d, st, sender, jobs.Config{Workers: workers, Log: log, Now: now, Metrics: o.metrics})
 	if err != nil {
 		return nil, err
 	}

@@ -173,6 +173,9 @@ func TestPermissionMatrix(t *testing.T) {
 			url.Values{"fournisseur": {"x"}, "sujet": {"y"}, "n": {"0"}}, expect("central"), false}},
 		"POST /back-office/personnes/{id}/identites/lier": {{"POST", "/back-office/personnes/" + n(candidate, 10) + "/identites/lier",
 			url.Values{"fournisseur": {"x"}, "sujet": {"y"}, "n": {"0"}}, expect("central"), false}},
+		"GET /back-office/courriels": {{"GET", "/back-office/courriels", nil, expect("central"), false}},
+		"POST /back-office/courriels/{id}/renvoyer": {{"POST", "/back-office/courriels/999999/renvoyer",
+			url.Values{"renvois": {"0"}, "raison-999999": {"relais réparé"}}, expect("central"), true}},
 		"GET /back-office/etablissements/{id}": {
 			{"GET", "/back-office/etablissements/" + n(ownEst, 10), nil, expect("director", "central"), false},
 			{"GET", "/back-office/etablissements/" + n(foreignEst, 10), nil, expect("central"), false}},

@@ -158,6 +158,17 @@ func (s *Server) centralHome(r *http.Request, pg *views.Page, ix *catalogue.Inde
 	}
 	sec.Tiles = append(sec.Tiles, views.Tile{Value: strconv.Itoa(heldSignIns), URL: staffSignInsPath,
 		Label: tileLabel(heldSignIns, p.T("bo.home.tile.signins.one"), p.T("bo.home.tile.signins.other"))})
+	// CON-2: the emails the relay refused wait for a resend; those waiting
+	// show a relay that does not take them.
+	mailPending, mailRefused, err := s.Mail.Counts(r.Context(), u.Actor)
+	if err != nil {
+		return err
+	}
+	sec.Tiles = append(sec.Tiles,
+		views.Tile{Value: strconv.Itoa(mailRefused), URL: mailPath + "?etat=refuse",
+			Label: tileLabel(mailRefused, p.T("bo.home.tile.mail_refused.one"), p.T("bo.home.tile.mail_refused.other"))},
+		views.Tile{Value: strconv.Itoa(mailPending), URL: mailPath + "?etat=attente",
+			Label: tileLabel(mailPending, p.T("bo.home.tile.mail_pending.one"), p.T("bo.home.tile.mail_pending.other"))})
 	if se, open := s.openSession(ix); open {
 		counts, err := s.Candidatures.Counts(r.Context(), u.Actor, se.ID, 0)
 		if err != nil {
@@ -201,6 +212,7 @@ func (s *Server) centralHome(r *http.Request, pg *views.Page, ix *catalogue.Inde
 		{URL: "/back-office/doublons", Label: p.T("bo.dup.title"), Hint: p.T("bo.dup.count", map[string]any{"Count": len(pending)})},
 		{URL: staffSignInsPath, Label: p.T("bo.signins.title"), Hint: p.T("bo.signins.count", map[string]any{"Count": heldSignIns})},
 		{URL: "/back-office/journal", Label: p.T("bo.audit.title"), Hint: p.T("bo.audit.hint")},
+		{URL: mailPath, Label: p.T("bo.mail.title"), Hint: p.T("bo.mail.home.hint", map[string]any{"Pending": mailPending, "Refused": mailRefused})},
 		{URL: "/back-office/inscription-assistee", Label: p.T("assisted.title"), Hint: p.T("bo.assisted.hint")},
 	}
 	return nil

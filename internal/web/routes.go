@@ -90,6 +90,8 @@ func (s *Server) Handler() http.Handler {
 	h("POST /back-office/personnes/{id}/identites/dissocier", can(domain.ActManageIdentities, personResource), s.unlinkIdentity, textForm)
 	h("POST /back-office/personnes/{id}/identites/lier", can(domain.ActManageIdentities, personResource), s.linkIdentity, textForm)
 	h("GET /back-office/journal", can(domain.ActReadAudit, nil), s.auditPage)
+	h("GET "+mailPath, can(domain.ActManageEmails, nil), s.mailPage)
+	h("POST "+mailPath+"/{id}/renvoyer", can(domain.ActManageEmails, nil), s.resendMail, textForm)
 	h("GET /back-office/inscription-assistee", can(domain.ActAssistRegistration, nil), s.assistedPage)
 	h("POST /back-office/inscription-assistee", can(domain.ActAssistRegistration, nil), s.assistedCreate, textForm)
 	h("GET /back-office/inscription-assistee/{id}", can(domain.ActAssistRegistration, personResource), s.withTarget(s.assistedBasket, s.basketGet))

@@ -37,6 +37,7 @@ import (
 	"cma/internal/candidature"
 	"cma/internal/catalogue"
 	"cma/internal/i18n"
+	"cma/internal/outbox"
 )
 
 //go:embed static
@@ -52,6 +53,7 @@ type Deps struct {
 	Catalogue    *catalogue.Service
 	Accounts     *accounts.Service
 	Candidatures *candidature.Service
+	Mail         *outbox.Desk     // the central service's outbox page (CON-2)
 	Providers    []*auth.Provider // the sign-ons people may use ("Mon Paris", FranceConnect…), first is the main one
 	DevIDP       http.Handler     // the development identity provider, demo mode only
 	MailSink     http.Handler     // the development mail sink's pages, demo mode only
@@ -72,6 +74,8 @@ type Deps struct {
 	// (clientaddr.go); none: the connection's address is the client's.
 	TrustedProxies []netip.Prefix
 	Timeouts       Timeouts
+	// Metrics are more collectors served at /metrics (the email worker's).
+	Metrics []prometheus.Collector
 }
 
 // Timeouts bound how long a request may hold a connection. A zero field takes
@@ -137,6 +141,7 @@ func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d, css: css, cssURL: "/static/app." + hex.EncodeToString(sum[:6]) + ".css",
 		registry: prometheus.NewRegistry(), brochure: map[brochureKey][]byte{}, faviconICO: faviconICO()}
 	s.metrics = newMetrics(s.registry)
+	s.registry.MustRegister(d.Metrics...)
 	var origins []string
 	for _, p := range d.Providers {
 		if u, err := url.Parse(p.Issuer()); err == nil && u.Host != "" {
