@@ -16,9 +16,10 @@ import (
 // Store is what the worker needs of the database, and nothing more (as
 // listmonk's manager declares its Store); the platform's store satisfies it.
 type Store interface {
-	// MessagesToSend reads those of the messages that are neither sent nor
-	// refused, with their recipients' current addresses; the others are left out.
-	MessagesToSend(ctx context.Context, ids []int64) ([]domain.Outgoing, error)
+	// MessagesToSend claims until claimUntil, and reads with their
+	// recipients' current addresses, those of the messages that are neither
+	// sent, nor refused, nor held by another send; busy counts the latter.
+	MessagesToSend(ctx context.Context, ids []int64, now, claimUntil time.Time) (msgs []domain.Outgoing, busy int, err error)
 	MarkMessagesSent(ctx context.Context, ids []int64, at time.Time) error
 	MarkMessageRefused(ctx context.Context, id int64, at time.Time, reason string) error
 	// MarkMessageFailed records a failed attempt that is retried.
@@ -102,13 +103,29 @@ func (w *Worker) NextRetry(job *river.Job[SendEmailArgs]) time.Time {
 // went out is not sent again by the retry.
 const markTimeout = 10 * time.Second
 
+// claimLease is how long a job holds the emails it sends (store.MessagesToSend):
+// longer than a job may run (the job queue's 30 s) and record its outcome, so
+// that a claim outlives only a crashed send.
+const claimLease = 30*time.Second + markTimeout + 5*time.Second
+
 // Work sends the job's messages that are still to send, all at once (the
 // sender keeps as many in flight as it has connections), then records in one
 // statement those that went out.
-func (w *Worker) Work(ctx context.Context, job *river.Job[SendEmailArgs]) error {
-	msgs, err := w.store.MessagesToSend(ctx, job.Args.ids())
+func (w *Worker) Work(ctx context.Context, job *river.Job[SendEmailArgs]) (err error) {
+	now := w.now()
+	msgs, busy, err := w.store.MessagesToSend(ctx, job.Args.ids(), now, now.Add(claimLease))
 	if err != nil {
 		return err
+	}
+	if busy > 0 {
+		// Another job sends them (a resend while this retry was due), or a
+		// crashed one held them: this job comes back for them after its retry
+		// delay, and finds them sent or free.
+		defer func() {
+			if err == nil {
+				err = fmt.Errorf("%d emails held by another send under way, tried again later", busy)
+			}
+		}()
 	}
 	errs := w.sendAll(ctx, msgs)
 

@@ -423,3 +423,51 @@ type oldSendEmailArgs struct {
 }
 
 func (oldSendEmailArgs) Kind() string { return "send_email" }
+
+// TestWorker_CON2_a_message_held_by_another_send_goes_once: while one job
+// sends an email (its retry), a second job holding it (the central service's
+// "Renvoyer") leaves it and asks to be retried; once the first has sent it,
+// the second finds nothing to send. The claim of a send that crashed lapses,
+// and the email then goes, once.
+func TestWorker_CON2_a_message_held_by_another_send_goes_once(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		e := newWorkerEnv(t, d)
+		to := []string{"alice@exemple.fr", "bob@exemple.fr"}
+		ids := keepGroup(t, ctx, e.st, e.client, to...)
+		args := outbox.SendEmailArgs{MessageIDs: ids}
+
+		// The first send under way holds alice's email.
+		start := time.Now()
+		held, busy, err := e.st.MessagesToSend(ctx, ids[:1], start, start.Add(time.Minute))
+		if err != nil || len(held) != 1 || busy != 0 {
+			t.Fatalf("first claim: %d messages, %d busy, %v; want 1, 0", len(held), busy, err)
+		}
+		if err := e.work(ctx, args); err == nil || !strings.Contains(err.Error(), "held by another send") {
+			t.Errorf("second job while the first sends: %v, want an error asking for a retry", err)
+		}
+		e.want(t, ctx, ids, to, 0, 1) // bob's went; alice's was left to the first send
+		if err := e.st.MarkMessagesSent(ctx, ids[:1], time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.work(ctx, args); err != nil {
+			t.Errorf("second job after the first sent: %v", err)
+		}
+		for i, addr := range to { // the first send (played by the test) carried alice's: the relay saw it from no job
+			if _, got := e.relay.counts(addr); got != i {
+				t.Errorf("%s: delivered %d times by the jobs, want %d", addr, got, i)
+			}
+		}
+
+		// A send that crashed: its claim lapsed, the next job sends the email.
+		crashed := keepGroup(t, ctx, e.st, e.client, "carol@exemple.fr")
+		if _, _, err := e.st.MessagesToSend(ctx, crashed, start.Add(-time.Hour), start.Add(-time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.work(ctx, outbox.SendEmailArgs{MessageIDs: crashed}); err != nil {
+			t.Errorf("after a lapsed claim: %v", err)
+		}
+		e.want(t, ctx, crashed, []string{"carol@exemple.fr"}, 1)
+	})
+}

@@ -42,19 +42,44 @@ func (s *Store) MessageByID(ctx context.Context, id int64) (domain.Message, erro
 	return m, err
 }
 
-// MessagesToSend reads, in one query, those of the messages ids that are
-// neither sent nor refused, with their recipients' current addresses: what the
-// email worker needs for one job's group. A message that does not exist (or no
-// longer) is simply not returned.
-func (s *Store) MessagesToSend(ctx context.Context, ids []int64) ([]domain.Outgoing, error) {
+// MessagesToSend claims, until claimUntil, those of the messages ids that are
+// neither sent, nor refused, nor claimed by another send still under way, and
+// reads them with their recipients' current addresses: what the email worker
+// needs for one job's group. Two jobs holding the same message at once (its
+// retry and a resend) thus send it once. A message that does not exist (or no
+// longer) is simply not returned. The outcome (MarkMessages…) ends the claim.
+// busy counts the messages left because another send holds them: the caller
+// tries them again later, as a crashed send's claim only lapses at its end.
+func (s *Store) MessagesToSend(ctx context.Context, ids []int64, now, claimUntil time.Time) (msgs []domain.Outgoing, busy int, err error) {
 	if len(ids) == 0 {
-		return nil, nil
+		return nil, 0, nil
 	}
-	rows, err := s.db.R.QueryContext(ctx, `SELECT m.id, m.account_id, m.kind, m.subject, m.body_text, m.body_html, m.message_id,
-		m.created_at, a.email FROM messages m JOIN accounts a ON a.id = m.account_id
-		WHERE m.id `+s.inList(1, "bigint")+` AND m.sent_at IS NULL AND m.refused_at IS NULL ORDER BY m.id`, s.listArg(ids))
+	claimed, err := s.claimMessages(ctx, ids, now, claimUntil)
 	if err != nil {
-		return nil, fmt.Errorf("read %d messages to send: %w", len(ids), err)
+		return nil, 0, err
+	}
+	if len(claimed) < len(ids) {
+		var unsent int
+		if err := s.db.W.QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE id `+s.inList(1, "bigint")+`
+			AND sent_at IS NULL AND refused_at IS NULL`, s.listArg(ids)).Scan(&unsent); err != nil {
+			return nil, 0, fmt.Errorf("count messages claimed elsewhere: %w", err)
+		}
+		busy = unsent - len(claimed)
+	}
+	if len(claimed) == 0 {
+		return nil, busy, nil
+	}
+	msgs, err = s.readOutgoing(ctx, claimed)
+	return msgs, busy, err
+}
+
+// readOutgoing reads claimed messages with their recipients' addresses.
+func (s *Store) readOutgoing(ctx context.Context, claimed []int64) ([]domain.Outgoing, error) {
+	rows, err := s.db.W.QueryContext(ctx, `SELECT m.id, m.account_id, m.kind, m.subject, m.body_text, m.body_html, m.message_id,
+		m.created_at, a.email FROM messages m JOIN accounts a ON a.id = m.account_id
+		WHERE m.id `+s.inList(1, "bigint")+` ORDER BY m.id`, s.listArg(claimed))
+	if err != nil {
+		return nil, fmt.Errorf("read %d messages to send: %w", len(claimed), err)
 	}
 	defer rows.Close()
 	var out []domain.Outgoing
@@ -69,6 +94,31 @@ func (s *Store) MessagesToSend(ctx context.Context, ids []int64) ([]domain.Outgo
 		return nil, fmt.Errorf("read messages to send: %w", err)
 	}
 	return out, nil
+}
+
+// claimMessages marks the sendable messages of ids as being sent until
+// claimUntil, in one statement, and returns those it claimed.
+func (s *Store) claimMessages(ctx context.Context, ids []int64, now, claimUntil time.Time) ([]int64, error) {
+	rows, err := s.db.W.QueryContext(ctx, `UPDATE messages SET sending_until = $1
+		WHERE id `+s.inList(2, "bigint")+` AND sent_at IS NULL AND refused_at IS NULL
+		AND (sending_until IS NULL OR sending_until < $3) RETURNING id`,
+		s.instantArg(claimUntil), s.listArg(ids), s.instantArg(now))
+	if err != nil {
+		return nil, fmt.Errorf("claim %d messages to send: %w", len(ids), err)
+	}
+	defer rows.Close()
+	var claimed []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("claim messages to send: %w", err)
+		}
+		claimed = append(claimed, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("claim messages to send: %w", err)
+	}
+	return claimed, nil
 }
 
 // Messages lists a person's emails, newest first.
@@ -96,7 +146,7 @@ func (s *Store) MarkMessagesSent(ctx context.Context, ids []int64, at time.Time)
 	if len(ids) == 0 {
 		return nil
 	}
-	if _, err := s.db.W.ExecContext(ctx, `UPDATE messages SET sent_at = $1, attempts = attempts + 1, last_attempt_at = $1
+	if _, err := s.db.W.ExecContext(ctx, `UPDATE messages SET sent_at = $1, attempts = attempts + 1, last_attempt_at = $1, sending_until = NULL
 		WHERE id `+s.inList(2, "bigint")+` AND sent_at IS NULL`,
 		s.instantArg(at), s.listArg(ids)); err != nil {
 		return fmt.Errorf("mark %d messages sent: %w", len(ids), err)
@@ -108,7 +158,7 @@ func (s *Store) MarkMessagesSent(ctx context.Context, ids []int64, at time.Time)
 // that it is never sent again (a message already sent stays sent).
 func (s *Store) MarkMessageRefused(ctx context.Context, id int64, at time.Time, reason string) error {
 	if _, err := s.db.W.ExecContext(ctx, `UPDATE messages SET refused_at = $1, refused_reason = $2,
-		attempts = attempts + 1, last_error = $2, last_attempt_at = $1 WHERE id = $3 AND sent_at IS NULL`,
+		attempts = attempts + 1, last_error = $2, last_attempt_at = $1, sending_until = NULL WHERE id = $3 AND sent_at IS NULL`,
 		s.instantArg(at), reason, id); err != nil {
 		return fmt.Errorf("mark message %d refused: %w", id, err)
 	}
@@ -118,7 +168,7 @@ func (s *Store) MarkMessageRefused(ctx context.Context, id int64, at time.Time, 
 // MarkMessageFailed records a failed attempt that will be retried: one more
 // attempt, its error (the relay's answer) and when, for the central service.
 func (s *Store) MarkMessageFailed(ctx context.Context, id int64, at time.Time, reason string) error {
-	if _, err := s.db.W.ExecContext(ctx, `UPDATE messages SET attempts = attempts + 1, last_error = $1, last_attempt_at = $2
+	if _, err := s.db.W.ExecContext(ctx, `UPDATE messages SET attempts = attempts + 1, last_error = $1, last_attempt_at = $2, sending_until = NULL
 		WHERE id = $3 AND sent_at IS NULL`, reason, s.instantArg(at), id); err != nil {
 		return fmt.Errorf("record failed attempt of message %d: %w", id, err)
 	}
