@@ -43,11 +43,17 @@ func startMail(ctx context.Context, cfg *config.Config, d *db.DB, st *store.Stor
 	o := &mailQueue{domain: from.Address[strings.LastIndex(from.Address, "@")+1:], stop: func() {}}
 	smtp := cmamail.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUser, Password: cfg.SMTPPassword,
 		TLS: cfg.SMTPTLS, From: cfg.MailFrom, Timeout: 30 * time.Second,
-		Connections: cfg.SMTPConnections, MessagesPerConnection: cfg.SMTPMessagesPerConnection}
+		Connections: cfg.SMTPConnections, MessagesPerConnection: cfg.SMTPMessagesPerConnection,
+		HELO: cfg.HELOName(), CAFile: cfg.SMTPCAFile, InsecureSkipVerify: !cfg.SMTPTLSVerify}
 	var sink *cmamail.Sink
 	workers := cfg.MailWorkers
 	switch {
 	case cfg.SMTPHost != "":
+		if !cfg.SMTPTLSVerify && cfg.SMTPTLS != cmamail.TLSNone {
+			log.Warn("the SMTP relay's certificate is not checked (--smtp-tls-verify=false): emails are encrypted, "+
+				"but anyone between the platform and the relay can read them; prefer --smtp-ca-file with the city's authority",
+				"smtp_host", cfg.SMTPHost)
+		}
 	case cfg.Demo:
 		if sink, err = cmamail.StartSink(cfg.MailSinkAddr); err != nil {
 			return nil, fmt.Errorf("development mail sink on %s (--mail-sink-addr): %w", cfg.MailSinkAddr, err)

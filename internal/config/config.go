@@ -4,6 +4,7 @@ package config
 
 import (
 	"cma/internal/db"
+	"cma/internal/mail"
 	"errors"
 	"flag"
 	"fmt"
@@ -53,6 +54,15 @@ type Config struct {
 	SMTPUser     string // CMA_SMTP_USER
 	SMTPPassword string // CMA_SMTP_PASSWORD (environment only)
 	SMTPTLS      string // CMA_SMTP_TLS: starttls, tls, opportunistic or none
+	// SMTPHELO is the name given to the relay in EHLO/HELO (CMA_SMTP_HELO);
+	// empty: the public URL's host (HELOName).
+	SMTPHELO string
+	// SMTPCAFile is a PEM bundle of the city's internal certificate
+	// authorities, added to the system's to check the relay (CMA_SMTP_CA_FILE).
+	SMTPCAFile string
+	// SMTPTLSVerify checks the relay's certificate (CMA_SMTP_TLS_VERIFY, true
+	// by default); false is an explicit choice, warned about at start.
+	SMTPTLSVerify bool
 	MailFrom     string // CMA_MAIL_FROM
 	// MailSinkAddr is where the development mail sink (demo mode without a
 	// relay) takes SMTP, HOST:PORT on loopback; port 0 (the default) is a free
@@ -95,7 +105,7 @@ func Defaults() Config {
 	return Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/cma.db", LogFormat: "text", HolidayZone: "C", OIDCName: "Mon Paris",
 		MetricsAddr: "127.0.0.1:9090", SessionIdle: 2 * time.Hour, SessionLifetime: 12 * time.Hour,
 		SMTPPort: 587, SMTPTLS: "starttls", MailSinkAddr: "127.0.0.1:0", MailFrom: "Cours d'adultes <ne-pas-repondre@cours-adultes.exemple>",
-		MailWorkers: DefaultMailWorkers, SMTPConnections: DefaultSMTPConnections, SMTPMessagesPerConnection: DefaultSMTPMessagesPerConnection}
+		SMTPTLSVerify: true, MailWorkers: DefaultMailWorkers, SMTPConnections: DefaultSMTPConnections, SMTPMessagesPerConnection: DefaultSMTPMessagesPerConnection}
 }
 
 // Bind registers the flags shared by the commands on fs, with defaults taken from
@@ -161,6 +171,9 @@ func Bind(fs *flag.FlagSet, getenv func(string) string) (*Config, error) {
 	str("smtp-user", "CMA_SMTP_USER", "SMTP user name", &c.SMTPUser)
 	c.SMTPPassword = getenv("CMA_SMTP_PASSWORD")
 	str("smtp-tls", "CMA_SMTP_TLS", "SMTP security: starttls, tls, opportunistic or none", &c.SMTPTLS)
+	str("smtp-helo", "CMA_SMTP_HELO", "name given to the SMTP relay in EHLO/HELO, a fully qualified host name (default: the public URL's host)", &c.SMTPHELO)
+	str("smtp-ca-file", "CMA_SMTP_CA_FILE", "PEM file of the city's certificate authorities, added to the system's to check the SMTP relay", &c.SMTPCAFile)
+	boolean("smtp-tls-verify", "CMA_SMTP_TLS_VERIFY", "check the SMTP relay's certificate (false: encrypted but not checked)", &c.SMTPTLSVerify)
 	str("mail-from", "CMA_MAIL_FROM", "the one sender address of every email", &c.MailFrom)
 	str("mail-sink-addr", "CMA_MAIL_SINK_ADDR", "demo mode without --smtp-host: the development mail sink's SMTP address, HOST:PORT on loopback (port 0: a free one)", &c.MailSinkAddr)
 	integer("mail-workers", "CMA_MAIL_WORKERS", "email jobs (groups of up to 64 messages) worked at once by the job queue", &c.MailWorkers)
@@ -269,7 +282,33 @@ func (c Config) validateMail() []error {
 		errs = append(errs, fmt.Errorf("--smtp-messages-per-connection %d: expected 1 to %d (the relay's limit per connection, if it has one)",
 			c.SMTPMessagesPerConnection, maxSMTPMessagesPerConnection))
 	}
+	if c.SMTPHELO != "" && !mail.IsHostName(c.SMTPHELO) {
+		errs = append(errs, fmt.Errorf("--smtp-helo %q: expected a host name such as cours-adultes.paris.fr (letters, digits, hyphens and dots)", c.SMTPHELO))
+	}
+	if c.SMTPCAFile != "" {
+		if _, err := mail.LoadCAFile(c.SMTPCAFile); err != nil {
+			errs = append(errs, fmt.Errorf("--smtp-ca-file %s: %w", c.SMTPCAFile, err))
+		}
+	}
 	return errs
+}
+
+// HELOName is the name the platform gives the relay: --smtp-helo, or else
+// the public URL's host when it is a host name (not an address); empty when
+// neither (the machine's host name is then used).
+func (c Config) HELOName() string {
+	if c.SMTPHELO != "" {
+		return c.SMTPHELO
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || c.PublicURL == "" {
+		return ""
+	}
+	host := u.Hostname()
+	if net.ParseIP(host) != nil || !mail.IsHostName(host) {
+		return ""
+	}
+	return host
 }
 
 // MetricsOn says whether /metrics is served (on MetricsAddr).

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"io"
 	"net/netip"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -212,6 +213,43 @@ func TestMailSinkAddress_a_setting_on_loopback(t *testing.T) {
 	} {
 		if _, err := parse(t, nil, "--mail-sink-addr", tc.addr); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("--mail-sink-addr %s: err = %v, want it to mention %q", tc.addr, err, tc.want)
+		}
+	}
+}
+
+func TestRelaySettings_HELO_CA_and_verification(t *testing.T) {
+	c, err := parse(t, nil, "--public-url", "https://cours-adultes.paris.fr:8443")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HELOName() != "cours-adultes.paris.fr" || !c.SMTPTLSVerify {
+		t.Errorf("defaults: HELO %q, verify %v; want the public URL's host and true", c.HELOName(), c.SMTPTLSVerify)
+	}
+	if c, _ := parse(t, nil, "--public-url", "http://127.0.0.1:8080"); c.HELOName() != "" {
+		t.Errorf("HELO from an address public URL: %q, want none (the machine's name)", c.HELOName())
+	}
+	c, err = parse(t, map[string]string{"CMA_SMTP_HELO": "cma.ville.fr", "CMA_SMTP_TLS_VERIFY": "false"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HELOName() != "cma.ville.fr" || c.SMTPTLSVerify {
+		t.Errorf("from the environment: HELO %q, verify %v", c.HELOName(), c.SMTPTLSVerify)
+	}
+	dir := t.TempDir()
+	empty := dir + "/empty.pem"
+	if err := os.WriteFile(empty, []byte("nothing"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--smtp-helo", "cours adultes"}, `--smtp-helo "cours adultes": expected a host name`},
+		{[]string{"--smtp-ca-file", dir + "/absent.pem"}, "--smtp-ca-file " + dir + "/absent.pem"},
+		{[]string{"--smtp-ca-file", empty}, "holds no PEM certificate"},
+	} {
+		if _, err := parse(t, nil, tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: err = %v, want it to mention %q", tc.args, err, tc.want)
 		}
 	}
 }

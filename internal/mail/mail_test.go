@@ -25,7 +25,7 @@ const testFrom = "Cours d'adultes <ne-pas-repondre@cours-adultes.paris.fr>"
 // startTestSink starts a sink on the loopback interface, closed with the test.
 func startTestSink(t *testing.T, limit int) *Sink {
 	t.Helper()
-	sink, err := startSink("127.0.0.1:0", limit)
+	sink, err := startSink("127.0.0.1:0", limit, SinkOptions{})
 	if err != nil {
 		t.Fatalf("start sink: %v", err)
 	}

@@ -3,11 +3,15 @@ package mail
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
 	netmail "net/mail"
 	"net/textproto"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,12 +20,22 @@ import (
 	"github.com/wneessen/go-mail/smtp"
 )
 
-// TLS modes accepted by SMTPConfig.TLS.
+// TLS modes accepted by SMTPConfig.TLS. Whether the relay's certificate is
+// checked is a separate choice (SMTPConfig.InsecureSkipVerify), the same for
+// the three modes that use TLS.
 const (
-	TLSStartTLS      = "starttls"      // STARTTLS required
-	TLSOpportunistic = "opportunistic" // STARTTLS when the server offers it
-	TLSImplicit      = "tls"           // implicit TLS, usually port 465
-	TLSNone          = "none"          // clear text, only for loopback sinks
+	// TLSStartTLS: STARTTLS is required; a relay that does not offer it is
+	// not used.
+	TLSStartTLS = "starttls"
+	// TLSOpportunistic: STARTTLS when the relay offers it, clear text when it
+	// does not. When offered, the TLS session is the same as starttls's: a
+	// certificate that fails the check fails the connection (go-mail does not
+	// fall back to clear text after a failed handshake, and could not: the
+	// relay has ended the session), so a city relay with its own authority
+	// needs CAFile, or the check turned off.
+	TLSOpportunistic = "opportunistic"
+	TLSImplicit      = "tls"  // implicit TLS, usually port 465
+	TLSNone          = "none" // clear text, only for loopback sinks
 )
 
 // defaultTimeout applies when SMTPConfig.Timeout is zero.
@@ -63,6 +77,18 @@ type SMTPConfig struct {
 	// IdleTimeout is how long an unused connection stays reusable (zero:
 	// DefaultIdleTimeout).
 	IdleTimeout time.Duration
+	// HELO is the name the platform gives in its EHLO/HELO greeting: a fully
+	// qualified host name (Postfix's reject_non_fqdn_helo_hostname refuses
+	// others). Empty: the machine's host name, as go-mail does.
+	HELO string
+	// CAFile is a PEM bundle of the certificate authorities (the city's
+	// internal one) that may sign the relay's certificate, in addition to the
+	// system's. Empty: the system's only.
+	CAFile string
+	// InsecureSkipVerify turns off the check of the relay's certificate (an
+	// explicit choice, --smtp-tls-verify=false): the session is encrypted
+	// but anyone between the platform and the relay can read it.
+	InsecureSkipVerify bool
 }
 
 // Validate reports the first problem in the configuration, if any.
@@ -108,7 +134,47 @@ func (c SMTPConfig) Validate() error {
 	if c.IdleTimeout < 0 {
 		return fmt.Errorf("smtp config: idle timeout must not be negative, got %s", c.IdleTimeout)
 	}
+	if c.HELO != "" && !IsHostName(c.HELO) {
+		return fmt.Errorf("smtp config: HELO name %q is not a host name (letters, digits, hyphens, dots: cours.paris.fr)", c.HELO)
+	}
 	return nil
+}
+
+// IsHostName reports whether name is a DNS host name (RFC 1123 labels of
+// letters, digits and hyphens, joined by dots), as a HELO name must be.
+func IsHostName(name string) bool {
+	if name == "" || len(name) > 253 {
+		return false
+	}
+	for label := range strings.SplitSeq(strings.TrimSuffix(name, "."), ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// LoadCAFile reads a PEM bundle of certificate authorities and returns the
+// system's roots with them added. A file that cannot be read or that holds no
+// certificate is an error that says so.
+func LoadCAFile(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read the relay's certificate authorities: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("certificate authorities file %s holds no PEM certificate (-----BEGIN CERTIFICATE-----)", path)
+	}
+	return pool, nil
 }
 
 // isLoopbackHost reports whether host names the local machine.
@@ -160,7 +226,13 @@ func NewSender(c SMTPConfig) (*Sender, error) {
 	c.MessagesPerConnection = cmp.Or(c.MessagesPerConnection, DefaultMessagesPerConnection)
 	c.IdleTimeout = cmp.Or(c.IdleTimeout, DefaultIdleTimeout)
 	s := &Sender{config: c, from: from, slots: make(chan struct{}, c.Connections)}
-	if s.client, err = gomail.NewClient(c.Host, s.clientOptions()...); err != nil {
+	tlsConfig := &tls.Config{ServerName: c.Host, MinVersion: tls.VersionTLS12, InsecureSkipVerify: c.InsecureSkipVerify} //nolint:gosec // an explicit choice, warned about at start
+	if c.CAFile != "" {
+		if tlsConfig.RootCAs, err = LoadCAFile(c.CAFile); err != nil {
+			return nil, fmt.Errorf("new mail sender: %w", err)
+		}
+	}
+	if s.client, err = gomail.NewClient(c.Host, append(s.clientOptions(), gomail.WithTLSConfig(tlsConfig))...); err != nil {
 		return nil, fmt.Errorf("new mail sender: smtp client for %s: %w", c.Host, err)
 	}
 	return s, nil
@@ -177,6 +249,9 @@ func (s *Sender) clientOptions() []gomail.Option {
 		// closed shows at MAIL FROM instead, before anything of the message
 		// is accepted, and the message goes on a new one (Send).
 		gomail.WithoutNoop(),
+	}
+	if c.HELO != "" {
+		opts = append(opts, gomail.WithHELO(c.HELO))
 	}
 	switch c.TLS {
 	case TLSStartTLS:
@@ -265,6 +340,10 @@ func (s *Sender) conn(ctx context.Context) (conn *pooledConn, reused bool, err e
 func (s *Sender) dial(ctx context.Context) (*pooledConn, error) {
 	c, err := s.client.DialToSMTPClientWithContext(ctx)
 	if err != nil {
+		if certificateRefused(err) {
+			err = fmt.Errorf("%w; the relay's certificate is not signed by an authority the platform knows: "+
+				"give the city's certificate authority with --smtp-ca-file, or turn the check off with --smtp-tls-verify=false", err)
+		}
 		return nil, connectError{fmt.Errorf("connect to %s:%d: %w", s.config.Host, s.config.Port, err)}
 	}
 	return &pooledConn{smtp: c}, nil
@@ -302,6 +381,16 @@ func (s *Sender) Close() error {
 		return fmt.Errorf("close connections to %s: %w", s.config.Host, err)
 	}
 	return nil
+}
+
+// certificateRefused reports whether err is the relay's certificate failing
+// the check (unknown authority, wrong name, expired).
+func certificateRefused(err error) bool {
+	var verify *tls.CertificateVerificationError
+	var unknown x509.UnknownAuthorityError
+	var invalid x509.CertificateInvalidError
+	var name x509.HostnameError
+	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &invalid) || errors.As(err, &name)
 }
 
 // connectionLost reports whether err says the connection was gone before the
@@ -391,10 +480,11 @@ type connectError struct{ err error }
 func (e connectError) Error() string { return e.err.Error() }
 func (e connectError) Unwrap() error { return e.err }
 
-// IsPermanent reports whether err is a permanent failure: the SMTP server
-// refused the message with a 5xx reply, or the message is invalid. Temporary
-// refusals (4xx), network failures, timeouts and failures to connect are not
-// permanent.
+// IsPermanent reports whether err is a permanent failure of the message: the
+// SMTP server refused it with a 5xx reply, or the message is invalid.
+// Temporary refusals (4xx), network failures, timeouts, failures to connect
+// and a relay refusing the platform rather than the message (RefusesPlatform)
+// are not permanent: a retry, once the relay or its settings are fixed, sends it.
 func IsPermanent(err error) bool {
 	if err == nil {
 		return false
@@ -403,8 +493,7 @@ func IsPermanent(err error) bool {
 	if errors.As(err, &pe) {
 		return true
 	}
-	var ce connectError
-	if errors.As(err, &ce) {
+	if RefusesPlatform(err) {
 		return false
 	}
 	var se *gomail.SendError
@@ -418,4 +507,81 @@ func IsPermanent(err error) bool {
 		return te.Code >= 500 && te.Code < 600
 	}
 	return false
+}
+
+// platformRefusals are the words of the replies that refuse the platform
+// rather than one message. Postfix delays its refusals to RCPT TO by default
+// (smtpd_delay_reject = yes): a HELO name refused by
+// reject_non_fqdn_helo_hostname comes as "504 5.5.2 <vm>: Helo command
+// rejected: need fully-qualified hostname" in reply to the recipient, and
+// reads like an unknown mailbox unless its words are read.
+var platformRefusals = []string{
+	"helo command rejected",   // the HELO name (--smtp-helo)
+	"client host rejected",    // the platform's address
+	"sender address rejected", // the one fixed sender (--mail-from)
+	"relay access denied",     // the platform may not relay through it
+	"authentication required", // --smtp-user
+}
+
+// RefusesPlatform reports whether err is the relay refusing the platform
+// itself, whatever the message: a 5xx reply while connecting (greeting,
+// EHLO/HELO, STARTTLS, AUTH), or a refusal of the HELO name, the client, the
+// sender or relaying later in the exchange. Such a failure is retried (the
+// relay's settings or the platform's are to fix), and is worth an error in
+// the log each time.
+func RefusesPlatform(err error) bool {
+	if err == nil {
+		return false
+	}
+	answer := RelayAnswer(err)
+	if answer == "" || answer[0] != '5' {
+		return false
+	}
+	var ce connectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	lower := strings.ToLower(answer)
+	for _, words := range platformRefusals {
+		if strings.Contains(lower, words) {
+			return true
+		}
+	}
+	var se *gomail.SendError
+	// The sender is the same for every email: refusing it refuses them all,
+	// unless the refusal is about the size of this one (552).
+	return errors.As(err, &se) && se.Reason == gomail.ErrSMTPMailFrom && se.ErrorCode() != 552
+}
+
+// RelayAnswer returns the relay's reply in err, code and text ("550 5.1.1
+// <x@example.org>: Recipient address rejected: User unknown"), or "" when the
+// relay gave none (network failure, timeout, invalid message).
+func RelayAnswer(err error) string {
+	var te *textproto.Error
+	if errors.As(err, &te) {
+		return strings.TrimSpace(fmt.Sprintf("%03d %s", te.Code, te.Msg))
+	}
+	var se *gomail.SendError
+	if !errors.As(err, &se) || se.ErrorCode() == 0 {
+		return ""
+	}
+	// go-mail's SendError keeps the reply in its text only: "REASON: REPLY,
+	// affected recipient(s): ..., affected message ID: ...".
+	text := se.Error()
+	_, text, _ = strings.Cut(text, ": ")
+	text, _, _ = strings.Cut(text, ", affected recipient(s): ")
+	text, _, _ = strings.Cut(text, ", affected message ID: ")
+	text = strings.TrimSpace(text)
+	// The reply is a textproto.Error's text: `550 "5.1.1 …"` since Go 1.26.
+	if code, quoted, ok := strings.Cut(text, " "); ok && len(code) == 3 && strings.HasPrefix(quoted, `"`) {
+		if unquoted, err := strconv.Unquote(quoted); err == nil {
+			return code + " " + unquoted
+		}
+		if end := strings.LastIndex(quoted, `"`); end > 0 {
+			if unquoted, err := strconv.Unquote(quoted[:end+1]); err == nil {
+				return code + " " + unquoted
+			}
+		}
+	}
+	return text
 }

@@ -3,6 +3,7 @@ package mail
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	gosmtp "github.com/emersion/go-smtp"
 )
 
@@ -33,6 +35,9 @@ type Received struct {
 	Text      string   // plain-text body, decoded, with "\n" line ends
 	HTML      string   // HTML body, decoded, with "\n" line ends; empty if none
 	MessageID string   // Message-ID header, with its angle brackets
+	HELO      string   // the name the client gave in EHLO/HELO
+	TLS       bool     // whether the message came over TLS (STARTTLS)
+	AuthUser  string   // the user the client authenticated as; empty: none
 	At        time.Time
 	Raw       []byte // the message exactly as received
 }
@@ -45,8 +50,10 @@ type storedMessage struct {
 
 // Sink is the development mail sink: a real SMTP server (go-smtp) on the
 // loopback interface that keeps every message it receives in memory (the last
-// 500), for demo mode and tests. It takes no authentication and no TLS.
+// 500), for demo mode and tests. It takes no authentication and no TLS,
+// unless started with SinkOptions that ask for them, as a city relay does.
 type Sink struct {
+	opts     SinkOptions
 	server   *gosmtp.Server
 	listener net.Listener
 	served   chan struct{} // closed when Serve returns
@@ -58,13 +65,37 @@ type Sink struct {
 	changed  chan struct{}   // closed and replaced at each arrival
 }
 
+// SinkOptions make a sink check what a city relay (Postfix) checks, for tests
+// of the sender against it. The zero value checks nothing.
+type SinkOptions struct {
+	// TLS, when set, offers STARTTLS with this certificate.
+	TLS *tls.Config
+	// Users, when set, requires AUTH (PLAIN or LOGIN) as one of these users
+	// (name → password) before MAIL FROM: 530 5.7.0 otherwise.
+	Users map[string]string
+	// AuthMechanisms offered with Users; empty: PLAIN and LOGIN.
+	AuthMechanisms []string
+	// RejectNonFQDNHELO refuses a HELO name without a dot with "504 5.5.2
+	// <name>: Helo command rejected: need fully-qualified hostname", as
+	// Postfix's reject_non_fqdn_helo_hostname.
+	RejectNonFQDNHELO bool
+	// DelayReject gives that refusal in reply to RCPT TO rather than to EHLO,
+	// as Postfix does by default (smtpd_delay_reject = yes).
+	DelayReject bool
+}
+
 // StartSink starts a sink listening on addr, like "127.0.0.1:0". The host
 // must be a loopback address: the sink accepts anything from anyone.
 func StartSink(addr string) (*Sink, error) {
-	return startSink(addr, sinkLimit)
+	return startSink(addr, sinkLimit, SinkOptions{})
 }
 
-func startSink(addr string, limit int) (*Sink, error) {
+// StartSinkWith starts a sink that checks what opts ask for (tests).
+func StartSinkWith(addr string, opts SinkOptions) (*Sink, error) {
+	return startSink(addr, sinkLimit, opts)
+}
+
+func startSink(addr string, limit int, opts SinkOptions) (*Sink, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("start mail sink: address %q: %w", addr, err)
@@ -77,15 +108,25 @@ func startSink(addr string, limit int) (*Sink, error) {
 		return nil, fmt.Errorf("start mail sink: listen on %s: %w", addr, err)
 	}
 	s := &Sink{
+		opts:     opts,
 		listener: listener,
 		served:   make(chan struct{}),
 		limit:    limit,
 		changed:  make(chan struct{}),
 	}
-	server := gosmtp.NewServer(gosmtp.BackendFunc(func(*gosmtp.Conn) (gosmtp.Session, error) {
-		return &sinkSession{sink: s}, nil
+	server := gosmtp.NewServer(gosmtp.BackendFunc(func(c *gosmtp.Conn) (gosmtp.Session, error) {
+		ss := &sinkSession{sink: s, conn: c, helo: c.Hostname()}
+		if opts.RejectNonFQDNHELO && !strings.Contains(strings.Trim(ss.helo, "[]."), ".") {
+			ss.heloRefusal = &gosmtp.SMTPError{Code: 504, EnhancedCode: gosmtp.EnhancedCode{5, 5, 2},
+				Message: "<" + ss.helo + ">: Helo command rejected: need fully-qualified hostname"}
+			if !opts.DelayReject {
+				return nil, ss.heloRefusal
+			}
+		}
+		return ss, nil
 	}))
 	server.Domain = "localhost"
+	server.TLSConfig = opts.TLS
 	server.MaxMessageBytes = 10 << 20
 	server.MaxRecipients = 100
 	server.ReadTimeout = time.Minute
@@ -204,19 +245,86 @@ func (s *Sink) add(r Received) {
 
 // sinkSession is one SMTP transaction with the sink.
 type sinkSession struct {
-	sink *Sink
-	from string
-	to   []string
+	sink        *Sink
+	conn        *gosmtp.Conn
+	helo        string
+	heloRefusal *gosmtp.SMTPError // delayed to RCPT TO (SinkOptions.DelayReject)
+	user        string            // authenticated as
+	from        string
+	to          []string
 }
 
 func (ss *sinkSession) Mail(from string, _ *gosmtp.MailOptions) error {
+	if ss.sink.opts.Users != nil && ss.user == "" {
+		return &gosmtp.SMTPError{Code: 530, EnhancedCode: gosmtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
+	}
 	ss.from = from
 	return nil
 }
 
 func (ss *sinkSession) Rcpt(to string, _ *gosmtp.RcptOptions) error {
+	if ss.heloRefusal != nil {
+		return ss.heloRefusal
+	}
 	ss.to = append(ss.to, to)
 	return nil
+}
+
+// AuthMechanisms offers AUTH when the sink has users (go-smtp offers it only
+// over TLS or on a server allowing insecure auth).
+func (ss *sinkSession) AuthMechanisms() []string {
+	if ss.sink.opts.Users == nil {
+		return nil
+	}
+	if len(ss.sink.opts.AuthMechanisms) > 0 {
+		return ss.sink.opts.AuthMechanisms
+	}
+	return []string{sasl.Plain, sasl.Login}
+}
+
+// Auth checks a user's password with PLAIN or LOGIN.
+func (ss *sinkSession) Auth(mech string) (sasl.Server, error) {
+	check := func(user, password string) error {
+		if want, ok := ss.sink.opts.Users[user]; !ok || want != password {
+			return &gosmtp.SMTPError{Code: 535, EnhancedCode: gosmtp.EnhancedCode{5, 7, 8}, Message: "Authentication credentials invalid"}
+		}
+		ss.user = user
+		return nil
+	}
+	switch mech {
+	case sasl.Plain:
+		return sasl.NewPlainServer(func(_, user, password string) error { return check(user, password) }), nil
+	case sasl.Login:
+		return &loginServer{check: check}, nil
+	}
+	return nil, gosmtp.ErrAuthUnknownMechanism
+}
+
+// loginServer is the server side of AUTH LOGIN (draft-murchison-sasl-login):
+// "Username:", then "Password:".
+type loginServer struct {
+	check func(user, password string) error
+	step  int
+	user  string
+}
+
+func (l *loginServer) Next(response []byte) (challenge []byte, done bool, err error) {
+	switch l.step {
+	case 0:
+		l.step++
+		if len(response) == 0 { // no initial response: ask for the user
+			return []byte("Username:"), false, nil
+		}
+		l.user = string(response)
+		l.step++
+		return []byte("Password:"), false, nil
+	case 1:
+		l.user = string(response)
+		l.step++
+		return []byte("Password:"), false, nil
+	default:
+		return nil, true, l.check(l.user, string(response))
+	}
 }
 
 func (ss *sinkSession) Data(r io.Reader) error {
@@ -224,11 +332,15 @@ func (ss *sinkSession) Data(r io.Reader) error {
 	if err != nil {
 		return fmt.Errorf("mail sink: read message data: %w", err)
 	}
+	_, overTLS := ss.conn.TLSConnectionState()
 	received := Received{
-		From: ss.from,
-		To:   append([]string(nil), ss.to...),
-		At:   time.Now(),
-		Raw:  raw,
+		From:     ss.from,
+		To:       append([]string(nil), ss.to...),
+		HELO:     ss.helo,
+		TLS:      overTLS,
+		AuthUser: ss.user,
+		At:       time.Now(),
+		Raw:      raw,
 	}
 	// A message the sink cannot parse is still kept, with its raw source:
 	// the sink is a debugging tool.
