@@ -1,0 +1,434 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/mail"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// The mail journeys against Postfix (interop/postfix): the real program sends
+// through the city's relay as a city configures it — STARTTLS with the city's
+// own certificate authority, SMTP AUTH, a fully qualified HELO required — and
+// the journeys read what Postfix delivered into its one Maildir.
+
+// postfixPeer is the relay interop/postfix/start.sh started.
+type postfixPeer struct {
+	host, port, user, password, caFile, maildir, config, refusedMap, log, version string
+}
+
+// needPostfix skips the test unless interop/run started Postfix, and logs
+// which relay the journey talks to.
+func needPostfix(t *testing.T) postfixPeer {
+	t.Helper()
+	v := needPeer(t, "Postfix", "CMA_INTEROP_SMTP_HOST", "CMA_INTEROP_SMTP_PORT", "CMA_INTEROP_SMTP_USER", "CMA_INTEROP_SMTP_PASSWORD",
+		"CMA_INTEROP_SMTP_CA_FILE", "CMA_INTEROP_MAILDIR", "CMA_INTEROP_POSTFIX_CONFIG", "CMA_INTEROP_POSTFIX_REFUSED_MAP",
+		"CMA_INTEROP_POSTFIX_VERSION")
+	p := postfixPeer{
+		host: v["CMA_INTEROP_SMTP_HOST"], port: v["CMA_INTEROP_SMTP_PORT"], user: v["CMA_INTEROP_SMTP_USER"],
+		password: v["CMA_INTEROP_SMTP_PASSWORD"], caFile: v["CMA_INTEROP_SMTP_CA_FILE"], maildir: v["CMA_INTEROP_MAILDIR"],
+		config: v["CMA_INTEROP_POSTFIX_CONFIG"], refusedMap: v["CMA_INTEROP_POSTFIX_REFUSED_MAP"],
+		log: os.Getenv("CMA_INTEROP_POSTFIX_LOG"), version: v["CMA_INTEROP_POSTFIX_VERSION"],
+	}
+	t.Logf("interop: peer Postfix %s on %s:%s (STARTTLS, SASL user %s, Maildir %s)", p.version, p.host, p.port, p.user, p.maildir)
+	return p
+}
+
+// start runs cma against the relay, giving it helo as its HELO name.
+func (p postfixPeer) start(t *testing.T, helo string) (string, *syncBuffer) {
+	t.Helper()
+	return startServerWith(t, fixedNow, []string{
+		"--smtp-host", p.host, "--smtp-port", p.port, "--smtp-tls", "starttls", "--smtp-ca-file", p.caFile,
+		"--smtp-user", p.user, "--smtp-helo", helo,
+	}, map[string]string{"CMA_SMTP_PASSWORD": p.password})
+}
+
+// postfix runs `postfix -c CONFIG command` (stop, start, reload).
+func (p postfixPeer) postfix(t *testing.T, command string) {
+	t.Helper()
+	out, err := exec.Command("postfix", "-c", p.config, command).CombinedOutput()
+	if err != nil {
+		t.Fatalf("postfix -c %s %s: %v\n%s", p.config, command, err, out)
+	}
+	t.Logf("interop: postfix %s", command)
+}
+
+// refuse makes the relay answer 550 5.1.1 to the addresses (none: to nobody):
+// it rewrites the refusal map and reloads Postfix.
+func (p postfixPeer) refuse(t *testing.T, addrs ...string) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("# Written by e2e/interop_mail_test.go.\n")
+	for _, a := range addrs {
+		fmt.Fprintf(&b, "%s 550 5.1.1 User unknown in virtual mailbox table\n", a)
+	}
+	if err := os.WriteFile(p.refusedMap, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.postfix(t, "reload")
+}
+
+// maillogLines returns the lines of Postfix's log that contain s, for messages.
+func (p postfixPeer) maillogLines(s string) string {
+	if p.log == "" {
+		return "(no Postfix log)"
+	}
+	data, _ := os.ReadFile(p.log)
+	var out []string
+	for l := range strings.Lines(string(data)) {
+		if strings.Contains(l, s) {
+			out = append(out, strings.TrimSpace(l))
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// arrived is one email Postfix delivered into the Maildir.
+type arrived struct {
+	file      string
+	header    mail.Header
+	raw       []byte
+	body      []byte // after the header
+	messageID string
+	to        string // the To header's address
+}
+
+// delivered reads every email in the Maildir (new and cur).
+func (p postfixPeer) delivered(t *testing.T) []arrived {
+	t.Helper()
+	var out []arrived
+	for _, sub := range []string{"new", "cur"} {
+		entries, err := os.ReadDir(filepath.Join(p.maildir, sub))
+		if err != nil {
+			t.Fatalf("Maildir: %v", err)
+		}
+		for _, e := range entries {
+			f := filepath.Join(p.maildir, sub, e.Name())
+			raw, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatalf("Maildir: %v", err)
+			}
+			m, err := mail.ReadMessage(bytes.NewReader(raw))
+			if err != nil {
+				t.Errorf("Maildir: %s is not a message (RFC 5322): %v", f, err)
+				continue
+			}
+			body, _ := io.ReadAll(m.Body)
+			a := arrived{file: f, header: m.Header, raw: raw, body: body, messageID: m.Header.Get("Message-Id")}
+			if to, err := mail.ParseAddress(m.Header.Get("To")); err == nil {
+				a.to = strings.ToLower(to.Address)
+			}
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// messageIDs is the set of Message-IDs in the Maildir now, to tell what a
+// journey's own server delivered from what was there before.
+func (p postfixPeer) messageIDs(t *testing.T) map[string]bool {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, a := range p.delivered(t) {
+		seen[a.messageID] = true
+	}
+	return seen
+}
+
+// waitDelivered waits until the Maildir holds, besides the emails of before,
+// want emails to the addresses in to, and returns them (at least want; more if
+// duplicates arrived meanwhile).
+func (p postfixPeer) waitDelivered(t *testing.T, before map[string]bool, to []string, want int, timeout time.Duration) []arrived {
+	t.Helper()
+	var got []arrived
+	for deadline := time.Now().Add(timeout); ; {
+		got = got[:0]
+		for _, a := range p.delivered(t) {
+			if !before[a.messageID] && slices.Contains(to, a.to) {
+				got = append(got, a)
+			}
+		}
+		if len(got) >= want {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Maildir: %d of %d emails to %v arrived within %v; Postfix's log for them:\n%s", len(got), want, to, timeout,
+				p.maillogLines(to[0]))
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// validateCourse signs persona in (in a fresh session), puts the course in the
+// basket and validates it for good; it returns the validation's reference
+// and the status message the candidate reads.
+func (b *browser) validateCourse(base, persona string, c apiCourseSlot) (reference, status string) {
+	b.t.Helper()
+	b.do("forget the previous person's session", 5*time.Second, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, network.ClearBrowserCookies, cdp.Empty{})
+		return err
+	}))
+	if p := signIn(b, base, persona); p == "/connexion" || strings.HasPrefix(p, "/dev-idp/") {
+		b.t.Fatalf("after choosing %q: location %s, want to be signed in", persona, b.location())
+	}
+	b.navigate(base + c.URL)
+	b.activate("form[action='/panier/ajouter'] button[type=submit]", addButton)
+	if p := eval[string](b, `location.pathname`); p != "/panier" {
+		b.t.Fatalf("%s: after adding %s: location %s, want /panier", persona, c.Code, b.location())
+	}
+	b.do("choose an objective and accept the rules", 10*time.Second,
+		chromedp.Click(chromedp.CSS(`#objectif`)), chromedp.Click(chromedp.CSS(`#reglement`)))
+	b.activate("form[action='/panier/recapitulatif'] button[type=submit]", recapButton)
+	if p := eval[string](b, `location.pathname`); p != "/panier/recapitulatif" {
+		b.t.Fatalf("%s: after the form: location %s, want the recap (errors: %s)", persona, b.location(),
+			eval[string](b, `[...document.querySelectorAll('.error-summary li, .error-message')].map(e => e.textContent.trim()).join(' | ')`))
+	}
+	b.activate("form[action='/panier/valider'] button[type=submit]", validateButton)
+	if p := eval[string](b, `location.pathname`); p != "/mes-candidatures" {
+		b.t.Fatalf("%s: after validating: location %s, want /mes-candidatures", persona, b.location())
+	}
+	status = eval[string](b, `(document.querySelector('main .success[role=status]') || {textContent: ''}).textContent.trim()`)
+	reference = eval[string](b, `(() => { const dt = [...document.querySelectorAll('main dt')].find(d => d.textContent.trim() === 'Référence de la validation');
+		return dt ? dt.nextElementSibling.textContent.trim() : ''; })()`)
+	if reference == "" {
+		b.t.Fatalf("%s: /mes-candidatures shows no \"Référence de la validation\" after validating", persona)
+	}
+	return reference, status
+}
+
+// mimePart is a leaf of a message's MIME tree, its body decoded.
+type mimePart struct {
+	contentType, charset, body string
+}
+
+// mimeLeaves walks a MIME entity (multipart or not) and returns its leaves.
+func mimeLeaves(t *testing.T, contentType, transferEncoding string, body io.Reader) []mimePart {
+	t.Helper()
+	mediaType, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		t.Fatalf("MIME: Content-Type %q: %v", contentType, err)
+	}
+	if strings.HasPrefix(mediaType, "multipart/") {
+		if params["boundary"] == "" {
+			t.Fatalf("MIME: %s without a boundary", mediaType)
+		}
+		var out []mimePart
+		r := multipart.NewReader(body, params["boundary"])
+		for {
+			part, err := r.NextRawPart()
+			if err == io.EOF {
+				return out
+			}
+			if err != nil {
+				t.Fatalf("MIME: reading %s: %v", mediaType, err)
+			}
+			out = append(out, mimeLeaves(t, part.Header.Get("Content-Type"), part.Header.Get("Content-Transfer-Encoding"), part)...)
+		}
+	}
+	switch strings.ToLower(transferEncoding) {
+	case "quoted-printable":
+		body = quotedprintable.NewReader(body)
+	case "base64":
+		body = base64.NewDecoder(base64.StdEncoding, body)
+	case "", "7bit", "8bit", "binary":
+	default:
+		t.Errorf("MIME: unexpected Content-Transfer-Encoding %q", transferEncoding)
+	}
+	data, err := io.ReadAll(body)
+	if err != nil {
+		t.Fatalf("MIME: decoding a %s part (%s): %v", mediaType, transferEncoding, err)
+	}
+	return []mimePart{{contentType: mediaType, charset: strings.ToLower(params["charset"]), body: string(data)}}
+}
+
+// TestInterop_Postfix_CAN4_confirmation_reaches_the_mailbox is a candidate
+// validating a basket with the platform plugged into the city's Postfix
+// (STARTTLS checked against the city's CA, SMTP AUTH, its HELO name): the
+// confirmation lands in the mailbox, and read as a mail program reads it
+// (net/mail, mime/multipart), it has its sender, its recipient, its subject
+// with accents, a Message-ID, Auto-Submitted, a text and an HTML version that
+// both name the course and the validation's reference (CAN-4).
+func TestInterop_Postfix_CAN4_confirmation_reaches_the_mailbox(t *testing.T) {
+	peer := needPostfix(t)
+	tools := needBrowser(t)
+	t.Parallel()
+	base, logs := peer.start(t, "cma.interop.test")
+	b := newBrowser(t, tools)
+	before := peer.messageIDs(t)
+
+	_, courses := openSessionCourses(t, base)
+	four, _ := pickCourses(t, courses)
+	ref, status := b.validateCourse(base, yasminePersona, four[0])
+	t.Logf("validated %s for %s: reference %s; the candidate reads %q", four[0], yasmineEmail, ref, status)
+	b.screenshot("interop-postfix-can4-candidatures")
+
+	got := peer.waitDelivered(t, before, []string{yasmineEmail}, 1, 60*time.Second)
+	if len(got) != 1 {
+		t.Errorf("Maildir: %d emails to %s, want the one confirmation", len(got), yasmineEmail)
+	}
+	m := got[0]
+	t.Logf("arrived: %s (%d bytes)", m.file, len(m.raw))
+	h := m.header
+	dec := new(mime.WordDecoder)
+	subject, err := dec.DecodeHeader(h.Get("Subject"))
+	if err != nil {
+		t.Errorf("Subject %q: %v", h.Get("Subject"), err)
+	}
+	if want := "Votre candidature aux Cours d'adultes est enregistrée"; subject != want {
+		t.Errorf("Subject decodes to %q, want %q", subject, want)
+	}
+	if !strings.ContainsAny(subject, "éèà") {
+		t.Errorf("Subject %q (raw %q) has lost its accents", subject, h.Get("Subject"))
+	}
+	from, err := mail.ParseAddress(h.Get("From"))
+	if err != nil || !strings.Contains(from.Address, "@") {
+		t.Errorf("From %q: %v, want the platform's sender address", h.Get("From"), err)
+	} else {
+		t.Logf("From: %q <%s>", from.Name, from.Address)
+	}
+	if to, err := mail.ParseAddress(h.Get("To")); err != nil || !strings.EqualFold(to.Address, yasmineEmail) {
+		t.Errorf("To %q (%v), want %s", h.Get("To"), err, yasmineEmail)
+	}
+	if id := m.messageID; !strings.HasPrefix(id, "<") || !strings.HasSuffix(id, ">") || !strings.Contains(id, "@") {
+		t.Errorf("Message-ID %q, want <id@domain>", id)
+	}
+	if a := h.Get("Auto-Submitted"); a != "auto-generated" {
+		t.Errorf("Auto-Submitted %q, want auto-generated (RFC 3834: no vacation replies)", a)
+	}
+	if _, err := h.Date(); err != nil {
+		t.Errorf("Date %q: %v", h.Get("Date"), err)
+	}
+	if v := h.Get("Mime-Version"); v != "1.0" {
+		t.Errorf("MIME-Version %q, want 1.0", v)
+	}
+	leaves := mimeLeaves(t, h.Get("Content-Type"), h.Get("Content-Transfer-Encoding"), bytes.NewReader(m.body))
+	var text, html string
+	for _, l := range leaves {
+		switch l.contentType {
+		case "text/plain":
+			text = l.body
+		case "text/html":
+			html = l.body
+		}
+		if strings.HasPrefix(l.contentType, "text/") && l.charset != "utf-8" {
+			t.Errorf("part %s: charset %q, want utf-8", l.contentType, l.charset)
+		}
+	}
+	if text == "" || html == "" {
+		t.Fatalf("MIME: parts %v, want a text/plain and a text/html part", leaves)
+	}
+	for name, part := range map[string]string{"text/plain": text, "text/html": html} {
+		if !strings.Contains(part, ref) {
+			t.Errorf("%s part does not give the reference %s:\n%s", name, ref, part)
+		}
+		title := four[0].Formation.Title
+		if name == "text/html" {
+			title = htmlEscape(title)
+		}
+		if !strings.Contains(part, title) {
+			t.Errorf("%s part does not name the course %q:\n%s", name, four[0].Formation.Title, part)
+		}
+	}
+	if !strings.Contains(text, "Référence de votre validation") {
+		t.Errorf("text/plain part has lost its accents (no \"Référence de votre validation\"):\n%s", text)
+	}
+	t.Logf("confirmation %s: From %s, Subject %q, parts %d, reference %s", m.messageID, h.Get("From"), subject, len(leaves), ref)
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("server log has errors:\n%s", logs)
+	}
+}
+
+// htmlEscape escapes what templ escapes in text: & < > " '.
+func htmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s)
+}
+
+// outagePersonas are candidates validating while the relay is down.
+var outagePersonas = []struct{ persona, email string }{
+	{yasminePersona, yasmineEmail},
+	{camillePersona, "camille.martin@exemple.fr"},
+	{"Thomas Nguyen — Candidat adulte", "thomas.nguyen@exemple.fr"},
+}
+
+// TestInterop_Postfix_CON2_relay_outage_delivers_once stops Postfix, has
+// three candidates validate while it is down, keeps it down 60 s and starts it
+// again: every confirmation arrives, exactly once (counted by Message-ID), in
+// about two minutes (CON-2). It stops the relay that the other mail journeys
+// share, so it does not run in parallel with them: Go runs it before them.
+func TestInterop_Postfix_CON2_relay_outage_delivers_once(t *testing.T) {
+	peer := needPostfix(t)
+	tools := needBrowser(t)
+	base, logs := peer.start(t, "cma.interop.test")
+	b := newBrowser(t, tools)
+	before := peer.messageIDs(t)
+	_, courses := openSessionCourses(t, base)
+	four, _ := pickCourses(t, courses)
+
+	peer.postfix(t, "stop")
+	down := time.Now()
+	t.Cleanup(func() { // never leave the relay down for the journeys after
+		if out, err := exec.Command("postfix", "-c", peer.config, "status").CombinedOutput(); err != nil {
+			t.Logf("postfix status: %s", out)
+			_ = exec.Command("postfix", "-c", peer.config, "start").Run()
+		}
+	})
+	var to []string
+	for i, p := range outagePersonas {
+		ref, status := b.validateCourse(base, p.persona, four[i])
+		t.Logf("relay down: %s validated %s (reference %s); reads %q", p.email, four[i].Code, ref, status)
+		to = append(to, p.email)
+	}
+	b.screenshot("interop-postfix-con2-outage-candidatures")
+	time.Sleep(time.Until(down.Add(60 * time.Second)))
+	if n := len(peer.delivered(t)) - len(before); n != 0 {
+		t.Errorf("Maildir: %d new emails while the relay was down", n)
+	}
+	peer.postfix(t, "start")
+	up := time.Now()
+	t.Logf("relay down for %v", up.Sub(down).Round(time.Second))
+
+	got := peer.waitDelivered(t, before, to, len(to), 150*time.Second)
+	t.Logf("all %d confirmations arrived %v after the relay came back", len(got), time.Since(up).Round(time.Second))
+	// Anything sent twice would come right after: wait for a retry's worth.
+	time.Sleep(10 * time.Second)
+	got = peer.waitDelivered(t, before, to, len(to), time.Second)
+	count := map[string]int{}
+	perRecipient := map[string]int{}
+	for _, a := range got {
+		count[a.messageID]++
+		perRecipient[a.to]++
+	}
+	for id, n := range count {
+		if n != 1 {
+			t.Errorf("Message-ID %s arrived %d times, want once", id, n)
+		}
+	}
+	for _, addr := range to {
+		if perRecipient[addr] != 1 {
+			t.Errorf("%s received %d emails, want one confirmation", addr, perRecipient[addr])
+		}
+	}
+	var retries int
+	for l := range strings.Lines(logs.String()) {
+		if strings.Contains(l, "127.0.0.1:"+peer.port) || strings.Contains(strings.ToLower(l), "smtp") {
+			retries++
+		}
+	}
+	t.Logf("server log: %d lines about the relay while it was down", retries)
+}
