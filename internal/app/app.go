@@ -261,7 +261,8 @@ func serve(ctx context.Context, args []string, env Env) error {
 	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accts, Candidatures: cands, Providers: providers,
 		DevIDP: devIDP, MailSink: mailer.sinkHandler, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now,
 		Version: version(), Secure: cfg.Secure, Sessions: st.Sessions(), TrustedProxies: cfg.TrustedProxyList(),
-		SessionTimeouts: websession.Timeouts{CandidateIdle: cfg.SessionIdle, Lifetime: cfg.SessionLifetime}})
+		SessionTimeouts: websession.Timeouts{CandidateIdle: cfg.SessionIdle, Lifetime: cfg.SessionLifetime},
+		Metrics:         mailer.metrics.Collectors()})
 	if err != nil {
 		ln.Close()
 		return err

@@ -27,6 +27,7 @@ type mailQueue struct {
 	domain      string       // of the sender address, for Message-IDs
 	sinkHandler http.Handler // the development mail sink's pages, demo mode only
 	sinkAddr    string       // and its SMTP address
+	metrics     *outbox.Metrics
 	stop        func()
 }
 
@@ -40,7 +41,7 @@ func startMail(ctx context.Context, cfg *config.Config, d *db.DB, st *store.Stor
 	if err != nil {
 		return nil, fmt.Errorf("--mail-from %q: %w", cfg.MailFrom, err)
 	}
-	o := &mailQueue{domain: from.Address[strings.LastIndex(from.Address, "@")+1:], stop: func() {}}
+	o := &mailQueue{domain: from.Address[strings.LastIndex(from.Address, "@")+1:], metrics: outbox.NewMetrics(), stop: func() {}}
 	smtp := cmamail.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUser, Password: cfg.SMTPPassword,
 		TLS: cfg.SMTPTLS, From: cfg.MailFrom, Timeout: 30 * time.Second,
 		Connections: cfg.SMTPConnections, MessagesPerConnection: cfg.SMTPMessagesPerConnection,
@@ -78,7 +79,7 @@ func startMail(ctx context.Context, cfg *config.Config, d *db.DB, st *store.Stor
 		}
 		sender = smtpSender
 	}
-	client, err := jobs.New(d, st, sender, jobs.Config{Workers: workers, Log: log, Now: now})
+	client, err := jobs.New(d, st, sender, jobs.Config{Workers: workers, Log: log, Now: now, Metrics: o.metrics})
 	if err != nil {
 		return nil, err
 	}

@@ -63,7 +63,7 @@ type Config struct {
 	// SMTPTLSVerify checks the relay's certificate (CMA_SMTP_TLS_VERIFY, true
 	// by default); false is an explicit choice, warned about at start.
 	SMTPTLSVerify bool
-	MailFrom     string // CMA_MAIL_FROM
+	MailFrom      string // CMA_MAIL_FROM
 	// MailSinkAddr is where the development mail sink (demo mode without a
 	// relay) takes SMTP, HOST:PORT on loopback; port 0 (the default) is a free
 	// one, so that demos and tests run side by side. CMA_MAIL_SINK_ADDR.

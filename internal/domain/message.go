@@ -17,6 +17,32 @@ type Message struct {
 	// such as an unknown mailbox), RefusedReason its answer: it is not retried.
 	RefusedAt     time.Time
 	RefusedReason string
+	// Attempts is how many times the platform tried to send it, LastError
+	// the last failure (the relay's answer, or what went wrong before one)
+	// and LastAttemptAt when; Resends how many times the central service
+	// queued it again.
+	Attempts      int
+	LastError     string
+	LastAttemptAt time.Time
+	Resends       int
+}
+
+// Where an email is (CON-2).
+const (
+	MessagePending = "pending" // not sent yet: queued, or retried after failures
+	MessageRefused = "refused" // refused for good by the relay, until resent
+	MessageSent    = "sent"
+)
+
+// State is MessagePending, MessageRefused or MessageSent.
+func (m Message) State() string {
+	switch {
+	case !m.SentAt.IsZero():
+		return MessageSent
+	case !m.RefusedAt.IsZero():
+		return MessageRefused
+	}
+	return MessagePending
 }
 
 // Outgoing is a message to send with its recipient's current address.

@@ -55,6 +55,8 @@ type Config struct {
 	// FetchCooldown and FetchPollInterval override DefaultFetchCooldown and
 	// DefaultFetchPollInterval when set (benchmarks).
 	FetchCooldown, FetchPollInterval time.Duration
+	// Metrics counts the emails sent and failed (nil: counted nowhere).
+	Metrics *outbox.Metrics
 }
 
 // How often the workers look for jobs. Neither driver listens for inserts (no
@@ -76,7 +78,7 @@ const (
 // sending them with send, and the periodic erasure of expired proofs.
 func New(d *db.DB, st *store.Store, send outbox.Sender, cfg Config) (*Client, error) {
 	workers := river.NewWorkers()
-	river.AddWorker(workers, outbox.NewWorker(st, send, cfg.Now))
+	river.AddWorker(workers, outbox.NewWorker(st, send, cfg.Now).Observe(cfg.Log, cfg.Metrics))
 	// A job whose instance died while working it is "running" until rescued: a
 	// job may run 30 s at most, and after a minute it is taken up again, so a
 	// confirmation interrupted by a crash goes out a minute later, not an hour.

@@ -3,6 +3,7 @@ package outbox
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -20,6 +21,8 @@ type Store interface {
 	MessagesToSend(ctx context.Context, ids []int64) ([]domain.Outgoing, error)
 	MarkMessagesSent(ctx context.Context, ids []int64, at time.Time) error
 	MarkMessageRefused(ctx context.Context, id int64, at time.Time, reason string) error
+	// MarkMessageFailed records a failed attempt that is retried.
+	MarkMessageFailed(ctx context.Context, id int64, at time.Time, reason string) error
 }
 
 // Sender sends one email: package mail's Sender, through the city's relay or
@@ -36,14 +39,56 @@ type Sender interface {
 // only what is still unsent.
 type Worker struct {
 	river.WorkerDefaults[SendEmailArgs]
-	store Store
-	send  Sender
-	now   func() time.Time
+	store   Store
+	send    Sender
+	now     func() time.Time
+	log     *slog.Logger
+	metrics *Metrics
 }
 
-// NewWorker returns the email worker.
+// NewWorker returns the email worker. It logs nothing and counts nothing
+// until Observe is called.
 func NewWorker(st Store, send Sender, now func() time.Time) *Worker {
-	return &Worker{store: st, send: send, now: now}
+	return &Worker{store: st, send: send, now: now, log: slog.New(slog.DiscardHandler), metrics: NewMetrics()}
+}
+
+// Observe makes the worker log every failure to log (a refusal at error
+// level, a retryable failure at warn level) and count sendings in m.
+func (w *Worker) Observe(log *slog.Logger, m *Metrics) *Worker {
+	if log != nil {
+		w.log = log
+	}
+	if m != nil {
+		w.metrics = m
+	}
+	return w
+}
+
+// retrySchedule is how long the job queue waits before each retry of an email
+// job: fast at first, so that a relay down for a minute or two is caught up
+// within about a minute of its return, then growing to retryCap, for about a
+// day and a half in all over SendEmailArgs' 25 attempts.
+var retrySchedule = []time.Duration{5 * time.Second, 15 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute,
+	5 * time.Minute, 10 * time.Minute, 20 * time.Minute, 40 * time.Minute, time.Hour, 2 * time.Hour}
+
+// retryCap is the longest wait between two attempts.
+const retryCap = 150 * time.Minute
+
+// RetryDelay is the wait after the attempt-th failed attempt (1 for the first).
+func RetryDelay(attempt int) time.Duration {
+	if attempt < 1 {
+		attempt = 1
+	}
+	if attempt <= len(retrySchedule) {
+		return retrySchedule[attempt-1]
+	}
+	return retryCap
+}
+
+// NextRetry replaces River's default backoff (attempt⁴ seconds: 16 s, 81 s,
+// 256 s… a relay back after a minute would wait minutes more) for email jobs.
+func (w *Worker) NextRetry(job *river.Job[SendEmailArgs]) time.Time {
+	return w.now().Add(RetryDelay(job.Attempt))
 }
 
 // markTimeout bounds recording the outcome of a group once sent: that is done
@@ -67,20 +112,50 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[SendEmailArgs]) error 
 	var sent []int64
 	var failed []error
 	for i, m := range msgs {
-		switch err := errs[i]; {
-		case err == nil:
+		err := errs[i]
+		if err == nil {
 			sent = append(sent, m.ID)
+			continue
+		}
+		answer := mail.RelayAnswer(err)
+		reason := answer
+		if reason == "" {
+			reason = err.Error()
+		}
+		attrs := []any{"outbox_id", m.ID, "message_id", m.MessageID, "kind", m.Kind, "relay_answer", answer,
+			"job_id", job.ID, "attempt", job.Attempt}
+		if answer == "" {
+			// No answer from the relay: what went wrong before one (a
+			// connection refused, a timeout). go-mail's errors with an answer
+			// name the recipient, which the log does not need.
+			attrs = append(attrs, "error", err)
+		}
+		switch {
 		case mail.IsPermanent(err):
-			if err := w.store.MarkMessageRefused(markCtx, m.ID, at, err.Error()); err != nil {
+			// CON-2: nothing is lost silently. The message waits on the
+			// central service's outbox page for a resend.
+			w.log.Error("email refused by the relay for good: not retried, listed on /back-office/courriels", attrs...)
+			w.metrics.Failures.WithLabelValues(FailureRefused).Inc()
+			if err := w.store.MarkMessageRefused(markCtx, m.ID, at, reason); err != nil {
 				failed = append(failed, err)
 			}
+			continue
+		case mail.RefusesPlatform(err):
+			w.log.Error("the relay refuses the platform, not the message (HELO name, address, sender or credentials): "+
+				"the email is retried; fix the relay's settings or the platform's (--smtp-helo, --smtp-user)", attrs...)
 		default:
-			failed = append(failed, fmt.Errorf("message %d: %w", m.ID, err))
+			w.log.Warn("email not sent, retried", attrs...)
 		}
+		w.metrics.Failures.WithLabelValues(FailureRetryable).Inc()
+		if err := w.store.MarkMessageFailed(markCtx, m.ID, at, reason); err != nil {
+			failed = append(failed, err)
+		}
+		failed = append(failed, fmt.Errorf("message %d: %w", m.ID, err))
 	}
 	if err := w.store.MarkMessagesSent(markCtx, sent, at); err != nil {
 		return err
 	}
+	w.metrics.Sent.Add(float64(len(sent)))
 	if len(failed) > 0 {
 		// The first cause only: River keeps every attempt's error.
 		return fmt.Errorf("%d of %d emails not sent, retried; first: %w", len(failed), len(msgs), failed[0])

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"cma/internal/domain"
@@ -22,12 +23,13 @@ func (s *Store) InsertMessage(ctx context.Context, tx *sql.Tx, m *domain.Message
 	return nil
 }
 
-const messageColumns = `id, account_id, kind, subject, body_text, body_html, message_id, created_at, sent_at, refused_at, refused_reason`
+const messageColumns = `id, account_id, kind, subject, body_text, body_html, message_id, created_at, sent_at, refused_at, refused_reason,
+	attempts, last_error, last_attempt_at, resends`
 
-func scanMessage(row rowScanner) (domain.Message, error) {
+func scanMessage(row rowScanner, more ...any) (domain.Message, error) {
 	var m domain.Message
-	err := row.Scan(&m.ID, &m.AccountID, &m.Kind, &m.Subject, &m.Text, &m.HTML, &m.MessageID, timeCol{&m.CreatedAt}, nullTime{&m.SentAt},
-		nullTime{&m.RefusedAt}, &m.RefusedReason)
+	err := row.Scan(append([]any{&m.ID, &m.AccountID, &m.Kind, &m.Subject, &m.Text, &m.HTML, &m.MessageID, timeCol{&m.CreatedAt}, nullTime{&m.SentAt},
+		nullTime{&m.RefusedAt}, &m.RefusedReason, &m.Attempts, &m.LastError, nullTime{&m.LastAttemptAt}, &m.Resends}, more...)...)
 	return m, err
 }
 
@@ -94,7 +96,8 @@ func (s *Store) MarkMessagesSent(ctx context.Context, ids []int64, at time.Time)
 	if len(ids) == 0 {
 		return nil
 	}
-	if _, err := s.db.W.ExecContext(ctx, `UPDATE messages SET sent_at = $1 WHERE id `+s.inList(2, "bigint")+` AND sent_at IS NULL`,
+	if _, err := s.db.W.ExecContext(ctx, `UPDATE messages SET sent_at = $1, attempts = attempts + 1, last_attempt_at = $1
+		WHERE id `+s.inList(2, "bigint")+` AND sent_at IS NULL`,
 		s.instantArg(at), s.listArg(ids)); err != nil {
 		return fmt.Errorf("mark %d messages sent: %w", len(ids), err)
 	}
@@ -104,9 +107,126 @@ func (s *Store) MarkMessagesSent(ctx context.Context, ids []int64, at time.Time)
 // MarkMessageRefused records that the relay refused message id for good, so
 // that it is never sent again (a message already sent stays sent).
 func (s *Store) MarkMessageRefused(ctx context.Context, id int64, at time.Time, reason string) error {
-	if _, err := s.db.W.ExecContext(ctx, `UPDATE messages SET refused_at = $1, refused_reason = $2 WHERE id = $3 AND sent_at IS NULL`,
+	if _, err := s.db.W.ExecContext(ctx, `UPDATE messages SET refused_at = $1, refused_reason = $2,
+		attempts = attempts + 1, last_error = $2, last_attempt_at = $1 WHERE id = $3 AND sent_at IS NULL`,
 		s.instantArg(at), reason, id); err != nil {
 		return fmt.Errorf("mark message %d refused: %w", id, err)
 	}
 	return nil
+}
+
+// MarkMessageFailed records a failed attempt that will be retried: one more
+// attempt, its error (the relay's answer) and when, for the central service.
+func (s *Store) MarkMessageFailed(ctx context.Context, id int64, at time.Time, reason string) error {
+	if _, err := s.db.W.ExecContext(ctx, `UPDATE messages SET attempts = attempts + 1, last_error = $1, last_attempt_at = $2
+		WHERE id = $3 AND sent_at IS NULL`, reason, s.instantArg(at), id); err != nil {
+		return fmt.Errorf("record failed attempt of message %d: %w", id, err)
+	}
+	return nil
+}
+
+// OutboxQuery filters the platform's emails for the central service. Zero
+// values mean "any".
+type OutboxQuery struct {
+	State         string // domain.MessagePending, MessageRefused or MessageSent
+	Kind          string // "confirmation", "cancellation"…
+	Recipient     string // part of the recipient's email or name
+	Limit, Offset int
+}
+
+// OutboxMessage is an email with its recipient, as the outbox page lists it.
+type OutboxMessage struct {
+	domain.Message
+	Email, FirstName, LastName string
+}
+
+// SearchOutbox lists emails, and how many match: pending ones oldest first
+// (the longest waiting on top), the others newest first.
+func (s *Store) SearchOutbox(ctx context.Context, q OutboxQuery) ([]OutboxMessage, int, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) { // $N: the value's placeholder, as often as needed
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "$N", fmt.Sprintf("$%d", len(args))))
+	}
+	order := "m.created_at DESC, m.id DESC"
+	switch q.State {
+	case domain.MessagePending:
+		where = append(where, "m.sent_at IS NULL AND m.refused_at IS NULL")
+		order = "m.created_at, m.id"
+	case domain.MessageRefused:
+		where = append(where, "m.sent_at IS NULL AND m.refused_at IS NOT NULL")
+		order = "m.refused_at DESC, m.id DESC"
+	case domain.MessageSent:
+		where = append(where, "m.sent_at IS NOT NULL")
+		order = "m.sent_at DESC, m.id DESC"
+	}
+	if q.Kind != "" {
+		add("m.kind = $N", q.Kind)
+	}
+	if r := strings.TrimSpace(q.Recipient); r != "" {
+		add("(lower(a.email) LIKE $N OR lower(a.first_name || ' ' || a.last_name) LIKE $N)", "%"+strings.ToLower(r)+"%")
+	}
+	cond := "1 = 1"
+	if len(where) > 0 {
+		cond = strings.Join(where, " AND ")
+	}
+	from := ` FROM messages m JOIN accounts a ON a.id = m.account_id WHERE ` + cond
+	var total int
+	if err := s.db.R.QueryRowContext(ctx, `SELECT count(*)`+from, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count outbox: %w", err)
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	args = append(args, limit, q.Offset)
+	var cols []string
+	for _, c := range strings.Split(messageColumns, ",") {
+		cols = append(cols, "m."+strings.TrimSpace(c))
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT `+strings.Join(cols, ", ")+`, a.email, a.first_name, a.last_name`+from+
+		fmt.Sprintf(` ORDER BY %s LIMIT $%d OFFSET $%d`, order, len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("search outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxMessage
+	for rows.Next() {
+		var o OutboxMessage
+		if o.Message, err = scanMessage(rows, &o.Email, &o.FirstName, &o.LastName); err != nil {
+			return nil, 0, fmt.Errorf("search outbox: %w", err)
+		}
+		out = append(out, o)
+	}
+	return out, total, rows.Err()
+}
+
+// OutboxCounts is how many emails are pending and refused.
+func (s *Store) OutboxCounts(ctx context.Context) (pending, refused int, err error) {
+	err = s.db.R.QueryRowContext(ctx, `SELECT
+		COALESCE(SUM(CASE WHEN refused_at IS NULL THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN refused_at IS NOT NULL THEN 1 ELSE 0 END), 0)
+		FROM messages WHERE sent_at IS NULL`).Scan(&pending, &refused)
+	if err != nil {
+		return 0, 0, fmt.Errorf("count outbox: %w", err)
+	}
+	return pending, refused, nil
+}
+
+// ReopenMessage clears a refusal of message id in tx so that it is sent
+// again, if it is not sent and has been resent resends times so far (what the
+// page showed): a second click on the same page changes nothing and returns
+// false, as does a message sent meanwhile.
+func (s *Store) ReopenMessage(ctx context.Context, tx *sql.Tx, id int64, resends int) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE messages SET refused_at = NULL, refused_reason = '', resends = resends + 1
+		WHERE id = $1 AND sent_at IS NULL AND resends = $2`, id, resends)
+	if err != nil {
+		return false, fmt.Errorf("reopen message %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("reopen message %d: %w", id, err)
+	}
+	return n == 1, nil
 }

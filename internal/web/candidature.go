@@ -402,6 +402,26 @@ func (s *Server) basketValidate(w http.ResponseWriter, r *http.Request, t basket
 	http.Redirect(w, r, "/mes-candidatures?valide=1", http.StatusSeeOther)
 }
 
+// validatedNotice is what the page says after a validation (CAN-4, CON-2):
+// the confirmation email "va vous être envoyé" until it has been, "vous a été
+// envoyé le …" after, and that it could not be when the relay refused it; its
+// copy is on the page either way. messages are newest first.
+func (s *Server) validatedNotice(pg *views.Page, messages []domain.Message) string {
+	for _, m := range messages {
+		if m.Kind != "confirmation" {
+			continue
+		}
+		switch m.State() {
+		case domain.MessageSent:
+			return pg.T("cands.validated.sent", map[string]any{"When": pg.DateTime(m.SentAt, s.Paris)})
+		case domain.MessageRefused:
+			return pg.T("cands.validated.refused")
+		}
+		break
+	}
+	return pg.T("cands.validated.pending")
+}
+
 // candidaturesPage is "Mes candidatures et paiements": each candidature with
 // its status, price, reference, history and next steps, and a copy of every
 // email (CON-2).
@@ -428,7 +448,7 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 	}
 	switch q := r.URL.Query(); {
 	case q.Get("valide") == "1":
-		v.Done = p.T("cands.validated")
+		v.Done = s.validatedNotice(pg, space.Messages)
 	case q.Get("annule") != "":
 		v.Done = p.T("cands.cancelled")
 		if id, err := strconv.ParseInt(q.Get("annule"), 10, 64); err == nil {
@@ -466,8 +486,17 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 		v.Rows = append(v.Rows, row)
 	}
 	for _, m := range space.Messages {
-		v.Messages = append(v.Messages, views.MessageRow{ID: m.ID, Subject: m.Subject, Date: pg.DateTime(m.CreatedAt, s.Paris),
-			Text: m.Text, Sent: !m.SentAt.IsZero(), Refused: !m.RefusedAt.IsZero()})
+		row := views.MessageRow{ID: m.ID, Subject: m.Subject, Date: pg.DateTime(m.CreatedAt, s.Paris),
+			Text: m.Text, Sent: !m.SentAt.IsZero(), Refused: m.State() == domain.MessageRefused}
+		switch m.State() {
+		case domain.MessageSent:
+			row.State = p.T("cands.message.sent", map[string]any{"When": pg.DateTime(m.SentAt, s.Paris)})
+		case domain.MessageRefused:
+			row.State = p.T("cands.message.refused")
+		default:
+			row.State = p.T("cands.message.pending")
+		}
+		v.Messages = append(v.Messages, row)
 	}
 	s.render(w, r, status, views.Candidatures(pg, v))
 }

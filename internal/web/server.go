@@ -69,6 +69,8 @@ type Deps struct {
 	// (clientaddr.go); none: the connection's address is the client's.
 	TrustedProxies []netip.Prefix
 	Timeouts       Timeouts
+	// Metrics are more collectors served at /metrics (the email worker's).
+	Metrics []prometheus.Collector
 }
 
 // Timeouts bound how long a request may hold a connection. A zero field takes
@@ -134,6 +136,7 @@ func New(d Deps) (*Server, error) {
 	s := &Server{Deps: d, css: css, cssURL: "/static/app." + hex.EncodeToString(sum[:6]) + ".css",
 		registry: prometheus.NewRegistry(), brochure: map[brochureKey][]byte{}, faviconICO: faviconICO()}
 	s.metrics = newMetrics(s.registry)
+	s.registry.MustRegister(d.Metrics...)
 	var origins []string
 	for _, p := range d.Providers {
 		if u, err := url.Parse(p.Issuer()); err == nil && u.Host != "" {
