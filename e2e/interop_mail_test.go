@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // The mail journeys against Postfix (interop/postfix): the real program sends
@@ -50,13 +51,23 @@ func needPostfix(t *testing.T) postfixPeer {
 	return p
 }
 
-// start runs cma against the relay, giving it helo as its HELO name.
+// start runs cma against the relay, giving it helo as its HELO name: STARTTLS
+// checked against the relay's certificate (the city's CA), SMTP AUTH.
 func (p postfixPeer) start(t *testing.T, helo string) (string, *syncBuffer) {
 	t.Helper()
-	return startServerWith(t, fixedNow, []string{
-		"--smtp-host", p.host, "--smtp-port", p.port, "--smtp-tls", "starttls", "--smtp-ca-file", p.caFile,
-		"--smtp-user", p.user, "--smtp-helo", helo,
-	}, map[string]string{"CMA_SMTP_PASSWORD": p.password})
+	return p.startOn(t, "", helo)
+}
+
+// startOn is start on the database db (a "sqlite:PATH" of a run before); ""
+// is a fresh one.
+func (p postfixPeer) startOn(t *testing.T, db, helo string) (string, *syncBuffer) {
+	t.Helper()
+	args := []string{"--smtp-host", p.host, "--smtp-port", p.port, "--smtp-tls", "starttls", "--smtp-ca-file", p.caFile,
+		"--smtp-user", p.user, "--smtp-helo", helo}
+	if db != "" {
+		args = append(args, "--db", db)
+	}
+	return startServerWith(t, fixedNow, args, map[string]string{"CMA_SMTP_PASSWORD": p.password})
 }
 
 // postfix runs `postfix -c CONFIG command` (stop, start, reload).
@@ -140,6 +151,17 @@ func (p postfixPeer) delivered(t *testing.T) []arrived {
 	return out
 }
 
+// text is the email's text/plain part, decoded.
+func (a arrived) text(t *testing.T) string {
+	t.Helper()
+	for _, l := range mimeLeaves(t, a.header.Get("Content-Type"), a.header.Get("Content-Transfer-Encoding"), bytes.NewReader(a.body)) {
+		if l.contentType == "text/plain" {
+			return l.body
+		}
+	}
+	return ""
+}
+
 // messageIDs is the set of Message-IDs in the Maildir now, to tell what a
 // journey's own server delivered from what was there before.
 func (p postfixPeer) messageIDs(t *testing.T) map[string]bool {
@@ -175,15 +197,21 @@ func (p postfixPeer) waitDelivered(t *testing.T, before map[string]bool, to []st
 	}
 }
 
+// forgetSession clears the browser's cookies: the next page is a newcomer's.
+func (b *browser) forgetSession() {
+	b.t.Helper()
+	b.do("forget the session", 5*time.Second, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, network.ClearBrowserCookies, cdp.Empty{})
+		return err
+	}))
+}
+
 // validateCourse signs persona in (in a fresh session), puts the course in the
 // basket and validates it for good; it returns the validation's reference
 // and the status message the candidate reads.
 func (b *browser) validateCourse(base, persona string, c apiCourseSlot) (reference, status string) {
 	b.t.Helper()
-	b.do("forget the previous person's session", 5*time.Second, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, network.ClearBrowserCookies, cdp.Empty{})
-		return err
-	}))
+	b.forgetSession()
 	if p := signIn(b, base, persona); p == "/connexion" || strings.HasPrefix(p, "/dev-idp/") {
 		b.t.Fatalf("after choosing %q: location %s, want to be signed in", persona, b.location())
 	}
@@ -431,4 +459,231 @@ func TestInterop_Postfix_CON2_relay_outage_delivers_once(t *testing.T) {
 		}
 	}
 	t.Logf("server log: %d lines about the relay while it was down", retries)
+}
+
+// outboxPath is the central service's outbox page ("Courriels"): every email
+// with where it is (pending, refused, sent) and the relay's last answer.
+const outboxPath = "/back-office/courriels"
+
+// outboxRow is what the outbox page shows of one email.
+type outboxRow struct {
+	Text   string // the row's (or item's) text, state and relay's answer included
+	Resend bool   // it has a "Renvoyer" button
+}
+
+// outboxRows opens the outbox page and returns what it shows of the emails to
+// addr: table rows or list items that name the address.
+func (b *browser) outboxRows(base, addr string) []outboxRow {
+	b.t.Helper()
+	b.navigate(base + outboxPath)
+	if p := eval[string](b, `location.pathname`); p != outboxPath {
+		b.t.Fatalf("outbox: %s led to %s", outboxPath, b.location())
+	}
+	if h1 := b.h1(); !strings.Contains(h1, "Courriels") {
+		b.t.Fatalf("outbox: %s is titled %q, want the central service's \"Courriels\" page", outboxPath, h1)
+	}
+	return eval[[]outboxRow](b, `[...document.querySelectorAll('main tbody tr, main li, main article, main section.panel')]
+		.filter(e => e.textContent.includes(`+jsString(addr)+`) && !e.querySelector('tr, li, article'))
+		.map(e => ({Text: e.textContent.replace(/\s+/g, ' ').trim(),
+			Resend: [...e.querySelectorAll('button')].some(x => x.textContent.trim().startsWith('Renvoyer'))}))`)
+}
+
+// resend presses, with the keyboard, the "Renvoyer" button of the outbox's
+// email to addr, and waits for the page that answers.
+func (b *browser) resend(addr string) {
+	b.t.Helper()
+	found := eval[bool](b, `(() => { const e = [...document.querySelectorAll('main tbody tr, main li, main article, main section.panel')]
+		.filter(e => e.textContent.includes(`+jsString(addr)+`) && !e.querySelector('tr, li, article'))
+		.flatMap(e => [...e.querySelectorAll('button')]).find(x => x.textContent.trim().startsWith('Renvoyer'));
+		if (!e) return false; e.focus(); return document.activeElement === e; })()`)
+	if !found {
+		b.t.Fatalf("outbox: no \"Renvoyer\" button for the email to %s", addr)
+	}
+	b.pressAndWaitLoad(kb.Enter)
+}
+
+// waitOutbox reloads the outbox page until an email to addr shows all of want
+// (within timeout), and returns it.
+func (b *browser) waitOutbox(base, addr string, timeout time.Duration, want ...string) outboxRow {
+	b.t.Helper()
+	var rows []outboxRow
+	for deadline := time.Now().Add(timeout); ; {
+		rows = b.outboxRows(base, addr)
+		for _, r := range rows {
+			if !slices.ContainsFunc(want, func(w string) bool { return !strings.Contains(r.Text, w) }) {
+				return r
+			}
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("outbox %s: no email to %s showing %q within %v; it shows %v", outboxPath, addr, want, timeout, rows)
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// logLines returns the server's log lines that contain every one of parts.
+func logLines(logs *syncBuffer, parts ...string) []string {
+	var out []string
+	for l := range strings.Lines(logs.String()) {
+		if !slices.ContainsFunc(parts, func(p string) bool { return !strings.Contains(l, p) }) {
+			out = append(out, strings.TrimSpace(l))
+		}
+	}
+	return out
+}
+
+// warnOrError reports whether a log line is at warning or error level.
+func warnOrError(l string) bool {
+	return strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR") ||
+		strings.Contains(l, `"level":"WARN"`) || strings.Contains(l, `"level":"ERROR"`)
+}
+
+// TestInterop_Postfix_CON2_relay_refusal_is_visible is the city's relay
+// refusing what the platform sends (CON-2, no email lost silently):
+//
+//   - the platform gives the HELO vm, as a machine named vm does without
+//     --smtp-helo: Postfix answers 504 5.5.2 (at RCPT TO). The email stays
+//     pending, the server log has the relay's answer at warning or error
+//     level, the candidate reads that it "va vous être envoyé", and the
+//     central service's outbox shows it pending with the answer. Run again
+//     on the same database with a right HELO, it arrives, once.
+//   - the relay refuses a recipient with 550 5.1.1: the email is shown
+//     refused with the answer and logged at error level; once the map is
+//     fixed and Postfix reloaded, the central service presses "Renvoyer"
+//     and it arrives, once.
+func TestInterop_Postfix_CON2_relay_refusal_is_visible(t *testing.T) {
+	peer := needPostfix(t)
+	tools := needBrowser(t)
+	t.Parallel()
+
+	t.Run("HELO vm refused", func(t *testing.T) {
+		t.Parallel()
+		const persona, email = camillePersona, "camille.martin@exemple.fr"
+		db := "sqlite:" + filepath.Join(t.TempDir(), "helo.db")
+		before := peer.messageIDs(t)
+		var ref string
+		t.Run("relay refuses the HELO", func(t *testing.T) {
+			base, logs := peer.startOn(t, db, "vm")
+			b := newBrowser(t, tools)
+			_, courses := openSessionCourses(t, base)
+			four, _ := pickCourses(t, courses)
+			var status string
+			ref, status = b.validateCourse(base, persona, four[1])
+			t.Logf("%s validated %s with the HELO vm (reference %s); reads %q", email, four[1].Code, ref, status)
+			if !strings.Contains(status, "va vous être envoyé") {
+				t.Errorf("while the relay refuses the platform, the candidate reads %q, want that the email \"va vous être envoyé\"", status)
+			}
+			b.screenshot("interop-postfix-helo-vm-candidatures")
+
+			var lines []string
+			for deadline := time.Now().Add(30 * time.Second); len(lines) == 0; {
+				if time.Now().After(deadline) {
+					t.Fatalf("server log: no line with the relay's answer 504 5.5.2 within 30s; Postfix said:\n%s\nserver log:\n%s",
+						peer.maillogLines("helo=<vm>"), logs)
+				}
+				time.Sleep(500 * time.Millisecond)
+				lines = logLines(logs, "504 5.5.2")
+			}
+			t.Logf("server log: %s", lines[0])
+			if !slices.ContainsFunc(lines, warnOrError) {
+				t.Errorf("server log: the relay's answer is not at warning or error level: %q", lines)
+			}
+
+			b.forgetSession()
+			if p := signIn(b, base, centralPersona); p == "/connexion" || strings.HasPrefix(p, "/dev-idp/") {
+				t.Fatalf("after choosing %q: location %s, want to be signed in", centralPersona, b.location())
+			}
+			row := b.waitOutbox(base, email, 20*time.Second, "504 5.5.2")
+			t.Logf("outbox: %s", row.Text)
+			if !strings.Contains(strings.ToLower(row.Text), "attente") {
+				t.Errorf("outbox: the email refused at HELO reads %q, want it pending (\"en attente\")", row.Text)
+			}
+			b.checkA11y("the outbox with a pending email", 20*time.Second)
+			b.screenshot("interop-postfix-outbox-pending")
+			if n := len(peer.delivered(t)) - len(before); n != 0 {
+				t.Errorf("Maildir: %d emails arrived while the relay refused the HELO", n)
+			}
+		})
+		if t.Failed() {
+			return
+		}
+		t.Run("right HELO delivers it", func(t *testing.T) {
+			start := time.Now()
+			base, _ := peer.startOn(t, db, "cma.interop.test")
+			b := newBrowser(t, tools)
+			if p := signIn(b, base, centralPersona); p == "/connexion" || strings.HasPrefix(p, "/dev-idp/") {
+				t.Fatalf("after choosing %q: location %s, want to be signed in", centralPersona, b.location())
+			}
+			if row := b.waitOutbox(base, email, 10*time.Second); row.Resend && len(peer.delivered(t)) == len(before) {
+				t.Logf("outbox: the pending email offers \"Renvoyer\": pressed (%s)", row.Text)
+				b.resend(email)
+			} else {
+				t.Logf("outbox: %s — waiting for the job's next retry", row.Text)
+			}
+			got := peer.waitDelivered(t, before, []string{email}, 1, 150*time.Second)
+			time.Sleep(3 * time.Second)
+			got = peer.waitDelivered(t, before, []string{email}, 1, time.Second)
+			if len(got) != 1 || !strings.Contains(got[0].text(t), ref) {
+				t.Errorf("Maildir: %d emails to %s (want the one confirmation with reference %s)", len(got), email, ref)
+			}
+			t.Logf("with a fully qualified HELO the pending confirmation arrived after %v", time.Since(start).Round(time.Second))
+		})
+	})
+
+	t.Run("recipient refused 550", func(t *testing.T) {
+		t.Parallel()
+		const persona, email = "Thomas Nguyen — Candidat adulte", "thomas.nguyen@exemple.fr"
+		peer.refuse(t, email)
+		t.Cleanup(func() { peer.refuse(t) })
+		base, logs := peer.start(t, "cma.interop.test")
+		b := newBrowser(t, tools)
+		before := peer.messageIDs(t)
+		_, courses := openSessionCourses(t, base)
+		four, _ := pickCourses(t, courses)
+		ref, status := b.validateCourse(base, persona, four[2])
+		t.Logf("%s validated %s (reference %s); reads %q", email, four[2].Code, ref, status)
+
+		var lines []string
+		for deadline := time.Now().Add(30 * time.Second); len(lines) == 0; {
+			if time.Now().After(deadline) {
+				t.Fatalf("server log: no line with the relay's answer 550 5.1.1 within 30s; Postfix said:\n%s\nserver log:\n%s",
+					peer.maillogLines(email), logs)
+			}
+			time.Sleep(500 * time.Millisecond)
+			lines = logLines(logs, "550 5.1.1")
+		}
+		t.Logf("server log: %s", lines[0])
+		if !slices.ContainsFunc(lines, func(l string) bool {
+			return strings.Contains(l, "level=ERROR") || strings.Contains(l, `"level":"ERROR"`)
+		}) {
+			t.Errorf("server log: the refusal is not at error level: %q", lines)
+		}
+
+		b.forgetSession()
+		if p := signIn(b, base, centralPersona); p == "/connexion" || strings.HasPrefix(p, "/dev-idp/") {
+			t.Fatalf("after choosing %q: location %s, want to be signed in", centralPersona, b.location())
+		}
+		row := b.waitOutbox(base, email, 20*time.Second, "550 5.1.1")
+		t.Logf("outbox: %s", row.Text)
+		if !strings.Contains(strings.ToLower(row.Text), "refus") {
+			t.Errorf("outbox: the email the relay refused reads %q, want it refused", row.Text)
+		}
+		if !row.Resend {
+			t.Fatalf("outbox: the refused email has no \"Renvoyer\" button: %q", row.Text)
+		}
+		b.screenshot("interop-postfix-outbox-refused")
+
+		peer.refuse(t) // the city fixes its relay
+		b.resend(email)
+		t.Logf("after Renvoyer: %s — %q", b.location(), eval[string](b, `(document.querySelector('main [role=status], main .success') || {textContent: ''}).textContent.trim()`))
+		got := peer.waitDelivered(t, before, []string{email}, 1, 60*time.Second)
+		time.Sleep(3 * time.Second)
+		got = peer.waitDelivered(t, before, []string{email}, 1, time.Second)
+		if len(got) != 1 || !strings.Contains(got[0].text(t), ref) {
+			t.Errorf("Maildir: %d emails to %s after Renvoyer, want the one confirmation with reference %s", len(got), email, ref)
+		}
+		row = b.waitOutbox(base, email, 20*time.Second)
+		t.Logf("outbox after the resend: %s", row.Text)
+		b.screenshot("interop-postfix-outbox-resent")
+	})
 }
