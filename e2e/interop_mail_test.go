@@ -491,15 +491,20 @@ func (b *browser) outboxRows(base, addr string) []outboxRow {
 			Resend: [...e.querySelectorAll('button')].some(x => x.textContent.trim().startsWith('Renvoyer'))}))`)
 }
 
-// resend presses, with the keyboard, the "Renvoyer" button of the outbox's
-// email to addr, and waits for the page that answers.
-func (b *browser) resend(addr string) {
+// resend gives, with the keyboard, the reason asked beside the "Renvoyer"
+// button of the outbox's email to addr (if a field is there), presses the
+// button and waits for the page that answers.
+func (b *browser) resend(addr, reason string) {
 	b.t.Helper()
-	found := eval[bool](b, `(() => { const e = [...document.querySelectorAll('main tbody tr, main li, main article, main section.panel')]
-		.filter(e => e.textContent.includes(`+jsString(addr)+`) && !e.querySelector('tr, li, article'))
-		.flatMap(e => [...e.querySelectorAll('button')]).find(x => x.textContent.trim().startsWith('Renvoyer'));
-		if (!e) return false; e.focus(); return document.activeElement === e; })()`)
-	if !found {
+	const row = `[...document.querySelectorAll('main tbody tr, main li, main article, main section.panel')]
+		.filter(e => e.textContent.includes(ADDR) && !e.querySelector('tr, li, article'))
+		.flatMap(e => [...e.querySelectorAll('button')]).find(x => x.textContent.trim().startsWith('Renvoyer'))`
+	find := strings.Replace(row, "ADDR", jsString(addr), 1)
+	if eval[bool](b, `(() => { const btn = `+find+`; const f = btn && btn.form && btn.form.querySelector('input[type=text], textarea');
+		if (!f) return false; f.focus(); return document.activeElement === f; })()`) {
+		b.press(reason)
+	}
+	if !eval[bool](b, `(() => { const e = `+find+`; if (!e) return false; e.focus(); return document.activeElement === e; })()`) {
 		b.t.Fatalf("outbox: no \"Renvoyer\" button for the email to %s", addr)
 	}
 	b.pressAndWaitLoad(kb.Enter)
@@ -619,7 +624,7 @@ func TestInterop_Postfix_CON2_relay_refusal_is_visible(t *testing.T) {
 			}
 			if row := b.waitOutbox(base, email, 10*time.Second); row.Resend && len(peer.delivered(t)) == len(before) {
 				t.Logf("outbox: the pending email offers \"Renvoyer\": pressed (%s)", row.Text)
-				b.resend(email)
+				b.resend(email, "Le relais accepte désormais le nom HELO de la plateforme.")
 			} else {
 				t.Logf("outbox: %s — waiting for the job's next retry", row.Text)
 			}
@@ -677,7 +682,7 @@ func TestInterop_Postfix_CON2_relay_refusal_is_visible(t *testing.T) {
 		b.screenshot("interop-postfix-outbox-refused")
 
 		peer.refuse(t) // the city fixes its relay
-		b.resend(email)
+		b.resend(email, "Adresse corrigée sur le relais de la ville.")
 		t.Logf("after Renvoyer: %s — %q", b.location(), eval[string](b, `(document.querySelector('main [role=status], main .success') || {textContent: ''}).textContent.trim()`))
 		got := peer.waitDelivered(t, before, []string{email}, 1, 60*time.Second)
 		time.Sleep(3 * time.Second)
