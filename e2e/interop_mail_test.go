@@ -240,6 +240,25 @@ func (b *browser) validateCourse(base, persona string, c apiCourseSlot) (referen
 	return reference, status
 }
 
+// copyNote opens /mes-candidatures and returns what "Mes courriels" says of
+// the copy of the email whose subject is subject (its text, without the copy
+// itself), within timeout: until it contains want.
+func (b *browser) copyNote(base, subject, want string, timeout time.Duration) string {
+	b.t.Helper()
+	var note string
+	for deadline := time.Now().Add(timeout); ; {
+		b.navigate(base + "/mes-candidatures")
+		note = eval[string](b, `(() => { const d = [...document.querySelectorAll('main details')]
+			.find(d => d.querySelector('summary') && d.querySelector('summary').textContent.trim().endsWith(`+jsString(subject)+`));
+		if (!d) return ''; const c = d.cloneNode(true); c.querySelectorAll('pre, iframe').forEach(e => e.remove());
+		return c.textContent.replace(/\s+/g, ' ').trim(); })()`)
+		if strings.Contains(note, want) || time.Now().After(deadline) {
+			return note
+		}
+		time.Sleep(time.Second)
+	}
+}
+
 // mimePart is a leaf of a message's MIME tree, its body decoded.
 type mimePart struct {
 	contentType, charset, body string
@@ -377,6 +396,11 @@ func TestInterop_Postfix_CAN4_confirmation_reaches_the_mailbox(t *testing.T) {
 		t.Errorf("text/plain part has lost its accents (no \"Référence de votre validation\"):\n%s", text)
 	}
 	t.Logf("confirmation %s: From %s, Subject %q, parts %d, reference %s", m.messageID, h.Get("From"), subject, len(leaves), ref)
+	if note := b.copyNote(base, subject, "Envoyé le", 10*time.Second); !strings.Contains(note, "Envoyé le") {
+		t.Errorf("once delivered, the candidate's copy of the confirmation says %q, want \"Envoyé le …\"", note)
+	} else {
+		t.Logf("the candidate's copy: %q", note)
+	}
 	if strings.Contains(logs.String(), "level=ERROR") {
 		t.Errorf("server log has errors:\n%s", logs)
 	}
@@ -667,6 +691,12 @@ func TestInterop_Postfix_CON2_relay_refusal_is_visible(t *testing.T) {
 			t.Errorf("server log: the refusal is not at error level: %q", lines)
 		}
 
+		const subject = "Votre candidature aux Cours d'adultes est enregistrée"
+		if note := b.copyNote(base, subject, "n'a pas pu vous être envoyé", 10*time.Second); !strings.Contains(note, "n'a pas pu vous être envoyé") {
+			t.Errorf("once the relay refused it, the candidate's copy of the confirmation says %q, want that it \"n'a pas pu vous être envoyé\"", note)
+		} else {
+			t.Logf("the candidate's copy: %q", note)
+		}
 		b.forgetSession()
 		if p := signIn(b, base, centralPersona); p == "/connexion" || strings.HasPrefix(p, "/dev-idp/") {
 			t.Fatalf("after choosing %q: location %s, want to be signed in", centralPersona, b.location())
