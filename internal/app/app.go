@@ -256,9 +256,10 @@ func serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer mailer.stop()
-	cands := candidature.New(st, cat, outbox.New(st, mailer.jobs, mailer.domain), candidature.ConfirmationMailer{Words: words, Paris: loc,
+	mailbox := outbox.New(st, mailer.jobs, mailer.domain)
+	cands := candidature.New(st, cat, mailbox, candidature.ConfirmationMailer{Words: words, Paris: loc,
 		SpaceURL: publicURL + "/mes-candidatures"}, env.Now, loc)
-	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accts, Candidatures: cands, Providers: providers,
+	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accts, Candidatures: cands, Mail: outbox.NewDesk(st, mailbox, env.Now), Providers: providers,
 		DevIDP: devIDP, MailSink: mailer.sinkHandler, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now,
 		Version: version(), Secure: cfg.Secure, Sessions: st.Sessions(), TrustedProxies: cfg.TrustedProxyList(),
 		SessionTimeouts: websession.Timeouts{CandidateIdle: cfg.SessionIdle, Lifetime: cfg.SessionLifetime},

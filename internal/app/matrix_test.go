@@ -164,6 +164,9 @@ func TestPermissionMatrix(t *testing.T) {
 		"GET /back-office/doublons":       {{"GET", "/back-office/doublons", nil, expect("central"), false}},
 		"POST /back-office/doublons/{id}": {{"POST", "/back-office/doublons/999999", url.Values{"decision": {"x"}}, expect("central"), false}},
 		"GET /back-office/journal":        {{"GET", "/back-office/journal", nil, expect("central"), false}},
+		"GET /back-office/courriels":      {{"GET", "/back-office/courriels", nil, expect("central"), false}},
+		"POST /back-office/courriels/{id}/renvoyer": {{"POST", "/back-office/courriels/999999/renvoyer",
+			url.Values{"renvois": {"0"}, "raison-999999": {"relais réparé"}}, expect("central"), true}},
 		"GET /back-office/etablissements/{id}": {
 			{"GET", "/back-office/etablissements/" + n(ownEst, 10), nil, expect("director", "central"), false},
 			{"GET", "/back-office/etablissements/" + n(foreignEst, 10), nil, expect("central"), false}},

@@ -31,9 +31,11 @@ const (
 	AuditAssistedOpened     = "assisted.opened"
 	AuditProofErased        = "proof.erased"
 	AuditDemoLoaded         = "demo.loaded"
+	AuditEmailResent        = "email.resent"
 )
 
 // AuditActions lists every action of the audit trail, in the journal filter's
 // order.
 var AuditActions = []string{AuditIdentityCorrected, AuditFileRead, AuditPeopleSearched, AuditDuplicateMerged,
-	AuditDuplicateDismissed, AuditCandidateCreated, AuditAssistedOpened, AuditStaffCreated, AuditProofErased, AuditDemoLoaded}
+	AuditDuplicateDismissed, AuditCandidateCreated, AuditAssistedOpened, AuditStaffCreated, AuditProofErased, AuditDemoLoaded,
+	AuditEmailResent}

@@ -67,6 +67,7 @@ const (
 	ActViewFormation      Action = "view_formation"      // ROLE-4, ROLE-5
 	ActViewCourse         Action = "view_course"         // ROLE-2, ROLE-3, ROLE-4, ROLE-5
 	ActAssistRegistration Action = "assist_registration" // ROLE-6, ROLE-5 (CAN-8)
+	ActManageEmails       Action = "manage_emails"       // ROLE-5, CON-2: the outbox page and its resends
 )
 
 // Resource is what an action applies to, with the links scopes are checked

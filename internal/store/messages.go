@@ -128,11 +128,14 @@ func (s *Store) MarkMessageFailed(ctx context.Context, id int64, at time.Time, r
 // OutboxQuery filters the platform's emails for the central service. Zero
 // values mean "any".
 type OutboxQuery struct {
-	State         string // domain.MessagePending, MessageRefused or MessageSent
+	State         string // domain.MessagePending, MessageRefused, MessageSent, or OutboxUnsent (the first two)
 	Kind          string // "confirmation", "cancellation"…
 	Recipient     string // part of the recipient's email or name
 	Limit, Offset int
 }
+
+// OutboxUnsent selects the emails not sent, pending or refused.
+const OutboxUnsent = "unsent"
 
 // OutboxMessage is an email with its recipient, as the outbox page lists it.
 type OutboxMessage struct {
@@ -151,6 +154,9 @@ func (s *Store) SearchOutbox(ctx context.Context, q OutboxQuery) ([]OutboxMessag
 	}
 	order := "m.created_at DESC, m.id DESC"
 	switch q.State {
+	case OutboxUnsent:
+		where = append(where, "m.sent_at IS NULL")
+		order = "m.created_at, m.id"
 	case domain.MessagePending:
 		where = append(where, "m.sent_at IS NULL AND m.refused_at IS NULL")
 		order = "m.created_at, m.id"

@@ -152,6 +152,17 @@ func (s *Server) centralHome(r *http.Request, pg *views.Page, ix *catalogue.Inde
 	}
 	sec.Tiles = append(sec.Tiles, views.Tile{Value: strconv.Itoa(len(pending)), URL: "/back-office/doublons",
 		Label: tileLabel(len(pending), p.T("bo.home.tile.duplicates.one", map[string]any{"Count": len(pending)}), p.T("bo.home.tile.duplicates.other", map[string]any{"Count": len(pending)}))})
+	// CON-2: the emails the relay refused wait for a resend; those waiting
+	// show a relay that does not take them.
+	mailPending, mailRefused, err := s.Mail.Counts(r.Context(), u.Actor)
+	if err != nil {
+		return err
+	}
+	sec.Tiles = append(sec.Tiles,
+		views.Tile{Value: strconv.Itoa(mailRefused), URL: mailPath + "?etat=refuse",
+			Label: tileLabel(mailRefused, p.T("bo.home.tile.mail_refused.one"), p.T("bo.home.tile.mail_refused.other"))},
+		views.Tile{Value: strconv.Itoa(mailPending), URL: mailPath + "?etat=attente",
+			Label: tileLabel(mailPending, p.T("bo.home.tile.mail_pending.one"), p.T("bo.home.tile.mail_pending.other"))})
 	if se, open := s.openSession(ix); open {
 		counts, err := s.Candidatures.Counts(r.Context(), u.Actor, se.ID, 0)
 		if err != nil {
@@ -194,6 +205,7 @@ func (s *Server) centralHome(r *http.Request, pg *views.Page, ix *catalogue.Inde
 		{URL: "/back-office/personnes", Label: p.T("bo.people.title"), Hint: p.T("bo.people.hint")},
 		{URL: "/back-office/doublons", Label: p.T("bo.dup.title"), Hint: p.T("bo.dup.count", map[string]any{"Count": len(pending)})},
 		{URL: "/back-office/journal", Label: p.T("bo.audit.title"), Hint: p.T("bo.audit.hint")},
+		{URL: mailPath, Label: p.T("bo.mail.title"), Hint: p.T("bo.mail.home.hint", map[string]any{"Pending": mailPending, "Refused": mailRefused})},
 		{URL: "/back-office/inscription-assistee", Label: p.T("assisted.title"), Hint: p.T("bo.assisted.hint")},
 	}
 	return nil

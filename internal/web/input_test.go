@@ -84,9 +84,10 @@ func newInputSite(t *testing.T, d *db.DB, timeouts Timeouts) *inputSite {
 		t.Fatal(err)
 	}
 	accts := accounts.New(st, now, log)
-	cands := candidature.New(st, cat, outbox.New(st, queue, "cma.test"), candidature.ConfirmationMailer{Words: words, Paris: paris,
+	mailbox := outbox.New(st, queue, "cma.test")
+	cands := candidature.New(st, cat, mailbox, candidature.ConfirmationMailer{Words: words, Paris: paris,
 		SpaceURL: "http://cma.test/mes-candidatures"}, now, paris)
-	srv, err := New(Deps{Catalogue: cat, Accounts: accts, Candidatures: cands, Sessions: st.Sessions(), Words: words, DB: d, Log: log,
+	srv, err := New(Deps{Catalogue: cat, Accounts: accts, Candidatures: cands, Mail: outbox.NewDesk(st, mailbox, now), Sessions: st.Sessions(), Words: words, DB: d, Log: log,
 		Paris: paris, Now: now, Version: "test", Timeouts: timeouts})
 	if err != nil {
 		t.Fatal(err)

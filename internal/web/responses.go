@@ -10,6 +10,7 @@ import (
 
 	"cma/internal/accounts"
 	"cma/internal/candidature"
+	"cma/internal/outbox"
 	"cma/internal/web/views"
 )
 
@@ -115,7 +116,7 @@ func (s *Server) serviceError(w http.ResponseWriter, r *http.Request, err error)
 	case errors.Is(err, accounts.ErrNotFound), errors.Is(err, candidature.ErrNotFound),
 		errors.Is(err, candidature.ErrUnknownCourse):
 		s.notFound(w, r)
-	case errors.Is(err, accounts.ErrForbidden), errors.Is(err, candidature.ErrForbidden):
+	case errors.Is(err, accounts.ErrForbidden), errors.Is(err, candidature.ErrForbidden), errors.Is(err, outbox.ErrForbidden):
 		s.forbidden(w, r, false)
 	default:
 		s.serverError(w, r, err)

@@ -84,6 +84,8 @@ func (s *Server) Handler() http.Handler {
 	h("GET /back-office/doublons", can(domain.ActReviewDuplicates, nil), s.duplicatesPage)
 	h("POST /back-office/doublons/{id}", can(domain.ActReviewDuplicates, nil), s.decideDuplicate, textForm)
 	h("GET /back-office/journal", can(domain.ActReadAudit, nil), s.auditPage)
+	h("GET "+mailPath, can(domain.ActManageEmails, nil), s.mailPage)
+	h("POST "+mailPath+"/{id}/renvoyer", can(domain.ActManageEmails, nil), s.resendMail, textForm)
 	h("GET /back-office/inscription-assistee", can(domain.ActAssistRegistration, nil), s.assistedPage)
 	h("POST /back-office/inscription-assistee", can(domain.ActAssistRegistration, nil), s.assistedCreate, textForm)
 	h("GET /back-office/inscription-assistee/{id}", can(domain.ActAssistRegistration, personResource), s.withTarget(s.assistedBasket, s.basketGet))

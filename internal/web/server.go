@@ -37,6 +37,7 @@ import (
 	"cma/internal/candidature"
 	"cma/internal/catalogue"
 	"cma/internal/i18n"
+	"cma/internal/outbox"
 )
 
 //go:embed static
@@ -52,6 +53,7 @@ type Deps struct {
 	Catalogue    *catalogue.Service
 	Accounts     *accounts.Service
 	Candidatures *candidature.Service
+	Mail         *outbox.Desk     // the central service's outbox page (CON-2)
 	Providers    []*auth.Provider // the sign-ons people may use ("Mon Paris", FranceConnect…), first is the main one
 	DevIDP       http.Handler     // the development identity provider, demo mode only
 	MailSink     http.Handler     // the development mail sink's pages, demo mode only
