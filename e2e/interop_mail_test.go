@@ -9,6 +9,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
+	"net"
 	"net/mail"
 	"os"
 	"os/exec"
@@ -60,14 +61,25 @@ func (p postfixPeer) start(t *testing.T, helo string) (string, *syncBuffer) {
 
 // startOn is start on the database db (a "sqlite:PATH" of a run before); ""
 // is a fresh one.
-func (p postfixPeer) startOn(t *testing.T, db, helo string) (string, *syncBuffer) {
+func (p postfixPeer) startOn(t *testing.T, db, helo string, more ...string) (string, *syncBuffer) {
 	t.Helper()
-	args := []string{"--smtp-host", p.host, "--smtp-port", p.port, "--smtp-tls", "starttls", "--smtp-ca-file", p.caFile,
-		"--smtp-user", p.user, "--smtp-helo", helo}
+	args := append([]string{"--smtp-host", p.host, "--smtp-port", p.port, "--smtp-tls", "starttls", "--smtp-ca-file", p.caFile,
+		"--smtp-user", p.user, "--smtp-helo", helo}, more...)
 	if db != "" {
 		args = append(args, "--db", db)
 	}
 	return startServerWith(t, fixedNow, args, map[string]string{"CMA_SMTP_PASSWORD": p.password})
+}
+
+// freeLoopbackAddr returns 127.0.0.1:PORT with a port free right now.
+func freeLoopbackAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }
 
 // postfix runs `postfix -c CONFIG command` (stop, start, reload).
@@ -498,11 +510,12 @@ type outboxRow struct {
 	Resend bool   // it has a "Renvoyer" button
 }
 
-// outboxRows opens the outbox page and returns what it shows of the emails to
-// addr: table rows or list items that name the address.
-func (b *browser) outboxRows(base, addr string) []outboxRow {
+// outboxRows opens the outbox page with the query ("": its default view, the
+// emails not sent; "?etat=envoye": those sent) and returns what it shows of
+// the emails to addr: table rows or list items that name the address.
+func (b *browser) outboxRows(base, query, addr string) []outboxRow {
 	b.t.Helper()
-	b.navigate(base + outboxPath)
+	b.navigate(base + outboxPath + query)
 	if p := eval[string](b, `location.pathname`); p != outboxPath {
 		b.t.Fatalf("outbox: %s led to %s", outboxPath, b.location())
 	}
@@ -534,20 +547,20 @@ func (b *browser) resend(addr, reason string) {
 	b.pressAndWaitLoad(kb.Enter)
 }
 
-// waitOutbox reloads the outbox page until an email to addr shows all of want
-// (within timeout), and returns it.
-func (b *browser) waitOutbox(base, addr string, timeout time.Duration, want ...string) outboxRow {
+// waitOutbox reloads the outbox page (with the query) until an email to addr
+// shows all of want (within timeout), and returns it.
+func (b *browser) waitOutbox(base, query, addr string, timeout time.Duration, want ...string) outboxRow {
 	b.t.Helper()
 	var rows []outboxRow
 	for deadline := time.Now().Add(timeout); ; {
-		rows = b.outboxRows(base, addr)
+		rows = b.outboxRows(base, query, addr)
 		for _, r := range rows {
 			if !slices.ContainsFunc(want, func(w string) bool { return !strings.Contains(r.Text, w) }) {
 				return r
 			}
 		}
 		if time.Now().After(deadline) {
-			b.t.Fatalf("outbox %s: no email to %s showing %q within %v; it shows %v", outboxPath, addr, want, timeout, rows)
+			b.t.Fatalf("outbox %s%s: no email to %s showing %q within %v; it shows %v", outboxPath, query, addr, want, timeout, rows)
 		}
 		time.Sleep(time.Second)
 	}
@@ -591,11 +604,14 @@ func TestInterop_Postfix_CON2_relay_refusal_is_visible(t *testing.T) {
 	t.Run("HELO vm refused", func(t *testing.T) {
 		t.Parallel()
 		const persona, email = camillePersona, "camille.martin@exemple.fr"
+		// Both runs on one database and one address: the demo sign-on's
+		// issuer is the public URL, and the central service's identity with it.
 		db := "sqlite:" + filepath.Join(t.TempDir(), "helo.db")
+		addr := freeLoopbackAddr(t)
 		before := peer.messageIDs(t)
 		var ref string
 		t.Run("relay refuses the HELO", func(t *testing.T) {
-			base, logs := peer.startOn(t, db, "vm")
+			base, logs := peer.startOn(t, db, "vm", "--addr", addr)
 			b := newBrowser(t, tools)
 			_, courses := openSessionCourses(t, base)
 			four, _ := pickCourses(t, courses)
@@ -625,7 +641,7 @@ func TestInterop_Postfix_CON2_relay_refusal_is_visible(t *testing.T) {
 			if p := signIn(b, base, centralPersona); p == "/connexion" || strings.HasPrefix(p, "/dev-idp/") {
 				t.Fatalf("after choosing %q: location %s, want to be signed in", centralPersona, b.location())
 			}
-			row := b.waitOutbox(base, email, 20*time.Second, "504 5.5.2")
+			row := b.waitOutbox(base, "", email, 20*time.Second, "504 5.5.2")
 			t.Logf("outbox: %s", row.Text)
 			if !strings.Contains(strings.ToLower(row.Text), "attente") {
 				t.Errorf("outbox: the email refused at HELO reads %q, want it pending (\"en attente\")", row.Text)
@@ -641,12 +657,12 @@ func TestInterop_Postfix_CON2_relay_refusal_is_visible(t *testing.T) {
 		}
 		t.Run("right HELO delivers it", func(t *testing.T) {
 			start := time.Now()
-			base, _ := peer.startOn(t, db, "cma.interop.test")
+			base, _ := peer.startOn(t, db, "cma.interop.test", "--addr", addr)
 			b := newBrowser(t, tools)
 			if p := signIn(b, base, centralPersona); p == "/connexion" || strings.HasPrefix(p, "/dev-idp/") {
 				t.Fatalf("after choosing %q: location %s, want to be signed in", centralPersona, b.location())
 			}
-			if row := b.waitOutbox(base, email, 10*time.Second); row.Resend && len(peer.delivered(t)) == len(before) {
+			if row := b.waitOutbox(base, "", email, 10*time.Second); row.Resend && !slices.ContainsFunc(peer.delivered(t), func(a arrived) bool { return !before[a.messageID] && a.to == email }) {
 				t.Logf("outbox: the pending email offers \"Renvoyer\": pressed (%s)", row.Text)
 				b.resend(email, "Le relais accepte désormais le nom HELO de la plateforme.")
 			} else {
@@ -701,7 +717,7 @@ func TestInterop_Postfix_CON2_relay_refusal_is_visible(t *testing.T) {
 		if p := signIn(b, base, centralPersona); p == "/connexion" || strings.HasPrefix(p, "/dev-idp/") {
 			t.Fatalf("after choosing %q: location %s, want to be signed in", centralPersona, b.location())
 		}
-		row := b.waitOutbox(base, email, 20*time.Second, "550 5.1.1")
+		row := b.waitOutbox(base, "", email, 20*time.Second, "550 5.1.1")
 		t.Logf("outbox: %s", row.Text)
 		if !strings.Contains(strings.ToLower(row.Text), "refus") {
 			t.Errorf("outbox: the email the relay refused reads %q, want it refused", row.Text)
@@ -720,8 +736,8 @@ func TestInterop_Postfix_CON2_relay_refusal_is_visible(t *testing.T) {
 		if len(got) != 1 || !strings.Contains(got[0].text(t), ref) {
 			t.Errorf("Maildir: %d emails to %s after Renvoyer, want the one confirmation with reference %s", len(got), email, ref)
 		}
-		row = b.waitOutbox(base, email, 20*time.Second)
-		t.Logf("outbox after the resend: %s", row.Text)
+		row = b.waitOutbox(base, "?etat=envoye", email, 20*time.Second, "Envoyé")
+		t.Logf("outbox, sent emails, after the resend: %s", row.Text)
 		b.screenshot("interop-postfix-outbox-resent")
 	})
 }
