@@ -231,15 +231,21 @@ func (b *browser) forgetSession() {
 	}))
 }
 
-// validateCourse signs persona in (in a fresh session), puts the course in the
-// basket and validates it for good; it returns the validation's reference
-// and the status message the candidate reads.
-func (b *browser) validateCourse(base, persona string, c apiCourseSlot) (reference, status string) {
+// signInAs signs persona in through the demo sign-on, in a fresh session.
+func (b *browser) signInAs(base, persona string) {
 	b.t.Helper()
 	b.forgetSession()
 	if p := signIn(b, base, persona); p == "/connexion" || strings.HasPrefix(p, "/dev-idp/") {
 		b.t.Fatalf("after choosing %q: location %s, want to be signed in", persona, b.location())
 	}
+}
+
+// validateCourse signs persona in (in a fresh session), puts the course in the
+// basket and validates it for good; it returns the validation's reference
+// and the status message the candidate reads.
+func (b *browser) validateCourse(base, persona string, c apiCourseSlot) (reference, status string) {
+	b.t.Helper()
+	b.signInAs(base, persona)
 	b.navigate(base + c.URL)
 	b.activate("form[action='/panier/ajouter'] button[type=submit]", addButton)
 	if p := eval[string](b, `location.pathname`); p != "/panier" {
@@ -593,6 +599,24 @@ func logLines(logs *syncBuffer, parts ...string) []string {
 	return out
 }
 
+// waitLog waits (30 s at most) for the server's log lines that give the
+// relay's answer, and returns them; on failure it shows what Postfix logged
+// about about (its lines that contain it).
+func (p postfixPeer) waitLog(t *testing.T, logs *syncBuffer, answer, about string) []string {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		if lines := logLines(logs, answer); len(lines) > 0 {
+			t.Logf("server log: %s", lines[0])
+			return lines
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server log: no line with the relay's answer %s within 30s; Postfix said:\n%s\nserver log:\n%s",
+				answer, p.maillogLines(about), logs)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
 // warnOrError reports whether a log line is at warning or error level.
 func warnOrError(l string) bool {
 	return strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR") ||
@@ -639,24 +663,12 @@ func TestInterop_Postfix_CON2_relay_refusal_is_visible(t *testing.T) {
 			}
 			b.screenshot("interop-postfix-helo-vm-candidatures")
 
-			var lines []string
-			for deadline := time.Now().Add(30 * time.Second); len(lines) == 0; {
-				if time.Now().After(deadline) {
-					t.Fatalf("server log: no line with the relay's answer 504 5.5.2 within 30s; Postfix said:\n%s\nserver log:\n%s",
-						peer.maillogLines("helo=<vm>"), logs)
-				}
-				time.Sleep(500 * time.Millisecond)
-				lines = logLines(logs, "504 5.5.2")
-			}
-			t.Logf("server log: %s", lines[0])
+			lines := peer.waitLog(t, logs, "504 5.5.2", "helo=<vm>")
 			if !slices.ContainsFunc(lines, warnOrError) {
 				t.Errorf("server log: the relay's answer is not at warning or error level: %q", lines)
 			}
 
-			b.forgetSession()
-			if p := signIn(b, base, centralPersona); p == "/connexion" || strings.HasPrefix(p, "/dev-idp/") {
-				t.Fatalf("after choosing %q: location %s, want to be signed in", centralPersona, b.location())
-			}
+			b.signInAs(base, centralPersona)
 			row := b.waitOutbox(base, "", email, 20*time.Second, "504 5.5.2")
 			t.Logf("outbox: %s", row.Text)
 			if !strings.Contains(strings.ToLower(row.Text), "attente") {
@@ -675,9 +687,7 @@ func TestInterop_Postfix_CON2_relay_refusal_is_visible(t *testing.T) {
 			start := time.Now()
 			base, _ := peer.startOn(t, db, "cma.interop.test", "--addr", addr)
 			b := newBrowser(t, tools)
-			if p := signIn(b, base, centralPersona); p == "/connexion" || strings.HasPrefix(p, "/dev-idp/") {
-				t.Fatalf("after choosing %q: location %s, want to be signed in", centralPersona, b.location())
-			}
+			b.signInAs(base, centralPersona)
 			if row := b.waitOutbox(base, "", email, 10*time.Second); row.Resend && peer.countNew(t, before, email) == 0 {
 				t.Logf("outbox: the pending email offers \"Renvoyer\": pressed (%s)", row.Text)
 				b.resend(email, "Le relais accepte désormais le nom HELO de la plateforme.")
@@ -707,16 +717,7 @@ func TestInterop_Postfix_CON2_relay_refusal_is_visible(t *testing.T) {
 		ref, status := b.validateCourse(base, persona, four[2])
 		t.Logf("%s validated %s (reference %s); reads %q", email, four[2].Code, ref, status)
 
-		var lines []string
-		for deadline := time.Now().Add(30 * time.Second); len(lines) == 0; {
-			if time.Now().After(deadline) {
-				t.Fatalf("server log: no line with the relay's answer 550 5.1.1 within 30s; Postfix said:\n%s\nserver log:\n%s",
-					peer.maillogLines(email), logs)
-			}
-			time.Sleep(500 * time.Millisecond)
-			lines = logLines(logs, "550 5.1.1")
-		}
-		t.Logf("server log: %s", lines[0])
+		lines := peer.waitLog(t, logs, "550 5.1.1", email)
 		if !slices.ContainsFunc(lines, func(l string) bool {
 			return strings.Contains(l, "level=ERROR") || strings.Contains(l, `"level":"ERROR"`)
 		}) {
@@ -729,10 +730,7 @@ func TestInterop_Postfix_CON2_relay_refusal_is_visible(t *testing.T) {
 		} else {
 			t.Logf("the candidate's copy: %q", note)
 		}
-		b.forgetSession()
-		if p := signIn(b, base, centralPersona); p == "/connexion" || strings.HasPrefix(p, "/dev-idp/") {
-			t.Fatalf("after choosing %q: location %s, want to be signed in", centralPersona, b.location())
-		}
+		b.signInAs(base, centralPersona)
 		row := b.waitOutbox(base, "", email, 20*time.Second, "550 5.1.1")
 		t.Logf("outbox: %s", row.Text)
 		if !strings.Contains(strings.ToLower(row.Text), "refus") {
