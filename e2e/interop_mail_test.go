@@ -392,6 +392,14 @@ func TestInterop_Postfix_CAN4_confirmation_reaches_the_mailbox(t *testing.T) {
 	if _, err := h.Date(); err != nil {
 		t.Errorf("Date %q: %v", h.Get("Date"), err)
 	}
+	// Postfix's Received line says how the platform came: its HELO name,
+	// inside TLS, authenticated (ESMTPSA: RFC 3848).
+	if rcv := strings.Join(strings.Fields(h.Get("Received")), " "); !strings.Contains(rcv, "from cma.interop.test") ||
+		!strings.Contains(rcv, "using TLS") || !strings.Contains(rcv, "with ESMTPSA") {
+		t.Errorf("Received %q: want the HELO cma.interop.test, TLS and ESMTPSA (authenticated)", rcv)
+	} else {
+		t.Logf("Received: %s", rcv)
+	}
 	if v := h.Get("Mime-Version"); v != "1.0" {
 		t.Errorf("MIME-Version %q, want 1.0", v)
 	}
