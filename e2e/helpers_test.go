@@ -114,6 +114,15 @@ func startServer(t *testing.T, now func() time.Time) string {
 	return url
 }
 
+// startServerDB is startServer that also returns the database's URL, for
+// journeys that set up what the browser cannot (an email the relay refused).
+func startServerDB(t *testing.T, now func() time.Time) (base, dbURL string) {
+	t.Helper()
+	dbURL = "sqlite:" + filepath.Join(t.TempDir(), "e2e.db")
+	base, _ = startServerWith(t, now, []string{"--db", dbURL}, nil)
+	return base, dbURL
+}
+
 // startServerWith is startServer with more command-line arguments and the
 // given CMA_* environment (secrets such as CMA_OIDC_CLIENT_SECRET only come
 // from there). It also returns the server's log, for tests that read it.

@@ -87,8 +87,10 @@ func RetryDelay(attempt int) time.Duration {
 
 // NextRetry replaces River's default backoff (attempt⁴ seconds: 16 s, 81 s,
 // 256 s… a relay back after a minute would wait minutes more) for email jobs.
+// It counts from the machine's clock, as River schedules jobs, not from the
+// platform's (a demo's may stand still).
 func (w *Worker) NextRetry(job *river.Job[SendEmailArgs]) time.Time {
-	return w.now().Add(RetryDelay(job.Attempt))
+	return time.Now().Add(RetryDelay(job.Attempt))
 }
 
 // markTimeout bounds recording the outcome of a group once sent: that is done

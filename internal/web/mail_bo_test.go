@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"cma/internal/db/dbtest"
 	"cma/internal/domain"
+	"cma/internal/outbox"
 )
 
 // TestMailPage_CON2_lists_why_and_resends_once: the central service's
@@ -93,5 +95,23 @@ func TestMailPage_CON2_lists_why_and_resends_once(t *testing.T) {
 		"raison-" + itoa64(stuck): {"HELO corrigé"}, "retour": {"https://ailleurs.exemple/"}}, central)
 	if loc := res.Header.Get("Location"); !strings.HasPrefix(loc, "/back-office/courriels?") {
 		t.Errorf("resend with a foreign return address went to %q", loc)
+	}
+}
+
+// TestMetrics_CON2_the_email_counters_are_served: the email worker's counters
+// given to the server are at /metrics, each failure kind from zero.
+func TestMetrics_CON2_the_email_counters_are_served(t *testing.T) {
+	m := outbox.NewMetrics()
+	srv, err := New(Deps{Metrics: m.Collectors()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Sent.Inc()
+	rec := httptest.NewRecorder()
+	srv.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []string{"cma_emails_sent_total 1", `cma_email_failures_total{kind="refused"} 0`, `cma_email_failures_total{kind="retryable"} 0`} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("/metrics without %q", want)
+		}
 	}
 }
