@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/mail"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +51,14 @@ func startMail(ctx context.Context, cfg *config.Config, d *db.DB, st *store.Stor
 	workers := cfg.MailWorkers
 	switch {
 	case cfg.SMTPHost != "":
+		if helo := cfg.HELOName(); helo == "" {
+			name, _ := os.Hostname()
+			log.Warn("no --smtp-helo and the public URL's host is not a name: the relay is greeted with the machine's name, "+
+				"which a relay refusing names that are not fully qualified (Postfix's reject_non_fqdn_helo_hostname) refuses",
+				"helo", name)
+		} else if !strings.Contains(helo, ".") {
+			log.Warn("the HELO name is not fully qualified: a relay with reject_non_fqdn_helo_hostname refuses it", "helo", helo)
+		}
 		if !cfg.SMTPTLSVerify && cfg.SMTPTLS != cmamail.TLSNone {
 			log.Warn("the SMTP relay's certificate is not checked (--smtp-tls-verify=false): emails are encrypted, "+
 				"but anyone between the platform and the relay can read them; prefer --smtp-ca-file with the city's authority",

@@ -224,8 +224,92 @@ func TestRetryDelay_CON2_a_short_outage_is_caught_up_fast(t *testing.T) {
 	}
 	w := outbox.NewWorker(nil, nil, func() time.Time { return now })
 	before := time.Now()
-	got := w.NextRetry(&river.Job[outbox.SendEmailArgs]{JobRow: &rivertype.JobRow{Attempt: 2}})
+	got := w.NextRetry(&river.Job[outbox.SendEmailArgs]{JobRow: &rivertype.JobRow{Attempt: 2, Errors: []rivertype.AttemptError{{Attempt: 1}}}})
 	if wait := got.Sub(before); wait < 15*time.Second || wait > 16*time.Second {
 		t.Errorf("NextRetry after the second attempt: in %s, want 15 s from the machine's clock", wait)
 	}
+}
+
+// TestWorker_CON2_the_last_attempt_says_the_queue_gives_up: when the job's
+// attempts are spent, an error line says the emails stay unsent and where to
+// resend them.
+func TestWorker_CON2_the_last_attempt_says_the_queue_gives_up(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		e := newWorkerEnv(t, d)
+		w, lines, _ := observedWorker(e)
+		m := keepOne(t, ctx, e, "alice@exemple.fr")
+		e.relay.setRefusal("*", refusedForNow)
+		last := &river.Job[outbox.SendEmailArgs]{JobRow: &rivertype.JobRow{ID: 9, Attempt: 25, MaxAttempts: 25},
+			Args: outbox.SendEmailArgs{MessageIDs: []int64{m.ID}}}
+		if err := w.Work(ctx, last); err == nil {
+			t.Fatal("last attempt succeeded against a refusing relay")
+		}
+		var gaveUp bool
+		for _, l := range lines.lines(t) {
+			if l["level"] == "ERROR" && strings.Contains(l["msg"].(string), "gives up") {
+				gaveUp = true
+			}
+		}
+		if !gaveUp {
+			t.Errorf("no error line when the queue gives up: %v", lines.lines(t))
+		}
+	})
+}
+
+// TestWorker_CON2_River_retries_on_the_email_schedule: through River, the
+// first retry of an email job that met a closed relay comes 5 s later (not on
+// River's default backoff), and the email goes as soon as the relay is back.
+func TestWorker_CON2_River_retries_on_the_email_schedule(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		e := newWorkerEnv(t, d)
+		e.relay.setRefusal("*", refusedForNow)
+		m := keepOne(t, ctx, e, "alice@exemple.fr")
+		if err := e.client.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		defer e.client.Stop(context.Background())
+		queued, err := e.client.JobList(ctx, river.NewJobListParams().Kinds(outbox.SendEmailArgs{}.Kind()))
+		if err != nil || len(queued.Jobs) != 1 {
+			t.Fatalf("jobs: %v %v", queued, err)
+		}
+		// A retry due within seconds is left "available" with a later
+		// scheduled time by River: the first error tells the attempt.
+		var job *rivertype.JobRow
+		for job == nil || len(job.Errors) == 0 {
+			if job, err = e.client.JobGet(ctx, queued.Jobs[0].ID); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-ctx.Done():
+				t.Fatalf("no failed attempt recorded: job %s", job.State)
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+		if wait := job.ScheduledAt.Sub(job.Errors[0].At); len(job.Errors) != 1 || wait < 4*time.Second || wait > 7*time.Second {
+			t.Errorf("first retry scheduled %s after the failed attempt (%d errors), want about 5 s", wait, len(job.Errors))
+		}
+		start := time.Now()
+		e.relay.setRefusal("*", nil)
+		for {
+			got, err := e.st.MessageByID(ctx, m.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.State() == domain.MessageSent {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				t.Fatalf("email not sent 30 s after the relay's return")
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+		if took := time.Since(start); took > 7*time.Second {
+			t.Errorf("email sent %s after the relay's return, want within the 5 s of the first retry", took)
+		}
+	})
 }

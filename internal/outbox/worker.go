@@ -89,8 +89,12 @@ func RetryDelay(attempt int) time.Duration {
 // 256 s… a relay back after a minute would wait minutes more) for email jobs.
 // It counts from the machine's clock, as River schedules jobs, not from the
 // platform's (a demo's may stand still).
+//
+// The failed attempt is counted as River's default policy counts it, by the
+// errors recorded before it plus this one: a snoozed job's attempt number is
+// not a count of failures.
 func (w *Worker) NextRetry(job *river.Job[SendEmailArgs]) time.Time {
-	return time.Now().Add(RetryDelay(job.Attempt))
+	return time.Now().Add(RetryDelay(len(job.Errors) + 1))
 }
 
 // markTimeout bounds recording the outcome of a group once sent: that is done
@@ -158,6 +162,11 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[SendEmailArgs]) error 
 		return err
 	}
 	w.metrics.Sent.Add(float64(len(sent)))
+	if len(failed) > 0 && job.MaxAttempts > 0 && job.Attempt >= job.MaxAttempts {
+		// The job queue gives up: the emails stay unsent, on the outbox page.
+		w.log.Error("emails still not sent after the last attempt: the job queue gives up; resend them from /back-office/courriels",
+			"job_id", job.ID, "attempt", job.Attempt, "unsent", len(failed))
+	}
 	if len(failed) > 0 {
 		// The first cause only: River keeps every attempt's error.
 		return fmt.Errorf("%d of %d emails not sent, retried; first: %w", len(failed), len(msgs), failed[0])
