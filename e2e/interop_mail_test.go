@@ -671,6 +671,11 @@ func TestInterop_Postfix_CON2_relay_refusal_is_visible(t *testing.T) {
 			}
 			b.screenshot("interop-postfix-helo-vm-candidatures")
 
+			if w := logLines(logs, "level=WARN", "helo=vm"); len(w) == 0 {
+				t.Errorf("server log: no warning at start that the HELO name vm is not fully qualified")
+			} else {
+				t.Logf("server log at start: %s", w[0])
+			}
 			lines := peer.waitLog(t, logs, "504 5.5.2", "helo=<vm>")
 			if !slices.ContainsFunc(lines, warnOrError) {
 				t.Errorf("server log: the relay's answer is not at warning or error level: %q", lines)
