@@ -20,6 +20,13 @@ interop_postfix() {
 	# A password with what breaks naive quoting and encodings.
 	password='Relais+interop/2026=ok:%&!'
 
+	local p
+	for p in postfix sasl2-bin libsasl2-modules; do
+		if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+			echo "interop: installing Postfix and Cyrus SASL from Debian's packages (postfix, sasl2-bin, libsasl2-modules)"
+			break
+		fi
+	done
 	# The package asks how to configure the system's Postfix: not at all.
 	echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections 2>/dev/null || true
 	if ! interop_install postfix sasl2-bin libsasl2-modules openssl >"$CMA_INTEROP_WORK/postfix-apt.log" 2>&1; then
@@ -28,6 +35,13 @@ interop_postfix() {
 		return 0
 	fi
 	version=$(postconf -d -h mail_version 2>/dev/null) || version=unknown
+	# Another program on the port would answer the journeys in its place.
+	local fd
+	if exec {fd}<>/dev/tcp/127.0.0.1/2525; then
+		exec {fd}>&-
+		echo "interop: Postfix: 127.0.0.1:2525 is already in use (another relay left running?) — its journeys skip"
+		return 0
+	fi 2>/dev/null
 
 	# The Maildir belongs to nobody (virtual(8) refuses to write as root); the
 	# postfix user must reach the sasldb and the Maildir: the work folder can be
@@ -70,7 +84,7 @@ interop_postfix() {
 	stops+=("postfix -c '$etc' stop >/dev/null 2>&1")
 
 	# Ready when it answers EHLO on 127.0.0.1:2525 (at most 30 s).
-	local i fd line ready=""
+	local i line ready=""
 	for ((i = 0; i < 60; i++)); do
 		if exec {fd}<>/dev/tcp/127.0.0.1/2525 2>/dev/null; then
 			if IFS= read -r -t 5 line <&"$fd" && [[ $line == 220* ]]; then
