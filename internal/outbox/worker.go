@@ -117,6 +117,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[SendEmailArgs]) error 
 	at := w.now()
 	var sent []int64
 	var failed []error
+	unsent := 0 // retried, not refused
 	for i, m := range msgs {
 		err := errs[i]
 		if err == nil {
@@ -153,6 +154,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[SendEmailArgs]) error 
 			w.log.Warn("email not sent, retried", attrs...)
 		}
 		w.metrics.Failures.WithLabelValues(FailureRetryable).Inc()
+		unsent++
 		if err := w.store.MarkMessageFailed(markCtx, m.ID, at, reason); err != nil {
 			failed = append(failed, err)
 		}
@@ -162,14 +164,17 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[SendEmailArgs]) error 
 		return err
 	}
 	w.metrics.Sent.Add(float64(len(sent)))
-	if len(failed) > 0 && job.MaxAttempts > 0 && job.Attempt >= job.MaxAttempts {
+	if unsent > 0 && job.MaxAttempts > 0 && job.Attempt >= job.MaxAttempts {
 		// The job queue gives up: the emails stay unsent, on the outbox page.
 		w.log.Error("emails still not sent after the last attempt: the job queue gives up; resend them from /back-office/courriels",
-			"job_id", job.ID, "attempt", job.Attempt, "unsent", len(failed))
+			"job_id", job.ID, "attempt", job.Attempt, "unsent", unsent)
 	}
 	if len(failed) > 0 {
 		// The first cause only: River keeps every attempt's error.
-		return fmt.Errorf("%d of %d emails not sent, retried; first: %w", len(failed), len(msgs), failed[0])
+		if unsent == 0 {
+			return fmt.Errorf("record the refusals of a group of %d emails: %w", len(msgs), failed[0])
+		}
+		return fmt.Errorf("%d of %d emails not sent, retried; first: %w", unsent, len(msgs), failed[0])
 	}
 	return nil
 }
