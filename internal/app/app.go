@@ -239,7 +239,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	if publicURL == "" {
 		publicURL = "http://" + ln.Addr().String()
 	}
-	providers, devIDP, err := signOn(cfg, publicURL)
+	providers, devIDP, err := signOn(cfg, publicURL, log)
 	if err != nil {
 		ln.Close()
 		return err
@@ -260,7 +260,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 		SpaceURL: publicURL + "/mes-candidatures"}, env.Now, loc)
 	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accts, Candidatures: cands, Providers: providers,
 		DevIDP: devIDP, MailSink: mailer.sinkHandler, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now,
-		Version: version(), Secure: cfg.Secure, Sessions: st.Sessions(), TrustedProxies: cfg.TrustedProxyList(),
+		Version: version(), Secure: cfg.Secure, PublicURL: publicURL, Sessions: st.Sessions(), TrustedProxies: cfg.TrustedProxyList(),
 		SessionTimeouts: websession.Timeouts{CandidateIdle: cfg.SessionIdle, Lifetime: cfg.SessionLifetime}})
 	if err != nil {
 		ln.Close()

@@ -23,47 +23,73 @@ import (
 // callbackPath is where the sign-on sends people back (registered at the provider).
 const callbackPath = "/connexion/retour"
 
+// providerLogoutPath is where a sign-on tells the platform that a person
+// signed out there: back-channel (POST) and front-channel (GET) logout,
+// registered at the provider (web/providerlogout.go).
+const providerLogoutPath = "/connexion/deconnexion-fournisseur"
+
 // signOn builds the city's sign-on client from the configuration. In demo mode
 // without a configured issuer it starts the development provider inside the
 // binary, under /dev-idp, and signs in through it with the real protocol.
-func signOn(cfg *config.Config, publicURL string) ([]*auth.Provider, http.Handler, error) {
+// The settings were validated (config.Validate).
+func signOn(cfg *config.Config, publicURL string, log *slog.Logger) ([]*auth.Provider, http.Handler, error) {
 	var providers []*auth.Provider
 	var devIDP http.Handler
 	switch {
 	case cfg.OIDCIssuer != "":
+		algs, err := auth.ParseSigningAlgs(cfg.OIDCSigningAlgs)
+		if err != nil {
+			return nil, nil, fmt.Errorf("--oidc-signing-algs: %w", err)
+		}
 		providers = append(providers, auth.NewProvider(auth.ProviderConfig{Name: cfg.OIDCName, Issuer: cfg.OIDCIssuer,
 			ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret, RedirectURL: publicURL + callbackPath,
-			ForgotPasswordURL: cfg.OIDCForgotURL}))
+			ForgotPasswordURL: cfg.OIDCForgotURL, SigningAlgs: algs, ClientAuth: cfg.OIDCClientAuth, Log: log,
+			SigningAlgsSetting: "--oidc-signing-algs (CMA_OIDC_SIGNING_ALGS)"}))
 	case cfg.Demo:
-		p, h, err := demoSignOn(cfg, publicURL)
+		p, h, err := demoSignOn(cfg, publicURL, log)
 		if err != nil {
 			return nil, nil, err
 		}
 		providers, devIDP = append(providers, p), h
 	}
 	for _, m := range cfg.MoreOIDC {
+		algs, err := auth.ParseSigningAlgs(m.SigningAlgs)
+		if err != nil {
+			return nil, nil, fmt.Errorf("CMA_OIDC_%s_SIGNING_ALGS: %w", m.Key, err)
+		}
 		providers = append(providers, auth.NewProvider(auth.ProviderConfig{Name: m.Name, Issuer: m.Issuer, ClientID: m.ClientID,
-			ClientSecret: m.ClientSecret, RedirectURL: publicURL + callbackPath, ForgotPasswordURL: m.ForgotURL}))
+			ClientSecret: m.ClientSecret, RedirectURL: publicURL + callbackPath, ForgotPasswordURL: m.ForgotURL,
+			SigningAlgs: algs, ClientAuth: m.ClientAuth, Log: log, SigningAlgsSetting: "CMA_OIDC_" + m.Key + "_SIGNING_ALGS"}))
 	}
 	return providers, devIDP, nil
 }
 
-// demoSignOn starts the development identity provider and its client.
-func demoSignOn(cfg *config.Config, publicURL string) (*auth.Provider, http.Handler, error) {
-	secret := make([]byte, 24)
+// demoSignOn starts the development identity provider and its client. It is
+// set up as LemonLDAP::NG is by default, so that the demo takes the paths a
+// city's provider makes it take: ID tokens signed with HS512 and the client
+// secret (a secret with + / =), the claims at UserInfo only, a sid, and
+// back-channel logout to the platform.
+func demoSignOn(cfg *config.Config, publicURL string, log *slog.Logger) (*auth.Provider, http.Handler, error) {
+	secret := make([]byte, 48) // 64 characters: what RFC 7518 asks for HS512
 	if _, err := rand.Read(secret); err != nil {
 		return nil, nil, fmt.Errorf("demo sign-on secret: %w", err)
 	}
-	client := devidp.Client{ID: "cma-demo", Secret: base64.RawURLEncoding.EncodeToString(secret),
-		RedirectURIs: []string{publicURL + callbackPath}, PostLogoutRedirectURIs: []string{publicURL + "/catalogue"}}
+	client := devidp.Client{ID: "cma-demo", Secret: base64.StdEncoding.EncodeToString(secret),
+		RedirectURIs: []string{publicURL + callbackPath}, PostLogoutRedirectURIs: []string{publicURL + "/catalogue"},
+		BackchannelLogoutURI: publicURL + providerLogoutPath}
 	idp, err := devidp.New(devidp.Config{Issuer: publicURL + "/dev-idp", Clients: []devidp.Client{client},
-		Personas: devidp.DemoPersonas()}) // tokens on the real clock: the relying party checks them against it
+		Personas: devidp.DemoPersonas(), SigningAlg: "HS512", ClaimsAtUserInfoOnly: true}) // tokens on the real clock: the relying party checks them against it
 	if err != nil {
 		return nil, nil, fmt.Errorf("development identity provider: %w", err)
 	}
 	name := cfg.OIDCName + " (démo)"
+	algs, err := auth.ParseSigningAlgs(cfg.OIDCSigningAlgs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--oidc-signing-algs: %w", err)
+	}
 	p := auth.NewProvider(auth.ProviderConfig{Name: name, Issuer: idp.Issuer(), ClientID: client.ID, ClientSecret: client.Secret,
-		RedirectURL: publicURL + callbackPath, ForgotPasswordURL: idp.ForgotPasswordURL()})
+		RedirectURL: publicURL + callbackPath, ForgotPasswordURL: idp.ForgotPasswordURL(), SigningAlgs: algs,
+		ClientAuth: cfg.OIDCClientAuth, Log: log})
 	return p, idp.Handler(), nil
 }
 

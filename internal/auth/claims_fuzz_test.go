@@ -84,7 +84,14 @@ func (b *claimsBench) verify(t *testing.T, claims []byte) (Identity, error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b.provider.verifyIDToken(context.Background(), b.found, raw, benchNonce)
+	id, err := b.provider.identity(context.Background(), b.found, raw, "", benchNonce)
+	if err == nil {
+		if id.Session != (SignOnSession{IDToken: raw}) {
+			t.Fatalf("claims %s: sign-on session %+v, want the raw ID token", claims, id.Session)
+		}
+		id.Session = SignOnSession{}
+	}
+	return id, err
 }
 
 // stringClaim is the claim name of claims when it is a JSON string.

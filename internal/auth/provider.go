@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -35,6 +37,16 @@ var (
 	ErrNonce = errors.New("ID token nonce does not match the sign-in attempt")
 	// ErrNoEmail: the identity provider gave no email address.
 	ErrNoEmail = errors.New("identity provider gave no email address")
+	// ErrProviderFailed: the token endpoint answered with a server error
+	// (5xx): the provider is up, but failed.
+	ErrProviderFailed = errors.New("identity provider answered with a server error")
+	// ErrIssuerMismatch: the discovery document names another issuer than
+	// the configured one (IssuerMismatchError): a configuration problem.
+	ErrIssuerMismatch = errors.New("issuer does not match the provider's discovery document")
+	// ErrClientRefused: the token endpoint refused the platform's
+	// registration (invalid_client, unauthorized_client…): a configuration
+	// problem.
+	ErrClientRefused = errors.New("token endpoint refused the platform's client registration")
 )
 
 // scopes asked of the identity provider.
@@ -49,6 +61,16 @@ type ProviderConfig struct {
 	RedirectURL            string
 	ForgotPasswordURL      string       // ACC-5: linked from the sign-in page
 	HTTPClient             *http.Client // nil: a client with a 10 s timeout
+	// SigningAlgs are the signature algorithms its tokens may use (from
+	// ParseSigningAlgs); nil: auto, what the provider advertises.
+	SigningAlgs []string
+	// SigningAlgsSetting names the setting in log lines; empty: the main
+	// sign-on's "--oidc-signing-algs (CMA_OIDC_SIGNING_ALGS)".
+	SigningAlgsSetting string
+	// ClientAuth is how the platform authenticates at the token endpoint:
+	// ClientAuthAuto (or empty), ClientAuthBasic or ClientAuthPost.
+	ClientAuth string
+	Log        *slog.Logger // warnings of a sign-in that goes on; nil: none
 }
 
 // Provider is the OpenID Connect relying party for one identity provider.
@@ -61,6 +83,7 @@ type ProviderConfig struct {
 type Provider struct {
 	cfg        ProviderConfig
 	httpClient *http.Client
+	log        *slog.Logger
 	now        func() time.Time // clock for ID token expiry; tests change it
 
 	mu       sync.Mutex
@@ -72,6 +95,8 @@ type Provider struct {
 type discovered struct {
 	oauth2             oauth2.Config
 	verifier           *oidc.IDTokenVerifier
+	keys               *keySet
+	userInfoEndpoint   string
 	endSessionEndpoint string
 }
 
@@ -89,7 +114,11 @@ func NewProvider(cfg ProviderConfig) *Provider {
 	if httpClient == nil {
 		httpClient = &http.Client{Timeout: 10 * time.Second}
 	}
-	return &Provider{cfg: cfg, httpClient: httpClient, now: time.Now}
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Provider{cfg: cfg, httpClient: httpClient, log: log, now: time.Now}
 }
 
 // Name is the identity provider's name as shown to people.
@@ -152,6 +181,18 @@ type Identity struct {
 	EmailVerified         bool
 	GivenName, FamilyName string
 	Birthdate             time.Time // zero when absent or unreadable; civil date at 00:00 UTC
+	// Session is the sign-on session the identity comes from, kept with
+	// the web session for signing out (Exchange fills it).
+	Session SignOnSession
+}
+
+// SignOnSession is what the platform keeps of a sign-in at the provider: the
+// raw ID token (the id_token_hint of RP-Initiated Logout) and its "sid"
+// claim (empty when the provider sends none), which back- and front-channel
+// logout name.
+type SignOnSession struct {
+	IDToken string
+	SID     string
 }
 
 // Exchange trades the code (with the PKCE verifier) for tokens, verifies the
@@ -164,22 +205,63 @@ func (p *Provider) Exchange(ctx context.Context, code string, ar AuthRequest) (I
 	if err != nil {
 		return Identity{}, fmt.Errorf("sign-in: %w", err)
 	}
-	rawIDToken, err := p.redeemCode(ctx, d, code, ar.Verifier)
+	token, err := p.redeemCode(ctx, d, code, ar.Verifier)
 	if err != nil {
 		return Identity{}, fmt.Errorf("sign-in: %w", err)
 	}
-	id, err := p.verifyIDToken(ctx, d, rawIDToken, ar.Nonce)
+	rawIDToken, _ := token.Extra("id_token").(string)
+	if rawIDToken == "" {
+		return Identity{}, fmt.Errorf("sign-in: %w: the token response has no id_token", ErrBadToken)
+	}
+	id, err := p.identity(ctx, d, rawIDToken, token.AccessToken, ar.Nonce)
 	if err != nil {
 		return Identity{}, fmt.Errorf("sign-in: %w", err)
 	}
 	return id, nil
 }
 
-// EndSessionURL is the identity provider's sign-out address, sending the
-// person back to postLogoutRedirect (when not empty; it must be registered
-// at the provider). ok is false when the provider publishes no
-// end_session_endpoint or cannot be reached.
-func (p *Provider) EndSessionURL(ctx context.Context, postLogoutRedirect string) (string, bool) {
+// identity verifies the ID token, completes its claims at the UserInfo
+// endpoint when the provider has one (OpenID Connect Core 1.0 §5.3), and
+// returns the person's identity.
+func (p *Provider) identity(ctx context.Context, d *discovered, rawIDToken, accessToken, nonce string) (Identity, error) {
+	token, claims, err := p.verifyIDToken(ctx, d, rawIDToken, nonce)
+	if err != nil {
+		return Identity{}, err
+	}
+	if d.userInfoEndpoint != "" && accessToken != "" {
+		extra, err := p.userInfo(ctx, d, accessToken, token.Subject)
+		switch {
+		case errors.Is(err, ErrBadToken) || errors.Is(err, ErrAlgorithm):
+			return Identity{}, err // another person's answer, or a forged one: never merged
+		case err != nil && strings.TrimSpace(claims.Email) != "":
+			p.log.Warn("sign-on: UserInfo failed, the ID token's claims are used", "issuer", p.cfg.Issuer, "error", err)
+		case err != nil:
+			return Identity{}, fmt.Errorf("%w (the ID token has none): %w", ErrNoEmail, err)
+		default:
+			claims.fill(extra)
+		}
+	}
+	if strings.TrimSpace(claims.Email) == "" {
+		return Identity{}, ErrNoEmail
+	}
+	return Identity{
+		Issuer:        token.Issuer,
+		Subject:       token.Subject,
+		Email:         strings.TrimSpace(claims.Email),
+		EmailVerified: claims.EmailVerified != nil && bool(*claims.EmailVerified),
+		GivenName:     claims.GivenName,
+		FamilyName:    claims.FamilyName,
+		Birthdate:     parseBirthdate(claims.Birthdate),
+		Session:       SignOnSession{IDToken: rawIDToken, SID: claims.SID},
+	}, nil
+}
+
+// EndSessionURL is the identity provider's sign-out address (OpenID Connect
+// RP-Initiated Logout 1.0): with idTokenHint (the raw ID token of the
+// sign-in, when kept), the client ID, postLogoutRedirect (when not empty; it
+// must be registered at the provider) and state. ok is false when the
+// provider publishes no end_session_endpoint or cannot be reached.
+func (p *Provider) EndSessionURL(ctx context.Context, idTokenHint, postLogoutRedirect, state string) (string, bool) {
 	d, err := p.discover(ctx)
 	if err != nil || d.endSessionEndpoint == "" {
 		return "", false
@@ -189,9 +271,15 @@ func (p *Provider) EndSessionURL(ctx context.Context, postLogoutRedirect string)
 		return "", false
 	}
 	q := u.Query()
+	if idTokenHint != "" {
+		q.Set("id_token_hint", idTokenHint)
+	}
 	q.Set("client_id", p.cfg.ClientID)
 	if postLogoutRedirect != "" {
 		q.Set("post_logout_redirect_uri", postLogoutRedirect)
+		if state != "" {
+			q.Set("state", state)
+		}
 	}
 	u.RawQuery = q.Encode()
 	return u.String(), true
@@ -231,63 +319,154 @@ func (p *Provider) discover(ctx context.Context) (*discovered, error) {
 	return call.found, call.err
 }
 
+// metadata is what the platform reads of the discovery document (OpenID
+// Connect Discovery 1.0 §3).
+type metadata struct {
+	Issuer             string   `json:"issuer"`
+	AuthURL            string   `json:"authorization_endpoint"`
+	TokenURL           string   `json:"token_endpoint"`
+	JWKSURL            string   `json:"jwks_uri"`
+	UserInfoURL        string   `json:"userinfo_endpoint"`
+	EndSessionEndpoint string   `json:"end_session_endpoint"`
+	TokenAuthMethods   []string `json:"token_endpoint_auth_methods_supported"`
+	IDTokenAlgs        []string `json:"id_token_signing_alg_values_supported"`
+	UserInfoAlgs       []string `json:"userinfo_signing_alg_values_supported"`
+}
+
+// IssuerMismatchError: the discovery document names another issuer than the
+// configured one (often a trailing slash). It is a configuration problem.
+type IssuerMismatchError struct{ Configured, Published string }
+
+func (e *IssuerMismatchError) Error() string {
+	return fmt.Sprintf("the issuer configured (%q) is not the one the provider publishes in its discovery document (%q): "+
+		"set the issuer setting to exactly %q", e.Configured, e.Published, e.Published)
+}
+
+func (e *IssuerMismatchError) Is(target error) bool { return target == ErrIssuerMismatch }
+
 func (p *Provider) fetchDiscovery(ctx context.Context) (*discovered, error) {
-	// go-oidc keeps this client for fetching the provider's keys later on.
-	ctx = oidc.ClientContext(ctx, p.httpClient)
-	provider, err := oidc.NewProvider(ctx, p.cfg.Issuer)
+	wellKnown := strings.TrimSuffix(p.cfg.Issuer, "/") + "/.well-known/openid-configuration"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, wellKnown, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: discovery at %s: %w", ErrProviderDown, p.cfg.Issuer, err)
 	}
-	var metadata struct {
-		EndSessionEndpoint string   `json:"end_session_endpoint"`
-		TokenAuthMethods   []string `json:"token_endpoint_auth_methods_supported"`
+	req.Header.Set("Accept", "application/json")
+	resp, err := p.httpClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("%w: discovery at %s: %w", ErrProviderDown, p.cfg.Issuer, err)
 	}
-	if err := provider.Claims(&metadata); err != nil {
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("%w: discovery at %s: %w", ErrProviderDown, p.cfg.Issuer, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%w: discovery at %s: %s", ErrProviderDown, wellKnown, resp.Status)
+	}
+	var m metadata
+	if err := json.Unmarshal(body, &m); err != nil {
 		return nil, fmt.Errorf("%w: read discovery document of %s: %w", ErrProviderDown, p.cfg.Issuer, err)
 	}
-	endpoint := provider.Endpoint()
-	endpoint.AuthStyle = clientAuthStyle(metadata.TokenAuthMethods)
+	if m.Issuer != p.cfg.Issuer {
+		return nil, &IssuerMismatchError{Configured: p.cfg.Issuer, Published: m.Issuer}
+	}
+	if m.AuthURL == "" || m.TokenURL == "" {
+		return nil, fmt.Errorf("%w: the discovery document of %s has no authorization or token endpoint", ErrProviderDown, p.cfg.Issuer)
+	}
+	algs := allowedAlgs(p.cfg.SigningAlgs, m.IDTokenAlgs)
+	keys := &keySet{secret: []byte(p.cfg.ClientSecret), allowed: algs, setting: p.algsSetting()}
+	if m.JWKSURL != "" {
+		// go-oidc keeps this client for fetching the provider's keys later on.
+		keys.remote = oidc.NewRemoteKeySet(oidc.ClientContext(context.Background(), p.httpClient), m.JWKSURL)
+	}
+	if need, short := shortSecretFor(keys.secret, algs); short {
+		p.log.Warn("sign-on: the client secret is shorter than RFC 7518 asks for HMAC-signed tokens; ask the provider for a longer one",
+			"issuer", p.cfg.Issuer, "algorithms", strings.Join(algs, ","), "secret_bytes", len(keys.secret), "recommended_bytes", need)
+	}
+	style, err := clientAuthStyle(p.cfg.ClientAuth, m.TokenAuthMethods)
+	if err != nil {
+		return nil, err
+	}
 	return &discovered{
 		oauth2: oauth2.Config{
 			ClientID:     p.cfg.ClientID,
 			ClientSecret: p.cfg.ClientSecret,
-			Endpoint:     endpoint,
+			Endpoint:     oauth2.Endpoint{AuthURL: m.AuthURL, TokenURL: m.TokenURL, AuthStyle: style},
 			RedirectURL:  p.cfg.RedirectURL,
 			Scopes:       scopes,
 		},
-		verifier: provider.Verifier(&oidc.Config{
-			ClientID: p.cfg.ClientID,
-			Now:      p.clock,
+		verifier: oidc.NewVerifier(p.cfg.Issuer, keys, &oidc.Config{
+			ClientID:             p.cfg.ClientID,
+			SupportedSigningAlgs: algs,
+			Now:                  p.clock,
 		}),
-		endSessionEndpoint: metadata.EndSessionEndpoint,
+		keys:               keys,
+		userInfoEndpoint:   m.UserInfoURL,
+		endSessionEndpoint: m.EndSessionEndpoint,
 	}, nil
 }
 
-// clientAuthStyle picks how the platform authenticates at the token
-// endpoint: client_secret_basic, the default of OpenID Connect Discovery,
-// unless the provider only supports client_secret_post.
-func clientAuthStyle(supported []string) oauth2.AuthStyle {
-	if len(supported) > 0 && !slices.Contains(supported, "client_secret_basic") && slices.Contains(supported, "client_secret_post") {
-		return oauth2.AuthStyleInParams
+// Client authentication methods at the token endpoint (the client auth setting).
+const (
+	ClientAuthAuto  = "auto"
+	ClientAuthBasic = "client_secret_basic"
+	ClientAuthPost  = "client_secret_post"
+)
+
+// ParseClientAuth reads the client authentication setting: auto (or empty),
+// client_secret_basic or client_secret_post.
+func ParseClientAuth(s string) (string, error) {
+	switch v := strings.ToLower(strings.TrimSpace(s)); v {
+	case "", ClientAuthAuto:
+		return ClientAuthAuto, nil
+	case ClientAuthBasic, ClientAuthPost:
+		return v, nil
+	default:
+		return "", fmt.Errorf("%q: expected auto, client_secret_basic or client_secret_post", s)
 	}
-	return oauth2.AuthStyleInHeader
+}
+
+// clientAuthStyle picks how the platform authenticates at the token
+// endpoint. auto: client_secret_post when the provider advertises it, since
+// some providers (LemonLDAP::NG 2.16) do not url-decode the Basic
+// credentials, so that a secret with + / = : % & fails there; else
+// client_secret_basic, the default of OpenID Connect Discovery.
+func clientAuthStyle(setting string, supported []string) (oauth2.AuthStyle, error) {
+	method, err := ParseClientAuth(setting)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case method == ClientAuthPost:
+		return oauth2.AuthStyleInParams, nil
+	case method == ClientAuthBasic:
+		return oauth2.AuthStyleInHeader, nil
+	case slices.Contains(supported, ClientAuthPost):
+		return oauth2.AuthStyleInParams, nil
+	default:
+		return oauth2.AuthStyleInHeader, nil
+	}
+}
+
+// algsSetting names the signing algorithms setting in log lines.
+func (p *Provider) algsSetting() string {
+	if p.cfg.SigningAlgsSetting != "" {
+		return p.cfg.SigningAlgsSetting
+	}
+	return "--oidc-signing-algs (CMA_OIDC_SIGNING_ALGS)"
 }
 
 // clock reads p.now at each call, so tests may change it after discovery.
 func (p *Provider) clock() time.Time { return p.now() }
 
-// redeemCode calls the token endpoint and returns the raw ID token.
-func (p *Provider) redeemCode(ctx context.Context, d *discovered, code, verifier string) (string, error) {
+// redeemCode calls the token endpoint.
+func (p *Provider) redeemCode(ctx context.Context, d *discovered, code, verifier string) (*oauth2.Token, error) {
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, p.httpClient)
 	token, err := d.oauth2.Exchange(ctx, code, oauth2.VerifierOption(verifier))
 	if err != nil {
-		return "", classifyTokenError(err)
+		return nil, classifyTokenError(err)
 	}
-	rawIDToken, ok := token.Extra("id_token").(string)
-	if !ok || rawIDToken == "" {
-		return "", fmt.Errorf("%w: the token response has no id_token", ErrBadToken)
-	}
-	return rawIDToken, nil
+	return token, nil
 }
 
 // classifyTokenError maps a token endpoint failure to the package's errors.
@@ -300,51 +479,73 @@ func classifyTokenError(err error) error {
 	switch {
 	case re.ErrorCode == "invalid_grant":
 		return fmt.Errorf("%w: %w", ErrBadCode, err)
-	case re.Response != nil && re.Response.StatusCode >= 500:
+	case re.Response != nil && (re.Response.StatusCode == http.StatusBadGateway || re.Response.StatusCode == http.StatusServiceUnavailable ||
+		re.Response.StatusCode == http.StatusGatewayTimeout):
+		// A proxy in front of a provider that does not answer.
 		return fmt.Errorf("%w: token endpoint: %w", ErrProviderDown, err)
+	case re.Response != nil && re.Response.StatusCode >= 500:
+		return fmt.Errorf("%w: token endpoint: %w", ErrProviderFailed, err)
 	default:
 		// invalid_client and the like: the platform's registration is wrong.
-		return fmt.Errorf("token endpoint refused the request: %w", err)
+		return fmt.Errorf("%w: %w", ErrClientRefused, err)
 	}
 }
 
-// idClaims are the ID token claims the platform reads.
+// idClaims are the claims the platform reads, from the ID token and the
+// UserInfo answer.
 type idClaims struct {
-	Email         string       `json:"email"`
-	EmailVerified flexibleBool `json:"email_verified"`
-	GivenName     string       `json:"given_name"`
-	FamilyName    string       `json:"family_name"`
-	Birthdate     string       `json:"birthdate"`
+	Subject       string        `json:"sub"`
+	Email         string        `json:"email"`
+	EmailVerified *flexibleBool `json:"email_verified"`
+	GivenName     string        `json:"given_name"`
+	FamilyName    string        `json:"family_name"`
+	Birthdate     string        `json:"birthdate"`
+	SID           string        `json:"sid"`
 }
 
-// verifyIDToken checks the ID token and reads the identity from it.
-func (p *Provider) verifyIDToken(ctx context.Context, d *discovered, rawIDToken, nonce string) (Identity, error) {
+// fill completes c with the claims of u it lacks: the ID token's values come
+// first, UserInfo fills the missing ones.
+func (c *idClaims) fill(u idClaims) {
+	if strings.TrimSpace(c.Email) == "" {
+		c.Email = u.Email
+	}
+	if c.EmailVerified == nil {
+		c.EmailVerified = u.EmailVerified
+	}
+	if c.GivenName == "" {
+		c.GivenName = u.GivenName
+	}
+	if c.FamilyName == "" {
+		c.FamilyName = u.FamilyName
+	}
+	if c.Birthdate == "" {
+		c.Birthdate = u.Birthdate
+	}
+}
+
+// verifyIDToken checks the ID token (algorithm, signature, issuer, audience,
+// expiry, subject, nonce) and reads its claims.
+func (p *Provider) verifyIDToken(ctx context.Context, d *discovered, rawIDToken, nonce string) (*oidc.IDToken, idClaims, error) {
+	if d.keys != nil {
+		if _, err := d.keys.check(rawIDToken); err != nil {
+			return nil, idClaims{}, err
+		}
+	}
 	token, err := d.verifier.Verify(ctx, rawIDToken)
 	if err != nil {
-		return Identity{}, fmt.Errorf("%w: %w", ErrBadToken, err)
+		return nil, idClaims{}, fmt.Errorf("%w: %w", ErrBadToken, err)
 	}
 	if token.Subject == "" {
-		return Identity{}, fmt.Errorf("%w: no sub claim", ErrBadToken)
+		return nil, idClaims{}, fmt.Errorf("%w: no sub claim", ErrBadToken)
 	}
 	if !StateMatches(token.Nonce, nonce) {
-		return Identity{}, ErrNonce
+		return nil, idClaims{}, ErrNonce
 	}
 	var claims idClaims
 	if err := token.Claims(&claims); err != nil {
-		return Identity{}, fmt.Errorf("%w: read claims: %w", ErrBadToken, err)
+		return nil, idClaims{}, fmt.Errorf("%w: read claims: %w", ErrBadToken, err)
 	}
-	if strings.TrimSpace(claims.Email) == "" {
-		return Identity{}, ErrNoEmail
-	}
-	return Identity{
-		Issuer:        token.Issuer,
-		Subject:       token.Subject,
-		Email:         strings.TrimSpace(claims.Email),
-		EmailVerified: bool(claims.EmailVerified),
-		GivenName:     claims.GivenName,
-		FamilyName:    claims.FamilyName,
-		Birthdate:     parseBirthdate(claims.Birthdate),
-	}, nil
+	return token, claims, nil
 }
 
 // parseBirthdate reads the OIDC "birthdate" claim ("YYYY-MM-DD"). A missing

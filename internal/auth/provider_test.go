@@ -226,6 +226,10 @@ func TestSignIn_ACC3_FullFlowReturnsThePersonasIdentity(t *testing.T) {
 		FamilyName:    "Martin",
 		Birthdate:     time.Date(1988, 3, 14, 0, 0, 0, 0, time.UTC),
 	}
+	if id.Session.IDToken == "" {
+		t.Errorf("no raw ID token kept for the sign-out")
+	}
+	id.Session = SignOnSession{}
 	if id != want {
 		t.Errorf("identity = %+v\nwant       %+v", id, want)
 	}
@@ -327,10 +331,11 @@ func rawIDTokenForClientB(t *testing.T, env *testIDP, ar AuthRequest) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := pB.redeemCode(context.Background(), d, code, ar.Verifier)
+	token, err := pB.redeemCode(context.Background(), d, code, ar.Verifier)
 	if err != nil {
 		t.Fatalf("redeem as client B: %v", err)
 	}
+	raw, _ := token.Extra("id_token").(string)
 	return raw
 }
 
@@ -344,7 +349,7 @@ func TestSignIn_ACC3_IDTokenForAnotherAudience(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = pA.verifyIDToken(context.Background(), d, raw, ar.Nonce)
+	_, _, err = pA.verifyIDToken(context.Background(), d, raw, ar.Nonce)
 	if !errors.Is(err, ErrBadToken) || !strings.Contains(err.Error(), "audience") {
 		t.Errorf("err = %v, want ErrBadToken about the audience", err)
 	}
@@ -359,7 +364,7 @@ func TestSignIn_ACC3_IDTokenTamperedOrExpired(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pB.verifyIDToken(context.Background(), d, raw, ar.Nonce); err != nil {
+	if _, _, err := pB.verifyIDToken(context.Background(), d, raw, ar.Nonce); err != nil {
 		t.Fatalf("untouched token refused: %v", err)
 	}
 
@@ -370,12 +375,12 @@ func TestSignIn_ACC3_IDTokenTamperedOrExpired(t *testing.T) {
 	sig := []byte(parts[2])
 	sig[len(sig)/2] ^= 0x01
 	tampered := parts[0] + "." + parts[1] + "." + string(sig)
-	if _, err := pB.verifyIDToken(context.Background(), d, tampered, ar.Nonce); !errors.Is(err, ErrBadToken) {
+	if _, _, err := pB.verifyIDToken(context.Background(), d, tampered, ar.Nonce); !errors.Is(err, ErrBadToken) {
 		t.Errorf("tampered signature: err = %v, want ErrBadToken", err)
 	}
 
 	pB.now = func() time.Time { return time.Now().Add(time.Hour) }
-	if _, err := pB.verifyIDToken(context.Background(), d, raw, ar.Nonce); !errors.Is(err, ErrBadToken) {
+	if _, _, err := pB.verifyIDToken(context.Background(), d, raw, ar.Nonce); !errors.Is(err, ErrBadToken) {
 		t.Errorf("expired token: err = %v, want ErrBadToken", err)
 	}
 }
@@ -414,7 +419,7 @@ func TestSignIn_ACC3_ProviderUnreachable(t *testing.T) {
 	if _, err := p.Exchange(context.Background(), "code", ar); !errors.Is(err, ErrProviderDown) {
 		t.Errorf("Exchange err = %v, want ErrProviderDown", err)
 	}
-	if _, ok := p.EndSessionURL(context.Background(), "http://127.0.0.1/"); ok {
+	if _, ok := p.EndSessionURL(context.Background(), "", "http://127.0.0.1/", ""); ok {
 		t.Errorf("EndSessionURL ok while the provider is unreachable")
 	}
 }
@@ -521,7 +526,7 @@ func TestAuthCodeURL_ACC3_CarriesPKCEStateNonceAndScopes(t *testing.T) {
 func TestEndSessionURL_RedirectsBackToThePlatform(t *testing.T) {
 	env := newTestIDP(t)
 	p := env.providerA()
-	endURL, ok := p.EndSessionURL(context.Background(), env.srv.URL+"/")
+	endURL, ok := p.EndSessionURL(context.Background(), "", env.srv.URL+"/", "")
 	if !ok {
 		t.Fatal("no end session URL")
 	}

@@ -3,6 +3,7 @@
 package config
 
 import (
+	"cma/internal/auth"
 	"cma/internal/db"
 	"errors"
 	"flag"
@@ -45,6 +46,12 @@ type Config struct {
 	OIDCClientSecret string // CMA_OIDC_CLIENT_SECRET (environment only: never on a command line)
 	OIDCName         string // CMA_OIDC_NAME, shown on buttons: "Mon Paris"
 	OIDCForgotURL    string // CMA_OIDC_FORGOT_URL, the provider's lost-password page (ACC-5)
+	// OIDCSigningAlgs: the signature algorithms the sign-on's tokens may use,
+	// auto (what it advertises) or a list (CMA_OIDC_SIGNING_ALGS).
+	OIDCSigningAlgs string
+	// OIDCClientAuth: how the platform authenticates at the token endpoint,
+	// auto, client_secret_basic or client_secret_post (CMA_OIDC_CLIENT_AUTH).
+	OIDCClientAuth string
 
 	// Email (CON-2): the city's SMTP relay and the one fixed sender. In demo mode
 	// without a host, a development mail sink inside the binary receives them.
@@ -67,13 +74,15 @@ type Config struct {
 	// More sign-ons offered next to the main one (FranceConnect…), from the
 	// environment: CMA_OIDC_PROVIDERS=FRANCECONNECT, then for each key K
 	// CMA_OIDC_K_ISSUER, CMA_OIDC_K_CLIENT_ID, CMA_OIDC_K_CLIENT_SECRET,
-	// CMA_OIDC_K_NAME and CMA_OIDC_K_FORGOT_URL.
+	// CMA_OIDC_K_NAME, CMA_OIDC_K_FORGOT_URL, CMA_OIDC_K_SIGNING_ALGS and
+	// CMA_OIDC_K_CLIENT_AUTH.
 	MoreOIDC []OIDCProvider
 }
 
 // OIDCProvider is one more sign-on.
 type OIDCProvider struct {
 	Key, Name, Issuer, ClientID, ClientSecret, ForgotURL string
+	SigningAlgs, ClientAuth                              string // "" means auto
 }
 
 // Defaults of the email sending settings (bench/mail, bench/README.md). Four
@@ -93,6 +102,7 @@ const (
 // Defaults are the embedded-default settings a fresh machine runs with.
 func Defaults() Config {
 	return Config{Addr: "127.0.0.1:8080", DB: "sqlite:data/cma.db", LogFormat: "text", HolidayZone: "C", OIDCName: "Mon Paris",
+		OIDCSigningAlgs: auth.SigningAlgsAuto, OIDCClientAuth: auth.ClientAuthAuto,
 		MetricsAddr: "127.0.0.1:9090", SessionIdle: 2 * time.Hour, SessionLifetime: 12 * time.Hour,
 		SMTPPort: 587, SMTPTLS: "starttls", MailSinkAddr: "127.0.0.1:0", MailFrom: "Cours d'adultes <ne-pas-repondre@cours-adultes.exemple>",
 		MailWorkers: DefaultMailWorkers, SMTPConnections: DefaultSMTPConnections, SMTPMessagesPerConnection: DefaultSMTPMessagesPerConnection}
@@ -145,6 +155,8 @@ func Bind(fs *flag.FlagSet, getenv func(string) string) (*Config, error) {
 	str("oidc-client-id", "CMA_OIDC_CLIENT_ID", "client ID registered at the sign-on", &c.OIDCClientID)
 	str("oidc-name", "CMA_OIDC_NAME", "name of the sign-on shown to people", &c.OIDCName)
 	str("oidc-forgot-url", "CMA_OIDC_FORGOT_URL", "the sign-on's lost-password page", &c.OIDCForgotURL)
+	str("oidc-signing-algs", "CMA_OIDC_SIGNING_ALGS", "signature algorithms accepted on the sign-on's tokens: auto (those it advertises) or a list such as RS256,HS512", &c.OIDCSigningAlgs)
+	str("oidc-client-auth", "CMA_OIDC_CLIENT_AUTH", "authentication at the sign-on's token endpoint: auto, client_secret_basic or client_secret_post", &c.OIDCClientAuth)
 	c.OIDCClientSecret = getenv("CMA_OIDC_CLIENT_SECRET")
 	integer := func(name, env, usage string, dst *int) {
 		if v := getenv(env); v != "" {
@@ -174,7 +186,7 @@ func Bind(fs *flag.FlagSet, getenv func(string) string) (*Config, error) {
 		}
 		v := func(name string) string { return getenv("CMA_OIDC_" + key + "_" + name) }
 		c.MoreOIDC = append(c.MoreOIDC, OIDCProvider{Key: key, Name: v("NAME"), Issuer: v("ISSUER"), ClientID: v("CLIENT_ID"),
-			ClientSecret: v("CLIENT_SECRET"), ForgotURL: v("FORGOT_URL")})
+			ClientSecret: v("CLIENT_SECRET"), ForgotURL: v("FORGOT_URL"), SigningAlgs: v("SIGNING_ALGS"), ClientAuth: v("CLIENT_AUTH")})
 	}
 	return &c, errors.Join(errs...)
 }
@@ -212,9 +224,21 @@ func (c Config) Validate() error {
 			errs = append(errs, errors.New("--oidc-issuer needs --oidc-client-id and the CMA_OIDC_CLIENT_SECRET variable"))
 		}
 	}
+	if _, err := auth.ParseSigningAlgs(c.OIDCSigningAlgs); err != nil {
+		errs = append(errs, fmt.Errorf("--oidc-signing-algs: %w", err))
+	}
+	if _, err := auth.ParseClientAuth(c.OIDCClientAuth); err != nil {
+		errs = append(errs, fmt.Errorf("--oidc-client-auth: %w", err))
+	}
 	for _, p := range c.MoreOIDC {
 		if p.Name == "" || p.Issuer == "" || p.ClientID == "" || p.ClientSecret == "" {
 			errs = append(errs, fmt.Errorf("sign-on %s: set CMA_OIDC_%[1]s_NAME, _ISSUER, _CLIENT_ID and _CLIENT_SECRET", p.Key))
+		}
+		if _, err := auth.ParseSigningAlgs(p.SigningAlgs); err != nil {
+			errs = append(errs, fmt.Errorf("CMA_OIDC_%s_SIGNING_ALGS: %w", p.Key, err))
+		}
+		if _, err := auth.ParseClientAuth(p.ClientAuth); err != nil {
+			errs = append(errs, fmt.Errorf("CMA_OIDC_%s_CLIENT_AUTH: %w", p.Key, err))
 		}
 	}
 	if c.MetricsAddr != "" && c.MetricsAddr != "off" {

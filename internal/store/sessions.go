@@ -76,20 +76,56 @@ func (p prefixScan) Scan(dest ...any) error { return p.row.Scan(append([]any{p.d
 
 // CommitCtx saves a session that is not signed in to an account.
 func (ss SessionStore) CommitCtx(ctx context.Context, token string, data []byte, expiry time.Time) error {
-	return ss.CommitSignedInCtx(ctx, token, data, expiry, 0)
+	return ss.CommitSignedInCtx(ctx, token, data, expiry, 0, domain.SignOn{})
 }
 
 // CommitSignedInCtx saves a session signed in to account (0: none), so that
-// FindSignedInCtx finds it with its account. The same upsert works on SQLite
-// and PostgreSQL.
-func (ss SessionStore) CommitSignedInCtx(ctx context.Context, token string, data []byte, expiry time.Time, account int64) error {
-	_, err := ss.s.db.W.ExecContext(ctx, `INSERT INTO web_sessions (token, data, expiry, account_id) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry, account_id = excluded.account_id`,
-		token, data, ss.s.instantArg(expiry), nullID(account))
+// FindSignedInCtx finds it with its account, and with the sign-on session it
+// comes from (zero: none), so that DeleteSignOnSessionsCtx finds it. The same
+// upsert works on SQLite and PostgreSQL.
+func (ss SessionStore) CommitSignedInCtx(ctx context.Context, token string, data []byte, expiry time.Time, account int64, signOn domain.SignOn) error {
+	_, err := ss.s.db.W.ExecContext(ctx, `INSERT INTO web_sessions (token, data, expiry, account_id, signon_issuer, signon_sid, signon_subject)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry, account_id = excluded.account_id,
+			signon_issuer = excluded.signon_issuer, signon_sid = excluded.signon_sid, signon_subject = excluded.signon_subject`,
+		token, data, ss.s.instantArg(expiry), nullID(account), nullText(signOn.Issuer), nullText(signOn.SID), nullText(signOn.Subject))
 	if err != nil {
 		return fmt.Errorf("save session: %w", err)
 	}
 	return nil
+}
+
+// DeleteSignOnSessionsCtx ends every web session bound to a sign-on session
+// that the identity provider ended: by issuer and sid when the provider
+// names the sid, else every session of the issuer's subject (OpenID Connect
+// Back-Channel and Front-Channel Logout). It returns how many ended.
+func (ss SessionStore) DeleteSignOnSessionsCtx(ctx context.Context, signOn domain.SignOn) (int64, error) {
+	var res sql.Result
+	var err error
+	switch {
+	case signOn.Issuer == "":
+		return 0, errors.New("end sign-on sessions: no issuer")
+	case signOn.SID != "":
+		res, err = ss.s.db.W.ExecContext(ctx, `DELETE FROM web_sessions WHERE signon_issuer = $1 AND signon_sid = $2`,
+			signOn.Issuer, signOn.SID)
+	case signOn.Subject != "":
+		res, err = ss.s.db.W.ExecContext(ctx, `DELETE FROM web_sessions WHERE signon_issuer = $1 AND signon_subject = $2`,
+			signOn.Issuer, signOn.Subject)
+	default:
+		return 0, errors.New("end sign-on sessions: neither sid nor subject")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("end sign-on sessions: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// nullText is s, or NULL when empty.
+func nullText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // DeleteCtx removes a session (sign-out).

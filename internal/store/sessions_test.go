@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"testing"
 	"time"
 
@@ -75,11 +76,11 @@ func TestSessionStore_signed_in_session_with_its_account(t *testing.T) {
 		}
 		later := time.Now().Add(time.Hour)
 		for token, account := range map[string]int64{"tok-person": person.ID, "tok-agent": agent.ID, "tok-anonymous": 0} {
-			if err := ss.CommitSignedInCtx(ctx, token, []byte("data "+token), later, account); err != nil {
+			if err := ss.CommitSignedInCtx(ctx, token, []byte("data "+token), later, account, domain.SignOn{}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := ss.CommitSignedInCtx(ctx, "tok-expired", []byte("x"), time.Now().Add(-time.Minute), person.ID); err != nil {
+		if err := ss.CommitSignedInCtx(ctx, "tok-expired", []byte("x"), time.Now().Add(-time.Minute), person.ID, domain.SignOn{}); err != nil {
 			t.Fatal(err)
 		}
 
@@ -109,6 +110,53 @@ func TestSessionStore_signed_in_session_with_its_account(t *testing.T) {
 		}
 		if _, _, found, _ := ss.FindSignedInCtx(ctx, "tok-person"); found {
 			t.Error("a session saved without its account is still found with it")
+		}
+	})
+}
+
+// TestSessionStore_ACC5_sign_on_sessions_end_by_sid_or_subject: a logout at
+// the provider ends the web sessions bound to its sign-on session (by issuer
+// and sid) or, when it names no sid, all those of the subject; never those
+// of another issuer, subject or sid.
+func TestSessionStore_ACC5_sign_on_sessions_end_by_sid_or_subject(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ss := store.New(d).Sessions()
+		later := time.Now().Add(time.Hour)
+		const iss, other = "https://mon.paris.fr", "https://franceconnect.gouv.fr"
+		sessions := map[string]domain.SignOn{
+			"a1": {Issuer: iss, Subject: "s1", SID: "sid-1"}, "a2": {Issuer: iss, Subject: "s1", SID: "sid-1"},
+			"b": {Issuer: iss, Subject: "s1", SID: "sid-2"}, "c": {Issuer: iss, Subject: "s2", SID: "sid-3"},
+			"d": {Issuer: other, Subject: "s1", SID: "sid-1"}, "e": {}, "f": {Issuer: iss, Subject: "s1"},
+		}
+		for token, so := range sessions {
+			if err := ss.CommitSignedInCtx(ctx, token, []byte(token), later, 0, so); err != nil {
+				t.Fatal(err)
+			}
+		}
+		left := func() (tokens []string) {
+			for token := range sessions {
+				if _, found, _ := ss.FindCtx(ctx, token); found {
+					tokens = append(tokens, token)
+				}
+			}
+			slices.Sort(tokens)
+			return tokens
+		}
+		if n, err := ss.DeleteSignOnSessionsCtx(ctx, domain.SignOn{Issuer: iss, SID: "sid-1"}); err != nil || n != 2 {
+			t.Errorf("by sid: %d, %v; want 2", n, err)
+		}
+		if got := left(); !slices.Equal(got, []string{"b", "c", "d", "e", "f"}) {
+			t.Errorf("after the sid: %v left", got)
+		}
+		if n, err := ss.DeleteSignOnSessionsCtx(ctx, domain.SignOn{Issuer: iss, Subject: "s1"}); err != nil || n != 2 {
+			t.Errorf("by subject: %d, %v; want 2", n, err)
+		}
+		if got := left(); !slices.Equal(got, []string{"c", "d", "e"}) {
+			t.Errorf("after the subject: %v left", got)
+		}
+		if _, err := ss.DeleteSignOnSessionsCtx(ctx, domain.SignOn{Issuer: iss}); err == nil {
+			t.Error("neither sid nor subject: accepted")
 		}
 	})
 }

@@ -57,6 +57,8 @@ func (s *Server) Handler() http.Handler {
 	h("GET /connexion/personnel/code", public, s.secondFactorPage)
 	h("POST /connexion/personnel/code", public, s.secondFactor)
 	h("POST /deconnexion", public, s.signOut)
+	h("POST "+providerLogoutPath, public, s.backchannelLogout) // ACC-5 area: sign-out at the provider (providerlogout.go)
+	h("GET "+providerLogoutPath, public, s.frontchannelLogout)
 	h("POST /deconnexion-partout", signedIn, s.signOutEverywhere)
 	h("GET "+keptPage, signedIn, s.keptFormPage) // a form posted after its session expired (keptform.go)
 	h("POST "+keptPage+"/abandonner", signedIn, s.abandonKeptForm)
@@ -130,7 +132,11 @@ func (s *Server) Handler() http.Handler {
 	handler = s.recoverPanics(handler)
 	handler = newCompression().handler(handler)
 	handler = s.securityHeaders(handler)
-	handler = http.NewCrossOriginProtection().Handler(handler)
+	cop := http.NewCrossOriginProtection()
+	// The provider's server posts logout tokens there: no browser form, a
+	// signed token instead of a CSRF check (providerlogout.go).
+	cop.AddInsecureBypassPattern("POST " + providerLogoutPath)
+	handler = cop.Handler(handler)
 	return handler
 }
 

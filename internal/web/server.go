@@ -62,6 +62,9 @@ type Deps struct {
 	Now          func() time.Time
 	Version      string
 	Secure       bool // served over TLS: send HSTS and Secure cookies
+	// PublicURL is the address people reach the platform at, without a
+	// trailing slash: the sign-out comes back to PublicURL + "/catalogue".
+	PublicURL string
 
 	Sessions        websession.Store    // where web sessions are kept
 	SessionTimeouts websession.Timeouts // idle and absolute lifetimes; zero fields take the defaults

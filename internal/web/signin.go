@@ -8,6 +8,7 @@ import (
 
 	"cma/internal/accounts"
 	"cma/internal/auth"
+	"cma/internal/auth/websession"
 	"cma/internal/domain"
 	"cma/internal/web/views"
 )
@@ -87,9 +88,14 @@ func (s *Server) signInWithProvider(w http.ResponseWriter, r *http.Request) {
 	}
 	target, err := provider.AuthCodeURL(r.Context(), ar)
 	if err != nil {
-		s.Log.Warn("security: identity provider unreachable", "event", "provider_down", "error", err)
+		msgID := "signin.error.down"
+		if s.logConfigProblem(provider, err) {
+			msgID = "signin.error.issuer"
+		} else {
+			s.Log.Warn("security: identity provider unreachable", "event", "provider_down", "error", err)
+		}
 		s.render(w, r, http.StatusServiceUnavailable, views.SignIn(pg, s.signInView(r, ret,
-			pg.T("signin.error.down", map[string]any{"Provider": provider.Name()}))))
+			pg.T(msgID, map[string]any{"Provider": provider.Name()}))))
 		return
 	}
 	ctx := r.Context()
@@ -110,7 +116,7 @@ func (s *Server) providerCallback(w http.ResponseWriter, r *http.Request) {
 	ar := auth.AuthRequest{State: s.sessions.PopString(ctx, keyAuthState), Nonce: s.sessions.PopString(ctx, keyAuthNonce),
 		Verifier: s.sessions.PopString(ctx, keyAuthVerifier)}
 	ret := s.sessions.PopString(ctx, keyReturn)
-	provider, _, known := s.provider(s.sessions.PopString(ctx, keyAuthProvider))
+	provider, providerKey, known := s.provider(s.sessions.PopString(ctx, keyAuthProvider))
 	q := r.URL.Query()
 	fail := func(status int, event, msgID string) {
 		s.Log.Warn("security: sign-in refused", "event", event)
@@ -132,17 +138,30 @@ func (s *Server) providerCallback(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusBadRequest, "bad_state", "signin.error.state")
 		return
 	case q.Get("error") != "":
-		fail(http.StatusBadRequest, "provider_error", "signin.error.cancelled")
+		code := q.Get("error")
+		s.Log.Warn("security: the identity provider answered an error", "event", "provider_error", "issuer", provider.Issuer(),
+			"error", auth.Sanitize(code, 64), "error_description", auth.Sanitize(q.Get("error_description"), 300))
+		fail(http.StatusBadRequest, "provider_error", callbackErrorMessage(code))
 		return
 	case q.Get("code") == "":
 		fail(http.StatusBadRequest, "no_code", "signin.error.state")
 		return
 	}
 	id, err := provider.Exchange(ctx, q.Get("code"), ar)
-	if err != nil {
+	config := err != nil && s.logConfigProblem(provider, err)
+	if err != nil && !config {
 		s.Log.Warn("security: code exchange failed", "event", "exchange_failed", "error", err)
 	}
 	switch {
+	case errors.Is(err, auth.ErrIssuerMismatch):
+		fail(http.StatusServiceUnavailable, "issuer_mismatch", "signin.error.issuer")
+		return
+	case config:
+		fail(http.StatusServiceUnavailable, "signon_config", "signin.error.config")
+		return
+	case errors.Is(err, auth.ErrProviderFailed):
+		fail(http.StatusBadGateway, "provider_failed", "signin.error.failed")
+		return
 	case errors.Is(err, auth.ErrProviderDown):
 		fail(http.StatusServiceUnavailable, "provider_down", "signin.error.down")
 		return
@@ -166,7 +185,45 @@ func (s *Server) providerCallback(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.completeSignIn(w, r, acc, "oidc", safeReturn(ret, homeOf(acc)))
+	s.completeSignIn(w, r, acc, "oidc", safeReturn(ret, homeOf(acc)), websession.SignOnSession{Provider: providerKey,
+		SignOn: domain.SignOn{Issuer: id.Issuer, Subject: id.Subject, SID: id.Session.SID}, IDToken: id.Session.IDToken})
+}
+
+// callbackErrorMessage is what a person is told when the provider sends them
+// back with an error (OpenID Connect Core 1.0 §3.1.2.6).
+func callbackErrorMessage(code string) string {
+	switch code {
+	case "access_denied":
+		return "signin.error.cancelled"
+	case "login_required", "consent_required", "interaction_required", "account_selection_required":
+		return "signin.error.again"
+	default:
+		return "signin.error.refused"
+	}
+}
+
+// logConfigProblem logs, at error level, a sign-in failure that is the
+// platform's or the provider's configuration and not the person's: a token
+// signed with an algorithm the setting does not allow, an issuer that is not
+// the one the provider publishes, a client registration the token endpoint
+// refuses. It reports whether err was one.
+func (s *Server) logConfigProblem(p *auth.Provider, err error) bool {
+	var alg *auth.AlgorithmError
+	var iss *auth.IssuerMismatchError
+	switch {
+	case errors.As(err, &alg):
+		s.Log.Error("sign-on: token signed with an algorithm that is not allowed", "event", "signon_config", "issuer", p.Issuer(),
+			"algorithm", alg.Alg, "allowed", strings.Join(alg.Allowed, ","), "setting", alg.Setting, "error", err)
+	case errors.As(err, &iss):
+		s.Log.Error("sign-on: issuer mismatch at discovery", "event", "signon_config", "configured_issuer", iss.Configured,
+			"published_issuer", iss.Published, "error", err)
+	case errors.Is(err, auth.ErrClientRefused):
+		s.Log.Error("sign-on: the token endpoint refused the platform's client registration (client ID, secret or client auth setting)",
+			"event", "signon_config", "issuer", p.Issuer(), "error", err)
+	default:
+		return false
+	}
+	return true
 }
 
 func (s *Server) staffSignInPage(w http.ResponseWriter, r *http.Request) {
@@ -257,24 +314,42 @@ func (s *Server) secondFactor(w http.ResponseWriter, r *http.Request) {
 	s.completeSignIn(w, r, acc, "password+totp", safeReturn(s.sessions.PopString(r.Context(), keyReturn), "/back-office"))
 }
 
-// completeSignIn opens the authenticated session and goes on to target.
-func (s *Server) completeSignIn(w http.ResponseWriter, r *http.Request, acc domain.Account, method, target string) {
+// completeSignIn opens the authenticated session, bound to the sign-on
+// session it comes from if any, and goes on to target.
+func (s *Server) completeSignIn(w http.ResponseWriter, r *http.Request, acc domain.Account, method, target string, signOn ...websession.SignOnSession) {
 	if err := s.signInAs(r.Context(), acc); err != nil {
 		s.serverError(w, r, err)
 		return
+	}
+	for _, so := range signOn {
+		s.sessions.BindSignOn(r.Context(), so)
 	}
 	s.Log.Info("security: signed in", "event", "signin", "account", acc.ID, "method", method, "client", clientIP(r))
 	http.Redirect(w, r, s.afterSignIn(r, acc.ID, target), http.StatusSeeOther)
 }
 
-// signOut ends this session.
+// signOut ends this session, then the sign-on session it came from: the
+// browser goes to the provider's end_session_endpoint (OpenID Connect
+// RP-Initiated Logout 1.0) with the ID token as hint, and comes back to the
+// catalogue. Without one, it goes to the catalogue straight away.
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
 	if u := currentUser(r); u != nil {
 		s.Log.Info("security: signed out", "event", "signout", "account", u.Account.ID)
 	}
-	if err := s.sessions.Destroy(r.Context()); err != nil {
+	so, bound := s.sessions.SignOn(ctx)
+	if err := s.sessions.Destroy(ctx); err != nil {
 		s.serverError(w, r, err)
 		return
+	}
+	if p, _, ok := s.provider(so.Provider); bound && ok && p.Issuer() == so.Issuer {
+		state, err := auth.NewAuthRequest()
+		if err == nil {
+			if target, ok := p.EndSessionURL(ctx, so.IDToken, s.PublicURL+"/catalogue", state.State); ok {
+				http.Redirect(w, r, target, http.StatusSeeOther)
+				return
+			}
+		}
 	}
 	http.Redirect(w, r, "/catalogue", http.StatusSeeOther)
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	jose "github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
@@ -33,6 +34,10 @@ type Client struct {
 	// PostLogoutRedirectURIs are the addresses the end_session endpoint may
 	// send people back to after signing out.
 	PostLogoutRedirectURIs []string
+	// BackchannelLogoutURI, when set, receives a logout token (OpenID
+	// Connect Back-Channel Logout 1.0) when a session the client signed in
+	// through ends at the end_session endpoint.
+	BackchannelLogoutURI string
 }
 
 // Config configures a development provider.
@@ -43,11 +48,23 @@ type Config struct {
 	Clients  []Client
 	Personas []Persona
 	Now      func() time.Time // nil: time.Now
+	// SigningAlg signs ID tokens and logout tokens: "" or "RS256" with the
+	// provider's RSA key, "HS512" (LemonLDAP::NG's default) with the
+	// client's secret.
+	SigningAlg string
+	// ClaimsAtUserInfoOnly puts email and profile claims at the UserInfo
+	// endpoint only: the ID token carries sub, sid and the technical claims
+	// (as LemonLDAP::NG does with the code flow).
+	ClaimsAtUserInfoOnly bool
+	// HTTPClient sends back-channel logout calls; nil: a 5 s timeout client.
+	HTTPClient *http.Client
 }
 
 // Provider is a running development OpenID Provider.
 type Provider struct {
 	issuer     string
+	hmac       bool // ID tokens re-signed with HS512 and the client's secret
+	httpClient *http.Client
 	pathPrefix string // the issuer's path, without trailing slash; "" at the root
 	storage    *storage
 	op         *op.Provider
@@ -69,6 +86,13 @@ func New(cfg Config) (*Provider, error) {
 	if now == nil {
 		now = time.Now
 	}
+	if cfg.SigningAlg != "" && cfg.SigningAlg != "RS256" && cfg.SigningAlg != "HS512" {
+		return nil, fmt.Errorf("devidp: signing algorithm %q: expected RS256 or HS512", cfg.SigningAlg)
+	}
+	httpClient := cfg.HTTPClient
+	if httpClient == nil {
+		httpClient = &http.Client{Timeout: 5 * time.Second}
+	}
 
 	clients := make([]*client, 0, len(cfg.Clients))
 	for _, c := range cfg.Clients {
@@ -80,7 +104,9 @@ func New(cfg Config) (*Provider, error) {
 			secret:         c.Secret,
 			redirectURIs:   slices.Clone(c.RedirectURIs),
 			postLogoutURIs: slices.Clone(c.PostLogoutRedirectURIs),
+			backchannelURI: c.BackchannelLogoutURI,
 			loginPath:      u.Path + LoginPath,
+			userinfoOnly:   cfg.ClaimsAtUserInfoOnly,
 		})
 	}
 
@@ -92,7 +118,11 @@ func New(cfg Config) (*Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("devidp: signing key id: %w", err)
 	}
-	store, err := newStorage(now, signingKey{id: keyID, private: rsaKey}, clients, cfg.Personas)
+	alg := jose.RS256
+	if cfg.SigningAlg == "HS512" {
+		alg = jose.HS512
+	}
+	store, err := newStorage(now, signingKey{id: keyID, private: rsaKey}, alg, clients, cfg.Personas)
 	if err != nil {
 		return nil, fmt.Errorf("devidp: %w", err)
 	}
@@ -103,13 +133,15 @@ func New(cfg Config) (*Provider, error) {
 		return nil, fmt.Errorf("devidp: token encryption key: %w", err)
 	}
 	opConfig := &op.Config{
-		CryptoKey:                cryptoKey,
-		DefaultLogoutRedirectURI: u.Path + LoggedOutPath,
-		CodeMethodS256:           true,
-		AuthMethodPost:           true,
-		SupportedUILocales:       []language.Tag{frenchTag},
-		SupportedClaims:          append(slices.Clone(op.DefaultSupportedClaims), "birthdate"),
-		SupportedScopes:          []string{oidc.ScopeOpenID, oidc.ScopeEmail, oidc.ScopeProfile},
+		CryptoKey:                         cryptoKey,
+		DefaultLogoutRedirectURI:          u.Path + LoggedOutPath,
+		CodeMethodS256:                    true,
+		AuthMethodPost:                    true,
+		SupportedUILocales:                []language.Tag{frenchTag},
+		SupportedClaims:                   append(slices.Clone(op.DefaultSupportedClaims), "birthdate"),
+		SupportedScopes:                   []string{oidc.ScopeOpenID, oidc.ScopeEmail, oidc.ScopeProfile},
+		BackChannelLogoutSupported:        true,
+		BackChannelLogoutSessionSupported: true,
 	}
 	provider, err := op.NewProvider(opConfig, store, op.StaticIssuer(issuer), op.WithAllowInsecure())
 	if err != nil {
@@ -118,6 +150,8 @@ func New(cfg Config) (*Provider, error) {
 
 	p := &Provider{
 		issuer:     issuer,
+		hmac:       alg == jose.HS512,
+		httpClient: httpClient,
 		pathPrefix: u.Path,
 		storage:    store,
 		op:         provider,
@@ -144,6 +178,11 @@ func (p *Provider) routes() http.Handler {
 	mux.HandleFunc("POST "+LoginPath, p.submitLogin)
 	mux.HandleFunc("GET "+ForgotPasswordPath, p.showForgotPassword)
 	mux.HandleFunc("GET "+LoggedOutPath, p.showLoggedOut)
+	mux.HandleFunc("GET "+EndSessionPath, p.endSession)
+	mux.HandleFunc("POST "+EndSessionPath, p.endSession)
+	if p.hmac {
+		mux.Handle("POST "+TokenPath, p.resignIDTokens(p.op))
+	}
 	mux.Handle("/", p.op)
 	if p.pathPrefix == "" {
 		return mux

@@ -25,6 +25,8 @@ const (
 	accessTokenLifetime = 5 * time.Minute
 	// idTokenLifetime is the validity of ID tokens.
 	idTokenLifetime = 5 * time.Minute
+	// sessionLifetime is how long a sign-on session can be ended by its sid.
+	sessionLifetime = 24 * time.Hour
 )
 
 var (
@@ -43,6 +45,7 @@ func (notFoundError) IsNotFound()   {}
 type storage struct {
 	now      func() time.Time
 	key      signingKey
+	alg      jose.SignatureAlgorithm // what discovery advertises and ID tokens are signed with
 	clients  map[string]*client
 	personas map[string]Persona
 	order    []string // persona subjects in configuration order
@@ -51,12 +54,23 @@ type storage struct {
 	authRequests map[string]*authRequest
 	codes        map[string]string // authorization code → auth request ID
 	tokens       map[string]accessToken
+	sessions     map[string]*signOnSession // sid → the sign-in it names
 }
 
-func newStorage(now func() time.Time, key signingKey, clients []*client, personas []Persona) (*storage, error) {
+// signOnSession is one sign-in at the provider: its "sid" names it in ID
+// tokens and logout tokens. Each login page submission is a new one.
+type signOnSession struct {
+	subject string
+	clients []string // clients that received an ID token with this sid
+	created time.Time
+}
+
+func newStorage(now func() time.Time, key signingKey, alg jose.SignatureAlgorithm, clients []*client, personas []Persona) (*storage, error) {
 	s := &storage{
 		now:          now,
 		key:          key,
+		alg:          alg,
+		sessions:     make(map[string]*signOnSession),
 		clients:      make(map[string]*client, len(clients)),
 		personas:     make(map[string]Persona, len(personas)),
 		authRequests: make(map[string]*authRequest),
@@ -103,6 +117,7 @@ type authRequest struct {
 	codeChallenge oidc.CodeChallenge
 
 	subject  string // set once a persona is chosen
+	sid      string // the sign-on session, set with the subject
 	authTime time.Time
 	done     bool
 
@@ -196,6 +211,11 @@ func (s *storage) sweepLocked(now time.Time) {
 			delete(s.tokens, id)
 		}
 	}
+	for sid, sess := range s.sessions {
+		if now.Sub(sess.created) > sessionLifetime {
+			delete(s.sessions, sid)
+		}
+	}
 }
 
 func (s *storage) AuthRequestByID(_ context.Context, id string) (op.AuthRequest, error) {
@@ -249,9 +269,15 @@ func (s *storage) completeAuthRequest(id, subject string) error {
 	if ar.done {
 		return fmt.Errorf("auth request %q is already complete", id)
 	}
+	sid, err := randomID()
+	if err != nil {
+		return fmt.Errorf("session id: %w", err)
+	}
 	ar.subject = subject
+	ar.sid = sid
 	ar.authTime = s.now()
 	ar.done = true
+	s.sessions[sid] = &signOnSession{subject: subject, clients: []string{ar.clientID}, created: ar.authTime}
 	return nil
 }
 
@@ -347,7 +373,25 @@ func (s *storage) GetRefreshTokenInfo(context.Context, string, string) (string, 
 func (s *storage) SigningKey(context.Context) (op.SigningKey, error) { return s.key, nil }
 
 func (s *storage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
-	return []jose.SignatureAlgorithm{jose.RS256}, nil
+	return []jose.SignatureAlgorithm{s.alg}, nil
+}
+
+// SetUserinfoFromRequest adds the sign-on session's "sid" to the ID token
+// (OpenID Connect Back-Channel Logout 1.0 §2.1).
+func (s *storage) SetUserinfoFromRequest(_ context.Context, info *oidc.UserInfo, request op.IDTokenRequest, _ []string) error {
+	if ar, ok := request.(*authRequest); ok && ar.sid != "" {
+		info.AppendClaims("sid", ar.sid)
+	}
+	return nil
+}
+
+// endSession forgets the sign-on session sid and returns it (nil: unknown).
+func (s *storage) endSession(sid string) *signOnSession {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess := s.sessions[sid]
+	delete(s.sessions, sid)
+	return sess
 }
 
 func (s *storage) KeySet(context.Context) ([]op.Key, error) {
@@ -434,7 +478,9 @@ type client struct {
 	secret         string
 	redirectURIs   []string
 	postLogoutURIs []string
+	backchannelURI string
 	loginPath      string // absolute path of the login page
+	userinfoOnly   bool   // ID tokens without email and profile claims
 }
 
 func (c *client) GetID() string                       { return c.id }
@@ -453,7 +499,7 @@ func (c *client) AccessTokenType() op.AccessTokenType  { return op.AccessTokenTy
 func (c *client) IDTokenLifetime() time.Duration       { return idTokenLifetime }
 func (c *client) DevMode() bool                        { return false }
 func (c *client) IsScopeAllowed(string) bool           { return false }
-func (c *client) IDTokenUserinfoClaimsAssertion() bool { return true }
+func (c *client) IDTokenUserinfoClaimsAssertion() bool { return !c.userinfoOnly }
 func (c *client) ClockSkew() time.Duration             { return 0 }
 func (c *client) RestrictAdditionalIdTokenScopes() func([]string) []string {
 	return func(scopes []string) []string { return scopes }

@@ -17,8 +17,12 @@ type Store interface {
 	// FindSignedInCtx returns a session signed in to an account with that
 	// account's row, in one query; found is false for an anonymous session.
 	FindSignedInCtx(ctx context.Context, token string) (data []byte, acc domain.Account, found bool, err error)
-	// CommitSignedInCtx saves a session with the account it is signed in to (0: none).
-	CommitSignedInCtx(ctx context.Context, token string, data []byte, expiry time.Time, account int64) error
+	// CommitSignedInCtx saves a session with the account it is signed in to
+	// (0: none) and the sign-on session it comes from (zero: none).
+	CommitSignedInCtx(ctx context.Context, token string, data []byte, expiry time.Time, account int64, signOn domain.SignOn) error
+	// DeleteSignOnSessionsCtx deletes the sessions bound to a sign-on
+	// session: by issuer and sid, or by issuer and subject when no sid.
+	DeleteSignOnSessionsCtx(ctx context.Context, signOn domain.SignOn) (int64, error)
 }
 
 // adapter is the scs store of the platform: a signed-in session is saved with
@@ -43,10 +47,14 @@ func (a adapter) FindCtx(ctx context.Context, token string) ([]byte, bool, error
 
 func (a adapter) CommitCtx(ctx context.Context, token string, data []byte, expiry time.Time) error {
 	var account int64
+	var signOn domain.SignOn
 	if _, values, err := (codec{}).Decode(data); err == nil {
 		account, _ = values[KeyAccount].(int64)
+		signOn.Issuer, _ = values[KeySignOnIssuer].(string)
+		signOn.Subject, _ = values[KeySignOnSubject].(string)
+		signOn.SID, _ = values[KeySignOnSID].(string)
 	}
-	return a.CommitSignedInCtx(ctx, token, data, expiry, account)
+	return a.CommitSignedInCtx(ctx, token, data, expiry, account, signOn)
 }
 
 // Find and Commit are the context-free scs methods (scs calls the others).

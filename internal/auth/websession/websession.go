@@ -32,6 +32,15 @@ const (
 	// expired: whose it was, so that a form posted with it can be kept for
 	// that account only.
 	KeyEndedAccount = "ended_account"
+	// The sign-on session a session signed in through (OpenID Connect): the
+	// provider's key on the sign-in page, its issuer, the subject and the
+	// ID token's sid (saved in their own columns too, for a logout started at
+	// the provider), and the raw ID token, the id_token_hint of the sign-out.
+	KeySignOnProvider = "signon_provider"
+	KeySignOnIssuer   = "signon_issuer"
+	KeySignOnSubject  = "signon_subject"
+	KeySignOnSID      = "signon_sid"
+	KeySignOnIDToken  = "signon_id_token"
 )
 
 // Default timeouts. Staff sessions end sooner when idle: OWASP ASVS 3.3.2
@@ -107,6 +116,7 @@ func (t Timeouts) Ended(kind domain.AccountKind, signedIn, lastActive, now time.
 type Manager struct {
 	*scs.SessionManager
 	timeouts Timeouts
+	store    Store
 }
 
 // CookieName is the session cookie's name; with Secure it takes the __Host-
@@ -131,7 +141,7 @@ func New(st Store, secure bool, t Timeouts) *Manager {
 	sm.Cookie.Secure = secure
 	sm.Cookie.Path = "/"
 	sm.Cookie.Domain = ""
-	return &Manager{SessionManager: sm, timeouts: t}
+	return &Manager{SessionManager: sm, timeouts: t, store: st}
 }
 
 // Timeouts are the manager's timeouts, defaults filled in.
@@ -144,11 +154,50 @@ func (m *Manager) Start(ctx context.Context, acc domain.Account, now time.Time) 
 		return err
 	}
 	m.Remove(ctx, KeyEndedAccount)
+	for _, k := range []string{KeySignOnProvider, KeySignOnIssuer, KeySignOnSubject, KeySignOnSID, KeySignOnIDToken} {
+		m.Remove(ctx, k) // a sign-in without a sign-on is bound to none (BindSignOn)
+	}
 	m.Put(ctx, KeySignedInAt, now.Unix())
 	m.Put(ctx, KeyLastActive, now.Unix())
 	m.Put(ctx, KeyAccount, acc.ID)
 	m.Put(ctx, KeyEpoch, acc.SessionEpoch)
 	return nil
+}
+
+// SignOnSession is what a session keeps of the sign-on it signed in through.
+type SignOnSession struct {
+	Provider string // the provider's key on the sign-in page
+	domain.SignOn
+	IDToken string
+}
+
+// BindSignOn records, after Start, the sign-on session the session in ctx
+// signed in through.
+func (m *Manager) BindSignOn(ctx context.Context, s SignOnSession) {
+	m.Put(ctx, KeySignOnProvider, s.Provider)
+	m.Put(ctx, KeySignOnIssuer, s.Issuer)
+	m.Put(ctx, KeySignOnSubject, s.Subject)
+	if s.SID != "" {
+		m.Put(ctx, KeySignOnSID, s.SID)
+	}
+	if s.IDToken != "" {
+		m.Put(ctx, KeySignOnIDToken, s.IDToken)
+	}
+}
+
+// SignOn is the sign-on session the session in ctx signed in through (ok
+// false: none, a password sign-in or an anonymous session).
+func (m *Manager) SignOn(ctx context.Context) (SignOnSession, bool) {
+	s := SignOnSession{Provider: m.GetString(ctx, KeySignOnProvider), SignOn: domain.SignOn{Issuer: m.GetString(ctx, KeySignOnIssuer),
+		Subject: m.GetString(ctx, KeySignOnSubject), SID: m.GetString(ctx, KeySignOnSID)}, IDToken: m.GetString(ctx, KeySignOnIDToken)}
+	return s, s.Issuer != ""
+}
+
+// EndSignOn deletes every session bound to a sign-on session the provider
+// ended (by issuer and sid, or issuer and subject when no sid), whichever
+// browser holds it, and says how many.
+func (m *Manager) EndSignOn(ctx context.Context, signOn domain.SignOn) (int64, error) {
+	return m.store.DeleteSignOnSessionsCtx(ctx, signOn)
 }
 
 // Account is the account the session in ctx is signed in to (0: none) and
