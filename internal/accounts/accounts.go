@@ -55,22 +55,34 @@ type Identity struct {
 // SignIn finds or creates the account of a sign-on identity (ACC-3):
 //   - a known subject signs into its account, and its email is taken over (ACC-4);
 //   - a staff member's first sign-on links to the staff account with that
-//     verified email;
+//     email when the provider says it is verified and the staff account has no
+//     identity yet; otherwise the sign-in is held for the central service and
+//     nothing is created (ErrStaffSignInHeld; see signon.go);
 //   - otherwise a candidate account is created at first sign-in; if another
 //     candidate has the same last name, first name and birth date, the new account
 //     is held and shown to staff as a probable duplicate.
 //
+// A staff account created without names takes them from the provider's
+// claims when its identity is linked, or at a later sign-in, never over names
+// already set.
+//
 // Two first sign-ins of the same subject at once create one account: the second
 // transaction fails on the identity's primary key and is retried, finding it.
+// Two held sign-ins of the same subject at once make one request (its unique
+// key).
 func (s *Service) SignIn(ctx context.Context, id Identity) (domain.Account, error) {
 	if id.Issuer == "" || id.Subject == "" {
 		return domain.Account{}, errors.New("sign-in without issuer or subject")
 	}
 	var acc domain.Account
-	var err error
+	var err, held error
 	for attempt := 0; attempt < 2; attempt++ {
+		held = nil
 		err = s.store.InTx(ctx, func(tx *sql.Tx) error {
 			acc, err = s.signIn(ctx, tx, id)
+			if errors.Is(err, ErrStaffSignInHeld) || errors.Is(err, ErrStaffSignInRefused) {
+				held, err = err, nil // the request is kept: the transaction commits
+			}
 			return err
 		})
 		if err == nil || errors.Is(err, ErrDisabled) {
@@ -79,6 +91,9 @@ func (s *Service) SignIn(ctx context.Context, id Identity) (domain.Account, erro
 	}
 	if err != nil {
 		return acc, err
+	}
+	if held != nil {
+		return domain.Account{}, held
 	}
 	return acc, nil
 }
@@ -96,26 +111,17 @@ func (s *Service) signIn(ctx context.Context, tx *sql.Tx, id Identity) (domain.A
 			}
 			acc.Email = strings.ToLower(id.Email)
 		}
-		return acc, nil
+		taken, err := s.takeNames(ctx, tx, &acc, id.FirstName, id.LastName)
+		if err != nil || taken == "" {
+			return acc, err
+		}
+		return acc, s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), Action: domain.AuditIdentityCorrected, SubjectID: acc.ID,
+			Details: strings.TrimPrefix(taken, " ; "), Reason: "compte du personnel créé sans nom"})
 	case !errors.Is(err, store.ErrNotFound):
 		return acc, err
 	}
-	if id.EmailVerified && id.Email != "" {
-		staff, err := s.store.StaffByEmail(ctx, tx, id.Email)
-		if err == nil {
-			linked, err := s.store.HasIdentity(ctx, tx, staff.ID)
-			if err != nil {
-				return staff, err
-			}
-			if !linked {
-				if staff.Status == domain.StatusDisabled {
-					return staff, ErrDisabled
-				}
-				return staff, s.store.LinkIdentity(ctx, tx, id.Issuer, id.Subject, staff.ID)
-			}
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return staff, err
-		}
+	if staff, done, err := s.signInUnknown(ctx, tx, id); done {
+		return staff, err
 	}
 	acc = domain.Account{Kind: domain.AccountCandidate, Status: domain.StatusActive, Email: id.Email,
 		FirstName: strings.TrimSpace(id.FirstName), LastName: strings.TrimSpace(id.LastName), BirthDate: id.BirthDate,
@@ -130,7 +136,7 @@ func (s *Service) signIn(ctx context.Context, tx *sql.Tx, id Identity) (domain.A
 	if err := s.store.InsertAccount(ctx, tx, &acc); err != nil {
 		return acc, err
 	}
-	if err := s.store.LinkIdentity(ctx, tx, id.Issuer, id.Subject, acc.ID); err != nil {
+	if err := s.store.LinkIdentity(ctx, tx, id.Issuer, id.Subject, acc.ID, s.now()); err != nil {
 		return acc, err
 	}
 	for _, other := range same {

@@ -96,7 +96,8 @@ func demoSignOn(cfg *config.Config, publicURL string, log *slog.Logger) (*auth.P
 // seedDemoStaff creates the staff accounts of the development provider's staff
 // personas, with grants on real demo establishments, formations and courses.
 // They sign in through the provider; the account is matched by email at their
-// first sign-in. Existing accounts are left alone.
+// first sign-in (held for the central service when the persona's email is not
+// verified). Existing accounts are left alone.
 func seedDemoStaff(ctx context.Context, svc *accounts.Service, st *store.Store, ix *catalogue.Index) error {
 	if ix.Len() == 0 {
 		return nil
@@ -125,6 +126,7 @@ func seedDemoStaff(ctx context.Context, svc *accounts.Service, st *store.Store, 
 		if !ok {
 			continue
 		}
+		role, _, _ = strings.Cut(role, "-") // demo-staff-<role>-<variant>
 		g := domain.Grant{Role: domain.Role(role)}
 		switch g.Role {
 		case domain.RoleDirector:
@@ -142,7 +144,14 @@ func seedDemoStaff(ctx context.Context, svc *accounts.Service, st *store.Store, 
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		if _, _, err := svc.AddStaff(ctx, accounts.NewStaff{Email: p.Email, FirstName: p.GivenName, LastName: p.FamilyName,
+		first, last := p.GivenName, p.FamilyName
+		if !p.EmailVerified {
+			// Created as `cma user add` does without names: the names come
+			// from the provider's claims once the central service links the
+			// sign-in (ACC-3).
+			first, last = "", ""
+		}
+		if _, _, err := svc.AddStaff(ctx, accounts.NewStaff{Email: p.Email, FirstName: first, LastName: last,
 			Grants: []domain.Grant{g}}); err != nil {
 			return err
 		}

@@ -31,9 +31,15 @@ const (
 	AuditAssistedOpened     = "assisted.opened"
 	AuditProofErased        = "proof.erased"
 	AuditDemoLoaded         = "demo.loaded"
+	// A sign-on identity whose email is a staff account's, held for the
+	// central service, and what the central service decided (ACC-3, ROLE-5).
+	AuditSignInHeld       = "signin.held"
+	AuditSignInRefused    = "signin.refused"
+	AuditIdentityLinked   = "identity.linked"
+	AuditIdentityUnlinked = "identity.unlinked"
 )
 
 // AuditActions lists every action of the audit trail, in the journal filter's
 // order.
 var AuditActions = []string{AuditIdentityCorrected, AuditFileRead, AuditPeopleSearched, AuditDuplicateMerged,
-	AuditDuplicateDismissed, AuditCandidateCreated, AuditAssistedOpened, AuditStaffCreated, AuditProofErased, AuditDemoLoaded}
+	AuditDuplicateDismissed, AuditCandidateCreated, AuditAssistedOpened, AuditStaffCreated, AuditSignInHeld, AuditIdentityLinked, AuditSignInRefused, AuditIdentityUnlinked, AuditProofErased, AuditDemoLoaded}

@@ -62,6 +62,7 @@ const (
 	ActReadPersonFile     Action = "read_person_file"    // ROLE-5, ROLE-7: a candidate's file
 	ActCorrectIdentity    Action = "correct_identity"    // ROLE-5, ACC-4: names, birth date
 	ActReviewDuplicates   Action = "review_duplicates"   // ROLE-5, ACC-3
+	ActManageIdentities   Action = "manage_identities"   // ROLE-5, ACC-3: link, unlink sign-on identities; held staff sign-ins
 	ActReadAudit          Action = "read_audit"          // ROLE-5
 	ActViewEstablishment  Action = "view_establishment"  // ROLE-3, ROLE-5
 	ActViewFormation      Action = "view_formation"      // ROLE-4, ROLE-5

@@ -184,9 +184,9 @@ func accountSearchKey(a domain.Account) string {
 
 // LinkIdentity ties a sign-on subject to an account. The primary key makes a
 // second link of the same subject fail: one subject, one account (ACC-3).
-func (s *Store) LinkIdentity(ctx context.Context, tx *sql.Tx, issuer, subject string, accountID int64) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO account_identities (issuer, subject, account_id) VALUES ($1, $2, $3)`,
-		issuer, subject, accountID); err != nil {
+func (s *Store) LinkIdentity(ctx context.Context, tx *sql.Tx, issuer, subject string, accountID int64, at time.Time) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO account_identities (issuer, subject, account_id, linked_at) VALUES ($1, $2, $3, $4)`,
+		issuer, subject, accountID, s.instantArg(at)); err != nil {
 		return fmt.Errorf("link identity to account %d: %w", accountID, err)
 	}
 	return nil

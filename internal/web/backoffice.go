@@ -152,6 +152,12 @@ func (s *Server) centralHome(r *http.Request, pg *views.Page, ix *catalogue.Inde
 	}
 	sec.Tiles = append(sec.Tiles, views.Tile{Value: strconv.Itoa(len(pending)), URL: "/back-office/doublons",
 		Label: tileLabel(len(pending), p.T("bo.home.tile.duplicates.one", map[string]any{"Count": len(pending)}), p.T("bo.home.tile.duplicates.other", map[string]any{"Count": len(pending)}))})
+	_, heldSignIns, err := s.Accounts.PendingStaffSignIns(r.Context(), u.Actor, 1, 0)
+	if err != nil {
+		return err
+	}
+	sec.Tiles = append(sec.Tiles, views.Tile{Value: strconv.Itoa(heldSignIns), URL: staffSignInsPath,
+		Label: tileLabel(heldSignIns, p.T("bo.home.tile.signins.one"), p.T("bo.home.tile.signins.other"))})
 	if se, open := s.openSession(ix); open {
 		counts, err := s.Candidatures.Counts(r.Context(), u.Actor, se.ID, 0)
 		if err != nil {
@@ -193,6 +199,7 @@ func (s *Server) centralHome(r *http.Request, pg *views.Page, ix *catalogue.Inde
 		{URL: candidaturesPath, Label: p.T("bo.cand.title"), Hint: p.T("bo.cand.hint")},
 		{URL: "/back-office/personnes", Label: p.T("bo.people.title"), Hint: p.T("bo.people.hint")},
 		{URL: "/back-office/doublons", Label: p.T("bo.dup.title"), Hint: p.T("bo.dup.count", map[string]any{"Count": len(pending)})},
+		{URL: staffSignInsPath, Label: p.T("bo.signins.title"), Hint: p.T("bo.signins.count", map[string]any{"Count": heldSignIns})},
 		{URL: "/back-office/journal", Label: p.T("bo.audit.title"), Hint: p.T("bo.audit.hint")},
 		{URL: "/back-office/inscription-assistee", Label: p.T("assisted.title"), Hint: p.T("bo.assisted.hint")},
 	}

@@ -63,6 +63,9 @@ func (s *Server) personFileView(r *http.Request, pg *views.Page, a domain.Accoun
 		}
 		v.History = s.auditRows(pg, events)
 	}
+	if err := s.personIdentities(r, pg, a, v); err != nil {
+		return nil, err
+	}
 	if err := s.personCandidatures(r, pg, a, v); err != nil {
 		return nil, err
 	}
@@ -108,6 +111,12 @@ func (s *Server) personFile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Saved = r.URL.Query().Get("enregistre") == "1"
+	switch r.URL.Query().Get("identite") {
+	case "liee":
+		v.IdentityDone = pg.T("bo.person.ids.linked")
+	case "dissociee":
+		v.IdentityDone = pg.T("bo.person.ids.unlinked")
+	}
 	s.render(w, r, http.StatusOK, views.PersonFile(pg, v))
 }
 

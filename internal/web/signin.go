@@ -181,6 +181,10 @@ func (s *Server) providerCallback(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusForbidden, "disabled", "signin.error.disabled")
 		return
 	}
+	if errors.Is(err, accounts.ErrStaffSignInHeld) || errors.Is(err, accounts.ErrStaffSignInRefused) {
+		s.staffSignInHeld(w, r, err, provider.Name(), id.Email) // no account made (signon.go)
+		return
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -25,7 +25,8 @@ func displayName(p Persona) string {
 
 // DemoPersonas returns the personas of demo mode: adult candidates, a minor,
 // a second account attempt by an adult candidate (same names and birth date,
-// another subject) and one persona per staff role.
+// another subject), one persona per staff role, and a staff member whose
+// provider does not say the email is verified.
 func DemoPersonas() []Persona {
 	return []Persona{
 		{
@@ -121,6 +122,17 @@ func DemoPersonas() []Persona {
 			GivenName:     "Nadia",
 			FamilyName:    "Rousseau",
 			Label:         "Assistance aux usagers",
+		},
+		{
+			// A staff member's first sign-in as LemonLDAP::NG's default
+			// claims give it (no email_verified), to a staff account created
+			// without names: held for the central service (ACC-3).
+			Subject:       "demo-staff-director-unverified",
+			Email:         "directeur.adjoint.voltaire@paris.exemple",
+			EmailVerified: false,
+			GivenName:     "Julien",
+			FamilyName:    "Moreau",
+			Label:         "Directeur adjoint (Voltaire), adresse non vérifiée : connexion à confirmer par le service central",
 		},
 		{
 			Subject:       "demo-staff-central",
