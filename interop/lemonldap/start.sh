@@ -12,7 +12,7 @@ llng_here=interop/lemonldap
 llng_dir=$CMA_INTEROP_WORK/lemonldap
 llng_url=http://127.0.0.1:8191  # issuer: the portal's URL without its trailing slash
 llng_rp=http://127.0.0.1:8190   # the platform under test (its --public-url)
-# A secret with + / and = as a city's manager may generate one.
+# A secret with + / and =, as a city's administrator may type or paste one.
 llng_secret='cma+interop/secret=='
 
 # llng_start writes the configuration and starts the portal; false (with a
@@ -49,6 +49,11 @@ llng_start() {
 	return 1
 }
 
+# Beside lemonldap-ng, Recommends of its portal that apt installs by default but
+# interop_install does not (--no-install-recommends), without which the portal
+# refuses to start: GD::SecurityImage with Image::Magick (its captcha module is
+# loaded even when no captcha is on), String::Random and IO::String (the OpenID
+# Connect issuer), Crypt::OpenSSL::Bignum (its JWKS). And Starman to serve it.
 if ! interop_install lemonldap-ng libgd-securityimage-perl libimage-magick-perl libcrypt-openssl-bignum-perl libstring-random-perl libio-string-perl starman curl >/dev/null 2>"$CMA_INTEROP_WORK/lemonldap-apt.log"; then
 	echo "interop: LemonLDAP::NG cannot be installed (apt-get install lemonldap-ng failed: $(tail -n 1 "$CMA_INTEROP_WORK/lemonldap-apt.log")) — its journeys skip"
 elif llng_start; then
@@ -57,5 +62,4 @@ elif llng_start; then
 	echo "interop: LemonLDAP::NG $llng_version on $llng_url (Debian liblemonldap-ng-portal-perl $(dpkg-query -W -f='${Version}' liblemonldap-ng-portal-perl))"
 	export CMA_INTEROP_OIDC_ISSUER=$llng_url CMA_INTEROP_OIDC_CLIENT_ID=cma
 	export CMA_INTEROP_OIDC_CLIENT_SECRET=$llng_secret CMA_INTEROP_LLNG_VERSION=$llng_version
-	export CMA_INTEROP_OIDC_RP=$llng_rp
 fi
