@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -153,6 +154,27 @@ func TestInterop_LemonLDAP_ACC3_sign_in(t *testing.T) {
 	start := time.Now()
 
 	b.startSignIn()
+	// The authorization request as LemonLDAP received it: code flow, PKCE, state and nonce.
+	authz, err := url.Parse(eval[string](b, `location.href`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := authz.Query()
+	t.Logf("authorization request: %s?%s", authz.Path, q.Encode())
+	for k, want := range map[string]string{"response_type": "code", "client_id": peer.clientID,
+		"redirect_uri": llngRP + "/connexion/retour", "code_challenge_method": "S256"} {
+		if q.Get(k) != want {
+			t.Errorf("authorization request: %s=%q, want %q", k, q.Get(k), want)
+		}
+	}
+	for _, k := range []string{"state", "nonce", "code_challenge"} {
+		if q.Get(k) == "" {
+			t.Errorf("authorization request without %s", k)
+		}
+	}
+	if !strings.Contains(" "+q.Get("scope")+" ", " email ") {
+		t.Errorf("authorization request: scope %q, want email in it (LemonLDAP releases the email claim for that scope)", q.Get("scope"))
+	}
 	b.llngLogin(peer, "dwho", "llng-acc3-signin")
 	b.screenshot("llng-acc3-signin-3-back")
 	got := b.me()
