@@ -253,6 +253,15 @@ func TestInterop_LemonLDAP_ACC3_staff_without_email_verified(t *testing.T) {
 	if strings.Join(kinds, ",") != "staff" {
 		t.Errorf("accounts with rtyler@badwolf.org: %v, want only the staff account (no candidate account created)", kinds)
 	}
+	// Nor is LemonLDAP's identity (sub "rtyler") bound to any account.
+	var bound int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM account_identities WHERE issuer = ? AND subject = 'rtyler'`,
+		peer.issuer).Scan(&bound); err != nil {
+		t.Fatal(err)
+	}
+	if bound != 0 {
+		t.Errorf("rtyler's LemonLDAP identity is bound to %d account(s), want none until the central service links it", bound)
+	}
 }
 
 // TestInterop_LemonLDAP_ACC5_sign_out_ends_provider_session: "Se déconnecter"
