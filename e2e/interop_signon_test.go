@@ -353,16 +353,21 @@ func TestInterop_LemonLDAP_ACC5_sign_out_ends_provider_session(t *testing.T) {
 	})
 }
 
-// waitFrames waits until every iframe of the page has loaded, or timeout.
+// waitFrames waits until every iframe of the page has loaded (the parent
+// page's resource timing lists each one then, cross-origin ones too), or
+// timeout.
 func waitFrames(b *browser, timeout time.Duration) {
 	b.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
-		if eval[bool](b, `[...document.querySelectorAll('iframe')].every(f => { try { return f.contentDocument === null || f.contentDocument.readyState === 'complete'; } catch (e) { return true; } })`) {
+		if eval[bool](b, `(() => { const done = new Set(performance.getEntriesByType('resource')
+			.filter(e => e.initiatorType === 'iframe').map(e => e.name));
+			return [...document.querySelectorAll('iframe')].every(f => done.has(f.src)); })()`) {
 			return
 		}
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond)
 	}
+	b.t.Logf("iframes of %s not all loaded after %v", eval[string](b, `location.href`), timeout)
 }
 
 // lastLines is the end of a log, for failure messages.
