@@ -119,7 +119,8 @@ func (b *browser) llngLogin(p llngPeer, user, shot string) {
 }
 
 // me is what /api/v1/me says of the tab's session: its HTTP status and, when
-// signed in, the account's kind and email.
+// signed in, the account's kind, email and names. The tab must show a page of
+// the platform.
 type me struct {
 	Status    int    `json:"status"`
 	Kind      string `json:"kind"`
