@@ -196,6 +196,12 @@ func TestCandidateSignInJourney_ACC3_ACC4(t *testing.T) {
 	if n := eval[int](b, `document.querySelectorAll('header form[action="/deconnexion"]').length`); n != 0 {
 		t.Errorf("after signing out (%s), the header still has a sign-out button", b.location())
 	}
+	// The sign-out went through the provider's end_session_endpoint (ACC-5
+	// area: the next person at the computer is not signed straight back in)
+	// and came back to the catalogue with the state it was given.
+	if p, q := eval[string](b, `location.pathname`), eval[string](b, `location.search`); p != "/catalogue" || !strings.HasPrefix(q, "?state=") {
+		t.Errorf("after signing out: location %s, want /catalogue?state=… back from the provider", b.location())
+	}
 	b.navigate(base + "/mon-profil")
 	if p := eval[string](b, `location.pathname`); p != "/connexion" {
 		t.Errorf("signed out, /mon-profil leads to %s, want a redirect to /connexion", b.location())

@@ -126,6 +126,8 @@ func TestPermissionMatrix(t *testing.T) {
 		"POST /connexion/personnel/code":             nil,
 		"POST /deconnexion":                          nil, // ends the session: walked by the sign-in tests
 		"POST /deconnexion-partout":                  nil, // idem
+		"POST /connexion/deconnexion-fournisseur":    nil, // machine-to-machine, a signed logout token: walked by the web and e2e sign-out tests
+		"GET /connexion/deconnexion-fournisseur":     nil, // idem, named by a sign-on session id
 		"GET /saisie-conservee":                      {{"GET", "/saisie-conservee", nil, expect(append(staffRoles, "candidate")...), false}},
 		"POST /saisie-conservee/abandonner":          {{"POST", "/saisie-conservee/abandonner", url.Values{}, expect(append(staffRoles, "candidate")...), false}},
 		"GET /mon-profil":                            {{"GET", "/mon-profil", nil, expect(append(staffRoles, "candidate")...), false}},

@@ -132,6 +132,20 @@ type keySet struct {
 	remote  oidc.KeySet // nil when the provider publishes no jwks_uri
 }
 
+// withAlgs is k allowing, when the provider advertises algorithms for
+// another kind of token (userinfo_signing_alg_values_supported), those as
+// well as fallback; the same keys.
+func (k *keySet) withAlgs(extra, fallback []string) *keySet {
+	c := *k
+	c.allowed = slices.Clone(fallback)
+	for _, a := range extra {
+		if !slices.Contains(c.allowed, a) {
+			c.allowed = append(c.allowed, a)
+		}
+	}
+	return &c
+}
+
 // check refuses a token whose algorithm is not allowed, before any key is
 // looked for.
 func (k *keySet) check(raw string) (string, error) {

@@ -75,6 +75,7 @@ func (p *Provider) VerifyLogoutToken(ctx context.Context, raw string) (Logout, e
 		IssuedAt *json.Number               `json:"iat"`
 		Expiry   *json.Number               `json:"exp"`
 		SID      string                     `json:"sid"`
+		JTI      string                     `json:"jti"`
 		Events   map[string]json.RawMessage `json:"events"`
 		Nonce    *json.RawMessage           `json:"nonce"`
 	}
@@ -113,7 +114,31 @@ func (p *Provider) VerifyLogoutToken(ctx context.Context, raw string) (Logout, e
 			return Logout{}, fmt.Errorf("%w: expired at %s", ErrBadLogoutToken, exp.UTC().Format(time.RFC3339))
 		}
 	}
+	if c.JTI != "" && !p.firstUse(c.JTI, iat, now) {
+		return Logout{}, fmt.Errorf("%w: jti %q already used (a replayed token)", ErrBadLogoutToken, Sanitize(c.JTI, 80))
+	}
 	return Logout{Issuer: c.Issuer, SID: c.SID, Subject: c.Subject}, nil
+}
+
+// firstUse records a logout token's jti and says whether it was new. A jti
+// is kept until its token is too old to be accepted anyway (logoutTokenMaxAge
+// after its iat), so that the memory holds ten minutes of logouts at most.
+func (p *Provider) firstUse(jti string, iat, now time.Time) bool {
+	p.logoutMu.Lock()
+	defer p.logoutMu.Unlock()
+	if p.logoutJTIs == nil {
+		p.logoutJTIs = make(map[string]time.Time)
+	}
+	for id, until := range p.logoutJTIs {
+		if now.After(until) {
+			delete(p.logoutJTIs, id)
+		}
+	}
+	if _, seen := p.logoutJTIs[jti]; seen {
+		return false
+	}
+	p.logoutJTIs[jti] = iat.Add(logoutTokenMaxAge + logoutTokenLeeway)
+	return true
 }
 
 // numericDate reads a JWT NumericDate (seconds since 1970, maybe fractional).

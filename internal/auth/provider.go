@@ -89,13 +89,17 @@ type Provider struct {
 	mu       sync.Mutex
 	found    *discovered    // nil until discovery succeeds
 	inFlight *discoveryCall // the discovery under way, if any
+
+	logoutMu   sync.Mutex
+	logoutJTIs map[string]time.Time // jti of the logout tokens accepted, until they are too old to be accepted again
 }
 
 // discovered is what the discovery document tells about the provider.
 type discovered struct {
 	oauth2             oauth2.Config
 	verifier           *oidc.IDTokenVerifier
-	keys               *keySet
+	keys               *keySet // ID tokens and logout tokens
+	userInfoKeys       *keySet // signed UserInfo answers: the same keys, maybe other algorithms
 	userInfoEndpoint   string
 	endSessionEndpoint string
 }
@@ -401,6 +405,7 @@ func (p *Provider) fetchDiscovery(ctx context.Context) (*discovered, error) {
 			Now:                  p.clock,
 		}),
 		keys:               keys,
+		userInfoKeys:       keys.withAlgs(allowedAlgs(p.cfg.SigningAlgs, m.UserInfoAlgs), algs),
 		userInfoEndpoint:   m.UserInfoURL,
 		endSessionEndpoint: m.EndSessionEndpoint,
 	}, nil

@@ -526,6 +526,10 @@ func TestVerifyLogoutToken_ACC5_refuses_what_is_not_a_logout_token(t *testing.T)
 	if lo, err := p.VerifyLogoutToken(context.Background(), good); err != nil || lo.SID != "sid-1" {
 		t.Fatalf("good token: %+v, %v", lo, err)
 	}
+	if _, err := p.VerifyLogoutToken(context.Background(), good); !errors.Is(err, ErrBadLogoutToken) || !strings.Contains(err.Error(), "already used") {
+		t.Errorf("the same token twice: err = %v, want it refused as replayed", err)
+	}
+	good, _ = idp.LogoutToken(clientA, "sid-1", "")   // a fresh one, for the age check below
 	other, _ := idp.LogoutToken("autre", "sid-1", "") // unknown client: cannot be signed
 	if other != "" {
 		t.Errorf("a token was signed for an unknown client")

@@ -57,13 +57,14 @@ func (p *Provider) userInfo(ctx context.Context, d *discovered, accessToken, sub
 // allowed algorithm, the provider's keys or the client secret, and iss and
 // aud when present (§5.3.2: they SHOULD be).
 func (p *Provider) verifyUserInfoJWT(ctx context.Context, d *discovered, raw string) ([]byte, error) {
-	if d.keys == nil {
+	keys := d.userInfoKeys
+	if keys == nil {
 		return nil, fmt.Errorf("%w: signed UserInfo answer, and no keys to verify it", ErrBadToken)
 	}
-	if _, err := d.keys.check(raw); err != nil {
+	if _, err := keys.check(raw); err != nil {
 		return nil, err
 	}
-	payload, err := d.keys.VerifySignature(ctx, raw)
+	payload, err := keys.VerifySignature(ctx, raw)
 	if err != nil {
 		return nil, fmt.Errorf("%w: UserInfo signature: %w", ErrBadToken, err)
 	}

@@ -215,3 +215,41 @@ func TestMailSinkAddress_a_setting_on_loopback(t *testing.T) {
 		}
 	}
 }
+
+// TestSignOnAlgorithmsAndClientAuth_ACC3: the signature algorithms and the
+// client authentication of each sign-on are settings, auto by default,
+// checked at start with a message that says what to change.
+func TestSignOnAlgorithmsAndClientAuth_ACC3(t *testing.T) {
+	c, err := parse(t, nil)
+	if err != nil || c.OIDCSigningAlgs != "auto" || c.OIDCClientAuth != "auto" {
+		t.Fatalf("defaults: %q %q, %v", c.OIDCSigningAlgs, c.OIDCClientAuth, err)
+	}
+	c, err = parse(t, map[string]string{"CMA_OIDC_SIGNING_ALGS": "RS256,HS512", "CMA_OIDC_CLIENT_AUTH": "client_secret_post"})
+	if err != nil || c.OIDCSigningAlgs != "RS256,HS512" || c.OIDCClientAuth != "client_secret_post" {
+		t.Fatalf("from the environment: %q %q, %v", c.OIDCSigningAlgs, c.OIDCClientAuth, err)
+	}
+	if c, err = parse(t, nil, "--oidc-signing-algs", "ES256", "--oidc-client-auth", "client_secret_basic"); err != nil ||
+		c.OIDCSigningAlgs != "ES256" || c.OIDCClientAuth != "client_secret_basic" {
+		t.Fatalf("from the flags: %+v, %v", c, err)
+	}
+	for args, want := range map[string]string{
+		"--oidc-signing-algs=none":              "--oidc-signing-algs",
+		"--oidc-signing-algs=RS256,XS1":         "--oidc-signing-algs",
+		"--oidc-client-auth=private_key_jwt":    "--oidc-client-auth",
+		"--oidc-client-auth=client_secret_jwt ": "--oidc-client-auth",
+	} {
+		if _, err := parse(t, nil, args); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want an error naming %s", args, err, want)
+		}
+	}
+	env := map[string]string{"CMA_OIDC_PROVIDERS": "FC", "CMA_OIDC_FC_NAME": "FranceConnect", "CMA_OIDC_FC_ISSUER": "https://fc.exemple",
+		"CMA_OIDC_FC_CLIENT_ID": "cma", "CMA_OIDC_FC_CLIENT_SECRET": "s", "CMA_OIDC_FC_SIGNING_ALGS": "ES256", "CMA_OIDC_FC_CLIENT_AUTH": "client_secret_basic"}
+	if c, err := parse(t, env); err != nil || c.MoreOIDC[0].SigningAlgs != "ES256" || c.MoreOIDC[0].ClientAuth != "client_secret_basic" {
+		t.Fatalf("second sign-on: %+v, %v", c.MoreOIDC, err)
+	}
+	env["CMA_OIDC_FC_SIGNING_ALGS"] = "none"
+	env["CMA_OIDC_FC_CLIENT_AUTH"] = "tls_client_auth"
+	if _, err := parse(t, env); err == nil || !strings.Contains(err.Error(), "CMA_OIDC_FC_SIGNING_ALGS") || !strings.Contains(err.Error(), "CMA_OIDC_FC_CLIENT_AUTH") {
+		t.Errorf("second sign-on's bad settings: %v", err)
+	}
+}

@@ -8,6 +8,12 @@
 //
 // Supported: authorization code flow with PKCE (S256 only), scopes openid,
 // email and profile, client authentication client_secret_basic and
-// client_secret_post, RS256-signed ID tokens, userinfo, and RP-initiated
-// logout (end_session).
+// client_secret_post, ID tokens signed with RS256 or (Config.SigningAlg)
+// HS512 and the client's secret, with a "sid" claim, the claims in the ID
+// token or (Config.ClaimsAtUserInfoOnly) at userinfo only, RP-initiated
+// logout (end_session, checking id_token_hint and post_logout_redirect_uri)
+// and back-channel logout to the clients that register a
+// BackchannelLogoutURI. The last options make it behave as LemonLDAP::NG
+// does by default, so that the demo and the tests take the paths a city's
+// provider makes the platform take.
 package devidp
