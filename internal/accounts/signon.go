@@ -83,33 +83,29 @@ type LinkableIdentity struct {
 }
 
 // signInUnknown is a first sign-in's staff part: done is true when it settled
-// the sign-in (acc or err); false lets a candidate account be made.
+// the sign-in (acc or err); false lets a candidate account be made. A sign-in
+// held before is decided again the same way (it is linked on its own once the
+// provider says the email is verified), unless the central service refused
+// it.
 func (s *Service) signInUnknown(ctx context.Context, tx *sql.Tx, id Identity) (acc domain.Account, done bool, err error) {
 	req, err := s.store.StaffSignInByIdentity(ctx, tx, id.Issuer, id.Subject)
+	held := err == nil
 	switch {
-	case err == nil:
-		switch req.Status {
-		case store.SignInRefused:
-			return acc, true, ErrStaffSignInRefused
-		case store.SignInCandidate:
-			return acc, false, nil
-		}
-		staffID := req.StaffAccountID
-		if staff, err := s.store.StaffByEmail(ctx, tx, id.Email); err == nil {
-			staffID = staff.ID // the email changed at the provider meanwhile
-		}
-		return acc, true, s.holdStaffSignIn(ctx, tx, id, staffID)
-	case !errors.Is(err, store.ErrNotFound):
+	case held && req.Status == store.SignInRefused:
+		return acc, true, ErrStaffSignInRefused
+	case held && req.Status == store.SignInCandidate:
+		return acc, false, nil
+	case err != nil && !errors.Is(err, store.ErrNotFound):
 		return acc, true, err
 	}
-	if id.Email == "" {
-		return acc, false, nil
-	}
 	staff, err := s.store.StaffByEmail(ctx, tx, id.Email)
-	if errors.Is(err, store.ErrNotFound) {
+	switch {
+	case errors.Is(err, store.ErrNotFound) || id.Email == "":
+		if held { // the email changed at the provider: still the central service's to decide
+			return acc, true, s.holdStaffSignIn(ctx, tx, id, req.StaffAccountID)
+		}
 		return acc, false, nil
-	}
-	if err != nil {
+	case err != nil:
 		return acc, true, err
 	}
 	linked, err := s.store.HasIdentity(ctx, tx, staff.ID)
@@ -124,6 +120,11 @@ func (s *Service) signInUnknown(ctx context.Context, tx *sql.Tx, id Identity) (a
 	}
 	if err := s.store.LinkIdentity(ctx, tx, id.Issuer, id.Subject, staff.ID, s.now()); err != nil {
 		return staff, true, err
+	}
+	if held {
+		if err := s.store.SettleStaffSignIn(ctx, tx, id.Issuer, id.Subject, 0, "adresse électronique vérifiée", s.now()); err != nil {
+			return staff, true, err
+		}
 	}
 	taken, err := s.takeNames(ctx, tx, &staff, id.FirstName, id.LastName)
 	if err != nil {

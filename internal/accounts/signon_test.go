@@ -332,3 +332,24 @@ func TestUnlinkAndMoveIdentity_ACC3_ROLE5_repairs_a_candidate_account_made_with_
 		}
 	})
 }
+
+func TestSignIn_ACC3_held_sign_in_links_on_its_own_once_the_email_is_verified(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		s := namelessStaff(t, e, "julien.moreau@ville.exemple", domain.Grant{Role: domain.RoleGuidance})
+		central := accounts.ActorOf(staff(t, e, "central@ville.exemple", domain.Grant{Role: domain.RoleCentral}, ""))
+		if _, err := e.svc.SignIn(ctx, lemon("jmoreau")); !errors.Is(err, accounts.ErrStaffSignInHeld) {
+			t.Fatalf("unverified: %v", err)
+		}
+		// The city's provider now says email_verified.
+		id := lemon("jmoreau")
+		id.EmailVerified = true
+		if a, err := e.svc.SignIn(ctx, id); err != nil || a.ID != s.ID || a.LastName != "Moreau" {
+			t.Fatalf("verified after a hold: %+v, %v", a, err)
+		}
+		if held, total, _ := e.svc.PendingStaffSignIns(ctx, central, 50, 0); total != 0 {
+			t.Fatalf("still held: %+v", held)
+		}
+	})
+}

@@ -95,6 +95,10 @@ func staffSignInJourney(t *testing.T, base string) {
 	if !strings.Contains(page, "Identités de connexion") || !strings.Contains(page, persona) || !strings.Contains(page, "Identité de connexion liée") {
 		t.Fatalf("staff file:\n%.4000s", mainPart(page))
 	}
+	res, page = central.do(t, "POST", file+"/identites/dissocier", url.Values{"fournisseur": {base + "/dev-idp"}, "sujet": {persona}, "n": {"0"}})
+	if res.StatusCode != 400 || !strings.Contains(page, `href="#raison-dissocier-0"`) || !strings.Contains(page, `id="raison-dissocier-0-error"`) {
+		t.Fatalf("unlink without a reason: %d\n%.3000s", res.StatusCode, mainPart(page))
+	}
 	res, page = central.do(t, "POST", file+"/identites/dissocier", url.Values{"fournisseur": {base + "/dev-idp"}, "sujet": {persona},
 		"n": {"0"}, "raison-dissocier-0": {"départ de l'agent"}})
 	if res.StatusCode != 200 || !strings.Contains(page, "L&#39;identité est dissociée du compte") || !strings.Contains(page, "Aucune identité de connexion") {
@@ -103,8 +107,28 @@ func staffSignInJourney(t *testing.T, base string) {
 	if res, _ := agent.do(t, "GET", "/back-office", nil); res.Request.URL.Path != "/connexion" {
 		t.Fatalf("the unlinked account's session goes on: %s", res.Request.URL)
 	}
-	// Its next sign-in is a first sign-in again: held.
-	if _, page := agent.signIn(t, persona); !strings.Contains(page, "Votre connexion doit être confirmée") {
-		t.Fatalf("after unlinking:\n%.1500s", mainPart(page))
+	// Its next sign-in is a first sign-in again: held, in English too.
+	agent.do(t, "POST", "/langue", url.Values{"lang": {"en"}})
+	if _, page := agent.signIn(t, persona); !strings.Contains(page, "Your sign-in must be confirmed") ||
+		!strings.Contains(page, "No candidate account was created") {
+		t.Fatalf("after unlinking, in English:\n%.1500s", mainPart(page))
+	}
+	// Refused: the identity signs in nowhere, and is told so.
+	_, page = central.do(t, "GET", "/back-office/connexions-a-confirmer", nil)
+	ids = heldSignInForm.FindAllStringSubmatch(page, -1)
+	if len(ids) != 1 {
+		t.Fatalf("held again:\n%.2000s", mainPart(page))
+	}
+	res, page = central.do(t, "POST", "/back-office/connexions-a-confirmer/"+ids[0][1],
+		url.Values{"decision": {"refuser"}, "raison-" + ids[0][1]: {"inconnu du service"}})
+	if res.StatusCode != 200 || !strings.Contains(page, "Connexion refusée : cette identité ne pourra pas se connecter") {
+		t.Fatalf("refuse: %d\n%.2000s", res.StatusCode, mainPart(page))
+	}
+	agent.do(t, "POST", "/langue", url.Values{"lang": {"fr"}})
+	if res, page := agent.signIn(t, persona); res.StatusCode != 403 || !strings.Contains(page, "Cette connexion n&#39;a pas été acceptée") {
+		t.Fatalf("refused sign-in: %d\n%.1500s", res.StatusCode, mainPart(page))
+	}
+	if res, _ := agent.do(t, "GET", "/api/v1/me", nil); res.StatusCode != 401 {
+		t.Fatalf("a refused sign-in opened a session (%d)", res.StatusCode)
 	}
 }

@@ -69,9 +69,11 @@ func (s *Store) SearchAudit(ctx context.Context, q AuditQuery) ([]domain.AuditEv
 		limit = 50
 	}
 	args = append(args, limit, q.Offset)
+	// A person is named by their names, or by their email when they have none
+	// (a staff account created without names).
 	rows, err := s.db.R.QueryContext(ctx, `SELECT e.id, e.at, COALESCE(e.actor_account_id, 0),
-		COALESCE(a.first_name || ' ' || a.last_name, ''), e.action, COALESCE(e.subject_account_id, 0),
-		COALESCE(p.first_name || ' ' || p.last_name, ''), e.details, e.reason
+		COALESCE(NULLIF(TRIM(a.first_name || ' ' || a.last_name), ''), a.email, ''), e.action, COALESCE(e.subject_account_id, 0),
+		COALESCE(NULLIF(TRIM(p.first_name || ' ' || p.last_name), ''), p.email, ''), e.details, e.reason
 		FROM audit_events e
 		LEFT JOIN accounts a ON a.id = e.actor_account_id
 		LEFT JOIN accounts p ON p.id = e.subject_account_id

@@ -253,10 +253,12 @@ func (s *Store) DecideStaffSignIn(ctx context.Context, tx *sql.Tx, id int64, sta
 }
 
 // SettleStaffSignIn marks an identity's pending request linked when the
-// central service links that identity from a person's file.
+// central service links that identity from a person's file, or when the
+// provider says its email is verified at a later sign-in (by 0: the
+// platform).
 func (s *Store) SettleStaffSignIn(ctx context.Context, tx *sql.Tx, issuer, subject string, by int64, reason string, at time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE staff_signin_requests SET status = 'linked', decided_by = $1, decided_at = $2, reason = $3
-		WHERE issuer = $4 AND subject = $5 AND status = 'pending'`, by, s.instantArg(at), reason, issuer, subject)
+		WHERE issuer = $4 AND subject = $5 AND status = 'pending'`, nullID(by), s.instantArg(at), reason, issuer, subject)
 	if err != nil {
 		return fmt.Errorf("settle staff sign-in %s %s: %w", issuer, subject, err)
 	}

@@ -19,7 +19,7 @@ import (
 const peopleSearchLimit = 50
 
 func (s *Server) personRow(pg *views.Page, a domain.Account) views.PersonRow {
-	return views.PersonRow{URL: "/back-office/personnes/" + itoa64(a.ID), Name: a.FullName(), Email: a.Email,
+	return views.PersonRow{URL: "/back-office/personnes/" + itoa64(a.ID), Name: nameOrEmail(a), Email: a.Email,
 		Kind: pg.T("kind." + string(a.Kind)), Status: pg.T("status." + string(a.Status))}
 }
 
@@ -48,7 +48,7 @@ func (s *Server) peopleSearch(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) personFileView(r *http.Request, pg *views.Page, a domain.Account) (*views.PersonFileView, error) {
 	u := currentUser(r)
-	v := &views.PersonFileView{ID: a.ID, Name: a.FullName(), Email: a.Email, Kind: pg.T("kind." + string(a.Kind)),
+	v := &views.PersonFileView{ID: a.ID, Name: nameOrEmail(a), Email: a.Email, Kind: pg.T("kind." + string(a.Kind)),
 		Status: pg.T("status." + string(a.Status)), FirstName: a.FirstName, LastName: a.LastName,
 		BirthDate: pg.T("bo.unknown"), Phone: domain.FormatPhone(a.Phone), Created: pg.DateTime(a.CreatedAt, s.Paris), ErrFor: map[string]string{},
 		CanCorrect: domain.Can(u.Actor, domain.ActCorrectIdentity, domain.Resource{AccountID: a.ID})}
@@ -101,6 +101,16 @@ func (s *Server) personCandidatures(r *http.Request, pg *views.Page, a domain.Ac
 	return nil
 }
 
+// nameOrEmail is how a person is named in staff lists and files: a staff
+// account created without names (they come from the sign-on later) by its
+// email.
+func nameOrEmail(a domain.Account) string {
+	if n := a.FullName(); n != "" {
+		return n
+	}
+	return a.Email
+}
+
 // personFile shows a person's file; the read itself is in the audit trail.
 func (s *Server) personFile(w http.ResponseWriter, r *http.Request) {
 	id, _ := pathID(r, "id")
@@ -126,7 +136,7 @@ func (s *Server) readPersonFile(r *http.Request, pg *views.Page, id int64) (*vie
 	if err != nil {
 		return nil, err
 	}
-	pg.Title = a.FullName()
+	pg.Title = nameOrEmail(a)
 	return s.personFileView(r, pg, a)
 }
 
