@@ -120,6 +120,20 @@ func (ss SessionStore) DeleteSignOnSessionsCtx(ctx context.Context, signOn domai
 	return res.RowsAffected()
 }
 
+// DeleteSignOnSessionsWithoutSIDCtx ends the web sessions of subject at
+// issuer whose sign-on carried no sid (see websession.EndSignOnWithoutSID).
+func (ss SessionStore) DeleteSignOnSessionsWithoutSIDCtx(ctx context.Context, issuer, subject string) (int64, error) {
+	if issuer == "" || subject == "" {
+		return 0, errors.New("end sign-on sessions without sid: no issuer or subject")
+	}
+	res, err := ss.s.db.W.ExecContext(ctx, `DELETE FROM web_sessions WHERE signon_issuer = $1 AND signon_subject = $2
+		AND signon_sid IS NULL`, issuer, subject)
+	if err != nil {
+		return 0, fmt.Errorf("end sign-on sessions without sid: %w", err)
+	}
+	return res.RowsAffected()
+}
+
 // nullText is s, or NULL when empty.
 func nullText(s string) any {
 	if s == "" {

@@ -160,3 +160,37 @@ func TestSessionStore_ACC5_sign_on_sessions_end_by_sid_or_subject(t *testing.T) 
 		}
 	})
 }
+
+// TestSessionStore_ACC5_sessions_without_sid_end_by_subject: a provider that
+// gives no sid (LemonLDAP::NG 2.16) names its session by the subject at
+// logout; only the sessions of that subject opened without a sid end.
+func TestSessionStore_ACC5_sessions_without_sid_end_by_subject(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		ss := store.New(d).Sessions()
+		later := time.Now().Add(time.Hour)
+		const iss = "http://127.0.0.1:8191"
+		sessions := map[string]domain.SignOn{
+			"dwho-1": {Issuer: iss, Subject: "dwho"}, "dwho-2": {Issuer: iss, Subject: "dwho"},
+			"dwho-sid": {Issuer: iss, Subject: "dwho", SID: "s-9"}, "rtyler": {Issuer: iss, Subject: "rtyler"},
+			"elsewhere": {Issuer: "https://autre.exemple", Subject: "dwho"},
+		}
+		for token, so := range sessions {
+			if err := ss.CommitSignedInCtx(ctx, token, []byte(token), later, 0, so); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := ss.DeleteSignOnSessionsWithoutSIDCtx(ctx, iss, "dwho"); err != nil || n != 2 {
+			t.Errorf("dwho's sessions without sid: %d ended, %v; want 2", n, err)
+		}
+		for token := range sessions {
+			_, found, _ := ss.FindCtx(ctx, token)
+			if want := token != "dwho-1" && token != "dwho-2"; found != want {
+				t.Errorf("session %s: found %v, want %v", token, found, want)
+			}
+		}
+		if _, err := ss.DeleteSignOnSessionsWithoutSIDCtx(ctx, iss, ""); err == nil {
+			t.Error("no subject: accepted")
+		}
+	})
+}

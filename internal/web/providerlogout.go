@@ -95,6 +95,19 @@ func (s *Server) frontchannelLogout(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	matched := "sid"
+	if n == 0 && framedByProvider(r, p.Issuer()) {
+		// LemonLDAP::NG 2.16 puts no sid in its ID tokens and sends the
+		// person's subject as sid at front-channel logout. A subject can be
+		// guessed where a sid cannot, so this is trusted only from a page of
+		// the provider itself (the Referer its iframe sends), and ends only
+		// sessions opened without a sid.
+		if n, err = s.sessions.EndSignOnWithoutSID(ctx, p.Issuer(), sid); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		matched = "subject"
+	}
 	// A provider on the same site gets the cookie: this request's own
 	// session must not be saved again at the end of the request.
 	if own, ok := s.sessions.SignOn(ctx); ok && own.SignOn.Issuer == signOn.Issuer && own.SID == sid {
@@ -103,12 +116,22 @@ func (s *Server) frontchannelLogout(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.Log.Info("security: signed out by the provider", "event", "signout_provider", "channel", "front", "issuer", p.Issuer(), "sessions", n)
+	s.Log.Info("security: signed out by the provider", "event", "signout_provider", "channel", "front", "issuer", p.Issuer(),
+		"matched_by", matched, "sessions", n)
 	if u, err := url.Parse(p.Issuer()); err == nil && u.Host != "" {
 		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors "+u.Scheme+"://"+u.Host)
 		h.Del("X-Frame-Options")
 	}
 	writeTinyPage(w, http.StatusOK, pg.Lang(), pg.T("signout.provider.done"))
+}
+
+// framedByProvider reports whether the request comes from a page of the
+// provider whose issuer is iss: its Referer (browsers send at least the
+// origin to a cross-origin iframe) has the issuer's scheme and host.
+func framedByProvider(r *http.Request, iss string) bool {
+	ref, err1 := url.Parse(r.Referer())
+	want, err2 := url.Parse(iss)
+	return err1 == nil && err2 == nil && ref.Host != "" && ref.Scheme == want.Scheme && ref.Host == want.Host
 }
 
 // writeTinyPage answers a page of one sentence, without style or script.

@@ -23,6 +23,9 @@ type Store interface {
 	// DeleteSignOnSessionsCtx deletes the sessions bound to a sign-on
 	// session: by issuer and sid, or by issuer and subject when no sid.
 	DeleteSignOnSessionsCtx(ctx context.Context, signOn domain.SignOn) (int64, error)
+	// DeleteSignOnSessionsWithoutSIDCtx deletes the sessions of (issuer,
+	// subject) whose sign-on gave no sid, and says how many.
+	DeleteSignOnSessionsWithoutSIDCtx(ctx context.Context, issuer, subject string) (int64, error)
 }
 
 // adapter is the scs store of the platform: a signed-in session is saved with

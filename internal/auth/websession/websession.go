@@ -200,6 +200,13 @@ func (m *Manager) EndSignOn(ctx context.Context, signOn domain.SignOn) (int64, e
 	return m.store.DeleteSignOnSessionsCtx(ctx, signOn)
 }
 
+// EndSignOnWithoutSID deletes the sessions of subject at issuer that were
+// opened without a sid, for a provider that names its session by the
+// person's subject at logout (LemonLDAP::NG 2.16's front-channel logout).
+func (m *Manager) EndSignOnWithoutSID(ctx context.Context, issuer, subject string) (int64, error) {
+	return m.store.DeleteSignOnSessionsWithoutSIDCtx(ctx, issuer, subject)
+}
+
 // Account is the account the session in ctx is signed in to (0: none) and
 // its epoch at sign-in.
 func (m *Manager) Account(ctx context.Context) (id, epoch int64) {
