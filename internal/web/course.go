@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"cma/internal/calendar"
 	"cma/internal/catalogue"
@@ -111,5 +112,32 @@ func (s *Server) courseICS(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", `attachment; filename="cours-`+e.Code+`.ics"`)
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("ETag", cal.ETag)
-	http.ServeContent(w, r, "", cal.Modified, bytes.NewReader(buf.Bytes()))
+	if !cal.Modified.IsZero() {
+		w.Header().Set("Last-Modified", cal.Modified.UTC().Format(http.TimeFormat))
+	}
+	if notModified(r, cal.ETag, cal.Modified) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	_, _ = w.Write(buf.Bytes())
+}
+
+// notModified answers a conditional GET (RFC 9110 §13.1.2, §13.1.3): the
+// client's copy is current when If-None-Match names etag (weak comparison),
+// or, without If-None-Match, when If-Modified-Since is not before modified.
+// It is written here rather than through http.ServeContent, whose Range
+// handling a calendar file does not need.
+func notModified(r *http.Request, etag string, modified time.Time) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		want := strings.TrimPrefix(etag, "W/")
+		for _, tag := range strings.Split(inm, ",") {
+			tag = strings.TrimSpace(tag)
+			if tag == "*" || (want != "" && strings.TrimPrefix(tag, "W/") == want) {
+				return true
+			}
+		}
+		return false
+	}
+	since, err := http.ParseTime(r.Header.Get("If-Modified-Since"))
+	return err == nil && !modified.IsZero() && !modified.Truncate(time.Second).After(since)
 }

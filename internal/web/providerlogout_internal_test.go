@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 )
 
 // TestFramedByProvider_ACC5: the front-channel logout trusts a subject in
@@ -25,6 +26,35 @@ func TestFramedByProvider_ACC5(t *testing.T) {
 		}
 		if got := framedByProvider(r, iss); got != want {
 			t.Errorf("Referer %q: %v, want %v", referer, got, want)
+		}
+	}
+}
+
+// TestNotModified_CAT5: a calendar app's revalidation gets 304 only while its
+// copy is the current one (weak ETag comparison, then the date).
+func TestNotModified_CAT5(t *testing.T) {
+	modified := time.Date(2026, 12, 2, 6, 41, 38, 500, time.UTC)
+	const etag = `W/"906b2ad28b67124b-1"`
+	for _, tc := range []struct {
+		header, value string
+		want          bool
+	}{
+		{"If-None-Match", `W/"906b2ad28b67124b-1"`, true},
+		{"If-None-Match", `"906b2ad28b67124b-1"`, true},
+		{"If-None-Match", `W/"c3258d99b99fcf3c-0", W/"906b2ad28b67124b-1"`, true},
+		{"If-None-Match", `*`, true},
+		{"If-None-Match", `W/"c3258d99b99fcf3c-0"`, false},
+		{"If-Modified-Since", modified.Format(http.TimeFormat), true},
+		{"If-Modified-Since", modified.Add(-time.Second).Format(http.TimeFormat), false},
+		{"If-Modified-Since", "hier", false},
+		{"", "", false},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/catalogue/cours/1/seances.ics", nil)
+		if tc.header != "" {
+			r.Header.Set(tc.header, tc.value)
+		}
+		if got := notModified(r, etag, modified); got != tc.want {
+			t.Errorf("%s: %s → %v, want %v", tc.header, tc.value, got, tc.want)
 		}
 	}
 }
