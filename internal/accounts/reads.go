@@ -129,6 +129,8 @@ type AuditQuery struct {
 	Action             string
 	ActorRole          domain.Role // actions of staff holding this role
 	From, To           time.Time   // instants, To excluded
+	ObjectKind         string      // one catalogue object's changes, with ObjectID
+	ObjectID           int64
 	Limit, Offset      int
 }
 

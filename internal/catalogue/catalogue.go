@@ -64,8 +64,16 @@ type Index struct {
 // Build makes an index from a loaded catalogue. Subject and level names of both
 // languages go into the keyword key, so "langues" or "informatique" find courses.
 func Build(c *store.Catalogue, words *i18n.Catalog, zone string) *Index {
-	ix := &Index{Revision: c.Revision, AllRemote: c.AllRemote, Sessions: c.Sessions, Formations: c.Formations,
+	ix := &Index{Revision: c.Revision, AllRemote: c.AllRemote, Formations: c.Formations,
 		byID: make(map[int64]*Entry, len(c.Courses))}
+	// Sessions is what the public sees; a draft or archived session is still
+	// found by ID (Session) for the back office and the candidatures of
+	// earlier years.
+	for _, se := range c.Sessions {
+		if se.Public() {
+			ix.Sessions = append(ix.Sessions, se)
+		}
+	}
 	ix.Establishments = slices.Clone(c.Establishments)
 	slices.SortFunc(ix.Establishments, func(a, b domain.Establishment) int {
 		return strings.Compare(domain.SearchKey(a.Name), domain.SearchKey(b.Name))
@@ -80,7 +88,7 @@ func Build(c *store.Catalogue, words *i18n.Catalog, zone string) *Index {
 	for _, f := range c.Formations {
 		ix.formationKeys[f.ID] = domain.SearchKey(f.Title + " " + f.DiplomaName + " " + f.Code + " " + f.Description)
 	}
-	sessions := indexBy(ix.Sessions, func(s *domain.Session) int64 { return s.ID })
+	sessions := indexBy(c.Sessions, func(s *domain.Session) int64 { return s.ID })
 	establishments := indexBy(ix.Establishments, func(e *domain.Establishment) int64 { return e.ID })
 	ix.establishments, ix.formations, ix.sessions = establishments, formations, sessions
 	rooms := map[int64]*domain.Room{}
@@ -107,8 +115,11 @@ func Build(c *store.Catalogue, words *i18n.Catalog, zone string) *Index {
 			e.Establishment.Name, e.Establishment.PostalCode, strconv.Itoa(e.Establishment.District) + "e",
 			co.Trainer}, " "))
 		e.sortKey = domain.SearchKey(f.Title)
-		ix.entries = append(ix.entries, e)
 		ix.byID[co.ID] = e
+		if co.Archived || !e.Session.Public() {
+			continue // found by ID, never searched, listed or printed
+		}
+		ix.entries = append(ix.entries, e)
 	}
 	slices.SortFunc(ix.entries, func(a, b *Entry) int {
 		return cmp.Or(strings.Compare(a.sortKey, b.sortKey), levelRank(a.Level)-levelRank(b.Level),

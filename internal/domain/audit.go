@@ -15,7 +15,21 @@ type AuditEvent struct {
 	SubjectName string
 	Details     string // what changed, e.g. "nom : Dupont → Dupond"
 	Reason      string // why, as the staff member wrote it
+	// ObjectKind and ObjectID name the catalogue object changed, when the
+	// event is about one: AuditObjectSession, ... and its ID. Details then
+	// says what it was before and after.
+	ObjectKind string
+	ObjectID   int64
 }
+
+// The kinds of object an audit event may be about.
+const (
+	AuditObjectSession       = "session"
+	AuditObjectEstablishment = "establishment"
+	AuditObjectFormation     = "formation"
+	AuditObjectCourse        = "course"
+	AuditObjectAPIToken      = "api_token"
+)
 
 // The actions the platform writes in the audit trail. The journal words each
 // as "audit.<action>" and offers them in its filter; a test fails when the code

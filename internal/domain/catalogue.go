@@ -18,6 +18,7 @@ type Establishment struct {
 	City       string
 	District   int // arrondissement, 1..20 in Paris
 	Rooms      []Room
+	Archived   bool // kept for what refers to it, offered for nothing new
 }
 
 // Room is a classroom of an establishment. Workstations counts computer or
@@ -27,6 +28,7 @@ type Room struct {
 	EstablishmentID int64
 	Name            string
 	Workstations    int
+	Archived        bool
 }
 
 // Subject is the broad domain a formation belongs to, used to group the catalogue.
@@ -107,7 +109,17 @@ type Formation struct {
 	Evaluation    EvaluationMode
 	Diploma       bool   // CAT-7: diploma formation; candidates register for exams themselves
 	DiplomaName   string // "CAP", "BEP", "Baccalauréat", "BTS" when Diploma
-	Kind          FormationKind
+	// ExamNote tells candidates of a diploma formation how they register for
+	// the exam and pay its fee themselves (CAT-7).
+	ExamNote string
+	Kind     FormationKind
+	// PrerequisiteFormationID is the formation of the previous level whose
+	// certificate is asked for, 0 when none.
+	PrerequisiteFormationID int64
+	// DefaultPriceCents is the tariff of its courses unless a course sets its
+	// own (CAT-3).
+	DefaultPriceCents int64
+	Archived          bool
 }
 
 // SessionKind is the kind of a session (période).
@@ -144,7 +156,22 @@ type Session struct {
 	AnswerOpens       time.Time
 	AnswerCloses      Deadline // the last day to answer an offer
 	HolidaySession    bool     // CAT-5: classes go on during school and public holidays
+	// Status is draft while the central service prepares the session (it is
+	// not public), published once it is announced.
+	Status   SessionStatus
+	Archived bool
 }
+
+// SessionStatus says whether a session is public.
+type SessionStatus string
+
+const (
+	SessionDraft     SessionStatus = "draft"
+	SessionPublished SessionStatus = "published"
+)
+
+// Public reports whether the session and its courses are shown to the public.
+func (s Session) Public() bool { return s.Status != SessionDraft && !s.Archived }
 
 // CandidatureOpen reports whether candidatures are accepted at instant now (PER-1):
 // from the opening instant included to the end of the closing day, Paris time.
@@ -217,9 +244,19 @@ type Course struct {
 	Enrolled        int // places taken; Capacity-Enrolled are left
 	Trainer         string
 	PriceCents      int64 // full tariff
-	ReducedCents    int64 // half tariff (CAN-9, PAY-5)
+	ReducedCents    int64 // half tariff (CAN-9, PAY-5): HalfTariff(PriceCents)
 	Remote          bool  // CAT-6: delivered remotely (distanciel)
+	// OwnPrice is set when the course has its own tariff; otherwise it follows
+	// its formation's default tariff (CAT-3).
+	OwnPrice         bool
+	TrainerAccountID int64  // the trainer's staff account, 0 when not named yet
+	RemoteReason     string // why the course was last switched to remote or back (CAT-6)
+	Archived         bool
 }
+
+// HalfTariff is the half tariff of a full tariff: half, rounded down to the
+// cent (CAN-9, PAY-5).
+func HalfTariff(cents int64) int64 { return cents / 2 }
 
 // PlacesLeft is the number of seats still free, never negative.
 func (c Course) PlacesLeft() int {

@@ -13,8 +13,9 @@ import (
 // RecordAudit appends an event inside the caller's transaction, so that the
 // change and its trace are written together or not at all.
 func (s *Store) RecordAudit(ctx context.Context, tx *sql.Tx, e domain.AuditEvent) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_events (at, actor_account_id, action, subject_account_id, details, reason)
-		VALUES ($1, $2, $3, $4, $5, $6)`, s.instantArg(e.At), nullID(e.ActorID), e.Action, nullID(e.SubjectID), e.Details, e.Reason)
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_events (at, actor_account_id, action, subject_account_id, details, reason,
+		object_kind, object_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, s.instantArg(e.At), nullID(e.ActorID), e.Action,
+		nullID(e.SubjectID), e.Details, e.Reason, e.ObjectKind, nullID(e.ObjectID))
 	if err != nil {
 		return fmt.Errorf("record audit event %s: %w", e.Action, err)
 	}
@@ -27,6 +28,8 @@ type AuditQuery struct {
 	Action             string
 	ActorRole          domain.Role // actions of staff holding this role
 	From, To           time.Time   // instants, To excluded
+	ObjectKind         string      // one catalogue object's changes, with ObjectID
+	ObjectID           int64
 	Limit, Offset      int
 }
 
@@ -43,6 +46,10 @@ func (s *Store) SearchAudit(ctx context.Context, q AuditQuery) ([]domain.AuditEv
 	}
 	if q.ActorID != 0 {
 		add("e.actor_account_id = $%d", q.ActorID)
+	}
+	if q.ObjectKind != "" {
+		add("e.object_kind = $%d", q.ObjectKind)
+		add("e.object_id = $%d", q.ObjectID)
 	}
 	if q.Action != "" {
 		add("e.action = $%d", q.Action)
@@ -73,7 +80,8 @@ func (s *Store) SearchAudit(ctx context.Context, q AuditQuery) ([]domain.AuditEv
 	// (a staff account created without names).
 	rows, err := s.db.R.QueryContext(ctx, `SELECT e.id, e.at, COALESCE(e.actor_account_id, 0),
 		COALESCE(NULLIF(TRIM(a.first_name || ' ' || a.last_name), ''), a.email, ''), e.action, COALESCE(e.subject_account_id, 0),
-		COALESCE(NULLIF(TRIM(p.first_name || ' ' || p.last_name), ''), p.email, ''), e.details, e.reason
+		COALESCE(NULLIF(TRIM(p.first_name || ' ' || p.last_name), ''), p.email, ''), e.details, e.reason,
+		e.object_kind, COALESCE(e.object_id, 0)
 		FROM audit_events e
 		LEFT JOIN accounts a ON a.id = e.actor_account_id
 		LEFT JOIN accounts p ON p.id = e.subject_account_id
@@ -86,7 +94,7 @@ func (s *Store) SearchAudit(ctx context.Context, q AuditQuery) ([]domain.AuditEv
 	for rows.Next() {
 		var e domain.AuditEvent
 		if err := rows.Scan(&e.ID, timeCol{&e.At}, &e.ActorID, &e.ActorName, &e.Action, &e.SubjectID, &e.SubjectName,
-			&e.Details, &e.Reason); err != nil {
+			&e.Details, &e.Reason, &e.ObjectKind, &e.ObjectID); err != nil {
 			return nil, 0, err
 		}
 		out = append(out, e)

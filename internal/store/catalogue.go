@@ -96,10 +96,12 @@ func (s *Store) InsertEstablishment(ctx context.Context, tx *sql.Tx, e *domain.E
 // InsertFormation inserts f, setting its ID.
 func (s *Store) InsertFormation(ctx context.Context, tx *sql.Tx, f *domain.Formation) error {
 	err := tx.QueryRowContext(ctx, `INSERT INTO formations (code, title, subject, level, description, prerequisites,
-		evaluation, diploma, diploma_name, kind, search_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		evaluation, diploma, diploma_name, kind, search_key, default_price_cents, exam_note, prerequisite_formation_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
 		f.Code, f.Title, string(f.Subject), string(f.Level), f.Description, f.Prerequisites,
 		string(f.Evaluation), f.Diploma, f.DiplomaName, string(f.Kind),
-		domain.SearchKey(f.Title+" "+f.DiplomaName+" "+f.Description)).Scan(&f.ID)
+		domain.SearchKey(f.Title+" "+f.DiplomaName+" "+f.Description), f.DefaultPriceCents, f.ExamNote,
+		nullID(f.PrerequisiteFormationID)).Scan(&f.ID)
 	if err != nil {
 		return fmt.Errorf("insert formation %s: %w", f.Code, err)
 	}
@@ -111,11 +113,15 @@ func (s *Store) InsertSession(ctx context.Context, tx *sql.Tx, se *domain.Sessio
 	if err := se.Validate(); err != nil {
 		return err
 	}
+	if se.Status == "" {
+		se.Status = domain.SessionPublished
+	}
 	err := tx.QueryRowContext(ctx, `INSERT INTO sessions (code, name, kind, first_day, last_day, candidature_opens,
-		candidature_closes, answer_opens, answer_closes, holiday_session) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		candidature_closes, answer_opens, answer_closes, holiday_session, status)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
 		se.Code, se.Name, string(se.Kind), dayArg(se.FirstDay), dayArg(se.LastDay),
 		s.instantArg(se.CandidatureOpens), dayArg(se.CandidatureCloses.Day()),
-		s.instantArg(se.AnswerOpens), dayArg(se.AnswerCloses.Day()), se.HolidaySession).Scan(&se.ID)
+		s.instantArg(se.AnswerOpens), dayArg(se.AnswerCloses.Day()), se.HolidaySession, string(se.Status)).Scan(&se.ID)
 	if err != nil {
 		return fmt.Errorf("insert session %s: %w", se.Code, err)
 	}
@@ -143,10 +149,12 @@ func (s *Store) InsertCourse(ctx context.Context, tx *sql.Tx, c *domain.Course) 
 		return fmt.Errorf("cours %s : %w", c.Code, err)
 	}
 	err = tx.QueryRowContext(ctx, `INSERT INTO courses (code, formation_id, establishment_id, room_id, session_id, weekday,
-		start_minute, end_minute, level, capacity, enrolled, trainer, price_cents, reduced_cents, remote)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
+		start_minute, end_minute, level, capacity, enrolled, trainer, price_cents, reduced_cents, remote,
+		own_price, trainer_account_id, remote_reason)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id`,
 		c.Code, c.FormationID, c.EstablishmentID, c.RoomID, c.SessionID, int(c.Weekday), c.StartMinute, c.EndMinute,
-		string(c.Level), c.Capacity, c.Enrolled, c.Trainer, c.PriceCents, c.ReducedCents, c.Remote).Scan(&c.ID)
+		string(c.Level), c.Capacity, c.Enrolled, c.Trainer, c.PriceCents, c.ReducedCents, c.Remote,
+		c.OwnPrice, nullID(c.TrainerAccountID), c.RemoteReason).Scan(&c.ID)
 	if err != nil {
 		return fmt.Errorf("insert course %s: %w", c.Code, err)
 	}
@@ -206,7 +214,8 @@ func loadState(ctx context.Context, tx *sql.Tx, c *Catalogue) error {
 }
 
 func loadEstablishments(ctx context.Context, tx *sql.Tx, c *Catalogue) error {
-	rows, err := tx.QueryContext(ctx, `SELECT id, code, name, address, postal_code, city, district FROM establishments ORDER BY id`)
+	rows, err := tx.QueryContext(ctx, `SELECT id, code, name, address, postal_code, city, district,
+		archived_at IS NOT NULL FROM establishments ORDER BY id`)
 	if err != nil {
 		return err
 	}
@@ -214,7 +223,7 @@ func loadEstablishments(ctx context.Context, tx *sql.Tx, c *Catalogue) error {
 	index := map[int64]int{}
 	for rows.Next() {
 		var e domain.Establishment
-		if err := rows.Scan(&e.ID, &e.Code, &e.Name, &e.Address, &e.PostalCode, &e.City, &e.District); err != nil {
+		if err := rows.Scan(&e.ID, &e.Code, &e.Name, &e.Address, &e.PostalCode, &e.City, &e.District, &e.Archived); err != nil {
 			return err
 		}
 		index[e.ID] = len(c.Establishments)
@@ -223,14 +232,14 @@ func loadEstablishments(ctx context.Context, tx *sql.Tx, c *Catalogue) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	rooms, err := tx.QueryContext(ctx, `SELECT id, establishment_id, name, workstations FROM rooms ORDER BY id`)
+	rooms, err := tx.QueryContext(ctx, `SELECT id, establishment_id, name, workstations, archived_at IS NOT NULL FROM rooms ORDER BY id`)
 	if err != nil {
 		return err
 	}
 	defer rooms.Close()
 	for rooms.Next() {
 		var r domain.Room
-		if err := rooms.Scan(&r.ID, &r.EstablishmentID, &r.Name, &r.Workstations); err != nil {
+		if err := rooms.Scan(&r.ID, &r.EstablishmentID, &r.Name, &r.Workstations, &r.Archived); err != nil {
 			return err
 		}
 		e := &c.Establishments[index[r.EstablishmentID]]
@@ -241,7 +250,8 @@ func loadEstablishments(ctx context.Context, tx *sql.Tx, c *Catalogue) error {
 
 func loadFormations(ctx context.Context, tx *sql.Tx, c *Catalogue) error {
 	rows, err := tx.QueryContext(ctx, `SELECT id, code, title, subject, level, description, prerequisites, evaluation,
-		diploma, diploma_name, kind FROM formations ORDER BY id`)
+		diploma, diploma_name, kind, default_price_cents, exam_note, COALESCE(prerequisite_formation_id, 0),
+		archived_at IS NOT NULL FROM formations ORDER BY id`)
 	if err != nil {
 		return err
 	}
@@ -249,7 +259,8 @@ func loadFormations(ctx context.Context, tx *sql.Tx, c *Catalogue) error {
 	for rows.Next() {
 		var f domain.Formation
 		if err := rows.Scan(&f.ID, &f.Code, &f.Title, &f.Subject, &f.Level, &f.Description, &f.Prerequisites,
-			&f.Evaluation, &f.Diploma, &f.DiplomaName, &f.Kind); err != nil {
+			&f.Evaluation, &f.Diploma, &f.DiplomaName, &f.Kind, &f.DefaultPriceCents, &f.ExamNote,
+			&f.PrerequisiteFormationID, &f.Archived); err != nil {
 			return err
 		}
 		c.Formations = append(c.Formations, f)
@@ -259,7 +270,8 @@ func loadFormations(ctx context.Context, tx *sql.Tx, c *Catalogue) error {
 
 func loadSessions(ctx context.Context, tx *sql.Tx, c *Catalogue) error {
 	rows, err := tx.QueryContext(ctx, `SELECT id, code, name, kind, first_day, last_day, candidature_opens,
-		candidature_closes, answer_opens, answer_closes, holiday_session FROM sessions ORDER BY first_day, id`)
+		candidature_closes, answer_opens, answer_closes, holiday_session, status, archived_at IS NOT NULL
+		FROM sessions ORDER BY first_day, id`)
 	if err != nil {
 		return err
 	}
@@ -269,7 +281,7 @@ func loadSessions(ctx context.Context, tx *sql.Tx, c *Catalogue) error {
 		var closes, answerCloses time.Time // dates: the last days of the periods (domain.Deadline)
 		if err := rows.Scan(&se.ID, &se.Code, &se.Name, &se.Kind, timeCol{&se.FirstDay}, timeCol{&se.LastDay},
 			timeCol{&se.CandidatureOpens}, timeCol{&closes}, timeCol{&se.AnswerOpens},
-			timeCol{&answerCloses}, &se.HolidaySession); err != nil {
+			timeCol{&answerCloses}, &se.HolidaySession, &se.Status, &se.Archived); err != nil {
 			return err
 		}
 		se.CandidatureCloses, se.AnswerCloses = domain.DeadlineOf(closes), domain.DeadlineOf(answerCloses)
@@ -280,7 +292,8 @@ func loadSessions(ctx context.Context, tx *sql.Tx, c *Catalogue) error {
 
 func loadCourses(ctx context.Context, tx *sql.Tx, c *Catalogue) error {
 	rows, err := tx.QueryContext(ctx, `SELECT id, code, formation_id, establishment_id, room_id, session_id, weekday,
-		start_minute, end_minute, level, capacity, enrolled, trainer, price_cents, reduced_cents, remote FROM courses ORDER BY id`)
+		start_minute, end_minute, level, capacity, enrolled, trainer, price_cents, reduced_cents, remote,
+		own_price, COALESCE(trainer_account_id, 0), remote_reason, archived_at IS NOT NULL FROM courses ORDER BY id`)
 	if err != nil {
 		return err
 	}
@@ -290,7 +303,7 @@ func loadCourses(ctx context.Context, tx *sql.Tx, c *Catalogue) error {
 		var weekday int
 		if err := rows.Scan(&co.ID, &co.Code, &co.FormationID, &co.EstablishmentID, &co.RoomID, &co.SessionID, &weekday,
 			&co.StartMinute, &co.EndMinute, &co.Level, &co.Capacity, &co.Enrolled, &co.Trainer, &co.PriceCents,
-			&co.ReducedCents, &co.Remote); err != nil {
+			&co.ReducedCents, &co.Remote, &co.OwnPrice, &co.TrainerAccountID, &co.RemoteReason, &co.Archived); err != nil {
 			return err
 		}
 		co.Weekday = time.Weekday(weekday)
