@@ -259,7 +259,9 @@ func serve(ctx context.Context, args []string, env Env) error {
 	mailbox := outbox.New(st, mailer.jobs, mailer.domain)
 	cands := candidature.New(st, cat, mailbox, candidature.ConfirmationMailer{Words: words, Paris: loc,
 		SpaceURL: publicURL + "/mes-candidatures"}, env.Now, loc)
-	srv, err := web.New(web.Deps{Catalogue: cat, Accounts: accts, Candidatures: cands, Mail: outbox.NewDesk(st, mailbox, env.Now), Providers: providers,
+	admin := catalogue.NewAdmin(catalogue.AdminDeps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words,
+		Now: env.Now, Paris: loc, PublicURL: publicURL, Log: log})
+	srv, err := web.New(web.Deps{Catalogue: cat, CatalogueAdmin: admin, Accounts: accts, Candidatures: cands, Mail: outbox.NewDesk(st, mailbox, env.Now), Providers: providers,
 		DevIDP: devIDP, MailSink: mailer.sinkHandler, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now,
 		Version: version(), Secure: cfg.Secure, PublicURL: publicURL, Sessions: st.Sessions(), TrustedProxies: cfg.TrustedProxyList(),
 		SessionTimeouts: websession.Timeouts{CandidateIdle: cfg.SessionIdle, Lifetime: cfg.SessionLifetime},

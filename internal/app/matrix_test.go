@@ -200,6 +200,18 @@ func TestPermissionMatrix(t *testing.T) {
 			{"GET", "/back-office/candidatures.xlsx?etablissement=" + n(foreignEst, 10), nil, expect("central"), false},
 			// ROLE-3: without an establishment, a director gets hers.
 			{"GET", "/back-office/candidatures.xlsx", nil, expect("director", "central"), false}},
+		// The catalogue administration: sessions, establishments and formations (admin-sessions).
+
+		// The catalogue administration: courses (admin-courses).
+
+		// The catalogue administration: catalogue import and export (import).
+
+		// The catalogue administration: school holidays and remote delivery (remote).
+
+		// The catalogue administration: API tokens and the staff API (api).
+
+		// The catalogue administration: demo clock and search (clock).
+
 		"GET /api/v1/openapi.yaml": {{"GET", "/api/v1/openapi.yaml", nil, nil, false}},
 		"GET /api/v1/sessions":     {{"GET", "/api/v1/sessions", nil, nil, false}},
 		"GET /api/v1/formations":   {{"GET", "/api/v1/formations", nil, nil, false}},

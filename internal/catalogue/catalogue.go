@@ -415,3 +415,8 @@ func (s *Service) Index(ctx context.Context) (*Index, error) {
 	s.checked.Store(s.now().UnixNano())
 	return fresh, nil
 }
+
+// Invalidate makes the next Index call check the catalogue revision, so that
+// the instance that made a change shows it at once; other instances see it
+// within MaxAge.
+func (s *Service) Invalidate() { s.checked.Store(0) }

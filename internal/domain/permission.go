@@ -69,6 +69,16 @@ const (
 	ActViewCourse         Action = "view_course"         // ROLE-2, ROLE-3, ROLE-4, ROLE-5
 	ActAssistRegistration Action = "assist_registration" // ROLE-6, ROLE-5 (CAN-8)
 	ActManageEmails       Action = "manage_emails"       // ROLE-5, CON-2: the outbox page and its resends
+	// ActManageCatalogue is the set-up of a school year: sessions,
+	// establishments, formations, courses, imports, school holidays, remote
+	// delivery of many courses at once (ROLE-5).
+	ActManageCatalogue Action = "manage_catalogue"
+	// ActStaffCourse changes a course's trainer, room and remote delivery
+	// (ROLE-3 for the director's own establishment, ROLE-5).
+	ActStaffCourse Action = "staff_course"
+	// ActManageAPITokens creates and revokes the staff API's personal access
+	// tokens (ROLE-5).
+	ActManageAPITokens Action = "manage_api_tokens"
 )
 
 // Resource is what an action applies to, with the links scopes are checked
@@ -117,7 +127,7 @@ func grantAllows(g Grant, act Action, r Resource) bool {
 		switch act {
 		case ActBackOffice:
 			return true
-		case ActViewEstablishment, ActViewCourse:
+		case ActViewEstablishment, ActViewCourse, ActStaffCourse:
 			return g.EstablishmentID != 0 && r.EstablishmentID == g.EstablishmentID
 		}
 	case RoleCoordinator: // ROLE-4: own formations

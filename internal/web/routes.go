@@ -107,6 +107,16 @@ func (s *Server) Handler() http.Handler {
 	h("GET /back-office/candidatures.csv", can(domain.ActViewEstablishment, establishmentParam), s.candidaturesCSV)
 	h("GET /back-office/candidatures.xlsx", can(domain.ActViewEstablishment, establishmentParam), s.candidaturesXLSX)
 
+	// The catalogue administration: sessions, establishments and formations (admin-sessions).
+
+	// The catalogue administration: courses (admin-courses).
+
+	// The catalogue administration: catalogue import and export (import).
+
+	// The catalogue administration: school holidays and remote delivery (remote).
+
+	// The catalogue administration: API tokens (api).
+
 	// JSON API.
 	h("GET /api/v1/openapi.yaml", public, s.openAPI)
 	h("GET /api/v1/sessions", public, s.apiSessions)

@@ -50,20 +50,23 @@ type Pinger interface {
 
 // Deps is what the web layer needs; app wires it.
 type Deps struct {
-	Catalogue    *catalogue.Service
-	Accounts     *accounts.Service
-	Candidatures *candidature.Service
-	Mail         *outbox.Desk     // the central service's outbox page (CON-2)
-	Providers    []*auth.Provider // the sign-ons people may use ("Mon Paris", FranceConnect…), first is the main one
-	DevIDP       http.Handler     // the development identity provider, demo mode only
-	MailSink     http.Handler     // the development mail sink's pages, demo mode only
-	Words        *i18n.Catalog
-	DB           Pinger
-	Log          *slog.Logger
-	Paris        *time.Location
-	Now          func() time.Time
-	Version      string
-	Secure       bool // served over TLS: send HSTS and Secure cookies
+	Catalogue *catalogue.Service
+	// CatalogueAdmin is the set-up of a school year (ROLE-5) and the
+	// directors' staffing of their courses (ROLE-3).
+	CatalogueAdmin *catalogue.Admin
+	Accounts       *accounts.Service
+	Candidatures   *candidature.Service
+	Mail           *outbox.Desk     // the central service's outbox page (CON-2)
+	Providers      []*auth.Provider // the sign-ons people may use ("Mon Paris", FranceConnect…), first is the main one
+	DevIDP         http.Handler     // the development identity provider, demo mode only
+	MailSink       http.Handler     // the development mail sink's pages, demo mode only
+	Words          *i18n.Catalog
+	DB             Pinger
+	Log            *slog.Logger
+	Paris          *time.Location
+	Now            func() time.Time
+	Version        string
+	Secure         bool // served over TLS: send HSTS and Secure cookies
 	// PublicURL is the address people reach the platform at, without a
 	// trailing slash: the sign-out comes back to PublicURL + "/catalogue".
 	PublicURL string
