@@ -52,10 +52,18 @@ const (
 	AuditIdentityLinked   = "identity.linked"
 	AuditIdentityUnlinked = "identity.unlinked"
 	AuditEmailResent      = "email.resent"
+	// The courses of the catalogue administration (CAT-3, CAT-4, ROLE-5,
+	// ROLE-3): created, changed, staffed (trainer and room), archived or
+	// deleted when nothing referred to them.
+	AuditCourseCreated  = "course.created"
+	AuditCourseChanged  = "course.changed"
+	AuditCourseStaffed  = "course.staffed"
+	AuditCourseArchived = "course.archived"
+	AuditCourseDeleted  = "course.deleted"
 )
 
 // AuditActions lists every action of the audit trail, in the journal filter's
 // order.
 var AuditActions = []string{AuditIdentityCorrected, AuditFileRead, AuditPeopleSearched, AuditDuplicateMerged,
 	AuditDuplicateDismissed, AuditCandidateCreated, AuditAssistedOpened, AuditStaffCreated, AuditSignInHeld, AuditIdentityLinked, AuditSignInRefused, AuditIdentityUnlinked, AuditProofErased, AuditDemoLoaded,
-	AuditEmailResent}
+	AuditEmailResent, AuditCourseCreated, AuditCourseChanged, AuditCourseStaffed, AuditCourseArchived, AuditCourseDeleted}
