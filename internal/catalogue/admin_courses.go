@@ -158,6 +158,35 @@ func hasDirectorGrant(actor domain.Actor) bool {
 	return false
 }
 
+// errDryRun rolls a check back.
+var errDryRun = errors.New("catalogue: dry run")
+
+// CheckCourseInput checks an input as CreateCourse (courseID 0, in the
+// session) or UpdateCourse (courseID) would, and changes nothing: the pages
+// and the API use it to say every wrong field at once when some of their
+// own input could not be read.
+func (a *Admin) CheckCourseInput(ctx context.Context, actor domain.Actor, sessionID, courseID int64, in CourseInput) error {
+	if !domain.Can(actor, domain.ActManageCatalogue, domain.Resource{}) {
+		return ErrForbidden
+	}
+	var checked error
+	err := a.store.InTx(ctx, func(tx *sql.Tx) error {
+		c := domain.Course{SessionID: sessionID}
+		if courseID != 0 {
+			var err error
+			if c, err = a.store.AdminCourseTx(ctx, tx, courseID); err != nil {
+				return err
+			}
+		}
+		_, checked = a.applyInput(ctx, tx, &c, in)
+		return errDryRun
+	})
+	if !errors.Is(err, errDryRun) {
+		return err
+	}
+	return checked
+}
+
 // CreateCourse adds a course to a session (CAT-3, ROLE-5); a session gains
 // courses at any time, its candidature period open or not.
 func (a *Admin) CreateCourse(ctx context.Context, actor domain.Actor, sessionID int64, in CourseInput) (int64, error) {

@@ -482,6 +482,18 @@ func TestCourseAdmin_ROLE5_only_the_central_service_sets_up_courses(t *testing.T
 		dup.Weekday = time.Friday
 		_, err = w.admin.CreateCourse(ctx, w.central, w.session.ID, dup)
 		wantField(t, err, "code", "course.error.code_taken")
+		// A check changes nothing.
+		rev, _ := w.st.CatalogueRevision(ctx)
+		if err := w.admin.CheckCourseInput(ctx, w.central, w.session.ID, 0, w.in("ANG-CHECK")); err != nil {
+			t.Errorf("check of a valid course: %v", err)
+		}
+		wantField(t, w.admin.CheckCourseInput(ctx, w.central, 0, c.ID, bad), "code", "course.error.code")
+		if now, _ := w.st.CatalogueRevision(ctx); now != rev {
+			t.Errorf("a check bumped the revision %d → %d", rev, now)
+		}
+		if err := w.admin.CheckCourseInput(ctx, w.helpdesk, w.session.ID, 0, w.in("ANG-CHECK")); !errors.Is(err, catalogue.ErrForbidden) {
+			t.Errorf("help desk checks: %v", err)
+		}
 		if _, err := w.admin.CreateCourse(ctx, w.central, 99999, w.in("ANG-Z")); !errors.Is(err, catalogue.ErrNotFound) {
 			t.Errorf("unknown session: %v", err)
 		}

@@ -286,9 +286,17 @@ func (s *Server) createCourse(w http.ResponseWriter, r *http.Request) {
 	sessionID, _ := pathID(r, "id")
 	f := courseAdminFormFromRequest(r)
 	in, ferrs := f.input()
-	id, err := s.CatalogueAdmin.CreateCourse(r.Context(), currentUser(r).Actor, sessionID, in)
+	var id int64
+	var err error
+	if len(ferrs) > 0 {
+		// What could not be read is said, and the rest checked, with
+		// nothing created.
+		err = s.CatalogueAdmin.CheckCourseInput(r.Context(), currentUser(r).Actor, sessionID, 0, in)
+	} else {
+		id, err = s.CatalogueAdmin.CreateCourse(r.Context(), currentUser(r).Actor, sessionID, in)
+	}
 	var serrs domain.FieldErrors
-	if errors.As(err, &serrs) || len(ferrs) > 0 {
+	if errors.As(err, &serrs) || len(ferrs) > 0 && err == nil {
 		s.courseFormPage(w, r, nil, f, mergeFieldErrors(courseInputOrder, ferrs, serrs), http.StatusBadRequest)
 		return
 	}
@@ -305,19 +313,20 @@ func (s *Server) updateCourse(w http.ResponseWriter, r *http.Request) {
 	u := currentUser(r)
 	f := courseAdminFormFromRequest(r)
 	in, ferrs := f.input()
-	var err error = ferrs
-	if len(ferrs) == 0 {
+	var err error
+	if len(ferrs) > 0 {
+		err = s.CatalogueAdmin.CheckCourseInput(r.Context(), u.Actor, 0, id, in)
+	} else {
 		err = s.CatalogueAdmin.UpdateCourse(r.Context(), u.Actor, id, in)
 	}
 	var serrs domain.FieldErrors
-	if errors.As(err, &serrs) {
+	if errors.As(err, &serrs) || len(ferrs) > 0 && err == nil {
 		c, cerr := s.CatalogueAdmin.CourseForStaff(r.Context(), u.Actor, id)
 		if cerr != nil {
 			s.courseAdminError(w, r, cerr)
 			return
 		}
-		// The form's own errors first; the service's on the rest when the
-		// form could be read (it then checked everything at once).
+		// The form's own errors first, the service's on the other fields.
 		s.courseFormPage(w, r, &c, f, mergeFieldErrors(courseInputOrder, ferrs, serrs), http.StatusBadRequest)
 		return
 	}
