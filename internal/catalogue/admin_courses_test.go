@@ -414,6 +414,16 @@ func TestCourseAdmin_ROLE3_director_staffs_own_courses_only(t *testing.T) {
 			!strings.Contains(events[0].Details, "formateur : Théo DURAND → Inès PETIT") || !strings.Contains(events[0].Details, "salle : Salle 1 → Salle info") {
 			t.Errorf("audit: %+v", events[0])
 		}
+		// Staffing keeps a tariff that is no longer the formation's default.
+		if _, err := d.W.ExecContext(ctx, `UPDATE courses SET price_cents = 14500, reduced_cents = 7250 WHERE id = $1`, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.admin.StaffCourse(ctx, w.director, c.ID, w.trainerA.ID, w.lab.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ = w.admin.CourseForStaff(ctx, w.director, c.ID); got.PriceCents != 14500 || got.ReducedCents != 7250 {
+			t.Errorf("staffing changed the tariff: %d / %d", got.PriceCents, got.ReducedCents)
+		}
 		// Capacity and tariff are the central service's.
 		in := w.in("ANG-1")
 		in.Capacity = 20
