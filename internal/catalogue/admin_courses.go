@@ -113,28 +113,15 @@ func CapacityRule(kind domain.FormationKind, room domain.Room) (key string, args
 // API: any course the actor may view (ROLE-2..5), archived ones and those of
 // draft sessions included.
 func (a *Admin) CourseForStaff(ctx context.Context, actor domain.Actor, id int64) (AdminCourse, error) {
-	var out AdminCourse
-	err := a.store.InTx(ctx, func(tx *sql.Tx) error {
-		c, err := a.store.AdminCourseTx(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !domain.Can(actor, domain.ActViewCourse, courseResource(c)) {
-			return ErrForbidden
-		}
-		set, err := a.store.CourseSettingTx(ctx, tx, c.FormationID, c.EstablishmentID, c.RoomID, c.SessionID)
-		if err != nil {
-			return err
-		}
-		refs, err := a.store.CourseReferencesTx(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		out = AdminCourse{Course: c, Formation: set.Formation, Establishment: set.Establishment, Room: set.Room,
-			Session: set.Session, Candidatures: refs.Active, Referred: refs.Any()}
-		return nil
-	})
-	return out, err
+	c, set, refs, err := a.store.AdminCourseRead(ctx, id)
+	if err != nil {
+		return AdminCourse{}, err
+	}
+	if !domain.Can(actor, domain.ActViewCourse, courseResource(c)) {
+		return AdminCourse{}, ErrForbidden
+	}
+	return AdminCourse{Course: c, Formation: set.Formation, Establishment: set.Establishment, Room: set.Room,
+		Session: set.Session, Candidatures: refs.Active, Referred: refs.Any()}, nil
 }
 
 func courseResource(c domain.Course) domain.Resource {
