@@ -51,6 +51,14 @@ func TestCourseAdminJourney_CAT4_ROLE3(t *testing.T) {
 	b.screenshot("course-form-errors-390")
 	b.emulateDesktop()
 
+	session := eval[string](b, `document.querySelector('main a[href^="/back-office/catalogue/sessions/"]').getAttribute('href')`)
+	b.navigate(base + session + "/cours/nouveau")
+	if h := eval[string](b, `document.getElementById('capacite-hint').textContent`); !strings.Contains(h, "informatique 15") {
+		t.Errorf("the new course's capacity hint: %q", h)
+	}
+	b.checkA11y("new course form", 30*time.Second)
+	b.screenshot("course-new-1280")
+
 	b.navigate(base + "/back-office/catalogue/cours/" + course)
 	b.checkA11y("course admin page", 30*time.Second)
 	b.screenshot("course-admin-1280")
