@@ -448,7 +448,9 @@ func (a *Admin) applyInput(ctx context.Context, tx *sql.Tx, c *domain.Course, in
 		// Without formation or room the capacity cannot be checked; the rest can.
 		errs = append(errs, withoutField(domain.CheckCourse(*c, set.Formation, domain.Room{}), "capacity")...)
 	}
-	if len(errs) == 0 {
+	// The clashes, once the slot, the room and the trainer are known.
+	if !hasField(errs, "weekday") && !hasField(errs, "start") && !hasField(errs, "end") && !hasField(errs, "room") &&
+		!hasField(errs, "trainer") && !hasField(errs, "session") {
 		booked, err := a.store.CoursesBookingTx(ctx, tx, c.ID, c.TrainerAccountID, c.RoomID)
 		if err != nil {
 			return set, err

@@ -293,8 +293,11 @@ func TestCourseAdmin_CAT3_trainer_and_room_clash_refused(t *testing.T) {
 		// The same room at an overlapping time, another trainer.
 		room := w.in("ANG-3")
 		room.StartMinute, room.EndMinute, room.TrainerAccountID = 20*60, 22*60, w.trainerB.ID
+		room.Capacity = 30 // said at once with the clash
 		_, err = w.admin.CreateCourse(ctx, w.central, w.session.ID, room)
 		wantField(t, err, "room", "course.error.room_clash")
+		wantField(t, err, "capacity", "course.error.capacity_general")
+		room.Capacity = 0
 		// Back to back is no clash; nor another day.
 		room.StartMinute = 20*60 + 30
 		w.create(t, room)
