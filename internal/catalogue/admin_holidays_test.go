@@ -47,8 +47,8 @@ func TestHolidays_CAT5_ministry_ics(t *testing.T) {
 		want := []string{
 			"Vacances de la Toussaint 2026-10-17 2026-11-01",
 			"Vacances de Noël 2026-12-19 2027-01-03",
-			"Vacances d'Hiver 2027-02-13 2027-02-28", // zone C's, not A's (6 February) nor B's (20 February)
-			"Vacances de Printemps 2027-04-10 2027-04-25",
+			"Vacances d'Hiver 2027-02-20 2027-03-07", // zone C's, not A's (13 February) nor B's (6 February)
+			"Vacances de Printemps 2027-04-17 2027-05-02",
 			"Vacances d'Été 2027-07-03 2027-08-31",
 		}
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -58,9 +58,9 @@ func TestHolidays_CAT5_ministry_ics(t *testing.T) {
 			t.Fatal("the dry run changed the catalogue")
 		}
 
-		// A course meeting on Monday 8 February 2027 (zone A's holidays) and
-		// on Monday 15 February (zone C's): with no holiday at all both are
-		// held; after the import, the 8th is held and the 15th skipped.
+		// A course meeting on Monday 8 February 2027 (zone B's holidays) and
+		// on Monday 22 February (zone C's): with no holiday at all both are
+		// held; after the import, the 8th is held and the 22nd skipped.
 		if err := e.cat.ReplaceSchoolHolidays(ctx, "C", nil, time.UTC); err != nil {
 			t.Fatal(err)
 		}
@@ -80,22 +80,22 @@ func TestHolidays_CAT5_ministry_ics(t *testing.T) {
 		}
 		var course int64
 		for _, c := range e.ix.All() {
-			if held, ok := meeting(c.ID, day(2027, 2, 15)); ok && held && !c.Session.HolidaySession {
+			if held, ok := meeting(c.ID, day(2027, 2, 22)); ok && held && !c.Session.HolidaySession {
 				course = c.ID
 				break
 			}
 		}
 		if course == 0 {
-			t.Fatal("no course meets on 15 February 2027")
+			t.Fatal("no course meets on 22 February 2027")
 		}
 		if _, err := e.admin.ImportSchoolHolidays(ctx, e.central, bytes.NewReader(file)); err != nil {
 			t.Fatal(err)
 		}
-		if held, _ := meeting(course, day(2027, 2, 15)); held {
-			t.Error("15 February (zone C's winter holidays) still held")
+		if held, _ := meeting(course, day(2027, 2, 22)); held {
+			t.Error("22 February (zone C's winter holidays) still held")
 		}
 		if held, _ := meeting(course, day(2027, 2, 8)); !held {
-			t.Error("8 February (zone A's holidays only) skipped")
+			t.Error("8 February (zone B's holidays only) skipped")
 		}
 		current, err := e.admin.SchoolHolidays(ctx)
 		if err != nil || len(current) != len(want) {
