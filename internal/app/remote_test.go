@@ -45,6 +45,11 @@ func TestRemote_CAT6_pages(t *testing.T) {
 	if !strings.Contains(page, "Ce cours a lieu à distance.") || !strings.Contains(page, "Motif : Travaux dans le gymnase") {
 		t.Errorf("public page without the notice:\n%.2000s", mainPart(page))
 	}
+	// The search results show it too, with the reason.
+	_, page = anon.do(t, "GET", "/catalogue?distanciel=oui&ouverts=&etablissement="+strconv.FormatInt(c.ownEst, 10), nil)
+	if !strings.Contains(page, "/catalogue/cours/"+strconv.FormatInt(c.own.ID, 10)) || !strings.Contains(page, "Motif : Travaux dans le gymnase") {
+		t.Errorf("search results without the remote notice:\n%.3000s", mainPart(page))
+	}
 	cand := newBrowser(t, c.base)
 	cand.signIn(t, "demo-candidate-3")
 	_, page = cand.do(t, "GET", "/mes-candidatures", nil)
