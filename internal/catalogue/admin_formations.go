@@ -79,6 +79,10 @@ func FormatEuros(cents int64) string {
 	return strconv.FormatInt(cents/100, 10) + "," + strconv.FormatInt(cents%100/10, 10) + strconv.FormatInt(cents%10, 10)
 }
 
+// CheckFormation checks a formation's input (id: the formation changed, 0
+// for a new one) without writing anything; nil when it is right.
+func CheckFormation(in FormationInput, id int64) error { return nilIfEmpty(checkFormation(in, id)) }
+
 func checkFormation(in FormationInput, id int64) domain.FieldErrors {
 	var errs domain.FieldErrors
 	add := func(field, key string) { errs = append(errs, domain.FieldError{Field: field, Key: key}) }

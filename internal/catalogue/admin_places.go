@@ -49,6 +49,10 @@ var postalCode = func(s string) bool {
 	return true
 }
 
+// CheckEstablishment checks an establishment's input without writing
+// anything; nil when it is right.
+func CheckEstablishment(in EstablishmentInput) error { return nilIfEmpty(checkEstablishment(in)) }
+
 func checkEstablishment(in EstablishmentInput) domain.FieldErrors {
 	var errs domain.FieldErrors
 	if !domain.ValidCode(in.Code) {

@@ -84,6 +84,10 @@ func (a *Admin) Session(ctx context.Context, actor domain.Actor, id int64) (Sess
 	return SessionRow{}, ErrNotFound
 }
 
+// CheckSession checks a session's input without writing anything, for a
+// form that must show every error at once; nil when it is right.
+func CheckSession(in SessionInput) error { return nilIfEmpty(checkSession(in)) }
+
 // checkSession checks a session's input: its code, name and kind, and its
 // dates (PER-1, domain.SessionDates.Check). Fields: code, name, kind, and
 // those of Check.
