@@ -1,9 +1,13 @@
 package app
 
 import (
+	"encoding/json"
+	"html"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -97,4 +101,104 @@ func TestSessionForm_PER1_ROLE5_errors_then_draft_then_published(t *testing.T) {
 			t.Errorf("a director creating a session: %d, want 403", res.StatusCode)
 		}
 	})
+}
+
+var (
+	inputTag    = regexp.MustCompile(`<input[^>]*>`)
+	selectBlock = regexp.MustCompile(`(?s)<select[^>]* name="([^"]+)"[^>]*>(.*?)</select>`)
+	selectedOpt = regexp.MustCompile(`<option value="([^"]*)" selected`)
+	textareaTag = regexp.MustCompile(`(?s)<textarea[^>]* name="([^"]+)"[^>]*>(.*?)</textarea>`)
+)
+
+func attr(tag, name string) string {
+	m := regexp.MustCompile(` ` + name + `="([^"]*)"`).FindStringSubmatch(tag)
+	if m == nil {
+		return ""
+	}
+	return html.UnescapeString(m[1])
+}
+
+// formValues reads back what the form posting to action would send as the
+// page shows it: its inputs, checked boxes, selected options and text areas.
+func formValues(t *testing.T, page, action string) url.Values {
+	t.Helper()
+	i := strings.Index(page, `action="`+action+`"`)
+	if i < 0 {
+		t.Fatalf("no form posting to %s", action)
+	}
+	form := page[i : i+strings.Index(page[i:], "</form>")]
+	v := url.Values{}
+	for _, tag := range inputTag.FindAllString(form, -1) {
+		name := attr(tag, "name")
+		if attr(tag, "type") == "checkbox" && !strings.Contains(tag, " checked") {
+			continue
+		}
+		v.Set(name, attr(tag, "value"))
+	}
+	for _, m := range selectBlock.FindAllStringSubmatch(form, -1) {
+		if s := selectedOpt.FindStringSubmatch(m[2]); s != nil {
+			v.Set(m[1], html.UnescapeString(s[1]))
+		}
+	}
+	for _, m := range textareaTag.FindAllStringSubmatch(form, -1) {
+		v.Set(m[1], html.UnescapeString(m[2]))
+	}
+	return v
+}
+
+// TestFormationForm_CAT7_CAT3_exam_note_on_the_course_page: the central
+// service writes a diploma formation's exam note; its public course pages
+// show it. A tariff typed "180,5x" is refused next to its field in French.
+func TestFormationForm_CAT7_CAT3_exam_note_on_the_course_page(t *testing.T) {
+	base := startServe(t, "--db", "sqlite:"+filepath.Join(t.TempDir(), "cma.db"), "--demo")
+	central := newBrowser(t, base)
+	central.signIn(t, "demo-staff-central")
+	var course, formation int64
+	for p := 1; course == 0 && p < 30; p++ {
+		_, body := central.do(t, "GET", "/api/v1/courses?par_page=100&page="+strconv.Itoa(p), nil)
+		var l struct {
+			Items []struct {
+				ID        int64 `json:"id"`
+				Formation struct {
+					ID      int64 `json:"id"`
+					Diploma bool  `json:"diploma"`
+				} `json:"formation"`
+			} `json:"items"`
+		}
+		json.Unmarshal([]byte(body), &l)
+		for _, c := range l.Items {
+			if c.Formation.Diploma {
+				course, formation = c.ID, c.Formation.ID
+				break
+			}
+		}
+	}
+	if course == 0 {
+		t.Fatal("no diploma course in the demo")
+	}
+	path := "/back-office/catalogue/formations/" + strconv.FormatInt(formation, 10)
+	_, page := central.do(t, "GET", path, nil)
+	form := formValues(t, page, path)
+	if form.Get("diplome") != "1" || form.Get("code") == "" {
+		t.Fatalf("the formation form read back: %v", form)
+	}
+	form.Set("tarif", "180,5x")
+	res, page := central.do(t, "POST", path, form)
+	if res.StatusCode != http.StatusBadRequest || summaryFields(page) != "tarif" || !strings.Contains(page, "« 180,5x » n&#39;est pas un tarif") {
+		t.Errorf("bad tariff: %d, summary %q", res.StatusCode, summaryFields(page))
+	}
+	note := "Inscription à l'examen auprès du rectorat avant le 15 janvier ; les frais sont à votre charge."
+	form.Set("tarif", "180,50")
+	form.Set("note_examen", note)
+	if res, page := central.do(t, "POST", path, form); res.StatusCode != http.StatusOK || !strings.Contains(page, "Les modifications ont été enregistrées.") {
+		t.Fatalf("saving the formation: %d\n%.2000s", res.StatusCode, mainPart(page))
+	}
+	_, page = newBrowser(t, base).do(t, "GET", "/catalogue/cours/"+strconv.FormatInt(course, 10), nil)
+	if !strings.Contains(html.UnescapeString(page), note) {
+		t.Errorf("the course page does not show the exam note\n%.3000s", mainPart(page))
+	}
+	_, page = central.do(t, "GET", path, nil)
+	if !strings.Contains(page, "Formation modifiée") || !strings.Contains(page, "tarif par défaut : ") {
+		t.Errorf("the formation's trail lacks the change\n%.3000s", mainPart(page))
+	}
 }

@@ -339,7 +339,7 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // sessionCoursesShown caps the courses listed on a session's page.
-const sessionCoursesShown = 100
+const sessionCoursesShown = 25
 
 // sessionCourses is the table of a session's first courses, each linking to
 // its administration page.
