@@ -202,3 +202,25 @@ func TestFormationForm_CAT7_CAT3_exam_note_on_the_course_page(t *testing.T) {
 		t.Errorf("the formation's trail lacks the change\n%.3000s", mainPart(page))
 	}
 }
+
+// TestRoomForm_CAT4_workstations_refused_next_to_the_room: each room of an
+// establishment has its own form; a bad number of workstations is refused
+// next to that room's field, which the error summary links to.
+func TestRoomForm_CAT4_workstations_refused_next_to_the_room(t *testing.T) {
+	base := startServe(t, "--db", "sqlite:"+filepath.Join(t.TempDir(), "cma.db"), "--demo")
+	central := newBrowser(t, base)
+	central.signIn(t, "demo-staff-central")
+	_, page := central.do(t, "GET", "/back-office/catalogue/etablissements/1", nil)
+	m := regexp.MustCompile(`action="(/back-office/catalogue/etablissements/1/salles/(\d+))"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no room form\n%.2000s", mainPart(page))
+	}
+	if strings.Count(page, `id="salle"`) != 1 {
+		t.Errorf("the room name's id is not unique on the page: %d", strings.Count(page, `id="salle"`))
+	}
+	res, page := central.do(t, "POST", m[1], url.Values{"salle": {"Salle test"}, "postes": {"beaucoup"}})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(page, `<li><a href="#postes-`+m[2]+`">`) ||
+		!strings.Contains(page, `id="postes-`+m[2]+`-error"`) || !strings.Contains(page, "Indiquez un nombre de postes entre 0 et 200.") {
+		t.Errorf("bad workstations: %d\n%.3000s", res.StatusCode, mainPart(page))
+	}
+}

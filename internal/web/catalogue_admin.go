@@ -697,8 +697,12 @@ func (s *Server) renderPlace(w http.ResponseWriter, r *http.Request, status int,
 	if e.Archived {
 		v.Intro = append(v.Intro, pg.T("admin.place.archived"))
 	}
+	inputs := placeInputs
+	if errRoom > 0 { // an existing room's form: its inputs' ids name the room
+		inputs = map[string]string{"room_name": "salle-" + itoa64(errRoom), "workstations": "postes-" + itoa64(errRoom)}
+	}
 	var errFor map[string]string
-	v.Errors, errFor = fieldMessages(pg.P, errs, placeInputs)
+	v.Errors, errFor = fieldMessages(pg.P, errs, inputs)
 	placeErr := map[string]string{}
 	if errRoom == 0 {
 		placeErr = errFor
@@ -722,8 +726,9 @@ func (s *Server) renderPlace(w http.ResponseWriter, r *http.Request, status int,
 		v.Forms = append(v.Forms, views.AdminForm{ID: id, Title: pg.T("admin.room.title", map[string]any{"Name": room.Name}),
 			Action: base + "/salles/" + itoa64(room.ID), Submit: pg.T("admin.room.save"),
 			Fields: []views.FormField{
-				{Kind: "text", ID: "salle", Label: pg.T("admin.room.name"), Err: re["salle"], Value: room.Name},
-				{Kind: "number", ID: "postes", Label: pg.T("admin.room.workstations"), Hint: pg.T("admin.room.workstations.hint"), Err: re["postes"], Value: strconv.Itoa(room.Workstations)},
+				{Kind: "text", ID: "salle-" + itoa64(room.ID), Name: "salle", Label: pg.T("admin.room.name"), Err: re["salle-"+itoa64(room.ID)], Value: room.Name},
+				{Kind: "number", ID: "postes-" + itoa64(room.ID), Name: "postes", Label: pg.T("admin.room.workstations"), Hint: pg.T("admin.room.workstations.hint"),
+					Err: re["postes-"+itoa64(room.ID)], Value: strconv.Itoa(room.Workstations)},
 			}})
 		v.Forms = append(v.Forms, views.AdminForm{ID: id + "-archiver", Title: pg.T("admin.room.archive", map[string]any{"Name": room.Name}),
 			Action: base + "/salles/" + itoa64(room.ID) + "/archiver", Submit: pg.T("admin.room.archive.submit"), Secondary: true,
