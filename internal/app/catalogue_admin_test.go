@@ -95,6 +95,19 @@ func TestSessionForm_PER1_ROLE5_errors_then_draft_then_published(t *testing.T) {
 			t.Error("the published session is not in the public API")
 		}
 
+		// Prepare next year from it: the code and the dates are offered one year on.
+		_, page = central.do(t, "GET", session+"/preparer", nil)
+		copyForm := formValues(t, page, session+"/preparer")
+		if copyForm.Get("code") != "2028-2029-ANNUEL-TEST" || copyForm.Get("premier_cours") != "2028-09-13" ||
+			!strings.Contains(page, "C-000012 devient C-000012-2028-2029-ANNUEL-TEST") {
+			t.Errorf("copy form offers %v\n%.3000s", copyForm, mainPart(page))
+		}
+		res, page = central.do(t, "POST", session+"/preparer", copyForm)
+		if res.StatusCode != http.StatusOK || res.Request.URL.Path == session || !strings.Contains(page, "Session préparée par copie") ||
+			!strings.Contains(page, "Brouillon (non public)") {
+			t.Errorf("copy: %d at %s\n%.3000s", res.StatusCode, res.Request.URL, mainPart(page))
+		}
+
 		director := newBrowser(t, base)
 		director.signIn(t, "demo-staff-director")
 		if res, _ := director.do(t, "POST", "/back-office/catalogue/sessions/nouvelle", form); res.StatusCode != http.StatusForbidden {
