@@ -133,7 +133,7 @@ func (a *Admin) StaffAccounts(ctx context.Context, actor domain.Actor) ([]domain
 	if !domain.Can(actor, domain.ActManageCatalogue, domain.Resource{}) && !hasDirectorGrant(actor) {
 		return nil, ErrForbidden
 	}
-	return a.store.ActiveStaff(ctx)
+	return a.store.StaffAccounts(ctx)
 }
 
 func hasDirectorGrant(actor domain.Actor) bool {

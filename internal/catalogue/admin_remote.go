@@ -179,13 +179,6 @@ func remoteFields(code string, remote bool) Fields {
 	return Fields{{"cours", code}, {"distanciel", ouiNon(remote)}}
 }
 
-func ouiNon(b bool) string {
-	if b {
-		return "oui"
-	}
-	return "non"
-}
-
 // scopeWords names the scope in French for the audit trail.
 func scopeWords(scope RemoteScope, courses []store.RemoteCourse) string {
 	name := func(pick func(store.RemoteCourse) string) string {

@@ -233,17 +233,6 @@ func (s *Store) DeleteCourseTx(ctx context.Context, tx *sql.Tx, id int64) error 
 	return bumpRevision(ctx, tx)
 }
 
-// ActiveStaff lists the active staff accounts, by name: the trainers a
-// course may be given.
-func (s *Store) ActiveStaff(ctx context.Context) ([]domain.Account, error) {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE kind = 'staff' AND status = 'active'
-		ORDER BY last_name, first_name, id`)
-	if err != nil {
-		return nil, fmt.Errorf("list staff accounts: %w", err)
-	}
-	return scanAccounts(rows)
-}
-
 // AdminCourseRead reads a course with what it refers to and what refers to
 // it, in one read transaction (the administration's pages, the staff API).
 func (s *Store) AdminCourseRead(ctx context.Context, id int64) (domain.Course, CourseSetting, CourseReferences, error) {
