@@ -14,6 +14,15 @@ import (
 	"cma/internal/store"
 )
 
+// The kinds of RemoteScope (the store's names, so that web needs no store).
+const (
+	RemoteScopeCourse        = store.RemoteScopeCourse
+	RemoteScopeFormation     = store.RemoteScopeFormation
+	RemoteScopeEstablishment = store.RemoteScopeEstablishment
+	RemoteScopeSession       = store.RemoteScopeSession
+	RemoteScopeAll           = store.RemoteScopeAll
+)
+
 // RemoteScope names what a remote-delivery switch applies to (CAT-6): Kind is
 // one of the store.RemoteScope* ("course", "formation", "establishment",
 // "session", "all") and ID the object's ID (none for "all").

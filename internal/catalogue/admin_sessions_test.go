@@ -33,7 +33,7 @@ type adminFixture struct {
 
 var paris, _ = time.LoadLocation("Europe/Paris")
 
-func day(s string) time.Time {
+func dayOf(s string) time.Time {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		panic(err)
@@ -42,8 +42,8 @@ func day(s string) time.Time {
 }
 
 func dates(co, cc, ao, ac, first, last string) domain.SessionDates {
-	return domain.SessionDates{CandidatureOpens: day(co), CandidatureCloses: day(cc), AnswerOpens: day(ao), AnswerCloses: day(ac),
-		FirstDay: day(first), LastDay: day(last)}
+	return domain.SessionDates{CandidatureOpens: dayOf(co), CandidatureCloses: dayOf(cc), AnswerOpens: dayOf(ao), AnswerCloses: dayOf(ac),
+		FirstDay: dayOf(first), LastDay: dayOf(last)}
 }
 
 func newAdminFixture(t *testing.T, d *db.DB) *adminFixture {
@@ -146,12 +146,12 @@ func TestSessionAdmin_PER1_each_date_rule_refused_with_its_field(t *testing.T) {
 			edit func(*catalogue.SessionInput)
 			want string
 		}{
-			{"closes before it opens", func(in *catalogue.SessionInput) { in.Dates.CandidatureCloses = day("2027-05-31") }, "candidature_closes=session.error.closes_before_opens"},
-			{"closes the day it opens", func(in *catalogue.SessionInput) { in.Dates.CandidatureCloses = day("2027-06-01") }, "candidature_closes=session.error.closes_before_opens"},
-			{"answers open before candidatures close", func(in *catalogue.SessionInput) { in.Dates.AnswerOpens = day("2027-06-30") }, "answer_opens=session.error.answers_before_closing"},
-			{"answers close before they open", func(in *catalogue.SessionInput) { in.Dates.AnswerCloses = day("2027-07-04") }, "answer_closes=session.error.answers_close_before_open"},
-			{"classes before the answers open", func(in *catalogue.SessionInput) { in.Dates.FirstDay = day("2027-07-05") }, "first_day=session.error.classes_before_answers"},
-			{"last class before the first", func(in *catalogue.SessionInput) { in.Dates.LastDay = day("2027-09-12") }, "last_day=session.error.ends_before_start"},
+			{"closes before it opens", func(in *catalogue.SessionInput) { in.Dates.CandidatureCloses = dayOf("2027-05-31") }, "candidature_closes=session.error.closes_before_opens"},
+			{"closes the day it opens", func(in *catalogue.SessionInput) { in.Dates.CandidatureCloses = dayOf("2027-06-01") }, "candidature_closes=session.error.closes_before_opens"},
+			{"answers open before candidatures close", func(in *catalogue.SessionInput) { in.Dates.AnswerOpens = dayOf("2027-06-30") }, "answer_opens=session.error.answers_before_closing"},
+			{"answers close before they open", func(in *catalogue.SessionInput) { in.Dates.AnswerCloses = dayOf("2027-07-04") }, "answer_closes=session.error.answers_close_before_open"},
+			{"classes before the answers open", func(in *catalogue.SessionInput) { in.Dates.FirstDay = dayOf("2027-07-05") }, "first_day=session.error.classes_before_answers"},
+			{"last class before the first", func(in *catalogue.SessionInput) { in.Dates.LastDay = dayOf("2027-09-12") }, "last_day=session.error.ends_before_start"},
 			{"a date missing", func(in *catalogue.SessionInput) { in.Dates.AnswerCloses = time.Time{} }, "answer_closes=session.error.date_missing"},
 			{"a bad code", func(in *catalogue.SessionInput) { in.Code = "année 27" }, "code=catalogue.error.code"},
 			{"a taken code", func(in *catalogue.SessionInput) { in.Code = f.session.Code }, "code=catalogue.error.code_taken"},
@@ -360,7 +360,7 @@ func TestSessionAdmin_copy_to_next_year(t *testing.T) {
 			t.Fatal(err)
 		}
 		se := f.loadSession(t, id)
-		if se.Status != domain.SessionDraft || se.Code != "2027-2028-ANNUEL" || !se.FirstDay.Equal(day("2027-09-13")) {
+		if se.Status != domain.SessionDraft || se.Code != "2027-2028-ANNUEL" || !se.FirstDay.Equal(dayOf("2027-09-13")) {
 			t.Errorf("copy: %+v", se)
 		}
 		c, _ := f.st.LoadCatalogue(ctx)

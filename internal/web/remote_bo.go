@@ -11,7 +11,6 @@ import (
 	"cma/internal/catalogue"
 	"cma/internal/domain"
 	"cma/internal/i18n"
-	"cma/internal/store"
 	"cma/internal/web/views"
 )
 
@@ -26,10 +25,10 @@ const remotePath = "/back-office/catalogue/distanciel"
 // remoteScopes are the page's scope choices: the form's value, the
 // service's scope kind, the select naming the object.
 var remoteScopes = []struct{ value, kind, input, key string }{
-	{"formation", store.RemoteScopeFormation, "formation", "remote.scope.formation"},
-	{"etablissement", store.RemoteScopeEstablishment, "etablissement", "remote.scope.establishment"},
-	{"session", store.RemoteScopeSession, "session", "remote.scope.session"},
-	{"tous", store.RemoteScopeAll, "", "remote.scope.all"},
+	{"formation", catalogue.RemoteScopeFormation, "formation", "remote.scope.formation"},
+	{"etablissement", catalogue.RemoteScopeEstablishment, "etablissement", "remote.scope.establishment"},
+	{"session", catalogue.RemoteScopeSession, "session", "remote.scope.session"},
+	{"tous", catalogue.RemoteScopeAll, "", "remote.scope.all"},
 }
 
 // remoteForm is what the switch forms post.
@@ -169,7 +168,7 @@ func (s *Server) switchRemoteCourse(w http.ResponseWriter, r *http.Request) {
 	if len(errs) == 0 {
 		var res catalogue.RemoteResult
 		res, err = s.CatalogueAdmin.SwitchRemote(r.Context(), currentUser(r).Actor,
-			catalogue.RemoteScope{Kind: store.RemoteScopeCourse, ID: id}, remote, f.Reason)
+			catalogue.RemoteScope{Kind: catalogue.RemoteScopeCourse, ID: id}, remote, f.Reason)
 		if err == nil {
 			http.Redirect(w, r, "/back-office/cours/"+itoa64(id)+"?fait="+strconv.Itoa(len(res.Changed))+
 				"&prevenus="+strconv.Itoa(res.Told)+"#distanciel", http.StatusSeeOther)
@@ -212,18 +211,6 @@ func (s *Server) remoteBox(r *http.Request, pg *views.Page, ix *catalogue.Index,
 		b.Errors, b.ErrFor, b.Typed = errs.list, errs.byID, errs.typed
 	}
 	return b
-}
-
-// adminError answers an error of the catalogue administration.
-func (s *Server) adminError(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, catalogue.ErrForbidden):
-		s.forbidden(w, r, false)
-	case errors.Is(err, catalogue.ErrNotFound):
-		s.notFound(w, r)
-	default:
-		s.serviceError(w, r, err)
-	}
 }
 
 // remoteNotice is the remote notice of a course with its reason (CAT-6).
