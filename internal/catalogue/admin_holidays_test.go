@@ -19,7 +19,6 @@ import (
 
 const ministryICS = "testdata/calendrier-scolaire-2026-2027.ics"
 
-
 // TestHolidays_CAT5_ministry_ics: the ministry's calendar of every zone gives
 // the zone C holidays only, from the first to the last day without classes
 // (DTEND, the day classes resume, excluded); neither the first day of school
