@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	mbits "math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,6 +60,11 @@ type Index struct {
 	// words it begins ("info" finds "informatique"), found by binary search.
 	vocabulary []string
 	postings   [][]int32
+
+	// The filters' index (facets.go): for each value of each filter, the
+	// display positions of the courses having it, as a bitset, so that a
+	// search costs a few ANDs of bitsets rather than a look at every course.
+	facets facetIndex
 }
 
 // Build makes an index from a loaded catalogue. Subject and level names of both
@@ -127,6 +133,7 @@ func Build(c *store.Catalogue, words *i18n.Catalog, zone string) *Index {
 			strings.Compare(a.Establishment.Name, b.Establishment.Name), cmp.Compare(a.ID, b.ID))
 	})
 	ix.buildKeywordIndex()
+	ix.facets = buildFacets(ix.entries)
 	return ix
 }
 
@@ -201,7 +208,10 @@ func (e ErrPageOutOfRange) Error() string {
 }
 
 // Search returns the page of courses matching f (CAT-1); now is the instant
-// the candidature periods are read at for f.OpenOnly.
+// the candidature periods are read at for f.OpenOnly. It works on bitsets of
+// the display positions (the keyword index and facets.go), so that its cost
+// grows with the catalogue by a few machine words per thousand courses, not by
+// a look at every course; Entry.matches is the same rule, course by course.
 func (ix *Index) Search(f Filter, now time.Time) (Result, error) {
 	keyword := ix.keywordMatches(strings.Fields(domain.SearchKey(f.Query)))
 	perPage := f.PerPage
@@ -211,22 +221,29 @@ func (ix *Index) Search(f Filter, now time.Time) (Result, error) {
 	page := max(f.Page, 1)
 	first := (page - 1) * perPage
 	res := Result{Page: page, Items: make([]*Entry, 0, perPage)}
-	openOnly := f.OpenOnly != nil && *f.OpenOnly
-	var open map[int64]bool // each session's state, read once per search
-	if openOnly {
-		open = make(map[int64]bool, len(ix.Sessions))
+	var open []int64 // the sessions taking candidatures at now, read once per search
+	if f.OpenOnly != nil && *f.OpenOnly {
+		open = make([]int64, 0, len(ix.Sessions))
 		for _, se := range ix.Sessions {
-			open[se.ID] = se.CandidatureOpen(now)
+			if se.CandidatureOpen(now) {
+				open = append(open, se.ID)
+			}
 		}
 	}
-	for i, e := range ix.entries {
-		if keyword != nil && keyword[i/64]&(1<<(i%64)) == 0 || !e.matches(f) || openOnly && !open[e.SessionID] {
+	bits := ix.facets.narrow(keyword, f, open, len(ix.entries))
+	for k, word := range bits {
+		n := mbits.OnesCount64(word)
+		if res.Total+n > first && len(res.Items) < perPage {
+			for w := word; w != 0; w &= w - 1 {
+				pos := k*64 + mbits.TrailingZeros64(w)
+				if res.Total >= first && len(res.Items) < perPage {
+					res.Items = append(res.Items, ix.entries[pos])
+				}
+				res.Total++
+			}
 			continue
 		}
-		if res.Total >= first && len(res.Items) < perPage {
-			res.Items = append(res.Items, e)
-		}
-		res.Total++
+		res.Total += n
 	}
 	res.Pages = max(1, (res.Total+perPage-1)/perPage)
 	if page > res.Pages {
@@ -258,7 +275,9 @@ func (ix *Index) OpenByDefault(f Filter, now time.Time) Filter {
 	return f
 }
 
-// matches applies every filter but the keywords and the candidature state.
+// matches applies every filter but the keywords and the candidature state to
+// one course: the rule that facetIndex.narrow applies to all at once (a test
+// holds the two together).
 func (e *Entry) matches(f Filter) bool {
 	switch {
 	case f.Subject != "" && e.Formation.Subject != f.Subject,
