@@ -226,7 +226,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	cat := catalogue.NewService(st, words, cfg.HolidayZone, time.Second, env.Now, catalogue.UIDHost(publicHost(cfg)))
+	cat := catalogue.NewService(st, words, cfg.HolidayZone, catalogue.DefaultMaxAge, env.Now, catalogue.UIDHost(publicHost(cfg)))
 	ix, err := cat.Index(ctx)
 	if err != nil {
 		return fmt.Errorf("load catalogue: %w", err)

@@ -23,11 +23,26 @@ const (
 )
 
 // facet is one value of one filter: a subject, a weekday, a session's ID...
+// Values are numbers: IDs, the district, the weekday, 1 for yes and 0 for no,
+// and for subjects, levels and times of day their place in their list
+// (valueOf), so that the key hashes fast.
 type facet struct {
 	kind facetKind
-	text string // subject, level, time of day
-	num  int64  // establishment, district, weekday, session; 1 for yes, 0 for no
+	num  int64
 }
+
+// valueOf is a subject's, level's or time of day's number in a facet: its
+// place in list, or -1.
+func valueOf[T comparable](list []T, v T) int64 {
+	for i, x := range list {
+		if x == v {
+			return int64(i)
+		}
+	}
+	return -1
+}
+
+var timesOfDay = []domain.TimeOfDay{domain.Morning, domain.Afternoon, domain.Evening}
 
 // facetIndex holds, for every facet value that some course has, the bitset of
 // the display positions of the courses having it (bit i of word i/64 for
@@ -56,12 +71,12 @@ func buildFacets(entries []*Entry) facetIndex {
 		return 0
 	}
 	for i, e := range entries {
-		set(facet{kind: facetSubject, text: string(e.Formation.Subject)}, i)
-		set(facet{kind: facetLevel, text: string(e.Level)}, i)
+		set(facet{kind: facetSubject, num: valueOf(domain.Subjects, e.Formation.Subject)}, i)
+		set(facet{kind: facetLevel, num: valueOf(domain.Levels, e.Level)}, i)
 		set(facet{kind: facetEstablishment, num: e.EstablishmentID}, i)
 		set(facet{kind: facetDistrict, num: int64(e.Establishment.District)}, i)
 		set(facet{kind: facetWeekday, num: int64(e.Weekday)}, i)
-		set(facet{kind: facetTimeOfDay, text: string(domain.SlotOf(e.StartMinute))}, i)
+		set(facet{kind: facetTimeOfDay, num: valueOf(timesOfDay, domain.SlotOf(e.StartMinute))}, i)
 		set(facet{kind: facetDiploma, num: yes(e.Formation.Diploma)}, i)
 		set(facet{kind: facetRemote, num: yes(e.RemoteNow)}, i)
 		set(facet{kind: facetPlacesLeft, num: yes(e.PlacesLeft() > 0)}, i)
@@ -102,10 +117,10 @@ func (fx facetIndex) narrow(keyword []uint64, f Filter, open []int64, n int) []u
 		return 0
 	}
 	if f.Subject != "" {
-		and(facet{kind: facetSubject, text: string(f.Subject)})
+		and(facet{kind: facetSubject, num: valueOf(domain.Subjects, f.Subject)})
 	}
 	if f.Level != "" {
-		and(facet{kind: facetLevel, text: string(f.Level)})
+		and(facet{kind: facetLevel, num: valueOf(domain.Levels, f.Level)})
 	}
 	if f.EstablishmentID != 0 {
 		and(facet{kind: facetEstablishment, num: f.EstablishmentID})
@@ -117,7 +132,7 @@ func (fx facetIndex) narrow(keyword []uint64, f Filter, open []int64, n int) []u
 		and(facet{kind: facetWeekday, num: int64(*f.Weekday)})
 	}
 	if f.TimeOfDay != "" {
-		and(facet{kind: facetTimeOfDay, text: string(f.TimeOfDay)})
+		and(facet{kind: facetTimeOfDay, num: valueOf(timesOfDay, f.TimeOfDay)})
 	}
 	if f.Diploma != nil {
 		and(facet{kind: facetDiploma, num: yes(*f.Diploma)})

@@ -1,7 +1,9 @@
 package catalogue
 
 import (
+	"cmp"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -168,5 +170,72 @@ func BenchmarkSearch(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkBuild measures catalogue.Build at scale 15 (21,000 courses), the
+// in-memory part of a reload (bench/reload measures it with LoadCatalogue).
+func BenchmarkBuild(b *testing.B) {
+	w := words(b)
+	c := demoCatalogue(15)
+	b.ResetTimer()
+	for b.Loop() {
+		Build(c, w, "C")
+	}
+}
+
+// TestBuild_CAT1_keywords_are_the_folded_texts: the words a course is found
+// by, folded text by text and shared between courses, are those of its whole
+// text folded at once: formation title, diploma, codes, subject and level in
+// both languages, establishment, postal code, arrondissement, trainer.
+func TestBuild_CAT1_keywords_are_the_folded_texts(t *testing.T) {
+	w := words(t)
+	ix := Build(demoCatalogue(1), w, "C")
+	fr, en := w.Printer("fr"), w.Printer("en")
+	vocab := map[string]bool{}
+	for _, v := range ix.vocabulary {
+		vocab[v] = true
+	}
+	for i, e := range ix.entries {
+		f := e.Formation
+		want := map[string]bool{}
+		for _, word := range strings.Fields(domain.SearchKey(strings.Join([]string{f.Title, f.DiplomaName, f.Code, e.Code,
+			fr.T("subject." + string(f.Subject)), en.T("subject." + string(f.Subject)),
+			fr.T("level." + string(e.Level)), en.T("level." + string(e.Level)),
+			e.Establishment.Name, e.Establishment.PostalCode, strconv.Itoa(e.Establishment.District) + "e",
+			e.Trainer}, " "))) {
+			want[word] = true
+		}
+		got := map[string]bool{}
+		for j, word := range ix.vocabulary {
+			if _, found := slices.BinarySearch(ix.postings[j], int32(i)); found {
+				got[word] = true
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: found by %v, want %v", e.Code, got, want)
+		}
+		for word := range want {
+			if !got[word] || !vocab[word] {
+				t.Fatalf("%s: not found by %q", e.Code, word)
+			}
+		}
+		if i > 300 {
+			break // the postings scan is quadratic; 300 courses cover every formation kind
+		}
+	}
+}
+
+// TestBuild_CAT1_display_order: the courses are in the catalogue's order —
+// formation title (accents and case folded), level, weekday from Monday,
+// start time, establishment name, ID — whatever ranks Build sorts them by.
+func TestBuild_CAT1_display_order(t *testing.T) {
+	ix := Build(demoCatalogue(2), words(t), "C")
+	if !slices.IsSortedFunc(ix.entries, func(a, b *Entry) int {
+		return cmp.Or(strings.Compare(domain.SearchKey(a.Formation.Title), domain.SearchKey(b.Formation.Title)),
+			levelRank(a.Level)-levelRank(b.Level), weekdayRank(a.Weekday)-weekdayRank(b.Weekday), a.StartMinute-b.StartMinute,
+			strings.Compare(a.Establishment.Name, b.Establishment.Name), cmp.Compare(a.ID, b.ID))
+	}) {
+		t.Fatal("the catalogue is not in display order")
 	}
 }
