@@ -294,7 +294,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	if cfg.Demo {
 		printDemoAddresses(env.Stdout, publicURL, devIDP != nil, mailer.sinkAddr)
 		if shifted {
-			fmt.Fprintf(env.Stdout, "  horloge de démonstration : %s (heure de Paris), elle avance depuis --demo-now %s\n",
+			fmt.Fprintf(env.Stdout, "  horloge de démonstration : %s (heure de Paris), partie de --demo-now %s, elle avance au rythme réel\n",
 				frenchInstant(words, env.Now(), loc), cfg.DemoNow)
 		}
 	}
