@@ -57,6 +57,7 @@ const usage = `cma — the city's adult evening courses platform
 
 Usage:
   cma serve   [--addr HOST:PORT] [--db URL] [--demo]   start the web server (applies pending migrations)
+              [--demo-now 2026-12-22T23:59:30+01:00]   with --demo: the platform's clock starts at that instant
               [--metrics-addr HOST:PORT|off] [--trusted-proxies CIDR,...]
               [--session-idle 2h] [--session-lifetime 12h]
   cma migrate [--db URL]                               apply database migrations
@@ -80,7 +81,7 @@ Behind load balancers, --trusted-proxies lists them (CIDR or addresses): their X
 the client's address for rate limits and the security log. Sessions end after --session-idle without a
 request (staff: 30 minutes at most) and --session-lifetime after sign-in; with --secure the session
 cookie is __Host-cma_session.
-Every flag also reads an environment variable: CMA_ADDR, CMA_DB, CMA_DEMO, CMA_LOG_FORMAT, CMA_HOLIDAY_ZONE,
+Every flag also reads an environment variable: CMA_ADDR, CMA_DB, CMA_DEMO, CMA_DEMO_NOW, CMA_LOG_FORMAT, CMA_HOLIDAY_ZONE,
 CMA_SECURE, CMA_PUBLIC_URL, CMA_METRICS_ADDR, CMA_TRUSTED_PROXIES, CMA_SESSION_IDLE, CMA_SESSION_LIFETIME, CMA_OIDC_ISSUER, CMA_OIDC_CLIENT_ID, CMA_OIDC_NAME, CMA_OIDC_FORGOT_URL,
 CMA_SMTP_HOST, CMA_SMTP_PORT, CMA_SMTP_USER, CMA_SMTP_TLS, CMA_MAIL_FROM, CMA_MAIL_SINK_ADDR; secrets are read from the
 environment only: CMA_OIDC_CLIENT_SECRET and CMA_SMTP_PASSWORD. More sign-ons: CMA_OIDC_PROVIDERS
@@ -193,6 +194,11 @@ func serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	// The web sessions' rows expire on the machine's clock (scs sets them), so
+	// their cleaning keeps it; everything else reads the platform's clock.
+	wall := env.Now
+	var shifted bool
+	env.Now, shifted = platformClock(cfg, env)
 	log := newLogger(cfg, env.Stderr)
 	loc, err := paris()
 	if err != nil {
@@ -220,7 +226,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	cat := catalogue.NewService(st, words, cfg.HolidayZone, time.Second, env.Now, catalogue.UIDHost(publicHost(cfg)))
+	cat := catalogue.NewService(st, words, cfg.HolidayZone, catalogue.DefaultMaxAge, env.Now, catalogue.UIDHost(publicHost(cfg)))
 	ix, err := cat.Index(ctx)
 	if err != nil {
 		return fmt.Errorf("load catalogue: %w", err)
@@ -262,7 +268,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	admin := catalogue.NewAdmin(catalogue.AdminDeps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words,
 		Now: env.Now, Paris: loc, PublicURL: publicURL, Log: log})
 	srv, err := web.New(web.Deps{Catalogue: cat, CatalogueAdmin: admin, Accounts: accts, Candidatures: cands, Mail: outbox.NewDesk(st, mailbox, env.Now), Providers: providers,
-		DevIDP: devIDP, MailSink: mailer.sinkHandler, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now,
+		DevIDP: devIDP, MailSink: mailer.sinkHandler, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now, DemoClock: shifted,
 		Version: version(), Secure: cfg.Secure, PublicURL: publicURL, Sessions: st.Sessions(), TrustedProxies: cfg.TrustedProxyList(),
 		SessionTimeouts: websession.Timeouts{CandidateIdle: cfg.SessionIdle, Lifetime: cfg.SessionLifetime},
 		Metrics:         mailer.metrics.Collectors()})
@@ -276,14 +282,21 @@ func serve(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer metrics.Close()
-	go cleanSessions(ctx, st, log, env.Now)
+	go cleanSessions(ctx, st, log, wall)
 	hs := srv.HTTPServer() // web's timeouts, longer on upload routes
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	addr := ln.Addr().String()
 	log.Info("serving", "url", publicURL+"/catalogue", "listen", addr, "db", d.String(), "demo", cfg.Demo, "version", version())
+	if shifted {
+		log.Info("demo clock", "now", env.Now().Format(time.RFC3339), "started_at", cfg.DemoNow)
+	}
 	if cfg.Demo {
 		printDemoAddresses(env.Stdout, publicURL, devIDP != nil, mailer.sinkAddr)
+		if shifted {
+			fmt.Fprintf(env.Stdout, "  horloge de démonstration : %s (heure de Paris), partie de --demo-now %s, elle avance au rythme réel\n",
+				frenchInstant(words, env.Now(), loc), cfg.DemoNow)
+		}
 	}
 	if env.Ready != nil {
 		env.Ready(addr)
@@ -373,6 +386,7 @@ func loadDemo(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	env.Now, _ = platformClock(cfg, env) // cma demo --demo --demo-now: the demo data's "today" is the demo clock's
 	if scale < 1 || scale > 100 {
 		return fmt.Errorf("--scale %d: expected a number from 1 to 100", scale)
 	}

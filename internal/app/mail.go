@@ -65,7 +65,7 @@ func startMail(ctx context.Context, cfg *config.Config, d *db.DB, st *store.Stor
 				"smtp_host", cfg.SMTPHost)
 		}
 	case cfg.Demo:
-		if sink, err = cmamail.StartSink(cfg.MailSinkAddr); err != nil {
+		if sink, err = cmamail.StartSinkWith(cfg.MailSinkAddr, cmamail.SinkOptions{Now: now}); err != nil {
 			return nil, fmt.Errorf("development mail sink on %s (--mail-sink-addr): %w", cfg.MailSinkAddr, err)
 		}
 		o.sinkAddr = sink.Addr()

@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	mbits "math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,8 +38,11 @@ type Entry struct {
 	// date of ACC-1. It is the session's first day when no meeting is held.
 	FirstClass time.Time
 
-	key     string // folded words searched by keyword
-	sortKey string
+	// keywords are the numbers (wordTable) of the folded words the course
+	// is found by: its formation's, level's and establishment's, shared with
+	// other courses, then its own code's and trainer's.
+	keywords [][]int32
+	sortKey  string
 }
 
 // Index is one immutable snapshot of the catalogue.
@@ -62,6 +66,11 @@ type Index struct {
 	// words it begins ("info" finds "informatique"), found by binary search.
 	vocabulary []string
 	postings   [][]int32
+
+	// The filters' index (facets.go): for each value of each filter, the
+	// display positions of the courses having it, as a bitset, so that a
+	// search costs a few ANDs of bitsets rather than a look at every course.
+	facets facetIndex
 }
 
 // Build makes an index from a loaded catalogue. Subject and level names of both
@@ -78,8 +87,12 @@ func Build(c *store.Catalogue, words *i18n.Catalog, zone string) *Index {
 		}
 	}
 	ix.Establishments = slices.Clone(c.Establishments)
+	names := make(map[int64]string, len(ix.Establishments))
+	for _, e := range ix.Establishments {
+		names[e.ID] = domain.SearchKey(e.Name)
+	}
 	slices.SortFunc(ix.Establishments, func(a, b domain.Establishment) int {
-		return strings.Compare(domain.SearchKey(a.Name), domain.SearchKey(b.Name))
+		return strings.Compare(names[a.ID], names[b.ID])
 	})
 	for _, h := range c.SchoolHolidays {
 		if zone == "" || h.Zone == zone {
@@ -103,6 +116,15 @@ func Build(c *store.Catalogue, words *i18n.Catalog, zone string) *Index {
 	}
 	fr, en := words.Printer(i18n.French), words.Printer(i18n.English)
 	firstClasses := map[sessionDay]time.Time{}
+	// A course's keywords are its formation's, its level's and its
+	// establishment's, which many courses share, and its own code and
+	// trainer: each text is folded and split once per catalogue, not once
+	// per course (at 20,000 courses, the folding was most of a reload).
+	vocab := newWordTable()
+	formationWords := map[int64][]int32{}
+	sortKeys := map[int64]string{}
+	levelWords := map[domain.Level][]int32{}
+	establishmentWords := map[int64][]int32{}
 	ix.entries = make([]*Entry, 0, len(c.Courses))
 	for _, co := range c.Courses {
 		e := &Entry{Course: co, Formation: formations[co.FormationID], Establishment: establishments[co.EstablishmentID],
@@ -118,45 +140,147 @@ func Build(c *store.Catalogue, words *i18n.Catalog, zone string) *Index {
 		}
 		e.FirstClass = ix.firstClass(e, firstClasses)
 		f := e.Formation
-		e.key = domain.SearchKey(strings.Join([]string{f.Title, f.DiplomaName, f.Code, co.Code,
-			fr.T("subject." + string(f.Subject)), en.T("subject." + string(f.Subject)),
-			fr.T("level." + string(co.Level)), en.T("level." + string(co.Level)),
-			e.Establishment.Name, e.Establishment.PostalCode, strconv.Itoa(e.Establishment.District) + "e",
-			co.Trainer}, " "))
-		e.sortKey = domain.SearchKey(f.Title)
+		fw, ok := formationWords[f.ID]
+		if !ok {
+			fw = vocab.of(f.Title, f.DiplomaName, f.Code, fr.T("subject."+string(f.Subject)), en.T("subject."+string(f.Subject)))
+			formationWords[f.ID] = fw
+			sortKeys[f.ID] = domain.SearchKey(f.Title)
+		}
+		lw, ok := levelWords[co.Level]
+		if !ok {
+			lw = vocab.of(fr.T("level."+string(co.Level)), en.T("level."+string(co.Level)))
+			levelWords[co.Level] = lw
+		}
+		ew, ok := establishmentWords[e.Establishment.ID]
+		if !ok {
+			ew = vocab.of(e.Establishment.Name, e.Establishment.PostalCode, strconv.Itoa(e.Establishment.District)+"e")
+			establishmentWords[e.Establishment.ID] = ew
+		}
+		e.keywords = [][]int32{fw, lw, ew, vocab.once(co.Code), vocab.of(co.Trainer)}
+		e.sortKey = sortKeys[f.ID]
 		ix.byID[co.ID] = e
 		if co.Archived || !e.Session.Public() {
 			continue // found by ID, never searched, listed or printed
 		}
 		ix.entries = append(ix.entries, e)
 	}
-	slices.SortFunc(ix.entries, func(a, b *Entry) int {
-		return cmp.Or(strings.Compare(a.sortKey, b.sortKey), levelRank(a.Level)-levelRank(b.Level),
-			weekdayRank(a.Weekday)-weekdayRank(b.Weekday), a.StartMinute-b.StartMinute,
-			strings.Compare(a.Establishment.Name, b.Establishment.Name), cmp.Compare(a.ID, b.ID))
+	// Display order: formation title (folded), level, weekday from Monday,
+	// start, establishment name, ID. The texts are ranked once, so that the
+	// sort compares numbers.
+	titleRank, nameRank := rankOf(ix.entries, func(e *Entry) string { return e.sortKey }),
+		rankOf(ix.entries, func(e *Entry) string { return e.Establishment.Name })
+	order := make([]sortable, len(ix.entries))
+	for i, e := range ix.entries {
+		order[i] = sortable{e, titleRank[e.sortKey], levelRank(e.Level), weekdayRank(e.Weekday), nameRank[e.Establishment.Name]}
+	}
+	slices.SortFunc(order, func(a, b sortable) int {
+		return cmp.Or(a.title-b.title, a.level-b.level, a.weekday-b.weekday, a.StartMinute-b.StartMinute,
+			a.name-b.name, cmp.Compare(a.ID, b.ID))
 	})
-	ix.buildKeywordIndex()
+	for i := range order {
+		ix.entries[i] = order[i].Entry
+	}
+	ix.buildKeywordIndex(vocab)
+	ix.facets = buildFacets(ix.entries)
 	return ix
 }
 
-func (ix *Index) buildKeywordIndex() {
-	byWord := map[string][]int32{}
+// sortable is an entry with the ranks it is sorted by.
+type sortable struct {
+	*Entry
+	title, level, weekday, name int
+}
+
+// rankOf numbers the distinct texts of the entries in their order
+// (strings.Compare): equal texts, equal ranks.
+func rankOf(entries []*Entry, text func(*Entry) string) map[string]int {
+	rank := map[string]int{}
+	for _, e := range entries {
+		rank[text(e)] = 0
+	}
+	texts := make([]string, 0, len(rank))
+	for t := range rank {
+		texts = append(texts, t)
+	}
+	slices.Sort(texts)
+	for i, t := range texts {
+		rank[t] = i
+	}
+	return rank
+}
+
+// wordTable numbers the distinct folded words of the catalogue's texts.
+type wordTable struct {
+	ids   map[string]int32
+	words []string
+	texts map[string][]int32 // a text's words, folded once
+}
+
+func newWordTable() *wordTable {
+	return &wordTable{ids: map[string]int32{}, texts: map[string][]int32{}}
+}
+
+// once is of for a text met once (a course's code): not kept.
+func (t *wordTable) once(text string) []int32 {
+	var out []int32
+	for _, w := range strings.Fields(domain.SearchKey(text)) {
+		out = append(out, t.id(w))
+	}
+	return out
+}
+
+func (t *wordTable) id(w string) int32 {
+	id, ok := t.ids[w]
+	if !ok {
+		id = int32(len(t.words))
+		t.ids[w] = id
+		t.words = append(t.words, w)
+	}
+	return id
+}
+
+// of returns the numbers of the words of texts (domain.SearchKey folded),
+// in order, repeats included.
+func (t *wordTable) of(texts ...string) []int32 {
+	var out []int32
+	for _, text := range texts {
+		ids, ok := t.texts[text]
+		if !ok {
+			for _, w := range strings.Fields(domain.SearchKey(text)) {
+				ids = append(ids, t.id(w))
+			}
+			t.texts[text] = ids
+		}
+		out = append(out, ids...)
+	}
+	return out
+}
+
+// buildKeywordIndex sorts the vocabulary and lists, for each word, the
+// display positions of the courses holding it.
+func (ix *Index) buildKeywordIndex(vocab *wordTable) {
+	byWord := make([][]int32, len(vocab.words))
 	for i, e := range ix.entries {
-		for _, w := range strings.Fields(e.key) {
-			list := byWord[w]
-			if len(list) == 0 || list[len(list)-1] != int32(i) { // a word twice in one course counts once
-				byWord[w] = append(list, int32(i))
+		for _, ids := range e.keywords {
+			for _, w := range ids {
+				list := byWord[w]
+				if len(list) == 0 || list[len(list)-1] != int32(i) { // a word twice in one course counts once
+					byWord[w] = append(list, int32(i))
+				}
 			}
 		}
 	}
-	ix.vocabulary = make([]string, 0, len(byWord))
-	for w := range byWord {
-		ix.vocabulary = append(ix.vocabulary, w)
+	order := make([]int32, 0, len(byWord))
+	for w, list := range byWord {
+		if len(list) > 0 { // words of unlisted courses only (archived, draft session) are not searched
+			order = append(order, int32(w))
+		}
 	}
-	slices.Sort(ix.vocabulary)
-	ix.postings = make([][]int32, len(ix.vocabulary))
-	for i, w := range ix.vocabulary {
-		ix.postings[i] = byWord[w]
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(vocab.words[a], vocab.words[b]) })
+	ix.vocabulary = make([]string, len(order))
+	ix.postings = make([][]int32, len(order))
+	for i, w := range order {
+		ix.vocabulary[i], ix.postings[i] = vocab.words[w], byWord[w]
 	}
 }
 
@@ -210,7 +334,10 @@ func (e ErrPageOutOfRange) Error() string {
 }
 
 // Search returns the page of courses matching f (CAT-1); now is the instant
-// the candidature periods are read at for f.OpenOnly.
+// the candidature periods are read at for f.OpenOnly. It works on bitsets of
+// the display positions (the keyword index and facets.go), so that its cost
+// grows with the catalogue by a few machine words per thousand courses, not by
+// a look at every course; Entry.matches is the same rule, course by course.
 func (ix *Index) Search(f Filter, now time.Time) (Result, error) {
 	keyword := ix.keywordMatches(strings.Fields(domain.SearchKey(f.Query)))
 	perPage := f.PerPage
@@ -220,22 +347,29 @@ func (ix *Index) Search(f Filter, now time.Time) (Result, error) {
 	page := max(f.Page, 1)
 	first := (page - 1) * perPage
 	res := Result{Page: page, Items: make([]*Entry, 0, perPage)}
-	openOnly := f.OpenOnly != nil && *f.OpenOnly
-	var open map[int64]bool // each session's state, read once per search
-	if openOnly {
-		open = make(map[int64]bool, len(ix.Sessions))
+	var open []int64 // the sessions taking candidatures at now, read once per search
+	if f.OpenOnly != nil && *f.OpenOnly {
+		open = make([]int64, 0, len(ix.Sessions))
 		for _, se := range ix.Sessions {
-			open[se.ID] = se.CandidatureOpen(now)
+			if se.CandidatureOpen(now) {
+				open = append(open, se.ID)
+			}
 		}
 	}
-	for i, e := range ix.entries {
-		if keyword != nil && keyword[i/64]&(1<<(i%64)) == 0 || !e.matches(f) || openOnly && !open[e.SessionID] {
+	bits := ix.facets.narrow(keyword, f, open, len(ix.entries))
+	for k, word := range bits {
+		n := mbits.OnesCount64(word)
+		if res.Total+n > first && len(res.Items) < perPage {
+			for w := word; w != 0; w &= w - 1 {
+				pos := k*64 + mbits.TrailingZeros64(w)
+				if res.Total >= first && len(res.Items) < perPage {
+					res.Items = append(res.Items, ix.entries[pos])
+				}
+				res.Total++
+			}
 			continue
 		}
-		if res.Total >= first && len(res.Items) < perPage {
-			res.Items = append(res.Items, e)
-		}
-		res.Total++
+		res.Total += n
 	}
 	res.Pages = max(1, (res.Total+perPage-1)/perPage)
 	if page > res.Pages {
@@ -267,7 +401,9 @@ func (ix *Index) OpenByDefault(f Filter, now time.Time) Filter {
 	return f
 }
 
-// matches applies every filter but the keywords and the candidature state.
+// matches applies every filter but the keywords and the candidature state to
+// one course: the rule that facetIndex.narrow applies to all at once (a test
+// holds the two together).
 func (e *Entry) matches(f Filter) bool {
 	switch {
 	case f.Subject != "" && e.Formation.Subject != f.Subject,
@@ -360,6 +496,14 @@ func (ix *Index) firstClass(e *Entry, known map[sessionDay]time.Time) time.Time 
 	known[key] = day
 	return day
 }
+
+// DefaultMaxAge is how often serve's catalogue service checks the revision
+// (one single-row query, only when requests come): a change committed by one
+// instance is served by the others within it plus one reload, LoadCatalogue
+// and Build, which take about half a second at 21,000 courses on a busy
+// 2-core machine (bench/reload). A quarter of a second keeps the whole under
+// the second.
+const DefaultMaxAge = 250 * time.Millisecond
 
 // Service hands out the current index, reloading it from the store at most once
 // per MaxAge when the catalogue revision changed. Several web instances on one

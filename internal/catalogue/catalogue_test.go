@@ -12,7 +12,7 @@ import (
 	"cma/internal/store"
 )
 
-func words(t *testing.T) *i18n.Catalog {
+func words(t testing.TB) *i18n.Catalog {
 	t.Helper()
 	w, err := i18n.Load()
 	if err != nil {

@@ -19,10 +19,14 @@ import (
 
 // Config is the typed configuration of `cma serve` and the other commands.
 type Config struct {
-	Addr        string // CMA_ADDR, --addr: HOST:PORT to listen on
-	DB          string // CMA_DB, --db: sqlite:PATH or postgres://…
-	Demo        bool   // CMA_DEMO, --demo: demo data and development simulators
-	DemoForce   bool   // CMA_DEMO_FORCE, --demo-force: --demo even on real data or a public address
+	Addr      string // CMA_ADDR, --addr: HOST:PORT to listen on
+	DB        string // CMA_DB, --db: sqlite:PATH or postgres://…
+	Demo      bool   // CMA_DEMO, --demo: demo data and development simulators
+	DemoForce bool   // CMA_DEMO_FORCE, --demo-force: --demo even on real data or a public address
+	// DemoNow, with --demo only: an RFC 3339 instant the platform's one clock
+	// starts at, then runs from (CMA_DEMO_NOW, --demo-now), so that anyone can
+	// walk a deadline through the pages; "" is the real time. See DemoClock.
+	DemoNow     string
 	LogFormat   string // CMA_LOG_FORMAT, --log-format: text or json
 	HolidayZone string // CMA_HOLIDAY_ZONE, --holiday-zone: school-holiday zone (C for Paris)
 	Secure      bool   // CMA_SECURE, --secure: served over TLS (HSTS, Secure cookies)
@@ -153,6 +157,7 @@ func Bind(fs *flag.FlagSet, getenv func(string) string) (*Config, error) {
 	str("db", "CMA_DB", "database: sqlite:PATH or postgres://USER@HOST:PORT/NAME", &c.DB)
 	boolean("demo", "CMA_DEMO", "load demo data into an empty database and turn on the development simulators", &c.Demo)
 	boolean("demo-force", "CMA_DEMO_FORCE", "with --demo: run even on a database holding real data or at a non-loopback address", &c.DemoForce)
+	str("demo-now", "CMA_DEMO_NOW", "with --demo: start the platform's clock at this instant (RFC 3339, e.g. 2026-12-22T23:59:30+01:00) and let it run from there", &c.DemoNow)
 	str("log-format", "CMA_LOG_FORMAT", "log format: text or json", &c.LogFormat)
 	str("holiday-zone", "CMA_HOLIDAY_ZONE", "school-holiday zone of the city", &c.HolidayZone)
 	boolean("secure", "CMA_SECURE", "served over TLS: send HSTS and Secure cookies", &c.Secure)
@@ -220,6 +225,14 @@ func (c Config) Validate() error {
 	}
 	if c.DemoForce && !c.Demo {
 		errs = append(errs, errors.New("--demo-force only makes sense with --demo"))
+	}
+	if c.DemoNow != "" {
+		if !c.Demo {
+			errs = append(errs, errors.New("--demo-now only works with --demo: a real platform keeps the real time (horloge de démonstration refusée sans --demo)"))
+		}
+		if _, err := time.Parse(time.RFC3339, c.DemoNow); err != nil {
+			errs = append(errs, fmt.Errorf("--demo-now %q: expected an RFC 3339 instant with its offset, for example 2026-12-22T23:59:30+01:00 (date invalide)", c.DemoNow))
+		}
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("--log-format %q: expected text or json", c.LogFormat))
@@ -337,6 +350,16 @@ func (c Config) HELOName() string {
 
 // MetricsOn says whether /metrics is served (on MetricsAddr).
 func (c Config) MetricsOn() bool { return c.MetricsAddr != "" && c.MetricsAddr != "off" }
+
+// DemoStart is the instant the demo clock starts at (DemoNow parsed), and
+// whether there is one; Validate reports a DemoNow that does not parse.
+func (c Config) DemoStart() (time.Time, bool) {
+	if c.DemoNow == "" || !c.Demo {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, c.DemoNow)
+	return t, err == nil
+}
 
 // TrustedProxyList is TrustedProxies parsed (Validate reports its mistakes).
 func (c Config) TrustedProxyList() []netip.Prefix {

@@ -147,6 +147,36 @@ func TestDemoForce(t *testing.T) {
 	}
 }
 
+// TestDemoNow_PER1: the demo clock is taken from --demo-now or CMA_DEMO_NOW,
+// refused without --demo and when it is not an RFC 3339 instant.
+func TestDemoNow_PER1(t *testing.T) {
+	want := time.Date(2026, 12, 22, 22, 59, 30, 0, time.UTC)
+	c, err := parse(t, nil, "--demo", "--demo-now", "2026-12-22T23:59:30+01:00")
+	if at, ok := c.DemoStart(); err != nil || !ok || !at.Equal(want) {
+		t.Fatalf("--demo --demo-now: %v %v %v", at, ok, err)
+	}
+	c, err = parse(t, map[string]string{"CMA_DEMO": "true", "CMA_DEMO_NOW": "2026-12-22T22:59:30Z"})
+	if at, ok := c.DemoStart(); err != nil || !ok || !at.Equal(want) {
+		t.Fatalf("CMA_DEMO_NOW: %v %v %v", at, ok, err)
+	}
+	if c, err := parse(t, nil, "--demo"); err != nil {
+		t.Fatal(err)
+	} else if _, ok := c.DemoStart(); ok {
+		t.Fatal("a demo clock without --demo-now")
+	}
+	if _, err := parse(t, nil, "--demo-now", "2026-12-22T23:59:30+01:00"); err == nil || !strings.Contains(err.Error(), "--demo-now only works with --demo") {
+		t.Fatalf("--demo-now without --demo: %v", err)
+	}
+	if _, err := parse(t, map[string]string{"CMA_DEMO_NOW": "2026-12-22T23:59:30+01:00"}); err == nil || !strings.Contains(err.Error(), "--demo-now only works with --demo") {
+		t.Fatalf("CMA_DEMO_NOW without --demo: %v", err)
+	}
+	for _, bad := range []string{"2026-12-22", "2026-12-22 23:59:30", "2026-12-22T23:59:30", "22/12/2026 23:59", "demain"} {
+		if _, err := parse(t, nil, "--demo", "--demo-now", bad); err == nil || !strings.Contains(err.Error(), "expected an RFC 3339 instant") {
+			t.Errorf("--demo-now %q: %v", bad, err)
+		}
+	}
+}
+
 func TestMailSendingSettings_from_environment_and_flags(t *testing.T) {
 	c, err := parse(t, nil)
 	if err != nil {

@@ -68,6 +68,9 @@ type Sink struct {
 // SinkOptions make a sink check what a city relay (Postfix) checks, for tests
 // of the sender against it. The zero value checks nothing.
 type SinkOptions struct {
+	// Now is the clock of the messages' reception time; nil: time.Now. In
+	// demo mode it is the platform's (the demo clock of serve --demo-now).
+	Now func() time.Time
 	// TLS, when set, offers STARTTLS with this certificate.
 	TLS *tls.Config
 	// Users, when set, requires AUTH (PLAIN or LOGIN) as one of these users
@@ -88,6 +91,13 @@ type SinkOptions struct {
 // must be a loopback address: the sink accepts anything from anyone.
 func StartSink(addr string) (*Sink, error) {
 	return startSink(addr, sinkLimit, SinkOptions{})
+}
+
+func (s *Sink) now() time.Time {
+	if s.opts.Now != nil {
+		return s.opts.Now()
+	}
+	return time.Now()
 }
 
 // StartSinkWith starts a sink that checks what opts ask for (tests).
@@ -339,7 +349,7 @@ func (ss *sinkSession) Data(r io.Reader) error {
 		HELO:     ss.helo,
 		TLS:      overTLS,
 		AuthUser: ss.user,
-		At:       time.Now(),
+		At:       ss.sink.now(),
 		Raw:      raw,
 	}
 	// A message the sink cannot parse is still kept, with its raw source:

@@ -538,7 +538,7 @@ func (s *Server) cancelPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if !e.Session.MayCancel(s.Now()) {
-			s.renderCandidatures(w, r, http.StatusConflict, p.T("cands.deadline"))
+			s.renderCandidatures(w, r, http.StatusConflict, deadlinePassed(pg, e.Session))
 			return
 		}
 		v := &views.CancelView{Action: "/mes-candidatures/" + itoa64(c.ID) + "/annuler", Back: "/mes-candidatures",
@@ -549,6 +549,28 @@ func (s *Server) cancelPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.notFound(w, r) // a missing candidature, someone else's
+}
+
+// deadlinePassed says that a cancellation comes too late and until when it
+// was possible (CAN-5, PER-1: the period's last day, open to its end).
+func deadlinePassed(pg *views.Page, session *domain.Session) string {
+	return pg.T("cands.deadline.until", map[string]any{"When": pg.Deadline(session.CandidatureCloses)})
+}
+
+// deadlinePassedOf is deadlinePassed for the candidature id of u, or the
+// plain refusal when its session cannot be read.
+func (s *Server) deadlinePassedOf(r *http.Request, u *user, id int64) string {
+	pg := s.page(r, "cands.title")
+	if space, err := s.Candidatures.Space(r.Context(), u.Actor, u.Account.ID); err == nil {
+		if ix, _ := s.Catalogue.Index(r.Context()); ix != nil { // a stale index still knows the session
+			for _, c := range space.Candidatures {
+				if e, ok := ix.Course(c.CourseID); ok && c.ID == id {
+					return deadlinePassed(pg, e.Session)
+				}
+			}
+		}
+	}
+	return pg.T("cands.deadline")
 }
 
 // cancelCandidature cancels until the deadline (CAN-5), once confirmed on
@@ -563,7 +585,7 @@ func (s *Server) cancelCandidature(w http.ResponseWriter, r *http.Request) {
 	err := s.Candidatures.Cancel(r.Context(), u.Actor, u.Account.ID, id)
 	switch {
 	case errors.Is(err, candidature.ErrDeadline):
-		s.renderCandidatures(w, r, http.StatusConflict, s.printer(r).T("cands.deadline"))
+		s.renderCandidatures(w, r, http.StatusConflict, s.deadlinePassedOf(r, u, id))
 		return
 	case err != nil:
 		s.serviceError(w, r, err) // a missing candidature, someone else's

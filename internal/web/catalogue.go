@@ -112,11 +112,7 @@ func (s *Server) searchView(pg *views.Page, ix *catalogue.Index, f catalogue.Fil
 	for d := 1; d <= 20; d++ {
 		v.Districts = append(v.Districts, views.Option{Value: strconv.Itoa(d), Label: pg.District(d), Selected: f.District == d})
 	}
-	v.Establishments = []views.Option{any}
-	for _, e := range ix.Establishments {
-		v.Establishments = append(v.Establishments, views.Option{Value: strconv.FormatInt(e.ID, 10),
-			Label: e.Name + " (" + strconv.Itoa(e.District) + ")", Selected: f.EstablishmentID == e.ID})
-	}
+	v.Establishments, v.EstablishmentsHint = establishmentOptions(pg, any, ix, f)
 	v.Weekdays = []views.Option{any}
 	for _, d := range []int{1, 2, 3, 4, 5, 6, 0} {
 		v.Weekdays = append(v.Weekdays, views.Option{Value: strconv.Itoa(d), Label: capitalize(p.T("weekday." + strconv.Itoa(d))),
@@ -136,6 +132,40 @@ func (s *Server) searchView(pg *views.Page, ix *catalogue.Index, f catalogue.Fil
 		v.Sessions = append(v.Sessions, views.Option{Value: strconv.FormatInt(se.ID, 10), Label: se.Name, Selected: f.SessionID == se.ID})
 	}
 	return v
+}
+
+// maxListedEstablishments is the most establishments the search form lists
+// at once (the city has about 70). Beyond, it lists those of the chosen
+// arrondissement, so that the page does not grow with the catalogue: every
+// option is on every search page, and the list is built for each.
+const maxListedEstablishments = 80
+
+// establishmentOptions are the search form's establishments: all of them in a
+// city of up to maxListedEstablishments, otherwise those of the arrondissement
+// chosen (or of the establishment chosen), with a hint saying so; the chosen
+// one is always there.
+func establishmentOptions(pg *views.Page, anyOne views.Option, ix *catalogue.Index, f catalogue.Filter) ([]views.Option, string) {
+	all := len(ix.Establishments) <= maxListedEstablishments
+	district, hint := f.District, ""
+	if e, ok := ix.Establishment(f.EstablishmentID); ok && district == 0 {
+		district = e.District
+	}
+	switch {
+	case all:
+	case district == 0:
+		hint = pg.T("search.establishment.by_district")
+	default:
+		hint = pg.T("search.establishment.of_district", map[string]any{"District": pg.District(district)})
+	}
+	opts := []views.Option{anyOne}
+	for _, e := range ix.Establishments {
+		if !all && e.ID != f.EstablishmentID && (district == 0 || e.District != district) {
+			continue
+		}
+		opts = append(opts, views.Option{Value: strconv.FormatInt(e.ID, 10),
+			Label: e.Name + " (" + strconv.Itoa(e.District) + ")", Selected: f.EstablishmentID == e.ID})
+	}
+	return opts, hint
 }
 
 // filtersSummary is the disclosure's summary: "Filtres (2 actifs)".

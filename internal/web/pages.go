@@ -30,6 +30,9 @@ func (s *Server) page(r *http.Request, title string) *views.Page {
 	if u := currentUser(r); u != nil {
 		pg.User = &views.UserInfo{Name: u.Account.FullName(), Staff: u.Account.Kind == domain.AccountStaff}
 	}
+	if s.DemoClock {
+		pg.DemoClock = pg.T("demo.clock.banner", map[string]any{"When": pg.DayAndTime(s.Now().In(s.Paris))})
+	}
 	return pg
 }
 

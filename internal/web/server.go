@@ -65,8 +65,11 @@ type Deps struct {
 	Log            *slog.Logger
 	Paris          *time.Location
 	Now            func() time.Time
-	Version        string
-	Secure         bool // served over TLS: send HSTS and Secure cookies
+	// DemoClock: Now is the demo clock (serve --demo --demo-now), shifted from
+	// the real time; every page says so in a banner, so nobody mistakes it.
+	DemoClock bool
+	Version   string
+	Secure    bool // served over TLS: send HSTS and Secure cookies
 	// PublicURL is the address people reach the platform at, without a
 	// trailing slash: the sign-out comes back to PublicURL + "/catalogue".
 	PublicURL string

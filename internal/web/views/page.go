@@ -29,6 +29,9 @@ type Page struct {
 	// SignInReturn is the local path the header's sign-in link comes back
 	// to ("" for none).
 	SignInReturn string
+	// DemoClock, when set, is the banner saying that the platform runs on the
+	// demo clock (serve --demo-now) and what time it says.
+	DemoClock string
 }
 
 // SignInURL is the header's sign-in link, returning to SignInReturn.
@@ -63,6 +66,12 @@ func (pg *Page) OtherLang() string {
 func (pg *Page) Date(t time.Time) string {
 	day := pg.T("weekday." + strconv.Itoa(int(t.Weekday())))
 	return day + " " + pg.ShortDate(t)
+}
+
+// DayAndTime writes a day and a time of day: "mardi 22 décembre 2026, 23:59"
+// (t already in the zone to show).
+func (pg *Page) DayAndTime(t time.Time) string {
+	return pg.Date(t) + ", " + twoDigits(t.Hour()) + ":" + twoDigits(t.Minute())
 }
 
 // N words a message that depends on a count: key.one or key.other (i18n.Printer.N).
