@@ -129,6 +129,16 @@ func startServerDB(t *testing.T, now func() time.Time) (base, dbURL string) {
 // server's log, for tests that read it.
 func startServerWith(t *testing.T, now func() time.Time, extraArgs []string, environ map[string]string) (string, *syncBuffer) {
 	t.Helper()
+	base, logs, _ := startStoppableServer(t, now, extraArgs, environ)
+	return base, logs
+}
+
+// startStoppableServer is startServerWith that also returns stop, which ends
+// the program at once and checks it stopped gracefully (a journey restarting
+// the platform on the same database, with another demo clock); cleanup stops
+// it when the journey did not.
+func startStoppableServer(t *testing.T, now func() time.Time, extraArgs []string, environ map[string]string) (string, *syncBuffer, func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
 	ready := make(chan string, 1)
@@ -154,21 +164,25 @@ func startServerWith(t *testing.T, now func() time.Time, extraArgs []string, env
 		cancel()
 		t.Fatalf("cma serve not ready after 30s\n%s", logs)
 	}
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("cma serve did not stop gracefully: Run returned %v", err)
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("cma serve did not stop gracefully: Run returned %v", err)
+				}
+			case <-time.After(20 * time.Second):
+				t.Errorf("cma serve still running 20s after its context was cancelled")
 			}
-		case <-time.After(20 * time.Second):
-			t.Errorf("cma serve still running 20s after its context was cancelled")
-		}
-		if t.Failed() {
-			t.Logf("server log:\n%s", logs)
-		}
-	})
-	return "http://" + addr, logs
+			if t.Failed() {
+				t.Logf("server log:\n%s", logs)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return "http://" + addr, logs, stop
 }
 
 // browser is one headless Chromium tab plus the test it belongs to.
