@@ -52,10 +52,17 @@ const (
 	AuditIdentityLinked   = "identity.linked"
 	AuditIdentityUnlinked = "identity.unlinked"
 	AuditEmailResent      = "email.resent"
+	// A session's catalogue imported from a spreadsheet, and each course,
+	// establishment (with its rooms) and formation it created or changed
+	// (CAT-3, ROLE-5).
+	AuditCatalogueImported     = "catalogue.imported"
+	AuditCourseImported        = "course.imported"
+	AuditEstablishmentImported = "establishment.imported"
+	AuditFormationImported     = "formation.imported"
 )
 
 // AuditActions lists every action of the audit trail, in the journal filter's
 // order.
 var AuditActions = []string{AuditIdentityCorrected, AuditFileRead, AuditPeopleSearched, AuditDuplicateMerged,
 	AuditDuplicateDismissed, AuditCandidateCreated, AuditAssistedOpened, AuditStaffCreated, AuditSignInHeld, AuditIdentityLinked, AuditSignInRefused, AuditIdentityUnlinked, AuditProofErased, AuditDemoLoaded,
-	AuditEmailResent}
+	AuditEmailResent, AuditCatalogueImported, AuditCourseImported, AuditEstablishmentImported, AuditFormationImported}
