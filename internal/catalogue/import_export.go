@@ -2,6 +2,7 @@ package catalogue
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -73,7 +74,7 @@ func CatalogueTables(cat *store.Catalogue, staff map[string]store.StaffMember, s
 			price = export.Money(c.PriceCents)
 		}
 		courses.Rows = append(courses.Rows, []export.Cell{text(c.Code), text(cc.form), text(levelWords[c.Level]), text(cc.est),
-			text(cc.room), text(weekdayWords[c.Weekday]), text(domain.FormatClock(c.StartMinute)), text(domain.FormatClock(c.EndMinute)),
+			text(cc.room), text(weekdayWords[c.Weekday]), text(hhmm(c.StartMinute)), text(hhmm(c.EndMinute)),
 			export.Int(int64(c.Capacity)), price, text(cc.trainer), text(c.Trainer), text(yesNoWord(c.Remote)), text(c.RemoteReason)})
 	}
 	ests := export.Table{Title: SheetEstablishments, Headers: headers(establishmentColumns), Author: ExportAuthor, Created: at}
@@ -102,3 +103,6 @@ func CatalogueTables(cat *store.Catalogue, staff map[string]store.StaffMember, s
 	}
 	return []export.Table{courses, ests, rooms, forms}
 }
+
+// hhmm writes minutes after midnight as the format's "18:30".
+func hhmm(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }

@@ -58,7 +58,9 @@ var ErrImportRefused = errors.New("catalogue import: the file has problems, noth
 
 // Import reads a session's catalogue file (XLSX or CSV) and, unless dryRun,
 // imports it in one transaction once it is clean (ROLE-5 only). progress, when
-// given, is called as rows are checked and written. A refused file returns
+// given, is called as rows are checked and then written: done out of total,
+// which counts each row twice for an import (checked, written), once for a
+// dry run. A refused file returns
 // ErrImportRefused and the report listing every problem.
 func (a *Admin) Import(ctx context.Context, actor domain.Actor, sessionID int64, fileName string, r io.Reader,
 	dryRun bool, progress func(done, total int)) (ImportReport, error) {
@@ -132,9 +134,13 @@ func (a *Admin) importFile(ctx context.Context, actorID, sessionID int64, fileNa
 	}
 	// The dry run: check every row against the catalogue as it is, with
 	// progress recorded for every instance's back office.
+	grand := total // the check, then for an import the writing: done goes up to twice the rows
+	if !dryRun {
+		grand = 2 * total
+	}
 	checked := func(done int) {
 		if progress != nil {
-			progress(done, total)
+			progress(done, grand)
 		}
 		if done%progressEvery == 0 || done == total {
 			_ = a.store.CatalogueImportProgress(ctx, rec.ID, done)
@@ -158,7 +164,7 @@ func (a *Admin) importFile(ctx context.Context, actorID, sessionID int64, fileNa
 	wrote := func(n int) {
 		written += n
 		if progress != nil {
-			progress(written, total)
+			progress(total+written, grand)
 		}
 	}
 	err = a.store.InTx(ctx, func(tx *sql.Tx) error {
