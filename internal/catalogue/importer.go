@@ -11,6 +11,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"cma/internal/domain"
 	"cma/internal/store"
@@ -214,9 +215,9 @@ func sessionByID(cat *store.Catalogue, id int64) (domain.Session, bool) {
 func (a *Admin) write(ctx context.Context, tx *sql.Tx, pl *plan, actorID int64, fileName string, rep ImportReport, wrote func(int)) error {
 	at := a.now()
 	var events []domain.AuditEvent
-	event := func(action, kind string, id int64, details string) {
-		events = append(events, domain.AuditEvent{At: at, ActorID: actorID, Action: action, ObjectKind: kind, ObjectID: id,
-			Details: details, Reason: fileName})
+	add := func(e domain.AuditEvent) {
+		e.At, e.ActorID, e.Reason = at, actorID, fileName
+		events = append(events, e)
 	}
 	for _, code := range pl.estOrder {
 		e := pl.ests[code]
@@ -225,12 +226,12 @@ func (a *Admin) write(ctx context.Context, tx *sql.Tx, pl *plan, actorID int64, 
 			if err := a.store.ImportInsertEstablishment(ctx, tx, &e.e); err != nil {
 				return err
 			}
-			event(domain.AuditEstablishmentImported, domain.AuditObjectEstablishment, e.e.ID, Changes(nil, e.fields()))
+			add(domain.AuditEvent{Action: domain.AuditEstablishmentImported, ObjectKind: domain.AuditObjectEstablishment, ObjectID: e.e.ID, Details: Changes(nil, e.fields())})
 		case e.changed:
 			if err := a.store.ImportUpdateEstablishment(ctx, tx, e.e); err != nil {
 				return err
 			}
-			event(domain.AuditEstablishmentImported, domain.AuditObjectEstablishment, e.e.ID, Changes(e.before, e.fields()))
+			add(domain.AuditEvent{Action: domain.AuditEstablishmentImported, ObjectKind: domain.AuditObjectEstablishment, ObjectID: e.e.ID, Details: Changes(e.before, e.fields())})
 		}
 	}
 	for _, key := range pl.roomOrder {
@@ -241,14 +242,12 @@ func (a *Admin) write(ctx context.Context, tx *sql.Tx, pl *plan, actorID int64, 
 			if err := a.store.ImportInsertRoom(ctx, tx, &rp.r); err != nil {
 				return err
 			}
-			event(domain.AuditEstablishmentImported, domain.AuditObjectEstablishment, rp.r.EstablishmentID,
-				"salle "+rp.r.Name+" : postes : "+strconv.Itoa(rp.r.Workstations))
+			add(domain.AuditEvent{Action: domain.AuditEstablishmentImported, ObjectKind: domain.AuditObjectEstablishment, ObjectID: rp.r.EstablishmentID, Details: "salle " + rp.r.Name + " : postes : " + strconv.Itoa(rp.r.Workstations)})
 		case rp.changed:
 			if err := a.store.ImportUpdateRoom(ctx, tx, rp.r); err != nil {
 				return err
 			}
-			event(domain.AuditEstablishmentImported, domain.AuditObjectEstablishment, rp.r.EstablishmentID,
-				"salle "+rp.r.Name+" : postes : "+strconv.Itoa(rp.before)+" → "+strconv.Itoa(rp.r.Workstations))
+			add(domain.AuditEvent{Action: domain.AuditEstablishmentImported, ObjectKind: domain.AuditObjectEstablishment, ObjectID: rp.r.EstablishmentID, Details: "salle " + rp.r.Name + " : postes : " + strconv.Itoa(rp.before) + " → " + strconv.Itoa(rp.r.Workstations)})
 		}
 	}
 	// Formations: new ones first, then the prerequisites that name them.
@@ -273,12 +272,12 @@ func (a *Admin) write(ctx context.Context, tx *sql.Tx, pl *plan, actorID int64, 
 					return err
 				}
 			}
-			event(domain.AuditFormationImported, domain.AuditObjectFormation, f.f.ID, Changes(nil, f.fields()))
+			add(domain.AuditEvent{Action: domain.AuditFormationImported, ObjectKind: domain.AuditObjectFormation, ObjectID: f.f.ID, Details: Changes(nil, f.fields())})
 		case f.changed:
 			if err := a.store.ImportUpdateFormation(ctx, tx, f.f); err != nil {
 				return err
 			}
-			event(domain.AuditFormationImported, domain.AuditObjectFormation, f.f.ID, Changes(f.before, f.fields()))
+			add(domain.AuditEvent{Action: domain.AuditFormationImported, ObjectKind: domain.AuditObjectFormation, ObjectID: f.f.ID, Details: Changes(f.before, f.fields())})
 		}
 	}
 	var inserts []*domain.Course
@@ -305,15 +304,14 @@ func (a *Admin) write(ctx context.Context, tx *sql.Tx, pl *plan, actorID int64, 
 	for _, cp := range pl.courses {
 		switch {
 		case cp.isNew:
-			event(domain.AuditCourseImported, domain.AuditObjectCourse, cp.c.ID, Changes(nil, cp.after))
+			add(domain.AuditEvent{Action: domain.AuditCourseImported, ObjectKind: domain.AuditObjectCourse, ObjectID: cp.c.ID, Details: Changes(nil, cp.after)})
 		case cp.changed:
-			event(domain.AuditCourseImported, domain.AuditObjectCourse, cp.c.ID, Changes(cp.before, cp.after))
+			add(domain.AuditEvent{Action: domain.AuditCourseImported, ObjectKind: domain.AuditObjectCourse, ObjectID: cp.c.ID, Details: Changes(cp.before, cp.after)})
 		}
 	}
-	event(domain.AuditCatalogueImported, domain.AuditObjectSession, pl.session.ID,
-		fmt.Sprintf("fichier %s (%s) : %d cours créés, %d modifiés, %d inchangés ; établissements : %d créés, %d modifiés ; formations : %d créées, %d modifiées",
-			fileName, rep.Digest[:12], rep.Created, rep.Updated, rep.Unchanged, rep.EstablishmentsCreated, rep.EstablishmentsUpdated,
-			rep.FormationsCreated, rep.FormationsUpdated))
+	add(domain.AuditEvent{Action: domain.AuditCatalogueImported, ObjectKind: domain.AuditObjectSession, ObjectID: pl.session.ID, Details: fmt.Sprintf("fichier %s (%s) : %d cours créés, %d modifiés, %d inchangés ; établissements : %d créés, %d modifiés ; formations : %d créées, %d modifiées",
+		fileName, rep.Digest[:12], rep.Created, rep.Updated, rep.Unchanged, rep.EstablishmentsCreated, rep.EstablishmentsUpdated,
+		rep.FormationsCreated, rep.FormationsUpdated)})
 	if err := a.store.RecordAudits(ctx, tx, events); err != nil {
 		return err
 	}
@@ -876,25 +874,45 @@ func (f *formPlan) fields() Fields {
 		{"note d'examen", f.f.ExamNote}}
 }
 
+// ImportRun is one import of a session's catalogue (or its dry run) as the
+// back office of every instance shows it: its progress while it runs, then
+// its outcome.
+type ImportRun struct {
+	ID                          int64
+	FileName                    string
+	DryRun                      bool
+	Status                      string // running, done, refused, failed
+	RowsTotal, RowsDone         int
+	Created, Updated, Unchanged int
+	Problems                    []Problem
+	StartedAt, FinishedAt       time.Time
+}
+
+// The statuses of an ImportRun.
+const (
+	ImportRunning = store.ImportRunning
+	ImportDone    = store.ImportDone
+	ImportRefused = store.ImportRefused
+	ImportFailed  = store.ImportFailed
+)
+
 // Imports lists a session's latest imports with their progress, newest
-// first, for the back office of every instance (ROLE-5).
-func (a *Admin) Imports(ctx context.Context, actor domain.Actor, sessionID int64, limit int) ([]store.CatalogueImport, error) {
+// first (ROLE-5).
+func (a *Admin) Imports(ctx context.Context, actor domain.Actor, sessionID int64, limit int) ([]ImportRun, error) {
 	if !domain.Can(actor, domain.ActManageCatalogue, domain.Resource{}) {
 		return nil, ErrForbidden
 	}
-	return a.store.CatalogueImports(ctx, sessionID, limit)
-}
-
-// ImportRecord reads one import with its progress (ROLE-5).
-func (a *Admin) ImportRecord(ctx context.Context, actor domain.Actor, id int64) (store.CatalogueImport, []Problem, error) {
-	if !domain.Can(actor, domain.ActManageCatalogue, domain.Resource{}) {
-		return store.CatalogueImport{}, nil, ErrForbidden
-	}
-	im, err := a.store.CatalogueImportByID(ctx, id)
+	list, err := a.store.CatalogueImports(ctx, sessionID, limit)
 	if err != nil {
-		return im, nil, err
+		return nil, err
 	}
-	var problems []Problem
-	_ = json.Unmarshal([]byte(im.Problems), &problems)
-	return im, problems, nil
+	out := make([]ImportRun, len(list))
+	for i, im := range list {
+		run := ImportRun{ID: im.ID, FileName: im.FileName, DryRun: im.DryRun, Status: im.Status, RowsTotal: im.RowsTotal,
+			RowsDone: im.RowsDone, Created: im.Created, Updated: im.Updated, Unchanged: im.Unchanged,
+			StartedAt: im.StartedAt, FinishedAt: im.FinishedAt}
+		_ = json.Unmarshal([]byte(im.Problems), &run.Problems)
+		out[i] = run
+	}
+	return out, nil
 }

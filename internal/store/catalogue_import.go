@@ -52,7 +52,9 @@ func (s *Store) StaffByEmails(ctx context.Context, tx *sql.Tx) (map[string]Staff
 
 // BumpCatalogueRevision marks the catalogue as changed once, in the caller's
 // transaction (an import bumps it once for all its rows).
-func (s *Store) BumpCatalogueRevision(ctx context.Context, tx *sql.Tx) error { return bumpRevision(ctx, tx) }
+func (s *Store) BumpCatalogueRevision(ctx context.Context, tx *sql.Tx) error {
+	return bumpRevision(ctx, tx)
+}
 
 // ImportInsertEstablishment inserts an establishment without its rooms nor a
 // revision bump (the import bumps once).

@@ -112,6 +112,10 @@ func (s *Server) Handler() http.Handler {
 	// The catalogue administration: courses (admin-courses).
 
 	// The catalogue administration: catalogue import and export (import).
+	h("GET /back-office/catalogue/sessions/{id}/import", can(domain.ActManageCatalogue, nil), s.catalogueImportPage)
+	h("POST /back-office/catalogue/sessions/{id}/import", can(domain.ActManageCatalogue, nil), s.catalogueImportPost, importForm)
+	h("GET /back-office/catalogue/sessions/{id}/export.xlsx", can(domain.ActManageCatalogue, nil), s.catalogueExportXLSX)
+	h("GET /back-office/catalogue/sessions/{id}/export.csv", can(domain.ActManageCatalogue, nil), s.catalogueExportCSV)
 
 	// The catalogue administration: school holidays and remote delivery (remote).
 
