@@ -147,20 +147,22 @@ func (a *Admin) importFile(ctx context.Context, actorID, sessionID int64, fileNa
 			_ = a.store.CatalogueImportProgress(ctx, rec.ID, done)
 		}
 	}
-	pl := newPlan(cat, staff, session, wb)
-	pl.problems = append(problems, pl.problems...)
-	pl.check(checked)
-	pl.counts(&rep)
-	if len(pl.problems) > 0 {
-		rep.Problems = pl.problems
-		finish(store.ImportRefused, rep)
-		return rep, ErrImportRefused
-	}
-	if dryRun {
+	if dryRun || len(problems) > 0 {
+		pl := newPlan(cat, staff, session, wb)
+		pl.problems = append(problems, pl.problems...)
+		pl.check(checked)
+		pl.counts(&rep)
+		if len(pl.problems) > 0 {
+			rep.Problems = pl.problems
+			finish(store.ImportRefused, rep)
+			return rep, ErrImportRefused
+		}
 		finish(store.ImportDone, rep)
 		return rep, nil
 	}
-	// The import: one transaction, checked again against what it reads.
+	// The import: one transaction that checks the file against what it
+	// reads, then writes. Its progress is recorded on PostgreSQL, whose other
+	// connections write beside the transaction; SQLite has one writer.
 	written := 0
 	wrote := func(n int) {
 		written += n
@@ -168,6 +170,7 @@ func (a *Admin) importFile(ctx context.Context, actorID, sessionID int64, fileNa
 			progress(total+written, grand)
 		}
 	}
+	var pl *plan
 	err = a.store.InTx(ctx, func(tx *sql.Tx) error {
 		cat, err := a.store.LoadCatalogueTx(ctx, tx)
 		if err != nil {
@@ -179,7 +182,15 @@ func (a *Admin) importFile(ctx context.Context, actorID, sessionID int64, fileNa
 		}
 		session, _ := sessionByID(cat, sessionID)
 		pl = newPlan(cat, staff, session, wb)
-		pl.check(nil)
+		if a.store.SerializesWrites() {
+			pl.check(func(done int) {
+				if progress != nil {
+					progress(done, grand)
+				}
+			})
+		} else {
+			pl.check(checked)
+		}
 		if len(pl.problems) > 0 {
 			return ErrImportRefused
 		}
