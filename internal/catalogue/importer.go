@@ -624,11 +624,12 @@ func (pl *plan) checkCourse(s *sheet, r sheetRow, seen map[string]int) {
 	seen[code] = r.n
 	c := domain.Course{Code: code, SessionID: pl.session.ID, OwnPrice: true}
 	old, exists := pl.existing[code]
+	if exists && old.SessionID != pl.session.ID {
+		// Refused; the row's other cells are still checked.
+		bad("code", "import.error.code_other_session", map[string]any{"Session": pl.sessions[old.SessionID].Code})
+		exists = false
+	}
 	if exists {
-		if old.SessionID != pl.session.ID {
-			bad("code", "import.error.code_other_session", map[string]any{"Session": pl.sessions[old.SessionID].Code})
-			return
-		}
 		c = old
 		cp.before = pl.courseFields(old, pl.codesOf(old))
 	} else {
@@ -666,6 +667,7 @@ func (pl *plan) checkCourse(s *sheet, r sheetRow, seen map[string]int) {
 		}
 		c.Level = lv
 	}
+	slotRead := true
 	wd, ok := wordOf(weekdayWords, s.cell(r, "jour"), nil)
 	if !ok {
 		bad("jour", "course.error.weekday", nil)
@@ -679,7 +681,7 @@ func (pl *plan) checkCourse(s *sheet, r sheetRow, seen map[string]int) {
 		m, ok := parseClock(s.cell(r, t.col))
 		if !ok {
 			bad(t.col, "import.error.time", map[string]any{"Value": s.cell(r, t.col)})
-			cp.parsed = false
+			cp.parsed, slotRead = false, false
 		}
 		*t.to = m
 	}
@@ -732,6 +734,15 @@ func (pl *plan) checkCourse(s *sheet, r sheetRow, seen map[string]int) {
 	c.Remote = remote
 	if s.has("motif du distanciel") {
 		c.RemoteReason = unneutralise(s.cell(r, "motif du distanciel"))
+	}
+	if !cp.parsed && slotRead {
+		// The formation or the room is unknown: the slot and the code are
+		// still checked, so that every problem of the row is listed.
+		for _, fe := range domain.CheckCourse(c, domain.Formation{}, domain.Room{}) {
+			if fe.Key == "course.error.ends_before_start" || fe.Field == "code" {
+				bad(courseFieldColumn[fe.Field], fe.Key, fe.Args)
+			}
+		}
 	}
 	if cp.parsed {
 		for _, fe := range domain.CheckCourse(c, fp.f, rp.r) {
