@@ -618,10 +618,11 @@ func (pl *plan) checkCourse(s *sheet, r sheetRow, seen map[string]int) {
 	code := strings.ToUpper(unneutralise(s.cell(r, "code")))
 	cp := &coursePlan{row: r.n, parsed: true}
 	if first, dup := seen[code]; dup && code != "" {
+		// Refused; the row's other cells are still checked.
 		bad("code", "import.error.duplicate_code", map[string]any{"Row": first})
-		return
+	} else {
+		seen[code] = r.n
 	}
-	seen[code] = r.n
 	c := domain.Course{Code: code, SessionID: pl.session.ID, OwnPrice: true}
 	old, exists := pl.existing[code]
 	if exists && old.SessionID != pl.session.ID {
