@@ -3,6 +3,7 @@ package catalogue
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -51,4 +52,18 @@ func TestFastSheets_CAT3_reads_what_excelize_reads(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzParseWorkbook: no file makes the XLSX or CSV reader panic (seeds:
+// testdata/import-seed.xlsx, an export of the demo's 2nd semester, and CSV).
+func FuzzParseWorkbook(f *testing.F) {
+	if seed, err := os.ReadFile("testdata/import-seed.xlsx"); err == nil {
+		f.Add(seed)
+	}
+	f.Add([]byte("\ufeffcode;jour;début\r\nC-1;lundi;18:00\r\n"))
+	f.Add([]byte("code,jour\n\"C-1\",\"lu\"ndi\"\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _, _ = parseWorkbook(data)
+		_, _, _ = fastSheets(data)
+	})
 }
