@@ -3,6 +3,9 @@ package app
 import (
 	"bytes"
 	"context"
+	"io"
+	"mime/multipart"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,3 +46,53 @@ func TestCatalogueCommand_CAT3(t *testing.T) {
 		t.Fatal("an unknown session was accepted")
 	}
 }
+
+// TestCatalogueImportPage_CAT3_ROLE5: the central service's dry run of an
+// uploaded file shows its counts; a body declared over 50 MB is refused
+// before it is read (413); a director may not post a file (ROLE-5).
+func TestCatalogueImportPage_CAT3_ROLE5(t *testing.T) {
+	base := startServe(t, "--db", "sqlite:"+filepath.Join(t.TempDir(), "cma.db"), "--demo")
+	upload := func(b *browser, body []byte, declared int64) (*http.Response, string) {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("etape", "verifier")
+		fw, _ := mw.CreateFormFile("fichier", "cours.csv")
+		fw.Write(body)
+		mw.Close()
+		req, _ := http.NewRequest("POST", base+"/back-office/catalogue/sessions/3/import", &buf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		if declared > 0 {
+			n := int64(buf.Len())
+			req.Body = io.NopCloser(io.MultiReader(&buf, io.LimitReader(zeros{}, declared-n)))
+			req.ContentLength = declared
+		}
+		res, err := b.Do(req)
+		if err != nil {
+			return nil, err.Error()
+		}
+		defer res.Body.Close()
+		data, _ := io.ReadAll(res.Body)
+		return res, string(data)
+	}
+	csv := []byte("\ufeffcode;code formation;code établissement;salle;jour;début;fin;capacité\r\nN-1;F-ANGLAIS-DEB;E-07-SUFFREN;Salle 103;samedi;14:00;16:00;20\r\n")
+	central := newBrowser(t, base)
+	central.signIn(t, "demo-staff-central")
+	res, body := upload(central, csv, 0)
+	if res == nil || res.StatusCode != http.StatusOK || !strings.Contains(body, "1 cours à créer") {
+		t.Fatalf("dry run: %v\n%s", res, body)
+	}
+	res, body = upload(central, csv, 60<<20)
+	if res == nil || res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(body, "50 Mo") {
+		t.Fatalf("declared 60 MB: %v %.200s", res, body)
+	}
+	director := newBrowser(t, base)
+	director.signIn(t, "demo-staff-director")
+	if res, _ := upload(director, csv, 0); res == nil || res.StatusCode != http.StatusForbidden {
+		t.Fatalf("director: %v", res)
+	}
+}
+
+// zeros reads as an endless run of zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
