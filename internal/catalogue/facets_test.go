@@ -1,6 +1,7 @@
-package catalogue
+package catalogue_test
 
 import (
+	"cma/internal/catalogue"
 	"cmp"
 	"math/rand/v2"
 	"slices"
@@ -53,14 +54,14 @@ func demoCatalogue(scale int) *store.Catalogue {
 	return c
 }
 
-// naiveSearch is the search's rule course by course (Entry.matches), the
+// naiveSearch is the search's rule course by course (catalogue.Entry.matches), the
 // reference the bitsets of facets.go must agree with.
-func naiveSearch(ix *Index, f Filter, now time.Time) (total int, firstPage []int64) {
-	keyword := ix.keywordMatches(splitQuery(f.Query))
+func naiveSearch(ix *catalogue.Index, f catalogue.Filter, now time.Time) (total int, firstPage []int64) {
+	keyword := ix.KeywordMatches(splitQuery(f.Query))
 	perPage := max(f.PerPage, 1)
 	first := (max(f.Page, 1) - 1) * perPage
-	for i, e := range ix.entries {
-		if keyword != nil && keyword[i/64]&(1<<(i%64)) == 0 || !e.matches(f) ||
+	for i, e := range ix.Entries() {
+		if keyword != nil && keyword[i/64]&(1<<(i%64)) == 0 || !e.Matches(f) ||
 			f.OpenOnly != nil && *f.OpenOnly && !e.Session.CandidatureOpen(now) {
 			continue
 		}
@@ -78,7 +79,7 @@ func splitQuery(q string) []string { return strings.Fields(domain.SearchKey(q)) 
 // random combinations of every filter, keywords and pages give the same total
 // and the same page as the filters applied course by course.
 func TestSearch_CAT1_bitsets_agree_with_the_rule(t *testing.T) {
-	ix := Build(demoCatalogue(1), words(t), "C")
+	ix := catalogue.Build(demoCatalogue(1), testWords(t), "C")
 	now := time.Date(2026, 12, 10, 12, 0, 0, 0, time.UTC)
 	r := rand.New(rand.NewPCG(1, 2))
 	yesNo := func() *bool {
@@ -95,7 +96,7 @@ func TestSearch_CAT1_bitsets_agree_with_the_rule(t *testing.T) {
 	pick := func(p float64) bool { return r.Float64() < p }
 	queries := []string{"", "", "anglais", "info", "ecole", "cap", "zzz", "15e anglais"}
 	for i := range 600 {
-		f := Filter{Query: queries[r.IntN(len(queries))], Page: 1 + r.IntN(3), PerPage: []int{5, 20, 100}[r.IntN(3)]}
+		f := catalogue.Filter{Query: queries[r.IntN(len(queries))], Page: 1 + r.IntN(3), PerPage: []int{5, 20, 100}[r.IntN(3)]}
 		if pick(0.4) {
 			f.Subject = domain.Subjects[r.IntN(len(domain.Subjects))]
 		}
@@ -125,7 +126,7 @@ func TestSearch_CAT1_bitsets_agree_with_the_rule(t *testing.T) {
 		}
 		total, page := naiveSearch(ix, f, now)
 		res, err := ix.Search(f, now)
-		if _, out := err.(ErrPageOutOfRange); err != nil && !out {
+		if _, out := err.(catalogue.ErrPageOutOfRange); err != nil && !out {
 			t.Fatal(err)
 		}
 		got := make([]int64, 0, len(res.Items))
@@ -143,19 +144,19 @@ func TestSearch_CAT1_bitsets_agree_with_the_rule(t *testing.T) {
 	}
 }
 
-// BenchmarkSearch measures Index.Search on the demo city at scale 1 and 14
+// BenchmarkSearch measures catalogue.Index.Search on the demo city at scale 1 and 14
 // (about 1,400 and 20,000 courses): the filtered second page of bench/catalogue
 // and the keyword search, beside the same search course by course (the way
 // Search worked before the bitsets), the in-run baseline.
 func BenchmarkSearch(b *testing.B) {
-	w := words(b)
+	w := testWords(b)
 	now := time.Date(2026, 12, 10, 12, 0, 0, 0, time.UTC)
 	for _, scale := range []int{1, 14} {
-		ix := Build(demoCatalogue(scale), w, "C")
+		ix := catalogue.Build(demoCatalogue(scale), w, "C")
 		monday, no := time.Monday, false
-		for name, f := range map[string]Filter{
-			"filtered_page2": {Subject: domain.SubjectLanguages, Weekday: &monday, OpenOnly: &no, Page: 2, PerPage: DefaultPerPage},
-			"keyword":        {Query: "anglais", Page: 1, PerPage: DefaultPerPage},
+		for name, f := range map[string]catalogue.Filter{
+			"filtered_page2": {Subject: domain.SubjectLanguages, Weekday: &monday, OpenOnly: &no, Page: 2, PerPage: catalogue.DefaultPerPage},
+			"keyword":        {Query: "anglais", Page: 1, PerPage: catalogue.DefaultPerPage},
 		} {
 			b.Run(name+"/courses="+strconv.Itoa(ix.Len())+"/bitsets", func(b *testing.B) {
 				for b.Loop() {
@@ -176,11 +177,11 @@ func BenchmarkSearch(b *testing.B) {
 // BenchmarkBuild measures catalogue.Build at scale 15 (21,000 courses), the
 // in-memory part of a reload (bench/reload measures it with LoadCatalogue).
 func BenchmarkBuild(b *testing.B) {
-	w := words(b)
+	w := testWords(b)
 	c := demoCatalogue(15)
 	b.ResetTimer()
 	for b.Loop() {
-		Build(c, w, "C")
+		catalogue.Build(c, w, "C")
 	}
 }
 
@@ -189,14 +190,14 @@ func BenchmarkBuild(b *testing.B) {
 // text folded at once: formation title, diploma, codes, subject and level in
 // both languages, establishment, postal code, arrondissement, trainer.
 func TestBuild_CAT1_keywords_are_the_folded_texts(t *testing.T) {
-	w := words(t)
-	ix := Build(demoCatalogue(1), w, "C")
+	w := testWords(t)
+	ix := catalogue.Build(demoCatalogue(1), w, "C")
 	fr, en := w.Printer("fr"), w.Printer("en")
 	vocab := map[string]bool{}
-	for _, v := range ix.vocabulary {
+	for _, v := range ix.Vocabulary() {
 		vocab[v] = true
 	}
-	for i, e := range ix.entries {
+	for i, e := range ix.Entries() {
 		f := e.Formation
 		want := map[string]bool{}
 		for _, word := range strings.Fields(domain.SearchKey(strings.Join([]string{f.Title, f.DiplomaName, f.Code, e.Code,
@@ -207,8 +208,8 @@ func TestBuild_CAT1_keywords_are_the_folded_texts(t *testing.T) {
 			want[word] = true
 		}
 		got := map[string]bool{}
-		for j, word := range ix.vocabulary {
-			if _, found := slices.BinarySearch(ix.postings[j], int32(i)); found {
+		for j, word := range ix.Vocabulary() {
+			if _, found := slices.BinarySearch(ix.Postings()[j], int32(i)); found {
 				got[word] = true
 			}
 		}
@@ -228,12 +229,12 @@ func TestBuild_CAT1_keywords_are_the_folded_texts(t *testing.T) {
 
 // TestBuild_CAT1_display_order: the courses are in the catalogue's order —
 // formation title (accents and case folded), level, weekday from Monday,
-// start time, establishment name, ID — whatever ranks Build sorts them by.
+// start time, establishment name, ID — whatever ranks catalogue.Build sorts them by.
 func TestBuild_CAT1_display_order(t *testing.T) {
-	ix := Build(demoCatalogue(2), words(t), "C")
-	if !slices.IsSortedFunc(ix.entries, func(a, b *Entry) int {
+	ix := catalogue.Build(demoCatalogue(2), testWords(t), "C")
+	if !slices.IsSortedFunc(ix.Entries(), func(a, b *catalogue.Entry) int {
 		return cmp.Or(strings.Compare(domain.SearchKey(a.Formation.Title), domain.SearchKey(b.Formation.Title)),
-			levelRank(a.Level)-levelRank(b.Level), weekdayRank(a.Weekday)-weekdayRank(b.Weekday), a.StartMinute-b.StartMinute,
+			catalogue.LevelRank(a.Level)-catalogue.LevelRank(b.Level), catalogue.WeekdayRank(a.Weekday)-catalogue.WeekdayRank(b.Weekday), a.StartMinute-b.StartMinute,
 			strings.Compare(a.Establishment.Name, b.Establishment.Name), cmp.Compare(a.ID, b.ID))
 	}) {
 		t.Fatal("the catalogue is not in display order")

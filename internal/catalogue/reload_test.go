@@ -1,6 +1,8 @@
-package catalogue
+package catalogue_test
 
 import (
+	"cma/internal/catalogue"
+	"cma/internal/i18n"
 	"context"
 	"sync"
 	"testing"
@@ -17,7 +19,7 @@ import (
 // the first (one transaction bumping the revision, then Invalidate, as Admin
 // does) is served by the first at once, by the second not before its maxAge
 // has passed since its last revision check and right after it; and on the
-// real clock within DefaultMaxAge and a reload (issue 13, item 7; CAT-6).
+// real clock within catalogue.DefaultMaxAge and a reload (issue 13, item 7; CAT-6).
 func TestService_two_instances_see_a_change_after_maxAge(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
@@ -25,14 +27,14 @@ func TestService_two_instances_see_a_change_after_maxAge(t *testing.T) {
 		if _, err := demo.Load(ctx, st, demo.Options{Scale: 1, Seed: 2026, Today: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}); err != nil {
 			t.Fatal(err)
 		}
-		w := words(t)
+		w := testWords(t)
 		var mu sync.Mutex
 		clock := time.Date(2026, 12, 10, 10, 0, 0, 0, time.UTC)
 		now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
 		advance := func(d time.Duration) { mu.Lock(); clock = clock.Add(d); mu.Unlock() }
 		const maxAge = time.Second
-		a := NewService(st, w, "C", maxAge, now)
-		b := NewService(store.New(d), w, "C", maxAge, now)
+		a := catalogue.NewService(st, w, "C", maxAge, now)
+		b := catalogue.NewService(store.New(d), w, "C", maxAge, now)
 		ixA, err := a.Index(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -42,7 +44,7 @@ func TestService_two_instances_see_a_change_after_maxAge(t *testing.T) {
 			t.Fatal(err)
 		}
 		course := ixA.All()[7]
-		remote := func(s *Service) (bool, int64) {
+		remote := func(s *catalogue.Service) (bool, int64) {
 			ix, err := s.Index(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -70,11 +72,11 @@ func TestService_two_instances_see_a_change_after_maxAge(t *testing.T) {
 		}
 
 		// On the real clock, with serve's interval.
-		real := NewService(store.New(d), w, "C", DefaultMaxAge, time.Now)
+		real := catalogue.NewService(store.New(d), w, "C", catalogue.DefaultMaxAge, time.Now)
 		if _, err := real.Index(ctx); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(DefaultMaxAge / 3)
+		time.Sleep(catalogue.DefaultMaxAge / 3)
 		committed := time.Now()
 		if err := st.SetCourseRemote(ctx, course.ID, false); err != nil {
 			t.Fatal(err)
@@ -89,6 +91,16 @@ func TestService_two_instances_see_a_change_after_maxAge(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 		lag := time.Since(committed)
-		t.Logf("served by another service %s after the commit (revision checked every %s)", lag.Round(time.Millisecond), DefaultMaxAge)
+		t.Logf("served by another service %s after the commit (revision checked every %s)", lag.Round(time.Millisecond), catalogue.DefaultMaxAge)
 	})
+}
+
+// testWords are the platform's message catalogues.
+func testWords(t testing.TB) *i18n.Catalog {
+	t.Helper()
+	w, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
 }

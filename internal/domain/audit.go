@@ -89,6 +89,16 @@ const (
 	AuditFormationTariffApplied = "formation.tariff_applied"
 )
 
+// A session's catalogue imported from a spreadsheet, and each course,
+// establishment (with its rooms) and formation it created or changed
+// (CAT-3, ROLE-5).
+const (
+	AuditCatalogueImported     = "catalogue.imported"
+	AuditCourseImported        = "course.imported"
+	AuditEstablishmentImported = "establishment.imported"
+	AuditFormationImported     = "formation.imported"
+)
+
 // AuditActions lists every action of the audit trail, in the journal filter's
 // order.
 var AuditActions = []string{AuditIdentityCorrected, AuditFileRead, AuditPeopleSearched, AuditDuplicateMerged,
@@ -100,4 +110,5 @@ var AuditActions = []string{AuditIdentityCorrected, AuditFileRead, AuditPeopleSe
 	AuditFormationDeleted,
 	AuditCourseCreated, AuditCourseChanged, AuditCourseStaffed, AuditCourseArchived, AuditCourseDeleted,
 	AuditRemoteSwitched, AuditRemoteEnded, AuditRemoteGroup, AuditHolidaysImported,
+	AuditCatalogueImported, AuditCourseImported, AuditEstablishmentImported, AuditFormationImported,
 }

@@ -32,6 +32,9 @@ type Page struct {
 	// DemoClock, when set, is the banner saying that the platform runs on the
 	// demo clock (serve --demo-now) and what time it says.
 	DemoClock string
+	// Refresh, when positive, reloads the page after that many seconds (an
+	// import's progress, read from the database by every instance).
+	Refresh int
 }
 
 // SignInURL is the header's sign-in link, returning to SignInReturn.
