@@ -204,7 +204,37 @@ func Generate(opt Options) Dataset {
 	formations, specOf := buildFormations()
 	g.ds.Formations = formations
 	g.courses(scale*CoursesPerScale, specOf)
+	defaultTariffs(&g.ds)
 	return g.ds
+}
+
+// defaultTariffs gives each formation the tariff most of its courses have
+// (the lowest of equals) as its default; the courses at that tariff follow
+// it, the others keep their own (CAT-3), as a city's catalogue does.
+func defaultTariffs(ds *Dataset) {
+	counts := map[string]map[int64]int{}
+	for _, c := range ds.Courses {
+		if counts[c.FormationCode] == nil {
+			counts[c.FormationCode] = map[int64]int{}
+		}
+		counts[c.FormationCode][c.PriceCents]++
+	}
+	byCode := map[string]int64{}
+	for i := range ds.Formations {
+		f := &ds.Formations[i]
+		best, n := int64(0), 0
+		for price, k := range counts[f.Code] {
+			if k > n || k == n && price < best {
+				best, n = price, k
+			}
+		}
+		f.DefaultPriceCents = best
+		byCode[f.Code] = best
+	}
+	for i := range ds.Courses {
+		c := &ds.Courses[i]
+		c.OwnPrice = c.PriceCents != byCode[c.FormationCode]
+	}
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
@@ -722,7 +752,6 @@ func Workbook(ds Dataset, sessionCode string, at time.Time) []export.Table {
 		co.ID, co.SessionID = 0, sessionID
 		co.EstablishmentID, co.FormationID = estIDs[c.EstablishmentCode], formationIDs[c.FormationCode]
 		co.RoomID = roomIDs[c.EstablishmentCode+"\x00"+c.RoomName]
-		co.OwnPrice = true // each demo course has its own tariff
 		cat.Courses = append(cat.Courses, co)
 	}
 	cat.Sessions = []domain.Session{{ID: sessionID, Code: sessionCode}}

@@ -38,7 +38,7 @@ func fixtureFiles(t *testing.T) map[string][]byte {
 
 // TestWorkbook_CAT3_fixture_is_what_the_generator_makes: the demo city's
 // spreadsheet kept in the repository is the one Load imports (regenerate
-// with `go test ./internal/demo -run Fixture -update`).
+// with `go test ./internal/demo -run TestWorkbook -update`).
 func TestWorkbook_CAT3_fixture_is_what_the_generator_makes(t *testing.T) {
 	dir := filepath.Join("testdata", "demo-catalogue")
 	files := fixtureFiles(t)
@@ -66,7 +66,7 @@ func TestWorkbook_CAT3_fixture_is_what_the_generator_makes(t *testing.T) {
 			continue
 		}
 		if !bytes.Equal(kept, data) {
-			t.Errorf("%s differs from what the generator makes: run go test ./internal/demo -run Fixture -update", name)
+			t.Errorf("%s differs from what the generator makes: run go test ./internal/demo -run TestWorkbook -update", name)
 		}
 	}
 }
