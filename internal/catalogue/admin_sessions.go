@@ -114,11 +114,11 @@ func (in SessionInput) apply(se *domain.Session) {
 func sessionFields(se domain.Session) Fields {
 	d := domain.DatesOf(se)
 	day := func(t time.Time) string { return t.Format("02/01/2006") }
-	return Fields{{"code", se.Code}, {"nom", se.Name}, {"type", string(se.Kind)}, {"session de vacances", ouiNon(se.HolidaySession)},
+	return Fields{{"code", se.Code}, {"nom", se.Name}, {"type", sessionKindWords[se.Kind]}, {"session de vacances", ouiNon(se.HolidaySession)},
 		{"premier cours", day(d.FirstDay)}, {"dernier cours", day(d.LastDay)},
 		{"ouverture des candidatures", day(d.CandidatureOpens)}, {"clôture des candidatures", day(d.CandidatureCloses)},
 		{"ouverture des réponses", day(d.AnswerOpens)}, {"clôture des réponses", day(d.AnswerCloses)},
-		{"statut", string(se.Status)}}
+		{"statut", sessionStatusWords[se.Status]}}
 }
 
 func ouiNon(b bool) string {
@@ -379,3 +379,11 @@ func (a *Admin) SessionCourses(ctx context.Context, actor domain.Actor, id int64
 	})
 	return out, err
 }
+
+// The French words of a session's kind and status in the audit trail, which
+// the central service reads.
+var (
+	sessionKindWords = map[domain.SessionKind]string{domain.SessionAnnual: "annuelle", domain.SessionSemester1: "1er semestre",
+		domain.SessionSemester2: "2e semestre", domain.SessionSpecial: "spéciale"}
+	sessionStatusWords = map[domain.SessionStatus]string{domain.SessionDraft: "brouillon", domain.SessionPublished: "publiée"}
+)
