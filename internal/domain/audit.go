@@ -52,10 +52,13 @@ const (
 	AuditIdentityLinked   = "identity.linked"
 	AuditIdentityUnlinked = "identity.unlinked"
 	AuditEmailResent      = "email.resent"
+	// A personal access token of the staff API created or revoked (ROLE-5).
+	AuditAPITokenCreated = "apitoken.created"
+	AuditAPITokenRevoked = "apitoken.revoked"
 )
 
 // AuditActions lists every action of the audit trail, in the journal filter's
 // order.
 var AuditActions = []string{AuditIdentityCorrected, AuditFileRead, AuditPeopleSearched, AuditDuplicateMerged,
 	AuditDuplicateDismissed, AuditCandidateCreated, AuditAssistedOpened, AuditStaffCreated, AuditSignInHeld, AuditIdentityLinked, AuditSignInRefused, AuditIdentityUnlinked, AuditProofErased, AuditDemoLoaded,
-	AuditEmailResent}
+	AuditEmailResent, AuditAPITokenCreated, AuditAPITokenRevoked}

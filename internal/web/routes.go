@@ -116,6 +116,16 @@ func (s *Server) Handler() http.Handler {
 	// The catalogue administration: school holidays and remote delivery (remote).
 
 	// The catalogue administration: API tokens (api).
+	h("GET "+apiTokensPath, can(domain.ActManageAPITokens, nil), s.apiTokensPage)
+	h("POST "+apiTokensPath, can(domain.ActManageAPITokens, nil), s.createAPIToken)
+	h("POST "+apiTokensPath+"/{id}/revoquer", can(domain.ActManageAPITokens, nil), s.revokeAPIToken, textForm)
+	// The staff API: a personal access token only, never the web session (api_staff.go).
+	h("GET /api/v1/admin/token", apiCan(domain.ActBackOffice, nil), s.apiTokenInfo)
+	h("GET /api/v1/admin/sessions", apiCan(domain.ActManageCatalogue, nil), s.apiAdminSessions)
+	h("GET /api/v1/admin/sessions/{id}", apiCan(domain.ActManageCatalogue, nil), s.apiAdminSession)
+	h("GET /api/v1/admin/sessions/{id}/courses", apiCan(domain.ActManageCatalogue, nil), s.apiAdminCourses)
+	h("GET /api/v1/admin/establishments", apiCan(domain.ActManageCatalogue, nil), s.apiAdminEstablishments)
+	h("GET /api/v1/admin/formations", apiCan(domain.ActManageCatalogue, nil), s.apiAdminFormations)
 
 	// JSON API.
 	h("GET /api/v1/openapi.yaml", public, s.openAPI)
