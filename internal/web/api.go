@@ -58,7 +58,7 @@ func (s *Server) apiPrinter(r *http.Request) *i18n.Printer {
 		}
 		return s.Words.Printer(i18n.French)
 	}
-	if strings.HasPrefix(strings.ToLower(strings.TrimSpace(r.Header.Get("Accept-Language"))), "en") {
+	if strings.HasPrefix(r.Header.Get("Accept-Language"), "en") {
 		return s.Words.Printer(i18n.English)
 	}
 	return s.Words.Printer(i18n.French)
