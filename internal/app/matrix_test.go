@@ -201,6 +201,34 @@ func TestPermissionMatrix(t *testing.T) {
 			// ROLE-3: without an establishment, a director gets hers.
 			{"GET", "/back-office/candidatures.xlsx", nil, expect("director", "central"), false}},
 		// The catalogue administration: sessions, establishments and formations (admin-sessions).
+		// ROLE-5: only the central service sets up the catalogue; a director, coordinator, trainer, guidance
+		// staff and the help desk get 403 (ROLE-2..4, 6, 7).
+		"GET /back-office/catalogue":                                              {{"GET", "/back-office/catalogue", nil, expect("central"), false}},
+		"GET /back-office/catalogue/sessions/nouvelle":                            {{"GET", "/back-office/catalogue/sessions/nouvelle", nil, expect("central"), false}},
+		"POST /back-office/catalogue/sessions/nouvelle":                           {{"POST", "/back-office/catalogue/sessions/nouvelle", url.Values{"code": {"x"}}, expect("central"), false}},
+		"GET /back-office/catalogue/sessions/{id}":                                {{"GET", "/back-office/catalogue/sessions/1", nil, expect("central"), false}},
+		"GET /back-office/catalogue/sessions/{id}/modifier":                       {{"GET", "/back-office/catalogue/sessions/1/modifier", nil, expect("central"), false}},
+		"GET /back-office/catalogue/sessions/{id}/preparer":                       {{"GET", "/back-office/catalogue/sessions/1/preparer", nil, expect("central"), false}},
+		"POST /back-office/catalogue/sessions/{id}/modifier":                      {{"POST", "/back-office/catalogue/sessions/999999/modifier", url.Values{"confirmer": {"1"}}, expect("central"), true}},
+		"POST /back-office/catalogue/sessions/{id}/publier":                       {{"POST", "/back-office/catalogue/sessions/999999/publier", url.Values{"confirmer": {"1"}}, expect("central"), true}},
+		"POST /back-office/catalogue/sessions/{id}/supprimer":                     {{"POST", "/back-office/catalogue/sessions/999999/supprimer", url.Values{"confirmer": {"1"}}, expect("central"), true}},
+		"POST /back-office/catalogue/sessions/{id}/archiver":                      {{"POST", "/back-office/catalogue/sessions/999999/archiver", url.Values{"confirmer": {"1"}}, expect("central"), true}},
+		"POST /back-office/catalogue/sessions/{id}/preparer":                      {{"POST", "/back-office/catalogue/sessions/999999/preparer", url.Values{"confirmer": {"1"}}, expect("central"), true}},
+		"GET /back-office/catalogue/etablissements":                               {{"GET", "/back-office/catalogue/etablissements", nil, expect("central"), false}},
+		"GET /back-office/catalogue/etablissements/nouveau":                       {{"GET", "/back-office/catalogue/etablissements/nouveau", nil, expect("central"), false}},
+		"POST /back-office/catalogue/etablissements/nouveau":                      {{"POST", "/back-office/catalogue/etablissements/nouveau", url.Values{"code": {"x"}}, expect("central"), false}},
+		"GET /back-office/catalogue/etablissements/{id}":                          {{"GET", "/back-office/catalogue/etablissements/" + n(ownEst, 10), nil, expect("central"), false}},
+		"POST /back-office/catalogue/etablissements/{id}":                         {{"POST", "/back-office/catalogue/etablissements/999999", url.Values{"code": {"x"}}, expect("central"), true}},
+		"POST /back-office/catalogue/etablissements/{id}/archiver":                {{"POST", "/back-office/catalogue/etablissements/999999/archiver", url.Values{}, expect("central"), true}},
+		"POST /back-office/catalogue/etablissements/{id}/salles":                  {{"POST", "/back-office/catalogue/etablissements/999999/salles", url.Values{"salle": {"x"}, "postes": {"1"}}, expect("central"), true}},
+		"POST /back-office/catalogue/etablissements/{id}/salles/{salle}":          {{"POST", "/back-office/catalogue/etablissements/999999/salles/999999", url.Values{"salle": {"x"}, "postes": {"1"}}, expect("central"), true}},
+		"POST /back-office/catalogue/etablissements/{id}/salles/{salle}/archiver": {{"POST", "/back-office/catalogue/etablissements/999999/salles/999999/archiver", url.Values{}, expect("central"), true}},
+		"GET /back-office/catalogue/formations":                                   {{"GET", "/back-office/catalogue/formations", nil, expect("central"), false}},
+		"GET /back-office/catalogue/formations/nouvelle":                          {{"GET", "/back-office/catalogue/formations/nouvelle", nil, expect("central"), false}},
+		"POST /back-office/catalogue/formations/nouvelle":                         {{"POST", "/back-office/catalogue/formations/nouvelle", url.Values{"code": {"x"}}, expect("central"), false}},
+		"GET /back-office/catalogue/formations/{id}":                              {{"GET", "/back-office/catalogue/formations/" + n(ownForm, 10), nil, expect("central"), false}},
+		"POST /back-office/catalogue/formations/{id}":                             {{"POST", "/back-office/catalogue/formations/999999", url.Values{"code": {"x"}}, expect("central"), true}},
+		"POST /back-office/catalogue/formations/{id}/archiver":                    {{"POST", "/back-office/catalogue/formations/999999/archiver", url.Values{}, expect("central"), true}},
 
 		// The catalogue administration: courses (admin-courses).
 

@@ -57,8 +57,35 @@ const (
 	AuditAPITokenRevoked = "apitoken.revoked"
 )
 
+// The catalogue administration's actions (ROLE-5): sessions, establishments
+// and formations; ObjectKind and ObjectID name the object.
+const (
+	AuditSessionCreated         = "session.created"
+	AuditSessionChanged         = "session.changed"
+	AuditSessionPublished       = "session.published"
+	AuditSessionCopied          = "session.copied"
+	AuditSessionArchived        = "session.archived"
+	AuditSessionDeleted         = "session.deleted"
+	AuditEstablishmentCreated   = "establishment.created"
+	AuditEstablishmentChanged   = "establishment.changed"
+	AuditEstablishmentArchived  = "establishment.archived"
+	AuditEstablishmentDeleted   = "establishment.deleted"
+	AuditEstablishmentDirector  = "establishment.director"
+	AuditRoomChanged            = "room.changed"
+	AuditFormationCreated       = "formation.created"
+	AuditFormationChanged       = "formation.changed"
+	AuditFormationArchived      = "formation.archived"
+	AuditFormationDeleted       = "formation.deleted"
+	AuditFormationTariffApplied = "formation.tariff_applied"
+)
+
 // AuditActions lists every action of the audit trail, in the journal filter's
 // order.
 var AuditActions = []string{AuditIdentityCorrected, AuditFileRead, AuditPeopleSearched, AuditDuplicateMerged,
 	AuditDuplicateDismissed, AuditCandidateCreated, AuditAssistedOpened, AuditStaffCreated, AuditSignInHeld, AuditIdentityLinked, AuditSignInRefused, AuditIdentityUnlinked, AuditProofErased, AuditDemoLoaded,
-	AuditEmailResent, AuditAPITokenCreated, AuditAPITokenRevoked}
+	AuditEmailResent,
+	AuditSessionCreated, AuditSessionChanged, AuditSessionPublished, AuditSessionCopied, AuditSessionArchived, AuditSessionDeleted,
+	AuditEstablishmentCreated, AuditEstablishmentChanged, AuditEstablishmentDirector, AuditRoomChanged, AuditEstablishmentArchived,
+	AuditEstablishmentDeleted, AuditFormationCreated, AuditFormationChanged, AuditFormationTariffApplied, AuditFormationArchived,
+	AuditFormationDeleted,
+	AuditAPITokenCreated, AuditAPITokenRevoked}

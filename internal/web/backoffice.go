@@ -207,6 +207,7 @@ func (s *Server) centralHome(r *http.Request, pg *views.Page, ix *catalogue.Inde
 		sec.Sessions = append(sec.Sessions, row)
 	}
 	sec.Links = []views.Link{
+		{URL: hubPath, Label: p.T("admin.hub.title"), Hint: p.T("admin.hub.home.hint")}, // ROLE-5: the catalogue administration
 		{URL: candidaturesPath, Label: p.T("bo.cand.title"), Hint: p.T("bo.cand.hint")},
 		{URL: "/back-office/personnes", Label: p.T("bo.people.title"), Hint: p.T("bo.people.hint")},
 		{URL: "/back-office/doublons", Label: p.T("bo.dup.title"), Hint: p.T("bo.dup.count", map[string]any{"Count": len(pending)})},

@@ -75,6 +75,9 @@ func (s *Server) coursePage(w http.ResponseWriter, r *http.Request) {
 	}
 	if f.Diploma {
 		v.DiplomaNote = p.T("course.diploma.note", map[string]any{"Name": f.DiplomaName})
+		if f.ExamNote != "" { // CAT-7: the formation's own words on the exam, set by the central service
+			v.DiplomaNote = p.T("course.diploma.name", map[string]any{"Name": f.DiplomaName}) + " " + f.ExamNote
+		}
 	}
 	for _, m := range ix.Meetings(e, s.Paris) {
 		row := views.MeetingRow{Date: pg.Date(m.Date), Hours: hours(e), Status: p.T("course.meetings.held"), Skipped: m.Skipped}

@@ -108,6 +108,33 @@ func (s *Server) Handler() http.Handler {
 	h("GET /back-office/candidatures.xlsx", can(domain.ActViewEstablishment, establishmentParam), s.candidaturesXLSX)
 
 	// The catalogue administration: sessions, establishments and formations (admin-sessions).
+	manage := can(domain.ActManageCatalogue, nil)
+	h("GET /back-office/catalogue", manage, s.catalogueHub)
+	h("GET /back-office/catalogue/sessions/nouvelle", manage, s.newSessionPage)
+	h("POST /back-office/catalogue/sessions/nouvelle", manage, s.createSession, textForm)
+	h("GET /back-office/catalogue/sessions/{id}", manage, s.sessionPage)
+	h("GET /back-office/catalogue/sessions/{id}/modifier", manage, s.editSessionPage)
+	h("POST /back-office/catalogue/sessions/{id}/modifier", manage, s.updateSession, textForm)
+	h("POST /back-office/catalogue/sessions/{id}/publier", manage, s.publishSession)
+	h("POST /back-office/catalogue/sessions/{id}/supprimer", manage, s.deleteSession, textForm)
+	h("POST /back-office/catalogue/sessions/{id}/archiver", manage, s.archiveSession, textForm)
+	h("GET /back-office/catalogue/sessions/{id}/preparer", manage, s.copySessionPage)
+	h("POST /back-office/catalogue/sessions/{id}/preparer", manage, s.copySession, textForm)
+	h("GET /back-office/catalogue/etablissements", manage, s.placesPage)
+	h("GET /back-office/catalogue/etablissements/nouveau", manage, s.newPlacePage)
+	h("POST /back-office/catalogue/etablissements/nouveau", manage, s.createPlace, textForm)
+	h("GET /back-office/catalogue/etablissements/{id}", manage, s.placePage)
+	h("POST /back-office/catalogue/etablissements/{id}", manage, s.updatePlace, textForm)
+	h("POST /back-office/catalogue/etablissements/{id}/archiver", manage, s.removePlace, textForm)
+	h("POST /back-office/catalogue/etablissements/{id}/salles", manage, s.addRoom, textForm)
+	h("POST /back-office/catalogue/etablissements/{id}/salles/{salle}", manage, s.updateRoom, textForm)
+	h("POST /back-office/catalogue/etablissements/{id}/salles/{salle}/archiver", manage, s.archiveRoom)
+	h("GET /back-office/catalogue/formations", manage, s.formationsPage)
+	h("GET /back-office/catalogue/formations/nouvelle", manage, s.newFormationPage)
+	h("POST /back-office/catalogue/formations/nouvelle", manage, s.createFormation, textForm)
+	h("GET /back-office/catalogue/formations/{id}", manage, s.adminFormationPage)
+	h("POST /back-office/catalogue/formations/{id}", manage, s.updateFormation, textForm)
+	h("POST /back-office/catalogue/formations/{id}/archiver", manage, s.removeFormation, textForm)
 
 	// The catalogue administration: courses (admin-courses).
 

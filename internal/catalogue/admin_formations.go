@@ -1,0 +1,286 @@
+package catalogue
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"cma/internal/domain"
+)
+
+// The formations (ROLE-5, CAT-3, CAT-4, CAT-7): what is taught, its
+// evaluation mode, its kind (which sets its courses' capacities), the diploma
+// with the exam note, and the default tariff its courses follow unless they
+// have their own.
+
+// FormationInput is what the central service gives a formation.
+type FormationInput struct {
+	Code, Title             string
+	Subject                 domain.Subject
+	Level                   domain.Level
+	Description             string
+	Prerequisites           string
+	PrerequisiteFormationID int64 // the previous level's formation whose certificate is asked for, 0: none
+	Evaluation              domain.EvaluationMode
+	Kind                    domain.FormationKind
+	Diploma                 bool
+	DiplomaName             string
+	ExamNote                string // CAT-7: how candidates register for the exam and pay its fee
+	DefaultPriceCents       int64
+	Reason                  string
+}
+
+// FormationRow is a formation with its course count.
+type FormationRow struct {
+	domain.Formation
+	Courses int
+}
+
+// DefaultExamNote is the exam note a new diploma formation's form offers
+// (CAT-7).
+const DefaultExamNote = "Les cours préparent à l'examen, mais l'inscription à l'examen n'est pas faite par les Cours municipaux d'adultes : chaque candidat s'inscrit lui-même auprès de l'organisme certificateur (l'académie le plus souvent) et en paie lui-même les frais d'inscription."
+
+// euros is a tariff as typed: euros, and at most two decimals after a comma
+// or a point ("180", "180,50", "180.5").
+var euros = regexp.MustCompile(`^([0-9]{1,6})(?:[.,]([0-9]{1,2}))?$`)
+
+// ParseEuros reads a tariff in euros as cents, strictly: digits, then at
+// most two decimals after a comma or a point; spaces around and a final "€"
+// are allowed. A wrong value is a field error on field with a French key.
+func ParseEuros(field, s string) (int64, *domain.FieldError) {
+	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "€"))
+	if s == "" {
+		return 0, &domain.FieldError{Field: field, Key: "formation.error.tariff_missing"}
+	}
+	m := euros.FindStringSubmatch(s)
+	if m == nil {
+		return 0, &domain.FieldError{Field: field, Key: "formation.error.tariff_format", Args: map[string]any{"Got": s}}
+	}
+	whole, _ := strconv.ParseInt(m[1], 10, 64)
+	cents := int64(0)
+	if m[2] != "" {
+		frac := m[2]
+		if len(frac) == 1 {
+			frac += "0"
+		}
+		cents, _ = strconv.ParseInt(frac, 10, 64)
+	}
+	return whole*100 + cents, nil
+}
+
+// FormatEuros writes cents as the form shows them again: "180" or "180,50".
+func FormatEuros(cents int64) string {
+	if cents%100 == 0 {
+		return strconv.FormatInt(cents/100, 10)
+	}
+	return strconv.FormatInt(cents/100, 10) + "," + strconv.FormatInt(cents%100/10, 10) + strconv.FormatInt(cents%10, 10)
+}
+
+// CheckFormation checks a formation's input (id: the formation changed, 0
+// for a new one) without writing anything; nil when it is right.
+func CheckFormation(in FormationInput, id int64) error { return nilIfEmpty(checkFormation(in, id)) }
+
+func checkFormation(in FormationInput, id int64) domain.FieldErrors {
+	var errs domain.FieldErrors
+	add := func(field, key string) { errs = append(errs, domain.FieldError{Field: field, Key: key}) }
+	if !domain.ValidCode(in.Code) {
+		add("code", "catalogue.error.code")
+	}
+	if strings.TrimSpace(in.Title) == "" {
+		add("title", "formation.error.title")
+	}
+	if !in.Subject.Valid() {
+		add("subject", "formation.error.subject")
+	}
+	if !in.Level.Valid() {
+		add("level", "course.error.level")
+	}
+	if in.PrerequisiteFormationID != 0 && in.PrerequisiteFormationID == id {
+		add("prerequisite_formation", "formation.error.prerequisite_self")
+	}
+	if !in.Evaluation.Valid() {
+		add("evaluation", "formation.error.evaluation")
+	}
+	if !in.Kind.Valid() {
+		add("kind", "formation.error.kind")
+	}
+	if in.Diploma && strings.TrimSpace(in.DiplomaName) == "" {
+		add("diploma_name", "formation.error.diploma_name")
+	}
+	if in.Diploma && strings.TrimSpace(in.ExamNote) == "" {
+		add("exam_note", "formation.error.exam_note")
+	}
+	if in.DefaultPriceCents < 0 {
+		add("price", "course.error.price")
+	}
+	return errs
+}
+
+func (in FormationInput) apply(f *domain.Formation) {
+	f.Code, f.Title, f.Subject, f.Level = in.Code, strings.TrimSpace(in.Title), in.Subject, in.Level
+	f.Description, f.Prerequisites = strings.TrimSpace(in.Description), strings.TrimSpace(in.Prerequisites)
+	f.PrerequisiteFormationID, f.Evaluation, f.Kind = in.PrerequisiteFormationID, in.Evaluation, in.Kind
+	f.Diploma, f.DiplomaName, f.ExamNote = in.Diploma, "", ""
+	if in.Diploma {
+		f.DiplomaName, f.ExamNote = strings.TrimSpace(in.DiplomaName), strings.TrimSpace(in.ExamNote)
+	}
+	f.DefaultPriceCents = in.DefaultPriceCents
+}
+
+func formationFields(f domain.Formation) Fields {
+	prereq := ""
+	if f.PrerequisiteFormationID != 0 {
+		prereq = "#" + strconv.FormatInt(f.PrerequisiteFormationID, 10)
+	}
+	return Fields{{"code", f.Code}, {"intitulé", f.Title}, {"domaine", string(f.Subject)}, {"niveau", string(f.Level)},
+		{"description", f.Description}, {"prérequis", f.Prerequisites}, {"formation prérequise", prereq},
+		{"évaluation", string(f.Evaluation)}, {"type", string(f.Kind)}, {"diplôme", ouiNon(f.Diploma)},
+		{"nom du diplôme", f.DiplomaName}, {"note sur l'examen", f.ExamNote},
+		{"tarif par défaut", FormatEuros(f.DefaultPriceCents) + " €"}}
+}
+
+// ListFormations is every formation, archived ones too, with course counts.
+func (a *Admin) ListFormations(ctx context.Context, actor domain.Actor) ([]FormationRow, error) {
+	c, err := a.Overview(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]FormationRow, 0, len(c.Formations))
+	for _, f := range c.Formations {
+		out = append(out, FormationRow{Formation: f, Courses: c.CoursesByFormation[f.ID]})
+	}
+	return out, nil
+}
+
+// Formation is one formation with its course count.
+func (a *Admin) Formation(ctx context.Context, actor domain.Actor, id int64) (FormationRow, error) {
+	rows, err := a.ListFormations(ctx, actor)
+	if err != nil {
+		return FormationRow{}, err
+	}
+	for _, r := range rows {
+		if r.ID == id {
+			return r, nil
+		}
+	}
+	return FormationRow{}, ErrNotFound
+}
+
+func (a *Admin) prerequisiteExists(ctx context.Context, tx *sql.Tx, id int64) error {
+	if id == 0 {
+		return nil
+	}
+	if _, err := a.store.FormationTx(ctx, tx, id); errors.Is(err, ErrNotFound) {
+		return domain.FieldErrors{{Field: "prerequisite_formation", Key: "formation.error.prerequisite_unknown"}}
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+// CreateFormation adds a formation and returns its ID.
+func (a *Admin) CreateFormation(ctx context.Context, actor domain.Actor, in FormationInput) (int64, error) {
+	if err := may(actor); err != nil {
+		return 0, err
+	}
+	if errs := checkFormation(in, 0); len(errs) > 0 {
+		return 0, errs
+	}
+	var f domain.Formation
+	in.apply(&f)
+	err := a.change(ctx, func(tx *sql.Tx) ([]domain.AuditEvent, error) {
+		if errs, err := a.codeFree(ctx, tx, "formations", f.Code, 0); err != nil || errs != nil {
+			return nil, errors.Join(err, nilIfEmpty(errs))
+		}
+		if err := a.prerequisiteExists(ctx, tx, f.PrerequisiteFormationID); err != nil {
+			return nil, err
+		}
+		if err := a.store.InsertFormation(ctx, tx, &f); err != nil {
+			return nil, err
+		}
+		return []domain.AuditEvent{a.event(actor, domain.AuditFormationCreated, domain.AuditObjectFormation, f.ID,
+			Changes(nil, formationFields(f)), in.Reason)}, nil
+	})
+	return f.ID, unwrapFieldErrors(err)
+}
+
+// UpdateFormation changes a formation. When its default tariff changes, the
+// courses that follow it (no tariff of their own) get it and its half
+// tariff in the same transaction (CAT-3); the trail says how many.
+func (a *Admin) UpdateFormation(ctx context.Context, actor domain.Actor, id int64, in FormationInput) error {
+	if err := may(actor); err != nil {
+		return err
+	}
+	if errs := checkFormation(in, id); len(errs) > 0 {
+		return errs
+	}
+	return unwrapFieldErrors(a.change(ctx, func(tx *sql.Tx) ([]domain.AuditEvent, error) {
+		before, err := a.store.FormationTx(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if errs, err := a.codeFree(ctx, tx, "formations", in.Code, id); err != nil || errs != nil {
+			return nil, errors.Join(err, nilIfEmpty(errs))
+		}
+		if err := a.prerequisiteExists(ctx, tx, in.PrerequisiteFormationID); err != nil {
+			return nil, err
+		}
+		after := before
+		in.apply(&after)
+		details := Changes(formationFields(before), formationFields(after))
+		if details == "" {
+			return nil, nil
+		}
+		if err := a.store.UpdateFormation(ctx, tx, after); err != nil {
+			return nil, err
+		}
+		events := []domain.AuditEvent{a.event(actor, domain.AuditFormationChanged, domain.AuditObjectFormation, id, details, in.Reason)}
+		if before.DefaultPriceCents != after.DefaultPriceCents {
+			n, err := a.store.FollowDefaultTariff(ctx, tx, id, after.DefaultPriceCents)
+			if err != nil {
+				return nil, err
+			}
+			events = append(events, a.event(actor, domain.AuditFormationTariffApplied, domain.AuditObjectFormation, id,
+				strconv.FormatInt(n, 10)+" cours sans tarif propre : "+FormatEuros(after.DefaultPriceCents)+" € (demi-tarif "+
+					FormatEuros(domain.HalfTariff(after.DefaultPriceCents))+" €)", in.Reason))
+		}
+		return events, nil
+	}))
+}
+
+// RemoveFormation deletes a formation nothing refers to, or archives it
+// when a course, a candidature, a grant or another formation does.
+func (a *Admin) RemoveFormation(ctx context.Context, actor domain.Actor, id int64, reason string) (archived bool, err error) {
+	if err := may(actor); err != nil {
+		return false, err
+	}
+	err = a.change(ctx, func(tx *sql.Tx) ([]domain.AuditEvent, error) {
+		f, err := a.store.FormationTx(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		used, err := a.store.FormationReferenced(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if used {
+			archived = true
+			if f.Archived {
+				return nil, nil
+			}
+			if err := a.store.SetArchived(ctx, tx, "formations", id, a.now()); err != nil {
+				return nil, err
+			}
+			return []domain.AuditEvent{a.event(actor, domain.AuditFormationArchived, domain.AuditObjectFormation, id, "", reason)}, nil
+		}
+		if err := a.store.DeleteRow(ctx, tx, "formations", id); err != nil {
+			return nil, err
+		}
+		return []domain.AuditEvent{a.event(actor, domain.AuditFormationDeleted, domain.AuditObjectFormation, id,
+			Changes(nil, formationFields(f)), reason)}, nil
+	})
+	return archived, err
+}
