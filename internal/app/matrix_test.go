@@ -231,6 +231,24 @@ func TestPermissionMatrix(t *testing.T) {
 		"POST /back-office/catalogue/formations/{id}/archiver":                    {{"POST", "/back-office/catalogue/formations/999999/archiver", url.Values{}, expect("central"), true}},
 
 		// The catalogue administration: courses (admin-courses).
+		"GET /back-office/catalogue/sessions/{id}/cours/nouveau": {{"GET", "/back-office/catalogue/sessions/1/cours/nouveau", nil, expect("central"), false}},
+		"POST /back-office/catalogue/sessions/{id}/cours/nouveau": {{"POST", "/back-office/catalogue/sessions/1/cours/nouveau",
+			url.Values{"code": {""}}, expect("central"), false}}, // an invalid form: nothing created
+		"GET /back-office/catalogue/cours/{id}": {
+			{"GET", "/back-office/catalogue/cours/" + n(ownCourse, 10), nil, expect("director", "central"), false},
+			{"GET", "/back-office/catalogue/cours/" + n(foreignCourse, 10), nil, expect("central"), false}},
+		"GET /back-office/catalogue/cours/{id}/modifier": {{"GET", "/back-office/catalogue/cours/" + n(ownCourse, 10) + "/modifier", nil, expect("central"), false}},
+		"POST /back-office/catalogue/cours/{id}/modifier": {{"POST", "/back-office/catalogue/cours/" + n(ownCourse, 10) + "/modifier",
+			url.Values{"code": {""}}, expect("central"), false}}, // no times: refused, nothing changed
+		"GET /back-office/catalogue/cours/{id}/archiver": {{"GET", "/back-office/catalogue/cours/" + n(ownCourse, 10) + "/archiver", nil, expect("central"), false}},
+		"POST /back-office/catalogue/cours/{id}/archiver": {{"POST", "/back-office/catalogue/cours/" + n(ownCourse, 10) + "/archiver",
+			url.Values{"raison": {""}}, expect("central"), false}}, // no reason: refused
+		"GET /back-office/catalogue/cours/{id}/equipe": {
+			{"GET", "/back-office/catalogue/cours/" + n(ownCourse, 10) + "/equipe", nil, expect("director", "central"), false},
+			{"GET", "/back-office/catalogue/cours/" + n(foreignCourse, 10) + "/equipe", nil, expect("central"), false}},
+		"POST /back-office/catalogue/cours/{id}/equipe": { // no room: refused, nothing changed
+			{"POST", "/back-office/catalogue/cours/" + n(ownCourse, 10) + "/equipe", url.Values{"salle": {"0"}}, expect("director", "central"), false},
+			{"POST", "/back-office/catalogue/cours/" + n(foreignCourse, 10) + "/equipe", url.Values{"salle": {"0"}}, expect("central"), false}},
 
 		// The catalogue administration: catalogue import and export (import).
 

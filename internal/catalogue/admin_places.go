@@ -118,14 +118,6 @@ func (a *Admin) Establishment(ctx context.Context, actor domain.Actor, id int64)
 	return EstablishmentRow{}, ErrNotFound
 }
 
-// StaffAccounts are the active staff accounts, to pick a director from.
-func (a *Admin) StaffAccounts(ctx context.Context, actor domain.Actor) ([]domain.Account, error) {
-	if err := may(actor); err != nil {
-		return nil, err
-	}
-	return a.store.StaffAccounts(ctx)
-}
-
 // setDirector replaces the establishment's director grant when it changes,
 // and says so for the audit trail ("" when unchanged).
 func (a *Admin) setDirector(ctx context.Context, tx *sql.Tx, estID, directorID int64) (string, error) {

@@ -77,6 +77,14 @@ const (
 	AuditFormationArchived      = "formation.archived"
 	AuditFormationDeleted       = "formation.deleted"
 	AuditFormationTariffApplied = "formation.tariff_applied"
+	// The courses of the catalogue administration (CAT-3, CAT-4, ROLE-5,
+	// ROLE-3): created, changed, staffed (trainer and room), archived or
+	// deleted when nothing referred to them.
+	AuditCourseCreated  = "course.created"
+	AuditCourseChanged  = "course.changed"
+	AuditCourseStaffed  = "course.staffed"
+	AuditCourseArchived = "course.archived"
+	AuditCourseDeleted  = "course.deleted"
 )
 
 // AuditActions lists every action of the audit trail, in the journal filter's
@@ -88,4 +96,5 @@ var AuditActions = []string{AuditIdentityCorrected, AuditFileRead, AuditPeopleSe
 	AuditEstablishmentCreated, AuditEstablishmentChanged, AuditEstablishmentDirector, AuditRoomChanged, AuditEstablishmentArchived,
 	AuditEstablishmentDeleted, AuditFormationCreated, AuditFormationChanged, AuditFormationTariffApplied, AuditFormationArchived,
 	AuditFormationDeleted,
+	AuditCourseCreated, AuditCourseChanged, AuditCourseStaffed, AuditCourseArchived, AuditCourseDeleted,
 	AuditAPITokenCreated, AuditAPITokenRevoked}

@@ -155,6 +155,7 @@ func (s *Server) staffCoursePage(w http.ResponseWriter, r *http.Request) {
 		{Label: pg.T("course.places"), Hint: pg.T("bo.course.places", map[string]any{"Enrolled": e.Enrolled, "Capacity": e.Capacity})},
 		{Label: pg.T("course.meetings"), Hint: pg.T("course.meetings.count", map[string]any{"N": held})},
 	}}
+	v.Facts = append(v.Facts, s.courseAdminLinks(pg, u.Actor, e)...)
 	if !domain.Can(u.Actor, domain.ActViewEstablishment, domain.Resource{EstablishmentID: e.EstablishmentID}) {
 		// A trainer or a coordinator: the course's facts; its learners come
 		// with the registers.

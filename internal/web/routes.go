@@ -137,6 +137,15 @@ func (s *Server) Handler() http.Handler {
 	h("POST /back-office/catalogue/formations/{id}/archiver", manage, s.removeFormation, textForm)
 
 	// The catalogue administration: courses (admin-courses).
+	h("GET /back-office/catalogue/sessions/{id}/cours/nouveau", can(domain.ActManageCatalogue, nil), s.newCoursePage)
+	h("POST /back-office/catalogue/sessions/{id}/cours/nouveau", can(domain.ActManageCatalogue, nil), s.createCourse, textForm)
+	h("GET /back-office/catalogue/cours/{id}", can(domain.ActStaffCourse, courseResource), s.courseAdminPage)
+	h("GET /back-office/catalogue/cours/{id}/modifier", can(domain.ActManageCatalogue, courseResource), s.editCoursePage)
+	h("POST /back-office/catalogue/cours/{id}/modifier", can(domain.ActManageCatalogue, courseResource), s.updateCourse, textForm)
+	h("GET /back-office/catalogue/cours/{id}/archiver", can(domain.ActManageCatalogue, courseResource), s.archiveCoursePage)
+	h("POST /back-office/catalogue/cours/{id}/archiver", can(domain.ActManageCatalogue, courseResource), s.archiveCourse, textForm)
+	h("GET /back-office/catalogue/cours/{id}/equipe", can(domain.ActStaffCourse, courseResource), s.staffCourseForm)
+	h("POST /back-office/catalogue/cours/{id}/equipe", can(domain.ActStaffCourse, courseResource), s.staffCourse, textForm)
 
 	// The catalogue administration: catalogue import and export (import).
 
