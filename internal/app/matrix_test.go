@@ -253,6 +253,15 @@ func TestPermissionMatrix(t *testing.T) {
 		// The catalogue administration: catalogue import and export (import).
 
 		// The catalogue administration: school holidays and remote delivery (remote).
+		"GET /back-office/catalogue/vacances": {{"GET", "/back-office/catalogue/vacances", nil, expect("central"), false}},
+		// No file: the page again with its error, nothing imported.
+		"POST /back-office/catalogue/vacances":  {{"POST", "/back-office/catalogue/vacances", url.Values{"etape": {"importer"}}, expect("central"), false}},
+		"GET /back-office/catalogue/distanciel": {{"GET", "/back-office/catalogue/distanciel", nil, expect("central"), false}},
+		// No reason: refused with its error, nothing switched (CAT-6).
+		"POST /back-office/catalogue/distanciel": {{"POST", "/back-office/catalogue/distanciel", url.Values{"portee": {"tous"}, "mode": {"distanciel"}}, expect("central"), false}},
+		"POST /back-office/cours/{id}/distanciel": {
+			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/distanciel", url.Values{"mode": {"distanciel"}}, expect("director", "central"), false},
+			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/distanciel", url.Values{"mode": {"distanciel"}}, expect("central"), false}},
 
 		// The catalogue administration: API tokens and the staff API (api).
 		"GET /back-office/jetons-api":                {{"GET", "/back-office/jetons-api", nil, expect("central"), false}},

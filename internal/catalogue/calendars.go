@@ -106,21 +106,25 @@ func (s *Service) CourseCalendar(ctx context.Context, ix *Index, e *Entry, loc *
 // loc under the new holidays: a course whose meetings move gets the next
 // SEQUENCE and a LAST-MODIFIED at the import's time; the others keep theirs.
 func (s *Service) ReplaceSchoolHolidays(ctx context.Context, zone string, periods []store.SchoolHoliday, loc *time.Location) error {
-	return s.store.InTx(ctx, func(tx *sql.Tx) error {
-		if err := s.store.ReplaceSchoolHolidaysTx(ctx, tx, zone, periods); err != nil {
-			return err
+	return s.store.InTx(ctx, func(tx *sql.Tx) error { return s.ReplaceSchoolHolidaysTx(ctx, tx, zone, periods, loc) })
+}
+
+// ReplaceSchoolHolidaysTx is ReplaceSchoolHolidays inside the caller's
+// transaction (the back office's import records its audit event in it).
+func (s *Service) ReplaceSchoolHolidaysTx(ctx context.Context, tx *sql.Tx, zone string, periods []store.SchoolHoliday, loc *time.Location) error {
+	if err := s.store.ReplaceSchoolHolidaysTx(ctx, tx, zone, periods); err != nil {
+		return err
+	}
+	c, err := s.store.LoadCatalogueTx(ctx, tx)
+	if err != nil {
+		return err
+	}
+	ix := Build(c, s.words, s.zone)
+	now := s.now()
+	for _, e := range ix.entries {
+		if _, err := s.store.ReviseCourseCalendar(ctx, tx, e.ID, calendar.Fingerprint(s.courseEvents(ix, e, loc)), ix.Revision, now); err != nil {
+			return fmt.Errorf("school holidays of %s: %w", zone, err)
 		}
-		c, err := s.store.LoadCatalogueTx(ctx, tx)
-		if err != nil {
-			return err
-		}
-		ix := Build(c, s.words, s.zone)
-		now := s.now()
-		for _, e := range ix.entries {
-			if _, err := s.store.ReviseCourseCalendar(ctx, tx, e.ID, calendar.Fingerprint(s.courseEvents(ix, e, loc)), ix.Revision, now); err != nil {
-				return fmt.Errorf("school holidays of %s: %w", zone, err)
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }

@@ -29,6 +29,9 @@ type Entry struct {
 	Room          *domain.Room
 	Session       *domain.Session
 	RemoteNow     bool // the course is remote, or every course is (CAT-6)
+	// RemoteWhy is why it is remote when RemoteNow: the health protocol's
+	// reason when every course is, else the course's own.
+	RemoteWhy string
 	// FirstClass is the civil date of the course's first class meeting held,
 	// after any holiday that skips the first ones (CAT-5): the course's start
 	// date of ACC-1. It is the session's first day when no meeting is held.
@@ -104,6 +107,12 @@ func Build(c *store.Catalogue, words *i18n.Catalog, zone string) *Index {
 	for _, co := range c.Courses {
 		e := &Entry{Course: co, Formation: formations[co.FormationID], Establishment: establishments[co.EstablishmentID],
 			Room: rooms[co.RoomID], Session: sessions[co.SessionID], RemoteNow: co.Remote || c.AllRemote}
+		switch {
+		case c.AllRemote:
+			e.RemoteWhy = c.AllRemoteReason
+		case co.Remote:
+			e.RemoteWhy = co.RemoteReason
+		}
 		if e.Formation == nil || e.Establishment == nil || e.Session == nil {
 			continue // foreign keys make this impossible; never show a half course
 		}

@@ -85,6 +85,11 @@ const (
 	AuditCourseStaffed  = "course.staffed"
 	AuditCourseArchived = "course.archived"
 	AuditCourseDeleted  = "course.deleted"
+	// The catalogue administration: remote delivery and school holidays (CAT-6, CAT-5).
+	AuditRemoteSwitched   = "course.remote_switched"    // a course now remote, with the reason
+	AuditRemoteEnded      = "course.remote_ended"       // a course in person again, with the reason
+	AuditRemoteGroup      = "catalogue.remote_switched" // one switch of a formation, establishment, session or all courses
+	AuditHolidaysImported = "holidays.imported"         // the school holidays of the city's zone replaced
 )
 
 // AuditActions lists every action of the audit trail, in the journal filter's
@@ -97,4 +102,5 @@ var AuditActions = []string{AuditIdentityCorrected, AuditFileRead, AuditPeopleSe
 	AuditEstablishmentDeleted, AuditFormationCreated, AuditFormationChanged, AuditFormationTariffApplied, AuditFormationArchived,
 	AuditFormationDeleted,
 	AuditCourseCreated, AuditCourseChanged, AuditCourseStaffed, AuditCourseArchived, AuditCourseDeleted,
+	AuditRemoteSwitched, AuditRemoteEnded, AuditRemoteGroup, AuditHolidaysImported,
 	AuditAPITokenCreated, AuditAPITokenRevoked}

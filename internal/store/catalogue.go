@@ -13,13 +13,15 @@ import (
 // thousand courses, small enough for web instances to keep in memory and search
 // there (see package catalogue).
 type Catalogue struct {
-	Revision       int64
-	AllRemote      bool // CAT-6: health protocol, every course remote
-	Establishments []domain.Establishment
-	Formations     []domain.Formation
-	Sessions       []domain.Session
-	Courses        []domain.Course
-	SchoolHolidays []SchoolHoliday
+	Revision  int64
+	AllRemote bool // CAT-6: health protocol, every course remote
+	// AllRemoteReason is why every course was last switched to remote or back.
+	AllRemoteReason string
+	Establishments  []domain.Establishment
+	Formations      []domain.Formation
+	Sessions        []domain.Session
+	Courses         []domain.Course
+	SchoolHolidays  []SchoolHoliday
 }
 
 // SchoolHoliday is an imported school-holiday period of a zone (CAT-5).
@@ -210,7 +212,7 @@ func (s *Store) LoadCatalogue(ctx context.Context) (*Catalogue, error) {
 var catalogueSteps = []func(context.Context, *sql.Tx, *Catalogue) error{loadState, loadEstablishments, loadFormations, loadSessions, loadCourses, loadSchoolHolidays}
 
 func loadState(ctx context.Context, tx *sql.Tx, c *Catalogue) error {
-	return tx.QueryRowContext(ctx, `SELECT revision, all_remote FROM catalogue_state WHERE id = 1`).Scan(&c.Revision, &c.AllRemote)
+	return tx.QueryRowContext(ctx, `SELECT revision, all_remote, all_remote_reason FROM catalogue_state WHERE id = 1`).Scan(&c.Revision, &c.AllRemote, &c.AllRemoteReason)
 }
 
 func loadEstablishments(ctx context.Context, tx *sql.Tx, c *Catalogue) error {

@@ -469,6 +469,9 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 			Schedule: schedule(p, e), Place: placeName(pg, e), Session: e.Session.Name, Status: p.T("cstatus." + string(c.Status)),
 			Price: tariffText(p, e, c.HalfTariffClaim), Reference: candidature.Reference(c.ValidationKey),
 			CancelURL: "/mes-candidatures/" + itoa64(c.ID) + "/annuler"}
+		if e.RemoteNow {
+			row.Remote = remoteNotice(p, e) // CAT-6
+		}
 		if c.AssistedBy != 0 {
 			row.Assisted = p.T("cands.assisted")
 		}

@@ -58,7 +58,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 			URL: courseURL(e) + "?retour=" + back, Title: e.Formation.Title, Level: pg.T("level." + string(e.Level)),
 			Schedule: schedule(pg.P, e), Place: placeName(pg, e), Session: e.Session.Name,
 			Price: priceText(pg.P, e), Places: placesText(pg.P, e), Full: e.PlacesLeft() == 0,
-			Diploma: diplomaBadge(pg.P, e.Formation), Remote: e.RemoteNow,
+			Diploma: diplomaBadge(pg.P, e.Formation), Remote: e.RemoteNow, RemoteReason: e.RemoteWhy,
 			Candidature: state, CandidatureOpen: open,
 		})
 	}

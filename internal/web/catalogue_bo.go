@@ -127,6 +127,12 @@ func (s *Server) courseListPage(w http.ResponseWriter, r *http.Request,
 // its establishment's (ROLE-3, ROLE-5), 50 at a time, sortable; the
 // attendance register comes with its own issue.
 func (s *Server) staffCoursePage(w http.ResponseWriter, r *http.Request) {
+	s.renderStaffCourse(w, r, http.StatusOK, nil)
+}
+
+// renderStaffCourse draws the staff course page; remoteErrs are those of its
+// remote-delivery form (remote_bo.go).
+func (s *Server) renderStaffCourse(w http.ResponseWriter, r *http.Request, status int, remoteErrs *remoteErrors) {
 	ix := s.index(w, r)
 	if ix == nil {
 		return
@@ -156,11 +162,12 @@ func (s *Server) staffCoursePage(w http.ResponseWriter, r *http.Request) {
 		{Label: pg.T("course.meetings"), Hint: pg.T("course.meetings.count", map[string]any{"N": held})},
 	}}
 	v.Facts = append(v.Facts, s.courseAdminLinks(pg, u.Actor, e)...)
+	v.Remote = s.remoteBox(r, pg, ix, e, remoteErrs)
 	if !domain.Can(u.Actor, domain.ActViewEstablishment, domain.Resource{EstablishmentID: e.EstablishmentID}) {
 		// A trainer or a coordinator: the course's facts; its learners come
 		// with the registers.
 		v.Note = pg.T("bo.course.learners.later")
-		s.render(w, r, http.StatusOK, views.StaffCourse(pg, v))
+		s.render(w, r, status, views.StaffCourse(pg, v))
 		return
 	}
 	counts, err := s.Candidatures.Counts(r.Context(), u.Actor, e.SessionID, e.EstablishmentID)
@@ -198,5 +205,5 @@ func (s *Server) staffCoursePage(w http.ResponseWriter, r *http.Request) {
 		v.Rows = append(v.Rows, row)
 	}
 	v.ListURL = candidaturesPath + "?etablissement=" + itoa64(e.EstablishmentID) + "&cours=" + itoa64(e.ID)
-	s.render(w, r, http.StatusOK, views.StaffCourse(pg, v))
+	s.render(w, r, status, views.StaffCourse(pg, v))
 }

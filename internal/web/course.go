@@ -62,7 +62,7 @@ func (s *Server) coursePage(w http.ResponseWriter, r *http.Request) {
 		SignInURL: "/connexion?retour=" + url.QueryEscape(r.URL.RequestURI()),
 		Price:     priceText(p, e), Evaluation: p.T("evaluation." + string(f.Evaluation)),
 		Prerequisites: f.Prerequisites, Trainer: e.Trainer, Places: placesText(p, e), Full: e.PlacesLeft() == 0,
-		Description: f.Description, Diploma: diplomaBadge(p, f), Remote: e.RemoteNow,
+		Description: f.Description, Diploma: diplomaBadge(p, f), Remote: e.RemoteNow, RemoteReason: e.RemoteWhy,
 		HolidaySession: se.HolidaySession, ICSURL: courseURL(e) + "/seances.ics", CourseID: e.ID,
 	}
 	v.CandidatureState, _ = candidatureState(pg, se, s.Now(), s.Paris)

@@ -150,6 +150,11 @@ func (s *Server) Handler() http.Handler {
 	// The catalogue administration: catalogue import and export (import).
 
 	// The catalogue administration: school holidays and remote delivery (remote).
+	h("GET "+holidaysPath, can(domain.ActManageCatalogue, nil), s.holidaysPage)
+	h("POST "+holidaysPath, can(domain.ActManageCatalogue, nil), s.postHolidays, holidaysForm)
+	h("GET "+remotePath, can(domain.ActManageCatalogue, nil), s.remotePage)
+	h("POST "+remotePath, can(domain.ActManageCatalogue, nil), s.switchRemoteGroup, textForm)
+	h("POST /back-office/cours/{id}/distanciel", can(domain.ActStaffCourse, courseResource), s.switchRemoteCourse, textForm)
 
 	// The catalogue administration: API tokens (api).
 	h("GET "+apiTokensPath, can(domain.ActManageAPITokens, nil), s.apiTokensPage)
