@@ -62,6 +62,11 @@ Usage:
   cma migrate [--db URL]                               apply database migrations
   cma demo    [--db URL] [--scale N] [--seed S]        load demo data into an empty database
   cma holidays import [--db URL] [--zone C] FILE.ics   import the Education ministry's school-holiday calendar
+  cma catalogue import [--db URL] --session CODE [--dry-run] FILE.xlsx|FILE.csv
+                                                       import a session's catalogue (problems listed by row
+                                                       and column; nothing imported until the file is clean)
+  cma catalogue export [--db URL] --session CODE --to FILE.xlsx|FILE.csv
+                                                       export a session's catalogue in the same format
   cma user add --email E --role R [--establishment CODE | --formation CODE | --course CODE]
                [--first-name F --last-name L] [--password-stdin]
                                                        create a staff account (roles: central, director,
@@ -105,6 +110,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return loadDemo(ctx, args[1:], env)
 	case "holidays":
 		return holidays(ctx, args[1:], env)
+	case "catalogue":
+		return catalogueCmd(ctx, args[1:], env)
 	case "user":
 		return user(ctx, args[1:], env)
 	case "rules":

@@ -251,6 +251,12 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST", "/back-office/catalogue/cours/" + n(foreignCourse, 10) + "/equipe", url.Values{"salle": {"0"}}, expect("central"), false}},
 
 		// The catalogue administration: catalogue import and export (import).
+		// Session 1 is the demo's first; the POST sends no file (422).
+		"GET /back-office/catalogue/sessions/{id}/import": {{"GET", "/back-office/catalogue/sessions/1/import", nil, expect("central"), false}},
+		"POST /back-office/catalogue/sessions/{id}/import": {{"POST", "/back-office/catalogue/sessions/1/import",
+			url.Values{"etape": {"verifier"}}, expect("central"), false}},
+		"GET /back-office/catalogue/sessions/{id}/export.xlsx": {{"GET", "/back-office/catalogue/sessions/1/export.xlsx", nil, expect("central"), false}},
+		"GET /back-office/catalogue/sessions/{id}/export.csv":  {{"GET", "/back-office/catalogue/sessions/1/export.csv", nil, expect("central"), false}},
 
 		// The catalogue administration: school holidays and remote delivery (remote).
 		"GET /back-office/catalogue/vacances": {{"GET", "/back-office/catalogue/vacances", nil, expect("central"), false}},

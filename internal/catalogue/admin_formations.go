@@ -43,9 +43,9 @@ type FormationRow struct {
 // (CAT-7).
 const DefaultExamNote = "Les cours préparent à l'examen, mais l'inscription à l'examen n'est pas faite par les Cours municipaux d'adultes : chaque candidat s'inscrit lui-même auprès de l'organisme certificateur (l'académie le plus souvent) et en paie lui-même les frais d'inscription."
 
-// euros is a tariff as typed: euros, and at most two decimals after a comma
+// eurosTyped is a tariff as typed: euros, and at most two decimals after a comma
 // or a point ("180", "180,50", "180.5").
-var euros = regexp.MustCompile(`^([0-9]{1,6})(?:[.,]([0-9]{1,2}))?$`)
+var eurosTyped = regexp.MustCompile(`^([0-9]{1,6})(?:[.,]([0-9]{1,2}))?$`)
 
 // ParseEuros reads a tariff in euros as cents, strictly: digits, then at
 // most two decimals after a comma or a point; spaces around and a final "€"
@@ -55,7 +55,7 @@ func ParseEuros(field, s string) (int64, *domain.FieldError) {
 	if s == "" {
 		return 0, &domain.FieldError{Field: field, Key: "formation.error.tariff_missing"}
 	}
-	m := euros.FindStringSubmatch(s)
+	m := eurosTyped.FindStringSubmatch(s)
 	if m == nil {
 		return 0, &domain.FieldError{Field: field, Key: "formation.error.tariff_format", Args: map[string]any{"Got": s}}
 	}

@@ -5,6 +5,7 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -19,7 +20,9 @@ import (
 	"github.com/brianvoe/gofakeit/v7"
 	"github.com/schollz/progressbar/v3"
 
+	"cma/internal/catalogue"
 	"cma/internal/domain"
+	"cma/internal/export"
 	"cma/internal/store"
 )
 
@@ -587,9 +590,13 @@ func (g *generator) price(f *domain.Formation, session string, sl slot) int64 {
 	return int64(math.Round(euros/5)) * 500
 }
 
-// Load generates the dataset and inserts it into an empty catalogue in one
-// transaction: either everything is loaded or nothing. A catalogue that already
-// holds establishments, formations, sessions or courses is refused.
+// Load generates the dataset and loads it into an empty catalogue the way a
+// city loads its own: the sessions (whose dates move with today) and the
+// school holidays are created by code in one transaction, then each session's
+// workbook (Workbook: its courses beside the establishments, rooms and
+// formations) goes through the catalogue import, one transaction per session
+// (CAT-3). A catalogue that already holds establishments, formations,
+// sessions or courses is refused.
 func Load(ctx context.Context, s *store.Store, opt Options) (Stats, error) {
 	if _, err := parisLocation(); err != nil {
 		return Stats{}, fmt.Errorf("demo: fuseau Europe/Paris introuvable : %w", err)
@@ -602,10 +609,9 @@ func Load(ctx context.Context, s *store.Store, opt Options) (Stats, error) {
 		return Stats{}, ErrNotEmpty
 	}
 	ds := Generate(opt)
-	total := len(ds.Establishments) + len(ds.Formations) + len(ds.Sessions) + len(ds.Courses) + 1
 	var bar *progressbar.ProgressBar
 	if opt.Progress != nil {
-		bar = progressbar.NewOptions(total,
+		bar = progressbar.NewOptions(2*len(ds.Courses)+len(ds.Sessions)+1,
 			progressbar.OptionSetWriter(opt.Progress),
 			progressbar.OptionSetDescription(ProgressDescription),
 			progressbar.OptionShowCount(),
@@ -619,77 +625,108 @@ func Load(ctx context.Context, s *store.Store, opt Options) (Stats, error) {
 			_ = bar.Add(n)
 		}
 	}
-	var st Stats
 	err = s.InTx(ctx, func(tx *sql.Tx) error {
-		st = Stats{}
 		if err := ensureEmpty(ctx, tx); err != nil {
 			return err
 		}
-		estIndex := map[string]int{}
-		for i := range ds.Establishments {
-			e := &ds.Establishments[i]
-			if err := s.InsertEstablishment(ctx, tx, e); err != nil {
-				return err
-			}
-			estIndex[e.Code] = i
-			st.Establishments++
-			st.Rooms += len(e.Rooms)
-			step(1)
-		}
-		formationID := map[string]int64{}
-		for i := range ds.Formations {
-			f := &ds.Formations[i]
-			if err := s.InsertFormation(ctx, tx, f); err != nil {
-				return err
-			}
-			formationID[f.Code] = f.ID
-			st.Formations++
-			step(1)
-		}
-		sessionID := map[string]int64{}
 		for i := range ds.Sessions {
-			se := &ds.Sessions[i]
-			if err := s.InsertSession(ctx, tx, se); err != nil {
+			if err := s.InsertSession(ctx, tx, &ds.Sessions[i]); err != nil {
 				return err
 			}
-			sessionID[se.Code] = se.ID
-			st.Sessions++
 			step(1)
 		}
 		if err := insertHolidays(ctx, tx, ds.SchoolHolidays); err != nil {
 			return err
 		}
 		step(1)
-		for i := range ds.Courses {
-			c := &ds.Courses[i]
-			ei, ok := estIndex[c.EstablishmentCode]
-			if !ok {
-				return fmt.Errorf("course %s: unknown establishment %s", c.Code, c.EstablishmentCode)
-			}
-			e := &ds.Establishments[ei]
-			c.EstablishmentID = e.ID
-			c.FormationID = formationID[c.FormationCode]
-			c.SessionID = sessionID[c.SessionCode]
-			for _, r := range e.Rooms {
-				if r.Name == c.RoomName {
-					c.RoomID = r.ID
-				}
-			}
-			if err := s.InsertCourse(ctx, tx, &c.Course); err != nil {
-				return err
-			}
-			st.Courses++
-			step(1)
-		}
 		return nil
 	})
-	if bar != nil {
-		_ = bar.Finish()
-	}
 	if err != nil {
 		return Stats{}, fmt.Errorf("demo: %w", err)
 	}
+	today := opt.Today
+	if today.IsZero() {
+		today = defaultToday
+	}
+	admin := catalogue.NewAdmin(catalogue.AdminDeps{Store: s, Now: func() time.Time { return today }})
+	enrolled := map[string]int{}
+	for _, c := range ds.Courses {
+		if c.Enrolled > 0 {
+			enrolled[c.Code] = c.Enrolled
+		}
+	}
+	for _, se := range ds.Sessions {
+		var file bytes.Buffer
+		if err := export.WriteWorkbook(&file, Workbook(ds, se.Code, today)...); err != nil {
+			return Stats{}, fmt.Errorf("demo: %w", err)
+		}
+		reached := 0
+		rep, err := admin.ImportAsPlatform(ctx, se.ID, "demo-"+se.Code+".xlsx", &file, false, func(done, _ int) {
+			step(done - reached)
+			reached = done
+		})
+		if err != nil {
+			return Stats{}, fmt.Errorf("demo: import of %s: %w (%+v)", se.Code, err, firstProblems(rep.Problems))
+		}
+	}
+	// Places already taken: no spreadsheet carries them.
+	if err := s.InTx(ctx, func(tx *sql.Tx) error { return s.SetEnrolledByCode(ctx, tx, enrolled) }); err != nil {
+		return Stats{}, fmt.Errorf("demo: %w", err)
+	}
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	st := Stats{Establishments: len(ds.Establishments), Formations: len(ds.Formations), Sessions: len(ds.Sessions), Courses: len(ds.Courses)}
+	for _, e := range ds.Establishments {
+		st.Rooms += len(e.Rooms)
+	}
 	return st, nil
+}
+
+func firstProblems(ps []catalogue.Problem) []catalogue.Problem { return ps[:min(len(ps), 5)] }
+
+// Workbook is the demo city's catalogue file of one session, in the import's
+// format: its courses, then every establishment, room and formation (the
+// sheets Cours, Établissements, Salles and Formations). The same dataset
+// gives the same workbook; testdata/demo-catalogue keeps scale 1's as CSV.
+func Workbook(ds Dataset, sessionCode string, at time.Time) []export.Table {
+	cat := &store.Catalogue{}
+	var roomID int64
+	roomIDs := map[string]int64{}
+	for i, e := range ds.Establishments {
+		e.ID = int64(i + 1)
+		e.Rooms = slices.Clone(e.Rooms)
+		for j := range e.Rooms {
+			roomID++
+			e.Rooms[j].ID, e.Rooms[j].EstablishmentID = roomID, e.ID
+			roomIDs[e.Code+"\x00"+e.Rooms[j].Name] = roomID
+		}
+		cat.Establishments = append(cat.Establishments, e)
+	}
+	formationIDs := map[string]int64{}
+	for i, f := range ds.Formations {
+		f.ID = int64(i + 1)
+		formationIDs[f.Code] = f.ID
+		cat.Formations = append(cat.Formations, f)
+	}
+	estIDs := map[string]int64{}
+	for _, e := range cat.Establishments {
+		estIDs[e.Code] = e.ID
+	}
+	const sessionID = 1
+	for _, c := range ds.Courses {
+		if c.SessionCode != sessionCode {
+			continue
+		}
+		co := c.Course
+		co.ID, co.SessionID = 0, sessionID
+		co.EstablishmentID, co.FormationID = estIDs[c.EstablishmentCode], formationIDs[c.FormationCode]
+		co.RoomID = roomIDs[c.EstablishmentCode+"\x00"+c.RoomName]
+		co.OwnPrice = true // each demo course has its own tariff
+		cat.Courses = append(cat.Courses, co)
+	}
+	cat.Sessions = []domain.Session{{ID: sessionID, Code: sessionCode}}
+	return catalogue.CatalogueTables(cat, nil, sessionID, at)
 }
 
 // ErrNotEmpty refuses to load the demo over an existing catalogue.

@@ -407,6 +407,9 @@ func buildFormations() ([]domain.Formation, []int) {
 			if stem == "" {
 				stem = slug(sp.title, 3)
 			}
+			if len(stem) > 30 { // a catalogue code has at most 40 characters (domain.ValidCode)
+				stem = strings.TrimRight(stem[:30], "-")
+			}
 			code := "F-" + stem
 			if l != domain.LevelAll {
 				code += "-" + levelCode(l)

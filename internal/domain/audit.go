@@ -90,6 +90,13 @@ const (
 	AuditRemoteEnded      = "course.remote_ended"       // a course in person again, with the reason
 	AuditRemoteGroup      = "catalogue.remote_switched" // one switch of a formation, establishment, session or all courses
 	AuditHolidaysImported = "holidays.imported"         // the school holidays of the city's zone replaced
+	// A session's catalogue imported from a spreadsheet, and each course,
+	// establishment (with its rooms) and formation it created or changed
+	// (CAT-3, ROLE-5).
+	AuditCatalogueImported     = "catalogue.imported"
+	AuditCourseImported        = "course.imported"
+	AuditEstablishmentImported = "establishment.imported"
+	AuditFormationImported     = "formation.imported"
 )
 
 // AuditActions lists every action of the audit trail, in the journal filter's
@@ -103,4 +110,5 @@ var AuditActions = []string{AuditIdentityCorrected, AuditFileRead, AuditPeopleSe
 	AuditFormationDeleted,
 	AuditCourseCreated, AuditCourseChanged, AuditCourseStaffed, AuditCourseArchived, AuditCourseDeleted,
 	AuditRemoteSwitched, AuditRemoteEnded, AuditRemoteGroup, AuditHolidaysImported,
+	AuditCatalogueImported, AuditCourseImported, AuditEstablishmentImported, AuditFormationImported,
 	AuditAPITokenCreated, AuditAPITokenRevoked}

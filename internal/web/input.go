@@ -41,6 +41,7 @@ type input struct {
 	tooLarge string // the message id shown when the body is over maxBody
 	signIn   bool   // a sign-in attempt: counted per client address before the body is read
 	proof    bool   // the validation form: read part by part (proofupload.go)
+	declared bool   // refused on its Content-Length, before any of it is read (the catalogue import)
 }
 
 var (
@@ -54,6 +55,10 @@ var (
 func (s *Server) readInput(in input, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if in.signIn && s.limited(w, r, s.signInByIP, "ip:"+clientIP(r)) {
+			return
+		}
+		if in.declared && r.ContentLength > in.maxBody {
+			s.bodyError(w, r, in, &http.MaxBytesError{Limit: in.maxBody})
 			return
 		}
 		if in.upload {

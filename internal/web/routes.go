@@ -148,6 +148,10 @@ func (s *Server) Handler() http.Handler {
 	h("POST /back-office/catalogue/cours/{id}/equipe", can(domain.ActStaffCourse, courseResource), s.staffCourse, textForm)
 
 	// The catalogue administration: catalogue import and export (import).
+	h("GET /back-office/catalogue/sessions/{id}/import", can(domain.ActManageCatalogue, nil), s.catalogueImportPage)
+	h("POST /back-office/catalogue/sessions/{id}/import", can(domain.ActManageCatalogue, nil), s.catalogueImportPost, importForm)
+	h("GET /back-office/catalogue/sessions/{id}/export.xlsx", can(domain.ActManageCatalogue, nil), s.catalogueExportXLSX)
+	h("GET /back-office/catalogue/sessions/{id}/export.csv", can(domain.ActManageCatalogue, nil), s.catalogueExportCSV)
 
 	// The catalogue administration: school holidays and remote delivery (remote).
 	h("GET "+holidaysPath, can(domain.ActManageCatalogue, nil), s.holidaysPage)

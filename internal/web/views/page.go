@@ -29,6 +29,9 @@ type Page struct {
 	// SignInReturn is the local path the header's sign-in link comes back
 	// to ("" for none).
 	SignInReturn string
+	// Refresh, when positive, reloads the page after that many seconds (an
+	// import's progress, read from the database by every instance).
+	Refresh int
 }
 
 // SignInURL is the header's sign-in link, returning to SignInReturn.
