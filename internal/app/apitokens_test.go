@@ -252,9 +252,117 @@ func apiTokenJourney(t *testing.T, dbURL string) {
 		}
 	})
 
+	t.Run("writes_through_the_services_audited_as_the_owner", func(t *testing.T) {
+		write := createToken(t, central, "Système des inscriptions", "ecriture", "")
+		session := `{"code": "2027-ETE-API", "name": "Été 2027 (API)", "kind": "special", "holiday_session": true,
+			"first_day": "2027-07-05", "last_day": "2027-07-30", "candidature_opens": "2027-05-01",
+			"candidature_last_day": "2027-05-31", "answer_opens": "2027-06-01", "answer_last_day": "2027-06-15"}`
+		// A read token changes nothing.
+		res, p := apiCall(t, base, "POST", "/api/v1/admin/sessions", read, session)
+		wantProblem(t, res, p, http.StatusForbidden)
+		if !strings.Contains(res.Header.Get("WWW-Authenticate"), `error="insufficient_scope"`) {
+			t.Errorf("read token's write: WWW-Authenticate %q", res.Header.Get("WWW-Authenticate"))
+		}
+		// PER-1 checks, worded in French on the body's fields.
+		bad := strings.Replace(session, `"candidature_last_day": "2027-05-31"`, `"candidature_last_day": "2027-04-30"`, 1)
+		fields := map[string]string{}
+		for _, body := range []string{bad, strings.Replace(session, `"first_day": "2027-07-05"`, `"first_day": "05/07/2027"`, 1)} {
+			res, p = apiCall(t, base, "POST", "/api/v1/admin/sessions", write, body)
+			wantProblem(t, res, p, http.StatusUnprocessableEntity)
+			for _, e := range p["errors"].([]any) {
+				m := e.(map[string]any)
+				fields[m["field"].(string)] = m["detail"].(string)
+			}
+		}
+		if !strings.Contains(fields["first_day"], "date valide") || !strings.Contains(fields["candidature_last_day"], "candidature") {
+			t.Errorf("422 errors %v, want first_day and candidature_last_day", fields)
+		}
+		res, p = apiCall(t, base, "POST", "/api/v1/admin/sessions?lang=en", write, bad)
+		if e, _ := p["errors"].([]any); len(e) == 0 || e[0].(map[string]any)["detail"] == fields[e[0].(map[string]any)["field"].(string)] {
+			t.Errorf("lang=en errors still French: %v", p["errors"])
+		}
+		res, p = apiCall(t, base, "POST", "/api/v1/admin/sessions", write, `{"code": "X", "nope": 1}`)
+		wantProblem(t, res, p, http.StatusBadRequest)
+
+		res, p = apiCall(t, base, "POST", "/api/v1/admin/sessions", write, session)
+		if res.StatusCode != http.StatusCreated || p["status"] != "draft" || res.Header.Get("Location") == "" {
+			t.Fatalf("create session: HTTP %d %v", res.StatusCode, p)
+		}
+		sid := strconv.FormatInt(int64(p["id"].(float64)), 10)
+		res, p = apiCall(t, base, "PATCH", "/api/v1/admin/sessions/"+sid, write, `{"name": "Été 2027", "reason": "nom court"}`)
+		if res.StatusCode != 200 || p["name"] != "Été 2027" || p["code"] != "2027-ETE-API" || p["first_day"] != "2027-07-05" {
+			t.Errorf("patch session: HTTP %d %v", res.StatusCode, p)
+		}
+		res, p = apiCall(t, base, "POST", "/api/v1/admin/sessions/"+sid+"/publish", write, "")
+		if res.StatusCode != 200 || p["status"] != "published" {
+			t.Errorf("publish: HTTP %d %v", res.StatusCode, p)
+		}
+		res, p = apiCall(t, base, "PATCH", "/api/v1/admin/sessions/999999", write, `{"name": "x"}`)
+		wantProblem(t, res, p, http.StatusNotFound)
+		for action, want := range map[string]int{"session.created": 1, "session.changed": 1, "session.published": 1} {
+			if n := countRows(t, dbURL, "SELECT count(*) FROM audit_events WHERE action = '"+action+"' AND object_kind = 'session' AND object_id = "+sid+
+				" AND actor_account_id = "+strconv.FormatInt(who.ID, 10)); n != want {
+				t.Errorf("%d %s events by the token's owner, want %d", n, action, want)
+			}
+		}
+		// A course of a demo session through the API: remote and back (CAT-6), archived.
+		_, list := apiCall(t, base, "GET", "/api/v1/admin/sessions", write, "")
+		var demoSession string
+		for _, it := range list["items"].([]any) {
+			if m := it.(map[string]any); m["code"] != "2027-ETE-API" {
+				demoSession = strconv.FormatInt(int64(m["id"].(float64)), 10)
+				break
+			}
+		}
+		_, courses := apiCall(t, base, "GET", "/api/v1/admin/sessions/"+demoSession+"/courses?par_page=1", write, "")
+		course := courses["items"].([]any)[0].(map[string]any)
+		cid := strconv.FormatInt(int64(course["id"].(float64)), 10)
+		res, p = apiCall(t, base, "POST", "/api/v1/admin/remote", write, `{"scope": "course", "id": `+cid+`, "remote": true}`)
+		wantProblem(t, res, p, http.StatusUnprocessableEntity)
+		res, p = apiCall(t, base, "POST", "/api/v1/admin/remote", write, `{"scope": "course", "id": `+cid+`, "remote": true, "reason": "travaux dans la salle"}`)
+		if res.StatusCode != 200 || len(p["changed"].([]any)) != 1 {
+			t.Errorf("remote switch: HTTP %d %v", res.StatusCode, p)
+		}
+		res, p = apiCall(t, base, "PATCH", "/api/v1/admin/courses/"+cid, write, `{"start": "25:00"}`)
+		wantProblem(t, res, p, http.StatusUnprocessableEntity)
+		if n := countRows(t, dbURL, "SELECT count(*) FROM audit_events WHERE action = 'course.remote_switched' AND object_id = "+cid+
+			" AND actor_account_id = "+strconv.FormatInt(who.ID, 10)); n != 1 {
+			t.Errorf("%d course.remote_switched events by the token's owner", n)
+		}
+		// Import: the session's own export, a dry run by default, changes nothing.
+		res, csv := central.do(t, "GET", "/back-office/catalogue/sessions/"+demoSession+"/export.csv", nil)
+		if res.StatusCode != 200 {
+			t.Fatalf("export: HTTP %d", res.StatusCode)
+		}
+		req, _ := http.NewRequest("POST", base+"/api/v1/admin/sessions/"+demoSession+"/import?name=export.csv", strings.NewReader(csv))
+		req.Header.Set("Authorization", "Bearer "+write)
+		req.Header.Set("Content-Type", "text/csv")
+		ires, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rep map[string]any
+		json.NewDecoder(ires.Body).Decode(&rep)
+		ires.Body.Close()
+		if ires.StatusCode != 200 || rep["dry_run"] != true || rep["created"] != float64(0) || rep["rows"].(float64) < 1 {
+			t.Errorf("import dry run: HTTP %d %v", ires.StatusCode, rep)
+		}
+		req, _ = http.NewRequest("POST", base+"/api/v1/admin/sessions/"+demoSession+"/import", strings.NewReader("Code;Nope\nX;1\n"))
+		req.Header.Set("Authorization", "Bearer "+write)
+		ires, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		json.NewDecoder(ires.Body).Decode(&rep)
+		ires.Body.Close()
+		if ires.StatusCode != http.StatusUnprocessableEntity || rep["errors"] == nil {
+			t.Errorf("import of a bad file: HTTP %d %v", ires.StatusCode, rep)
+		}
+	})
+
 	t.Run("revoked_token_401", func(t *testing.T) {
 		var id int64
-		d.R.QueryRow(`SELECT id FROM api_tokens`).Scan(&id)
+		d.R.QueryRow(`SELECT id FROM api_tokens WHERE name = 'Annuaire des équipements'`).Scan(&id)
 		path := "/back-office/jetons-api/" + strconv.FormatInt(id, 10) + "/revoquer"
 		if res, page := central.do(t, "POST", path, url.Values{}); res.StatusCode != http.StatusBadRequest ||
 			!strings.Contains(page, `<li><a href="#raison-`+strconv.FormatInt(id, 10)+`">Indiquez la raison de la révocation`) {

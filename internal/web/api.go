@@ -38,12 +38,18 @@ type problem struct {
 type problemField struct {
 	Parameter string `json:"parameter,omitempty"`
 	Field     string `json:"field,omitempty"`
+	Sheet     string `json:"sheet,omitempty"` // an import's problem: the sheet and row of the file
+	Row       int    `json:"row,omitempty"`
 	Code      string `json:"code"`
 	Detail    string `json:"detail"`
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	writeJSONBody(w, v)
+}
+
+func writeJSONBody(w http.ResponseWriter, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.Encode(v)

@@ -109,7 +109,7 @@ func (s *Server) apiInvalid(w http.ResponseWriter, r *http.Request, errs domain.
 	pr := problem{Type: "/api/v1/problems/invalid-input", Title: "Unprocessable Content", Status: http.StatusUnprocessableEntity,
 		Detail: p.T("error.summary")}
 	for _, e := range errs {
-		pr.Errors = append(pr.Errors, problemField{Field: e.Field, Code: e.Key, Detail: p.Word(e.Key, e.Args)})
+		pr.Errors = append(pr.Errors, problemField{Field: apiField(e.Field), Code: e.Key, Detail: p.Word(e.Key, e.Args)})
 	}
 	s.writeProblem(w, pr)
 }
