@@ -201,8 +201,7 @@ func (a *Admin) CreateFormation(ctx context.Context, actor domain.Actor, in Form
 		if err := a.store.InsertFormation(ctx, tx, &f); err != nil {
 			return nil, err
 		}
-		return []domain.AuditEvent{a.event(actor, domain.AuditFormationCreated, domain.AuditObjectFormation, f.ID,
-			Changes(nil, formationFields(f)), in.Reason)}, nil
+		return []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditFormationCreated, ObjectKind: domain.AuditObjectFormation, ObjectID: f.ID, Details: Changes(nil, formationFields(f)), Reason: in.Reason})}, nil
 	})
 	return f.ID, unwrapFieldErrors(err)
 }
@@ -237,15 +236,14 @@ func (a *Admin) UpdateFormation(ctx context.Context, actor domain.Actor, id int6
 		if err := a.store.UpdateFormation(ctx, tx, after); err != nil {
 			return nil, err
 		}
-		events := []domain.AuditEvent{a.event(actor, domain.AuditFormationChanged, domain.AuditObjectFormation, id, details, in.Reason)}
+		events := []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditFormationChanged, ObjectKind: domain.AuditObjectFormation, ObjectID: id, Details: details, Reason: in.Reason})}
 		if before.DefaultPriceCents != after.DefaultPriceCents {
 			n, err := a.store.FollowDefaultTariff(ctx, tx, id, after.DefaultPriceCents)
 			if err != nil {
 				return nil, err
 			}
-			events = append(events, a.event(actor, domain.AuditFormationTariffApplied, domain.AuditObjectFormation, id,
-				strconv.FormatInt(n, 10)+" cours sans tarif propre : "+FormatEuros(after.DefaultPriceCents)+" € (demi-tarif "+
-					FormatEuros(domain.HalfTariff(after.DefaultPriceCents))+" €)", in.Reason))
+			events = append(events, a.stamp(actor, domain.AuditEvent{Action: domain.AuditFormationTariffApplied, ObjectKind: domain.AuditObjectFormation, ObjectID: id, Details: strconv.FormatInt(n, 10) + " cours sans tarif propre : " + FormatEuros(after.DefaultPriceCents) + " € (demi-tarif " +
+				FormatEuros(domain.HalfTariff(after.DefaultPriceCents)) + " €)", Reason: in.Reason}))
 		}
 		return events, nil
 	}))
@@ -274,13 +272,12 @@ func (a *Admin) RemoveFormation(ctx context.Context, actor domain.Actor, id int6
 			if err := a.store.SetArchived(ctx, tx, "formations", id, a.now()); err != nil {
 				return nil, err
 			}
-			return []domain.AuditEvent{a.event(actor, domain.AuditFormationArchived, domain.AuditObjectFormation, id, "", reason)}, nil
+			return []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditFormationArchived, ObjectKind: domain.AuditObjectFormation, ObjectID: id, Details: "", Reason: reason})}, nil
 		}
 		if err := a.store.DeleteRow(ctx, tx, "formations", id); err != nil {
 			return nil, err
 		}
-		return []domain.AuditEvent{a.event(actor, domain.AuditFormationDeleted, domain.AuditObjectFormation, id,
-			Changes(nil, formationFields(f)), reason)}, nil
+		return []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditFormationDeleted, ObjectKind: domain.AuditObjectFormation, ObjectID: id, Details: Changes(nil, formationFields(f)), Reason: reason})}, nil
 	})
 	return archived, err
 }

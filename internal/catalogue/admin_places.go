@@ -167,14 +167,13 @@ func (a *Admin) CreateEstablishment(ctx context.Context, actor domain.Actor, in 
 		if err := a.store.InsertEstablishment(ctx, tx, &e); err != nil {
 			return nil, err
 		}
-		events := []domain.AuditEvent{a.event(actor, domain.AuditEstablishmentCreated, domain.AuditObjectEstablishment, e.ID,
-			Changes(nil, establishmentFields(e)), in.Reason)}
+		events := []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditEstablishmentCreated, ObjectKind: domain.AuditObjectEstablishment, ObjectID: e.ID, Details: Changes(nil, establishmentFields(e)), Reason: in.Reason})}
 		d, err := a.setDirector(ctx, tx, e.ID, in.DirectorID)
 		if err != nil {
 			return nil, err
 		}
 		if d != "" {
-			events = append(events, a.event(actor, domain.AuditEstablishmentDirector, domain.AuditObjectEstablishment, e.ID, d, in.Reason))
+			events = append(events, a.stamp(actor, domain.AuditEvent{Action: domain.AuditEstablishmentDirector, ObjectKind: domain.AuditObjectEstablishment, ObjectID: e.ID, Details: d, Reason: in.Reason}))
 		}
 		return events, nil
 	})
@@ -205,14 +204,14 @@ func (a *Admin) UpdateEstablishment(ctx context.Context, actor domain.Actor, id 
 			if err := a.store.UpdateEstablishment(ctx, tx, after); err != nil {
 				return nil, err
 			}
-			events = append(events, a.event(actor, domain.AuditEstablishmentChanged, domain.AuditObjectEstablishment, id, details, in.Reason))
+			events = append(events, a.stamp(actor, domain.AuditEvent{Action: domain.AuditEstablishmentChanged, ObjectKind: domain.AuditObjectEstablishment, ObjectID: id, Details: details, Reason: in.Reason}))
 		}
 		d, err := a.setDirector(ctx, tx, id, in.DirectorID)
 		if err != nil {
 			return nil, err
 		}
 		if d != "" {
-			events = append(events, a.event(actor, domain.AuditEstablishmentDirector, domain.AuditObjectEstablishment, id, d, in.Reason))
+			events = append(events, a.stamp(actor, domain.AuditEvent{Action: domain.AuditEstablishmentDirector, ObjectKind: domain.AuditObjectEstablishment, ObjectID: id, Details: d, Reason: in.Reason}))
 		}
 		return events, nil
 	}))
@@ -241,13 +240,12 @@ func (a *Admin) RemoveEstablishment(ctx context.Context, actor domain.Actor, id 
 			if err := a.store.SetArchived(ctx, tx, "establishments", id, a.now()); err != nil {
 				return nil, err
 			}
-			return []domain.AuditEvent{a.event(actor, domain.AuditEstablishmentArchived, domain.AuditObjectEstablishment, id, "", reason)}, nil
+			return []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditEstablishmentArchived, ObjectKind: domain.AuditObjectEstablishment, ObjectID: id, Details: "", Reason: reason})}, nil
 		}
 		if err := a.store.DeleteRow(ctx, tx, "establishments", id); err != nil { // its rooms go with it (ON DELETE CASCADE)
 			return nil, err
 		}
-		return []domain.AuditEvent{a.event(actor, domain.AuditEstablishmentDeleted, domain.AuditObjectEstablishment, id,
-			Changes(nil, establishmentFields(e)), reason)}, nil
+		return []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditEstablishmentDeleted, ObjectKind: domain.AuditObjectEstablishment, ObjectID: id, Details: Changes(nil, establishmentFields(e)), Reason: reason})}, nil
 	})
 	return archived, err
 }
@@ -292,8 +290,7 @@ func (a *Admin) AddRoom(ctx context.Context, actor domain.Actor, estID int64, in
 		if err := a.store.InsertRoom(ctx, tx, &r); err != nil {
 			return nil, err
 		}
-		return []domain.AuditEvent{a.event(actor, domain.AuditRoomChanged, domain.AuditObjectEstablishment, estID,
-			"salle ajoutée : "+r.Name+" ("+strconv.Itoa(r.Workstations)+" postes)", "")}, nil
+		return []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditRoomChanged, ObjectKind: domain.AuditObjectEstablishment, ObjectID: estID, Details: "salle ajoutée : " + r.Name + " (" + strconv.Itoa(r.Workstations) + " postes)", Reason: ""})}, nil
 	})
 	return r.ID, unwrapFieldErrors(err)
 }
@@ -342,8 +339,7 @@ func (a *Admin) UpdateRoom(ctx context.Context, actor domain.Actor, estID, roomI
 		if err := a.store.UpdateRoom(ctx, tx, after); err != nil {
 			return nil, err
 		}
-		return []domain.AuditEvent{a.event(actor, domain.AuditRoomChanged, domain.AuditObjectEstablishment, estID,
-			"salle "+before.Name+" : "+details, "")}, nil
+		return []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditRoomChanged, ObjectKind: domain.AuditObjectEstablishment, ObjectID: estID, Details: "salle " + before.Name + " : " + details, Reason: ""})}, nil
 	}))
 }
 
@@ -374,7 +370,7 @@ func (a *Admin) ArchiveRoom(ctx context.Context, actor domain.Actor, estID, room
 			if err := a.store.DeleteRow(ctx, tx, "rooms", roomID); err != nil {
 				return nil, err
 			}
-			return []domain.AuditEvent{a.event(actor, domain.AuditRoomChanged, domain.AuditObjectEstablishment, estID, "salle supprimée : "+room.Name, "")}, nil
+			return []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditRoomChanged, ObjectKind: domain.AuditObjectEstablishment, ObjectID: estID, Details: "salle supprimée : " + room.Name, Reason: ""})}, nil
 		}
 		if room.Archived {
 			return nil, nil
@@ -382,6 +378,6 @@ func (a *Admin) ArchiveRoom(ctx context.Context, actor domain.Actor, estID, room
 		if err := a.store.SetArchived(ctx, tx, "rooms", roomID, a.now()); err != nil {
 			return nil, err
 		}
-		return []domain.AuditEvent{a.event(actor, domain.AuditRoomChanged, domain.AuditObjectEstablishment, estID, "salle archivée : "+room.Name, "")}, nil
+		return []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditRoomChanged, ObjectKind: domain.AuditObjectEstablishment, ObjectID: estID, Details: "salle archivée : " + room.Name, Reason: ""})}, nil
 	})
 }

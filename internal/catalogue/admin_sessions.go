@@ -137,9 +137,10 @@ func (a *Admin) codeFree(ctx context.Context, tx *sql.Tx, table, code string, ex
 	return domain.FieldErrors{{Field: "code", Key: "catalogue.error.code_taken", Args: map[string]any{"Code": code}}}, nil
 }
 
-func (a *Admin) event(actor domain.Actor, action, kind string, id int64, details, reason string) domain.AuditEvent {
-	return domain.AuditEvent{At: a.now(), ActorID: actor.AccountID, Action: action, ObjectKind: kind, ObjectID: id,
-		Details: details, Reason: strings.TrimSpace(reason)}
+// stamp dates an audit event of the actor and trims its reason.
+func (a *Admin) stamp(actor domain.Actor, e domain.AuditEvent) domain.AuditEvent {
+	e.At, e.ActorID, e.Reason = a.now(), actor.AccountID, strings.TrimSpace(e.Reason)
+	return e
 }
 
 // CreateSession drafts a new session (not public until published) and
@@ -160,8 +161,7 @@ func (a *Admin) CreateSession(ctx context.Context, actor domain.Actor, in Sessio
 		if err := a.store.InsertSession(ctx, tx, &se); err != nil {
 			return nil, err
 		}
-		return []domain.AuditEvent{a.event(actor, domain.AuditSessionCreated, domain.AuditObjectSession, se.ID,
-			Changes(nil, sessionFields(se)), in.Reason)}, nil
+		return []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditSessionCreated, ObjectKind: domain.AuditObjectSession, ObjectID: se.ID, Details: Changes(nil, sessionFields(se)), Reason: in.Reason})}, nil
 	})
 	return se.ID, unwrapFieldErrors(err)
 }
@@ -192,7 +192,7 @@ func (a *Admin) UpdateSession(ctx context.Context, actor domain.Actor, id int64,
 		if err := a.store.UpdateSession(ctx, tx, after); err != nil {
 			return nil, err
 		}
-		return []domain.AuditEvent{a.event(actor, domain.AuditSessionChanged, domain.AuditObjectSession, id, details, in.Reason)}, nil
+		return []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditSessionChanged, ObjectKind: domain.AuditObjectSession, ObjectID: id, Details: details, Reason: in.Reason})}, nil
 	}))
 }
 
@@ -213,8 +213,7 @@ func (a *Admin) PublishSession(ctx context.Context, actor domain.Actor, id int64
 		if err := a.store.UpdateSession(ctx, tx, se); err != nil {
 			return nil, err
 		}
-		return []domain.AuditEvent{a.event(actor, domain.AuditSessionPublished, domain.AuditObjectSession, id,
-			"statut : draft → published", "")}, nil
+		return []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditSessionPublished, ObjectKind: domain.AuditObjectSession, ObjectID: id, Details: "statut : draft → published", Reason: ""})}, nil
 	})
 }
 
@@ -258,8 +257,7 @@ func (a *Admin) DeleteSession(ctx context.Context, actor domain.Actor, id int64,
 		if err := a.store.DeleteRow(ctx, tx, "sessions", id); err != nil {
 			return nil, err
 		}
-		return []domain.AuditEvent{a.event(actor, domain.AuditSessionDeleted, domain.AuditObjectSession, id,
-			Changes(nil, sessionFields(se)), reason)}, nil
+		return []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditSessionDeleted, ObjectKind: domain.AuditObjectSession, ObjectID: id, Details: Changes(nil, sessionFields(se)), Reason: reason})}, nil
 	})
 }
 
@@ -280,7 +278,7 @@ func (a *Admin) ArchiveSession(ctx context.Context, actor domain.Actor, id int64
 		if err := a.store.SetArchived(ctx, tx, "sessions", id, a.now()); err != nil {
 			return nil, err
 		}
-		return []domain.AuditEvent{a.event(actor, domain.AuditSessionArchived, domain.AuditObjectSession, id, "", reason)}, nil
+		return []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditSessionArchived, ObjectKind: domain.AuditObjectSession, ObjectID: id, Details: "", Reason: reason})}, nil
 	})
 }
 
@@ -344,8 +342,7 @@ func (a *Admin) CopySession(ctx context.Context, actor domain.Actor, from int64,
 		if err := a.store.CopyCourses(ctx, tx, se.ID, courses, codes); err != nil {
 			return nil, err
 		}
-		return []domain.AuditEvent{a.event(actor, domain.AuditSessionCopied, domain.AuditObjectSession, se.ID,
-			"copie de "+old.Code+" ("+strconv.Itoa(len(courses))+" cours) ; "+Changes(nil, sessionFields(se)), in.Reason)}, nil
+		return []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditSessionCopied, ObjectKind: domain.AuditObjectSession, ObjectID: se.ID, Details: "copie de " + old.Code + " (" + strconv.Itoa(len(courses)) + " cours) ; " + Changes(nil, sessionFields(se)), Reason: in.Reason})}, nil
 	})
 	return se.ID, unwrapFieldErrors(err)
 }
@@ -366,4 +363,19 @@ func unwrapFieldErrors(err error) error {
 		return fe
 	}
 	return err
+}
+
+// SessionCourses are a session's non-archived courses, by code, for its page
+// (ROLE-5), drafts' too.
+func (a *Admin) SessionCourses(ctx context.Context, actor domain.Actor, id int64) ([]domain.Course, error) {
+	if err := may(actor); err != nil {
+		return nil, err
+	}
+	var out []domain.Course
+	err := a.store.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = a.store.SessionCourses(ctx, tx, id)
+		return err
+	})
+	return out, err
 }

@@ -87,25 +87,24 @@ func (s *Server) catalogueHub(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := &views.AdminPageView{Intro: []string{pg.T("admin.hub.intro")}, Notice: doneNotice(pg, r)}
-	t := views.AdminTable{ID: "sessions", Title: pg.T("admin.sessions.title"), Empty: pg.T("admin.sessions.none"),
-		Heads: []string{pg.T("admin.session.name"), pg.T("admin.session.classes"), pg.T("admin.session.candidatures"),
-			pg.T("admin.session.answers"), pg.T("admin.session.status"), pg.T("admin.session.courses")},
+	l := views.AdminList{ID: "sessions", Title: pg.T("admin.sessions.title"), Empty: pg.T("admin.sessions.none"),
 		Action: &views.Link{URL: adminSessionsPath + "/nouvelle", Label: pg.T("admin.session.new")}}
 	for _, se := range c.Sessions {
 		classes, cand, answers := periods(pg, se)
-		t.Rows = append(t.Rows, []views.Link{{URL: adminSessionsPath + "/" + itoa64(se.ID), Label: se.Name, Hint: se.Code},
-			{Label: classes}, {Label: cand}, {Label: answers}, {Label: sessionStatus(pg, se)},
-			{Label: strconv.Itoa(c.CoursesBySession[se.ID])}})
+		n := c.CoursesBySession[se.ID]
+		l.Items = append(l.Items, views.AdminItem{Link: views.Link{URL: adminSessionsPath + "/" + itoa64(se.ID), Label: se.Name},
+			Tag: sessionStatus(pg, se), Lines: []string{se.Code + " — " + pg.N("admin.session.courses.count", n, map[string]any{"Count": n}),
+				pg.T("admin.session.candidatures") + " : " + cand, pg.T("admin.session.answers") + " : " + answers,
+				pg.T("admin.session.classes") + " : " + classes}})
 	}
-	v.Tables = append(v.Tables, t)
-	v.Tables = append(v.Tables, views.AdminTable{ID: "pages", Title: pg.T("admin.hub.more"), Heads: []string{pg.T("admin.hub.page"), pg.T("admin.hub.what")},
-		Rows: [][]views.Link{
-			{{URL: adminPlacesPath, Label: pg.T("admin.places.title")}, {Label: pg.T("admin.hub.places", map[string]any{"Count": len(c.Establishments)})}},
-			{{URL: adminFormsPath, Label: pg.T("admin.formations.title")}, {Label: pg.T("admin.hub.formations", map[string]any{"Count": len(c.Formations)})}},
-			{{URL: hubPath + "/vacances", Label: pg.T("admin.hub.holidays")}, {Label: pg.T("admin.hub.holidays.hint")}},
-			{{URL: hubPath + "/distanciel", Label: pg.T("admin.hub.remote")}, {Label: pg.T("admin.hub.remote.hint")}},
-			{{URL: "/back-office/jetons-api", Label: pg.T("admin.hub.tokens")}, {Label: pg.T("admin.hub.tokens.hint")}},
-		}})
+	more := views.AdminList{ID: "pages", Title: pg.T("admin.hub.more"), Items: []views.AdminItem{
+		{Link: views.Link{URL: adminPlacesPath, Label: pg.T("admin.places.title")}, Lines: []string{pg.T("admin.hub.places", map[string]any{"Count": len(c.Establishments)})}},
+		{Link: views.Link{URL: adminFormsPath, Label: pg.T("admin.formations.title")}, Lines: []string{pg.T("admin.hub.formations", map[string]any{"Count": len(c.Formations)})}},
+		{Link: views.Link{URL: hubPath + "/vacances", Label: pg.T("admin.hub.holidays")}, Lines: []string{pg.T("admin.hub.holidays.hint")}},
+		{Link: views.Link{URL: hubPath + "/distanciel", Label: pg.T("admin.hub.remote")}, Lines: []string{pg.T("admin.hub.remote.hint")}},
+		{Link: views.Link{URL: "/back-office/jetons-api", Label: pg.T("admin.hub.tokens")}, Lines: []string{pg.T("admin.hub.tokens.hint")}},
+	}}
+	v.Lists = []views.AdminList{l, more}
 	s.render(w, r, http.StatusOK, views.AdminPage(pg, v))
 }
 
@@ -298,6 +297,12 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request) {
 			{URL: base + "/import", Label: pg.T("admin.session.import")},
 			{URL: base + "/preparer", Label: pg.T("admin.session.copy")}},
 	}
+	table, err := s.sessionCourses(pg, r, se)
+	if err != nil {
+		s.adminError(w, r, err)
+		return
+	}
+	v.Tables = append(v.Tables, table)
 	if se.Status == domain.SessionDraft && !se.Archived {
 		v.Forms = append(v.Forms, views.AdminForm{ID: "publier", Title: pg.T("admin.session.publish"), Action: base + "/publier",
 			Intro: []string{pg.T("admin.session.publish.intro")}, Submit: pg.T("admin.session.publish.submit"),
@@ -318,7 +323,6 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request) {
 				Fields: []views.FormField{{Kind: "text", ID: "raison", Label: pg.T("admin.reason"), Hint: pg.T("admin.reason.hint")}}})
 		}
 	}
-	var err error
 	if v.Trail, err = s.trail(pg, r, domain.AuditObjectSession, se.ID); err != nil {
 		s.adminError(w, r, err)
 		return
@@ -332,6 +336,45 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusOK, views.AdminPage(pg, v))
+}
+
+// sessionCoursesShown caps the courses listed on a session's page.
+const sessionCoursesShown = 25
+
+// sessionCourses is the table of a session's first courses, each linking to
+// its administration page.
+func (s *Server) sessionCourses(pg *views.Page, r *http.Request, se catalogue.SessionRow) (views.AdminTable, error) {
+	actor := currentUser(r).Actor
+	courses, err := s.CatalogueAdmin.SessionCourses(r.Context(), actor, se.ID)
+	if err != nil {
+		return views.AdminTable{}, err
+	}
+	c, err := s.CatalogueAdmin.Overview(r.Context(), actor)
+	if err != nil {
+		return views.AdminTable{}, err
+	}
+	formations, places := map[int64]string{}, map[int64]string{}
+	for _, f := range c.Formations {
+		formations[f.ID] = f.Title
+	}
+	for _, e := range c.Establishments {
+		places[e.ID] = e.Name
+	}
+	t := views.AdminTable{ID: "cours", Title: pg.T("admin.session.courses.title"), Empty: pg.T("admin.session.courses.none"),
+		Heads: []string{pg.T("admin.code"), pg.T("admin.formation.title_field"), pg.T("admin.place.title"), pg.T("admin.session.course.slot"),
+			pg.T("admin.session.course.places")},
+		Action: &views.Link{URL: adminSessionsPath + "/" + itoa64(se.ID) + "/cours/nouveau", Label: pg.T("admin.session.add_course")}}
+	if len(courses) > sessionCoursesShown {
+		t.Intro = pg.T("admin.session.courses.first", map[string]any{"Shown": sessionCoursesShown, "Count": len(courses)})
+		courses = courses[:sessionCoursesShown]
+	}
+	for _, co := range courses {
+		t.Rows = append(t.Rows, []views.Link{{URL: hubPath + "/cours/" + itoa64(co.ID), Label: co.Code}, {Label: formations[co.FormationID]},
+			{Label: places[co.EstablishmentID]},
+			{Label: pg.T("weekday."+strconv.Itoa(int(co.Weekday))) + " " + domain.FormatClock(co.StartMinute) + "–" + domain.FormatClock(co.EndMinute)},
+			{Label: strconv.Itoa(co.Enrolled) + " / " + strconv.Itoa(co.Capacity)}})
+	}
+	return t, nil
 }
 
 func (s *Server) editSessionPage(w http.ResponseWriter, r *http.Request) {
@@ -654,8 +697,12 @@ func (s *Server) renderPlace(w http.ResponseWriter, r *http.Request, status int,
 	if e.Archived {
 		v.Intro = append(v.Intro, pg.T("admin.place.archived"))
 	}
+	inputs := placeInputs
+	if errRoom > 0 { // an existing room's form: its inputs' ids name the room
+		inputs = map[string]string{"room_name": "salle-" + itoa64(errRoom), "workstations": "postes-" + itoa64(errRoom)}
+	}
 	var errFor map[string]string
-	v.Errors, errFor = fieldMessages(pg.P, errs, placeInputs)
+	v.Errors, errFor = fieldMessages(pg.P, errs, inputs)
 	placeErr := map[string]string{}
 	if errRoom == 0 {
 		placeErr = errFor
@@ -679,8 +726,9 @@ func (s *Server) renderPlace(w http.ResponseWriter, r *http.Request, status int,
 		v.Forms = append(v.Forms, views.AdminForm{ID: id, Title: pg.T("admin.room.title", map[string]any{"Name": room.Name}),
 			Action: base + "/salles/" + itoa64(room.ID), Submit: pg.T("admin.room.save"),
 			Fields: []views.FormField{
-				{Kind: "text", ID: "salle", Label: pg.T("admin.room.name"), Err: re["salle"], Value: room.Name},
-				{Kind: "number", ID: "postes", Label: pg.T("admin.room.workstations"), Hint: pg.T("admin.room.workstations.hint"), Err: re["postes"], Value: strconv.Itoa(room.Workstations)},
+				{Kind: "text", ID: "salle-" + itoa64(room.ID), Name: "salle", Label: pg.T("admin.room.name"), Err: re["salle-"+itoa64(room.ID)], Value: room.Name},
+				{Kind: "number", ID: "postes-" + itoa64(room.ID), Name: "postes", Label: pg.T("admin.room.workstations"), Hint: pg.T("admin.room.workstations.hint"),
+					Err: re["postes-"+itoa64(room.ID)], Value: strconv.Itoa(room.Workstations)},
 			}})
 		v.Forms = append(v.Forms, views.AdminForm{ID: id + "-archiver", Title: pg.T("admin.room.archive", map[string]any{"Name": room.Name}),
 			Action: base + "/salles/" + itoa64(room.ID) + "/archiver", Submit: pg.T("admin.room.archive.submit"), Secondary: true,
