@@ -113,28 +113,15 @@ func CapacityRule(kind domain.FormationKind, room domain.Room) (key string, args
 // API: any course the actor may view (ROLE-2..5), archived ones and those of
 // draft sessions included.
 func (a *Admin) CourseForStaff(ctx context.Context, actor domain.Actor, id int64) (AdminCourse, error) {
-	var out AdminCourse
-	err := a.store.InTx(ctx, func(tx *sql.Tx) error {
-		c, err := a.store.AdminCourseTx(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !domain.Can(actor, domain.ActViewCourse, courseResource(c)) {
-			return ErrForbidden
-		}
-		set, err := a.store.CourseSettingTx(ctx, tx, c.FormationID, c.EstablishmentID, c.RoomID, c.SessionID)
-		if err != nil {
-			return err
-		}
-		refs, err := a.store.CourseReferencesTx(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		out = AdminCourse{Course: c, Formation: set.Formation, Establishment: set.Establishment, Room: set.Room,
-			Session: set.Session, Candidatures: refs.Active, Referred: refs.Any()}
-		return nil
-	})
-	return out, err
+	c, set, refs, err := a.store.AdminCourseRead(ctx, id)
+	if err != nil {
+		return AdminCourse{}, err
+	}
+	if !domain.Can(actor, domain.ActViewCourse, courseResource(c)) {
+		return AdminCourse{}, ErrForbidden
+	}
+	return AdminCourse{Course: c, Formation: set.Formation, Establishment: set.Establishment, Room: set.Room,
+		Session: set.Session, Candidatures: refs.Active, Referred: refs.Any()}, nil
 }
 
 func courseResource(c domain.Course) domain.Resource {
@@ -207,7 +194,7 @@ func (a *Admin) CreateCourse(ctx context.Context, actor domain.Actor, sessionID 
 			return nil, err
 		}
 		id = c.ID
-		return []domain.AuditEvent{a.courseEvent(actor, domain.AuditCourseCreated, c.ID, Changes(nil, courseFields(c, set)), in.Reason)}, nil
+		return []domain.AuditEvent{a.courseEvent(actor, c.ID, in.Reason, domain.AuditEvent{Action: domain.AuditCourseCreated, Details: Changes(nil, courseFields(c, set))})}, nil
 	})
 	return id, err
 }
@@ -248,7 +235,7 @@ func (a *Admin) UpdateCourse(ctx context.Context, actor domain.Actor, id int64, 
 		if details == "" {
 			return nil, nil // nothing changed: nothing to audit
 		}
-		return []domain.AuditEvent{a.courseEvent(actor, domain.AuditCourseChanged, c.ID, details, in.Reason)}, nil
+		return []domain.AuditEvent{a.courseEvent(actor, c.ID, in.Reason, domain.AuditEvent{Action: domain.AuditCourseChanged, Details: details})}, nil
 	})
 }
 
@@ -276,10 +263,14 @@ func (a *Admin) StaffCourse(ctx context.Context, actor domain.Actor, id, trainer
 		in := inputOf(c)
 		in.TrainerAccountID, in.RoomID = trainerAccountID, roomID
 		trainerBefore := c.TrainerAccountID
+		price, reduced := c.PriceCents, c.ReducedCents
 		set, err := a.applyInput(ctx, tx, &c, in)
 		if err != nil {
 			return nil, err
 		}
+		// Staffing never touches the tariff, even one that no longer is
+		// its formation's default.
+		c.PriceCents, c.ReducedCents = price, reduced
 		if err := a.store.UpdateCourseTx(ctx, tx, c); err != nil {
 			return nil, err
 		}
@@ -292,7 +283,7 @@ func (a *Admin) StaffCourse(ctx context.Context, actor domain.Actor, id, trainer
 		if details == "" {
 			return nil, nil
 		}
-		return []domain.AuditEvent{a.courseEvent(actor, domain.AuditCourseStaffed, c.ID, details, reason)}, nil
+		return []domain.AuditEvent{a.courseEvent(actor, c.ID, reason, domain.AuditEvent{Action: domain.AuditCourseStaffed, Details: details})}, nil
 	})
 }
 
@@ -342,19 +333,19 @@ func (a *Admin) ArchiveOrDeleteCourse(ctx context.Context, actor domain.Actor, i
 			return nil, domain.FieldErrors{{Field: "reason", Key: "course.error.holds_candidatures",
 				Args: map[string]any{"Count": refs.Active}}}
 		}
-		action := domain.AuditCourseArchived
+		what := c.Code + " — " + set.Formation.Title + " (" + set.Session.Code + ")"
+		e := domain.AuditEvent{Action: domain.AuditCourseArchived, Details: what}
 		if refs.Any() {
 			out = CourseArchived
 			err = a.store.ArchiveCourseTx(ctx, tx, id, a.now())
 		} else {
-			out, action = CourseDeleted, domain.AuditCourseDeleted
+			out, e = CourseDeleted, domain.AuditEvent{Action: domain.AuditCourseDeleted, Details: what}
 			err = a.store.DeleteCourseTx(ctx, tx, id)
 		}
 		if err != nil {
 			return nil, err
 		}
-		e := a.courseEvent(actor, action, id, c.Code+" — "+set.Formation.Title+" ("+set.Session.Code+")", reason)
-		return []domain.AuditEvent{e}, nil
+		return []domain.AuditEvent{a.courseEvent(actor, id, reason, e)}, nil
 	})
 	return out, err
 }
@@ -457,7 +448,9 @@ func (a *Admin) applyInput(ctx context.Context, tx *sql.Tx, c *domain.Course, in
 		// Without formation or room the capacity cannot be checked; the rest can.
 		errs = append(errs, withoutField(domain.CheckCourse(*c, set.Formation, domain.Room{}), "capacity")...)
 	}
-	if len(errs) == 0 {
+	// The clashes, once the slot, the room and the trainer are known.
+	if !hasField(errs, "weekday") && !hasField(errs, "start") && !hasField(errs, "end") && !hasField(errs, "room") &&
+		!hasField(errs, "trainer") && !hasField(errs, "session") {
 		booked, err := a.store.CoursesBookingTx(ctx, tx, c.ID, c.TrainerAccountID, c.RoomID)
 		if err != nil {
 			return set, err
@@ -542,7 +535,9 @@ func courseFields(c domain.Course, set store.CourseSetting) Fields {
 var levelFR = map[domain.Level]string{domain.LevelAll: "tous niveaux", domain.LevelBeginner: "débutant",
 	domain.LevelElementary: "élémentaire", domain.LevelIntermediate: "intermédiaire", domain.LevelAdvanced: "avancé"}
 
-func (a *Admin) courseEvent(actor domain.Actor, action string, id int64, details, reason string) domain.AuditEvent {
-	return domain.AuditEvent{At: a.now(), ActorID: actor.AccountID, Action: action, Details: details,
-		Reason: strings.TrimSpace(reason), ObjectKind: domain.AuditObjectCourse, ObjectID: id}
+// courseEvent completes an audit event about course id: when, by whom, why.
+func (a *Admin) courseEvent(actor domain.Actor, id int64, reason string, e domain.AuditEvent) domain.AuditEvent {
+	e.At, e.ActorID, e.Reason = a.now(), actor.AccountID, strings.TrimSpace(reason)
+	e.ObjectKind, e.ObjectID = domain.AuditObjectCourse, id
+	return e
 }

@@ -293,8 +293,11 @@ func TestCourseAdmin_CAT3_trainer_and_room_clash_refused(t *testing.T) {
 		// The same room at an overlapping time, another trainer.
 		room := w.in("ANG-3")
 		room.StartMinute, room.EndMinute, room.TrainerAccountID = 20*60, 22*60, w.trainerB.ID
+		room.Capacity = 30 // said at once with the clash
 		_, err = w.admin.CreateCourse(ctx, w.central, w.session.ID, room)
 		wantField(t, err, "room", "course.error.room_clash")
+		wantField(t, err, "capacity", "course.error.capacity_general")
+		room.Capacity = 0
 		// Back to back is no clash; nor another day.
 		room.StartMinute = 20*60 + 30
 		w.create(t, room)
@@ -413,6 +416,16 @@ func TestCourseAdmin_ROLE3_director_staffs_own_courses_only(t *testing.T) {
 		if events[0].Action != domain.AuditCourseStaffed || events[0].ActorID != w.director.AccountID ||
 			!strings.Contains(events[0].Details, "formateur : Théo DURAND → Inès PETIT") || !strings.Contains(events[0].Details, "salle : Salle 1 → Salle info") {
 			t.Errorf("audit: %+v", events[0])
+		}
+		// Staffing keeps a tariff that is no longer the formation's default.
+		if _, err := d.W.ExecContext(ctx, `UPDATE courses SET price_cents = 14500, reduced_cents = 7250 WHERE id = $1`, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.admin.StaffCourse(ctx, w.director, c.ID, w.trainerA.ID, w.lab.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ = w.admin.CourseForStaff(ctx, w.director, c.ID); got.PriceCents != 14500 || got.ReducedCents != 7250 {
+			t.Errorf("staffing changed the tariff: %d / %d", got.PriceCents, got.ReducedCents)
 		}
 		// Capacity and tariff are the central service's.
 		in := w.in("ANG-1")

@@ -211,17 +211,6 @@ func (s *Store) CourseReferencesTx(ctx context.Context, tx *sql.Tx, id int64) (C
 	return r, nil
 }
 
-// ActiveCandidatureCount counts the course's candidatures that are not
-// cancelled (read pool, for the archive confirmation page).
-func (s *Store) ActiveCandidatureCount(ctx context.Context, id int64) (int, error) {
-	var n int
-	err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM candidatures WHERE course_id = $1 AND status <> 'cancelled'`, id).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("candidatures of course %d: %w", id, err)
-	}
-	return n, nil
-}
-
 // ArchiveCourseTx archives a course: kept for what refers to it, offered for
 // nothing new.
 func (s *Store) ArchiveCourseTx(ctx context.Context, tx *sql.Tx, id int64, at time.Time) error {
@@ -253,4 +242,24 @@ func (s *Store) ActiveStaff(ctx context.Context) ([]domain.Account, error) {
 		return nil, fmt.Errorf("list staff accounts: %w", err)
 	}
 	return scanAccounts(rows)
+}
+
+// AdminCourseRead reads a course with what it refers to and what refers to
+// it, in one read transaction (the administration's pages, the staff API).
+func (s *Store) AdminCourseRead(ctx context.Context, id int64) (domain.Course, CourseSetting, CourseReferences, error) {
+	tx, err := s.db.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return domain.Course{}, CourseSetting{}, CourseReferences{}, fmt.Errorf("read course %d: %w", id, err)
+	}
+	defer rollback(tx)
+	c, err := s.adminCourse(ctx, tx, id, false)
+	if err != nil {
+		return c, CourseSetting{}, CourseReferences{}, err
+	}
+	set, err := s.CourseSettingTx(ctx, tx, c.FormationID, c.EstablishmentID, c.RoomID, c.SessionID)
+	if err != nil {
+		return c, set, CourseReferences{}, err
+	}
+	refs, err := s.CourseReferencesTx(ctx, tx, id)
+	return c, set, refs, err
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -102,10 +103,26 @@ func courseFormOf(c catalogue.AdminCourse) courseForm {
 		Establishment: itoa64(c.EstablishmentID), Room: itoa64(c.RoomID), Weekday: strconv.Itoa(int(c.Weekday)),
 		Start: clockValue(c.StartMinute), End: clockValue(c.EndMinute), Capacity: strconv.Itoa(c.Capacity),
 		Trainer: itoa64(c.TrainerAccountID), TariffMode: "formation"}
-	if c.OwnPrice {
+	if ownTariff(c) {
 		f.TariffMode, f.Price = "propre", euroValue(c.PriceCents)
 	}
 	return f
+}
+
+// ownTariff says whether the course's tariff is its own: set so, or no
+// longer its formation's default (the form then keeps it rather than
+// silently taking the formation's).
+func ownTariff(c catalogue.AdminCourse) bool {
+	return c.OwnPrice || c.PriceCents != c.Formation.DefaultPriceCents
+}
+
+// roomLabel names a room in a choice, with its workstations when it has
+// some (CAT-4).
+func roomLabel(pg *views.Page, r domain.Room) string {
+	if r.Workstations == 0 {
+		return r.Name
+	}
+	return pg.T("course.admin.room.option", map[string]any{"Room": r.Name, "Workstations": r.Workstations})
 }
 
 // clockValue writes minutes as a time input's value, "18:30".
@@ -184,7 +201,7 @@ func (s *Server) courseFormView(r *http.Request, pg *views.Page, ix *catalogue.I
 				room = ro
 			}
 			g.Options = append(g.Options, views.Option{Value: itoa64(ro.ID),
-				Label:    pg.T("course.admin.room.option", map[string]any{"Room": ro.Name, "Workstations": ro.Workstations}),
+				Label:    roomLabel(pg, *ro),
 				Selected: ro.ID == roomID})
 		}
 		if len(g.Options) > 0 {
@@ -352,7 +369,7 @@ func (s *Server) courseAdminPage(w http.ResponseWriter, r *http.Request) {
 	pg.Title = c.Formation.Title + " — " + c.Code
 	p := pg.P
 	tariff := p.T("course.admin.tariff.is.formation")
-	if c.OwnPrice {
+	if ownTariff(c) {
 		tariff = p.T("course.admin.tariff.is.own")
 	}
 	capKey, capArgs := catalogue.CapacityRule(c.Formation.Kind, c.Room)
@@ -512,12 +529,18 @@ func (s *Server) staffForm(w http.ResponseWriter, r *http.Request, c catalogue.A
 					continue
 				}
 				v.Rooms = append(v.Rooms, views.Option{Value: itoa64(ro.ID),
-					Label:    pg.T("course.admin.room.option", map[string]any{"Room": ro.Name, "Workstations": ro.Workstations}),
+					Label:    roomLabel(pg, ro),
 					Selected: itoa64(ro.ID) == room})
 			}
 		}
 	} else {
 		return
+	}
+	if !slices.ContainsFunc(v.Rooms, func(o views.Option) bool { return o.Selected }) {
+		// A room not offered (another establishment's) leaves the course's own shown.
+		for i := range v.Rooms {
+			v.Rooms[i].Selected = v.Rooms[i].Value == itoa64(c.RoomID)
+		}
 	}
 	// The director's form has no capacity: a capacity the new room cannot
 	// hold is said on the room.
