@@ -105,17 +105,18 @@ func (a *Admin) SwitchRemote(ctx context.Context, actor domain.Actor, scope Remo
 				tell = nil
 			}
 		}
-		action := domain.AuditRemoteSwitched
-		if !remote {
-			action = domain.AuditRemoteEnded
-		}
 		var events []domain.AuditEvent
 		var codes []string
 		for _, c := range changed {
 			codes = append(codes, c.Code)
-			events = append(events, domain.AuditEvent{ActorID: actor.AccountID, Action: action, Reason: reason,
+			ev := domain.AuditEvent{ActorID: actor.AccountID, Action: domain.AuditRemoteSwitched, Reason: reason,
 				ObjectKind: domain.AuditObjectCourse, ObjectID: c.ID,
-				Details: Changes(remoteFields(c.Code, !remote), remoteFields(c.Code, remote))})
+				Details: Changes(remoteFields(c.Code, !remote), remoteFields(c.Code, remote))}
+			if !remote {
+				ev = domain.AuditEvent{ActorID: ev.ActorID, Action: domain.AuditRemoteEnded, Reason: reason,
+					ObjectKind: ev.ObjectKind, ObjectID: ev.ObjectID, Details: ev.Details}
+			}
+			events = append(events, ev)
 		}
 		res.Changed = codes
 		group := domain.AuditEvent{ActorID: actor.AccountID, Action: domain.AuditRemoteGroup, Reason: reason,

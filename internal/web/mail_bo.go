@@ -31,7 +31,7 @@ var mailStates = []struct{ param, state, key string }{
 }
 
 // mailKinds are the kinds of email the platform sends.
-var mailKinds = []string{"confirmation", "cancellation"}
+var mailKinds = []string{"confirmation", "cancellation", "remote"}
 
 func (s *Server) mailPage(w http.ResponseWriter, r *http.Request) {
 	s.renderMail(w, r, http.StatusOK, r.URL.Query(), nil)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"slices"
@@ -109,7 +110,7 @@ func (s *Server) renderRemote(w http.ResponseWriter, r *http.Request, pg *views.
 	for _, e := range ix.All() {
 		if e.Remote {
 			v.Courses = append(v.Courses, views.RemoteCourseRow{URL: "/back-office/cours/" + itoa64(e.ID), Code: e.Code,
-				Formation: e.Formation.Title, Establishment: e.Establishment.Name, Session: e.Session.Name, Reason: e.RemoteReason})
+				Formation: e.Formation.Title, Establishment: e.Establishment.Name, Session: e.Session.Name, Reason: cmp.Or(e.RemoteReason, "—")})
 		}
 		if ix.AllRemote && v.AllReason == "" {
 			v.AllReason = e.RemoteWhy
