@@ -1,14 +1,17 @@
 package catalogue
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -207,6 +210,9 @@ func readCSV(text string) ([][]string, error) {
 // parseXLSX reads the workbook's sheets; formula cells give their values
 // (the cached value Excel saved, or computed when there is none).
 func parseXLSX(data []byte) (*workbook, []Problem, error) {
+	if sheets, order, err := fastSheets(data); err == nil {
+		return sheetsWorkbook(sheets, order)
+	}
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, []Problem{{Sheet: SheetCourses, Key: "import.error.xlsx"}}, ErrUnreadable
@@ -215,6 +221,7 @@ func parseXLSX(data []byte) (*workbook, []Problem, error) {
 	wb := &workbook{}
 	var problems []Problem
 	found := false
+	formulas := hasFormulas(data)
 	for _, name := range f.GetSheetList() {
 		var target **sheet
 		var cols []column
@@ -237,7 +244,7 @@ func parseXLSX(data []byte) (*workbook, []Problem, error) {
 		}
 		for ri, row := range rows {
 			for ci, v := range row {
-				if v != "" {
+				if v != "" || !formulas {
 					continue
 				}
 				ref, _ := excelize.CoordinatesToCellName(ci+1, ri+1)
@@ -250,6 +257,32 @@ func parseXLSX(data []byte) (*workbook, []Problem, error) {
 		}
 		var ps []Problem
 		*target, ps = newSheet(canonical, rows, cols, target == &wb.courses)
+		problems = append(problems, ps...)
+	}
+	if !found {
+		problems = append(problems, Problem{Sheet: SheetCourses, Key: "import.error.no_courses_sheet"})
+	}
+	return wb, problems, nil
+}
+
+// sheetsWorkbook makes the workbook of the sheets the fast reader read.
+func sheetsWorkbook(sheets map[string][][]string, order []string) (*workbook, []Problem, error) {
+	wb := &workbook{}
+	var problems []Problem
+	found := false
+	for _, name := range order {
+		var ps []Problem
+		switch fold(name) {
+		case fold(SheetCourses):
+			found = true
+			wb.courses, ps = newSheet(SheetCourses, sheets[name], courseColumns, true)
+		case fold(SheetEstablishments):
+			wb.establishments, ps = newSheet(SheetEstablishments, sheets[name], establishmentColumns, false)
+		case fold(SheetRooms):
+			wb.rooms, ps = newSheet(SheetRooms, sheets[name], roomColumns, false)
+		case fold(SheetFormations):
+			wb.formations, ps = newSheet(SheetFormations, sheets[name], formationColumns, false)
+		}
 		problems = append(problems, ps...)
 	}
 	if !found {
@@ -305,6 +338,16 @@ func newSheet(name string, rows [][]string, cols []column, needed bool) (*sheet,
 // fold lowercases, drops accents and keeps letters and digits only:
 // "Code Établissement" and "code etablissement" are the same header.
 func fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 || !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
 	var b strings.Builder
 	for _, r := range norm.NFD.String(strings.ToLower(s)) {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
@@ -344,17 +387,28 @@ var (
 // wordOf reads a French word (or the value itself, "fle" for the FLE subject)
 // back into its value.
 func wordOf[T comparable](words map[T]string, s string, extra map[string]T) (T, bool) {
-	f := fold(s)
+	v, ok := reverseWords(words, extra)[fold(s)]
+	return v, ok
+}
+
+// reversed caches each word list by folded word.
+var reversed sync.Map // map[uintptr]any
+
+func reverseWords[T comparable](words map[T]string, extra map[string]T) map[string]T {
+	key := reflect.ValueOf(words).Pointer()
+	if m, ok := reversed.Load(key); ok {
+		return m.(map[string]T)
+	}
+	m := map[string]T{}
 	for v, w := range words {
-		if fold(w) == f || fold(fmt.Sprint(v)) == f {
-			return v, true
-		}
+		m[fold(w)] = v
+		m[fold(fmt.Sprint(v))] = v
 	}
-	if v, ok := extra[f]; ok {
-		return v, true
+	for w, v := range extra {
+		m[w] = v
 	}
-	var zero T
-	return zero, false
+	reversed.Store(key, m)
+	return m
 }
 
 var extraSubjects = map[string]domain.Subject{"fle": domain.SubjectFLE, "diplome": domain.SubjectDiploma, "langue": domain.SubjectLanguages}
@@ -439,3 +493,28 @@ func parseInt(s string) (int, bool) {
 
 // euros writes cents as the format's "350,50" (CSV) — the XLSX writes numbers.
 func euros(cents int64) string { return fmt.Sprintf("%d,%02d", cents/100, cents%100) }
+
+// hasFormulas reports whether any worksheet of the workbook holds a formula
+// (an <f> element): reading formulas loads a whole sheet in memory, which a
+// file without any need not pay for.
+func hasFormulas(data []byte) bool {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return true
+	}
+	for _, zf := range zr.File {
+		if !strings.HasPrefix(zf.Name, "xl/worksheets/") || !strings.HasSuffix(zf.Name, ".xml") {
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			return true
+		}
+		sheet, err := io.ReadAll(io.LimitReader(rc, MaxImportBytes*4))
+		rc.Close()
+		if err != nil || bytes.Contains(sheet, []byte("<f>")) || bytes.Contains(sheet, []byte("<f ")) || bytes.Contains(sheet, []byte("<f/>")) {
+			return true
+		}
+	}
+	return false
+}

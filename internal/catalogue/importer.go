@@ -147,20 +147,22 @@ func (a *Admin) importFile(ctx context.Context, actorID, sessionID int64, fileNa
 			_ = a.store.CatalogueImportProgress(ctx, rec.ID, done)
 		}
 	}
-	pl := newPlan(cat, staff, session, wb)
-	pl.problems = append(problems, pl.problems...)
-	pl.check(checked)
-	pl.counts(&rep)
-	if len(pl.problems) > 0 {
-		rep.Problems = pl.problems
-		finish(store.ImportRefused, rep)
-		return rep, ErrImportRefused
-	}
-	if dryRun {
+	if dryRun || len(problems) > 0 {
+		pl := newPlan(cat, staff, session, wb)
+		pl.problems = append(problems, pl.problems...)
+		pl.check(checked)
+		pl.counts(&rep)
+		if len(pl.problems) > 0 {
+			rep.Problems = pl.problems
+			finish(store.ImportRefused, rep)
+			return rep, ErrImportRefused
+		}
 		finish(store.ImportDone, rep)
 		return rep, nil
 	}
-	// The import: one transaction, checked again against what it reads.
+	// The import: one transaction that checks the file against what it
+	// reads, then writes. Its progress is recorded on PostgreSQL, whose other
+	// connections write beside the transaction; SQLite has one writer.
 	written := 0
 	wrote := func(n int) {
 		written += n
@@ -168,6 +170,7 @@ func (a *Admin) importFile(ctx context.Context, actorID, sessionID int64, fileNa
 			progress(total+written, grand)
 		}
 	}
+	var pl *plan
 	err = a.store.InTx(ctx, func(tx *sql.Tx) error {
 		cat, err := a.store.LoadCatalogueTx(ctx, tx)
 		if err != nil {
@@ -179,7 +182,15 @@ func (a *Admin) importFile(ctx context.Context, actorID, sessionID int64, fileNa
 		}
 		session, _ := sessionByID(cat, sessionID)
 		pl = newPlan(cat, staff, session, wb)
-		pl.check(nil)
+		if a.store.SerializesWrites() {
+			pl.check(func(done int) {
+				if progress != nil {
+					progress(done, grand)
+				}
+			})
+		} else {
+			pl.check(checked)
+		}
 		if len(pl.problems) > 0 {
 			return ErrImportRefused
 		}
@@ -607,17 +618,19 @@ func (pl *plan) checkCourse(s *sheet, r sheetRow, seen map[string]int) {
 	code := strings.ToUpper(unneutralise(s.cell(r, "code")))
 	cp := &coursePlan{row: r.n, parsed: true}
 	if first, dup := seen[code]; dup && code != "" {
+		// Refused; the row's other cells are still checked.
 		bad("code", "import.error.duplicate_code", map[string]any{"Row": first})
-		return
+	} else {
+		seen[code] = r.n
 	}
-	seen[code] = r.n
 	c := domain.Course{Code: code, SessionID: pl.session.ID, OwnPrice: true}
 	old, exists := pl.existing[code]
+	if exists && old.SessionID != pl.session.ID {
+		// Refused; the row's other cells are still checked.
+		bad("code", "import.error.code_other_session", map[string]any{"Session": pl.sessions[old.SessionID].Code})
+		exists = false
+	}
 	if exists {
-		if old.SessionID != pl.session.ID {
-			bad("code", "import.error.code_other_session", map[string]any{"Session": pl.sessions[old.SessionID].Code})
-			return
-		}
 		c = old
 		cp.before = pl.courseFields(old, pl.codesOf(old))
 	} else {
@@ -655,6 +668,7 @@ func (pl *plan) checkCourse(s *sheet, r sheetRow, seen map[string]int) {
 		}
 		c.Level = lv
 	}
+	slotRead := true
 	wd, ok := wordOf(weekdayWords, s.cell(r, "jour"), nil)
 	if !ok {
 		bad("jour", "course.error.weekday", nil)
@@ -668,7 +682,7 @@ func (pl *plan) checkCourse(s *sheet, r sheetRow, seen map[string]int) {
 		m, ok := parseClock(s.cell(r, t.col))
 		if !ok {
 			bad(t.col, "import.error.time", map[string]any{"Value": s.cell(r, t.col)})
-			cp.parsed = false
+			cp.parsed, slotRead = false, false
 		}
 		*t.to = m
 	}
@@ -721,6 +735,15 @@ func (pl *plan) checkCourse(s *sheet, r sheetRow, seen map[string]int) {
 	c.Remote = remote
 	if s.has("motif du distanciel") {
 		c.RemoteReason = unneutralise(s.cell(r, "motif du distanciel"))
+	}
+	if !cp.parsed && slotRead {
+		// The formation or the room is unknown: the slot and the code are
+		// still checked, so that every problem of the row is listed.
+		for _, fe := range domain.CheckCourse(c, domain.Formation{}, domain.Room{}) {
+			if fe.Key == "course.error.ends_before_start" || fe.Field == "code" {
+				bad(courseFieldColumn[fe.Field], fe.Key, fe.Args)
+			}
+		}
 	}
 	if cp.parsed {
 		for _, fe := range domain.CheckCourse(c, fp.f, rp.r) {

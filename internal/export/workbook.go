@@ -47,7 +47,8 @@ func WriteWorkbook(w io.Writer, tables ...Table) error {
 			return err
 		}
 	}
-	f.SetActiveSheet(0)
+	// The first sheet is the active one: SetActiveSheet would read every
+	// streamed sheet back into memory.
 	if _, err := f.WriteTo(w); err != nil {
 		return fmt.Errorf("export: write xlsx: %w", err)
 	}

@@ -147,8 +147,14 @@ func courseArgs(c domain.Course) []any {
 // 400 rows stays under SQLite's 32,766 parameters and PostgreSQL's 65,535.
 const insertBatch = 400
 
-// placeholders writes "($1, $2, ...), (...)" for n rows of cols columns.
-func placeholders(n, cols int) string {
+// placeholders writes "($1, $2, ...), (...)" for n rows of cols columns on
+// PostgreSQL, "(?, ?, ...), (...)" on SQLite, which looks each numbered
+// parameter up by name: thousands of them would cost their square.
+func (s *Store) placeholders(n, cols int) string {
+	if s.db.Dialect == db.SQLite {
+		row := "(" + strings.Repeat("?, ", cols-1) + "?)"
+		return strings.Repeat(row+", ", n-1) + row
+	}
 	var b strings.Builder
 	p := 1
 	for i := range n {
@@ -177,7 +183,7 @@ func (s *Store) ImportInsertCourses(ctx context.Context, tx *sql.Tx, courses []*
 		for _, c := range batch {
 			args = append(args, courseArgs(*c)...)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO courses (`+courseColumns+`) VALUES `+placeholders(len(batch), courseColumnCount), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO courses (`+courseColumns+`) VALUES `+s.placeholders(len(batch), courseColumnCount), args...); err != nil {
 			return fmt.Errorf("insert courses %s…: %w", batch[0].Code, err)
 		}
 		if progress != nil {
@@ -248,7 +254,7 @@ func (s *Store) RecordAudits(ctx context.Context, tx *sql.Tx, events []domain.Au
 				e.ObjectKind, nullID(e.ObjectID))
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_events (at, actor_account_id, action, subject_account_id, details,
-			reason, object_kind, object_id) VALUES `+placeholders(len(batch), cols), args...); err != nil {
+			reason, object_kind, object_id) VALUES `+s.placeholders(len(batch), cols), args...); err != nil {
 			return fmt.Errorf("record audit events: %w", err)
 		}
 	}

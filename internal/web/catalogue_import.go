@@ -101,6 +101,9 @@ func (s *Server) importView(r *http.Request, pg *views.Page, se *domain.Session)
 			rv.Outcome = pg.T("import.run.failed")
 		default:
 			rv.Outcome = pg.T("import.run.done", args)
+			if run.DryRun {
+				rv.Outcome = pg.T("import.run.checked", args)
+			}
 		}
 		v.Runs = append(v.Runs, rv)
 	}
