@@ -19,7 +19,7 @@ import (
 
 const ministryICS = "testdata/calendrier-scolaire-2026-2027.ics"
 
-func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+func holidayDay(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 // TestHolidays_CAT5_ministry_ics: the ministry's calendar of every zone gives
 // the zone C holidays only, from the first to the last day without classes
@@ -80,7 +80,7 @@ func TestHolidays_CAT5_ministry_ics(t *testing.T) {
 		}
 		var course int64
 		for _, c := range e.ix.All() {
-			if held, ok := meeting(c.ID, day(2027, 2, 22)); ok && held && !c.Session.HolidaySession {
+			if held, ok := meeting(c.ID, holidayDay(2027, 2, 22)); ok && held && !c.Session.HolidaySession {
 				course = c.ID
 				break
 			}
@@ -91,10 +91,10 @@ func TestHolidays_CAT5_ministry_ics(t *testing.T) {
 		if _, err := e.admin.ImportSchoolHolidays(ctx, e.central, bytes.NewReader(file)); err != nil {
 			t.Fatal(err)
 		}
-		if held, _ := meeting(course, day(2027, 2, 22)); held {
+		if held, _ := meeting(course, holidayDay(2027, 2, 22)); held {
 			t.Error("22 February (zone C's winter holidays) still held")
 		}
-		if held, _ := meeting(course, day(2027, 2, 8)); !held {
+		if held, _ := meeting(course, holidayDay(2027, 2, 8)); !held {
 			t.Error("8 February (zone B's holidays only) skipped")
 		}
 		current, err := e.admin.SchoolHolidays(ctx)
