@@ -19,7 +19,9 @@ import (
 
 const ministryICS = "testdata/calendrier-scolaire-2026-2027.ics"
 
-func holidayDay(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+func holidayDay(y int, m time.Month, d int) time.Time {
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
 
 // TestHolidays_CAT5_ministry_ics: the ministry's calendar of every zone gives
 // the zone C holidays only, from the first to the last day without classes
