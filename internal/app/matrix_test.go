@@ -270,6 +270,29 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/distanciel", url.Values{"mode": {"distanciel"}}, expect("central"), false}},
 
 		// The catalogue administration: API tokens and the staff API (api).
+		"GET /back-office/jetons-api":                {{"GET", "/back-office/jetons-api", nil, expect("central"), false}},
+		"POST /back-office/jetons-api":               {{"POST", "/back-office/jetons-api", url.Values{"nom": {""}}, expect("central"), false}},
+		"POST /back-office/jetons-api/{id}/revoquer": {{"POST", "/back-office/jetons-api/999999/revoquer", url.Values{"raison-999999": {"essai"}}, expect("central"), true}},
+		// The staff API takes a personal access token only: the browsers'
+		// sessions get 401 whatever the role (TestAPITokens_ROLE5_ walks tokens).
+		"GET /api/v1/admin/token":                  {{"GET", "/api/v1/admin/token", nil, tokenOnly(), false}},
+		"GET /api/v1/admin/sessions":               {{"GET", "/api/v1/admin/sessions", nil, tokenOnly(), false}},
+		"GET /api/v1/admin/sessions/{id}":          {{"GET", "/api/v1/admin/sessions/1", nil, tokenOnly(), false}},
+		"GET /api/v1/admin/sessions/{id}/courses":  {{"GET", "/api/v1/admin/sessions/1/courses", nil, tokenOnly(), false}},
+		"GET /api/v1/admin/establishments":         {{"GET", "/api/v1/admin/establishments", nil, tokenOnly(), false}},
+		"GET /api/v1/admin/formations":             {{"GET", "/api/v1/admin/formations", nil, tokenOnly(), false}},
+		"POST /api/v1/admin/sessions":              {{"POST", "/api/v1/admin/sessions", url.Values{}, tokenOnly(), true}},
+		"PATCH /api/v1/admin/sessions/{id}":        {{"PATCH", "/api/v1/admin/sessions/999999", url.Values{}, tokenOnly(), true}},
+		"POST /api/v1/admin/sessions/{id}/publish": {{"POST", "/api/v1/admin/sessions/999999/publish", url.Values{}, tokenOnly(), true}},
+		"POST /api/v1/admin/sessions/{id}/courses": {{"POST", "/api/v1/admin/sessions/999999/courses", url.Values{}, tokenOnly(), true}},
+		"POST /api/v1/admin/sessions/{id}/import":  {{"POST", "/api/v1/admin/sessions/999999/import", url.Values{}, tokenOnly(), true}},
+		"POST /api/v1/admin/establishments":        {{"POST", "/api/v1/admin/establishments", url.Values{}, tokenOnly(), true}},
+		"PATCH /api/v1/admin/establishments/{id}":  {{"PATCH", "/api/v1/admin/establishments/999999", url.Values{}, tokenOnly(), true}},
+		"POST /api/v1/admin/formations":            {{"POST", "/api/v1/admin/formations", url.Values{}, tokenOnly(), true}},
+		"PATCH /api/v1/admin/formations/{id}":      {{"PATCH", "/api/v1/admin/formations/999999", url.Values{}, tokenOnly(), true}},
+		"PATCH /api/v1/admin/courses/{id}":         {{"PATCH", "/api/v1/admin/courses/999999", url.Values{}, tokenOnly(), true}},
+		"POST /api/v1/admin/courses/{id}/archive":  {{"POST", "/api/v1/admin/courses/999999/archive", url.Values{}, tokenOnly(), true}},
+		"POST /api/v1/admin/remote":                {{"POST", "/api/v1/admin/remote", url.Values{}, tokenOnly(), true}},
 
 		// The catalogue administration: demo clock and search (clock).
 
@@ -372,4 +395,14 @@ var ruleOf = map[string]string{
 	"central":     "ROLE-5_central_service_everything",
 	"guidance":    "ROLE-6_guidance_assisted_registration_only",
 	"helpdesk":    "ROLE-7_helpdesk_reads_candidates_files_changes_nothing",
+}
+
+// tokenOnly is the row of a staff API route: every browser, signed in or
+// not, is asked for a token (401), as the API does not take the web session.
+func tokenOnly() map[string]outcome {
+	row := map[string]outcome{}
+	for _, p := range personas {
+		row[p] = signIn
+	}
+	return row
 }

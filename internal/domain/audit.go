@@ -65,6 +65,9 @@ const (
 	AuditRemoteEnded      = "course.remote_ended"       // a course in person again, with the reason
 	AuditRemoteGroup      = "catalogue.remote_switched" // one switch of a formation, establishment, session or all courses
 	AuditHolidaysImported = "holidays.imported"         // the school holidays of the city's zone replaced
+	// A personal access token of the staff API created or revoked (ROLE-5).
+	AuditAPITokenCreated = "apitoken.created"
+	AuditAPITokenRevoked = "apitoken.revoked"
 )
 
 // The catalogue administration's actions (ROLE-5): sessions, establishments
@@ -111,4 +114,5 @@ var AuditActions = []string{AuditIdentityCorrected, AuditFileRead, AuditPeopleSe
 	AuditCourseCreated, AuditCourseChanged, AuditCourseStaffed, AuditCourseArchived, AuditCourseDeleted,
 	AuditRemoteSwitched, AuditRemoteEnded, AuditRemoteGroup, AuditHolidaysImported,
 	AuditCatalogueImported, AuditCourseImported, AuditEstablishmentImported, AuditFormationImported,
+	AuditAPITokenCreated, AuditAPITokenRevoked,
 }

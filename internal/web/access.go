@@ -15,6 +15,9 @@ type access struct {
 	signedIn bool          // any signed-in account, acting on its own data (ROLE-1)
 	action   domain.Action // otherwise: domain.Can(actor, action, resource)
 	resource func(s *Server, r *http.Request) (domain.Resource, bool)
+	// token: the staff API, authenticated by a personal access token only
+	// (api_staff.go); a web session does not open it.
+	token bool
 }
 
 var (
@@ -28,11 +31,18 @@ func can(act domain.Action, resource func(s *Server, r *http.Request) (domain.Re
 	return access{action: act, resource: resource}
 }
 
+// apiCan is can for the staff API: the request carries a personal access
+// token whose scope allows its method, and the token's owner may act.
+func apiCan(act domain.Action, resource func(s *Server, r *http.Request) (domain.Resource, bool)) access {
+	return access{action: act, resource: resource, token: true}
+}
+
 // RouteInfo describes a registered route, for the permission matrix test.
 type RouteInfo struct {
 	Pattern  string
 	Public   bool
 	SignedIn bool
+	Token    bool // a personal access token is required (the staff API)
 	Action   domain.Action
 }
 
@@ -43,9 +53,11 @@ func (s *Server) Routes() []RouteInfo { return s.routes }
 // itself and its input. The check comes first, so that a request refused
 // has none of its body read.
 func (s *Server) handle(mux *http.ServeMux, pattern string, a access, in input, h http.HandlerFunc) {
-	s.routes = append(s.routes, RouteInfo{Pattern: pattern, Public: a.public, SignedIn: a.signedIn, Action: a.action})
+	s.routes = append(s.routes, RouteInfo{Pattern: pattern, Public: a.public, SignedIn: a.signedIn, Token: a.token, Action: a.action})
 	guarded := s.readInput(in, h)
-	if !a.public {
+	if a.token {
+		guarded = s.tokenGuard(pattern, a, guarded)
+	} else if !a.public {
 		guarded = s.guard(pattern, a, guarded)
 	}
 	mux.Handle(pattern, s.instrument(pattern, guarded))

@@ -32,21 +32,38 @@ type problem struct {
 	Errors []problemField `json:"errors,omitempty"`
 }
 
+// problemField is one wrong input: a query parameter (Parameter) or a field
+// of the request's body (Field), with a stable code and a sentence in the
+// reader's language.
 type problemField struct {
-	Parameter string `json:"parameter"`
+	Parameter string `json:"parameter,omitempty"`
+	Field     string `json:"field,omitempty"`
+	Sheet     string `json:"sheet,omitempty"` // an import's problem: the sheet and row of the file
+	Row       int    `json:"row,omitempty"`
 	Code      string `json:"code"`
 	Detail    string `json:"detail"`
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	writeJSONBody(w, v)
+}
+
+func writeJSONBody(w http.ResponseWriter, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.Encode(v)
 }
 
-// apiPrinter words API messages: French unless the client asks for English.
+// apiPrinter words API messages: French unless the client asks for English,
+// by Accept-Language or, on the staff API, the lang parameter.
 func (s *Server) apiPrinter(r *http.Request) *i18n.Printer {
+	if lang := r.URL.Query().Get("lang"); lang != "" {
+		if lang == "en" {
+			return s.Words.Printer(i18n.English)
+		}
+		return s.Words.Printer(i18n.French)
+	}
 	if strings.HasPrefix(r.Header.Get("Accept-Language"), "en") {
 		return s.Words.Printer(i18n.English)
 	}

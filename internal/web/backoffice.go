@@ -215,6 +215,7 @@ func (s *Server) centralHome(r *http.Request, pg *views.Page, ix *catalogue.Inde
 		{URL: "/back-office/journal", Label: p.T("bo.audit.title"), Hint: p.T("bo.audit.hint")},
 		{URL: mailPath, Label: p.T("bo.mail.title"), Hint: p.T("bo.mail.home.hint", map[string]any{"Pending": mailPending, "Refused": mailRefused})},
 		{URL: "/back-office/inscription-assistee", Label: p.T("assisted.title"), Hint: p.T("bo.assisted.hint")},
+		{URL: apiTokensPath, Label: p.T("bo.apitokens.title"), Hint: p.T("bo.apitokens.home.hint")},
 	}
 	return nil
 }

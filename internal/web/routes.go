@@ -161,6 +161,28 @@ func (s *Server) Handler() http.Handler {
 	h("POST /back-office/cours/{id}/distanciel", can(domain.ActStaffCourse, courseResource), s.switchRemoteCourse, textForm)
 
 	// The catalogue administration: API tokens (api).
+	h("GET "+apiTokensPath, can(domain.ActManageAPITokens, nil), s.apiTokensPage)
+	h("POST "+apiTokensPath, can(domain.ActManageAPITokens, nil), s.createAPIToken)
+	h("POST "+apiTokensPath+"/{id}/revoquer", can(domain.ActManageAPITokens, nil), s.revokeAPIToken, textForm)
+	// The staff API: a personal access token only, never the web session (api_staff.go).
+	h("GET /api/v1/admin/token", apiCan(domain.ActBackOffice, nil), s.apiTokenInfo)
+	h("GET /api/v1/admin/sessions", apiCan(domain.ActManageCatalogue, nil), s.apiAdminSessions)
+	h("GET /api/v1/admin/sessions/{id}", apiCan(domain.ActManageCatalogue, nil), s.apiAdminSession)
+	h("GET /api/v1/admin/sessions/{id}/courses", apiCan(domain.ActManageCatalogue, nil), s.apiAdminCourses)
+	h("GET /api/v1/admin/establishments", apiCan(domain.ActManageCatalogue, nil), s.apiAdminEstablishments)
+	h("GET /api/v1/admin/formations", apiCan(domain.ActManageCatalogue, nil), s.apiAdminFormations)
+	h("POST /api/v1/admin/sessions", apiCan(domain.ActManageCatalogue, nil), s.apiCreateSession)
+	h("PATCH /api/v1/admin/sessions/{id}", apiCan(domain.ActManageCatalogue, nil), s.apiUpdateSession)
+	h("POST /api/v1/admin/sessions/{id}/publish", apiCan(domain.ActManageCatalogue, nil), s.apiPublishSession)
+	h("POST /api/v1/admin/sessions/{id}/courses", apiCan(domain.ActManageCatalogue, nil), s.apiCreateCourse)
+	h("POST /api/v1/admin/sessions/{id}/import", apiCan(domain.ActManageCatalogue, nil), s.apiImport, importForm)
+	h("POST /api/v1/admin/establishments", apiCan(domain.ActManageCatalogue, nil), s.apiCreateEstablishment)
+	h("PATCH /api/v1/admin/establishments/{id}", apiCan(domain.ActManageCatalogue, nil), s.apiUpdateEstablishment)
+	h("POST /api/v1/admin/formations", apiCan(domain.ActManageCatalogue, nil), s.apiCreateFormation)
+	h("PATCH /api/v1/admin/formations/{id}", apiCan(domain.ActManageCatalogue, nil), s.apiUpdateFormation)
+	h("PATCH /api/v1/admin/courses/{id}", apiCan(domain.ActManageCatalogue, nil), s.apiUpdateCourse)
+	h("POST /api/v1/admin/courses/{id}/archive", apiCan(domain.ActManageCatalogue, nil), s.apiArchiveCourse)
+	h("POST /api/v1/admin/remote", apiCan(domain.ActManageCatalogue, nil), s.apiSwitchRemote)
 
 	// JSON API.
 	h("GET /api/v1/openapi.yaml", public, s.openAPI)
