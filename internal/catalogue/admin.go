@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"cma/internal/domain"
@@ -32,6 +33,16 @@ type Admin struct {
 	paris     *time.Location
 	publicURL string // where the emails' links point, without a trailing slash
 	log       *slog.Logger
+
+	// lastParsed is the last spreadsheet the import parsed, by its digest:
+	// the import that follows the dry run of the same file parses it once.
+	lastParsed struct {
+		sync.Mutex
+		digest   string
+		wb       *workbook
+		problems []Problem
+		err      error
+	}
 }
 
 // AdminDeps are the administration's dependencies; app wires them.

@@ -466,8 +466,12 @@ func parseClock(s string) (int, bool) {
 }
 
 // parseEuros reads "350", "350,50", "350.5", "1 250,00 €" as cents.
+// euroNoise is what a spreadsheet writes around an amount: the currency and
+// spaces (built once: a replacer costs more to build than to run).
+var euroNoise = strings.NewReplacer("€", "", " ", "", "\u00a0", "", "\u202f", "", "EUR", "", "eur", "")
+
 func parseEuros(s string) (int64, bool) {
-	s = strings.NewReplacer("€", "", " ", "", "\u00a0", "", "\u202f", "", "EUR", "", "eur", "").Replace(s)
+	s = euroNoise.Replace(s)
 	s = strings.ReplaceAll(s, ",", ".")
 	if s == "" {
 		return 0, false

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -99,7 +100,7 @@ func (a *Admin) importFile(ctx context.Context, actorID, sessionID int64, fileNa
 	if !ok {
 		return rep, ErrNotFound
 	}
-	wb, problems, perr := parseWorkbook(data)
+	wb, problems, perr := a.parseOnce(rep.Digest, data)
 	total := 0
 	if wb != nil && wb.courses != nil {
 		total = len(wb.courses.rows)
@@ -938,4 +939,17 @@ func (a *Admin) Imports(ctx context.Context, actor domain.Actor, sessionID int64
 		out[i] = run
 	}
 	return out, nil
+}
+
+// parseOnce parses a file, or hands back what the last parse of the same
+// file (same digest) found: the parsed workbook is only read afterwards.
+func (a *Admin) parseOnce(digest string, data []byte) (*workbook, []Problem, error) {
+	p := &a.lastParsed
+	p.Lock()
+	defer p.Unlock()
+	if p.digest != digest {
+		p.wb, p.problems, p.err = parseWorkbook(data)
+		p.digest = digest
+	}
+	return p.wb, slices.Clone(p.problems), p.err
 }
