@@ -237,32 +237,12 @@ func (a *Admin) UpdateFormation(ctx context.Context, actor domain.Actor, id int6
 // RemoveFormation deletes a formation nothing refers to, or archives it
 // when a course, a candidature, a grant or another formation does.
 func (a *Admin) RemoveFormation(ctx context.Context, actor domain.Actor, id int64, reason string) (archived bool, err error) {
-	if err := may(actor); err != nil {
-		return false, err
-	}
-	err = a.change(ctx, func(tx *sql.Tx) ([]domain.AuditEvent, error) {
-		f, err := a.store.FormationTx(ctx, tx, id)
-		if err != nil {
-			return nil, err
-		}
-		used, err := a.store.FormationReferenced(ctx, tx, id)
-		if err != nil {
-			return nil, err
-		}
-		if used {
-			archived = true
-			if f.Archived {
-				return nil, nil
-			}
-			if err := a.store.SetArchived(ctx, tx, "formations", id, a.now()); err != nil {
-				return nil, err
-			}
-			return []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditFormationArchived, ObjectKind: domain.AuditObjectFormation, ObjectID: id, Details: "", Reason: reason})}, nil
-		}
-		if err := a.store.DeleteRow(ctx, tx, "formations", id); err != nil {
-			return nil, err
-		}
-		return []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditFormationDeleted, ObjectKind: domain.AuditObjectFormation, ObjectID: id, Details: Changes(nil, formationFields(f)), Reason: reason})}, nil
-	})
-	return archived, err
+	return a.removeOrArchive(ctx, actor, removal{table: "formations",
+		archived: domain.AuditEvent{Action: domain.AuditFormationArchived, ObjectKind: domain.AuditObjectFormation, ObjectID: id, Reason: reason},
+		deleted:  domain.AuditEvent{Action: domain.AuditFormationDeleted, ObjectKind: domain.AuditObjectFormation, ObjectID: id, Reason: reason},
+		read: func(tx *sql.Tx) (bool, Fields, error) {
+			f, err := a.store.FormationTx(ctx, tx, id)
+			return f.Archived, formationFields(f), err
+		},
+		referenced: func(tx *sql.Tx) (bool, error) { return a.store.FormationReferenced(ctx, tx, id) }})
 }

@@ -217,35 +217,61 @@ func (a *Admin) UpdateEstablishment(ctx context.Context, actor domain.Actor, id 
 	}))
 }
 
-// RemoveEstablishment deletes an establishment nothing refers to, or
-// archives it when a course or a grant does; archived reports which.
+// RemoveEstablishment deletes an establishment nothing refers to (its rooms
+// go with it, ON DELETE CASCADE), or archives it when a course or a grant
+// does; archived reports which.
 func (a *Admin) RemoveEstablishment(ctx context.Context, actor domain.Actor, id int64, reason string) (archived bool, err error) {
+	return a.removeOrArchive(ctx, actor, removal{table: "establishments",
+		archived: domain.AuditEvent{Action: domain.AuditEstablishmentArchived, ObjectKind: domain.AuditObjectEstablishment, ObjectID: id, Reason: reason},
+		deleted:  domain.AuditEvent{Action: domain.AuditEstablishmentDeleted, ObjectKind: domain.AuditObjectEstablishment, ObjectID: id, Reason: reason},
+		read: func(tx *sql.Tx) (bool, Fields, error) {
+			e, err := a.store.EstablishmentTx(ctx, tx, id)
+			return e.Archived, establishmentFields(e), err
+		},
+		referenced: func(tx *sql.Tx) (bool, error) { return a.store.EstablishmentReferenced(ctx, tx, id) }})
+}
+
+// removal says how to remove one catalogue row (removeOrArchive): its
+// table, the audit event of each outcome (the deleted one gets the row's
+// fields as its details), how to read it and whether anything refers to it.
+type removal struct {
+	table             string
+	archived, deleted domain.AuditEvent
+	read              func(tx *sql.Tx) (archived bool, fields Fields, err error)
+	referenced        func(tx *sql.Tx) (bool, error)
+}
+
+// removeOrArchive deletes a row nothing refers to, or archives it when
+// something does (once: archiving an archived row changes nothing), with its
+// audit event, in one transaction (ROLE-5).
+func (a *Admin) removeOrArchive(ctx context.Context, actor domain.Actor, rm removal) (archived bool, err error) {
 	if err := may(actor); err != nil {
 		return false, err
 	}
 	err = a.change(ctx, func(tx *sql.Tx) ([]domain.AuditEvent, error) {
-		e, err := a.store.EstablishmentTx(ctx, tx, id)
+		wasArchived, fields, err := rm.read(tx)
 		if err != nil {
 			return nil, err
 		}
-		used, err := a.store.EstablishmentReferenced(ctx, tx, id)
+		used, err := rm.referenced(tx)
 		if err != nil {
 			return nil, err
 		}
 		if used {
 			archived = true
-			if e.Archived {
+			if wasArchived {
 				return nil, nil
 			}
-			if err := a.store.SetArchived(ctx, tx, "establishments", id, a.now()); err != nil {
+			if err := a.store.SetArchived(ctx, tx, rm.table, rm.archived.ObjectID, a.now()); err != nil {
 				return nil, err
 			}
-			return []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditEstablishmentArchived, ObjectKind: domain.AuditObjectEstablishment, ObjectID: id, Details: "", Reason: reason})}, nil
+			return []domain.AuditEvent{a.stamp(actor, rm.archived)}, nil
 		}
-		if err := a.store.DeleteRow(ctx, tx, "establishments", id); err != nil { // its rooms go with it (ON DELETE CASCADE)
+		if err := a.store.DeleteRow(ctx, tx, rm.table, rm.deleted.ObjectID); err != nil {
 			return nil, err
 		}
-		return []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditEstablishmentDeleted, ObjectKind: domain.AuditObjectEstablishment, ObjectID: id, Details: Changes(nil, establishmentFields(e)), Reason: reason})}, nil
+		rm.deleted.Details = Changes(nil, fields)
+		return []domain.AuditEvent{a.stamp(actor, rm.deleted)}, nil
 	})
 	return archived, err
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -255,19 +256,27 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 		[]string{pg.T("admin.session.new.intro")}, f, errs, hubLink(pg), false)
 }
 
-// sessionOf reads the {id} session for the central service.
-func (s *Server) sessionOf(w http.ResponseWriter, r *http.Request) (catalogue.SessionRow, bool) {
+// adminObject reads the {id} object of the catalogue administration with
+// read, and answers 404 or 403 itself when it cannot.
+func adminObject[T any](s *Server, w http.ResponseWriter, r *http.Request,
+	read func(ctx context.Context, actor domain.Actor, id int64) (T, error)) (T, bool) {
 	id, ok := pathID(r, "id")
 	if !ok {
 		s.notFound(w, r)
-		return catalogue.SessionRow{}, false
+		var zero T
+		return zero, false
 	}
-	se, err := s.CatalogueAdmin.Session(r.Context(), currentUser(r).Actor, id)
+	v, err := read(r.Context(), currentUser(r).Actor, id)
 	if err != nil {
 		s.adminError(w, r, err)
-		return se, false
+		return v, false
 	}
-	return se, true
+	return v, true
+}
+
+// sessionOf reads the {id} session for the central service.
+func (s *Server) sessionOf(w http.ResponseWriter, r *http.Request) (catalogue.SessionRow, bool) {
+	return adminObject(s, w, r, s.CatalogueAdmin.Session)
 }
 
 // sessionPage is a session as the central service manages it: its periods,
@@ -661,18 +670,9 @@ func nilIfNone(errs domain.FieldErrors) error {
 	return errs
 }
 
+// placeOf reads the {id} establishment for the central service.
 func (s *Server) placeOf(w http.ResponseWriter, r *http.Request) (catalogue.EstablishmentRow, bool) {
-	id, ok := pathID(r, "id")
-	if !ok {
-		s.notFound(w, r)
-		return catalogue.EstablishmentRow{}, false
-	}
-	e, err := s.CatalogueAdmin.Establishment(r.Context(), currentUser(r).Actor, id)
-	if err != nil {
-		s.adminError(w, r, err)
-		return e, false
-	}
-	return e, true
+	return adminObject(s, w, r, s.CatalogueAdmin.Establishment)
 }
 
 func (s *Server) placePage(w http.ResponseWriter, r *http.Request) {
@@ -1052,18 +1052,9 @@ func (s *Server) createFormation(w http.ResponseWriter, r *http.Request) {
 	s.renderFormation(w, r, http.StatusBadRequest, catalogue.FormationRow{}, f, errs)
 }
 
+// formationOf reads the {id} formation for the central service.
 func (s *Server) formationOf(w http.ResponseWriter, r *http.Request) (catalogue.FormationRow, bool) {
-	id, ok := pathID(r, "id")
-	if !ok {
-		s.notFound(w, r)
-		return catalogue.FormationRow{}, false
-	}
-	f, err := s.CatalogueAdmin.Formation(r.Context(), currentUser(r).Actor, id)
-	if err != nil {
-		s.adminError(w, r, err)
-		return f, false
-	}
-	return f, true
+	return adminObject(s, w, r, s.CatalogueAdmin.Formation)
 }
 
 func (s *Server) adminFormationPage(w http.ResponseWriter, r *http.Request) {
