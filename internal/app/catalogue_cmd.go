@@ -101,15 +101,19 @@ func catalogueCmd(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer in.Close()
-	bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(env.Stderr), progressbar.OptionSetDescription("Import du catalogue"),
-		progressbar.OptionShowCount(), progressbar.OptionSetWidth(30), progressbar.OptionThrottle(100*time.Millisecond))
+	// The bar is made once the total is known: an open-ended bar draws from
+	// a goroutine of its own, which races with the import's updates.
+	var bar *progressbar.ProgressBar
 	rep, err := admin.ImportAsPlatform(ctx, sessionID, file, in, dryRun, func(done, total int) {
-		if int64(total) != bar.GetMax64() {
-			bar.ChangeMax(total)
+		if bar == nil || int64(total) != bar.GetMax64() {
+			bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(env.Stderr), progressbar.OptionSetDescription("Import du catalogue"),
+				progressbar.OptionShowCount(), progressbar.OptionSetWidth(30), progressbar.OptionThrottle(100*time.Millisecond))
 		}
 		_ = bar.Set(done)
 	})
-	_ = bar.Finish()
+	if bar != nil {
+		_ = bar.Finish()
+	}
 	fmt.Fprintln(env.Stderr)
 	return printImportReport(env.Stdout, words.Printer(i18n.French), rep, err)
 }
