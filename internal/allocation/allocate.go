@@ -16,11 +16,12 @@ const (
 	GateWithdrawn            // withdrawn (désistement)
 	GateRepeat               // repeat limit reached (SEL-7)
 	GateNoCourseAtLevel      // placed in a level with no course on the chosen slot, redirects refused (SEL-3)
+	GateNotPassed            // the test or interview was not passed (SEL-2)
 )
 
 // gateNames name the gates in logs and tests; Text words them for people.
 var gateNames = [...]string{GateNone: "none", GatePrerequisites: "prerequisites", GateWithdrawn: "withdrawn",
-	GateRepeat: "repeat", GateNoCourseAtLevel: "no_course_at_level"}
+	GateRepeat: "repeat", GateNoCourseAtLevel: "no_course_at_level", GateNotPassed: "not_passed"}
 
 func (g Gate) String() string {
 	if int(g) < len(gateNames) {
@@ -31,7 +32,8 @@ func (g Gate) String() string {
 
 // gateKeys are the message keys of the gates that stop a candidature.
 var gateKeys = [...]string{GatePrerequisites: "allocation.gate.prerequisites", GateWithdrawn: "allocation.gate.withdrawn",
-	GateRepeat: "allocation.gate.repeat", GateNoCourseAtLevel: "allocation.gate.no_course_at_level"}
+	GateRepeat: "allocation.gate.repeat", GateNoCourseAtLevel: "allocation.gate.no_course_at_level",
+	GateNotPassed: "allocation.gate.not_passed"}
 
 // Text says why the gate stops a candidature, to be worded.
 func (g Gate) Text() Text {
@@ -248,6 +250,8 @@ func prepare(in Input) (*engine, error) {
 			e.gate[i] = GateWithdrawn
 		case c.RepeatExhausted:
 			e.gate[i] = GateRepeat
+		case c.NotPassed:
+			e.gate[i] = GateNotPassed
 		}
 		e.key[i] = meritKey(c, e.formations[f].MinSocialPercent == 0)
 		if i > 0 && e.cands[i-1].Candidate == c.Candidate {

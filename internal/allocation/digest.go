@@ -56,7 +56,7 @@ func digest(e *engine) string {
 		b = binary.BigEndian.AppendUint64(b, uint64(c.Candidate))
 		b = binary.BigEndian.AppendUint64(b, uint64(c.Formation))
 		b = binary.BigEndian.AppendUint64(b, uint64(c.Course))
-		b = append(b, flags(c.AcceptsRedirect, c.MissingPrerequisites, c.Withdrawn, c.RepeatExhausted))
+		b = append(b, flags(c.AcceptsRedirect, c.MissingPrerequisites, c.Withdrawn, c.RepeatExhausted, c.NotPassed))
 		b = binary.BigEndian.AppendUint16(b, uint16(c.Rank))
 		b = binary.BigEndian.AppendUint16(b, uint16(c.PlacedLevel))
 		b = binary.BigEndian.AppendUint16(b, uint16(c.Evaluation))

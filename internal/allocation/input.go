@@ -108,6 +108,7 @@ type Candidature struct {
 	MissingPrerequisites bool // the formation's prerequisites are not met
 	Withdrawn            bool // désistement, e.g. absent from the test (SEL-2)
 	RepeatExhausted      bool // the one repeat is used up (SEL-7)
+	NotPassed            bool // the test or interview was not passed: not retained (SEL-2)
 
 	// PlacedLevel is the level decided by a placement test (SEL-3); 0 = no
 	// placement: the chosen course's level stands.

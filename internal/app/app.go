@@ -27,6 +27,7 @@ import (
 	"cma/internal/i18n"
 	"cma/internal/jobs"
 	"cma/internal/outbox"
+	"cma/internal/selection"
 	"cma/internal/store"
 	"cma/internal/web"
 )
@@ -274,7 +275,9 @@ func serve(ctx context.Context, args []string, env Env) error {
 		SpaceURL: publicURL + "/mes-candidatures"}, env.Now, loc)
 	admin := catalogue.NewAdmin(catalogue.AdminDeps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words,
 		Now: env.Now, Paris: loc, PublicURL: publicURL, Log: log})
-	srv, err := web.New(web.Deps{Catalogue: cat, CatalogueAdmin: admin, Accounts: accts, Candidatures: cands, Mail: outbox.NewDesk(st, mailbox, env.Now), Providers: providers,
+	sel := selection.New(selection.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, Now: env.Now, Paris: loc,
+		PublicURL: publicURL, Log: log})
+	srv, err := web.New(web.Deps{Catalogue: cat, CatalogueAdmin: admin, Selection: sel, Accounts: accts, Candidatures: cands, Mail: outbox.NewDesk(st, mailbox, env.Now), Providers: providers,
 		DevIDP: devIDP, MailSink: mailer.sinkHandler, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now, DemoClock: shifted,
 		Version: version(), Secure: cfg.Secure, PublicURL: publicURL, Sessions: st.Sessions(), TrustedProxies: cfg.TrustedProxyList(),
 		SessionTimeouts: websession.Timeouts{CandidateIdle: cfg.SessionIdle, Lifetime: cfg.SessionLifetime},

@@ -269,6 +269,14 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/distanciel", url.Values{"mode": {"distanciel"}}, expect("director", "central"), false},
 			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/distanciel", url.Values{"mode": {"distanciel"}}, expect("central"), false}},
 
+		// The selection: sittings, convocations and results (tests).
+
+		// The selection: runs, review and publishing (runs).
+
+		// The selection: explanations, the fairness report and the minimum social rates (report).
+
+		// The selection: directors' lists and first-day results posting (lists).
+
 		// The catalogue administration: API tokens and the staff API (api).
 		"GET /back-office/jetons-api":                {{"GET", "/back-office/jetons-api", nil, expect("central"), false}},
 		"POST /back-office/jetons-api":               {{"POST", "/back-office/jetons-api", url.Values{"nom": {""}}, expect("central"), false}},

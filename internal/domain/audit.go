@@ -104,15 +104,85 @@ const (
 
 // AuditActions lists every action of the audit trail, in the journal filter's
 // order.
-var AuditActions = []string{AuditIdentityCorrected, AuditFileRead, AuditPeopleSearched, AuditDuplicateMerged,
-	AuditDuplicateDismissed, AuditCandidateCreated, AuditAssistedOpened, AuditStaffCreated, AuditSignInHeld, AuditIdentityLinked, AuditSignInRefused, AuditIdentityUnlinked, AuditProofErased, AuditDemoLoaded,
+var AuditActions = []string{
+	AuditIdentityCorrected,
+	AuditFileRead,
+	AuditPeopleSearched,
+	AuditDuplicateMerged,
+	AuditDuplicateDismissed,
+	AuditCandidateCreated,
+	AuditAssistedOpened,
+	AuditStaffCreated,
+	AuditSignInHeld,
+	AuditIdentityLinked,
+	AuditSignInRefused,
+	AuditIdentityUnlinked,
+	AuditProofErased,
+	AuditDemoLoaded,
 	AuditEmailResent,
-	AuditSessionCreated, AuditSessionChanged, AuditSessionPublished, AuditSessionCopied, AuditSessionArchived, AuditSessionDeleted,
-	AuditEstablishmentCreated, AuditEstablishmentChanged, AuditEstablishmentDirector, AuditRoomChanged, AuditEstablishmentArchived,
-	AuditEstablishmentDeleted, AuditFormationCreated, AuditFormationChanged, AuditFormationTariffApplied, AuditFormationArchived,
+	AuditSessionCreated,
+	AuditSessionChanged,
+	AuditSessionPublished,
+	AuditSessionCopied,
+	AuditSessionArchived,
+	AuditSessionDeleted,
+	AuditEstablishmentCreated,
+	AuditEstablishmentChanged,
+	AuditEstablishmentDirector,
+	AuditRoomChanged,
+	AuditEstablishmentArchived,
+	AuditEstablishmentDeleted,
+	AuditFormationCreated,
+	AuditFormationChanged,
+	AuditFormationTariffApplied,
+	AuditFormationArchived,
 	AuditFormationDeleted,
-	AuditCourseCreated, AuditCourseChanged, AuditCourseStaffed, AuditCourseArchived, AuditCourseDeleted,
-	AuditRemoteSwitched, AuditRemoteEnded, AuditRemoteGroup, AuditHolidaysImported,
-	AuditCatalogueImported, AuditCourseImported, AuditEstablishmentImported, AuditFormationImported,
-	AuditAPITokenCreated, AuditAPITokenRevoked,
+	AuditCourseCreated,
+	AuditCourseChanged,
+	AuditCourseStaffed,
+	AuditCourseArchived,
+	AuditCourseDeleted,
+	AuditRemoteSwitched,
+	AuditRemoteEnded,
+	AuditRemoteGroup,
+	AuditHolidaysImported,
+	AuditCatalogueImported,
+	AuditCourseImported,
+	AuditEstablishmentImported,
+	AuditFormationImported,
+	AuditAPITokenCreated,
+	AuditAPITokenRevoked,
+	AuditSittingScheduled,
+	AuditSittingChanged,
+	AuditSittingDeleted,
+	AuditConvocationsSent,
+	AuditResultEntered,
+	AuditResultChanged,
+	AuditResultsImported,
+	AuditSelectionRun,
+	AuditSelectionPublished,
+	AuditSocialRateSet,
 }
+
+// The selection's actions (SEL-1..3, ROLE-3..5): sittings scheduled, changed
+// before their convocations or deleted, convocations sent, results entered,
+// changed (after a published run: flagged for a decision) or imported, runs
+// started and published, and a formation's minimum social rate.
+const (
+	AuditSittingScheduled   = "sitting.scheduled"
+	AuditSittingChanged     = "sitting.changed"
+	AuditSittingDeleted     = "sitting.deleted"
+	AuditConvocationsSent   = "convocations.sent"
+	AuditResultEntered      = "result.entered"
+	AuditResultChanged      = "result.changed"
+	AuditResultsImported    = "results.imported"
+	AuditSelectionRun       = "selection.run"
+	AuditSelectionPublished = "selection.published"
+	AuditSocialRateSet      = "formation.social_rate"
+)
+
+// The selection's audited objects.
+const (
+	AuditObjectSitting = "sitting"
+	AuditObjectRun     = "selection_run"
+)

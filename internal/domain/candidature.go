@@ -5,17 +5,29 @@ import (
 	"time"
 )
 
-// CandidatureStatus is where a candidature stands. Selection, waiting lists and
+// CandidatureStatus is where a candidature stands. Waiting lists and
 // enrolment (later capabilities) add their own.
 type CandidatureStatus string
 
 const (
 	CandidatureSubmitted CandidatureStatus = "submitted" // validated, waiting for selection at the end of the period (PER-2)
 	CandidatureCancelled CandidatureStatus = "cancelled" // cancelled by the candidate before the deadline (CAN-5)
+	// The selection's outcomes, once a run is published (SEL-1..3, SEL-5).
+	CandidatureFirstDayTest CandidatureStatus = "first_day_test" // convoqué(e) au test du premier jour: placed after that day
+	CandidatureAccepted     CandidatureStatus = "accepted"       // admis(e) in a course, the one chosen or a redirect
+	CandidatureWaiting      CandidatureStatus = "waiting"        // en liste d'attente, with a position per course
+	CandidatureNotRetained  CandidatureStatus = "not_retained"   // the test or interview was not passed
+	CandidatureWithdrawn    CandidatureStatus = "withdrawn"      // désistement: absent from the test (SEL-2)
+	CandidatureIneligible   CandidatureStatus = "ineligible"     // a gate failed: prerequisites, repeat (SEL-7), level
 )
 
-// ActiveStatuses hold a formation and a slot (CAN-1, CAN-2, CAN-3).
-var ActiveStatuses = []CandidatureStatus{CandidatureSubmitted}
+// ActiveStatuses hold a formation and a slot (CAN-1, CAN-2, CAN-3). The
+// database's unique index on (person, formation) lists the same statuses.
+var ActiveStatuses = []CandidatureStatus{CandidatureSubmitted, CandidatureFirstDayTest, CandidatureAccepted, CandidatureWaiting}
+
+// CandidatureStatuses lists every status, in the order of a candidature's life.
+var CandidatureStatuses = []CandidatureStatus{CandidatureSubmitted, CandidatureCancelled, CandidatureFirstDayTest,
+	CandidatureAccepted, CandidatureWaiting, CandidatureNotRetained, CandidatureWithdrawn, CandidatureIneligible}
 
 // Maximum formations held at once (CAN-1).
 const MaxFormations = 3
@@ -163,6 +175,9 @@ type Candidature struct {
 	CreatedAt                                       time.Time
 	CancelledAt                                     time.Time
 	ValidationKey                                   string // the validation that made it (its reference for people)
+	// AcceptedCourseID is the course a published run accepted the
+	// candidature in: the one chosen or a redirect (SEL-5); 0 otherwise.
+	AcceptedCourseID int64
 }
 
 // Active reports whether the candidature holds its formation and slot.

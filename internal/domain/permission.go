@@ -79,6 +79,15 @@ const (
 	// ActManageAPITokens creates and revokes the staff API's personal access
 	// tokens (ROLE-5).
 	ActManageAPITokens Action = "manage_api_tokens"
+	// ActEvaluate schedules a formation's test and interview sittings, sends
+	// their convocations and enters their results (SEL-2, SEL-3): ROLE-4 for
+	// the coordinator's own formations, ROLE-3 for sittings and candidatures
+	// of the director's own establishment, ROLE-5.
+	ActEvaluate Action = "evaluate"
+	// ActRunSelection starts, reviews and publishes a session's selection
+	// runs, sets the formations' minimum social rates and reads the fairness
+	// report (ROLE-5).
+	ActRunSelection Action = "run_selection"
 )
 
 // Resource is what an action applies to, with the links scopes are checked
@@ -127,14 +136,14 @@ func grantAllows(g Grant, act Action, r Resource) bool {
 		switch act {
 		case ActBackOffice:
 			return true
-		case ActViewEstablishment, ActViewCourse, ActStaffCourse:
+		case ActViewEstablishment, ActViewCourse, ActStaffCourse, ActEvaluate:
 			return g.EstablishmentID != 0 && r.EstablishmentID == g.EstablishmentID
 		}
 	case RoleCoordinator: // ROLE-4: own formations
 		switch act {
 		case ActBackOffice:
 			return true
-		case ActViewFormation, ActViewCourse:
+		case ActViewFormation, ActViewCourse, ActEvaluate:
 			return g.FormationID != 0 && r.FormationID == g.FormationID
 		}
 	case RoleTrainer: // ROLE-2: own courses

@@ -21,7 +21,7 @@ type CourseCount struct {
 // every session when sessionID is 0). Courses without candidatures are absent.
 func (s *Store) CandidatureCounts(ctx context.Context, sessionID int64) (map[int64]CourseCount, error) {
 	q := `SELECT course_id,
-		SUM(CASE WHEN status = 'submitted' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN status IN ` + activeStatusesSQL + ` THEN 1 ELSE 0 END),
 		SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END)
 		FROM candidatures`
 	var args []any

@@ -28,13 +28,17 @@ func (s *Store) LockPerson(ctx context.Context, tx *sql.Tx, accountID int64) err
 
 const candidatureColumns = `id, account_id, course_id, formation_id, session_id, status, objective, motivation, rsa, job_seeker,
 	subsidised, rules_version, half_tariff_claim, COALESCE(proof_id, 0), COALESCE(assisted_by, 0), created_at, cancelled_at,
-	COALESCE(validation_key, '')`
+	COALESCE(validation_key, ''), COALESCE(accepted_course_id, 0)`
+
+// activeStatusesSQL is domain.ActiveStatuses as an SQL list: the statuses
+// that hold a formation and a slot (CAN-1..3), as the unique index lists them.
+const activeStatusesSQL = `('submitted', 'first_day_test', 'accepted', 'waiting')`
 
 func scanCandidature(row rowScanner) (domain.Candidature, error) {
 	var c domain.Candidature
 	err := row.Scan(&c.ID, &c.AccountID, &c.CourseID, &c.FormationID, &c.SessionID, &c.Status, &c.Objective, &c.Motivation,
 		&c.Social.RSA, &c.Social.JobSeeker, &c.Social.Subsidised, &c.RulesVersion, &c.HalfTariffClaim, &c.ProofID, &c.AssistedBy,
-		timeCol{&c.CreatedAt}, nullTime{&c.CancelledAt}, &c.ValidationKey)
+		timeCol{&c.CreatedAt}, nullTime{&c.CancelledAt}, &c.ValidationKey, &c.AcceptedCourseID)
 	return c, err
 }
 

@@ -58,8 +58,8 @@ func (s *Store) ReadForValidation(ctx context.Context, tx *sql.Tx, people []int6
 			FROM validations WHERE key `+s.inList(2, "text")+`
 		UNION ALL SELECT 1, account_id, NULL, token, NULL FROM baskets WHERE account_id `+s.inList(1, "bigint")+`
 		UNION ALL SELECT 2, account_id, course_id, NULL, added_at FROM basket_items WHERE account_id `+s.inList(1, "bigint")+`
-		UNION ALL SELECT 3, account_id, course_id, NULL, NULL FROM candidatures
-			WHERE account_id `+s.inList(1, "bigint")+` AND status = 'submitted'
+		UNION ALL SELECT 3, account_id, COALESCE(accepted_course_id, course_id), NULL, NULL FROM candidatures
+			WHERE account_id `+s.inList(1, "bigint")+` AND status IN `+activeStatusesSQL+`
 		ORDER BY 1, 2, 5, 3`, s.listArg(people), s.listArg(keys))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %d baskets: %w", len(people), err)

@@ -184,6 +184,14 @@ func (s *Server) Handler() http.Handler {
 	h("POST /api/v1/admin/courses/{id}/archive", apiCan(domain.ActManageCatalogue, nil), s.apiArchiveCourse)
 	h("POST /api/v1/admin/remote", apiCan(domain.ActManageCatalogue, nil), s.apiSwitchRemote)
 
+	// The selection: sittings, convocations and results (tests).
+
+	// The selection: runs, review and publishing (runs).
+
+	// The selection: explanations, the fairness report and the minimum social rates (report).
+
+	// The selection: directors' lists and first-day results posting (lists).
+
 	// JSON API.
 	h("GET /api/v1/openapi.yaml", public, s.openAPI)
 	h("GET /api/v1/sessions", public, s.apiSessions)

@@ -38,6 +38,7 @@ import (
 	"cma/internal/catalogue"
 	"cma/internal/i18n"
 	"cma/internal/outbox"
+	"cma/internal/selection"
 )
 
 //go:embed static
@@ -54,17 +55,20 @@ type Deps struct {
 	// CatalogueAdmin is the set-up of a school year (ROLE-5) and the
 	// directors' staffing of their courses (ROLE-3).
 	CatalogueAdmin *catalogue.Admin
-	Accounts       *accounts.Service
-	Candidatures   *candidature.Service
-	Mail           *outbox.Desk     // the central service's outbox page (CON-2)
-	Providers      []*auth.Provider // the sign-ons people may use ("Mon Paris", FranceConnect…), first is the main one
-	DevIDP         http.Handler     // the development identity provider, demo mode only
-	MailSink       http.Handler     // the development mail sink's pages, demo mode only
-	Words          *i18n.Catalog
-	DB             Pinger
-	Log            *slog.Logger
-	Paris          *time.Location
-	Now            func() time.Time
+	// Selection runs the selection of a session: sittings, results, runs,
+	// publishing, explanations (SEL-1..3, SEL-5, PER-1).
+	Selection    *selection.Service
+	Accounts     *accounts.Service
+	Candidatures *candidature.Service
+	Mail         *outbox.Desk     // the central service's outbox page (CON-2)
+	Providers    []*auth.Provider // the sign-ons people may use ("Mon Paris", FranceConnect…), first is the main one
+	DevIDP       http.Handler     // the development identity provider, demo mode only
+	MailSink     http.Handler     // the development mail sink's pages, demo mode only
+	Words        *i18n.Catalog
+	DB           Pinger
+	Log          *slog.Logger
+	Paris        *time.Location
+	Now          func() time.Time
 	// DemoClock: Now is the demo clock (serve --demo --demo-now), shifted from
 	// the real time; every page says so in a banner, so nobody mistakes it.
 	DemoClock bool
