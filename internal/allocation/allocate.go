@@ -113,7 +113,8 @@ type engine struct {
 	courseByF  []int32 // course indices grouped by formation
 	courseFOff []int32
 
-	clashes []Clash
+	clashes []Clash   // removals in force, in the order made
+	clashAt []clashAt // where each of clashes took its course off
 	scratch scratch
 }
 

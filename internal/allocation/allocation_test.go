@@ -411,6 +411,68 @@ func TestCAN3Clash(t *testing.T) {
 	}
 }
 
+// TestCAN3SEL5RemovedCourseFreed: candidate 3 wins courses 10 (formation 1,
+// preferred) and 20 (formation 2) on the same Monday slot, so 20 is removed
+// from their formation-2 list. In the same round candidate 4 loses course 11
+// to a clash with their preferred formation 3, goes on to their redirect 10,
+// and takes it from candidate 3 (better evaluation). Candidate 3 no longer
+// holds anything on Monday: before the fix they waited everywhere while 20
+// stood empty; now 20 is put back and they are accepted there, and the removal
+// is no longer listed. When a candidate 5 has taken 20's only seat meanwhile,
+// it stays removed, and the explanation says the seat went.
+func TestCAN3SEL5RemovedCourseFreed(t *testing.T) {
+	courses := []C{
+		course(10, 1, 0, time.Monday, h18, h20, 1),
+		course(11, 1, 0, time.Tuesday, h18, h20, 1),
+		course(20, 2, 0, time.Monday, h18, h20, 1),
+		course(30, 3, 0, time.Tuesday, h18, h20, 1),
+	}
+	base := []A{
+		{Candidate: 3, Formation: 1, Course: 10, Rank: 1, Evaluation: 3},
+		{Candidate: 3, Formation: 2, Course: 20, Rank: 2, Evaluation: 3},
+		{Candidate: 4, Formation: 1, Course: 11, Rank: 2, Evaluation: 5, AcceptsRedirect: true},
+		{Candidate: 4, Formation: 3, Course: 30, Rank: 1, Evaluation: 5},
+	}
+	for _, tc := range []struct {
+		name      string
+		extra     []A
+		outcome   allocation.Outcome
+		course    int64
+		removed   []allocation.CourseID
+		clashes   int
+		explained string
+	}{
+		{"the freed course is put back and won", nil, allocation.Accepted, 20, nil, 1, ""},
+		{"the freed course went to another: it stays removed",
+			[]A{{Candidate: 5, Formation: 2, Course: 20, Evaluation: 1}}, allocation.Waiting, 0,
+			[]allocation.CourseID{20}, 2, "allocation.explain.removed_full(Course=allocation.course(ID=20"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, allocation.Input{Courses: courses, Candidatures: append(slices.Clone(base), tc.extra...)})
+			if got := accepted(r, 10); !slices.Equal(got, []ID{4}) {
+				t.Fatalf("course 10: %v, want candidate 4", got)
+			}
+			if d := decision(t, r, 4, 1); !slices.Equal(d.Removed, []allocation.CourseID{11}) {
+				t.Fatalf("candidate 4 formation 1: removed %v, want [11]", d.Removed)
+			}
+			d := decision(t, r, 3, 2)
+			if d.Outcome != tc.outcome || int64(d.Course) != tc.course || !slices.Equal(d.Removed, tc.removed) {
+				t.Fatalf("candidate 3 formation 2: %v %d removed %v, want %v %d removed %v",
+					d.Outcome, d.Course, d.Removed, tc.outcome, tc.course, tc.removed)
+			}
+			if len(r.Clashes) != tc.clashes {
+				t.Fatalf("clashes %+v, want %d", r.Clashes, tc.clashes)
+			}
+			x := r.Explain(slices.IndexFunc(r.Decisions, func(d allocation.Decision) bool {
+				return d.Candidate == 3 && d.Formation == 2
+			})).Worded(keys)
+			if tc.explained == "" && strings.Contains(x, "allocation.explain.removed") || !strings.Contains(x, tc.explained) {
+				t.Fatalf("explanation:\n%s", x)
+			}
+		})
+	}
+}
+
 // TestBadInput: a typed error naming the offending record, and no result.
 func TestBadInput(t *testing.T) {
 	good := func() allocation.Input {

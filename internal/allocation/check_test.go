@@ -79,6 +79,8 @@ func expectedGate(c allocation.Candidature, list []allocation.CourseID) allocati
 		return allocation.GateWithdrawn
 	case c.RepeatExhausted:
 		return allocation.GateRepeat
+	case c.NotPassed:
+		return allocation.GateNotPassed
 	case len(list) == 0:
 		return allocation.GateNoCourseAtLevel
 	}
@@ -278,6 +280,59 @@ func check(in allocation.Input, r *allocation.Result) error {
 	for _, f := range r.Fairness {
 		if !f.RateMet() {
 			return fmt.Errorf("formation %d: rate broken", f.Formation)
+		}
+	}
+	// The removals in force are the clashes listed, one each.
+	removals := 0
+	for k := range r.Decisions {
+		removals += len(r.Decisions[k].Removed)
+	}
+	if removals != len(r.Clashes) {
+		return fmt.Errorf("%d courses removed from lists, %d clashes listed", removals, len(r.Clashes))
+	}
+	return freeSeatViolation(in, r)
+}
+
+// freeSeatViolation checks CAN-3 with SEL-5 after a run: no eligible
+// candidature waits for — or is accepted below, on its list — a course of its
+// list (removed for a clash or not) that has a free seat and that the
+// candidate could hold without a clash with the courses they hold in their
+// other formations.
+func freeSeatViolation(in allocation.Input, r *allocation.Result) error {
+	courses := map[allocation.CourseID]allocation.Course{}
+	for _, c := range in.Courses {
+		courses[c.ID] = c
+	}
+	accepted := map[allocation.CourseID]int32{}
+	held := map[allocation.CandidateID][]*allocation.Decision{}
+	for k := range r.Decisions {
+		if d := &r.Decisions[k]; d.Outcome == allocation.Accepted {
+			accepted[d.Course]++
+			held[d.Candidate] = append(held[d.Candidate], d)
+		}
+	}
+	for k := range r.Decisions {
+		d := &r.Decisions[k]
+		if d.Outcome == allocation.Ineligible {
+			continue
+		}
+		list, _ := expectedList(in, d.Candidature)
+		if d.Outcome == allocation.Accepted {
+			list = list[:slices.Index(list, d.Course)]
+		}
+	next:
+		for _, id := range list {
+			c := courses[id]
+			if accepted[id] >= c.Capacity {
+				continue
+			}
+			for _, o := range held[d.Candidate] {
+				if o.Formation != d.Formation && overlap(c, courses[o.Course]) {
+					continue next
+				}
+			}
+			return fmt.Errorf("%d/%d: %v (list %v, removed %v) while course %d it listed has %d of %d seats taken and clashes with nothing it holds (CAN-3, SEL-5)",
+				d.Candidate, d.Formation, d.Outcome, d.List, d.Removed, id, accepted[id], c.Capacity)
 		}
 	}
 	return nil

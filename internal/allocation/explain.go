@@ -145,7 +145,11 @@ func (x Explanation) withRemoved(r *Result, d *Decision) Explanation {
 	for _, id := range d.Removed {
 		for _, cl := range r.Clashes {
 			if cl.Candidate == d.Candidate && cl.Formation == d.Formation && cl.Removed == id {
-				x.Lines = append(x.Lines, text("allocation.explain.removed", "Course", courseName(r, id),
+				key := "allocation.explain.removed"
+				if cl.KeptLost {
+					key = "allocation.explain.removed_full"
+				}
+				x.Lines = append(x.Lines, text(key, "Course", courseName(r, id),
 					"Kept", courseName(r, cl.Kept), "KeptFormation", cl.KeptFormation))
 				break
 			}

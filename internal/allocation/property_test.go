@@ -60,6 +60,7 @@ func genInput(t *rapid.T) allocation.Input {
 				MissingPrerequisites: rapid.IntRange(0, 19).Draw(t, "prereq") == 0,
 				Withdrawn:            rapid.IntRange(0, 19).Draw(t, "withdrawn") == 0,
 				RepeatExhausted:      rapid.IntRange(0, 19).Draw(t, "repeat") == 0,
+				NotPassed:            rapid.IntRange(0, 19).Draw(t, "not passed") == 0,
 				PlacedLevel:          int16(rapid.IntRange(0, 2).Draw(t, "placed")),
 				Evaluation:           int16(rapid.IntRange(1, 3).Draw(t, "evaluation")),
 				Social:               social,
@@ -127,6 +128,38 @@ func TestPropertyCAN3ClashRemovalsAreJustified(t *testing.T) {
 			if pk > pl || (pk == pl && kept.Formation > lost.Formation) {
 				t.Fatalf("clash %+v: kept the less preferred formation", cl)
 			}
+		}
+	})
+}
+
+// TestPropertyCAN3SEL5NoWaitingForAFreeSeat: after a run, no candidature
+// waits for (or is accepted below) a course of its list that still has a free
+// seat and that the candidate could hold without a slot clash with the courses
+// they hold in their other formations — in particular a course removed for a
+// clash whose cause a later round took away is put back. The sessions drawn
+// here are crowded with clashes: two slots, one weekday, redirects accepted
+// most of the time.
+func TestPropertyCAN3SEL5NoWaitingForAFreeSeat(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		in := genInput(t)
+		if rapid.Bool().Draw(t, "crowded") {
+			for k := range in.Courses {
+				in.Courses[k].Weekday = time.Monday
+				in.Courses[k].Level = 0
+			}
+			for k := range in.Candidatures {
+				in.Candidatures[k].AcceptsRedirect = in.Candidatures[k].AcceptsRedirect || rapid.Bool().Draw(t, "redirect too")
+			}
+		}
+		r, err := allocation.Allocate(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := freeSeatViolation(in, r); err != nil {
+			t.Fatal(err)
+		}
+		if err := check(in, r); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

@@ -37,7 +37,9 @@ type Result struct {
 	Courses []CourseResult
 	// Fairness has one entry per formation, sorted by formation ID.
 	Fairness []FormationFairness
-	// Clashes lists the courses removed to respect CAN-3, in the order made.
+	// Clashes lists the courses removed to respect CAN-3 that are still off
+	// their lists at the end, in the order made (a course put back when its
+	// clash went away is not listed; clash.go).
 	Clashes []Clash
 }
 
@@ -68,7 +70,8 @@ type Decision struct {
 	// that comes before the outcome: all of them when waiting, those preferred
 	// to the course won when accepted.
 	Waiting []Place
-	// Removed lists the courses taken off List for a slot clash (see Result.Clashes).
+	// Removed lists the courses taken off List for a slot clash and still off
+	// at the end (see Result.Clashes).
 	Removed []CourseID
 }
 
