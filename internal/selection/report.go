@@ -360,3 +360,16 @@ func countInversions(seq []int) int64 {
 	}
 	return n
 }
+
+// FormationSocialRate is a formation's minimum social rate (percent; 0: none),
+// for staff who see the formation (ROLE-4, ROLE-5).
+func (s *Service) FormationSocialRate(ctx context.Context, actor domain.Actor, formationID int64) (int, error) {
+	if !domain.Can(actor, domain.ActViewFormation, domain.Resource{FormationID: formationID}) {
+		return 0, ErrForbidden
+	}
+	rates, err := s.store.FormationMinSocial(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return rates[formationID], nil
+}
