@@ -20,7 +20,8 @@ import (
 // The divergence (after Parcoursup's published "divergence" between the
 // order of calls and the pedagogical ranking) is a normalised Kendall tau
 // distance. For a course, take the candidatures ranked on it in the run
-// (accepted in it, waiting for it, or having chosen it and taken part):
+// (accepted in it, waiting for it, or having chosen it and taken part
+// without being placed in another level):
 //
 //   - the merit order ranks them by evaluation, record and motivation
 //     (higher first), then the lottery number (lower first), the candidature
@@ -206,7 +207,9 @@ func buildReport(rows []store.OutcomeRow, waiting map[int64][]domain.WaitingPlac
 			continue
 		}
 		f.Applicants.add(o.Social)
-		rank(o.ChosenCourseID, o.CandidatureID, o.FormationID)
+		if !o.Placed { // a placed candidate asks for the courses of their level instead (SEL-3)
+			rank(o.ChosenCourseID, o.CandidatureID, o.FormationID)
+		}
 		switch o.Outcome {
 		case domain.OutcomeAccepted:
 			f.Accepted.add(o.Social)

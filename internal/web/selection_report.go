@@ -26,6 +26,16 @@ func reportPath(runID int64) string {
 	return "/back-office/selection/runs/" + itoa64(runID) + "/rapport"
 }
 
+// explanationPath is the staff's explanation of a candidature; runID 0: the
+// published run that decided it, else the newest run holding it.
+func explanationPath(candidatureID, runID int64) string {
+	p := "/back-office/selection/candidatures/" + itoa64(candidatureID) + "/explication"
+	if runID != 0 {
+		p += "?run=" + itoa64(runID)
+	}
+	return p
+}
+
 // selectionError answers the selection service's errors.
 func (s *Server) selectionError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
@@ -216,6 +226,34 @@ func socialChart(p *i18n.Printer, id, title string, rows [][3]string) string {
 	return b.String()
 }
 
+// divergenceChart draws each formation's divergence as horizontal bars, an
+// accessible SVG like socialChart; the data table beside it holds the figures.
+func divergenceChart(p *i18n.Printer, id, title string, labels []string, values []float64) string {
+	const width, row, labelW, top = 520, 22, 200, 8
+	height := top*2 + row*max(len(labels), 1)
+	var b strings.Builder
+	esc := func(s string) string {
+		var e bytes.Buffer
+		xml.EscapeText(&e, []byte(s))
+		return e.String()
+	}
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="%s-t %s-d" viewBox="0 0 %d %d" width="100%%" style="max-width:%dpx">`,
+		id, id, width, height, width)
+	fmt.Fprintf(&b, `<title id="%s-t">%s</title><desc id="%s-d">%s</desc>`, id, esc(title), id, esc(p.T("selrep.chart.desc")))
+	for i, l := range labels {
+		y := top + i*row
+		if len([]rune(l)) > 28 {
+			l = string([]rune(l)[:27]) + "…"
+		}
+		w := int(values[i] * float64(width-labelW-60))
+		fmt.Fprintf(&b, `<text x="0" y="%d" font-size="12">%s</text>`, y+14, esc(l))
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="#4a6fa5"/>`, labelW, y+3, w, row-6)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="12">%s</text>`, labelW+w+4, y+14, esc(percent(p, values[i])))
+	}
+	b.WriteString(`</svg>`)
+	return b.String()
+}
+
 // reportPage is the fairness report of a run (ROLE-5).
 func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
 	rep, ok := s.runReport(w, r)
@@ -266,6 +304,19 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
 		return sec
 	}
 	v.Sections = append(v.Sections, section("total", p.T("selrep.total"), rep.Total, false))
+	if len(rep.Formations) > 0 {
+		title := p.T("selrep.divergence.chart")
+		data := views.ReportTable{ID: "divergence-data", Caption: title,
+			Headers: []string{p.T("selrep.col.formation"), p.T("selrep.col.divergence")}}
+		var labels []string
+		var values []float64
+		for _, f := range rep.Formations {
+			labels, values = append(labels, f.Title), append(values, f.Divergence())
+			data.Rows = append(data.Rows, []string{f.Title, percent(p, f.Divergence())})
+		}
+		v.Sections = append(v.Sections, views.ReportSection{ID: "divergence", Title: title, Data: data,
+			Chart: divergenceChart(p, "divergence-chart", title, labels, values)})
+	}
 	for _, f := range rep.Formations {
 		v.Sections = append(v.Sections, section("formation-"+itoa64(f.FormationID), f.Title, f, true))
 	}

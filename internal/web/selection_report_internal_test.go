@@ -38,7 +38,15 @@ func TestSocialChart_ROLE5(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := words.Printer(i18n.French)
-	svg := socialChart(p, "c1", "Anglais <débutant> & co", criteria(p, sampleReport().Formations[0]))
+	for _, svg := range []string{socialChart(p, "c1", "Anglais <débutant> & co", criteria(p, sampleReport().Formations[0])),
+		divergenceChart(p, "c2", "Anglais <débutant> & co", []string{"Anglais & <co>"}, []float64{0.1})} {
+		checkSVG(t, svg)
+	}
+}
+
+// checkSVG: well-formed XML, role="img", the title given.
+func checkSVG(t *testing.T, svg string) {
+	t.Helper()
 	dec := xml.NewDecoder(strings.NewReader(svg))
 	var title string
 	inTitle, role := false, ""

@@ -64,7 +64,7 @@ func TestSelectionReportPages_ROLE1_ROLE5_SEL1(t *testing.T) {
 		t.Errorf("Mes candidatures has no explanation:\n%s", body)
 	}
 	staff := site.session(t, central)
-	res, body := site.get(t, "/back-office/selection/candidatures/"+itoa64(c.ID)+"/explication", staff)
+	res, body := site.get(t, explanationPath(c.ID, run), staff)
 	if res.StatusCode != 200 || !strings.Contains(body, "Graine du tirage au sort (seed) : 7") {
 		t.Errorf("explanation: %d\n%s", res.StatusCode, body)
 	}
