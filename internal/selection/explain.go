@@ -180,6 +180,9 @@ func explain(ix *catalogue.Index, c store.CandidatureDecision, o domain.RunOutco
 	if o.Gate != "" || o.Outcome == domain.OutcomeIneligible || o.Outcome == domain.OutcomeWithdrawn || o.Outcome == domain.OutcomeNotRetained {
 		add("selection.explain.gate", "Gate", gateText(o))
 	}
+	if o.Outcome == domain.OutcomeFirstDayTest {
+		return x // the test is still to come: nothing else has counted yet
+	}
 	// The evaluation band: it prevails over everything (SEL-1).
 	switch {
 	case !hasResult:
@@ -192,8 +195,7 @@ func explain(ix *catalogue.Index, c store.CandidatureDecision, o domain.RunOutco
 	if hasResult && result.PlacedLevel > 0 && !o.Placed {
 		add("selection.explain.level", "Level", result.PlacedLevel)
 	}
-	if o.Outcome == domain.OutcomeIneligible || o.Outcome == domain.OutcomeWithdrawn || o.Outcome == domain.OutcomeNotRetained ||
-		o.Outcome == domain.OutcomeFirstDayTest {
+	if o.Outcome == domain.OutcomeIneligible || o.Outcome == domain.OutcomeWithdrawn || o.Outcome == domain.OutcomeNotRetained {
 		return x
 	}
 	// The criteria that counted, in the engine's order (allocation/priority.go).
