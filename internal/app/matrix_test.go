@@ -274,6 +274,13 @@ func TestPermissionMatrix(t *testing.T) {
 		// The selection: runs, review and publishing (runs).
 
 		// The selection: explanations, the fairness report and the minimum social rates (report).
+		// Any staff member passes the route; the service then checks the candidature's course scope
+		// (ROLE-2..5, TestExplain_SEL1_SEL5_CAN3_ROLE5): an unknown candidature is 404 for them all.
+		"GET /back-office/selection/candidatures/{id}/explication": {{"GET", "/back-office/selection/candidatures/999999/explication", nil, expect(staffRoles...), true}},
+		// ROLE-5: only the central service reads a run's fairness report.
+		"GET /back-office/selection/runs/{id}/rapport":      {{"GET", "/back-office/selection/runs/999999/rapport", nil, expect("central"), true}},
+		"GET /back-office/selection/runs/{id}/rapport.csv":  {{"GET", "/back-office/selection/runs/999999/rapport.csv", nil, expect("central"), true}},
+		"GET /back-office/selection/runs/{id}/rapport.xlsx": {{"GET", "/back-office/selection/runs/999999/rapport.xlsx", nil, expect("central"), true}},
 
 		// The selection: directors' lists and first-day results posting (lists).
 

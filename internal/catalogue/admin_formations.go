@@ -29,13 +29,17 @@ type FormationInput struct {
 	DiplomaName             string
 	ExamNote                string // CAT-7: how candidates register for the exam and pay its fee
 	DefaultPriceCents       int64
-	Reason                  string
+	// MinSocialPercent is the minimum rate of social-criteria candidates
+	// each course accepts (SEL-1), 0..100; nil leaves it as it is.
+	MinSocialPercent *int
+	Reason           string
 }
 
 // FormationRow is a formation with its course count.
 type FormationRow struct {
 	domain.Formation
-	Courses int
+	Courses          int
+	MinSocialPercent int // SEL-1: 0 = social criteria as a plain priority
 }
 
 // DefaultExamNote is the exam note a new diploma formation's form offers
@@ -101,6 +105,9 @@ func checkFormation(in FormationInput, id int64) domain.FieldErrors {
 	if in.DefaultPriceCents < 0 {
 		add("price", "course.error.price")
 	}
+	if p := in.MinSocialPercent; p != nil && (*p < 0 || *p > 100) {
+		add("min_social", "formation.error.min_social")
+	}
 	return errs
 }
 
@@ -133,9 +140,13 @@ func (a *Admin) ListFormations(ctx context.Context, actor domain.Actor) ([]Forma
 	if err != nil {
 		return nil, err
 	}
+	rates, err := a.store.FormationMinSocial(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]FormationRow, 0, len(c.Formations))
 	for _, f := range c.Formations {
-		out = append(out, FormationRow{Formation: f, Courses: c.CoursesByFormation[f.ID]})
+		out = append(out, FormationRow{Formation: f, Courses: c.CoursesByFormation[f.ID], MinSocialPercent: rates[f.ID]})
 	}
 	return out, nil
 }
@@ -186,7 +197,12 @@ func (a *Admin) CreateFormation(ctx context.Context, actor domain.Actor, in Form
 		if err := a.store.InsertFormation(ctx, tx, &f); err != nil {
 			return nil, err
 		}
-		return []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditFormationCreated, ObjectKind: domain.AuditObjectFormation, ObjectID: f.ID, Details: Changes(nil, formationFields(f)), Reason: in.Reason})}, nil
+		events := []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditFormationCreated, ObjectKind: domain.AuditObjectFormation, ObjectID: f.ID, Details: Changes(nil, formationFields(f)), Reason: in.Reason})}
+		ev, err := a.setSocialRate(ctx, tx, actor, f.ID, in)
+		if ev != nil {
+			events = append(events, *ev)
+		}
+		return events, err
 	})
 	return f.ID, unwrapFieldErrors(err)
 }
@@ -214,14 +230,21 @@ func (a *Admin) UpdateFormation(ctx context.Context, actor domain.Actor, id int6
 		}
 		after := before
 		in.apply(&after)
+		var events []domain.AuditEvent
+		ev, err := a.setSocialRate(ctx, tx, actor, id, in)
+		if err != nil {
+			return nil, err
+		} else if ev != nil {
+			events = append(events, *ev)
+		}
 		details := Changes(formationFields(before), formationFields(after))
 		if details == "" {
-			return nil, nil
+			return events, nil
 		}
 		if err := a.store.UpdateFormation(ctx, tx, after); err != nil {
 			return nil, err
 		}
-		events := []domain.AuditEvent{a.stamp(actor, domain.AuditEvent{Action: domain.AuditFormationChanged, ObjectKind: domain.AuditObjectFormation, ObjectID: id, Details: details, Reason: in.Reason})}
+		events = append(events, a.stamp(actor, domain.AuditEvent{Action: domain.AuditFormationChanged, ObjectKind: domain.AuditObjectFormation, ObjectID: id, Details: details, Reason: in.Reason}))
 		if before.DefaultPriceCents != after.DefaultPriceCents {
 			n, err := a.store.FollowDefaultTariff(ctx, tx, id, after.DefaultPriceCents)
 			if err != nil {
@@ -232,6 +255,22 @@ func (a *Admin) UpdateFormation(ctx context.Context, actor domain.Actor, id int6
 		}
 		return events, nil
 	}))
+}
+
+// setSocialRate sets the formation's minimum social rate when the input
+// gives one that differs, and returns its audit event (SEL-1).
+func (a *Admin) setSocialRate(ctx context.Context, tx *sql.Tx, actor domain.Actor, id int64, in FormationInput) (*domain.AuditEvent, error) {
+	if in.MinSocialPercent == nil {
+		return nil, nil
+	}
+	old, err := a.store.SetFormationMinSocialTx(ctx, tx, id, *in.MinSocialPercent)
+	if err != nil || old == *in.MinSocialPercent {
+		return nil, err
+	}
+	ev := a.stamp(actor, domain.AuditEvent{Action: domain.AuditSocialRateSet, ObjectKind: domain.AuditObjectFormation, ObjectID: id,
+		Details: Changes(Fields{{"taux minimal de critères sociaux", strconv.Itoa(old) + " %"}},
+			Fields{{"taux minimal de critères sociaux", strconv.Itoa(*in.MinSocialPercent) + " %"}}), Reason: in.Reason})
+	return &ev, nil
 }
 
 // RemoveFormation deletes a formation nothing refers to, or archives it

@@ -185,3 +185,37 @@ func TestEstablishmentAdmin_ROLE5_director_and_rooms(t *testing.T) {
 		}
 	})
 }
+
+// TestFormationAdmin_SEL1_ROLE5_min_social_rate: the central service sets a
+// formation's minimum social rate, 0 to 100, audited; an input without one
+// leaves it as it is (the staff API's PATCH).
+func TestFormationAdmin_SEL1_ROLE5_min_social_rate(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newAdminFixture(t, d)
+		ctx := context.Background()
+		in := formationInput(f.form)
+		bad := 101
+		in.MinSocialPercent = &bad
+		var fe domain.FieldErrors
+		if err := f.admin.UpdateFormation(ctx, f.central, f.form.ID, in); !errors.As(err, &fe) || fe[0].Key != "formation.error.min_social" {
+			t.Fatalf("101 %%: err = %v", err)
+		}
+		rate := 30
+		in.MinSocialPercent = &rate
+		if err := f.admin.UpdateFormation(ctx, f.central, f.form.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		in.MinSocialPercent = nil // left as it is
+		if err := f.admin.UpdateFormation(ctx, f.central, f.form.ID, in); err != nil {
+			t.Fatal(err)
+		}
+		row, err := f.admin.Formation(ctx, f.central, f.form.ID)
+		if err != nil || row.MinSocialPercent != 30 {
+			t.Fatalf("rate = %d, %v; want 30", row.MinSocialPercent, err)
+		}
+		trail, _ := f.admin.Audit(ctx, domain.AuditObjectFormation, f.form.ID, 5)
+		if len(trail) != 1 || trail[0].Action != domain.AuditSocialRateSet || trail[0].Details != "taux minimal de critères sociaux : 0 % → 30 %" {
+			t.Errorf("trail %+v", trail)
+		}
+	})
+}

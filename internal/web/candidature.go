@@ -475,6 +475,7 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 		if c.AssistedBy != 0 {
 			row.Assisted = p.T("cands.assisted")
 		}
+		row.Why = s.candidateWhy(r, p, u.Actor, c) // SEL-1: why, once the run is published
 		for _, h := range space.History[c.ID] {
 			row.History = append(row.History, pg.DateTime(h.At, s.Paris)+" — "+p.T("cstatus."+string(h.Status))+" ("+h.Note+")")
 		}

@@ -871,14 +871,16 @@ func (s *Server) archiveRoom(w http.ResponseWriter, r *http.Request) {
 var (
 	formationInputs = map[string]string{"code": "code", "title": "intitule", "subject": "domaine", "level": "niveau",
 		"description": "description", "prerequisites": "prerequis", "prerequisite_formation": "formation_prerequise",
-		"evaluation": "evaluation", "kind": "type", "diploma_name": "nom_diplome", "exam_note": "note_examen", "price": "tarif"}
+		"evaluation": "evaluation", "kind": "type", "diploma_name": "nom_diplome", "exam_note": "note_examen", "price": "tarif",
+		"min_social": "taux_social"}
 	formationOrder = []string{"code", "title", "subject", "level", "description", "prerequisites", "prerequisite_formation",
-		"evaluation", "kind", "diploma_name", "exam_note", "price"}
+		"evaluation", "kind", "diploma_name", "exam_note", "price", "min_social"}
 )
 
 type formationForm struct {
 	Code, Title, Subject, Level, Description, Prerequisites, Prerequisite string
 	Evaluation, Kind, DiplomaName, ExamNote, Price, Reason                string
+	MinSocial                                                             string // SEL-1: percent
 	Diploma                                                               bool
 }
 
@@ -887,7 +889,7 @@ func formationFormFromRequest(r *http.Request) formationForm {
 	return formationForm{Code: strings.ToUpper(strings.TrimSpace(v("code"))), Title: v("intitule"), Subject: v("domaine"),
 		Level: v("niveau"), Description: v("description"), Prerequisites: v("prerequis"), Prerequisite: v("formation_prerequise"),
 		Evaluation: v("evaluation"), Kind: v("type"), Diploma: v("diplome") == "1", DiplomaName: v("nom_diplome"),
-		ExamNote: v("note_examen"), Price: v("tarif"), Reason: v("raison")}
+		ExamNote: v("note_examen"), Price: v("tarif"), MinSocial: v("taux_social"), Reason: v("raison")}
 }
 
 func formationFormOf(f domain.Formation) formationForm {
@@ -911,6 +913,16 @@ func (f formationForm) input() (catalogue.FormationInput, domain.FieldErrors) {
 		errs = append(errs, *fe)
 	}
 	in.DefaultPriceCents = cents
+	// SEL-1: the minimum social rate, a whole percent (empty: 0).
+	rate := strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(f.MinSocial), "%"))
+	if rate == "" {
+		rate = "0"
+	}
+	if n, err := strconv.Atoi(rate); err != nil || n < 0 || n > 100 {
+		errs = append(errs, domain.FieldError{Field: "min_social", Key: "formation.error.min_social"})
+	} else {
+		in.MinSocialPercent = &n
+	}
 	return in, errs
 }
 
@@ -956,6 +968,8 @@ func (s *Server) formationFields(pg *views.Page, r *http.Request, f formationFor
 		{Kind: "select", ID: "type", Label: pg.T("admin.formation.kind"), Hint: pg.T("admin.formation.kind.hint"), Err: errFor["type"],
 			Options: opts("admin.formation.kind.", []string{"general", "computer", "technical"}, f.Kind)},
 		{Kind: "text", ID: "tarif", Label: pg.T("admin.formation.price"), Hint: pg.T("admin.formation.price.hint"), Err: errFor["tarif"], Value: f.Price},
+		{Kind: "text", ID: "taux_social", Label: pg.T("formation.min_social"), Hint: pg.T("formation.min_social.hint"),
+			Err: errFor["taux_social"], Value: f.MinSocial},
 		{Kind: "checkbox", ID: "diplome", Label: pg.T("admin.formation.diploma"), Hint: pg.T("admin.formation.diploma.hint"), Checked: f.Diploma},
 		{Kind: "text", ID: "nom_diplome", Label: pg.T("admin.formation.diploma_name"), Hint: pg.T("admin.formation.diploma_name.hint"),
 			Err: errFor["nom_diplome"], Value: f.DiplomaName},
@@ -988,7 +1002,7 @@ func (s *Server) formationsPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) newFormationPage(w http.ResponseWriter, r *http.Request) {
 	s.renderFormation(w, r, http.StatusOK, catalogue.FormationRow{}, formationForm{Level: string(domain.LevelAll),
-		Evaluation: string(domain.EvaluationNone), Kind: string(domain.KindGeneral), ExamNote: catalogue.DefaultExamNote}, nil)
+		Evaluation: string(domain.EvaluationNone), Kind: string(domain.KindGeneral), ExamNote: catalogue.DefaultExamNote, MinSocial: "0"}, nil)
 }
 
 // renderFormation is the formation form, new (f.ID 0) or existing with its
@@ -1062,7 +1076,9 @@ func (s *Server) adminFormationPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.renderFormation(w, r, http.StatusOK, fr, formationFormOf(fr.Formation), nil)
+	f := formationFormOf(fr.Formation)
+	f.MinSocial = strconv.Itoa(fr.MinSocialPercent)
+	s.renderFormation(w, r, http.StatusOK, fr, f, nil)
 }
 
 func (s *Server) updateFormation(w http.ResponseWriter, r *http.Request) {

@@ -56,11 +56,17 @@ func (s *Server) establishmentPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) formationPage(w http.ResponseWriter, r *http.Request) {
 	s.courseListPage(w, r, func(pg *views.Page, ix *catalogue.Index, id int64) (*views.CourseListView, func(*catalogue.Entry) bool) {
 		f, _ := ix.Formation(id)
-		return &views.CourseListView{Title: f.Title, Facts: []views.Link{
+		v := &views.CourseListView{Title: f.Title, Facts: []views.Link{
 			{Label: pg.T("search.subject"), Hint: pg.T("subject." + string(f.Subject))},
 			{Label: pg.T("course.level"), Hint: pg.T("level." + string(f.Level))},
 			{Label: pg.T("course.evaluation"), Hint: pg.T("evaluation." + string(f.Evaluation))},
-		}}, func(e *catalogue.Entry) bool { return e.FormationID == id }
+		}}
+		if s.Selection != nil { // SEL-1: the minimum social rate the central service set
+			if rate, err := s.Selection.FormationSocialRate(r.Context(), currentUser(r).Actor, id); err == nil {
+				v.Facts = append(v.Facts, views.Link{Label: pg.T("formation.min_social"), Hint: strconv.Itoa(rate)})
+			}
+		}
+		return v, func(e *catalogue.Entry) bool { return e.FormationID == id }
 	})
 }
 

@@ -189,6 +189,10 @@ func (s *Server) Handler() http.Handler {
 	// The selection: runs, review and publishing (runs).
 
 	// The selection: explanations, the fairness report and the minimum social rates (report).
+	h("GET /back-office/selection/candidatures/{id}/explication", can(domain.ActBackOffice, nil), s.explanationPage)
+	h("GET /back-office/selection/runs/{id}/rapport", can(domain.ActRunSelection, nil), s.reportPage)
+	h("GET /back-office/selection/runs/{id}/rapport.csv", can(domain.ActRunSelection, nil), s.reportCSV)
+	h("GET /back-office/selection/runs/{id}/rapport.xlsx", can(domain.ActRunSelection, nil), s.reportXLSX)
 
 	// The selection: directors' lists and first-day results posting (lists).
 
