@@ -10,7 +10,7 @@ import (
 
 func postingSample(rows int) ResultsPostingData {
 	d := ResultsPostingData{Title: "Résultats du test du premier jour", Establishment: "École élémentaire Parmentier — 5 rue Parmentier, 75011 Paris",
-		Note: "Votre numéro de candidature est la référence de validation indiquée dans « Mes candidatures ».",
+		Note:        "Votre numéro de candidature est la référence de validation indiquée dans « Mes candidatures ».",
 		GeneratedAt: time.Date(2026, 9, 29, 9, 0, 0, 0, time.FixedZone("CEST", 2*3600))}
 	c := PostingCourse{Heading: "Anglais — ANG-A", Schedule: "lundi 18h30–20h30, Année 2026-2027"}
 	for i := 0; i < rows; i++ {
