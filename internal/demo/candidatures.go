@@ -112,8 +112,8 @@ func People(ds Dataset, opt Options, owners []Owner) []Person {
 		i := len(people) - len(owners) + 1
 		email := domain.SearchKey(first) + "." + domain.SearchKey(last) + "." + strconv.Itoa(i) + "@" + DemoEmailDomain
 		email = strings.NewReplacer(" ", "-", "'", "").Replace(email)
-		// 18 to 75 on the annual session's first day (ACC-1).
-		birth := civil(2026-18-rng.IntN(57), time.Month(1+rng.IntN(12)), 1+rng.IntN(28))
+		// Born 1951 to 2007: 18 or more before any 2026-2027 session starts (ACC-1).
+		birth := civil(2007-rng.IntN(57), time.Month(1+rng.IntN(12)), 1+rng.IntN(28))
 		people = append(people, Person{Account: domain.Account{Kind: domain.AccountCandidate, Status: domain.StatusActive,
 			Email: email, FirstName: first, LastName: last, BirthDate: birth}})
 	}
