@@ -149,7 +149,8 @@ func startStoppableServer(t *testing.T, now func() time.Time, extraArgs []string
 		Now:    now,
 		Ready:  func(addr string) { ready <- addr },
 	}
-	args := []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "off", "--db", "sqlite:" + filepath.Join(t.TempDir(), "e2e.db"), "--demo"}
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "off", "--db", "sqlite:" + filepath.Join(t.TempDir(), "e2e.db"), "--demo",
+		"--demo-candidatures=false"} // the journeys count what they file; one may pass --demo-candidatures
 	args = append(args, extraArgs...)
 	done := make(chan error, 1)
 	go func() { done <- app.Run(ctx, args, env) }()

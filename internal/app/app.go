@@ -225,7 +225,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 		}
 		if !contents.Catalogue {
 			log.Info("loading demo data into the empty database")
-			if _, err := loadDemoData(ctx, st, demo.Options{Scale: 1, Seed: demoSeed, Today: env.Now().In(loc), Progress: env.Stderr}, env.Now()); err != nil {
+			if _, err := loadDemoData(ctx, st, demo.Options{Scale: 1, Seed: demoSeed, Today: env.Now().In(loc), Progress: env.Stderr}, cfg.DemoCandidatures, env.Now()); err != nil {
 				return err
 			}
 		}
@@ -262,6 +262,12 @@ func serve(ctx context.Context, args []string, env Env) error {
 		if err := seedDemoRules(ctx, st, env.Now()); err != nil {
 			ln.Close()
 			return err
+		}
+	}
+	if devIDP != nil {
+		if err := linkDemoOwners(ctx, st, publicURL+devIDPPath, env.Now()); err != nil {
+			ln.Close()
+			return fmt.Errorf("demo candidates: %w", err)
 		}
 	}
 	mailer, err := startMail(ctx, cfg, d, st, log, env.Now)
@@ -409,12 +415,12 @@ func loadDemo(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer d.Close()
-	stats, err := loadDemoData(ctx, store.New(d), demo.Options{Scale: scale, Seed: seed, Today: env.Now().In(loc), Progress: env.Stderr}, env.Now())
+	stats, err := loadDemoData(ctx, store.New(d), demo.Options{Scale: scale, Seed: seed, Today: env.Now().In(loc), Progress: env.Stderr}, cfg.DemoCandidatures, env.Now())
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "demo data loaded into %s: %d establishments, %d rooms, %d formations, %d sessions, %d courses\n",
-		d.String(), stats.Establishments, stats.Rooms, stats.Formations, stats.Sessions, stats.Courses)
+	fmt.Fprintf(env.Stdout, "demo data loaded into %s: %d establishments, %d rooms, %d formations, %d sessions, %d courses, %d candidates, %d candidatures\n",
+		d.String(), stats.Establishments, stats.Rooms, stats.Formations, stats.Sessions, stats.Courses, stats.Candidates, stats.Candidatures)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +38,17 @@ func startServeAt(t *testing.T, now func() time.Time, args ...string) string {
 	}, args...)
 }
 
+// demoArgs are the serve arguments before a test's: the demo without its
+// candidatures unless the test asks for them (--demo-candidatures), so that
+// tests count only what they file.
+func demoArgs(args []string) []string {
+	out := []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "off"}
+	if slices.Contains(args, "--demo") {
+		out = append(out, "--demo-candidatures=false")
+	}
+	return out
+}
+
 // startServeWith is startServe with the test's changes to the environment.
 func startServeWith(t *testing.T, change func(*Env), args ...string) string {
 	t.Helper()
@@ -47,7 +59,7 @@ func startServeWith(t *testing.T, change func(*Env), args ...string) string {
 	env := testEnv(io.Discard, &logs, func(a string) { ready <- a })
 	change(&env)
 	go func() {
-		done <- Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "off"}, args...), env)
+		done <- Run(ctx, append(demoArgs(args), args...), env)
 	}()
 	var addr string
 	select {

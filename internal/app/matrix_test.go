@@ -283,6 +283,17 @@ func TestPermissionMatrix(t *testing.T) {
 		"GET /back-office/selection/runs/{id}/rapport.xlsx": {{"GET", "/back-office/selection/runs/999999/rapport.xlsx", nil, expect("central"), true}},
 
 		// The selection: directors' lists and first-day results posting (lists).
+		// ROLE-2..5: whoever may see the course (its trainer, its establishment's director, its formation's
+		// coordinator, the central service) sees its lists and its results posting; no one else.
+		"GET /back-office/cours/{id}/listes": {
+			{"GET", "/back-office/cours/" + n(ownCourse, 10) + "/listes", nil, expect("trainer", "director", "coordinator", "central"), false},
+			{"GET", "/back-office/cours/" + n(foreignCourse, 10) + "/listes", nil, expect("central"), false}},
+		"GET /back-office/cours/{id}/resultats-affiches": {
+			{"GET", "/back-office/cours/" + n(ownCourse, 10) + "/resultats-affiches", nil, expect("trainer", "director", "coordinator", "central"), false},
+			{"GET", "/back-office/cours/" + n(foreignCourse, 10) + "/resultats-affiches", nil, expect("central"), false}},
+		"GET /back-office/cours/{id}/resultats-affiches.pdf": {
+			{"GET", "/back-office/cours/" + n(ownCourse, 10) + "/resultats-affiches.pdf", nil, expect("trainer", "director", "coordinator", "central"), false},
+			{"GET", "/back-office/cours/" + n(foreignCourse, 10) + "/resultats-affiches.pdf", nil, expect("central"), false}},
 
 		// The catalogue administration: API tokens and the staff API (api).
 		"GET /back-office/jetons-api":                {{"GET", "/back-office/jetons-api", nil, expect("central"), false}},

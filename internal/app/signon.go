@@ -64,6 +64,10 @@ func signOn(cfg *config.Config, publicURL string, log *slog.Logger) ([]*auth.Pro
 	return providers, devIDP, nil
 }
 
+// devIDPPath is where the development identity provider is served: its issuer
+// is the public URL with it.
+const devIDPPath = "/dev-idp"
+
 // demoSignOn starts the development identity provider and its client. It is
 // set up as LemonLDAP::NG is by default, so that the demo takes the paths a
 // city's provider makes it take: ID tokens signed with HS512 and the client
@@ -77,7 +81,7 @@ func demoSignOn(cfg *config.Config, publicURL string, log *slog.Logger) (*auth.P
 	client := devidp.Client{ID: "cma-demo", Secret: base64.StdEncoding.EncodeToString(secret),
 		RedirectURIs: []string{publicURL + callbackPath}, PostLogoutRedirectURIs: []string{publicURL + "/catalogue"},
 		BackchannelLogoutURI: publicURL + providerLogoutPath}
-	idp, err := devidp.New(devidp.Config{Issuer: publicURL + "/dev-idp", Clients: []devidp.Client{client},
+	idp, err := devidp.New(devidp.Config{Issuer: publicURL + devIDPPath, Clients: []devidp.Client{client},
 		Personas: devidp.DemoPersonas(), SigningAlg: "HS512", ClaimsAtUserInfoOnly: true}) // tokens on the real clock: the relying party checks them against it
 	if err != nil {
 		return nil, nil, fmt.Errorf("development identity provider: %w", err)

@@ -23,6 +23,9 @@ type Config struct {
 	DB        string // CMA_DB, --db: sqlite:PATH or postgres://…
 	Demo      bool   // CMA_DEMO, --demo: demo data and development simulators
 	DemoForce bool   // CMA_DEMO_FORCE, --demo-force: --demo even on real data or a public address
+	// DemoCandidatures, with --demo: the demo data has candidates and
+	// candidatures (CMA_DEMO_CANDIDATURES, --demo-candidatures; on by default).
+	DemoCandidatures bool
 	// DemoNow, with --demo only: an RFC 3339 instant the platform's one clock
 	// starts at, then runs from (CMA_DEMO_NOW, --demo-now), so that anyone can
 	// walk a deadline through the pages; "" is the real time. See DemoClock.
@@ -119,7 +122,7 @@ func Defaults() Config {
 		OIDCSigningAlgs: auth.SigningAlgsAuto, OIDCClientAuth: auth.ClientAuthAuto,
 		MetricsAddr: "127.0.0.1:9090", SessionIdle: 2 * time.Hour, SessionLifetime: 12 * time.Hour,
 		SMTPPort: 587, SMTPTLS: "starttls", MailSinkAddr: "127.0.0.1:0", MailFrom: "Cours d'adultes <ne-pas-repondre@cours-adultes.exemple>",
-		SMTPTLSVerify: true, MailWorkers: DefaultMailWorkers, SMTPConnections: DefaultSMTPConnections, SMTPMessagesPerConnection: DefaultSMTPMessagesPerConnection}
+		SMTPTLSVerify: true, DemoCandidatures: true, MailWorkers: DefaultMailWorkers, SMTPConnections: DefaultSMTPConnections, SMTPMessagesPerConnection: DefaultSMTPMessagesPerConnection}
 }
 
 // Bind registers the flags shared by the commands on fs, with defaults taken from
@@ -156,6 +159,7 @@ func Bind(fs *flag.FlagSet, getenv func(string) string) (*Config, error) {
 	str("addr", "CMA_ADDR", "address to listen on, HOST:PORT", &c.Addr)
 	str("db", "CMA_DB", "database: sqlite:PATH or postgres://USER@HOST:PORT/NAME", &c.DB)
 	boolean("demo", "CMA_DEMO", "load demo data into an empty database and turn on the development simulators", &c.Demo)
+	boolean("demo-candidatures", "CMA_DEMO_CANDIDATURES", "with --demo: load demo candidates and their candidatures with the demo catalogue", &c.DemoCandidatures)
 	boolean("demo-force", "CMA_DEMO_FORCE", "with --demo: run even on a database holding real data or at a non-loopback address", &c.DemoForce)
 	str("demo-now", "CMA_DEMO_NOW", "with --demo: start the platform's clock at this instant (RFC 3339, e.g. 2026-12-22T23:59:30+01:00) and let it run from there", &c.DemoNow)
 	str("log-format", "CMA_LOG_FORMAT", "log format: text or json", &c.LogFormat)

@@ -147,6 +147,20 @@ func TestDemoForce(t *testing.T) {
 	}
 }
 
+// TestDemoCandidatures: the demo's candidatures are on unless
+// --demo-candidatures=false or CMA_DEMO_CANDIDATURES=false says otherwise.
+func TestDemoCandidatures(t *testing.T) {
+	if c, err := parse(t, nil, "--demo"); err != nil || !c.DemoCandidatures {
+		t.Fatalf("--demo: %+v, %v", c, err)
+	}
+	if c, err := parse(t, map[string]string{"CMA_DEMO_CANDIDATURES": "false"}, "--demo"); err != nil || c.DemoCandidatures {
+		t.Fatalf("CMA_DEMO_CANDIDATURES=false: %v", err)
+	}
+	if c, err := parse(t, nil, "--demo", "--demo-candidatures=false"); err != nil || c.DemoCandidatures {
+		t.Fatalf("--demo-candidatures=false: %v", err)
+	}
+}
+
 // TestDemoNow_PER1: the demo clock is taken from --demo-now or CMA_DEMO_NOW,
 // refused without --demo and when it is not an RFC 3339 instant.
 func TestDemoNow_PER1(t *testing.T) {

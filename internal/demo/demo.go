@@ -32,11 +32,19 @@ type Options struct {
 	Seed     int64     // the CLI uses 2026
 	Today    time.Time // the day the demo runs: the 2nd semester's candidature period is open that day
 	Progress io.Writer // where a progress bar is drawn; nil = silent
+	// RulesVersion is the internal rules' version the demo candidatures
+	// accepted (CAN-7): it must be published before Load. "" loads no
+	// candidates nor candidatures.
+	RulesVersion string
+	// Owners are demo candidates with sign-in personas, given candidatures
+	// first (People).
+	Owners []Owner
 }
 
 // Stats counts what Load inserted.
 type Stats struct {
 	Establishments, Rooms, Formations, Sessions, Courses int
+	Candidates, Candidatures                             int
 }
 
 // Dataset is the generated catalogue, before insertion.
@@ -703,10 +711,16 @@ func Load(ctx context.Context, s *store.Store, opt Options) (Stats, error) {
 	if err := s.InTx(ctx, func(tx *sql.Tx) error { return s.SetEnrolledByCode(ctx, tx, enrolled) }); err != nil {
 		return Stats{}, fmt.Errorf("demo: %w", err)
 	}
+	var people, cands int
+	if opt.RulesVersion != "" {
+		if people, cands, err = loadPeople(ctx, s, People(ds, opt, opt.Owners), opt.RulesVersion, today); err != nil {
+			return Stats{}, fmt.Errorf("demo: candidatures: %w", err)
+		}
+	}
 	if bar != nil {
 		_ = bar.Finish()
 	}
-	st := Stats{Establishments: len(ds.Establishments), Formations: len(ds.Formations), Sessions: len(ds.Sessions), Courses: len(ds.Courses)}
+	st := Stats{Candidates: people, Candidatures: cands, Establishments: len(ds.Establishments), Formations: len(ds.Formations), Sessions: len(ds.Sessions), Courses: len(ds.Courses)}
 	for _, e := range ds.Establishments {
 		st.Rooms += len(e.Rooms)
 	}

@@ -365,6 +365,12 @@ func TestLoad(t *testing.T) {
 		var progress strings.Builder
 		opt := testOptions()
 		opt.Progress = &progress
+		opt.RulesVersion, opt.Owners = "2026-1", testOwners
+		if err := s.InTx(ctx, func(tx *sql.Tx) error {
+			return s.PublishRules(ctx, tx, domain.Rules{Version: "2026-1", Published: civil(2026, time.May, 15), Body: "Règlement"})
+		}); err != nil {
+			t.Fatal(err)
+		}
 		st, err := Load(ctx, s, opt)
 		if err != nil {
 			t.Fatalf("Load: %v", err)
@@ -374,9 +380,25 @@ func TestLoad(t *testing.T) {
 		for _, e := range ds.Establishments {
 			rooms += len(e.Rooms)
 		}
-		want := Stats{len(ds.Establishments), rooms, len(ds.Formations), len(ds.Sessions), len(ds.Courses)}
+		people, cands := 0, 0
+		for _, p := range People(ds, opt, testOwners) {
+			if len(p.Candidatures) > 0 || p.owner {
+				people++
+			}
+			cands += len(p.Candidatures)
+		}
+		want := Stats{Establishments: len(ds.Establishments), Rooms: rooms, Formations: len(ds.Formations), Sessions: len(ds.Sessions),
+			Courses: len(ds.Courses), Candidates: people, Candidatures: cands}
 		if st != want {
 			t.Errorf("Load stats %+v, want %+v", st, want)
+		}
+		var accounts, filed, keys int
+		if err := d.R.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM accounts WHERE kind = 'candidate'),
+			(SELECT COUNT(*) FROM candidatures WHERE status = 'submitted'), (SELECT COUNT(*) FROM validations)`).Scan(&accounts, &filed, &keys); err != nil {
+			t.Fatal(err)
+		}
+		if accounts != people || filed != cands || keys == 0 {
+			t.Errorf("database holds %d candidates, %d candidatures, %d validations; want %d, %d", accounts, filed, keys, people, cands)
 		}
 		if !strings.Contains(progress.String(), ProgressDescription) {
 			t.Errorf("no progress bar drawn: %q", progress.String())
@@ -385,7 +407,8 @@ func TestLoad(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := Stats{len(cat.Establishments), 0, len(cat.Formations), len(cat.Sessions), len(cat.Courses)}
+		got := Stats{Establishments: len(cat.Establishments), Formations: len(cat.Formations), Sessions: len(cat.Sessions),
+			Courses: len(cat.Courses), Candidates: want.Candidates, Candidatures: want.Candidatures}
 		for _, e := range cat.Establishments {
 			got.Rooms += len(e.Rooms)
 		}

@@ -168,6 +168,7 @@ func (s *Server) renderStaffCourse(w http.ResponseWriter, r *http.Request, statu
 		{Label: pg.T("course.meetings"), Hint: pg.T("course.meetings.count", map[string]any{"N": held})},
 	}}
 	v.Facts = append(v.Facts, s.courseAdminLinks(pg, u.Actor, e)...)
+	v.Facts = append(v.Facts, s.courseListsLinks(pg, u.Actor, e)...)
 	v.Remote = s.remoteBox(r, pg, ix, e, remoteErrs)
 	if !domain.Can(u.Actor, domain.ActViewEstablishment, domain.Resource{EstablishmentID: e.EstablishmentID}) {
 		// A trainer or a coordinator: the course's facts; its learners come

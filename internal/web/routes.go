@@ -195,6 +195,9 @@ func (s *Server) Handler() http.Handler {
 	h("GET /back-office/selection/runs/{id}/rapport.xlsx", can(domain.ActRunSelection, nil), s.reportXLSX)
 
 	// The selection: directors' lists and first-day results posting (lists).
+	h("GET /back-office/cours/{id}/listes", can(domain.ActViewCourse, courseResource), s.courseListsPage)
+	h("GET /back-office/cours/{id}/resultats-affiches", can(domain.ActViewCourse, courseResource), s.resultsPostingPage)
+	h("GET /back-office/cours/{id}/resultats-affiches.pdf", can(domain.ActViewCourse, courseResource), s.resultsPostingPDF)
 
 	// JSON API.
 	h("GET /api/v1/openapi.yaml", public, s.openAPI)

@@ -73,7 +73,8 @@ func StartPlatform(ctx context.Context, dbURL string, env app.Env) (string, func
 	env.Ready = func(addr string) { ready <- addr }
 	done := make(chan error, 1)
 	go func() {
-		done <- app.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "off", "--db", dbURL, "--demo", "--log-format", "json"}, env)
+		done <- app.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "off", "--db", dbURL, "--demo",
+			"--demo-candidatures=false", "--log-format", "json"}, env)
 	}()
 	select {
 	case addr := <-ready:
