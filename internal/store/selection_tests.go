@@ -153,7 +153,7 @@ func (s *Store) Convokees(ctx context.Context, tx *sql.Tx, sessionID, formationI
 	var out []Convokee
 	for rows.Next() {
 		var k Convokee
-				if err := rows.Scan(&k.CandidatureID, &k.AccountID, &k.CourseID, &k.EstablishmentID, &k.Status, &k.FirstName,
+		if err := rows.Scan(&k.CandidatureID, &k.AccountID, &k.CourseID, &k.EstablishmentID, &k.Status, &k.FirstName,
 			&k.LastName, &k.Email, &k.Convocation.CandidatureID, &k.Convocation.SittingID, &k.Convocation.CourseID,
 			nullTime{&k.Convocation.At}, &k.Convocation.Place, nullTime{&k.Convocation.SentAt}, &k.Convocation.MessageID,
 			&k.Result.Kind, &k.Result.Score, &k.Result.PlacedLevel, &k.Result.EnteredBy, nullTime{&k.Result.EnteredAt},
