@@ -142,7 +142,7 @@ func (s *Service) ScheduleSitting(ctx context.Context, actor domain.Actor, sessi
 		}
 		return []domain.AuditEvent{{ActorID: actor.AccountID, Action: domain.AuditSittingScheduled,
 			ObjectKind: domain.AuditObjectSitting, ObjectID: st.ID,
-			Details: catalogue.Changes(nil, s.sittingFields(ix, f, st))}}, nil
+			Details: changes(nil, s.sittingFields(ix, f, st))}}, nil
 	})
 	return st, err
 }
@@ -183,7 +183,7 @@ func (s *Service) ChangeSitting(ctx context.Context, actor domain.Actor, sitting
 		}
 		return []domain.AuditEvent{{ActorID: actor.AccountID, Action: domain.AuditSittingChanged,
 			ObjectKind: domain.AuditObjectSitting, ObjectID: st.ID,
-			Details: catalogue.Changes(s.sittingFields(ix, f, old), s.sittingFields(ix, f, st))}}, nil
+			Details: changes(s.sittingFields(ix, f, old), s.sittingFields(ix, f, st))}}, nil
 	})
 	return st, err
 }
@@ -212,7 +212,7 @@ func (s *Service) DeleteSitting(ctx context.Context, actor domain.Actor, sitting
 			return nil, err
 		}
 		return []domain.AuditEvent{{ActorID: actor.AccountID, Action: domain.AuditSittingDeleted,
-			ObjectKind: domain.AuditObjectSitting, ObjectID: sittingID, Details: catalogue.Changes(nil, s.sittingFields(ix, f, old))}}, nil
+			ObjectKind: domain.AuditObjectSitting, ObjectID: sittingID, Details: changes(nil, s.sittingFields(ix, f, old))}}, nil
 	})
 }
 
@@ -226,12 +226,12 @@ func (s *Service) Sitting(ctx context.Context, actor domain.Actor, sittingID int
 }
 
 // sittingFields are a sitting's audited values, in French.
-func (s *Service) sittingFields(ix *catalogue.Index, f *domain.Formation, st domain.Sitting) catalogue.Fields {
+func (s *Service) sittingFields(ix *catalogue.Index, f *domain.Formation, st domain.Sitting) fields {
 	place := strconv.FormatInt(st.EstablishmentID, 10)
 	if e, ok := ix.Establishment(st.EstablishmentID); ok {
 		place = e.Name
 	}
-	return catalogue.Fields{{"formation", f.Title}, {"date", st.StartsAt.In(s.paris).Format("02/01/2006 15:04")},
+	return fields{{"formation", f.Title}, {"date", st.StartsAt.In(s.paris).Format("02/01/2006 15:04")},
 		{"durée", strconv.Itoa(st.Minutes) + " min"}, {"établissement", place}, {"salle", st.Room},
 		{"places", strconv.Itoa(st.Seats)}}
 }
@@ -260,4 +260,33 @@ func notFound(err error) error {
 		return ErrNotFound
 	}
 	return err
+}
+
+// fields are an object's audited values by name, in French.
+type fields [][2]string
+
+// changes says what changed, one "field : old → new" per changed field; a
+// new object (before nil) lists every field.
+func changes(before, after fields) string {
+	old := map[string]string{}
+	for _, f := range before {
+		old[f[0]] = f[1]
+	}
+	dash := func(s string) string {
+		if s == "" {
+			return "—"
+		}
+		return s
+	}
+	var parts []string
+	for _, f := range after {
+		was, ok := old[f[0]]
+		switch {
+		case before == nil:
+			parts = append(parts, f[0]+" : "+f[1])
+		case !ok || was != f[1]:
+			parts = append(parts, f[0]+" : "+dash(was)+" → "+dash(f[1]))
+		}
+	}
+	return strings.Join(parts, " ; ")
 }
