@@ -7,6 +7,8 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -317,6 +319,22 @@ func TestSittingsConvocationsResults_SEL2_SEL3_ROLE3_ROLE4_CON2(t *testing.T) {
 		}
 		if _, err := e.sel.EnterResults(ctx, coord, sh.Target, []selection.ResultEntry{{CandidatureID: id3, Result: "pass"}}); fieldKey(err, selection.ResultField(id3)) != "selection.result.absent_final" {
 			t.Fatalf("absent changed: %v", err)
+		}
+
+		// The import: a dry run lists the change and every problem by line;
+		// with a problem nothing is imported; a clean file is.
+		n1 := strconv.FormatInt(id1, 10)
+		file := "candidature;courriel;résultat;note;niveau\n" + n1 + ";;note;15;3\n;inconnu@exemple.fr;;12;\n;" + a3.Email + ";note;25;\n"
+		rep, err := e.sel.ImportResults(ctx, coord, e.session.ID, c1.FormationID, "r.csv", []byte(file), true)
+		if err != nil || rep.Applied || len(rep.Lines) != 1 || len(rep.Problems) != 2 || rep.Problems[0].Line != 3 {
+			t.Fatalf("import with problems: %+v %v", rep, err)
+		}
+		file = "candidature;résultat;note;niveau\n" + n1 + ";note;15;3\n"
+		if rep, err = e.sel.ImportResults(ctx, coord, e.session.ID, c1.FormationID, "r.csv", []byte(file), true); err != nil || !rep.Applied || rep.Summary.Changed != 1 {
+			t.Fatalf("import: %+v %v", rep, err)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM test_results WHERE candidature_id = $1 AND score = 15 AND placed_level = 3`, id1); n != 1 {
+			t.Fatal("the import did not record the result")
 		}
 	})
 }
