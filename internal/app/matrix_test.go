@@ -276,6 +276,11 @@ func TestPermissionMatrix(t *testing.T) {
 			url.Values{"date": {"2027-01-05"}}, expect("central"), true}},
 		"POST /back-office/selection/sessions/{id}/tests/formations/{formation}/convocations": {{"POST", "/back-office/selection/sessions/999999/tests/formations/999999/convocations",
 			url.Values{}, expect("director", "central"), true}},
+		"GET /back-office/selection/sessions/{id}/tests/formations/{formation}/import": {{"GET", "/back-office/selection/sessions/1/tests/formations/999999/import", nil,
+			expect("director", "coordinator", "central"), true}},
+		// No file: the page again with its error, nothing imported.
+		"POST /back-office/selection/sessions/{id}/tests/formations/{formation}/import": {{"POST", "/back-office/selection/sessions/1/tests/formations/" + n(ownForm, 10) + "/import",
+			url.Values{}, expect("director", "coordinator", "central"), false}},
 		"GET /back-office/selection/seances/{id}":            {{"GET", "/back-office/selection/seances/999999", nil, expect("director", "coordinator", "central"), true}},
 		"POST /back-office/selection/seances/{id}/modifier":  {{"POST", "/back-office/selection/seances/999999/modifier", url.Values{}, expect("director", "coordinator", "central"), true}},
 		"POST /back-office/selection/seances/{id}/supprimer": {{"POST", "/back-office/selection/seances/999999/supprimer", url.Values{}, expect("director", "coordinator", "central"), true}},

@@ -188,6 +188,8 @@ func (s *Server) Handler() http.Handler {
 	h("GET "+selectionPath+"/sessions/{id}/tests", can(domain.ActEvaluate, evaluatorScope), s.testsPage)
 	h("POST "+selectionPath+"/sessions/{id}/tests/formations/{formation}/seances", can(domain.ActEvaluate, evaluatorScope), s.scheduleSitting, textForm)
 	h("POST "+selectionPath+"/sessions/{id}/tests/formations/{formation}/convocations", can(domain.ActEvaluate, evaluatorScope), s.sendConvocations)
+	h("GET "+selectionPath+"/sessions/{id}/tests/formations/{formation}/import", can(domain.ActEvaluate, evaluatorScope), s.resultsImportPage)
+	h("POST "+selectionPath+"/sessions/{id}/tests/formations/{formation}/import", can(domain.ActEvaluate, evaluatorScope), s.importResults, resultsImportForm)
 	h("GET "+selectionPath+"/seances/{id}", can(domain.ActEvaluate, evaluatorScope), s.sittingPage)
 	h("POST "+selectionPath+"/seances/{id}/modifier", can(domain.ActEvaluate, evaluatorScope), s.changeSitting, textForm)
 	h("POST "+selectionPath+"/seances/{id}/supprimer", can(domain.ActEvaluate, evaluatorScope), s.deleteSitting)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"sort"
 	"strconv"
@@ -416,4 +417,83 @@ func testsLinks(pg *views.Page, ix *catalogue.Index) []views.Link {
 		}
 	}
 	return out
+}
+
+// resultsImportForm is a results file: small, uploaded.
+var resultsImportForm = input{maxBody: selection.MaxResultsImportBytes + 64<<10, upload: true, tooLarge: "results.import.too_large",
+	declared: true}
+
+// resultsImportPage is the results import's form (SEL-2, SEL-3).
+func (s *Server) resultsImportPage(w http.ResponseWriter, r *http.Request) {
+	s.renderResultsImport(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) renderResultsImport(w http.ResponseWriter, r *http.Request, status int, v *views.ResultsImportView) {
+	id, _ := pathID(r, "id")
+	formID, _ := pathID(r, "formation")
+	pg := s.page(r, "tests.import.title")
+	ix := s.index(w, r)
+	if ix == nil {
+		return
+	}
+	f, ok := ix.Formation(formID)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	if v == nil {
+		v = &views.ResultsImportView{}
+	}
+	v.Formation, v.Back = f.Title, testsPath(id)+"#formation-"+itoa64(formID)
+	v.Action = testsPath(id) + "/formations/" + itoa64(formID) + "/import"
+	s.render(w, r, status, views.ResultsImportPage(pg, v))
+}
+
+// importResults checks a results file (etape=verifier) or imports it
+// (etape=importer).
+func (s *Server) importResults(w http.ResponseWriter, r *http.Request) {
+	id, _ := pathID(r, "id")
+	formID, _ := pathID(r, "formation")
+	pg := s.page(r, "tests.import.title")
+	var name string
+	var data []byte
+	if r.MultipartForm != nil {
+		if files := r.MultipartForm.File["fichier"]; len(files) > 0 && files[0].Size > 0 {
+			if f, err := files[0].Open(); err == nil {
+				data, _ = io.ReadAll(io.LimitReader(f, selection.MaxResultsImportBytes+1))
+				f.Close()
+				name = files[0].Filename
+			}
+		}
+	}
+	v := &views.ResultsImportView{}
+	if name == "" {
+		v.FileError = pg.T("tests.import.no_file")
+		v.Errors = []views.FieldMessage{{Field: "fichier", Message: v.FileError}}
+		s.renderResultsImport(w, r, http.StatusUnprocessableEntity, v)
+		return
+	}
+	apply := r.FormValue("etape") == "importer"
+	rep, err := s.Selection.ImportResults(r.Context(), currentUser(r).Actor, id, formID, name, data, apply)
+	if err != nil {
+		s.selectionError(w, r, err)
+		return
+	}
+	v.Checked, v.FileName = true, name
+	for _, l := range rep.Lines {
+		v.Lines = append(v.Lines, pg.T("tests.import.line", map[string]any{"Line": l.Line})+" — "+l.Name+
+			" (n° "+itoa64(l.CandidatureID)+") : "+l.Before+" → "+l.After)
+	}
+	for _, p := range rep.Problems {
+		v.Problems = append(v.Problems, pg.T("tests.import.line", map[string]any{"Line": p.Line})+" — "+pg.P.Word(p.Key, p.Args))
+	}
+	if rep.Applied {
+		v.Done = pg.T("tests.import.done", map[string]any{"Entered": rep.Summary.Entered, "Changed": rep.Summary.Changed,
+			"Withdrawn": rep.Summary.Withdrawn})
+	}
+	status := http.StatusOK
+	if len(rep.Problems) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	s.renderResultsImport(w, r, status, v)
 }
