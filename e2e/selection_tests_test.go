@@ -105,14 +105,14 @@ func TestTestsJourney_SEL2_SEL3_ROLE3(t *testing.T) {
 		t.Fatalf("director signed in at %s", p)
 	}
 	b.activate("main a", "Tests et entretiens : "+course.Session.Name)
-	section := "#formation-" + itoa(course.FormationID)
+	section := "#formation-" + idText(course.FormationID)
 	if !eval[bool](b, `!!document.querySelector(`+jsString(section)+`)`) {
 		t.Fatalf("the tests page has no section for %s", course.Formation.Title)
 	}
 	// Schedule a sitting: open the form, fill it, submit with Enter.
 	day := course.Session.CandidatureCloses.Day().AddDate(0, 0, 3).Format(time.DateOnly)
-	prefix := "f" + itoa(course.FormationID) + "-"
-	b.do("fill the sitting", 5*time.Second, evalVoid(`(() => { const s = document.querySelector(`+jsString(section)+`);
+	prefix := "f" + idText(course.FormationID) + "-"
+	b.do("fill the sitting", 5*time.Second, jsDo(`(() => { const s = document.querySelector(`+jsString(section)+`);
 		s.querySelector('details').open = true;
 		document.getElementById(`+jsString(prefix+"date")+`).value = `+jsString(day)+`;
 		document.getElementById(`+jsString(prefix+"heure")+`).value = '18:30';
@@ -132,7 +132,7 @@ func TestTestsJourney_SEL2_SEL3_ROLE3(t *testing.T) {
 	if len(names) != 2 || !strings.HasPrefix(names[0], "AUBRY") || !strings.HasPrefix(names[1], "BERGER") {
 		t.Fatalf("results rows %q, want AUBRY then BERGER (by name)", names)
 	}
-	b.do("enter the results", 5*time.Second, evalVoid(`(() => { const rows = document.querySelectorAll('main .result-rows li');
+	b.do("enter the results", 5*time.Second, jsDo(`(() => { const rows = document.querySelectorAll('main .result-rows li');
 		rows[0].querySelector('select').value = 'score'; rows[0].querySelector('input[name^="note-"]').value = '14';
 		rows[1].querySelector('select').value = 'absent'; })()`))
 	b.activate("main form button[type=submit]", "Enregistrer les résultats")
@@ -145,8 +145,8 @@ func TestTestsJourney_SEL2_SEL3_ROLE3(t *testing.T) {
 	b.checkA11y("the results page", 20*time.Second)
 }
 
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+func idText(n int64) string { return strconv.FormatInt(n, 10) }
 
-func evalVoid(expr string) chromedp.Action[chromedp.Void] {
+func jsDo(expr string) chromedp.Action[chromedp.Void] {
 	return chromedp.Evaluate[chromedp.Void](expr)
 }

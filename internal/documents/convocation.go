@@ -17,7 +17,7 @@ type Convocation struct {
 	Number              int64 // the candidature's number
 	FirstName, LastName string
 	Formation           string
-	What                string // "test de niveau", "entretien", "test du premier jour"
+	What                string // "au test de niveau", "à l'entretien", "au test du premier jour"
 	When                string // "mardi 5 janvier 2027 à 18 h 30"
 	Place               string
 	Minutes             int // 0 when not known
@@ -37,7 +37,7 @@ func ConvocationPDF(c Convocation, generated time.Time) ([]byte, error) {
 	name := t(c.FirstName + " " + c.LastName)
 	pdf.SetTitle("Convocation — "+name, true)
 	pdf.SetAuthor(BrochureAuthor, true)
-	pdf.SetSubject("Convocation : "+t(c.What)+" « "+t(c.Formation)+" »", true)
+	pdf.SetSubject("Convocation "+t(c.What)+" « "+t(c.Formation)+" »", true)
 	pdf.SetCreator("cma", true)
 	pdf.SetLang("fr")
 	pdf.SetCatalogSort(true)
@@ -61,7 +61,7 @@ func ConvocationPDF(c Convocation, generated time.Time) ([]byte, error) {
 	pdf.CellFormat(0, 7, name, "", 1, "L", false, 0, "")
 	pdf.Ln(4)
 	pdf.SetFont(fontFamily, "", 11)
-	pdf.MultiCell(0, 6, "Vous êtes convoqué(e) au "+t(c.What)+" de la formation « "+t(c.Formation)+" »"+
+	pdf.MultiCell(0, 6, "Vous êtes convoqué(e) "+t(c.What)+" de la formation « "+t(c.Formation)+" »"+
 		courseSuffix(t(c.CourseCode))+".", "", "L", false)
 	pdf.Ln(4)
 	row := func(label, value string) {

@@ -14,7 +14,7 @@ import (
 type Convocation struct {
 	FirstName, LastName string
 	Formation           string
-	What                string // "test de niveau", "entretien", "test du premier jour"
+	What                string // "au test de niveau", "à l'entretien", "au test du premier jour"
 	When                string // "mardi 5 janvier 2027 à 18 h 30", Paris
 	Minutes             int    // 0 when unknown (the first class)
 	Place               string // establishment, address, room
@@ -105,11 +105,11 @@ func RenderConvocation(c Convocation) (subject, text, html string, err error) {
 			return "", "", "", fmt.Errorf("render convocation email: URL: %w", err)
 		}
 	}
-	v := convocationView{Subject: "Convocation : " + c.What + " « " + c.Formation + " »", Heading: "Votre convocation",
+	v := convocationView{Subject: "Convocation " + c.What + " « " + c.Formation + " »", Heading: "Votre convocation",
 		Greeting: greeting(c.FirstName), LinkText: "Votre convocation à imprimer", Link: c.PDFURL, SpaceURL: c.SpaceURL,
 		Contact: contactSentence}
 	name := strings.TrimSpace(c.FirstName + " " + c.LastName)
-	v.Paragraphs = []string{name + ", vous êtes convoqué(e) au " + c.What + " de la formation « " + c.Formation + " » :"}
+	v.Paragraphs = []string{name + ", vous êtes convoqué(e) " + c.What + " de la formation « " + c.Formation + " » :"}
 	v.Lines = []string{"le " + c.When, "lieu : " + c.Place}
 	if c.Minutes > 0 {
 		v.Lines = append(v.Lines, fmt.Sprintf("durée : %d minutes", c.Minutes))
@@ -130,13 +130,13 @@ func RenderWithdrawal(w Withdrawal) (subject, text, html string, err error) {
 	if err := checkAbsoluteURL(w.SpaceURL); err != nil {
 		return "", "", "", fmt.Errorf("render withdrawal email: space URL: %w", err)
 	}
-	v := convocationView{Subject: "Candidature retirée : « " + w.Formation + " »", Heading: "Absence au " + w.What,
+	v := convocationView{Subject: "Candidature retirée : « " + w.Formation + " »", Heading: "Absence " + w.What,
 		Greeting: greeting(w.FirstName), SpaceURL: w.SpaceURL, Contact: contactSentence}
 	when := ""
 	if w.When != "" {
 		when = " du " + w.When
 	}
-	v.Paragraphs = []string{"Vous étiez absent(e) au " + w.What + when + " de la formation « " + w.Formation + " ».",
+	v.Paragraphs = []string{"Vous étiez absent(e) " + w.What + when + " de la formation « " + w.Formation + " ».",
 		"Une absence vaut désistement (règlement des cours) : votre candidature à cette formation est retirée."}
 	text, html, err = renderView(v)
 	if err != nil {

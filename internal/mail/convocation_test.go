@@ -10,7 +10,7 @@ import (
 // absence is a withdrawal, and links the printable copy.
 func TestRenderConvocation_SEL2_CON2(t *testing.T) {
 	subject, text, html, err := RenderConvocation(Convocation{FirstName: "Léa", LastName: "Durand", Formation: "Anglais",
-		What: "test de niveau", When: "mardi 5 janvier 2027 à 18 h 30", Minutes: 60, Place: "École Parmentier, salle 2",
+		What: "au test de niveau", When: "mardi 5 janvier 2027 à 18 h 30", Minutes: 60, Place: "École Parmentier, salle 2",
 		PDFURL: "https://cours.exemple/mes-candidatures/7/convocation.pdf", SpaceURL: "https://cours.exemple/mes-candidatures"})
 	if err != nil {
 		t.Fatal(err)
@@ -26,7 +26,7 @@ func TestRenderConvocation_SEL2_CON2(t *testing.T) {
 			}
 		}
 	}
-	if _, _, _, err := RenderWithdrawal(Withdrawal{FirstName: "Léa", Formation: "Anglais", What: "test de niveau",
+	if _, _, _, err := RenderWithdrawal(Withdrawal{FirstName: "Léa", Formation: "Anglais", What: "au test de niveau",
 		SpaceURL: "https://cours.exemple/mes-candidatures"}); err != nil {
 		t.Fatal(err)
 	}

@@ -40,15 +40,16 @@ func inScope(actor domain.Actor, formationID, establishmentID int64) bool {
 	return domain.Can(actor, domain.ActEvaluate, domain.Resource{FormationID: formationID, EstablishmentID: establishmentID})
 }
 
-// whatWords names the evaluation in French, as the convocation says it.
+// whatWords names the evaluation in French with its preposition, as the
+// convocation says it: "convoqué(e) au test de niveau", "à l'entretien".
 func whatWords(m domain.EvaluationMode) string {
 	switch m {
 	case domain.EvaluationInterview:
-		return "entretien"
+		return "à l'entretien"
 	case domain.EvaluationFirstDayTest:
-		return "test du premier jour"
+		return "au test du premier jour"
 	}
-	return "test de niveau"
+	return "au test de niveau"
 }
 
 // SendConvocations convokes every submitted candidature of the formation in
@@ -134,7 +135,7 @@ func (s *Service) SendConvocations(ctx context.Context, actor domain.Actor, sess
 			if err := s.store.InsertConvocationTx(ctx, tx, c); err != nil {
 				return nil, err
 			}
-			note := "convoqué(e) au " + whatWords(f.Evaluation) + " le " + s.when(p, c.At) + ", " + c.Place
+			note := "convoqué(e) " + whatWords(f.Evaluation) + " le " + s.when(p, c.At) + ", " + c.Place
 			if err := s.store.InsertCandidatureEvent(ctx, tx, k.CandidatureID, now, k.Status, actor.AccountID, note); err != nil {
 				return nil, err
 			}

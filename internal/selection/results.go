@@ -247,7 +247,7 @@ func (s *Service) applyResults(ctx context.Context, tx *sql.Tx, actor domain.Act
 		events = append(events, ev)
 		if r.Kind == domain.ResultAbsent {
 			changed, err := s.store.WithdrawCandidatureTx(ctx, tx, r.CandidatureID, now, actor.AccountID,
-				"absent(e) au "+whatWords(sh.Formation.Evaluation)+" : désistement")
+				"absent(e) "+whatWords(sh.Formation.Evaluation)+" : désistement")
 			if err != nil {
 				return sum, nil, err
 			}
