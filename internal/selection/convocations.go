@@ -85,6 +85,9 @@ func (s *Service) SendConvocations(ctx context.Context, actor domain.Actor, sess
 	now := s.now()
 	err = s.change(ctx, func(tx *sql.Tx) ([]domain.AuditEvent, error) {
 		res = SendResult{}
+		if err := s.store.LockFormationTx(ctx, tx, formationID); err != nil {
+			return nil, err
+		}
 		all, err := s.store.Convokees(ctx, tx, sessionID, formationID, 0, 0)
 		if err != nil {
 			return nil, err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"cma/internal/db"
 	"cma/internal/domain"
 )
 
@@ -279,4 +280,19 @@ func (s *Store) WithdrawCandidatureTx(ctx context.Context, tx *sql.Tx, id int64,
 		return false, nil
 	}
 	return true, s.InsertCandidatureEvent(ctx, tx, id, at, domain.CandidatureWithdrawn, actor, note)
+}
+
+// LockFormationTx serialises the convocations of a formation: on PostgreSQL
+// the formation's row is locked until the transaction ends, so that two
+// instances sending at once never convoke one candidature twice nor give one
+// seat twice; SQLite's single writer already serialises them.
+func (s *Store) LockFormationTx(ctx context.Context, tx *sql.Tx, formationID int64) error {
+	if s.db.Dialect != db.Postgres {
+		return nil
+	}
+	var id int64
+	if err := tx.QueryRowContext(ctx, `SELECT id FROM formations WHERE id = $1 FOR UPDATE`, formationID).Scan(&id); err != nil {
+		return fmt.Errorf("lock formation %d: %w", formationID, err)
+	}
+	return nil
 }
