@@ -270,6 +270,26 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/distanciel", url.Values{"mode": {"distanciel"}}, expect("central"), false}},
 
 		// The selection: sittings, convocations and results (tests).
+		// The service checks the object's scope (ROLE-3, ROLE-4, ROLE-5); unknown IDs give 404 to those it lets in.
+		"GET /back-office/selection/sessions/{id}/tests": {{"GET", "/back-office/selection/sessions/1/tests", nil, expect("director", "coordinator", "central"), false}},
+		"POST /back-office/selection/sessions/{id}/tests/formations/{formation}/seances": {{"POST", "/back-office/selection/sessions/999999/tests/formations/999999/seances",
+			url.Values{"date": {"2027-01-05"}}, expect("central"), true}},
+		"POST /back-office/selection/sessions/{id}/tests/formations/{formation}/convocations": {{"POST", "/back-office/selection/sessions/999999/tests/formations/999999/convocations",
+			url.Values{}, expect("director", "central"), true}},
+		"GET /back-office/selection/sessions/{id}/tests/formations/{formation}/import": {{"GET", "/back-office/selection/sessions/1/tests/formations/999999/import", nil,
+			expect("director", "coordinator", "central"), true}},
+		// No file: the page again with its error, nothing imported.
+		"POST /back-office/selection/sessions/{id}/tests/formations/{formation}/import": {{"POST", "/back-office/selection/sessions/1/tests/formations/" + n(ownForm, 10) + "/import",
+			url.Values{}, expect("director", "coordinator", "central"), false}},
+		"GET /back-office/selection/seances/{id}":            {{"GET", "/back-office/selection/seances/999999", nil, expect("director", "coordinator", "central"), true}},
+		"POST /back-office/selection/seances/{id}/modifier":  {{"POST", "/back-office/selection/seances/999999/modifier", url.Values{}, expect("director", "coordinator", "central"), true}},
+		"POST /back-office/selection/seances/{id}/supprimer": {{"POST", "/back-office/selection/seances/999999/supprimer", url.Values{}, expect("director", "coordinator", "central"), true}},
+		"GET /back-office/selection/seances/{id}/resultats":  {{"GET", "/back-office/selection/seances/999999/resultats", nil, expect("director", "coordinator", "central"), true}},
+		"POST /back-office/selection/seances/{id}/resultats": {{"POST", "/back-office/selection/seances/999999/resultats", url.Values{}, expect("director", "coordinator", "central"), true}},
+		"GET /back-office/selection/cours/{id}/resultats":    {{"GET", "/back-office/selection/cours/999999/resultats", nil, expect("director", "coordinator", "central"), true}},
+		"POST /back-office/selection/cours/{id}/resultats":   {{"POST", "/back-office/selection/cours/999999/resultats", url.Values{}, expect("director", "coordinator", "central"), true}},
+		"GET /mes-candidatures/{id}/convocation":             {{"GET", "/mes-candidatures/999999/convocation", nil, expect("candidate"), true}},
+		"GET /mes-candidatures/{id}/convocation.pdf":         {{"GET", "/mes-candidatures/999999/convocation.pdf", nil, expect("candidate"), true}},
 
 		// The selection: runs, review and publishing (runs).
 

@@ -63,6 +63,9 @@ func (s *Server) backOfficeHome(w http.ResponseWriter, r *http.Request) {
 			sec.Intro = p.T("bo.home.guidance.intro")
 			sec.Start = &views.Link{URL: "/back-office/inscription-assistee", Label: p.T("bo.home.guidance.start")}
 		}
+		if g.Role == domain.RoleCentral || g.Role == domain.RoleDirector || g.Role == domain.RoleCoordinator {
+			sec.Links = append(sec.Links, testsLinks(pg, ix)...) // SEL-2 (selection_tests.go)
+		}
 		v.Sections = mergeSection(v.Sections, sec)
 	}
 	s.render(w, r, http.StatusOK, views.BackOfficeHome(pg, v))

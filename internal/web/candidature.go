@@ -460,6 +460,7 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 		}
 	}
 	now := s.Now()
+	convocations := s.convocationLines(r, pg) // SEL-2 (selection_tests.go)
 	for _, c := range space.Candidatures {
 		e, ok := ix.Course(c.CourseID)
 		if !ok {
@@ -472,6 +473,7 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 		if e.RemoteNow {
 			row.Remote = remoteNotice(p, e) // CAT-6
 		}
+		row.Convocation = convocations[c.ID]
 		if c.AssistedBy != 0 {
 			row.Assisted = p.T("cands.assisted")
 		}

@@ -185,6 +185,20 @@ func (s *Server) Handler() http.Handler {
 	h("POST /api/v1/admin/remote", apiCan(domain.ActManageCatalogue, nil), s.apiSwitchRemote)
 
 	// The selection: sittings, convocations and results (tests).
+	h("GET "+selectionPath+"/sessions/{id}/tests", can(domain.ActEvaluate, evaluatorScope), s.testsPage)
+	h("POST "+selectionPath+"/sessions/{id}/tests/formations/{formation}/seances", can(domain.ActEvaluate, evaluatorScope), s.scheduleSitting, textForm)
+	h("POST "+selectionPath+"/sessions/{id}/tests/formations/{formation}/convocations", can(domain.ActEvaluate, evaluatorScope), s.sendConvocations)
+	h("GET "+selectionPath+"/sessions/{id}/tests/formations/{formation}/import", can(domain.ActEvaluate, evaluatorScope), s.resultsImportPage)
+	h("POST "+selectionPath+"/sessions/{id}/tests/formations/{formation}/import", can(domain.ActEvaluate, evaluatorScope), s.importResults, resultsImportForm)
+	h("GET "+selectionPath+"/seances/{id}", can(domain.ActEvaluate, evaluatorScope), s.sittingPage)
+	h("POST "+selectionPath+"/seances/{id}/modifier", can(domain.ActEvaluate, evaluatorScope), s.changeSitting, textForm)
+	h("POST "+selectionPath+"/seances/{id}/supprimer", can(domain.ActEvaluate, evaluatorScope), s.deleteSitting)
+	h("GET "+selectionPath+"/seances/{id}/resultats", can(domain.ActEvaluate, evaluatorScope), s.resultsPage)
+	h("POST "+selectionPath+"/seances/{id}/resultats", can(domain.ActEvaluate, evaluatorScope), s.enterResults, textForm)
+	h("GET "+selectionPath+"/cours/{id}/resultats", can(domain.ActEvaluate, evaluatorScope), s.resultsPage)
+	h("POST "+selectionPath+"/cours/{id}/resultats", can(domain.ActEvaluate, evaluatorScope), s.enterResults, textForm)
+	h("GET /mes-candidatures/{id}/convocation", can(domain.ActApply, selfResource), s.convocationPage)
+	h("GET /mes-candidatures/{id}/convocation.pdf", can(domain.ActApply, selfResource), s.convocationPDF)
 
 	// The selection: runs, review and publishing (runs).
 

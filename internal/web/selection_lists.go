@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -36,17 +35,6 @@ func (s *Server) courseListsLinks(pg *views.Page, actor domain.Actor, e *catalog
 	return []views.Link{{Label: pg.T("lists.title"), Hint: pg.T("lists.link"), URL: courseListsPath(e.ID)}}
 }
 
-// selectionError answers the selection service's refusals.
-func (s *Server) selectionError(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, selection.ErrNotFound):
-		s.notFound(w, r)
-	case errors.Is(err, selection.ErrForbidden):
-		s.forbidden(w, r, false)
-	default:
-		s.serviceError(w, r, err)
-	}
-}
 
 // resultWord says a test or interview result in a few words.
 func resultWord(pg *views.Page, res *domain.TestResult) string {

@@ -44,7 +44,7 @@ func (s *Server) selectionError(w http.ResponseWriter, r *http.Request, err erro
 	case errors.Is(err, selection.ErrForbidden):
 		s.forbidden(w, r, false)
 	default:
-		s.serverError(w, r, err)
+		s.serviceError(w, r, err)
 	}
 }
 
