@@ -35,7 +35,6 @@ func (s *Server) courseListsLinks(pg *views.Page, actor domain.Actor, e *catalog
 	return []views.Link{{Label: pg.T("lists.title"), Hint: pg.T("lists.link"), URL: courseListsPath(e.ID)}}
 }
 
-
 // resultWord says a test or interview result in a few words.
 func resultWord(pg *views.Page, res *domain.TestResult) string {
 	if res == nil {
