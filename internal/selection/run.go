@@ -416,3 +416,73 @@ func summarise(ri *runInput, res *allocation.Result, outcomes []domain.RunOutcom
 	}
 	return sum
 }
+
+// SessionRuns is what the back office shows of a session's runs.
+type SessionRuns struct {
+	Session domain.Session
+	Runs    []domain.Run // newest first
+	// Formations names the session's formations, by ID, with their
+	// evaluation mode.
+	Formations map[int64]FormationInfo
+	// NeedsDecision counts, per formation, the results changed after the run
+	// that used them was published: the central service decides whether to
+	// re-run the formation.
+	NeedsDecision map[int64]int
+}
+
+// FormationInfo names a formation of the session.
+type FormationInfo struct {
+	Title      string
+	Evaluation domain.EvaluationMode
+}
+
+// Runs reads a session's runs for the central service (ROLE-5).
+func (s *Service) Runs(ctx context.Context, actor domain.Actor, sessionID int64) (SessionRuns, error) {
+	if !domain.Can(actor, domain.ActRunSelection, domain.Resource{}) {
+		return SessionRuns{}, ErrForbidden
+	}
+	se, err := s.store.SelectionSession(ctx, sessionID)
+	if err != nil {
+		return SessionRuns{}, err
+	}
+	out := SessionRuns{Session: se, Formations: map[int64]FormationInfo{}}
+	if out.Runs, err = s.store.Runs(ctx, sessionID); err != nil {
+		return out, err
+	}
+	forms, err := s.store.SelectionFormations(ctx, sessionID)
+	if err != nil {
+		return out, err
+	}
+	for _, f := range forms {
+		out.Formations[f.ID] = FormationInfo{Title: f.Title, Evaluation: f.Evaluation}
+	}
+	out.NeedsDecision, err = s.store.ResultsNeedingDecision(ctx, sessionID)
+	return out, err
+}
+
+// RunReview is one run with its summary, for the review page.
+type RunReview struct {
+	SessionRuns
+	Run     domain.Run
+	Summary Summary
+}
+
+// Review reads one run of a session with its summary (ROLE-5).
+func (s *Service) Review(ctx context.Context, actor domain.Actor, sessionID, runID int64) (RunReview, error) {
+	sr, err := s.Runs(ctx, actor, sessionID)
+	if err != nil {
+		return RunReview{}, err
+	}
+	run, err := s.store.Run(ctx, runID)
+	if err != nil {
+		return RunReview{}, err
+	}
+	if run.SessionID != sessionID {
+		return RunReview{}, ErrNotFound
+	}
+	sum, err := Decode(run.Summary)
+	if err != nil {
+		return RunReview{}, err
+	}
+	return RunReview{SessionRuns: sr, Run: run, Summary: sum}, nil
+}
