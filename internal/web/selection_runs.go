@@ -17,7 +17,9 @@ import (
 
 const selectionSessionsPath = "/back-office/selection/sessions/"
 
-func runsPath(sessionID int64) string { return selectionSessionsPath + itoa64(sessionID) + "/traitement" }
+func runsPath(sessionID int64) string {
+	return selectionSessionsPath + itoa64(sessionID) + "/traitement"
+}
 
 func runPath(sessionID, runID int64) string { return runsPath(sessionID) + "/" + itoa64(runID) }
 
