@@ -15,6 +15,7 @@ import (
 	"cma/internal/domain"
 	"cma/internal/outbox"
 	"cma/internal/selection"
+	"cma/internal/store"
 )
 
 type failingQueue struct{}
@@ -145,6 +146,37 @@ func TestPlacement_SEL3_first_day_test_then_placement(t *testing.T) {
 		v, err := e.sel.VerifyRun(ctx, place.ID)
 		if err != nil || !v.Same() {
 			t.Fatalf("verify the placement: %+v, %v", v, err)
+		}
+	})
+}
+
+// TestStartRun_PER2_two_at_once_one_refused: two instances record a run of
+// the same session at the same moment: exactly one gets it, the other is
+// refused, whatever the timing (the unique index on the running run).
+func TestStartRun_PER2_two_at_once_one_refused(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := newEnv(t, d)
+		errs := make(chan error, 2)
+		for i := range 2 {
+			go func() {
+				_, err := e.st.StartRun(ctx, e.session, domain.PassMain, uint64(i+1), e.central.AccountID, e.now, e.now.Add(-time.Minute))
+				errs <- err
+			}()
+		}
+		var ok, refused int
+		for range 2 {
+			switch err := <-errs; {
+			case err == nil:
+				ok++
+			case errors.Is(err, store.ErrRunInProgress):
+				refused++
+			default:
+				t.Fatal(err)
+			}
+		}
+		if ok != 1 || refused != 1 {
+			t.Fatalf("%d started and %d refused, want 1 and 1", ok, refused)
 		}
 	})
 }
