@@ -212,7 +212,7 @@ func (s *Server) showPublish(w http.ResponseWriter, r *http.Request, status int,
 	v := &views.SelectionPublishView{SessionName: rv.Session.Name + " (" + rv.Session.Code + ")", Action: base + "/publier", Back: base,
 		Summary: s.runRow(pg, rv.Run).Counts}
 	if refusal != nil {
-		v.Summary = pg.P.WordKeyed(refusal)
+		v.Errors = []views.FieldMessage{{Field: "confirmer", Message: pg.P.WordKeyed(refusal)}}
 	}
 	s.render(w, r, status, views.SelectionPublish(pg, v))
 }
