@@ -153,7 +153,7 @@ func (s *Store) PublishedRunOf(ctx context.Context, sessionID int64, pass domain
 }
 
 // FinishRunInput is FinishRun that also keeps the input the engine was given
-// (gzip of JSON), in the same transaction, so that the run can be verified.
+// (compressed, see package selection), in the same transaction, so that the run can be verified.
 // also, when set, writes in the same transaction (the run's audit event).
 func (s *Store) FinishRunInput(ctx context.Context, runID int64, digest, summary string, outcomes []domain.RunOutcome,
 	input []byte, now time.Time, also func(ctx context.Context, tx *sql.Tx) error) error {
