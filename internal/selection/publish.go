@@ -103,7 +103,19 @@ func (s *Service) Publish(ctx context.Context, actor domain.Actor, runID int64) 
 			if s.outbox == nil {
 				return errors.New("publish: no outbox to tell the candidates")
 			}
-			if err := s.outbox.Keep(ctx, tx, msgs...); err != nil {
+			for _, m := range msgs {
+				if m.MessageID, err = s.outbox.NewMessageID(); err != nil {
+					return err
+				}
+			}
+			if err := s.store.InsertMessagesTx(ctx, tx, msgs); err != nil {
+				return err
+			}
+			ids := make([]int64, len(msgs))
+			for i, m := range msgs {
+				ids[i] = m.ID
+			}
+			if err := s.outbox.Queue(ctx, tx, ids...); err != nil {
 				return err
 			}
 		}
@@ -157,17 +169,24 @@ func (s *Service) outcomeEmails(ctx context.Context, tx *sql.Tx, se domain.Sessi
 		}
 		return course, address, first
 	}
+	ids := make([]int64, 0, len(changed))
+	for i, c := range changed {
+		if i == 0 || changed[i-1].AccountID != c.AccountID {
+			ids = append(ids, c.AccountID)
+		}
+	}
+	names, err := s.store.FirstNamesTx(ctx, tx, ids)
+	if err != nil {
+		return nil, err
+	}
 	var msgs []*domain.Message
 	for i := 0; i < len(changed); {
 		j := i
 		for j < len(changed) && changed[j].AccountID == changed[i].AccountID {
 			j++
 		}
-		acc, err := s.store.AccountTx(ctx, tx, changed[i].AccountID)
-		if err != nil {
-			return nil, err
-		}
-		m := mail.Outcomes{FirstName: acc.FirstName, Session: se.Name, SpaceURL: s.publicURL + "/mes-candidatures"}
+		accountID := changed[i].AccountID
+		m := mail.Outcomes{FirstName: names[accountID], Session: se.Name, SpaceURL: s.publicURL + "/mes-candidatures"}
 		for _, c := range changed[i:j] {
 			o := c.Outcome
 			chosen, address, first := describe(c.CourseID)
@@ -189,7 +208,7 @@ func (s *Service) outcomeEmails(ctx context.Context, tx *sql.Tx, se domain.Sessi
 		if err != nil {
 			return nil, err
 		}
-		msgs = append(msgs, &domain.Message{AccountID: acc.ID, Kind: messageKindOutcomes, Subject: subject, Text: text, HTML: html,
+		msgs = append(msgs, &domain.Message{AccountID: accountID, Kind: messageKindOutcomes, Subject: subject, Text: text, HTML: html,
 			CreatedAt: s.now()})
 		i = j
 	}

@@ -74,6 +74,9 @@ func TestPublish_PER1_one_transaction(t *testing.T) {
 		if err != nil || res.Changed != 3 || res.Told != 3 {
 			t.Fatalf("publish after the failure: %+v, %v", res, err)
 		}
+		if n := e.count(t, `SELECT COUNT(*) FROM candidature_events WHERE note LIKE 'sélection publiée%' AND status IN ('accepted', 'waiting')`); n != 3 {
+			t.Fatalf("%d history lines of the publication, want 3", n)
+		}
 		if n := e.count(t, `SELECT COUNT(*) FROM waiting_list WHERE course_id = $1`, other.ID); n != 2 {
 			t.Fatalf("%d on the live waiting list, want 2", n)
 		}

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"cma/internal/db"
@@ -236,11 +238,15 @@ func (s *Store) PublishRunTx(ctx context.Context, tx *sql.Tx, runID, actor int64
 	if err != nil {
 		return nil, false, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT c.id, c.account_id, c.formation_id, c.course_id FROM candidatures c
-		JOIN selection_outcomes o ON o.candidature_id = c.id AND o.run_id = $1
-		WHERE c.status `+s.inList(2, "text")+` ORDER BY c.account_id, c.id`, runID, s.listArg(from))
+	// Set-based: one statement for the statuses, one for the history, one
+	// for the waiting lists, whatever the number of candidatures. An
+	// outcome's text is the status it gives (domain.Outcome.Status).
+	rows, err := tx.QueryContext(ctx, `UPDATE candidatures SET status = o.outcome, accepted_course_id = o.course_id,
+		decided_run_id = $1 FROM selection_outcomes o
+		WHERE o.run_id = $1 AND o.candidature_id = candidatures.id AND candidatures.status `+s.inList(2, "text")+`
+		RETURNING candidatures.id, candidatures.account_id, candidatures.formation_id, candidatures.course_id`, runID, s.listArg(from))
 	if err != nil {
-		return nil, false, fmt.Errorf("candidatures of run %d: %w", runID, err)
+		return nil, false, fmt.Errorf("publish the candidatures of run %d: %w", runID, err)
 	}
 	for rows.Next() {
 		var p PublishedCandidature
@@ -248,53 +254,107 @@ func (s *Store) PublishRunTx(ctx context.Context, tx *sql.Tx, runID, actor int64
 			rows.Close()
 			return nil, false, err
 		}
-		if o, ok := outcomes[p.ID]; ok {
-			p.Outcome = o
-			changed = append(changed, p)
-		}
+		p.Outcome = outcomes[p.ID]
+		changed = append(changed, p)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, false, err
 	}
-	upd, err := tx.PrepareContext(ctx, `UPDATE candidatures SET status = $1, accepted_course_id = $2, decided_run_id = $3 WHERE id = $4`)
-	if err != nil {
-		return nil, false, err
+	slices.SortFunc(changed, func(a, b PublishedCandidature) int {
+		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.ID, b.ID))
+	})
+	if _, err := tx.ExecContext(ctx, `INSERT INTO candidature_events (candidature_id, at, status, actor_account_id, note)
+		SELECT c.id, $2, c.status, $3, $4 || CASE WHEN o.redirected THEN ' ; réorientation' ELSE '' END
+		FROM candidatures c JOIN selection_outcomes o ON o.candidature_id = c.id AND o.run_id = $1 WHERE c.decided_run_id = $1`,
+		runID, s.instantArg(now), nullID(actor), fmt.Sprintf("sélection publiée (traitement n° %d)", runID)); err != nil {
+		return nil, false, fmt.Errorf("history of the candidatures of run %d: %w", runID, err)
 	}
-	defer upd.Close()
-	wait, err := tx.PrepareContext(ctx, `INSERT INTO waiting_list (course_id, candidature_id, position, run_id) VALUES ($1, $2, $3, $4)`)
-	if err != nil {
-		return nil, false, err
-	}
-	defer wait.Close()
-	for _, p := range changed {
-		o := p.Outcome
-		st := o.Outcome.Status()
-		if _, err := upd.ExecContext(ctx, string(st), nullID(o.CourseID), runID, p.ID); err != nil {
-			return nil, false, fmt.Errorf("publish candidature %d: %w", p.ID, err)
-		}
-		if err := s.InsertCandidatureEvent(ctx, tx, p.ID, now, st, actor, publishNote(runID, o)); err != nil {
-			return nil, false, err
-		}
-		for _, w := range o.Waiting {
-			if _, err := wait.ExecContext(ctx, w.CourseID, p.ID, w.Position, runID); err != nil {
-				return nil, false, fmt.Errorf("waiting list of candidature %d: %w", p.ID, err)
-			}
-		}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO waiting_list (course_id, candidature_id, position, run_id)
+		SELECT w.course_id, w.candidature_id, w.position, $1 FROM selection_waiting w
+		JOIN candidatures c ON c.id = w.candidature_id AND c.decided_run_id = $1 WHERE w.run_id = $1`, runID); err != nil {
+		return nil, false, fmt.Errorf("waiting lists of run %d: %w", runID, err)
 	}
 	return changed, false, nil
+}
+
+// FirstNamesTx reads the first names of accounts, by ID.
+func (s *Store) FirstNamesTx(ctx context.Context, tx *sql.Tx, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	for chunk := range slices.Chunk(ids, 50000) {
+		rows, err := tx.QueryContext(ctx, `SELECT id, first_name FROM accounts WHERE id `+s.inList(1, "bigint"), s.listArg(chunk))
+		if err != nil {
+			return nil, fmt.Errorf("first names: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = name
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// InsertMessagesTx keeps many messages in their persons' spaces in one
+// statement per chunk on PostgreSQL (row by row on SQLite) and sets their
+// IDs; the caller queues them (outbox.Queue) in the same transaction.
+func (s *Store) InsertMessagesTx(ctx context.Context, tx *sql.Tx, msgs []*domain.Message) error {
+	if s.db.Dialect != db.Postgres {
+		for _, m := range msgs {
+			if err := s.InsertMessage(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for chunk := range slices.Chunk(msgs, 5000) {
+		n := len(chunk)
+		acc := make([]int64, n)
+		kind, subject, text, html, mid := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		at := make([]time.Time, n)
+		for i, m := range chunk {
+			acc[i], kind[i], subject[i], text[i], html[i], mid[i], at[i] = m.AccountID, m.Kind, m.Subject, m.Text, m.HTML, m.MessageID, m.CreatedAt.UTC()
+		}
+		rows, err := tx.QueryContext(ctx, `INSERT INTO messages (account_id, kind, subject, body_text, body_html, message_id, created_at)
+			SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+			RETURNING id, message_id`, acc, kind, subject, text, html, mid, at)
+		if err != nil {
+			return fmt.Errorf("keep %d messages: %w", n, err)
+		}
+		byMID := make(map[string]*domain.Message, n)
+		for _, m := range chunk {
+			byMID[m.MessageID] = m
+		}
+		for rows.Next() {
+			var id int64
+			var m string
+			if err := rows.Scan(&id, &m); err != nil {
+				rows.Close()
+				return err
+			}
+			if x, ok := byMID[m]; ok {
+				x.ID = id
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ErrRunNotDry: only a dry run can be published.
 var ErrRunNotDry = errors.New("the run is not a dry run")
 
-func publishNote(runID int64, o domain.RunOutcome) string {
-	note := fmt.Sprintf("sélection publiée (traitement n° %d)", runID)
-	if o.Redirected {
-		note += " ; réorientation"
-	}
-	return note
-}
 
 // runOutcomesTx reads a run's outcomes with their waiting places, by
 // candidature ID, in tx.
