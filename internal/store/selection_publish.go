@@ -355,7 +355,6 @@ func (s *Store) InsertMessagesTx(ctx context.Context, tx *sql.Tx, msgs []*domain
 // ErrRunNotDry: only a dry run can be published.
 var ErrRunNotDry = errors.New("the run is not a dry run")
 
-
 // runOutcomesTx reads a run's outcomes with their waiting places, by
 // candidature ID, in tx.
 func (s *Store) runOutcomesTx(ctx context.Context, tx *sql.Tx, runID int64) (map[int64]domain.RunOutcome, error) {
