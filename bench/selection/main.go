@@ -15,6 +15,7 @@ import (
 	"context"
 	"database/sql"
 	"flag"
+	"log/slog"
 	"fmt"
 	"os"
 	"runtime"
@@ -82,7 +83,7 @@ func run(ctx context.Context, n, m int, server string) error {
 	if err != nil {
 		return err
 	}
-	sel := selection.New(selection.Deps{Store: st, Outbox: outbox.New(st, client, "bench.exemple"), Now: func() time.Time { return now },
+	sel := selection.New(selection.Deps{Log: slog.New(slog.NewTextHandler(os.Stderr, nil)), Store: st, Outbox: outbox.New(st, client, "bench.exemple"), Now: func() time.Time { return now },
 		Paris: paris, PublicURL: "https://bench.exemple"})
 	actor := domain.Actor{AccountID: central, Kind: domain.AccountStaff, Grants: []domain.Grant{{Role: domain.RoleCentral}}}
 	runtime.GC()
@@ -109,6 +110,9 @@ func run(ctx context.Context, n, m int, server string) error {
 	fmt.Printf("PostgreSQL, %d candidatures, %d courses\n", sum.Candidatures, len(in.Courses))
 	fmt.Printf("run (load + engine + store): %s; engine alone: %s; ratio %.1fx\n", whole.Round(time.Millisecond), engine,
 		float64(whole)/float64(max(engine, time.Millisecond)))
+	load := time.Duration(sum.LoadMillis) * time.Millisecond
+	fmt.Printf("of which load %s, engine %s, the rest (outcomes mapped, summary, input kept, store) %s\n", load, engine,
+		(whole - load - engine).Round(time.Millisecond))
 	fmt.Printf("publish (%d candidatures, %d emails queued): %s\n", res.Changed, res.Told, pub.Round(time.Millisecond))
 	fmt.Printf("Go heap in use at the end: %d MB; total allocated: %d MB\n", ms.HeapInuse>>20, ms.TotalAlloc>>20)
 	return nil

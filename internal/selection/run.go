@@ -98,6 +98,7 @@ type runJob struct {
 	seed     uint64
 	in       *runInput
 	progress Progress
+	load     time.Duration // reading the input
 }
 
 // begin checks the run may start, reads its input, draws its seed and
@@ -131,7 +132,9 @@ func (s *Service) begin(ctx context.Context, actor domain.Actor, sessionID int64
 		}
 	}
 	progress("selection.run.stage.load", 0, RunSteps)
+	loadStart := time.Now()
 	in, err := s.buildInput(ctx, sessionID, pass)
+	load := time.Since(loadStart)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +150,7 @@ func (s *Service) begin(ctx context.Context, actor domain.Actor, sessionID int64
 	if err != nil {
 		return nil, err
 	}
-	return &runJob{s: s, actor: actor, session: se, runID: id, seed: seed, in: in, progress: progress}, nil
+	return &runJob{s: s, actor: actor, session: se, runID: id, seed: seed, in: in, progress: progress, load: load}, nil
 }
 
 // finish decides the run and stores every outcome in one transaction; a
@@ -221,7 +224,7 @@ func (j *runJob) decide(ctx context.Context, report func(string, int)) error {
 		return err
 	}
 	sum := summarise(j.in, res, outcomes)
-	sum.EngineMillis = engine.Milliseconds()
+	sum.EngineMillis, sum.LoadMillis = engine.Milliseconds(), j.load.Milliseconds()
 	js, err := json.Marshal(sum)
 	if err != nil {
 		return err
@@ -235,9 +238,13 @@ func (j *runJob) decide(ctx context.Context, report func(string, int)) error {
 		ObjectKind: domain.AuditObjectRun, ObjectID: j.runID,
 		Details: fmt.Sprintf("session : %s ; passage : %s ; graine : %d ; empreinte : %s ; candidatures : %d ; admis : %d ; en attente : %d",
 			j.session.Code, j.in.Pass, j.seed, res.Digest, len(outcomes), sum.Outcomes[domain.OutcomeAccepted], sum.Outcomes[domain.OutcomeWaiting])}
-	return s.store.FinishRunInput(ctx, j.runID, res.Digest, string(js), outcomes, kept, s.now(), func(ctx context.Context, tx *sql.Tx) error {
+	stored := time.Now()
+	err = s.store.FinishRunInput(ctx, j.runID, res.Digest, string(js), outcomes, kept, s.now(), func(ctx context.Context, tx *sql.Tx) error {
 		return s.store.RecordAudit(ctx, tx, audit)
 	})
+	s.log.Info("selection run stored", "run", j.runID, "outcomes", len(outcomes), "load", j.load, "engine", engine,
+		"prepare", stored.Sub(started)-engine, "store", time.Since(stored), "input_bytes", len(kept))
+	return err
 }
 
 // outcomes maps the engine's decisions to the run's outcomes, and adds the
@@ -302,6 +309,7 @@ type Summary struct {
 	Courses      []CourseSummary        `json:"courses"`      // by course ID
 	Formations   []FormationSummary     `json:"formations"`   // by formation ID: the engine's fairness
 	EngineMillis int64                  `json:"engine_ms"`    // the engine alone
+	LoadMillis   int64                  `json:"load_ms"`      // reading the input from the database
 }
 
 // CourseSummary is one course's side of a run.
