@@ -76,6 +76,10 @@ Usage:
   cma rules publish --version V FILE.txt               publish a version of the internal rules (CAN-7)
   cma select simulate --candidates N --courses M --seed S [--explain K] [--lang fr|en]
                                                        run the selection engine on synthetic data
+  cma select run [--db URL] --session CODE [--pass main|placement] --as EMAIL
+                                                       a dry selection run of a session (progress on stderr)
+  cma select publish [--db URL] --run ID --as EMAIL    publish a dry run: statuses and one email per candidate
+  cma select verify [--db URL] --run ID                re-run with the stored seed and compare (exit 1 if different)
   cma version                                          print the version
   cma help                                             print this help
 

@@ -292,6 +292,16 @@ func TestPermissionMatrix(t *testing.T) {
 		"GET /mes-candidatures/{id}/convocation.pdf":         {{"GET", "/mes-candidatures/999999/convocation.pdf", nil, expect("candidate"), true}},
 
 		// The selection: runs, review and publishing (runs).
+		// Session 1 is the demo's first; the POST names no pass (refused, 422,
+		// nothing started); run 999999 does not exist.
+		"GET /back-office/selection/sessions/{id}/traitement": {{"GET", "/back-office/selection/sessions/1/traitement", nil, expect("central"), false}},
+		"POST /back-office/selection/sessions/{id}/traitement": {{"POST", "/back-office/selection/sessions/1/traitement",
+			url.Values{"passage": {"aucun"}}, expect("central"), false}},
+		"GET /back-office/selection/sessions/{id}/traitement/{run}": {{"GET", "/back-office/selection/sessions/1/traitement/999999", nil, expect("central"), true}},
+		"GET /back-office/selection/sessions/{id}/traitement/{run}/publier": {{"GET", "/back-office/selection/sessions/1/traitement/999999/publier",
+			nil, expect("central"), true}},
+		"POST /back-office/selection/sessions/{id}/traitement/{run}/publier": {{"POST", "/back-office/selection/sessions/1/traitement/999999/publier",
+			url.Values{"confirmer": {"1"}}, expect("central"), true}},
 
 		// The selection: explanations, the fairness report and the minimum social rates (report).
 		// Any staff member passes the route; the service then checks the candidature's course scope

@@ -20,6 +20,9 @@ import (
 // (allocation.Synthetic) and prints the fairness summary per formation, and
 // the explanations of the first K decisions, in French unless --lang en.
 func selectCmd(ctx context.Context, args []string, env Env) error {
+	if len(args) > 0 && (args[0] == "run" || args[0] == "publish" || args[0] == "verify") {
+		return selectRunCmd(ctx, args, env)
+	}
 	if len(args) == 0 || args[0] != "simulate" {
 		return fmt.Errorf("%w: expected `cma select simulate --candidates N --courses M --seed S`", ErrUsage)
 	}

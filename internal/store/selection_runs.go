@@ -104,7 +104,11 @@ func (s *Store) FailRun(ctx context.Context, runID int64, msg string, now time.T
 // makes it a dry run, in one transaction: a run killed before the commit
 // leaves nothing half written, only a running row that StartRun abandons.
 func (s *Store) FinishRun(ctx context.Context, runID int64, digest, summary string, outcomes []domain.RunOutcome, now time.Time) error {
-	return s.InTx(ctx, func(tx *sql.Tx) error {
+	return s.FinishRunInput(ctx, runID, digest, summary, outcomes, nil, now, nil)
+}
+
+func (s *Store) finishRunTx(ctx context.Context, tx *sql.Tx, runID int64, digest, summary string, outcomes []domain.RunOutcome, now time.Time) error {
+	{
 		res, err := tx.ExecContext(ctx, `UPDATE selection_runs SET status = 'dry', digest = $1, summary = $2, finished_at = $3,
 			heartbeat_at = $3, done = total WHERE id = $4 AND status = 'running'`, digest, summary, s.instantArg(now), runID)
 		if err != nil {
@@ -117,7 +121,7 @@ func (s *Store) FinishRun(ctx context.Context, runID int64, digest, summary stri
 			return s.insertOutcomesPostgres(ctx, tx, runID, outcomes)
 		}
 		return s.insertOutcomesSQLite(ctx, tx, runID, outcomes)
-	})
+	}
 }
 
 // ErrRunNotRunning: the run was ended meanwhile (abandoned as stale, or failed).

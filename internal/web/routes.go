@@ -201,6 +201,12 @@ func (s *Server) Handler() http.Handler {
 	h("GET /mes-candidatures/{id}/convocation.pdf", can(domain.ActApply, selfResource), s.convocationPDF)
 
 	// The selection: runs, review and publishing (runs).
+	runSel := can(domain.ActRunSelection, nil)
+	h("GET /back-office/selection/sessions/{id}/traitement", runSel, s.selectionRunsPage)
+	h("POST /back-office/selection/sessions/{id}/traitement", runSel, s.startSelectionRun, textForm)
+	h("GET /back-office/selection/sessions/{id}/traitement/{run}", runSel, s.selectionReviewPage)
+	h("GET /back-office/selection/sessions/{id}/traitement/{run}/publier", runSel, s.selectionPublishPage)
+	h("POST /back-office/selection/sessions/{id}/traitement/{run}/publier", runSel, s.publishSelectionRun, textForm)
 
 	// The selection: explanations, the fairness report and the minimum social rates (report).
 	h("GET /back-office/selection/candidatures/{id}/explication", can(domain.ActBackOffice, nil), s.explanationPage)

@@ -1,0 +1,229 @@
+package selection
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"cma/internal/allocation"
+	"cma/internal/catalogue"
+	"cma/internal/domain"
+	"cma/internal/i18n"
+	"cma/internal/mail"
+	"cma/internal/store"
+)
+
+// messageKindOutcomes is the kind of the outcomes email in the person's space.
+const messageKindOutcomes = "selection_outcomes"
+
+// PublishResult says what a publication did.
+type PublishResult struct {
+	Run     domain.Run
+	Already bool // the run was published before: nothing was done again
+	Changed int  // candidatures given their new status
+	Told    int  // emails kept and queued (one per candidate)
+}
+
+// Publish publishes a dry run of a session (PER-1): during the session's
+// answer period for the main pass (not before it opens), from the session's
+// first day for the placement pass (after the first-day tests). In ONE
+// transaction the run becomes published — a second run of the same pass is
+// refused by the database's unique index —, every candidature it decided
+// that is still active gets its new status, accepted course, deciding run,
+// a line in its history and its places on the live waiting lists, and each
+// candidate gets one email listing all their outcomes with the next steps,
+// kept in their space and queued through the outbox (CON-2). Candidatures
+// cancelled meanwhile are skipped. Publishing a published run again is a
+// no-op that succeeds: nothing is sent twice.
+func (s *Service) Publish(ctx context.Context, actor domain.Actor, runID int64) (PublishResult, error) {
+	if !domain.Can(actor, domain.ActRunSelection, domain.Resource{}) {
+		return PublishResult{}, ErrForbidden
+	}
+	run, err := s.store.Run(ctx, runID)
+	if err != nil {
+		return PublishResult{}, err
+	}
+	if run.Status == domain.RunPublished {
+		return PublishResult{Run: run, Already: true}, nil
+	}
+	if run.Status != domain.RunDry {
+		return PublishResult{}, refuse("selection.publish.not_dry")
+	}
+	se, err := s.store.SelectionSession(ctx, run.SessionID)
+	if err != nil {
+		return PublishResult{}, err
+	}
+	now := s.now()
+	if run.Pass == domain.PassPlacement {
+		if now.Before(se.FirstDay) {
+			return PublishResult{}, refuse("selection.publish.before_first_day", "Day", se.FirstDay.Format("02/01/2006"))
+		}
+	} else {
+		if now.Before(se.AnswerOpens) {
+			return PublishResult{}, refuse("selection.publish.before_answer", "Opens", se.AnswerOpens.In(s.paris).Format("02/01/2006"))
+		}
+		if !se.AnswerCloses.Open(now) {
+			return PublishResult{}, refuse("selection.publish.after_answer", "Closes", se.AnswerCloses.Day().Format("02/01/2006"))
+		}
+	}
+	var ix *catalogue.Index
+	if s.catalogue != nil {
+		if ix, err = s.catalogue.Index(ctx); err != nil {
+			return PublishResult{}, err
+		}
+	}
+	forms, err := s.store.SelectionFormations(ctx, run.SessionID)
+	if err != nil {
+		return PublishResult{}, err
+	}
+	titles := map[int64]string{}
+	for _, f := range forms {
+		titles[f.ID] = f.Title
+	}
+	var res PublishResult
+	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
+		res = PublishResult{}
+		changed, already, err := s.store.PublishRunTx(ctx, tx, runID, actor.AccountID, now)
+		if err != nil {
+			return err
+		}
+		if already {
+			res.Already = true
+			return nil
+		}
+		res.Changed = len(changed)
+		msgs, err := s.outcomeEmails(ctx, tx, se, ix, titles, changed)
+		if err != nil {
+			return err
+		}
+		if len(msgs) > 0 {
+			if s.outbox == nil {
+				return errors.New("publish: no outbox to tell the candidates")
+			}
+			for _, m := range msgs {
+				if m.MessageID, err = s.outbox.NewMessageID(); err != nil {
+					return err
+				}
+			}
+			if err := s.store.InsertMessagesTx(ctx, tx, msgs); err != nil {
+				return err
+			}
+			ids := make([]int64, len(msgs))
+			for i, m := range msgs {
+				ids[i] = m.ID
+			}
+			if err := s.outbox.Queue(ctx, tx, ids...); err != nil {
+				return err
+			}
+		}
+		res.Told = len(msgs)
+		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: now, ActorID: actor.AccountID, Action: domain.AuditSelectionPublished,
+			ObjectKind: domain.AuditObjectRun, ObjectID: runID,
+			Details: fmt.Sprintf("session : %s ; passage : %s ; candidatures : %d ; courriels : %d ; empreinte : %s",
+				se.Code, run.Pass, res.Changed, res.Told, run.Digest)})
+	})
+	if errors.Is(err, store.ErrAlreadyPublished) {
+		return PublishResult{}, refuse("selection.publish.another_published")
+	}
+	if err != nil {
+		return PublishResult{}, err
+	}
+	res.Run, err = s.store.Run(ctx, runID)
+	return res, err
+}
+
+// outcomeEmails builds one email per candidate, listing all their outcomes.
+func (s *Service) outcomeEmails(ctx context.Context, tx *sql.Tx, se domain.Session, ix *catalogue.Index, titles map[int64]string,
+	changed []store.PublishedCandidature) ([]*domain.Message, error) {
+	var p *i18n.Printer
+	if s.words != nil {
+		p = s.words.Printer(i18n.French)
+	}
+	word := func(key, fallback string) string {
+		if p == nil {
+			return fallback
+		}
+		return p.T(key)
+	}
+	describe := func(id int64) (course, address, first string) {
+		if ix == nil {
+			return "cours n° " + strconv.FormatInt(id, 10), "", ""
+		}
+		e, ok := ix.Course(id)
+		if !ok {
+			return "cours n° " + strconv.FormatInt(id, 10), "", ""
+		}
+		course = e.Code + ", " + word("weekday."+strconv.Itoa(int(e.Weekday)), e.Weekday.String()) + " " +
+			domain.FormatClock(e.StartMinute) + "–" + domain.FormatClock(e.EndMinute)
+		if e.Establishment != nil {
+			course += ", " + e.Establishment.Name
+			address = strings.TrimSpace(e.Establishment.Name + ", " + e.Establishment.Address + " " + e.Establishment.PostalCode + " " + e.Establishment.City)
+		}
+		if !e.FirstClass.IsZero() {
+			first = word("weekday."+strconv.Itoa(int(e.FirstClass.Weekday())), "") + " " + e.FirstClass.Format("02/01/2006") +
+				" à " + domain.FormatClock(e.StartMinute)
+			first = strings.TrimSpace(first)
+		}
+		return course, address, first
+	}
+	ids := make([]int64, 0, len(changed))
+	for i, c := range changed {
+		if i == 0 || changed[i-1].AccountID != c.AccountID {
+			ids = append(ids, c.AccountID)
+		}
+	}
+	names, err := s.store.FirstNamesTx(ctx, tx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var msgs []*domain.Message
+	for i := 0; i < len(changed); {
+		j := i
+		for j < len(changed) && changed[j].AccountID == changed[i].AccountID {
+			j++
+		}
+		accountID := changed[i].AccountID
+		m := mail.Outcomes{FirstName: names[accountID], Session: se.Name, SpaceURL: s.publicURL + "/mes-candidatures"}
+		for _, c := range changed[i:j] {
+			o := c.Outcome
+			chosen, address, first := describe(c.CourseID)
+			line := mail.OutcomeLine{Kind: mail.OutcomeKind(o.Outcome), Formation: titles[c.FormationID], Course: chosen,
+				Address: address, FirstClass: first}
+			if o.Outcome == domain.OutcomeAccepted && o.CourseID != 0 {
+				line.Accepted, line.Address, line.FirstClass = describe(o.CourseID)
+			}
+			for _, w := range o.Waiting {
+				name, _, _ := describe(w.CourseID)
+				line.Waiting = append(line.Waiting, name+" : position "+strconv.Itoa(w.Position))
+			}
+			if o.Outcome == domain.OutcomeIneligible {
+				line.Reason = gateWords(p, o.Gate)
+			}
+			m.Lines = append(m.Lines, line)
+		}
+		subject, text, html, err := mail.RenderOutcomes(m)
+		if err != nil {
+			return nil, err
+		}
+		msgs = append(msgs, &domain.Message{AccountID: accountID, Kind: messageKindOutcomes, Subject: subject, Text: text, HTML: html,
+			CreatedAt: s.now()})
+		i = j
+	}
+	return msgs, nil
+}
+
+// gateWords words the gate that stopped a candidature (allocation's keys).
+func gateWords(p *i18n.Printer, gate string) string {
+	for g := allocation.GatePrerequisites; g <= allocation.GateNotPassed; g++ {
+		if g.String() == gate {
+			if p == nil {
+				return gate
+			}
+			return p.WordKeyed(g.Text())
+		}
+	}
+	return gate
+}

@@ -1,0 +1,426 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"cma/internal/db"
+	"cma/internal/domain"
+)
+
+// SelectionCandidature is one active candidature as a selection run reads it
+// (SEL-1, SEL-3): the person, the course chosen, the social situation, the
+// objective, the test result if any. Nothing says when it was submitted
+// (PER-2).
+type SelectionCandidature struct {
+	ID, AccountID, CourseID, FormationID int64
+	Status                               domain.CandidatureStatus
+	Objective                            domain.Objective
+	Social                               domain.SocialSituation
+	HasResult                            bool
+	Result                               domain.TestResult
+	Convoked                             bool
+	// AcceptedBefore: the person was accepted in the same formation in an
+	// earlier session (the previous record, SEL-1).
+	AcceptedBefore bool
+}
+
+// SelectionFormation is a formation of a session as a run reads it.
+type SelectionFormation struct {
+	ID               int64
+	Title            string
+	Evaluation       domain.EvaluationMode
+	MinSocialPercent int
+}
+
+// SelectionCandidatures reads the session's candidatures in the given
+// statuses, ordered by person then formation (never by submission, PER-2).
+func (s *Store) SelectionCandidatures(ctx context.Context, sessionID int64, statuses ...domain.CandidatureStatus) ([]SelectionCandidature, error) {
+	st := make([]string, len(statuses))
+	for i, x := range statuses {
+		st[i] = string(x)
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT c.id, c.account_id, c.course_id, c.formation_id, c.status, c.objective,
+		c.rsa, c.job_seeker, c.subsidised, r.result IS NOT NULL, COALESCE(r.result, ''), COALESCE(r.score, 0),
+		COALESCE(r.placed_level, 0), COALESCE(r.needs_decision, `+s.falseLit()+`),
+		EXISTS (SELECT 1 FROM convocations v WHERE v.candidature_id = c.id),
+		EXISTS (SELECT 1 FROM candidatures p JOIN sessions ps ON ps.id = p.session_id JOIN sessions cs ON cs.id = c.session_id
+			WHERE p.account_id = c.account_id AND p.formation_id = c.formation_id AND p.id <> c.id
+			AND p.status = 'accepted' AND ps.first_day < cs.first_day)
+		FROM candidatures c LEFT JOIN test_results r ON r.candidature_id = c.id
+		WHERE c.session_id = $1 AND c.status `+s.inList(2, "text")+`
+		ORDER BY c.account_id, c.formation_id`, sessionID, s.listArg(st))
+	if err != nil {
+		return nil, fmt.Errorf("selection candidatures of session %d: %w", sessionID, err)
+	}
+	defer rows.Close()
+	var out []SelectionCandidature
+	for rows.Next() {
+		var c SelectionCandidature
+		if err := rows.Scan(&c.ID, &c.AccountID, &c.CourseID, &c.FormationID, &c.Status, &c.Objective, &c.Social.RSA,
+			&c.Social.JobSeeker, &c.Social.Subsidised, &c.HasResult, &c.Result.Kind, &c.Result.Score, &c.Result.PlacedLevel,
+			&c.Result.NeedsDecision, &c.Convoked, &c.AcceptedBefore); err != nil {
+			return nil, err
+		}
+		c.Result.CandidatureID = c.ID
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) falseLit() string {
+	if s.db.Dialect == db.Postgres {
+		return "false"
+	}
+	return "0"
+}
+
+// SelectionFormations reads the formations that have courses in the session.
+func (s *Store) SelectionFormations(ctx context.Context, sessionID int64) ([]SelectionFormation, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT f.id, f.title, f.evaluation, f.min_social_percent FROM formations f
+		WHERE EXISTS (SELECT 1 FROM courses c WHERE c.formation_id = f.id AND c.session_id = $1) ORDER BY f.id`, sessionID)
+	if err != nil {
+		return nil, fmt.Errorf("selection formations of session %d: %w", sessionID, err)
+	}
+	defer rows.Close()
+	var out []SelectionFormation
+	for rows.Next() {
+		var f SelectionFormation
+		if err := rows.Scan(&f.ID, &f.Title, &f.Evaluation, &f.MinSocialPercent); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// SelectionCourses reads the session's courses, archived ones included (a
+// candidature may still name one), by ID.
+func (s *Store) SelectionCourses(ctx context.Context, sessionID int64) ([]domain.Course, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id, code, formation_id, establishment_id, weekday, start_minute, end_minute,
+		level, capacity, archived_at IS NOT NULL FROM courses WHERE session_id = $1 ORDER BY id`, sessionID)
+	if err != nil {
+		return nil, fmt.Errorf("selection courses of session %d: %w", sessionID, err)
+	}
+	defer rows.Close()
+	var out []domain.Course
+	for rows.Next() {
+		var c domain.Course
+		var weekday int
+		if err := rows.Scan(&c.ID, &c.Code, &c.FormationID, &c.EstablishmentID, &weekday, &c.StartMinute, &c.EndMinute,
+			&c.Level, &c.Capacity, &c.Archived); err != nil {
+			return nil, err
+		}
+		c.Weekday, c.SessionID = time.Weekday(weekday), sessionID
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// SelectionSession reads one session, drafts and archived ones included.
+func (s *Store) SelectionSession(ctx context.Context, id int64) (domain.Session, error) {
+	var se domain.Session
+	err := s.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		se, err = s.SessionTx(ctx, tx, id)
+		return err
+	})
+	return se, err
+}
+
+// SelectionSessionByCode returns the ID of the session with this code.
+func (s *Store) SelectionSessionByCode(ctx context.Context, code string) (int64, error) {
+	var id int64
+	err := s.db.R.QueryRowContext(ctx, `SELECT id FROM sessions WHERE lower(code) = lower($1)`, code).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("session %s: %w", code, ErrNotFound)
+	}
+	return id, err
+}
+
+// PublishedRunOf reports whether a run of the session's pass is published.
+func (s *Store) PublishedRunOf(ctx context.Context, sessionID int64, pass domain.RunPass) (int64, error) {
+	var id int64
+	err := s.db.R.QueryRowContext(ctx, `SELECT id FROM selection_runs WHERE session_id = $1 AND pass = $2 AND status = 'published'`,
+		sessionID, string(pass)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
+}
+
+// FinishRunInput is FinishRun that also keeps the input the engine was given
+// (compressed, see package selection), in the same transaction, so that the run can be verified.
+// also, when set, writes in the same transaction (the run's audit event).
+func (s *Store) FinishRunInput(ctx context.Context, runID int64, digest, summary string, outcomes []domain.RunOutcome,
+	input []byte, now time.Time, also func(ctx context.Context, tx *sql.Tx) error) error {
+	return s.InTx(ctx, func(tx *sql.Tx) error {
+		if err := s.finishRunTx(ctx, tx, runID, digest, summary, outcomes, now); err != nil {
+			return err
+		}
+		if also != nil {
+			if err := also(ctx, tx); err != nil {
+				return err
+			}
+		}
+		if input == nil {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO selection_run_inputs (run_id, input) VALUES ($1, $2)`, runID, input); err != nil {
+			return fmt.Errorf("keep the input of run %d: %w", runID, err)
+		}
+		return nil
+	})
+}
+
+// RunInput reads the input a run kept (nil when it kept none).
+func (s *Store) RunInput(ctx context.Context, runID int64) ([]byte, error) {
+	var b []byte
+	err := s.db.R.QueryRowContext(ctx, `SELECT input FROM selection_run_inputs WHERE run_id = $1`, runID).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return b, err
+}
+
+// PublishedCandidature is a candidature a publication changed: what the
+// email to its person says.
+type PublishedCandidature struct {
+	ID, AccountID, FormationID, CourseID int64
+	Outcome                              domain.RunOutcome
+}
+
+// PublishRunTx publishes a dry run in the caller's transaction (PER-1): the
+// run becomes published; every candidature it decided that is still in the
+// status the pass decides (submitted for the main pass; submitted or
+// first_day_test for the placement pass — cancelled ones are skipped) gets
+// its new status, accepted course and deciding run, a line in its history,
+// and its places on the live waiting lists. already is true when the run was
+// published before: nothing is done again. Another run of the session's pass
+// already published gives ErrAlreadyPublished.
+func (s *Store) PublishRunTx(ctx context.Context, tx *sql.Tx, runID, actor int64, now time.Time) (changed []PublishedCandidature, already bool, err error) {
+	var status domain.RunStatus
+	var pass domain.RunPass
+	var sessionID int64
+	// The row is locked (PostgreSQL) or the writer held (SQLite) by this
+	// update's attempt: a second publication of the same run waits, then
+	// sees it published.
+	res, err := tx.ExecContext(ctx, `UPDATE selection_runs SET status = 'published', published_by = $1, published_at = $2
+		WHERE id = $3 AND status = 'dry'`, actor, s.instantArg(now), runID)
+	if err != nil {
+		if isUniqueViolation(err) {
+			return nil, false, ErrAlreadyPublished
+		}
+		return nil, false, fmt.Errorf("publish run %d: %w", runID, err)
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT status, pass, session_id FROM selection_runs WHERE id = $1`, runID).Scan(&status, &pass, &sessionID); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, false, fmt.Errorf("selection run %d: %w", runID, ErrNotFound)
+		}
+		return nil, false, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if status == domain.RunPublished {
+			return nil, true, nil
+		}
+		return nil, false, fmt.Errorf("run %d is %s: %w", runID, status, ErrRunNotDry)
+	}
+	from := []string{string(domain.CandidatureSubmitted)}
+	if pass == domain.PassPlacement {
+		from = append(from, string(domain.CandidatureFirstDayTest))
+	}
+	outcomes, err := s.runOutcomesTx(ctx, tx, runID)
+	if err != nil {
+		return nil, false, err
+	}
+	// Set-based: one statement for the statuses, one for the history, one
+	// for the waiting lists, whatever the number of candidatures. An
+	// outcome's text is the status it gives (domain.Outcome.Status).
+	rows, err := tx.QueryContext(ctx, `UPDATE candidatures SET status = o.outcome, accepted_course_id = o.course_id,
+		decided_run_id = $1 FROM selection_outcomes o
+		WHERE o.run_id = $1 AND o.candidature_id = candidatures.id AND candidatures.status `+s.inList(2, "text")+`
+		RETURNING candidatures.id, candidatures.account_id, candidatures.formation_id, candidatures.course_id`, runID, s.listArg(from))
+	if err != nil {
+		return nil, false, fmt.Errorf("publish the candidatures of run %d: %w", runID, err)
+	}
+	for rows.Next() {
+		var p PublishedCandidature
+		if err := rows.Scan(&p.ID, &p.AccountID, &p.FormationID, &p.CourseID); err != nil {
+			rows.Close()
+			return nil, false, err
+		}
+		p.Outcome = outcomes[p.ID]
+		changed = append(changed, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, false, err
+	}
+	slices.SortFunc(changed, func(a, b PublishedCandidature) int {
+		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.ID, b.ID))
+	})
+	if _, err := tx.ExecContext(ctx, `INSERT INTO candidature_events (candidature_id, at, status, actor_account_id, note)
+		SELECT c.id, $2, c.status, $3, $4 || CASE WHEN o.redirected THEN ' ; réorientation' ELSE '' END
+		FROM candidatures c JOIN selection_outcomes o ON o.candidature_id = c.id AND o.run_id = $1 WHERE c.decided_run_id = $1`,
+		runID, s.instantArg(now), nullID(actor), fmt.Sprintf("sélection publiée (traitement n° %d)", runID)); err != nil {
+		return nil, false, fmt.Errorf("history of the candidatures of run %d: %w", runID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO waiting_list (course_id, candidature_id, position, run_id)
+		SELECT w.course_id, w.candidature_id, w.position, $1 FROM selection_waiting w
+		JOIN candidatures c ON c.id = w.candidature_id AND c.decided_run_id = $1 WHERE w.run_id = $1`, runID); err != nil {
+		return nil, false, fmt.Errorf("waiting lists of run %d: %w", runID, err)
+	}
+	return changed, false, nil
+}
+
+// FirstNamesTx reads the first names of accounts, by ID.
+func (s *Store) FirstNamesTx(ctx context.Context, tx *sql.Tx, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	for chunk := range slices.Chunk(ids, 50000) {
+		rows, err := tx.QueryContext(ctx, `SELECT id, first_name FROM accounts WHERE id `+s.inList(1, "bigint"), s.listArg(chunk))
+		if err != nil {
+			return nil, fmt.Errorf("first names: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = name
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// InsertMessagesTx keeps many messages in their persons' spaces in one
+// statement per chunk on PostgreSQL (row by row on SQLite) and sets their
+// IDs; the caller queues them (outbox.Queue) in the same transaction.
+func (s *Store) InsertMessagesTx(ctx context.Context, tx *sql.Tx, msgs []*domain.Message) error {
+	if s.db.Dialect != db.Postgres {
+		for _, m := range msgs {
+			if err := s.InsertMessage(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for chunk := range slices.Chunk(msgs, 5000) {
+		n := len(chunk)
+		acc := make([]int64, n)
+		kind, subject, text, html, mid := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		at := make([]time.Time, n)
+		for i, m := range chunk {
+			acc[i], kind[i], subject[i], text[i], html[i], mid[i], at[i] = m.AccountID, m.Kind, m.Subject, m.Text, m.HTML, m.MessageID, m.CreatedAt.UTC()
+		}
+		rows, err := tx.QueryContext(ctx, `INSERT INTO messages (account_id, kind, subject, body_text, body_html, message_id, created_at)
+			SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+			RETURNING id, message_id`, acc, kind, subject, text, html, mid, at)
+		if err != nil {
+			return fmt.Errorf("keep %d messages: %w", n, err)
+		}
+		byMID := make(map[string]*domain.Message, n)
+		for _, m := range chunk {
+			byMID[m.MessageID] = m
+		}
+		for rows.Next() {
+			var id int64
+			var m string
+			if err := rows.Scan(&id, &m); err != nil {
+				rows.Close()
+				return err
+			}
+			if x, ok := byMID[m]; ok {
+				x.ID = id
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ErrRunNotDry: only a dry run can be published.
+var ErrRunNotDry = errors.New("the run is not a dry run")
+
+// runOutcomesTx reads a run's outcomes with their waiting places, by
+// candidature ID, in tx.
+func (s *Store) runOutcomesTx(ctx context.Context, tx *sql.Tx, runID int64) (map[int64]domain.RunOutcome, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT candidature_id, outcome, COALESCE(course_id, 0), redirected, placed, gate
+		FROM selection_outcomes WHERE run_id = $1`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("outcomes of run %d: %w", runID, err)
+	}
+	out := map[int64]domain.RunOutcome{}
+	for rows.Next() {
+		o := domain.RunOutcome{RunID: runID}
+		if err := rows.Scan(&o.CandidatureID, &o.Outcome, &o.CourseID, &o.Redirected, &o.Placed, &o.Gate); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out[o.CandidatureID] = o
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	wrows, err := tx.QueryContext(ctx, `SELECT candidature_id, course_id, position FROM selection_waiting WHERE run_id = $1
+		ORDER BY candidature_id, position, course_id`, runID)
+	if err != nil {
+		return nil, err
+	}
+	defer wrows.Close()
+	for wrows.Next() {
+		var id int64
+		var w domain.WaitingPlace
+		if err := wrows.Scan(&id, &w.CourseID, &w.Position); err != nil {
+			return nil, err
+		}
+		if o, ok := out[id]; ok {
+			o.Waiting = append(o.Waiting, w)
+			out[id] = o
+		}
+	}
+	return out, wrows.Err()
+}
+
+// ResultsNeedingDecision counts, per formation of the session, the test
+// results changed after the run that used them was published.
+func (s *Store) ResultsNeedingDecision(ctx context.Context, sessionID int64) (map[int64]int, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT c.formation_id, COUNT(*) FROM test_results r
+		JOIN candidatures c ON c.id = r.candidature_id WHERE c.session_id = $1 AND r.needs_decision = `+s.trueLit()+`
+		GROUP BY c.formation_id`, sessionID)
+	if err != nil {
+		return nil, fmt.Errorf("results needing a decision in session %d: %w", sessionID, err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var f int64
+		var n int
+		if err := rows.Scan(&f, &n); err != nil {
+			return nil, err
+		}
+		out[f] = n
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) trueLit() string {
+	if s.db.Dialect == db.Postgres {
+		return "true"
+	}
+	return "1"
+}
