@@ -24,7 +24,7 @@ func (failingQueue) InsertManyTx(context.Context, *sql.Tx, []river.InsertManyPar
 	return nil, errors.New("the queue is down")
 }
 
-func (e *env) count(t *testing.T, q string, args ...any) int {
+func (e *runEnv) count(t *testing.T, q string, args ...any) int {
 	t.Helper()
 	var n int
 	if err := e.d.R.QueryRow(q, args...).Scan(&n); err != nil {
@@ -40,7 +40,7 @@ func (e *env) count(t *testing.T, q string, args ...any) int {
 func TestPublish_PER1_one_transaction(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		e := newEnv(t, d)
+		e := newRunEnv(t, d)
 		_, _, other := e.pick(t, domain.EvaluationInterview)
 		for range 3 {
 			e.apply(t, domain.ObjectivePersonal, other)
@@ -90,7 +90,7 @@ func TestPublish_PER1_one_transaction(t *testing.T) {
 func TestPlacement_SEL3_first_day_test_then_placement(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		e := newEnv(t, d)
+		e := newRunEnv(t, d)
 		a, b, _ := e.pick(t, domain.EvaluationInterview)
 		// The formation is made one tested on the first day, its two
 		// courses two levels on the same weekday and hours.
@@ -159,7 +159,7 @@ func TestPlacement_SEL3_first_day_test_then_placement(t *testing.T) {
 func TestStartRun_PER2_two_at_once_one_refused(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		e := newEnv(t, d)
+		e := newRunEnv(t, d)
 		errs := make(chan error, 2)
 		for i := range 2 {
 			go func() {

@@ -28,7 +28,7 @@ import (
 // 21 days later; its answer period opens 28 days later.
 var t0 = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 
-type env struct {
+type runEnv struct {
 	st      *store.Store
 	d       *db.DB
 	sel     *selection.Service
@@ -41,7 +41,7 @@ type env struct {
 	session int64
 }
 
-func newEnv(t *testing.T, d *db.DB) *env {
+func newRunEnv(t *testing.T, d *db.DB) *runEnv {
 	t.Helper()
 	ctx := context.Background()
 	paris, _ := time.LoadLocation("Europe/Paris")
@@ -52,7 +52,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	if err := jobs.Migrate(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	e := &env{st: st, d: d, now: t0}
+	e := &runEnv{st: st, d: d, now: t0}
 	now := func() time.Time { return e.now }
 	client, err := jobs.New(d, st, nil, jobs.Config{Now: now})
 	if err != nil {
@@ -85,7 +85,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	return e
 }
 
-func (e *env) person(t *testing.T) (domain.Account, domain.Actor) {
+func (e *runEnv) person(t *testing.T) (domain.Account, domain.Actor) {
 	t.Helper()
 	e.n++
 	subject := "p" + string(rune('a'+e.n/26)) + string(rune('a'+e.n%26))
@@ -99,7 +99,7 @@ func (e *env) person(t *testing.T) (domain.Account, domain.Actor) {
 }
 
 // apply gives a new person validated candidatures on the courses.
-func (e *env) apply(t *testing.T, obj domain.Objective, courses ...*catalogue.Entry) domain.Account {
+func (e *runEnv) apply(t *testing.T, obj domain.Objective, courses ...*catalogue.Entry) domain.Account {
 	t.Helper()
 	ctx := context.Background()
 	a, actor := e.person(t)
@@ -122,7 +122,7 @@ func (e *env) apply(t *testing.T, obj domain.Objective, courses ...*catalogue.En
 // pick returns two courses of one S2 formation evaluated by mode, on slots
 // that do not overlap, and a course of another formation (evaluation none)
 // that overlaps neither.
-func (e *env) pick(t *testing.T, mode domain.EvaluationMode) (a, b, other *catalogue.Entry) {
+func (e *runEnv) pick(t *testing.T, mode domain.EvaluationMode) (a, b, other *catalogue.Entry) {
 	t.Helper()
 	byForm := map[int64][]*catalogue.Entry{}
 	var none []*catalogue.Entry
@@ -164,7 +164,7 @@ func (e *env) pick(t *testing.T, mode domain.EvaluationMode) (a, b, other *catal
 	return nil, nil, nil
 }
 
-func (e *env) exec(t *testing.T, q string, args ...any) {
+func (e *runEnv) exec(t *testing.T, q string, args ...any) {
 	t.Helper()
 	if _, err := e.d.W.Exec(q, args...); err != nil {
 		t.Fatalf("%s: %v", q, err)
@@ -188,7 +188,7 @@ func refusedWith(t *testing.T, err error, key string) {
 func TestRun_SEL1_SEL5_CAN3_PER2_PER1(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		e := newEnv(t, d)
+		e := newRunEnv(t, d)
 		a, b, other := e.pick(t, domain.EvaluationInterview)
 		var people []domain.Account
 		objectives := domain.Objectives
@@ -310,7 +310,7 @@ func TestRun_SEL1_SEL5_CAN3_PER2_PER1(t *testing.T) {
 // engine's invariants on what was stored: capacity, no two accepted courses
 // of a person on overlapping slots (CAN-3), and per course no accepted
 // candidature with a lower evaluation than one left waiting (SEL-1).
-func checkPublished(t *testing.T, e *env, runID int64) {
+func checkPublished(t *testing.T, e *runEnv, runID int64) {
 	t.Helper()
 	type acc struct {
 		account, course int64

@@ -23,19 +23,6 @@ func runsPath(sessionID int64) string {
 
 func runPath(sessionID, runID int64) string { return runsPath(sessionID) + "/" + itoa64(runID) }
 
-// selectionError answers a selection use case's error: a refusal is shown on
-// the page by the caller; forbidden and not found get their pages.
-func (s *Server) selectionError(w http.ResponseWriter, r *http.Request, err error) {
-	switch {
-	case errors.Is(err, selection.ErrForbidden):
-		s.forbidden(w, r, false)
-	case errors.Is(err, selection.ErrNotFound):
-		s.notFound(w, r)
-	default:
-		s.serviceError(w, r, err)
-	}
-}
-
 func (s *Server) selectionRunsPage(w http.ResponseWriter, r *http.Request) {
 	s.showRuns(w, r, http.StatusOK, nil, string(domain.PassMain))
 }
