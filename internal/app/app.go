@@ -222,12 +222,14 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}
 	defer d.Close()
 	st := store.New(d)
+	freshDemo := false // the demo city was loaded by this start
 	if cfg.Demo {
 		contents, err := guardDemo(ctx, cfg, st, log)
 		if err != nil {
 			return err
 		}
 		if !contents.Catalogue {
+			freshDemo = true
 			log.Info("loading demo data into the empty database")
 			if _, err := loadDemoData(ctx, st, demo.Options{Scale: 1, Seed: demoSeed, Today: env.Now().In(loc), Progress: env.Stderr}, cfg.DemoCandidatures, env.Now()); err != nil {
 				return err
@@ -287,6 +289,13 @@ func serve(ctx context.Context, args []string, env Env) error {
 		Now: env.Now, Paris: loc, PublicURL: publicURL, Log: log})
 	sel := selection.New(selection.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, Now: env.Now, Paris: loc,
 		PublicURL: publicURL, Log: log})
+	if freshDemo && cfg.DemoCandidatures {
+		if err := publishDemoRun(ctx, st, selection.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, Paris: loc,
+			PublicURL: publicURL, Log: log}); err != nil {
+			ln.Close()
+			return fmt.Errorf("demo selection: %w", err)
+		}
+	}
 	srv, err := web.New(web.Deps{Catalogue: cat, CatalogueAdmin: admin, Selection: sel, Accounts: accts, Candidatures: cands, Mail: outbox.NewDesk(st, mailbox, env.Now), Providers: providers,
 		DevIDP: devIDP, MailSink: mailer.sinkHandler, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now, DemoClock: shifted,
 		Version: version(), Secure: cfg.Secure, PublicURL: publicURL, Sessions: st.Sessions(), TrustedProxies: cfg.TrustedProxyList(),

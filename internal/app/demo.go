@@ -8,13 +8,17 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
+	"cma/internal/accounts"
 	"cma/internal/auth/devidp"
+	"cma/internal/catalogue"
 	"cma/internal/config"
 	"cma/internal/demo"
 	"cma/internal/domain"
+	"cma/internal/selection"
 	"cma/internal/store"
 )
 
@@ -169,4 +173,100 @@ func linkDemoOwners(ctx context.Context, st *store.Store, issuer string, now tim
 		}
 		return nil
 	})
+}
+
+// demoCentralEmail is the demo central service persona's account.
+const demoCentralEmail = "service.central.cma@paris.exemple"
+
+// publishDemoRun gives the demo's annual session the selection it had in
+// September: the central service's run, started after the candidature period
+// closed and published during the answer period, on a clock set to that day,
+// so that the demo's candidates see their outcomes, explanations and emails,
+// and the back office its runs, lists and fairness report (SEL-1, PER-1).
+func publishDemoRun(ctx context.Context, st *store.Store, deps selection.Deps) error {
+	acc, err := st.AccountByEmail(ctx, nil, demoCentralEmail)
+	if err != nil {
+		return fmt.Errorf("the central service persona %s: %w", demoCentralEmail, err)
+	}
+	sessionID, err := st.SelectionSessionByCode(ctx, demo.SessionAnnualCode)
+	if err != nil {
+		return fmt.Errorf("session %s: %w", demo.SessionAnnualCode, err)
+	}
+	day := time.Date(2026, time.September, 8, 10, 0, 0, 0, deps.Paris) // after the closing on the 6th
+	deps.Now = func() time.Time { return day }
+	sel := selection.New(deps)
+	actor := accounts.ActorOf(acc)
+	if err := evaluateDemoSession(ctx, sel, deps.Catalogue, actor, sessionID, &day); err != nil {
+		return err
+	}
+	day = time.Date(2026, time.September, 15, 10, 0, 0, 0, deps.Paris) // the answer period opened on the 14th
+	run, err := sel.StartRun(ctx, actor, sessionID, domain.PassMain)
+	if err != nil {
+		return err
+	}
+	res, err := sel.Publish(ctx, actor, run.ID)
+	if err != nil {
+		return err
+	}
+	if deps.Log != nil {
+		deps.Log.Info("demo selection published", "session", demo.SessionAnnualCode, "run", run.ID,
+			"candidatures", res.Changed, "emails", res.Told)
+	}
+	return nil
+}
+
+// evaluateDemoSession holds the session's anticipated tests and interviews
+// as their staff would: a sitting per formation on 10 September in one of its
+// establishments, the convocations sent, and the results entered the next day
+// — a mark that varies from one candidature to the next, and one candidate in
+// twenty-five absent (withdrawn, SEL-2). day is the demo's clock, moved here.
+func evaluateDemoSession(ctx context.Context, sel *selection.Service, cat *catalogue.Service, actor domain.Actor, sessionID int64, day *time.Time) error {
+	ix, err := cat.Index(ctx)
+	if err != nil {
+		return err
+	}
+	_, tested, err := sel.Overview(ctx, actor, sessionID)
+	if err != nil {
+		return err
+	}
+	paris := day.Location()
+	for _, tf := range tested {
+		if !selection.Tested(tf.Formation.Evaluation) || tf.Candidates == 0 {
+			continue
+		}
+		var est int64
+		for _, e := range ix.All() {
+			if e.SessionID == sessionID && e.FormationID == tf.Formation.ID {
+				est = e.EstablishmentID
+				break
+			}
+		}
+		*day = time.Date(2026, time.September, 8, 10, 0, 0, 0, paris)
+		sitting, err := sel.ScheduleSitting(ctx, actor, sessionID, tf.Formation.ID, selection.SittingInput{Date: "2026-09-10",
+			Time: "18:00", Minutes: "90", Seats: strconv.Itoa(tf.Candidates), EstablishmentID: est, Room: "Salle d'examen"})
+		if err != nil {
+			return fmt.Errorf("sitting of %s: %w", tf.Formation.Code, err)
+		}
+		if _, err := sel.SendConvocations(ctx, actor, sessionID, tf.Formation.ID); err != nil {
+			return fmt.Errorf("convocations of %s: %w", tf.Formation.Code, err)
+		}
+		*day = time.Date(2026, time.September, 11, 10, 0, 0, 0, paris)
+		target := selection.ResultTarget{SittingID: sitting.ID}
+		sheet, err := sel.Sheet(ctx, actor, target)
+		if err != nil {
+			return err
+		}
+		entries := make([]selection.ResultEntry, len(sheet.Convokees))
+		for i, c := range sheet.Convokees {
+			entries[i] = selection.ResultEntry{CandidatureID: c.CandidatureID, Result: string(domain.ResultScore),
+				Score: strconv.FormatInt(6+c.CandidatureID*7%15, 10)}
+			if c.CandidatureID%25 == 0 {
+				entries[i] = selection.ResultEntry{CandidatureID: c.CandidatureID, Result: string(domain.ResultAbsent)}
+			}
+		}
+		if _, err := sel.EnterResults(ctx, actor, target, entries); err != nil {
+			return fmt.Errorf("results of %s: %w", tf.Formation.Code, err)
+		}
+	}
+	return nil
 }
