@@ -15,6 +15,7 @@ import (
 	"cma/internal/auth"
 	"cma/internal/auth/devidp"
 	"cma/internal/catalogue"
+	"cma/internal/demo"
 	"cma/internal/config"
 	"cma/internal/domain"
 	"cma/internal/store"
@@ -125,6 +126,17 @@ func seedDemoStaff(ctx context.Context, svc *accounts.Service, st *store.Store, 
 	if first == nil {
 		first = ix.All()[0]
 	}
+	// The coordinator coordinates a formation of the establishment with an
+	// anticipated test in the 2nd semester, the session the demo's personas
+	// close, test and run from the back office (SEL-2, ROLE-4).
+	coordinated := first
+	for _, e := range ix.All() {
+		if e.EstablishmentID == est.ID && e.Session.Code == demo.SessionSemester2Code &&
+			e.Formation.Evaluation == domain.EvaluationAnticipatedTest {
+			coordinated = e
+			break
+		}
+	}
 	for _, p := range devidp.DemoPersonas() {
 		role, ok := strings.CutPrefix(p.Subject, "demo-staff-")
 		if !ok {
@@ -136,7 +148,7 @@ func seedDemoStaff(ctx context.Context, svc *accounts.Service, st *store.Store, 
 		case domain.RoleDirector:
 			g.EstablishmentID = est.ID
 		case domain.RoleCoordinator:
-			g.FormationID = first.FormationID
+			g.FormationID = coordinated.FormationID
 		case domain.RoleTrainer:
 			g.CourseID = first.ID
 		}

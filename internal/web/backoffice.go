@@ -66,6 +66,9 @@ func (s *Server) backOfficeHome(w http.ResponseWriter, r *http.Request) {
 		if g.Role == domain.RoleCentral || g.Role == domain.RoleDirector || g.Role == domain.RoleCoordinator {
 			sec.Links = append(sec.Links, testsLinks(pg, ix)...) // SEL-2 (selection_tests.go)
 		}
+		if g.Role == domain.RoleCentral {
+			sec.Links = append(sec.Links, sessionLinks(pg, ix, "bo.selrun.link", runsPath)...) // SEL-1, PER-1 (selection_runs.go)
+		}
 		v.Sections = mergeSection(v.Sections, sec)
 	}
 	s.render(w, r, http.StatusOK, views.BackOfficeHome(pg, v))

@@ -398,10 +398,16 @@ func (s *Server) convocationLines(r *http.Request, pg *views.Page) map[int64]*vi
 // testsLinks are the back-office home's links to each session's tests and
 // interviews, for the roles that evaluate (ROLE-3, ROLE-4, ROLE-5).
 func testsLinks(pg *views.Page, ix *catalogue.Index) []views.Link {
+	return sessionLinks(pg, ix, "bo.tests.link", testsPath)
+}
+
+// sessionLinks is one back-office link per session not archived: its label
+// (key) names the session, path gives its page.
+func sessionLinks(pg *views.Page, ix *catalogue.Index, key string, path func(int64) string) []views.Link {
 	var out []views.Link
 	for _, se := range ix.Sessions {
 		if !se.Archived {
-			out = append(out, views.Link{URL: testsPath(se.ID), Label: pg.T("bo.tests.link", map[string]any{"Session": se.Name})})
+			out = append(out, views.Link{URL: path(se.ID), Label: pg.T(key, map[string]any{"Session": se.Name})})
 		}
 	}
 	return out
