@@ -15,8 +15,8 @@ import (
 	"cma/internal/auth"
 	"cma/internal/auth/devidp"
 	"cma/internal/catalogue"
-	"cma/internal/demo"
 	"cma/internal/config"
+	"cma/internal/demo"
 	"cma/internal/domain"
 	"cma/internal/store"
 )
