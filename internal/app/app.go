@@ -63,6 +63,7 @@ Usage:
               [--session-idle 2h] [--session-lifetime 12h]
   cma migrate [--db URL]                               apply database migrations
   cma demo    [--db URL] [--scale N] [--seed S]        load demo data into an empty database
+              [--tests-held]                           with the annual session's tests held (results entered)
   cma holidays import [--db URL] [--zone C] FILE.ics   import the Education ministry's school-holiday calendar
   cma catalogue import [--db URL] --session CODE [--dry-run] FILE.xlsx|FILE.csv
                                                        import a session's catalogue (problems listed by row
@@ -408,12 +409,18 @@ func migrate(ctx context.Context, args []string, env Env) error {
 func loadDemo(ctx context.Context, args []string, env Env) error {
 	var scale int
 	var seed int64
+	var testsHeld bool
 	cfg, _, err := flags("demo", args, env, func(fs *flag.FlagSet) {
 		fs.IntVar(&scale, "scale", 1, "size of the demo city: 1 is about 60 establishments and 1,400 courses")
 		fs.Int64Var(&seed, "seed", demoSeed, "random seed: the same seed gives the same data")
+		fs.BoolVar(&testsHeld, "tests-held", false, "also the demo staff, and the annual session's tests and interviews held with their results, "+
+			"as serve --demo has them, but without its selection run: `cma select run` can then decide it")
 	})
 	if err != nil {
 		return err
+	}
+	if testsHeld && !cfg.DemoCandidatures {
+		return fmt.Errorf("%w: --tests-held needs the demo candidatures (drop --demo-candidatures=false)", ErrUsage)
 	}
 	env.Now, _ = platformClock(cfg, env) // cma demo --demo --demo-now: the demo data's "today" is the demo clock's
 	if scale < 1 || scale > 100 {
@@ -428,9 +435,15 @@ func loadDemo(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer d.Close()
-	stats, err := loadDemoData(ctx, store.New(d), demo.Options{Scale: scale, Seed: seed, Today: env.Now().In(loc), Progress: env.Stderr}, cfg.DemoCandidatures, env.Now())
+	st := store.New(d)
+	stats, err := loadDemoData(ctx, st, demo.Options{Scale: scale, Seed: seed, Today: env.Now().In(loc), Progress: env.Stderr}, cfg.DemoCandidatures, env.Now())
 	if err != nil {
 		return err
+	}
+	if testsHeld {
+		if err := holdDemoTestsCmd(ctx, cfg, d, st, env, loc); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(env.Stdout, "demo data loaded into %s: %d establishments, %d rooms, %d formations, %d sessions, %d courses, %d candidates, %d candidatures\n",
 		d.String(), stats.Establishments, stats.Rooms, stats.Formations, stats.Sessions, stats.Courses, stats.Candidates, stats.Candidatures)

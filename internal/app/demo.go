@@ -16,8 +16,12 @@ import (
 	"cma/internal/auth/devidp"
 	"cma/internal/catalogue"
 	"cma/internal/config"
+	"cma/internal/db"
 	"cma/internal/demo"
 	"cma/internal/domain"
+	"cma/internal/i18n"
+	"cma/internal/jobs"
+	"cma/internal/outbox"
 	"cma/internal/selection"
 	"cma/internal/store"
 )
@@ -38,6 +42,16 @@ func demoRisks(cfg *config.Config, contents store.Contents) []string {
 		risks = append(risks, fmt.Sprintf("people would reach it at %q, which is not a loopback address", reached))
 	}
 	return risks
+}
+
+// linkURL is where the links of emails written by a command other than
+// serve point: --public-url, or the address serve listens at by default,
+// as serve itself does without --public-url.
+func linkURL(cfg *config.Config) string {
+	if u := strings.TrimRight(cfg.PublicURL, "/"); u != "" {
+		return u
+	}
+	return "http://" + cfg.Addr
 }
 
 // publicHost is the host people reach the server at: the --public-url's, or
@@ -184,22 +198,11 @@ const demoCentralEmail = "service.central.cma@paris.exemple"
 // so that the demo's candidates see their outcomes, explanations and emails,
 // and the back office its runs, lists and fairness report (SEL-1, PER-1).
 func publishDemoRun(ctx context.Context, st *store.Store, deps selection.Deps) error {
-	acc, err := st.AccountByEmail(ctx, nil, demoCentralEmail)
+	sel, actor, sessionID, day, err := holdDemoTests(ctx, st, deps)
 	if err != nil {
-		return fmt.Errorf("the central service persona %s: %w", demoCentralEmail, err)
-	}
-	sessionID, err := st.SelectionSessionByCode(ctx, demo.SessionAnnualCode)
-	if err != nil {
-		return fmt.Errorf("session %s: %w", demo.SessionAnnualCode, err)
-	}
-	day := time.Date(2026, time.September, 8, 10, 0, 0, 0, deps.Paris) // after the closing on the 6th
-	deps.Now = func() time.Time { return day }
-	sel := selection.New(deps)
-	actor := accounts.ActorOf(acc)
-	if err := evaluateDemoSession(ctx, sel, deps.Catalogue, actor, sessionID, &day); err != nil {
 		return err
 	}
-	day = time.Date(2026, time.September, 15, 10, 0, 0, 0, deps.Paris) // the answer period opened on the 14th
+	*day = time.Date(2026, time.September, 15, 10, 0, 0, 0, deps.Paris) // the answer period opened on the 14th
 	run, err := sel.StartRun(ctx, actor, sessionID, domain.PassMain)
 	if err != nil {
 		return err
@@ -213,6 +216,62 @@ func publishDemoRun(ctx context.Context, st *store.Store, deps selection.Deps) e
 			"candidatures", res.Changed, "emails", res.Told)
 	}
 	return nil
+}
+
+// holdDemoTestsCmd is `cma demo --tests-held`: the demo staff (the central
+// service persona among them), then the annual session's tests held and
+// their results entered (holdDemoTests); the convocation emails stay queued
+// for a serving instance.
+func holdDemoTestsCmd(ctx context.Context, cfg *config.Config, d *db.DB, st *store.Store, env Env, loc *time.Location) error {
+	log := newLogger(cfg, env.Stderr)
+	words, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	cat := catalogue.NewService(st, words, cfg.HolidayZone, catalogue.DefaultMaxAge, env.Now, catalogue.UIDHost(publicHost(cfg)))
+	ix, err := cat.Index(ctx)
+	if err != nil {
+		return err
+	}
+	if err := seedDemoStaff(ctx, accounts.New(st, env.Now, log), st, ix); err != nil {
+		return fmt.Errorf("demo staff: %w", err)
+	}
+	client, err := jobs.New(d, st, nil, jobs.Config{Now: env.Now, Log: log})
+	if err != nil {
+		return err
+	}
+	_, _, _, _, err = holdDemoTests(ctx, st, selection.Deps{Store: st, Catalogue: cat, Outbox: outbox.New(st, client, "localhost"),
+		Words: words, Paris: loc, PublicURL: linkURL(cfg), Log: log})
+	if err != nil {
+		return fmt.Errorf("demo tests: %w", err)
+	}
+	fmt.Fprintf(env.Stdout, "tests and interviews of session %s held, their results entered; run its selection as %s\n",
+		demo.SessionAnnualCode, demoCentralEmail)
+	return nil
+}
+
+// holdDemoTests holds the annual session's tests and interviews and enters
+// their results (evaluateDemoSession) as the central service persona, on a
+// clock set to those September days. It returns the service on that clock,
+// the persona, the session and the clock to move on.
+func holdDemoTests(ctx context.Context, st *store.Store, deps selection.Deps) (*selection.Service, domain.Actor, int64, *time.Time, error) {
+	acc, err := st.AccountByEmail(ctx, nil, demoCentralEmail)
+	if err != nil {
+		return nil, domain.Actor{}, 0, nil, fmt.Errorf("the central service persona %s: %w", demoCentralEmail, err)
+	}
+	sessionID, err := st.SelectionSessionByCode(ctx, demo.SessionAnnualCode)
+	if err != nil {
+		return nil, domain.Actor{}, 0, nil, fmt.Errorf("session %s: %w", demo.SessionAnnualCode, err)
+	}
+	day := new(time.Time)
+	*day = time.Date(2026, time.September, 8, 10, 0, 0, 0, deps.Paris) // after the closing on the 6th
+	deps.Now = func() time.Time { return *day }
+	sel := selection.New(deps)
+	actor := accounts.ActorOf(acc)
+	if err := evaluateDemoSession(ctx, sel, deps.Catalogue, actor, sessionID, day); err != nil {
+		return nil, domain.Actor{}, 0, nil, err
+	}
+	return sel, actor, sessionID, day, nil
 }
 
 // evaluateDemoSession holds the session's anticipated tests and interviews

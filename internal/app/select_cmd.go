@@ -33,7 +33,14 @@ var ErrOutcomesDiffer = errors.New("the re-run's outcomes differ from the stored
 //	cma select verify  --db URL --run ID
 //
 // run shows its progress on stderr; verify exits with status 1 when the
-// re-run's outcomes differ from the stored ones.
+// re-run's outcomes differ from the stored ones. With --demo --demo-now the
+// commands read the demo clock, like serve (e.g. to publish the demo's annual
+// session during its answer period in September).
+//
+// Reliability drills only (reliability/selection_test.go), never in
+// production: CMA_DRILL_PAUSE_BEFORE_STORE / CMA_DRILL_PAUSE_IN_STORE (a
+// duration) pause the run at that step (selection.DrillPause) so that the
+// drill kills it there.
 func selectRunCmd(ctx context.Context, args []string, env Env) error {
 	verb := args[0]
 	var sessionCode, pass, as string
@@ -55,6 +62,16 @@ func selectRunCmd(ctx context.Context, args []string, env Env) error {
 	}
 	if fs.NArg() != 0 {
 		return fmt.Errorf("%w: unexpected arguments %v", ErrUsage, fs.Args())
+	}
+	env.Now, _ = platformClock(cfg, env)
+	var drill selection.DrillPause
+	for name, d := range map[string]*time.Duration{"CMA_DRILL_PAUSE_BEFORE_STORE": &drill.BeforeStore,
+		"CMA_DRILL_PAUSE_IN_STORE": &drill.InStore} {
+		if v := env.Getenv(name); v != "" && verb == "run" {
+			if *d, err = time.ParseDuration(v); err != nil || *d <= 0 {
+				return fmt.Errorf("%s=%q: expected a positive duration such as 2s", name, v)
+			}
+		}
 	}
 	switch {
 	case verb == "run" && sessionCode == "":
@@ -93,7 +110,7 @@ func selectRunCmd(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	sel := selection.New(selection.Deps{Store: st, Catalogue: cat, Outbox: outbox.New(st, client, mailDomain), Words: words,
-		Now: env.Now, Paris: loc, PublicURL: cfg.PublicURL, Log: log})
+		Now: env.Now, Paris: loc, PublicURL: linkURL(cfg), Log: log, Drill: drill})
 	var actor domain.Actor
 	if as != "" {
 		acc, err := st.AccountByEmail(ctx, nil, as)

@@ -70,7 +70,7 @@ func (r TestResult) Check() string {
 		return "selection.result.kind_invalid"
 	case r.Kind == ResultScore && (r.Score < 0 || r.Score > MaxScore):
 		return "selection.result.score_range"
-	case r.PlacedLevel < 0 || r.PlacedLevel > 99:
+	case r.PlacedLevel < 0 || r.PlacedLevel >= len(Levels): // 0 none, else a place in Levels (1 beginner … 4 advanced)
 		return "selection.result.level_invalid"
 	case r.Kind == ResultAbsent && r.PlacedLevel != 0:
 		return "selection.result.absent_level"

@@ -126,7 +126,13 @@ func (s *Service) Publish(ctx context.Context, actor domain.Actor, runID int64) 
 				se.Code, run.Pass, res.Changed, res.Told, run.Digest)})
 	})
 	if errors.Is(err, store.ErrAlreadyPublished) {
-		return PublishResult{}, refuse("selection.publish.another_published")
+		// Name the run that holds the publication: the person decides
+		// whether this one still matters.
+		other, oerr := s.store.PublishedRunOf(ctx, run.SessionID, run.Pass)
+		if oerr != nil {
+			return PublishResult{}, oerr
+		}
+		return PublishResult{}, refuse("selection.publish.another_published", "Run", other, "This", runID)
 	}
 	if err != nil {
 		return PublishResult{}, err

@@ -153,6 +153,18 @@ func (s *Service) begin(ctx context.Context, actor domain.Actor, sessionID int64
 	return &runJob{s: s, actor: actor, session: se, runID: id, seed: seed, in: in, progress: progress, load: load}, nil
 }
 
+// pause is the drill's pause at step (DrillPause).
+func (s *Service) pause(ctx context.Context, runID int64, step string, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	s.log.Warn("selection drill: run paused", "run", runID, "step", step, "for", d)
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
 // finish decides the run and stores every outcome in one transaction; a
 // failure marks the run failed and keeps nothing it decided.
 func (j *runJob) finish(ctx context.Context) error {
@@ -238,9 +250,14 @@ func (j *runJob) decide(ctx context.Context, report func(string, int)) error {
 		ObjectKind: domain.AuditObjectRun, ObjectID: j.runID,
 		Details: fmt.Sprintf("session : %s ; passage : %s ; graine : %d ; empreinte : %s ; candidatures : %d ; admis : %d ; en attente : %d",
 			j.session.Code, j.in.Pass, j.seed, res.Digest, len(outcomes), sum.Outcomes[domain.OutcomeAccepted], sum.Outcomes[domain.OutcomeWaiting])}
+	s.pause(ctx, j.runID, "before-store", s.drill.BeforeStore)
 	stored := time.Now()
 	err = s.store.FinishRunInput(ctx, j.runID, res.Digest, string(js), outcomes, kept, s.now(), func(ctx context.Context, tx *sql.Tx) error {
-		return s.store.RecordAudit(ctx, tx, audit)
+		if err := s.store.RecordAudit(ctx, tx, audit); err != nil {
+			return err
+		}
+		s.pause(ctx, j.runID, "in-store", s.drill.InStore)
+		return nil
 	})
 	s.log.Info("selection run stored", "run", j.runID, "outcomes", len(outcomes), "load", j.load, "engine", engine,
 		"prepare", stored.Sub(started)-engine, "store", time.Since(stored), "input_bytes", len(kept))

@@ -40,6 +40,7 @@ type Service struct {
 	paris     *time.Location
 	publicURL string // where the emails' links point, without a trailing slash
 	log       *slog.Logger
+	drill     DrillPause
 }
 
 // Deps are the service's dependencies; app wires them.
@@ -52,6 +53,22 @@ type Deps struct {
 	Paris     *time.Location
 	PublicURL string
 	Log       *slog.Logger
+	// Drill, for reliability drills only, pauses a run at a known step so
+	// that a drill can kill it there; the zero value pauses nowhere.
+	Drill DrillPause
+}
+
+// DrillPause stops a run for a while at a known step, saying so on the log
+// (message "selection drill: run paused", attribute step), so that a
+// reliability drill can SIGKILL the process there. Never set in production:
+// `cma select run` sets it from CMA_DRILL_* variables only (see app).
+type DrillPause struct {
+	// BeforeStore: after the engine, before the storing transaction begins
+	// (the run is running and beating, nothing is written).
+	BeforeStore time.Duration
+	// InStore: inside the storing transaction, every outcome written but not
+	// committed.
+	InStore time.Duration
 }
 
 // New returns the service.
@@ -66,5 +83,5 @@ func New(d Deps) *Service {
 		d.Paris = time.UTC
 	}
 	return &Service{store: d.Store, catalogue: d.Catalogue, outbox: d.Outbox, words: d.Words, now: d.Now, paris: d.Paris,
-		publicURL: strings.TrimRight(d.PublicURL, "/"), log: d.Log}
+		publicURL: strings.TrimRight(d.PublicURL, "/"), log: d.Log, drill: d.Drill}
 }

@@ -300,6 +300,12 @@ func (s *Server) renderResults(w http.ResponseWriter, r *http.Request, status in
 			cur = t
 		}
 		row.Score, row.Level = cur.Score, cur.Level
+		// The level placed (SEL-3): one of the levels, or none.
+		row.LevelOptions = []views.Option{{Value: "", Label: pg.T("tests.level.none"), Selected: cur.Level == ""}}
+		for i, l := range domain.Levels[1:] {
+			n := strconv.Itoa(i + 1)
+			row.LevelOptions = append(row.LevelOptions, views.Option{Value: n, Label: pg.T("level." + string(l)), Selected: cur.Level == n})
+		}
 		row.Options = []views.Option{{Value: "", Label: pg.T("tests.result.none")}}
 		for _, kind := range domain.ResultKinds {
 			row.Options = append(row.Options, views.Option{Value: string(kind), Label: pg.T("tests.result." + string(kind)),

@@ -155,6 +155,11 @@ func TestTestsOverHTTP_SEL2_SEL3_CON2(t *testing.T) {
 	if !strings.Contains(html(page), "Candidature retirée (désistement).") || !strings.Contains(page, `value="16"`) {
 		t.Fatal("the results page does not show what was entered")
 	}
+	// SEL-3: the level placed is chosen among the levels, the one entered selected.
+	if !regexp.MustCompile(`<select id="niveau-`+a+`" name="niveau-`+a+`"`).MatchString(page) ||
+		!strings.Contains(html(page), `<option value="2" selected>Élémentaire</option>`) || !strings.Contains(html(page), `<option value="">Non placé</option>`) {
+		t.Fatal("the level placed is not a choice of the levels with the one entered selected")
+	}
 
 	// The candidate's space, page and PDF.
 	for _, acc := range people {
