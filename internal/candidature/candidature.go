@@ -254,7 +254,10 @@ func (s *Service) ShowBasket(ctx context.Context, actor domain.Actor, personID i
 		switch {
 		case err == nil && d.Token == token:
 			b.Draft = &Recap{Token: d.Token, Objective: d.Objective, Motivation: d.Motivation, Social: d.Social,
-				RulesVersion: d.RulesVersion, HalfTariff: d.HalfTariff, ProofIssued: d.ProofIssued}
+				RulesVersion: d.RulesVersion, HalfTariff: d.HalfTariff, ProofIssued: d.ProofIssued, Redirects: map[int64]bool{}}
+			for _, id := range d.RedirectCourses {
+				b.Draft.Redirects[id] = true
+			}
 		case err != nil && !errors.Is(err, store.ErrNotFound):
 			return b, err
 		}
@@ -286,6 +289,12 @@ type Form struct {
 	RulesVersion string // the version shown and accepted
 	HalfTariff   bool
 	Proof        *Proof
+	// RedirectCourses are the basket's courses for which the candidate
+	// accepts, if the course is full, an equivalent one of the same formation
+	// and level on another day or in another place (SEL-5). None (the
+	// default): no candidature accepts a redirect. An ID not in the basket
+	// refuses the form (field "redirect"), and nothing is written.
+	RedirectCourses []int64
 }
 
 // Result is what a validation created. AlreadyDone is set when the same form

@@ -86,8 +86,17 @@ func (s *Service) Prepare(ctx context.Context, actor domain.Actor, personID int6
 		if len(refusals) > 0 {
 			return refusals
 		}
+		redirects, err := redirectSet(f.RedirectCourses, basket)
+		if err != nil {
+			return err
+		}
 		d := &store.Draft{AccountID: personID, Token: f.Token, Objective: f.Objective, Motivation: f.Motivation,
 			Social: f.Social, RulesVersion: f.RulesVersion, HalfTariff: f.HalfTariff, CreatedAt: s.now()}
+		for _, id := range basket {
+			if redirects[id] {
+				d.RedirectCourses = append(d.RedirectCourses, id)
+			}
+		}
 		if f.HalfTariff {
 			d.ProofType, d.ProofData, d.ProofIssued = contentType, f.Proof.Data, f.Proof.IssueDate
 		}
@@ -107,6 +116,8 @@ type Recap struct {
 	HalfTariff   bool
 	ProofIssued  time.Time
 	Reference    string // the validation's reference, once validated
+	// Redirects are the courses (of Items) for which a redirect is accepted (SEL-5).
+	Redirects map[int64]bool
 }
 
 // Recap reads the person's draft and basket. ErrNoDraft when there is no draft
@@ -134,7 +145,10 @@ func (s *Service) Recap(ctx context.Context, actor domain.Actor, personID int64)
 		return Recap{}, ErrNoDraft
 	}
 	r := Recap{Token: d.Token, Objective: d.Objective, Motivation: d.Motivation, Social: d.Social, RulesVersion: d.RulesVersion,
-		HalfTariff: d.HalfTariff, ProofIssued: d.ProofIssued, Reference: Reference(d.Token)}
+		HalfTariff: d.HalfTariff, ProofIssued: d.ProofIssued, Reference: Reference(d.Token), Redirects: map[int64]bool{}}
+	for _, id := range d.RedirectCourses {
+		r.Redirects[id] = true
+	}
 	for _, id := range ids {
 		if e, ok := ix.Course(id); ok {
 			r.Items = append(r.Items, e)
@@ -168,7 +182,7 @@ func (s *Service) ValidateDraft(ctx context.Context, actor domain.Actor, personI
 		return Result{}, err
 	}
 	f := Form{Token: d.Token, Objective: d.Objective, Motivation: d.Motivation, Social: d.Social, AcceptRules: true,
-		RulesVersion: d.RulesVersion, HalfTariff: d.HalfTariff}
+		RulesVersion: d.RulesVersion, HalfTariff: d.HalfTariff, RedirectCourses: d.RedirectCourses}
 	checked := ""
 	if d.HalfTariff {
 		f.Proof = &Proof{Data: d.ProofData, IssueDate: d.ProofIssued}

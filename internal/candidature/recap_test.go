@@ -308,3 +308,68 @@ func TestReference_CAN4_stable_and_readable(t *testing.T) {
 		t.Errorf("reference %q", a)
 	}
 }
+
+// TestRedirect_SEL5_answer_per_course_kept_to_the_candidature: the answer to
+// a redirect is given per course of the basket, kept in the draft, shown on
+// the recap and written on each candidature; a course not in the basket
+// refuses the form and writes nothing; no answer is "does not accept".
+func TestRedirect_SEL5_answer_per_course_kept_to_the_candidature(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		me, actor := e.person(t, "alice", adult())
+		yes, no := e.open[0], e.open[1]
+		for _, c := range []int64{yes.ID, no.ID} {
+			if err := e.svc.Add(ctx, actor, me.ID, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f := e.form(t, me.ID)
+		f.RedirectCourses = []int64{yes.ID, e.open[2].ID} // e.open[2] is not in the basket
+		if got := fieldKeys(e.svc.Prepare(ctx, actor, me.ID, f)); !slices.Equal(got, []string{"redirect=basket.error.redirect"}) {
+			t.Fatalf("prepare with a course not in the basket: %v", got)
+		}
+		if _, err := e.svc.Recap(ctx, actor, me.ID); !errors.Is(err, candidature.ErrNoDraft) {
+			t.Fatalf("a refused form kept a draft: %v", err)
+		}
+		if _, err := e.svc.Validate(ctx, actor, me.ID, f); !slices.Equal(fieldKeys(err), []string{"redirect=basket.error.redirect"}) {
+			t.Fatalf("validate with a course not in the basket: %v", err)
+		}
+		if cs, err := e.store.Candidatures(ctx, nil, me.ID); err != nil || len(cs) != 0 {
+			t.Fatalf("a refused validation wrote %d candidatures (%v)", len(cs), err)
+		}
+
+		f.RedirectCourses = []int64{yes.ID}
+		if err := e.svc.Prepare(ctx, actor, me.ID, f); err != nil {
+			t.Fatal(err)
+		}
+		rc, err := e.svc.Recap(ctx, actor, me.ID)
+		if err != nil || !rc.Redirects[yes.ID] || rc.Redirects[no.ID] {
+			t.Fatalf("recap redirects %v (%v), want only %d", rc.Redirects, err, yes.ID)
+		}
+		if _, err := e.svc.ValidateDraft(ctx, actor, me.ID, rc.Token); err != nil {
+			t.Fatal(err)
+		}
+		cs, err := e.store.Candidatures(ctx, nil, me.ID)
+		if err != nil || len(cs) != 2 {
+			t.Fatalf("%d candidatures (%v)", len(cs), err)
+		}
+		for _, c := range cs {
+			if c.AcceptsRedirect != (c.CourseID == yes.ID) {
+				t.Errorf("candidature for course %d accepts a redirect: %v", c.CourseID, c.AcceptsRedirect)
+			}
+		}
+
+		// Without an answer (other callers of Validate): no redirect.
+		other, oactor := e.person(t, "bob", adult())
+		if err := e.svc.Add(ctx, oactor, other.ID, e.open[3].ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Validate(ctx, oactor, other.ID, e.form(t, other.ID)); err != nil {
+			t.Fatal(err)
+		}
+		if cs, err := e.store.Candidatures(ctx, nil, other.ID); err != nil || len(cs) != 1 || cs[0].AcceptsRedirect {
+			t.Fatalf("no answer: %+v (%v), want one candidature not accepting a redirect", cs, err)
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"reflect"
+	"slices"
 
 	"cma/internal/catalogue"
 	"cma/internal/domain"
@@ -219,6 +220,10 @@ func (s *Service) decide(ctx context.Context, tx *sql.Tx, v *validation, r *stor
 	if len(refusals) > 0 {
 		return nil, refusals
 	}
+	redirects, err := redirectSet(f.RedirectCourses, r.Basket)
+	if err != nil {
+		return nil, err
+	}
 
 	assistedBy := ""
 	if v.assisted {
@@ -254,7 +259,8 @@ func (s *Service) decide(ctx context.Context, tx *sql.Tx, v *validation, r *stor
 	for _, e := range entries {
 		c := &domain.Candidature{AccountID: v.personID, CourseID: e.ID, FormationID: e.FormationID, SessionID: e.SessionID,
 			Status: domain.CandidatureSubmitted, Objective: f.Objective, Motivation: f.Motivation, Social: f.Social,
-			RulesVersion: v.rules.Version, HalfTariffClaim: f.HalfTariff, ProofID: proofID, CreatedAt: now, ValidationKey: f.Token}
+			RulesVersion: v.rules.Version, HalfTariffClaim: f.HalfTariff, ProofID: proofID, CreatedAt: now, ValidationKey: f.Token,
+			AcceptsRedirect: redirects[e.ID]}
 		if v.assisted {
 			c.AssistedBy = v.actor.AccountID
 		}
@@ -336,4 +342,19 @@ func (w *wordedEmail) fits(person domain.Account, entries []*catalogue.Entry, fa
 		}
 	}
 	return true
+}
+
+// redirectSet checks the courses answered "accepts a redirect" (SEL-5)
+// against the basket: each must be one of its courses, or the form is refused
+// on its field "redirect" (a tampered form, or a basket changed in another
+// tab).
+func redirectSet(ids, basket []int64) (map[int64]bool, error) {
+	set := map[int64]bool{}
+	for _, id := range ids {
+		if !slices.Contains(basket, id) {
+			return nil, domain.FieldErrors{{Field: "redirect", Key: "basket.error.redirect"}}
+		}
+		set[id] = true
+	}
+	return set, nil
 }

@@ -53,8 +53,10 @@ type Candidacy struct {
 	Motivation              string
 	Social                  domain.SocialSituation
 	CreatedAt               time.Time
-	course                  *Course
-	formation               *domain.Formation
+	// AcceptsRedirect: an equivalent course if this one is full (SEL-5).
+	AcceptsRedirect bool
+	course          *Course
+	formation       *domain.Formation
 }
 
 var objectives = []domain.Objective{domain.ObjectiveProfessional, domain.ObjectivePersonal, domain.ObjectiveDiploma, domain.ObjectiveIntegration}
@@ -80,6 +82,9 @@ func People(ds Dataset, opt Options, owners []Owner) []Person {
 	}
 	paris, _ := parisLocation()
 	rng := rand.New(rand.NewPCG(uint64(opt.Seed), 0x43414e44)) // "CAND"
+	// The answers to a redirect (SEL-5) have their own stream, so that they
+	// change none of the other draws: 60 % accept.
+	redirects := rand.New(rand.NewPCG(uint64(opt.Seed), 0x53454c35)) // "SEL5"
 	forms := map[string]*domain.Formation{}
 	for i := range ds.Formations {
 		forms[ds.Formations[i].Code] = &ds.Formations[i]
@@ -160,8 +165,8 @@ func People(ds Dataset, opt Options, owners []Owner) []Person {
 		}
 		p.Candidatures = append(p.Candidatures, Candidacy{SessionCode: c.SessionCode, CourseCode: c.Code,
 			Objective: objectives[rng.IntN(len(objectives))], Social: soc, CreatedAt: when(c.SessionCode),
-			Motivation: motivationStarts[rng.IntN(len(motivationStarts))] + " " + motivationEnds[rng.IntN(len(motivationEnds))],
-			course:     c, formation: forms[c.FormationCode]})
+			Motivation:      motivationStarts[rng.IntN(len(motivationStarts))] + " " + motivationEnds[rng.IntN(len(motivationEnds))],
+			AcceptsRedirect: redirects.IntN(10) < 6, course: c, formation: forms[c.FormationCode]})
 	}
 	generated := people[len(owners):]
 	// place files n candidatures for the course, each from someone who may.
@@ -292,7 +297,7 @@ func loadPeople(ctx context.Context, s *store.Store, people []Person, rulesVersi
 				}
 				cand := domain.Candidature{AccountID: p.Account.ID, CourseID: id.course, FormationID: id.formation,
 					SessionID: id.session, Status: domain.CandidatureSubmitted, Objective: c.Objective, Motivation: c.Motivation,
-					Social: c.Social, RulesVersion: rulesVersion, CreatedAt: c.CreatedAt}
+					Social: c.Social, RulesVersion: rulesVersion, CreatedAt: c.CreatedAt, AcceptsRedirect: c.AcceptsRedirect}
 				if err := s.InsertCandidature(ctx, tx, &cand, key, p.Account.ID); err != nil {
 					return err
 				}

@@ -120,3 +120,20 @@ func TestPeople_SEL1_SEL2_overSubscribedAndTested(t *testing.T) {
 		t.Errorf("Karim's second is evaluated %s", e)
 	}
 }
+
+// TestPeople_SEL5_someAcceptRedirects: about 60 % of the demo's candidatures
+// accept a redirect (SEL-5), the same for the same seed.
+func TestPeople_SEL5_someAcceptRedirects(t *testing.T) {
+	n, yes := 0, 0
+	for _, p := range testPeople {
+		for _, c := range p.Candidatures {
+			n++
+			if c.AcceptsRedirect {
+				yes++
+			}
+		}
+	}
+	if n == 0 || yes*100 < n*50 || yes*100 > n*70 {
+		t.Fatalf("%d of %d candidatures accept a redirect, want about 60 %%", yes, n)
+	}
+}

@@ -178,6 +178,12 @@ type Candidature struct {
 	// AcceptedCourseID is the course a published run accepted the
 	// candidature in: the one chosen or a redirect (SEL-5); 0 otherwise.
 	AcceptedCourseID int64
+	// AcceptsRedirect is the candidate's answer when validating the basket:
+	// if the course is full, they accept an equivalent course of the same
+	// formation and level on another day or in another place (SEL-5). False
+	// when they did not tick it (and for candidatures filed before the
+	// question existed).
+	AcceptsRedirect bool
 }
 
 // Active reports whether the candidature holds its formation and slot.

@@ -173,6 +173,13 @@ func explain(ix *catalogue.Index, c store.CandidatureDecision, o domain.RunOutco
 	default:
 		add("selection.explain.outcome."+string(o.Outcome), "Course", courseName(ix, c.CourseID))
 	}
+	if o.Outcome == domain.OutcomeWaiting { // SEL-5: the candidate's answer to a redirect
+		if c.AcceptsRedirect {
+			add("selection.explain.redirect.accepted")
+		} else {
+			add("selection.explain.redirect.refused")
+		}
+	}
 	if o.Placed { // SEL-3
 		add("selection.explain.placed", "Level", result.PlacedLevel)
 	}

@@ -73,7 +73,7 @@ func TestExplain_SEL1_SEL5_CAN3_ROLE5(t *testing.T) {
 		}
 		text = f.worded(t, x.Lines)
 		for _, want := range []string{"rang 1 sur la liste d'attente", "rang 2 sur la liste d'attente", "évaluation 15", "évaluation 14",
-			"retiré de vos vœux", "demandeur d'emploi"} {
+			"retiré de vos vœux", "demandeur d'emploi", "Vous n'avez pas accepté d'être orienté(e)"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("waiting explanation lacks %q:\n%s", want, text)
 			}

@@ -113,9 +113,10 @@ func tested(m domain.EvaluationMode) bool {
 // PlacedLevel), absent withdraws it (SEL-2), failed is not retained.
 //
 // What is read of each candidature: the social situation, the objective
-// (motivationPriority), the previous record, the result. The candidature's
-// ID and submission time are not in the engine's input (PER-2): the
-// candidate is the account and the engine sorts by it.
+// (motivationPriority), the previous record, the result, the answer to a
+// redirect (SEL-5). The candidature's ID and submission time are not in the
+// engine's input (PER-2): the candidate is the account and the engine sorts by
+// it.
 func (s *Service) buildInput(ctx context.Context, sessionID int64, pass domain.RunPass) (*runInput, error) {
 	forms, err := s.store.SelectionFormations(ctx, sessionID)
 	if err != nil {
@@ -197,10 +198,10 @@ func (s *Service) buildInput(ctx context.Context, sessionID int64, pass domain.R
 		a := allocation.Candidature{
 			Candidate: allocation.CandidateID(c.AccountID), Formation: allocation.FormationID(c.FormationID),
 			Course: allocation.CourseID(c.CourseID),
-			// Candidatures carry no "accepts a redirect" answer yet: every
-			// candidate is taken to accept an equivalent course of the same
-			// formation (SEL-5), which the outcome email says.
-			AcceptsRedirect: true,
+			// The candidate's answer when validating the basket (SEL-5):
+			// only those who accepted are redirected to an equivalent
+			// course when theirs is full; the others wait for theirs.
+			AcceptsRedirect: c.AcceptsRedirect,
 			// Candidatures carry no order of preference between a person's
 			// formations yet: 0, the engine then uses the formation ID (never
 			// the submission order, PER-2).

@@ -98,8 +98,16 @@ func (e *runEnv) person(t *testing.T) (domain.Account, domain.Actor) {
 	return a, accounts.ActorOf(a)
 }
 
-// apply gives a new person validated candidatures on the courses.
+// apply gives a new person validated candidatures on the courses, each
+// accepting a redirect (SEL-5).
 func (e *runEnv) apply(t *testing.T, obj domain.Objective, courses ...*catalogue.Entry) domain.Account {
+	t.Helper()
+	return e.applyRedirect(t, obj, true, courses...)
+}
+
+// applyRedirect is apply with the answer to a redirect (SEL-5) given for
+// every course.
+func (e *runEnv) applyRedirect(t *testing.T, obj domain.Objective, redirect bool, courses ...*catalogue.Entry) domain.Account {
 	t.Helper()
 	ctx := context.Background()
 	a, actor := e.person(t)
@@ -112,11 +120,85 @@ func (e *runEnv) apply(t *testing.T, obj domain.Objective, courses ...*catalogue
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.cands.Validate(ctx, actor, a.ID, candidature.Form{Token: b.Token, Objective: obj,
-		AcceptRules: true, RulesVersion: b.Rules.Version, Social: domain.SocialSituation{JobSeeker: a.ID%3 == 0}}); err != nil {
+	f := candidature.Form{Token: b.Token, Objective: obj,
+		AcceptRules: true, RulesVersion: b.Rules.Version, Social: domain.SocialSituation{JobSeeker: a.ID%3 == 0}}
+	if redirect {
+		for _, c := range courses {
+			f.RedirectCourses = append(f.RedirectCourses, c.ID)
+		}
+	}
+	if _, err := e.cands.Validate(ctx, actor, a.ID, f); err != nil {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// TestRun_SEL5_RedirectOnlyWhoAccepted: a full course, two candidates of it,
+// and another course of the same formation and level with room. The one who
+// ticked "accepts a redirect" is accepted in the other course, redirected;
+// the one who did not waits for the course chosen.
+func TestRun_SEL5_RedirectOnlyWhoAccepted(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := newRunEnv(t, d)
+		var full, room *catalogue.Entry
+		var courses []*catalogue.Entry
+		for _, c := range e.ix.All() {
+			if c.SessionID == e.session && c.Session.CandidatureOpen(t0) && !c.Remote && c.Formation.Evaluation == domain.EvaluationNone {
+				courses = append(courses, c)
+			}
+		}
+	find:
+		for i, x := range courses {
+			for _, y := range courses[i+1:] {
+				if x.FormationID == y.FormationID && x.Level == y.Level && x.ID != y.ID {
+					full, room = x, y
+					break find
+				}
+			}
+		}
+		if full == nil {
+			t.Skip("the demo's 2nd semester has no formation without evaluation with two courses of one level")
+		}
+		// Only this test's candidatures in the session.
+		e.exec(t, `UPDATE candidatures SET status = 'cancelled' WHERE session_id = $1`, e.session)
+		// The course's one place goes to first: every social criterion and
+		// the most pressing objective (SEL-1); yes and no have neither.
+		first := e.applyRedirect(t, domain.ObjectiveIntegration, false, full)
+		yes := e.applyRedirect(t, domain.ObjectivePersonal, true, full)
+		no := e.applyRedirect(t, domain.ObjectivePersonal, false, full)
+		for _, a := range []domain.Account{first, yes, no} {
+			e.exec(t, `UPDATE candidatures SET rsa = $1, job_seeker = $1, subsidised = $1 WHERE account_id = $2`, a.ID == first.ID, a.ID)
+		}
+		e.exec(t, `UPDATE courses SET capacity = 1 WHERE id = $1`, full.ID)
+		e.exec(t, `UPDATE courses SET capacity = 10 WHERE id = $1`, room.ID)
+
+		e.now = t0.Add(22 * 24 * time.Hour)
+		run, err := e.sel.StartRun(ctx, e.central, e.session, domain.PassMain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		outcome := func(a domain.Account) (string, int64, bool) {
+			var o string
+			var course sql.NullInt64
+			var redirected bool
+			if err := d.R.QueryRow(`SELECT o.outcome, o.course_id, o.redirected FROM selection_outcomes o
+				JOIN candidatures c ON c.id = o.candidature_id WHERE o.run_id = $1 AND c.account_id = $2`, run.ID, a.ID).
+				Scan(&o, &course, &redirected); err != nil {
+				t.Fatal(err)
+			}
+			return o, course.Int64, redirected
+		}
+		if o, course, _ := outcome(first); o != string(domain.OutcomeAccepted) || course != full.ID {
+			t.Fatalf("the first: %s in course %d, want accepted in %d", o, course, full.ID)
+		}
+		if o, course, redirected := outcome(yes); o != string(domain.OutcomeAccepted) || course != room.ID || !redirected {
+			t.Fatalf("who accepts a redirect: %s in course %d (redirected %v), want accepted in %d, redirected", o, course, redirected, room.ID)
+		}
+		if o, course, redirected := outcome(no); o != string(domain.OutcomeWaiting) || redirected {
+			t.Fatalf("who does not accept a redirect: %s in course %d (redirected %v), want waiting", o, course, redirected)
+		}
+	})
 }
 
 // pick returns two courses of one S2 formation evaluated by mode, on slots

@@ -28,7 +28,7 @@ func (s *Store) LockPerson(ctx context.Context, tx *sql.Tx, accountID int64) err
 
 const candidatureColumns = `id, account_id, course_id, formation_id, session_id, status, objective, motivation, rsa, job_seeker,
 	subsidised, rules_version, half_tariff_claim, COALESCE(proof_id, 0), COALESCE(assisted_by, 0), created_at, cancelled_at,
-	COALESCE(validation_key, ''), COALESCE(accepted_course_id, 0)`
+	COALESCE(validation_key, ''), COALESCE(accepted_course_id, 0), accepts_redirect`
 
 // activeStatusesSQL is domain.ActiveStatuses as an SQL list: the statuses
 // that hold a formation and a slot (CAN-1..3), as the unique index lists them.
@@ -38,7 +38,7 @@ func scanCandidature(row rowScanner) (domain.Candidature, error) {
 	var c domain.Candidature
 	err := row.Scan(&c.ID, &c.AccountID, &c.CourseID, &c.FormationID, &c.SessionID, &c.Status, &c.Objective, &c.Motivation,
 		&c.Social.RSA, &c.Social.JobSeeker, &c.Social.Subsidised, &c.RulesVersion, &c.HalfTariffClaim, &c.ProofID, &c.AssistedBy,
-		timeCol{&c.CreatedAt}, nullTime{&c.CancelledAt}, &c.ValidationKey, &c.AcceptedCourseID)
+		timeCol{&c.CreatedAt}, nullTime{&c.CancelledAt}, &c.ValidationKey, &c.AcceptedCourseID, &c.AcceptsRedirect)
 	return c, err
 }
 
@@ -88,10 +88,11 @@ func (s *Store) InsertValidation(ctx context.Context, tx *sql.Tx, key string, ac
 func (s *Store) InsertCandidature(ctx context.Context, tx *sql.Tx, c *domain.Candidature, validationKey string, actor int64) error {
 	args := []any{c.AccountID, c.CourseID, c.FormationID, c.SessionID, string(c.Status), string(c.Objective), c.Motivation,
 		c.Social.RSA, c.Social.JobSeeker, c.Social.Subsidised, c.RulesVersion, c.HalfTariffClaim, nullID(c.ProofID),
-		nullID(c.AssistedBy), validationKey, s.instantArg(c.CreatedAt)}
+		nullID(c.AssistedBy), validationKey, s.instantArg(c.CreatedAt), c.AcceptsRedirect}
 	const insert = `INSERT INTO candidatures (account_id, course_id, formation_id, session_id, status, objective,
-		motivation, rsa, job_seeker, subsidised, rules_version, half_tariff_claim, proof_id, assisted_by, validation_key, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`
+		motivation, rsa, job_seeker, subsidised, rules_version, half_tariff_claim, proof_id, assisted_by, validation_key, created_at,
+		accepts_redirect)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`
 	if err := tx.QueryRowContext(ctx, insert, args...).Scan(&c.ID); err != nil {
 		return fmt.Errorf("insert candidature of %d for course %d: %w", c.AccountID, c.CourseID, err)
 	}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"cma/internal/domain"
@@ -22,10 +24,13 @@ type Draft struct {
 	Social       domain.SocialSituation
 	RulesVersion string
 	HalfTariff   bool
-	ProofType    string // the proof's sniffed content type, "" without a proof
-	ProofData    []byte
-	ProofIssued  time.Time // a civil day, zero without a proof
-	CreatedAt    time.Time
+	// RedirectCourses are the basket's courses for which the person accepts
+	// an equivalent course if it is full (SEL-5).
+	RedirectCourses []int64
+	ProofType       string // the proof's sniffed content type, "" without a proof
+	ProofData       []byte
+	ProofIssued     time.Time // a civil day, zero without a proof
+	CreatedAt       time.Time
 }
 
 // PutDraft keeps a person's draft, replacing the one before (upsert, same on
@@ -40,15 +45,16 @@ func (s *Store) PutDraft(ctx context.Context, tx *sql.Tx, d *Draft) error {
 		data = []byte{}
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO validation_drafts (account_id, token, objective, motivation, rsa, job_seeker,
-		subsidised, rules_version, half_tariff, proof_content_type, proof_data, proof_issue_date, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		subsidised, rules_version, half_tariff, proof_content_type, proof_data, proof_issue_date, created_at, redirect_courses)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 		ON CONFLICT (account_id) DO UPDATE SET token = excluded.token, objective = excluded.objective,
 			motivation = excluded.motivation, rsa = excluded.rsa, job_seeker = excluded.job_seeker,
 			subsidised = excluded.subsidised, rules_version = excluded.rules_version, half_tariff = excluded.half_tariff,
 			proof_content_type = excluded.proof_content_type, proof_data = excluded.proof_data,
-			proof_issue_date = excluded.proof_issue_date, created_at = excluded.created_at`,
+			proof_issue_date = excluded.proof_issue_date, created_at = excluded.created_at,
+			redirect_courses = excluded.redirect_courses`,
 		d.AccountID, d.Token, string(d.Objective), d.Motivation, d.Social.RSA, d.Social.JobSeeker, d.Social.Subsidised,
-		d.RulesVersion, d.HalfTariff, d.ProofType, data, issued, s.instantArg(d.CreatedAt))
+		d.RulesVersion, d.HalfTariff, d.ProofType, data, issued, s.instantArg(d.CreatedAt), idList(d.RedirectCourses))
 	if err != nil {
 		return fmt.Errorf("keep validation draft of %d: %w", d.AccountID, err)
 	}
@@ -58,16 +64,20 @@ func (s *Store) PutDraft(ctx context.Context, tx *sql.Tx, d *Draft) error {
 // ReadDraft reads a person's draft; ErrNotFound when there is none.
 func (s *Store) ReadDraft(ctx context.Context, accountID int64) (Draft, error) {
 	d := Draft{AccountID: accountID}
-	var issued string
+	var issued, redirects string
 	err := s.db.R.QueryRowContext(ctx, `SELECT token, objective, motivation, rsa, job_seeker, subsidised, rules_version,
-		half_tariff, proof_content_type, proof_data, proof_issue_date, created_at FROM validation_drafts WHERE account_id = $1`,
+		half_tariff, proof_content_type, proof_data, proof_issue_date, created_at, redirect_courses
+		FROM validation_drafts WHERE account_id = $1`,
 		accountID).Scan(&d.Token, &d.Objective, &d.Motivation, &d.Social.RSA, &d.Social.JobSeeker, &d.Social.Subsidised,
-		&d.RulesVersion, &d.HalfTariff, &d.ProofType, &d.ProofData, &issued, timeCol{&d.CreatedAt})
+		&d.RulesVersion, &d.HalfTariff, &d.ProofType, &d.ProofData, &issued, timeCol{&d.CreatedAt}, &redirects)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, fmt.Errorf("validation draft of %d: %w", accountID, ErrNotFound)
 	}
 	if err != nil {
 		return d, fmt.Errorf("read validation draft of %d: %w", accountID, err)
+	}
+	if d.RedirectCourses, err = parseIDList(redirects); err != nil {
+		return d, fmt.Errorf("validation draft of %d: redirect courses %q: %w", accountID, redirects, err)
 	}
 	if issued != "" {
 		if d.ProofIssued, err = time.Parse(time.DateOnly, issued); err != nil {
@@ -75,6 +85,31 @@ func (s *Store) ReadDraft(ctx context.Context, accountID int64) (Draft, error) {
 		}
 	}
 	return d, nil
+}
+
+// idList is a list of IDs as the text a draft keeps: "12,34", "" for none.
+func idList(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ",")
+}
+
+// parseIDList reads idList's text.
+func parseIDList(s string) ([]int64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []int64
+	for _, part := range strings.Split(s, ",") {
+		id, err := strconv.ParseInt(part, 10, 64)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, nil
 }
 
 // DeleteDrafts deletes the drafts of these people (their validation is done).

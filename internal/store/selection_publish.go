@@ -28,6 +28,9 @@ type SelectionCandidature struct {
 	// AcceptedBefore: the person was accepted in the same formation in an
 	// earlier session (the previous record, SEL-1).
 	AcceptedBefore bool
+	// AcceptsRedirect: the candidate accepts an equivalent course if theirs
+	// is full (SEL-5).
+	AcceptsRedirect bool
 }
 
 // SelectionFormation is a formation of a session as a run reads it.
@@ -51,7 +54,8 @@ func (s *Store) SelectionCandidatures(ctx context.Context, sessionID int64, stat
 		EXISTS (SELECT 1 FROM convocations v WHERE v.candidature_id = c.id),
 		EXISTS (SELECT 1 FROM candidatures p JOIN sessions ps ON ps.id = p.session_id JOIN sessions cs ON cs.id = c.session_id
 			WHERE p.account_id = c.account_id AND p.formation_id = c.formation_id AND p.id <> c.id
-			AND p.status = 'accepted' AND ps.first_day < cs.first_day)
+			AND p.status = 'accepted' AND ps.first_day < cs.first_day),
+		c.accepts_redirect
 		FROM candidatures c LEFT JOIN test_results r ON r.candidature_id = c.id
 		WHERE c.session_id = $1 AND c.status `+s.inList(2, "text")+`
 		ORDER BY c.account_id, c.formation_id`, sessionID, s.listArg(st))
@@ -64,7 +68,7 @@ func (s *Store) SelectionCandidatures(ctx context.Context, sessionID int64, stat
 		var c SelectionCandidature
 		if err := rows.Scan(&c.ID, &c.AccountID, &c.CourseID, &c.FormationID, &c.Status, &c.Objective, &c.Social.RSA,
 			&c.Social.JobSeeker, &c.Social.Subsidised, &c.HasResult, &c.Result.Kind, &c.Result.Score, &c.Result.PlacedLevel,
-			&c.Result.NeedsDecision, &c.Convoked, &c.AcceptedBefore); err != nil {
+			&c.Result.NeedsDecision, &c.Convoked, &c.AcceptedBefore, &c.AcceptsRedirect); err != nil {
 			return nil, err
 		}
 		c.Result.CandidatureID = c.ID

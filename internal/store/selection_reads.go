@@ -25,16 +25,18 @@ type CandidatureDecision struct {
 	AcceptedCourseID                                                 int64
 	DecidedRunID                                                     int64 // 0 until a published run decided it
 	MinSocialPercent                                                 int   // the formation's minimum social rate
+	AcceptsRedirect                                                  bool  // the candidate's answer (SEL-5)
 }
 
 // CandidatureDecision reads one candidature's decision context.
 func (s *Store) CandidatureDecision(ctx context.Context, id int64) (CandidatureDecision, error) {
 	var c CandidatureDecision
 	err := s.db.R.QueryRowContext(ctx, `SELECT c.id, c.account_id, c.course_id, c.formation_id, c.session_id, co.establishment_id,
-		c.status, COALESCE(c.accepted_course_id, 0), COALESCE(c.decided_run_id, 0), f.min_social_percent
+		c.status, COALESCE(c.accepted_course_id, 0), COALESCE(c.decided_run_id, 0), f.min_social_percent,
+		c.accepts_redirect
 		FROM candidatures c JOIN courses co ON co.id = c.course_id JOIN formations f ON f.id = c.formation_id
 		WHERE c.id = $1`, id).Scan(&c.ID, &c.AccountID, &c.CourseID, &c.FormationID, &c.SessionID, &c.EstablishmentID,
-		&c.Status, &c.AcceptedCourseID, &c.DecidedRunID, &c.MinSocialPercent)
+		&c.Status, &c.AcceptedCourseID, &c.DecidedRunID, &c.MinSocialPercent, &c.AcceptsRedirect)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, fmt.Errorf("candidature %d: %w", id, ErrNotFound)
 	}

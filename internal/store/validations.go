@@ -152,7 +152,7 @@ func newValidationBatch(vs []*NewValidation) (*validationBatch, error) {
 				Motivation: c.Motivation, RSA: c.Social.RSA, JobSeeker: c.Social.JobSeeker, Subsidised: c.Social.Subsidised,
 				RulesVersion: c.RulesVersion, HalfTariffClaim: c.HalfTariffClaim, ProofID: nullID(c.ProofID),
 				AssistedBy: nullID(c.AssistedBy), ValidationKey: v.Key, CreatedAt: jsonInstant(c.CreatedAt),
-				Actor: nullID(v.Actor), Note: validatedNote(c)})
+				AcceptsRedirect: c.AcceptsRedirect, Actor: nullID(v.Actor), Note: validatedNote(c)})
 			b.byCourse[[2]int64{c.AccountID, c.CourseID}] = c
 		}
 		m := v.Message
@@ -205,6 +205,7 @@ type candidatureRow struct {
 	AssistedBy      any    `json:"assisted_by"`
 	ValidationKey   string `json:"validation_key"`
 	CreatedAt       string `json:"created_at"`
+	AcceptsRedirect bool   `json:"accepts_redirect"`
 	Actor           any    `json:"actor"` // of the first event
 	Note            string `json:"note"`  // of the first event
 }
@@ -219,14 +220,15 @@ const (
 	validationJSON  = "key text, account_id bigint, at timestamptz, token text"
 	candidatureJSON = `account_id bigint, course_id bigint, formation_id bigint, session_id bigint, status text,
 		objective text, motivation text, rsa boolean, job_seeker boolean, subsidised boolean, rules_version text,
-		half_tariff_claim boolean, proof_id bigint, assisted_by bigint, validation_key text, created_at timestamptz`
+		half_tariff_claim boolean, proof_id bigint, assisted_by bigint, validation_key text, created_at timestamptz,
+		accepts_redirect boolean`
 
 	insertValidations  = `INSERT INTO validations (key, account_id, created_at) SELECT key, account_id, at FROM `
 	insertCandidatures = `INSERT INTO candidatures (account_id, course_id, formation_id, session_id, status,
 		objective, motivation, rsa, job_seeker, subsidised, rules_version, half_tariff_claim, proof_id, assisted_by,
-		validation_key, created_at)
+		validation_key, created_at, accepts_redirect)
 		SELECT account_id, course_id, formation_id, session_id, status, objective, motivation, rsa, job_seeker, subsidised,
-			rules_version, half_tariff_claim, proof_id, assisted_by, validation_key, created_at FROM `
+			rules_version, half_tariff_claim, proof_id, assisted_by, validation_key, created_at, accepts_redirect FROM `
 	// "WHERE true": SQLite needs it to tell the upsert's ON CONFLICT from a join's ON.
 	renewBasketTokens = ` WHERE true ON CONFLICT (account_id) DO UPDATE SET token = excluded.token, updated_at = excluded.updated_at`
 	insertMessages    = `INSERT INTO messages (account_id, kind, subject, body_text, body_html, message_id, created_at)

@@ -123,6 +123,9 @@ func (s *Server) basketView(r *http.Request, pg *views.Page, t basketTarget) (*v
 	if d := b.Draft; d != nil { // back from the recap: the answers given, the file to choose again
 		f := basketForm{Form: candidature.Form{Objective: d.Objective, Motivation: d.Motivation, Social: d.Social,
 			AcceptRules: true, RulesVersion: d.RulesVersion, HalfTariff: d.HalfTariff}, FileSent: d.HalfTariff}
+		for id := range d.Redirects {
+			f.RedirectCourses = append(f.RedirectCourses, id)
+		}
 		if d.HalfTariff {
 			f.ProofDate = d.ProofIssued.Format("02/01/2006")
 		}
@@ -316,7 +319,10 @@ func (s *Server) recapView(pg *views.Page, t basketTarget, rc candidature.Recap)
 	var total int64
 	for _, e := range rc.Items {
 		it := views.RecapItem{URL: courseURL(e), Title: e.Formation.Title, Level: p.T("level." + string(e.Level)), Place: placeName(pg, e),
-			Schedule: schedule(p, e), Session: e.Session.Name, Price: tariffText(p, e, rc.HalfTariff)}
+			Schedule: schedule(p, e), Session: e.Session.Name, Price: tariffText(p, e, rc.HalfTariff), Redirect: p.T("recap.redirect.no")}
+		if rc.Redirects[e.ID] { // SEL-5
+			it.Redirect = p.T("recap.redirect.yes")
+		}
 		if !e.FirstClass.IsZero() {
 			it.FirstClass = pg.Date(e.FirstClass)
 		}
@@ -474,6 +480,11 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 			row.Remote = remoteNotice(p, e) // CAT-6
 		}
 		row.Convocation = convocations[c.ID]
+		if c.AcceptsRedirect { // SEL-5
+			row.Redirect = p.T("cands.redirect.yes")
+		} else {
+			row.Redirect = p.T("cands.redirect.no")
+		}
 		if c.AssistedBy != 0 {
 			row.Assisted = p.T("cands.assisted")
 		}

@@ -256,3 +256,42 @@ func TestRecap_CAN4_change_keeps_the_answers(t *testing.T) {
 		}
 	}
 }
+
+// TestBasket_SEL5_redirect_box_per_course: the basket's form asks per course,
+// unticked, whether the candidate accepts a redirect; a course not in the
+// basket comes back with a French message; the answer reaches the recap, the
+// form again, and "Mes candidatures".
+func TestBasket_SEL5_redirect_box_per_course(t *testing.T) {
+	site := newInputSite(t, dbtest.SQLite(t), Timeouts{})
+	session := site.session(t, site.candidate(t, "reoriente-1"))
+	hidden := site.readyBasket(t, session)
+	_, page := site.get(t, "/panier", session)
+	m := regexp.MustCompile(`<input type="checkbox" id="reorientation" name="reorientation" value="(\d+)"/?>`).FindStringSubmatch(page)
+	if m == nil || !strings.Contains(html(page), "j'accepte d'être orienté(e) vers un cours équivalent") {
+		t.Fatalf("SEL-5 no unticked redirect box on the basket:\n%s", page)
+	}
+	fields := [][2]string{{"jeton", hidden.Get("jeton")}, {"version_reglement", hidden.Get("version_reglement")},
+		{"objectif", string(domain.ObjectiveProfessional)}, {"reglement", "1"}}
+
+	res, page := site.basketPost(t, session, "/panier/recapitulatif", append(fields, [2]string{"reorientation", "999999999"}), nil)
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(html(page), "n'est plus dans votre panier") ||
+		!strings.Contains(page, `href="#reorientation"`) {
+		t.Fatalf("SEL-5 a course not in the basket: %d\n%.3000s", res.StatusCode, page)
+	}
+	res, page = site.basketPost(t, session, "/panier/recapitulatif", append(fields, [2]string{"reorientation", m[1]}), nil)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("SEL-5 the form: %d\n%.600s", res.StatusCode, page)
+	}
+	if _, page = site.get(t, "/panier/recapitulatif", session); !strings.Contains(html(page), "réorientation acceptée") {
+		t.Errorf("SEL-5 the recap does not say the redirect is accepted")
+	}
+	if _, page = site.get(t, "/panier", session); !strings.Contains(page, `name="reorientation" value="`+m[1]+`" checked`) {
+		t.Errorf("SEL-5 back from the recap, the redirect box is not ticked")
+	}
+	if res, page = site.postForm(t, "/panier/valider", url.Values{"jeton": {hidden.Get("jeton")}, "recapitulatif": {"1"}}, session); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("validate: %d\n%.600s", res.StatusCode, page)
+	}
+	if _, page = site.get(t, "/mes-candidatures", session); !strings.Contains(html(page), "vous acceptez d'être orienté(e) vers un cours équivalent") {
+		t.Errorf("SEL-5 Mes candidatures does not show the answer")
+	}
+}

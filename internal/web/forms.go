@@ -153,6 +153,15 @@ func basketFormFromRequest(r *http.Request) basketForm {
 		HalfTariff: r.FormValue("demi_tarif") == "1",
 		Social: domain.SocialSituation{RSA: r.FormValue("rsa") == "1", JobSeeker: r.FormValue("demandeur") == "1",
 			Subsidised: r.FormValue("contrat_aide") == "1"}}}
+	// SEL-5: one box per course of the basket, its value the course's ID; a
+	// value that is no ID is sent on as 0, which the service refuses.
+	for _, raw := range r.Form["reorientation"] {
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || id <= 0 {
+			id = 0
+		}
+		f.RedirectCourses = append(f.RedirectCourses, id)
+	}
 	up := requestUpload(r)
 	if up == nil { // a form read whole (a kept form, a test's request)
 		up = &upload{}
@@ -182,6 +191,9 @@ func (f basketForm) keep(p *i18n.Printer, v *views.BasketView) {
 	}
 	for i := range v.Objectives {
 		v.Objectives[i].Selected = v.Objectives[i].Value == string(f.Objective)
+	}
+	for i := range v.Items {
+		v.Items[i].Redirect = slices.Contains(f.RedirectCourses, v.Items[i].ID)
 	}
 }
 

@@ -66,7 +66,7 @@ var (
 	// mergeFieldErrors.
 	correctionOrder = []string{"first_name", "last_name", "birth_date", "reason"}
 	assistedOrder   = []string{"first_name", "last_name", "email", "birth_date", "phone"}
-	basketInputs    = map[string]string{"objective": "objectif", "motivation": "motivation", "rules": "reglement", "proof": "justificatif", "proof_date": "date_justificatif"}
+	basketInputs    = map[string]string{"objective": "objectif", "motivation": "motivation", "rules": "reglement", "proof": "justificatif", "proof_date": "date_justificatif", "redirect": "reorientation"}
 )
 
 // fieldMessages words a use case's field errors in the page's language, each
