@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"time"
 	_ "time/tzdata"
 
@@ -37,14 +38,26 @@ func main() {
 	n := flag.Int("candidatures", 100000, "candidatures of the synthetic session")
 	m := flag.Int("courses", 2000, "courses of the synthetic session")
 	server := flag.String("postgres", os.Getenv("CMA_TEST_POSTGRES"), "PostgreSQL server URL")
+	keep := flag.Bool("keep", false, "keep the database (its URL printed) after the run and its publication")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run and the publication to this file")
 	flag.Parse()
-	if err := run(context.Background(), *n, *m, *server); err != nil {
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench selection:", err)
+			os.Exit(1)
+		}
+		cpuFile = f
+	}
+	if err := run(context.Background(), *n, *m, *server, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "bench selection:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, n, m int, server string) error {
+var cpuFile *os.File
+
+func run(ctx context.Context, n, m int, server string, keep bool) error {
 	if server == "" {
 		return fmt.Errorf("--postgres URL (or CMA_TEST_POSTGRES) is required")
 	}
@@ -52,7 +65,11 @@ func run(ctx context.Context, n, m int, server string) error {
 	if err != nil {
 		return err
 	}
-	defer drop()
+	if keep {
+		fmt.Fprintln(os.Stderr, "database kept:", url)
+	} else {
+		defer drop()
+	}
 	d, err := db.Open(ctx, url)
 	if err != nil {
 		return err
@@ -87,6 +104,12 @@ func run(ctx context.Context, n, m int, server string) error {
 		Paris: paris, PublicURL: "https://bench.exemple"})
 	actor := domain.Actor{AccountID: central, Kind: domain.AccountStaff, Grants: []domain.Grant{{Role: domain.RoleCentral}}}
 	runtime.GC()
+	if cpuFile != nil {
+		if err := pprof.StartCPUProfile(cpuFile); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	t1 := time.Now()
 	r, err := sel.StartRun(ctx, actor, sessionID, domain.PassMain)
 	if err != nil {

@@ -5,8 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"cma/internal/allocation"
 	"cma/internal/catalogue"
@@ -84,9 +87,14 @@ func (s *Service) Publish(ctx context.Context, actor domain.Actor, runID int64) 
 		titles[f.ID] = f.Title
 	}
 	var res PublishResult
+	var tStatuses, tRender, tKeep, tQueue time.Duration
+	started := time.Now()
 	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
 		res = PublishResult{}
+		t := time.Now()
+		lap := func(d *time.Duration) { *d = time.Since(t); t = time.Now() }
 		changed, already, err := s.store.PublishRunTx(ctx, tx, runID, actor.AccountID, now)
+		lap(&tStatuses)
 		if err != nil {
 			return err
 		}
@@ -99,6 +107,7 @@ func (s *Service) Publish(ctx context.Context, actor domain.Actor, runID int64) 
 		if err != nil {
 			return err
 		}
+		lap(&tRender)
 		if len(msgs) > 0 {
 			if s.outbox == nil {
 				return errors.New("publish: no outbox to tell the candidates")
@@ -111,6 +120,7 @@ func (s *Service) Publish(ctx context.Context, actor domain.Actor, runID int64) 
 			if err := s.store.InsertMessagesTx(ctx, tx, msgs); err != nil {
 				return err
 			}
+			lap(&tKeep)
 			ids := make([]int64, len(msgs))
 			for i, m := range msgs {
 				ids[i] = m.ID
@@ -118,6 +128,7 @@ func (s *Service) Publish(ctx context.Context, actor domain.Actor, runID int64) 
 			if err := s.outbox.Queue(ctx, tx, ids...); err != nil {
 				return err
 			}
+			lap(&tQueue)
 		}
 		res.Told = len(msgs)
 		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: now, ActorID: actor.AccountID, Action: domain.AuditSelectionPublished,
@@ -125,6 +136,10 @@ func (s *Service) Publish(ctx context.Context, actor domain.Actor, runID int64) 
 			Details: fmt.Sprintf("session : %s ; passage : %s ; candidatures : %d ; courriels : %d ; empreinte : %s",
 				se.Code, run.Pass, res.Changed, res.Told, run.Digest)})
 	})
+	if err == nil && !res.Already {
+		s.log.Info("selection run published", "run", runID, "candidatures", res.Changed, "emails", res.Told,
+			"statuses_history_lists", tStatuses, "render", tRender, "keep", tKeep, "queue", tQueue, "total", time.Since(started))
+	}
 	if errors.Is(err, store.ErrAlreadyPublished) {
 		return PublishResult{}, refuse("selection.publish.another_published")
 	}
@@ -179,12 +194,21 @@ func (s *Service) outcomeEmails(ctx context.Context, tx *sql.Tx, se domain.Sessi
 	if err != nil {
 		return nil, err
 	}
-	var msgs []*domain.Message
+	// One email per person: the person's candidatures are changed[i:j].
+	type span struct{ i, j int }
+	var spans []span
 	for i := 0; i < len(changed); {
 		j := i
 		for j < len(changed) && changed[j].AccountID == changed[i].AccountID {
 			j++
 		}
+		spans = append(spans, span{i, j})
+		i = j
+	}
+	msgs := make([]*domain.Message, len(spans))
+	now := s.now()
+	render := func(k int) error {
+		i, j := spans[k].i, spans[k].j
 		accountID := changed[i].AccountID
 		m := mail.Outcomes{FirstName: names[accountID], Session: se.Name, SpaceURL: s.publicURL + "/mes-candidatures"}
 		for _, c := range changed[i:j] {
@@ -206,11 +230,32 @@ func (s *Service) outcomeEmails(ctx context.Context, tx *sql.Tx, se domain.Sessi
 		}
 		subject, text, html, err := mail.RenderOutcomes(m)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		msgs = append(msgs, &domain.Message{AccountID: accountID, Kind: messageKindOutcomes, Subject: subject, Text: text, HTML: html,
-			CreatedAt: s.now()})
-		i = j
+		msgs[k] = &domain.Message{AccountID: accountID, Kind: messageKindOutcomes, Subject: subject, Text: text, HTML: html,
+			CreatedAt: now}
+		return nil
+	}
+	// Rendering is pure CPU (templates) and the database waits meanwhile:
+	// spread it over the machine's cores, each worker a stride of the people.
+	workers := min(runtime.GOMAXPROCS(0), max(len(spans)/500, 1))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := w; k < len(spans); k += workers {
+				if err := render(k); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return msgs, nil
 }
