@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -103,15 +104,15 @@ func (s *Service) Publish(ctx context.Context, actor domain.Actor, runID int64) 
 			return nil
 		}
 		res.Changed = len(changed)
-		msgs, err := s.outcomeEmails(ctx, tx, se, ix, titles, changed)
-		if err != nil {
-			return err
+		if len(changed) > 0 && s.outbox == nil {
+			return errors.New("publish: no outbox to tell the candidates")
 		}
-		lap(&tRender)
-		if len(msgs) > 0 {
-			if s.outbox == nil {
-				return errors.New("publish: no outbox to tell the candidates")
-			}
+		// The emails are rendered batch by batch while the previous batch is
+		// kept: neither all the bodies in memory at once, nor the database
+		// waiting for the templates.
+		var ids []int64
+		err = s.outcomeEmails(ctx, tx, se, ix, titles, changed, &tRender, func(msgs []*domain.Message) error {
+			t := time.Now()
 			for _, m := range msgs {
 				if m.MessageID, err = s.outbox.NewMessageID(); err != nil {
 					return err
@@ -120,17 +121,23 @@ func (s *Service) Publish(ctx context.Context, actor domain.Actor, runID int64) 
 			if err := s.store.InsertMessagesTx(ctx, tx, msgs); err != nil {
 				return err
 			}
-			lap(&tKeep)
-			ids := make([]int64, len(msgs))
-			for i, m := range msgs {
-				ids[i] = m.ID
+			for _, m := range msgs {
+				ids = append(ids, m.ID)
 			}
+			tKeep += time.Since(t)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(ids) > 0 {
+			t := time.Now()
 			if err := s.outbox.Queue(ctx, tx, ids...); err != nil {
 				return err
 			}
-			lap(&tQueue)
+			tQueue = time.Since(t)
 		}
-		res.Told = len(msgs)
+		res.Told = len(ids)
 		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: now, ActorID: actor.AccountID, Action: domain.AuditSelectionPublished,
 			ObjectKind: domain.AuditObjectRun, ObjectID: runID,
 			Details: fmt.Sprintf("session : %s ; passage : %s ; candidatures : %d ; courriels : %d ; empreinte : %s",
@@ -150,9 +157,14 @@ func (s *Service) Publish(ctx context.Context, actor domain.Actor, runID int64) 
 	return res, err
 }
 
-// outcomeEmails builds one email per candidate, listing all their outcomes.
+// emailBatch is how many emails are rendered, then kept, at a time.
+const emailBatch = 4096
+
+// outcomeEmails builds one email per candidate, listing all their outcomes,
+// and gives them to keep in batches, in the order of changed (by account),
+// while it renders the next batch; rendering is the time spent rendering.
 func (s *Service) outcomeEmails(ctx context.Context, tx *sql.Tx, se domain.Session, ix *catalogue.Index, titles map[int64]string,
-	changed []store.PublishedCandidature) ([]*domain.Message, error) {
+	changed []store.PublishedCandidature, rendering *time.Duration, keep func([]*domain.Message) error) error {
 	var p *i18n.Printer
 	if s.words != nil {
 		p = s.words.Printer(i18n.French)
@@ -192,7 +204,7 @@ func (s *Service) outcomeEmails(ctx context.Context, tx *sql.Tx, se domain.Sessi
 	}
 	names, err := s.store.FirstNamesTx(ctx, tx, ids)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	// One email per person: the person's candidatures are changed[i:j].
 	type span struct{ i, j int }
@@ -205,10 +217,9 @@ func (s *Service) outcomeEmails(ctx context.Context, tx *sql.Tx, se domain.Sessi
 		spans = append(spans, span{i, j})
 		i = j
 	}
-	msgs := make([]*domain.Message, len(spans))
 	now := s.now()
-	render := func(k int) error {
-		i, j := spans[k].i, spans[k].j
+	render := func(sp span) (*domain.Message, error) {
+		i, j := sp.i, sp.j
 		accountID := changed[i].AccountID
 		m := mail.Outcomes{FirstName: names[accountID], Session: se.Name, SpaceURL: s.publicURL + "/mes-candidatures"}
 		for _, c := range changed[i:j] {
@@ -230,34 +241,68 @@ func (s *Service) outcomeEmails(ctx context.Context, tx *sql.Tx, se domain.Sessi
 		}
 		subject, text, html, err := mail.RenderOutcomes(m)
 		if err != nil {
+			return nil, err
+		}
+		return &domain.Message{AccountID: accountID, Kind: messageKindOutcomes, Subject: subject, Text: text, HTML: html,
+			CreatedAt: now}, nil
+	}
+	// renderBatch renders a batch on every core (templates are pure CPU),
+	// each worker a stride of the batch.
+	renderBatch := func(batch []span) ([]*domain.Message, error) {
+		msgs := make([]*domain.Message, len(batch))
+		workers := min(runtime.GOMAXPROCS(0), max(len(batch)/256, 1))
+		errs := make([]error, workers)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for k := w; k < len(batch); k += workers {
+					m, err := render(batch[k])
+					if err != nil {
+						errs[w] = err
+						return
+					}
+					msgs[k] = m
+				}
+			}()
+		}
+		wg.Wait()
+		return msgs, errors.Join(errs...)
+	}
+	type rendered struct {
+		msgs []*domain.Message
+		err  error
+	}
+	out := make(chan rendered, 1) // one batch rendered ahead of the one kept
+	stop, finished := make(chan struct{}), make(chan struct{})
+	defer func() { close(stop); <-finished }()
+	go func() {
+		defer close(finished)
+		defer close(out)
+		for batch := range slices.Chunk(spans, emailBatch) {
+			t := time.Now()
+			msgs, err := renderBatch(batch)
+			*rendering += time.Since(t)
+			select {
+			case out <- rendered{msgs, err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	for r := range out {
+		if r.err != nil {
+			return r.err
+		}
+		if err := keep(r.msgs); err != nil {
 			return err
 		}
-		msgs[k] = &domain.Message{AccountID: accountID, Kind: messageKindOutcomes, Subject: subject, Text: text, HTML: html,
-			CreatedAt: now}
-		return nil
 	}
-	// Rendering is pure CPU (templates) and the database waits meanwhile:
-	// spread it over the machine's cores, each worker a stride of the people.
-	workers := min(runtime.GOMAXPROCS(0), max(len(spans)/500, 1))
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := w; k < len(spans); k += workers {
-				if err := render(k); err != nil {
-					errs[w] = err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return msgs, nil
+	return nil
 }
 
 // gateWords words the gate that stopped a candidature (allocation's keys).
