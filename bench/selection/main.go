@@ -70,6 +70,7 @@ type options struct {
 	baselineFor    time.Duration
 	pageClients    int
 	pageInterval   time.Duration
+	pagePath       string
 	cpuprofile     string
 	cpuprofileFile *os.File
 }
@@ -86,6 +87,7 @@ func main() {
 	flag.DurationVar(&o.baselineFor, "page-baseline", 15*time.Second, "how long the page is asked for without a run")
 	flag.IntVar(&o.pageClients, "page-clients", 4, "candidates' browsers asking for the page at once")
 	flag.DurationVar(&o.pageInterval, "page-interval", 50*time.Millisecond, "pause of each browser between two pages")
+	flag.StringVar(&o.pagePath, "page-path", "/mes-candidatures", "the page asked for (the signed-in candidate's by default)")
 	flag.StringVar(&o.server, "postgres", os.Getenv("CMA_TEST_POSTGRES"), "PostgreSQL server URL")
 	flag.BoolVar(&o.keep, "keep", false, "keep the databases (URLs printed) after the phases")
 	flag.BoolVar(&o.quiet, "quiet", false, "do not log the run's steps")
@@ -386,7 +388,7 @@ func pagePhase(ctx context.Context, o options) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	page := platform + "/mes-candidatures"
+	page := platform + o.pagePath
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.pageClients, DisableCompression: true}, Timeout: 30 * time.Second}
 	get := func() (time.Duration, error) {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, page, nil)
@@ -469,15 +471,15 @@ func pagePhase(ctx context.Context, o options) ([]string, error) {
 		return nil, err
 	}
 	pb, pd := quantile(base, 0.99), quantile(during, 0.99)
-	fmt.Printf("\npage GET /mes-candidatures of a signed-in candidate (%d browsers, %s between pages), served by the platform in this process on PostgreSQL\n",
-		o.pageClients, o.pageInterval)
+	fmt.Printf("\npage GET %s of a signed-in candidate (%d browsers, %s between pages), served by the platform in this process on PostgreSQL\n",
+		o.pagePath, o.pageClients, o.pageInterval)
 	fmt.Printf("  without a run: %d pages, p50 %s, p99 %s, max %s\n", len(base), ms(quantile(base, 0.5)), ms(pb), ms(quantile(base, 1)))
 	fmt.Printf("  during the run (%s) and the publication (%s) of %d candidatures: %d pages, p50 %s, p99 %s, max %s\n",
 		r.run.Round(time.Millisecond), r.pub.Round(time.Millisecond), r.n, len(during), ms(quantile(during, 0.5)), ms(pd), ms(quantile(during, 1)))
 	fmt.Printf("  of which during the run: %d pages, p99 %s; during the publication: %d pages, p99 %s\n", len(d3[1]), ms(quantile(d3[1], 0.99)),
 		len(d3[2]), ms(quantile(d3[2], 0.99)))
 	fmt.Printf("  p99 during ÷ p99 without: %.2fx\n", float64(pd)/float64(max(pb, time.Microsecond)))
-	return []string{fmt.Sprintf("page p99 during a run of %d: %s (target < 100 ms) %s; %.2fx the page without a run", r.n, ms(pd),
+	return []string{fmt.Sprintf("page %s p99 during a run of %d: %s (target < 100 ms) %s; %.2fx the page without a run", o.pagePath, r.n, ms(pd),
 		pass(pd < 100*time.Millisecond), float64(pd)/float64(max(pb, time.Microsecond)))}, nil
 }
 

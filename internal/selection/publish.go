@@ -175,7 +175,7 @@ func (s *Service) outcomeEmails(ctx context.Context, tx *sql.Tx, se domain.Sessi
 		}
 		return p.T(key)
 	}
-	describe := func(id int64) (course, address, first string) {
+	describeOnce := func(id int64) (course, address, first string) {
 		if ix == nil {
 			return "cours n° " + strconv.FormatInt(id, 10), "", ""
 		}
@@ -195,6 +195,31 @@ func (s *Service) outcomeEmails(ctx context.Context, tx *sql.Tx, se domain.Sessi
 			first = strings.TrimSpace(first)
 		}
 		return course, address, first
+	}
+	// Each course is described once: a session has thousands of courses and
+	// its emails name them millions of times (chosen, accepted, waited for).
+	described := map[int64][3]string{}
+	note := func(id int64) {
+		if _, ok := described[id]; !ok {
+			c, a, f := describeOnce(id)
+			described[id] = [3]string{c, a, f}
+		}
+	}
+	for _, c := range changed {
+		note(c.CourseID)
+		if c.Outcome.CourseID != 0 {
+			note(c.Outcome.CourseID)
+		}
+		for _, w := range c.Outcome.Waiting {
+			note(w.CourseID)
+		}
+	}
+	describe := func(id int64) (course, address, first string) { // read only from here: the workers share it
+		d, ok := described[id]
+		if !ok {
+			return describeOnce(id)
+		}
+		return d[0], d[1], d[2]
 	}
 	ids := make([]int64, 0, len(changed))
 	for i, c := range changed {
@@ -246,11 +271,12 @@ func (s *Service) outcomeEmails(ctx context.Context, tx *sql.Tx, se domain.Sessi
 		return &domain.Message{AccountID: accountID, Kind: messageKindOutcomes, Subject: subject, Text: text, HTML: html,
 			CreatedAt: now}, nil
 	}
-	// renderBatch renders a batch on every core (templates are pure CPU),
+	// renderBatch renders a batch on every core but one (templates are pure
+	// CPU; the site keeps a core for its pages while a session is published),
 	// each worker a stride of the batch.
 	renderBatch := func(batch []span) ([]*domain.Message, error) {
 		msgs := make([]*domain.Message, len(batch))
-		workers := min(runtime.GOMAXPROCS(0), max(len(batch)/256, 1))
+		workers := min(max(runtime.GOMAXPROCS(0)-1, 1), max(len(batch)/256, 1))
 		errs := make([]error, workers)
 		var wg sync.WaitGroup
 		for w := range workers {
