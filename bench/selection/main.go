@@ -248,7 +248,7 @@ func prepare(ctx context.Context, o options, dbURL string, n, m int, loadDemo bo
 	t0 := time.Now()
 	var sessionID, central int64
 	if d.Dialect == db.Postgres {
-		sessionID, central, err = write(ctx, d, st, in, runNow)
+		sessionID, central, err = write(ctx, d, st, in, runNow, !loadDemo)
 	} else {
 		sessionID, central, err = writeSQLite(ctx, d, st, in, runNow)
 	}
@@ -516,7 +516,10 @@ func peakRSS() uint64 {
 // PostgreSQL: formations and courses copied from a demo template row with
 // the synthetic values, one account and validation per candidate, the
 // candidatures, in set-based statements.
-func write(ctx context.Context, d *db.DB, st *store.Store, in allocation.Input, now time.Time) (int64, int64, error) {
+//
+// With history, each candidature also gets the history event and each
+// candidate the confirmation email that validation leaves.
+func write(ctx context.Context, d *db.DB, st *store.Store, in allocation.Input, now time.Time, history bool) (int64, int64, error) {
 	sessionID, err := st.SelectionSessionByCode(ctx, demo.SessionAnnualCode)
 	if err != nil {
 		return 0, 0, err
@@ -605,6 +608,22 @@ func write(ctx context.Context, d *db.DB, st *store.Store, in allocation.Input, 
 			FROM unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::boolean[], $7::boolean[], $8::boolean[]) AS u(a, c, f, r, j, s)`,
 			sessionID, now, acc, co, fo, rsa, js, sub); err != nil {
 			return err
+		}
+		if history {
+			// What validation left (CAN-4, CON-2): each candidature's first
+			// history event, each candidate's confirmation email, so that
+			// those tables hold what they hold before any selection and
+			// their statistics say so (the candidate's page reads them).
+			if _, err := tx.ExecContext(ctx, `INSERT INTO candidature_events (candidature_id, at, status, actor_account_id, note)
+				SELECT id, $2, 'submitted', NULL, 'candidature validée' FROM candidatures WHERE session_id = $1`, sessionID, now); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO messages (account_id, kind, subject, body_text, body_html, message_id, created_at, sent_at)
+				SELECT 2000000 + g, 'validation', 'Confirmation de vos candidatures', repeat('Texte de la confirmation. ', 40),
+				repeat('<p>Texte de la confirmation.</p>', 60), '<c' || g || '@bench.exemple>', $1, $1
+				FROM generate_series(1, $2::bigint) g`, now, maxCand); err != nil {
+				return err
+			}
 		}
 		_, err = tx.ExecContext(ctx, `ANALYZE`)
 		return err
