@@ -5,8 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"cma/internal/allocation"
 	"cma/internal/catalogue"
@@ -84,9 +88,14 @@ func (s *Service) Publish(ctx context.Context, actor domain.Actor, runID int64) 
 		titles[f.ID] = f.Title
 	}
 	var res PublishResult
+	var tStatuses, tRender, tKeep, tQueue time.Duration
+	started := time.Now()
 	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
 		res = PublishResult{}
+		t := time.Now()
+		lap := func(d *time.Duration) { *d = time.Since(t); t = time.Now() }
 		changed, already, err := s.store.PublishRunTx(ctx, tx, runID, actor.AccountID, now)
+		lap(&tStatuses)
 		if err != nil {
 			return err
 		}
@@ -95,14 +104,15 @@ func (s *Service) Publish(ctx context.Context, actor domain.Actor, runID int64) 
 			return nil
 		}
 		res.Changed = len(changed)
-		msgs, err := s.outcomeEmails(ctx, tx, se, ix, titles, changed)
-		if err != nil {
-			return err
+		if len(changed) > 0 && s.outbox == nil {
+			return errors.New("publish: no outbox to tell the candidates")
 		}
-		if len(msgs) > 0 {
-			if s.outbox == nil {
-				return errors.New("publish: no outbox to tell the candidates")
-			}
+		// The emails are rendered batch by batch while the previous batch is
+		// kept: neither all the bodies in memory at once, nor the database
+		// waiting for the templates.
+		var ids []int64
+		err = s.outcomeEmails(ctx, tx, se, ix, titles, changed, &tRender, func(msgs []*domain.Message) error {
+			t := time.Now()
 			for _, m := range msgs {
 				if m.MessageID, err = s.outbox.NewMessageID(); err != nil {
 					return err
@@ -111,20 +121,32 @@ func (s *Service) Publish(ctx context.Context, actor domain.Actor, runID int64) 
 			if err := s.store.InsertMessagesTx(ctx, tx, msgs); err != nil {
 				return err
 			}
-			ids := make([]int64, len(msgs))
-			for i, m := range msgs {
-				ids[i] = m.ID
+			for _, m := range msgs {
+				ids = append(ids, m.ID)
 			}
+			tKeep += time.Since(t)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(ids) > 0 {
+			t := time.Now()
 			if err := s.outbox.Queue(ctx, tx, ids...); err != nil {
 				return err
 			}
+			tQueue = time.Since(t)
 		}
-		res.Told = len(msgs)
+		res.Told = len(ids)
 		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: now, ActorID: actor.AccountID, Action: domain.AuditSelectionPublished,
 			ObjectKind: domain.AuditObjectRun, ObjectID: runID,
 			Details: fmt.Sprintf("session : %s ; passage : %s ; candidatures : %d ; courriels : %d ; empreinte : %s",
 				se.Code, run.Pass, res.Changed, res.Told, run.Digest)})
 	})
+	if err == nil && !res.Already {
+		s.log.Info("selection run published", "run", runID, "candidatures", res.Changed, "emails", res.Told,
+			"statuses_history_lists", tStatuses, "render", tRender, "keep", tKeep, "queue", tQueue, "total", time.Since(started))
+	}
 	if errors.Is(err, store.ErrAlreadyPublished) {
 		// Name the run that holds the publication: the person decides
 		// whether this one still matters.
@@ -141,9 +163,14 @@ func (s *Service) Publish(ctx context.Context, actor domain.Actor, runID int64) 
 	return res, err
 }
 
-// outcomeEmails builds one email per candidate, listing all their outcomes.
+// emailBatch is how many emails are rendered, then kept, at a time.
+const emailBatch = 4096
+
+// outcomeEmails builds one email per candidate, listing all their outcomes,
+// and gives them to keep in batches, in the order of changed (by account),
+// while it renders the next batch; rendering is the time spent rendering.
 func (s *Service) outcomeEmails(ctx context.Context, tx *sql.Tx, se domain.Session, ix *catalogue.Index, titles map[int64]string,
-	changed []store.PublishedCandidature) ([]*domain.Message, error) {
+	changed []store.PublishedCandidature, rendering *time.Duration, keep func([]*domain.Message) error) error {
 	var p *i18n.Printer
 	if s.words != nil {
 		p = s.words.Printer(i18n.French)
@@ -154,7 +181,7 @@ func (s *Service) outcomeEmails(ctx context.Context, tx *sql.Tx, se domain.Sessi
 		}
 		return p.T(key)
 	}
-	describe := func(id int64) (course, address, first string) {
+	describeOnce := func(id int64) (course, address, first string) {
 		if ix == nil {
 			return "cours n° " + strconv.FormatInt(id, 10), "", ""
 		}
@@ -175,6 +202,31 @@ func (s *Service) outcomeEmails(ctx context.Context, tx *sql.Tx, se domain.Sessi
 		}
 		return course, address, first
 	}
+	// Each course is described once: a session has thousands of courses and
+	// its emails name them millions of times (chosen, accepted, waited for).
+	described := map[int64][3]string{}
+	note := func(id int64) {
+		if _, ok := described[id]; !ok {
+			c, a, f := describeOnce(id)
+			described[id] = [3]string{c, a, f}
+		}
+	}
+	for _, c := range changed {
+		note(c.CourseID)
+		if c.Outcome.CourseID != 0 {
+			note(c.Outcome.CourseID)
+		}
+		for _, w := range c.Outcome.Waiting {
+			note(w.CourseID)
+		}
+	}
+	describe := func(id int64) (course, address, first string) { // read only from here: the workers share it
+		d, ok := described[id]
+		if !ok {
+			return describeOnce(id)
+		}
+		return d[0], d[1], d[2]
+	}
 	ids := make([]int64, 0, len(changed))
 	for i, c := range changed {
 		if i == 0 || changed[i-1].AccountID != c.AccountID {
@@ -183,14 +235,22 @@ func (s *Service) outcomeEmails(ctx context.Context, tx *sql.Tx, se domain.Sessi
 	}
 	names, err := s.store.FirstNamesTx(ctx, tx, ids)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var msgs []*domain.Message
+	// One email per person: the person's candidatures are changed[i:j].
+	type span struct{ i, j int }
+	var spans []span
 	for i := 0; i < len(changed); {
 		j := i
 		for j < len(changed) && changed[j].AccountID == changed[i].AccountID {
 			j++
 		}
+		spans = append(spans, span{i, j})
+		i = j
+	}
+	now := s.now()
+	render := func(sp span) (*domain.Message, error) {
+		i, j := sp.i, sp.j
 		accountID := changed[i].AccountID
 		m := mail.Outcomes{FirstName: names[accountID], Session: se.Name, SpaceURL: s.publicURL + "/mes-candidatures"}
 		for _, c := range changed[i:j] {
@@ -214,11 +274,67 @@ func (s *Service) outcomeEmails(ctx context.Context, tx *sql.Tx, se domain.Sessi
 		if err != nil {
 			return nil, err
 		}
-		msgs = append(msgs, &domain.Message{AccountID: accountID, Kind: messageKindOutcomes, Subject: subject, Text: text, HTML: html,
-			CreatedAt: s.now()})
-		i = j
+		return &domain.Message{AccountID: accountID, Kind: messageKindOutcomes, Subject: subject, Text: text, HTML: html,
+			CreatedAt: now}, nil
 	}
-	return msgs, nil
+	// renderBatch renders a batch on every core but one (templates are pure
+	// CPU; the site keeps a core for its pages while a session is published),
+	// each worker a stride of the batch.
+	renderBatch := func(batch []span) ([]*domain.Message, error) {
+		msgs := make([]*domain.Message, len(batch))
+		workers := min(max(runtime.GOMAXPROCS(0)-1, 1), max(len(batch)/256, 1))
+		errs := make([]error, workers)
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for k := w; k < len(batch); k += workers {
+					m, err := render(batch[k])
+					if err != nil {
+						errs[w] = err
+						return
+					}
+					msgs[k] = m
+				}
+			}()
+		}
+		wg.Wait()
+		return msgs, errors.Join(errs...)
+	}
+	type rendered struct {
+		msgs []*domain.Message
+		err  error
+	}
+	out := make(chan rendered, 1) // one batch rendered ahead of the one kept
+	stop, finished := make(chan struct{}), make(chan struct{})
+	defer func() { close(stop); <-finished }()
+	go func() {
+		defer close(finished)
+		defer close(out)
+		for batch := range slices.Chunk(spans, emailBatch) {
+			t := time.Now()
+			msgs, err := renderBatch(batch)
+			*rendering += time.Since(t)
+			select {
+			case out <- rendered{msgs, err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	for r := range out {
+		if r.err != nil {
+			return r.err
+		}
+		if err := keep(r.msgs); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // gateWords words the gate that stopped a candidature (allocation's keys).
