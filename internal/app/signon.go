@@ -150,7 +150,7 @@ func seedDemoStaff(ctx context.Context, svc *accounts.Service, st *store.Store, 
 		case domain.RoleCoordinator:
 			g.FormationID = coordinated.FormationID
 		case domain.RoleTrainer:
-			g.CourseID = first.ID
+			g.CourseID = coordinated.ID // a course the coordinator coordinates
 		}
 		if !g.Role.Valid() {
 			return fmt.Errorf("persona %s: unknown role %q", p.Subject, role)

@@ -493,8 +493,13 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 			row.History = append(row.History, pg.DateTime(h.At, s.Paris)+" — "+p.T("cstatus."+string(h.Status))+" ("+h.Note+")")
 		}
 		if c.Active() {
-			row.NextSteps = p.T("cands.next", map[string]any{"From": pg.ShortDate(e.Session.AnswerOpens.In(s.Paris)),
-				"To": pg.ShortDate(e.Session.AnswerCloses.Day()), "Evaluation": p.T("evaluation." + string(e.Formation.Evaluation))})
+			switch c.Status {
+			case domain.CandidatureAccepted, domain.CandidatureWaiting:
+				row.NextSteps = p.T("cands.next." + string(c.Status)) // after the run (PER-1)
+			default:
+				row.NextSteps = p.T("cands.next", map[string]any{"From": pg.ShortDate(e.Session.AnswerOpens.In(s.Paris)),
+					"To": pg.ShortDate(e.Session.AnswerCloses.Day()), "Evaluation": p.T("evaluation." + string(e.Formation.Evaluation))})
+			}
 			if e.Session.MayCancel(now) {
 				row.CanCancel = true
 				row.CancelUntil = p.T("cands.cancel.until", map[string]any{"When": pg.Deadline(e.Session.CandidatureCloses)})

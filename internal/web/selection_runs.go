@@ -131,7 +131,12 @@ func (s *Server) selectionReviewPage(w http.ResponseWriter, r *http.Request) {
 		s.serviceError(w, r, err)
 		return
 	}
+	empty := 0
 	for _, f := range rv.Summary.Formations {
+		if f.Candidatures == 0 {
+			empty++ // nothing to review: counted, not shown
+			continue
+		}
 		fr := views.SelectionFormationReview{Name: f.Name,
 			Figures: pg.T("selrun.review.figures", map[string]any{"Candidatures": f.Candidatures, "Accepted": f.Accepted,
 				"Waiting": f.Waiting, "Ineligible": f.Ineligible, "Redirects": f.Redirects, "Placements": f.Placements,
@@ -165,6 +170,9 @@ func (s *Server) selectionReviewPage(w http.ResponseWriter, r *http.Request) {
 			fr.Courses = append(fr.Courses, cr)
 		}
 		v.Formations = append(v.Formations, fr)
+	}
+	if empty > 0 {
+		v.Empty = pg.T("selrun.review.empty", map[string]any{"Count": empty})
 	}
 	s.render(w, r, http.StatusOK, views.SelectionReview(pg, v))
 }
