@@ -157,7 +157,7 @@ func TestCandidatePhoneJourney_CAN4_CAN5_CAN9_CON2(t *testing.T) {
 	}
 	rc := eval[recap](b, `(() => { const main = document.querySelector('main');
 		return {Courses: [...main.querySelectorAll('.result-list .result')].map(r => ({Title: r.querySelector('h3').textContent.trim(),
-			Price: [...r.querySelectorAll('dd')].pop().textContent.trim()})),
+			Price: [...r.querySelectorAll('dt')].find(dt => dt.textContent.trim() === 'Tarif').nextElementSibling.textContent.trim()})),
 			FirstClassCount: [...main.querySelectorAll('dt')].filter(dt => dt.textContent.trim() === 'Premier cours').length,
 			Facts: [...main.querySelectorAll('dl')].pop().textContent,
 			Buttons: [...main.querySelectorAll('button')].map(x => x.textContent.trim()).join(' | ')}; })()`)

@@ -2,11 +2,8 @@ package e2e
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -16,15 +13,9 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"cma/internal/accounts"
-	"cma/internal/candidature"
 	"cma/internal/catalogue"
-	"cma/internal/db"
 	"cma/internal/demo"
 	"cma/internal/domain"
-	"cma/internal/i18n"
-	"cma/internal/jobs"
-	"cma/internal/outbox"
-	"cma/internal/store"
 )
 
 const (
@@ -54,16 +45,8 @@ func TestSelectionRunJourney_SEL1_SEL2_SEL3_SEL5_PER1_PER2(t *testing.T) {
 	base, dbURL := startServerDB(t, now)
 	ctx := context.Background()
 
-	d, err := db.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	st := store.New(d)
-	words, _ := i18n.Load()
-	paris, _ := time.LoadLocation("Europe/Paris")
-	cat := catalogue.NewService(st, words, "C", 0, now)
-	ix, err := cat.Index(ctx)
+	f := newFiler(t, dbURL, now)
+	ix, err := f.cat.Index(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,23 +70,6 @@ func TestSelectionRunJourney_SEL1_SEL2_SEL3_SEL5_PER1_PER2(t *testing.T) {
 	session := course.Session
 	clock.Store(session.CandidatureCloses.End().Add(-48 * time.Hour).UnixNano())
 
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	queue, err := jobs.New(d, st, nil, jobs.Config{Log: log, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	box := outbox.New(st, queue, "cma.test")
-	cands := candidature.New(st, cat, box, candidature.ConfirmationMailer{Words: words, Paris: paris,
-		SpaceURL: "http://cma.test/mes-candidatures"}, now, paris)
-	accts := accounts.New(st, now, log)
-	if rules, err := st.CurrentRules(ctx); err != nil || rules.Version == "" {
-		if err := st.InTx(ctx, func(tx *sql.Tx) error {
-			return st.PublishRules(ctx, tx, domain.Rules{Version: "e2e-1", Published: now().Add(-time.Hour), Body: "Règlement."})
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
-
 	// Who applies, and the mark each gets: Camille first; seats-1 others
 	// accepted after her; two waiting before Yasmine, one after; Thomas absent.
 	type applicant struct {
@@ -126,24 +92,8 @@ func TestSelectionRunJourney_SEL1_SEL2_SEL3_SEL5_PER1_PER2(t *testing.T) {
 	people = append(people, filler(seats, "15"), filler(seats+1, "14"), filler(seats+2, "10"))
 	marks := map[string]string{} // by the name the results form shows first: the last name in capitals
 	for _, p := range people {
-		acc, err := accts.SignIn(ctx, accounts.Identity{Issuer: p.issuer, Subject: p.subject, Email: p.email,
-			EmailVerified: true, FirstName: p.first, LastName: p.last, BirthDate: time.Date(1990, 1, 2, 0, 0, 0, 0, time.UTC)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		actor := accounts.ActorOf(acc)
-		if err := cands.Add(ctx, actor, acc.ID, course.ID); err != nil {
-			t.Fatal(err)
-		}
-		b, err := cands.ShowBasket(ctx, actor, acc.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Nobody accepts a redirect (SEL-5): the waiting list stays a list.
-		if _, err := cands.Validate(ctx, actor, acc.ID, candidature.Form{Token: b.Token, Objective: domain.ObjectivePersonal,
-			AcceptRules: true, RulesVersion: b.Rules.Version}); err != nil {
-			t.Fatal(err)
-		}
+		f.apply(t, accounts.Identity{Issuer: p.issuer, Subject: p.subject, Email: p.email,
+			EmailVerified: true, FirstName: p.first, LastName: p.last, BirthDate: time.Date(1990, 1, 2, 0, 0, 0, 0, time.UTC)}, course.ID)
 		marks[strings.ToUpper(p.last)] = p.mark
 	}
 

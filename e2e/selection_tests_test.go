@@ -38,16 +38,8 @@ func TestTestsJourney_SEL2_SEL3_ROLE3(t *testing.T) {
 	base, dbURL := startServerDB(t, now)
 	ctx := context.Background()
 
-	d, err := db.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	st := store.New(d)
-	words, _ := i18n.Load()
-	paris, _ := time.LoadLocation("Europe/Paris")
-	cat := catalogue.NewService(st, words, "C", 0, now)
-	ix, err := cat.Index(ctx)
+	f := newFiler(t, dbURL, now)
+	ix, err := f.cat.Index(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,40 +54,9 @@ func TestTestsJourney_SEL2_SEL3_ROLE3(t *testing.T) {
 	if course == nil {
 		t.Skip("no anticipated test open in Voltaire in the demo")
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	queue, err := jobs.New(d, st, nil, jobs.Config{Log: log, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	box := outbox.New(st, queue, "cma.test")
-	cands := candidature.New(st, cat, box, candidature.ConfirmationMailer{Words: words, Paris: paris,
-		SpaceURL: "http://cma.test/mes-candidatures"}, now, paris)
-	accts := accounts.New(st, now, log)
-	if rules, err := st.CurrentRules(ctx); err != nil || rules.Version == "" {
-		if err := st.InTx(ctx, func(tx *sql.Tx) error {
-			return st.PublishRules(ctx, tx, domain.Rules{Version: "e2e-1", Published: now().Add(-time.Hour), Body: "Règlement."})
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
 	for _, who := range []string{"Aubry", "Berger"} {
-		acc, err := accts.SignIn(ctx, accounts.Identity{Issuer: "https://e2e.exemple", Subject: who, Email: strings.ToLower(who) + "@exemple.fr",
-			EmailVerified: true, FirstName: "Alex", LastName: who, BirthDate: time.Date(1990, 1, 2, 0, 0, 0, 0, time.UTC)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		actor := accounts.ActorOf(acc)
-		if err := cands.Add(ctx, actor, acc.ID, course.ID); err != nil {
-			t.Fatal(err)
-		}
-		b, err := cands.ShowBasket(ctx, actor, acc.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := cands.Validate(ctx, actor, acc.ID, candidature.Form{Token: b.Token, Objective: domain.ObjectivePersonal,
-			AcceptRules: true, RulesVersion: b.Rules.Version}); err != nil {
-			t.Fatal(err)
-		}
+		f.apply(t, accounts.Identity{Issuer: "https://e2e.exemple", Subject: who, Email: strings.ToLower(who) + "@exemple.fr",
+			EmailVerified: true, FirstName: "Alex", LastName: who, BirthDate: time.Date(1990, 1, 2, 0, 0, 0, 0, time.UTC)}, course.ID)
 	}
 	// The candidatures close.
 	clock.Store(course.Session.CandidatureCloses.End().Add(2 * time.Hour).UnixNano())
@@ -143,6 +104,69 @@ func TestTestsJourney_SEL2_SEL3_ROLE3(t *testing.T) {
 		t.Errorf("the absent candidate: %q", w)
 	}
 	b.checkA11y("the results page", 20*time.Second)
+}
+
+// filer files candidatures in Go on the server's database, through the
+// candidature services, for journeys that need more candidatures than a
+// browser would file in reasonable time (the demo they start has none).
+type filer struct {
+	st    *store.Store
+	cat   *catalogue.Service
+	cands *candidature.Service
+	accts *accounts.Service
+}
+
+// newFiler opens the server's database and publishes rules when it has none.
+func newFiler(t *testing.T, dbURL string, now func() time.Time) *filer {
+	t.Helper()
+	ctx := context.Background()
+	d, err := db.Open(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	st := store.New(d)
+	words, _ := i18n.Load()
+	paris, _ := time.LoadLocation("Europe/Paris")
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	queue, err := jobs.New(d, st, nil, jobs.Config{Log: log, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := catalogue.NewService(st, words, "C", 0, now)
+	cands := candidature.New(st, cat, outbox.New(st, queue, "cma.test"), candidature.ConfirmationMailer{Words: words, Paris: paris,
+		SpaceURL: "http://cma.test/mes-candidatures"}, now, paris)
+	if rules, err := st.CurrentRules(ctx); err != nil || rules.Version == "" {
+		if err := st.InTx(ctx, func(tx *sql.Tx) error {
+			return st.PublishRules(ctx, tx, domain.Rules{Version: "e2e-1", Published: now().Add(-time.Hour), Body: "Règlement."})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &filer{st: st, cat: cat, cands: cands, accts: accounts.New(st, now, log)}
+}
+
+// apply signs the person in (an account at the identity's issuer) and
+// validates a basket of one course, without accepting redirects (SEL-5).
+func (f *filer) apply(t *testing.T, id accounts.Identity, courseID int64) {
+	t.Helper()
+	ctx := context.Background()
+	acc, err := f.accts.SignIn(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := accounts.ActorOf(acc)
+	if err := f.cands.Add(ctx, actor, acc.ID, courseID); err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.cands.ShowBasket(ctx, actor, acc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.cands.Validate(ctx, actor, acc.ID, candidature.Form{Token: b.Token, Objective: domain.ObjectivePersonal,
+		AcceptRules: true, RulesVersion: b.Rules.Version}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func idText(n int64) string { return strconv.FormatInt(n, 10) }
