@@ -1,6 +1,7 @@
 package selection
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -72,6 +73,20 @@ func (s *Service) Publish(ctx context.Context, actor domain.Actor, runID int64) 
 		if !se.AnswerCloses.Open(now) {
 			return PublishResult{}, refuse("selection.publish.after_answer", "Closes", se.AnswerCloses.Day().Format("02/01/2006"))
 		}
+	}
+	// A dry run decided on what it read: a result entered or changed since,
+	// a formation's minimum rate set, a candidature withdrawn would make its
+	// outcomes wrong for somebody (PER-1). What it read is kept; read it again.
+	if stale, err := s.stale(ctx, run); err != nil {
+		return PublishResult{}, err
+	} else if stale {
+		// Once a run is published every other one is stale: say that first.
+		if other, err := s.store.PublishedRunOf(ctx, run.SessionID, run.Pass); err != nil {
+			return PublishResult{}, err
+		} else if other != 0 {
+			return PublishResult{}, refuse("selection.publish.another_published", "Run", other, "This", runID)
+		}
+		return PublishResult{}, refuse("selection.publish.stale", "Run", run.ID)
 	}
 	var ix *catalogue.Index
 	if s.catalogue != nil {
@@ -338,6 +353,36 @@ func (s *Service) outcomeEmails(ctx context.Context, tx *sql.Tx, se domain.Sessi
 }
 
 // gateWords words the gate that stopped a candidature (allocation's keys).
+// stale reports whether the session's input has changed since the run read
+// it: the kept input and the input read now, both without the run's seed,
+// encode to different bytes. A run kept without its input cannot tell: not
+// stale. (A change between this check and the publication's transaction is
+// not seen: the window is the time of one read.)
+func (s *Service) stale(ctx context.Context, run domain.Run) (bool, error) {
+	kept, err := s.store.RunInput(ctx, run.ID)
+	if err != nil || kept == nil {
+		return false, err
+	}
+	then, err := decodeInput(kept)
+	if err != nil {
+		return false, err
+	}
+	now, err := s.buildInput(ctx, run.SessionID, run.Pass)
+	if err != nil {
+		return false, err
+	}
+	then.Input.Seed, now.Input.Seed = 0, 0
+	a, err := then.encode()
+	if err != nil {
+		return false, err
+	}
+	b, err := now.encode()
+	if err != nil {
+		return false, err
+	}
+	return !bytes.Equal(a, b), nil
+}
+
 func gateWords(p *i18n.Printer, gate string) string {
 	for g := allocation.GatePrerequisites; g <= allocation.GateNotPassed; g++ {
 		if g.String() == gate {

@@ -150,6 +150,23 @@ func TestBadInputRefused_SEL2_SEL3_PER1_PER2(t *testing.T) {
 			[]selection.ResultEntry{{CandidatureID: id3, Result: "pass"}}); err != nil {
 			t.Fatal(err)
 		}
+		// A dry run, then a result changed: that run is stale, refused (PER-1).
+		stale, err := e.sel.StartRun(ctx, e.central, e.session.ID, domain.PassMain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.sel.EnterResults(ctx, e.central, target, []selection.ResultEntry{
+			{CandidatureID: id1, Result: "score", Score: "15", Level: "2"}, {CandidatureID: id2, Result: "score", Score: "9"}}); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Store(e.session.AnswerOpens.Add(time.Hour).UnixNano())
+		_, err = e.sel.Publish(ctx, e.central, stale.ID)
+		refusedWith(t, err, "selection.publish.stale")
+		wantWords(t, "publishing a stale dry run", frenchOf(t, err), fmt.Sprintf("depuis le traitement à blanc n° %d", stale.ID),
+			"lancez un nouveau traitement à blanc")
+		if n := e.count(t, `SELECT COUNT(*) FROM candidatures WHERE status <> 'submitted'`); n != 0 {
+			t.Fatalf("%d candidatures decided by a refused publication", n)
+		}
 		run1, err := e.sel.StartRun(ctx, e.central, e.session.ID, domain.PassMain)
 		if err != nil {
 			t.Fatal(err)
@@ -158,7 +175,6 @@ func TestBadInputRefused_SEL2_SEL3_PER1_PER2(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e.clock.Store(e.session.AnswerOpens.Add(time.Hour).UnixNano())
 		if _, err := e.sel.Publish(ctx, e.central, run1.ID); err != nil {
 			t.Fatal(err)
 		}

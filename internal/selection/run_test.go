@@ -358,9 +358,15 @@ func TestRun_SEL1_SEL5_CAN3_PER2_PER1(t *testing.T) {
 		_, err = e.sel.Publish(ctx, e.central, run.ID)
 		refusedWith(t, err, "selection.publish.before_answer")
 		e.now = t0.Add(29 * 24 * time.Hour)
-		// A candidature cancelled meanwhile is skipped (made by hand: the
-		// candidate can no longer cancel after the closing date).
+		// A candidature cancelled meanwhile (made by hand: the candidate can
+		// no longer cancel after the closing date) makes both dry runs stale:
+		// refused, and a new dry run is published (PER-1).
 		e.exec(t, `UPDATE candidatures SET status = 'cancelled' WHERE account_id = $1`, people[8].ID)
+		_, err = e.sel.Publish(ctx, e.central, run.ID)
+		refusedWith(t, err, "selection.publish.stale")
+		if run, err = e.sel.StartRun(ctx, e.central, e.session, domain.PassMain); err != nil {
+			t.Fatal(err)
+		}
 		res, err := e.sel.Publish(ctx, e.central, run.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -381,8 +387,8 @@ func TestRun_SEL1_SEL5_CAN3_PER2_PER1(t *testing.T) {
 			t.Fatalf("%d outcome emails (%v), want one per candidate: 8", emails, err)
 		}
 		var audits int
-		if err := d.R.QueryRow(`SELECT COUNT(*) FROM audit_events WHERE action IN ('selection.run', 'selection.published')`).Scan(&audits); err != nil || audits != 3 {
-			t.Fatalf("%d audit events (%v), want 2 runs and 1 publication", audits, err)
+		if err := d.R.QueryRow(`SELECT COUNT(*) FROM audit_events WHERE action IN ('selection.run', 'selection.published')`).Scan(&audits); err != nil || audits != 4 {
+			t.Fatalf("%d audit events (%v), want 3 runs and 1 publication", audits, err)
 		}
 		checkPublished(t, e, run.ID)
 	})
