@@ -242,6 +242,29 @@ func (s *Store) PublishRunTx(ctx context.Context, tx *sql.Tx, runID, actor int64
 	if err != nil {
 		return nil, false, err
 	}
+	if s.db.Dialect == db.Postgres {
+		changed, err = s.publishCandidaturesPostgresTx(ctx, tx, runID, actor, now, from, outcomes)
+	} else {
+		changed, err = s.publishCandidaturesTx(ctx, tx, runID, actor, now, from, outcomes)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	slices.SortFunc(changed, func(a, b PublishedCandidature) int {
+		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.ID, b.ID))
+	})
+	return changed, false, nil
+}
+
+// publishNote is the line a publication writes in each history.
+func publishNote(runID int64) string {
+	return fmt.Sprintf("sélection publiée (traitement n° %d)", runID)
+}
+
+// publishCandidaturesTx gives the run's candidatures still in a status of
+// from their outcome, their history line and their waiting places (SQLite).
+func (s *Store) publishCandidaturesTx(ctx context.Context, tx *sql.Tx, runID, actor int64, now time.Time, from []string,
+	outcomes map[int64]domain.RunOutcome) (changed []PublishedCandidature, err error) {
 	// Set-based: one statement for the statuses, one for the history, one
 	// for the waiting lists, whatever the number of candidatures. An
 	// outcome's text is the status it gives (domain.Outcome.Status).
@@ -250,36 +273,72 @@ func (s *Store) PublishRunTx(ctx context.Context, tx *sql.Tx, runID, actor int64
 		WHERE o.run_id = $1 AND o.candidature_id = candidatures.id AND candidatures.status `+s.inList(2, "text")+`
 		RETURNING candidatures.id, candidatures.account_id, candidatures.formation_id, candidatures.course_id`, runID, s.listArg(from))
 	if err != nil {
-		return nil, false, fmt.Errorf("publish the candidatures of run %d: %w", runID, err)
+		return nil, fmt.Errorf("publish the candidatures of run %d: %w", runID, err)
 	}
 	for rows.Next() {
 		var p PublishedCandidature
 		if err := rows.Scan(&p.ID, &p.AccountID, &p.FormationID, &p.CourseID); err != nil {
 			rows.Close()
-			return nil, false, err
+			return nil, err
 		}
 		p.Outcome = outcomes[p.ID]
 		changed = append(changed, p)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	slices.SortFunc(changed, func(a, b PublishedCandidature) int {
-		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.ID, b.ID))
-	})
 	if _, err := tx.ExecContext(ctx, `INSERT INTO candidature_events (candidature_id, at, status, actor_account_id, note)
 		SELECT c.id, $2, c.status, $3, $4 || CASE WHEN o.redirected THEN ' ; réorientation' ELSE '' END
 		FROM candidatures c JOIN selection_outcomes o ON o.candidature_id = c.id AND o.run_id = $1 WHERE c.decided_run_id = $1`,
-		runID, s.instantArg(now), nullID(actor), fmt.Sprintf("sélection publiée (traitement n° %d)", runID)); err != nil {
-		return nil, false, fmt.Errorf("history of the candidatures of run %d: %w", runID, err)
+		runID, s.instantArg(now), nullID(actor), publishNote(runID)); err != nil {
+		return nil, fmt.Errorf("history of the candidatures of run %d: %w", runID, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO waiting_list (course_id, candidature_id, position, run_id)
 		SELECT w.course_id, w.candidature_id, w.position, $1 FROM selection_waiting w
-		JOIN candidatures c ON c.id = w.candidature_id AND c.decided_run_id = $1 WHERE w.run_id = $1`, runID); err != nil {
-		return nil, false, fmt.Errorf("waiting lists of run %d: %w", runID, err)
+		JOIN candidatures c ON c.id = w.candidature_id AND c.decided_run_id = $1 WHERE w.run_id = $1
+		ORDER BY w.course_id, w.candidature_id`, runID); err != nil {
+		return nil, fmt.Errorf("waiting lists of run %d: %w", runID, err)
 	}
-	return changed, false, nil
+	return changed, nil
+}
+
+// publishCandidaturesPostgresTx is publishCandidaturesTx in one statement on
+// PostgreSQL: the UPDATE's returned rows feed the history and the waiting
+// lists directly, so the candidatures are neither scanned nor joined again
+// (bench/README.md, "Publication at scale, second pass"). The live waiting
+// lists are written in their primary key's order.
+func (s *Store) publishCandidaturesPostgresTx(ctx context.Context, tx *sql.Tx, runID, actor int64, now time.Time, from []string,
+	outcomes map[int64]domain.RunOutcome) (changed []PublishedCandidature, err error) {
+	rows, err := tx.QueryContext(ctx, `WITH u AS (
+		UPDATE candidatures SET status = o.outcome, accepted_course_id = o.course_id, decided_run_id = $1
+		FROM selection_outcomes o
+		WHERE o.run_id = $1 AND o.candidature_id = candidatures.id AND candidatures.status = ANY($2::text[])
+		RETURNING candidatures.id, candidatures.account_id, candidatures.formation_id, candidatures.course_id,
+			candidatures.status, o.redirected),
+	e AS (INSERT INTO candidature_events (candidature_id, at, status, actor_account_id, note)
+		SELECT u.id, $3, u.status, $4, $5 || CASE WHEN u.redirected THEN ' ; réorientation' ELSE '' END FROM u),
+	w AS (INSERT INTO waiting_list (course_id, candidature_id, position, run_id)
+		SELECT w.course_id, w.candidature_id, w.position, $1 FROM selection_waiting w
+		JOIN u ON u.id = w.candidature_id WHERE w.run_id = $1 ORDER BY w.course_id, w.candidature_id)
+	SELECT id, account_id, formation_id, course_id FROM u`,
+		runID, s.listArg(from), s.instantArg(now), nullID(actor), publishNote(runID))
+	if err != nil {
+		return nil, fmt.Errorf("publish the candidatures of run %d: %w", runID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p PublishedCandidature
+		if err := rows.Scan(&p.ID, &p.AccountID, &p.FormationID, &p.CourseID); err != nil {
+			return nil, err
+		}
+		p.Outcome = outcomes[p.ID]
+		changed = append(changed, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("publish the candidatures of run %d: %w", runID, err)
+	}
+	return changed, nil
 }
 
 // FirstNamesTx reads the first names of accounts, by ID.
