@@ -19,6 +19,11 @@ const (
 	CandidatureNotRetained  CandidatureStatus = "not_retained"   // the test or interview was not passed
 	CandidatureWithdrawn    CandidatureStatus = "withdrawn"      // désistement: absent from the test (SEL-2)
 	CandidatureIneligible   CandidatureStatus = "ineligible"     // a gate failed: prerequisites, repeat (SEL-7), level
+	// The waiting lists' (SEL-4, SEL-5): none of them holds a formation.
+	CandidatureGivenUp      CandidatureStatus = "given_up"      // désistement: the candidate gave up their place or their wait
+	CandidatureNoPlace      CandidatureStatus = "no_place"      // en manque de place: no seat within three weeks of the start (SEL-4)
+	CandidatureDeclined     CandidatureStatus = "declined"      // the candidate declined the seat offered in the course they chose
+	CandidatureOfferExpired CandidatureStatus = "offer_expired" // an offered seat was not answered in time
 )
 
 // ActiveStatuses hold a formation and a slot (CAN-1, CAN-2, CAN-3). The
@@ -27,7 +32,8 @@ var ActiveStatuses = []CandidatureStatus{CandidatureSubmitted, CandidatureFirstD
 
 // CandidatureStatuses lists every status, in the order of a candidature's life.
 var CandidatureStatuses = []CandidatureStatus{CandidatureSubmitted, CandidatureCancelled, CandidatureFirstDayTest,
-	CandidatureAccepted, CandidatureWaiting, CandidatureNotRetained, CandidatureWithdrawn, CandidatureIneligible}
+	CandidatureAccepted, CandidatureWaiting, CandidatureNotRetained, CandidatureWithdrawn, CandidatureIneligible,
+	CandidatureGivenUp, CandidatureNoPlace, CandidatureDeclined, CandidatureOfferExpired}
 
 // Maximum formations held at once (CAN-1).
 const MaxFormations = 3

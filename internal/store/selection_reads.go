@@ -67,10 +67,16 @@ func (s *Store) CandidatureTestResult(ctx context.Context, candidatureID int64) 
 }
 
 // LiveWaiting is the candidature's places on the live waiting lists (as the
-// published run left them and the waiting-list capability moved them).
+// published run left them and the waiting lists moved them since).
 func (s *Store) LiveWaiting(ctx context.Context, candidatureID int64) ([]domain.WaitingPlace, error) {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT course_id, position FROM waiting_list WHERE candidature_id = $1
-		ORDER BY position, course_id`, candidatureID)
+	// The position shown is the rank among those still waiting: it only moves
+	// up, or stays, as those ahead leave the list (accepted, given up…).
+	rows, err := s.db.R.QueryContext(ctx, `SELECT w.course_id,
+		1 + (SELECT COUNT(*) FROM waiting_list a JOIN candidatures ac ON ac.id = a.candidature_id
+			WHERE a.course_id = w.course_id
+			AND (ac.status = 'waiting' OR (ac.status = 'accepted' AND ac.accepted_course_id <> a.course_id))
+			AND (a.position < w.position OR (a.position = w.position AND a.candidature_id < w.candidature_id)))
+		FROM waiting_list w WHERE w.candidature_id = $1 ORDER BY w.position, w.course_id`, candidatureID)
 	if err != nil {
 		return nil, fmt.Errorf("waiting places of candidature %d: %w", candidatureID, err)
 	}

@@ -1,0 +1,335 @@
+package waitlist
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+
+	"cma/internal/catalogue"
+	"cma/internal/domain"
+	"cma/internal/mail"
+)
+
+// The candidate's answers: accept or decline an offer, give up a place or a
+// wait (désistement). Each is one transaction under the course's lock, with
+// its history line, its email, and the seat it frees offered at once.
+
+// Answer is what an answer did.
+type Answer struct {
+	Offer domain.Offer
+	// Already: the same answer was given before (a resubmitted form):
+	// nothing was done again.
+	Already bool
+	// Next are the offers the freed seat went to.
+	Next []Offered
+}
+
+// mayAnswer checks that actor acts for person (ROLE-1).
+func mayAnswer(actor domain.Actor, personID int64) bool {
+	return domain.Can(actor, domain.ActApply, domain.Resource{AccountID: personID})
+}
+
+// openOffer reads an offer of person's in tx and locks its course and the
+// course its candidature is accepted in, if any (in the order of their IDs,
+// so that two answers never wait for each other), and says why it cannot be
+// answered with to: someone else's is not found; an offer already given the
+// same answer is Already; any other answer, or a deadline passed, or lists
+// closed, is refused with the reason. It returns the candidature as it is
+// under the locks.
+func (s *Service) openOffer(ctx context.Context, tx *sql.Tx, ix *catalogue.Index, personID, offerID int64,
+	to domain.OfferState) (domain.Offer, domain.Candidature, bool, error) {
+	o, err := s.store.Offer(ctx, tx, offerID)
+	if err != nil {
+		return o, domain.Candidature{}, false, err
+	}
+	if o.AccountID != personID {
+		// A forged ID learns nothing: someone else's offer answers as a missing one.
+		return o, domain.Candidature{}, false, fmt.Errorf("offer %d of person %d: %w", offerID, personID, ErrNotFound)
+	}
+	c, err := s.store.Candidature(ctx, tx, o.CandidatureID)
+	if err != nil {
+		return o, c, false, err
+	}
+	if err := s.lockCourses(ctx, tx, o.CourseID, c.AcceptedCourseID); err != nil {
+		return o, c, false, err
+	}
+	if o, err = s.store.Offer(ctx, tx, offerID); err != nil { // as they are under the locks
+		return o, c, false, err
+	}
+	if c, err = s.store.Candidature(ctx, tx, o.CandidatureID); err != nil {
+		return o, c, false, err
+	}
+	if o.State == to {
+		return o, c, true, nil
+	}
+	if o.State != domain.OfferPending {
+		return o, c, false, refuse("waitlist.offer.answered."+string(o.State), "Deadline", s.longDate(o.Deadline.Day()))
+	}
+	now := s.now()
+	if e, ok := ix.Course(o.CourseID); ok && domain.ListsClosed(e.FirstClass, now) {
+		return o, c, false, refuse("waitlist.offer.answered.lapsed")
+	}
+	if !o.Deadline.Open(now) {
+		return o, c, false, refuse("waitlist.offer.answered.expired", "Deadline", s.longDate(o.Deadline.Day()))
+	}
+	return o, c, false, nil
+}
+
+// lockCourses locks courses in the order of their IDs (0s skipped).
+func (s *Service) lockCourses(ctx context.Context, tx *sql.Tx, ids ...int64) error {
+	ids = slices.DeleteFunc(slices.Clone(ids), func(id int64) bool { return id == 0 })
+	slices.Sort(ids)
+	for _, id := range slices.Compact(ids) {
+		if err := s.store.LockCourse(ctx, tx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Accept takes the seat offered: the candidature is accepted in the course,
+// as the selection would have accepted it (SEL-5: a redirect too), once
+// CAN-1..3 are checked again against what the person holds now. Its wait is
+// over: it leaves every list. A candidature accepted in a course it
+// preferred less (a redirect) moves to this one, and the seat it leaves is
+// offered to the next on that course's list.
+func (s *Service) Accept(ctx context.Context, actor domain.Actor, personID, offerID int64) (Answer, error) {
+	if !mayAnswer(actor, personID) {
+		return Answer{}, ErrForbidden
+	}
+	ix, err := s.catalogue.Index(ctx)
+	if ix == nil {
+		return Answer{}, err
+	}
+	var a Answer
+	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
+		a = Answer{}
+		o, c, already, err := s.openOffer(ctx, tx, ix, personID, offerID, domain.OfferAccepted)
+		a.Offer, a.Already = o, already
+		if err != nil || already {
+			return err
+		}
+		e, ok := ix.Course(o.CourseID)
+		if !ok {
+			return fmt.Errorf("offer %d: course %d: %w", o.ID, o.CourseID, ErrNotFound)
+		}
+		if err := s.store.LockPerson(ctx, tx, personID); err != nil {
+			return err
+		}
+		if refusals, err := s.mayTake(ctx, tx, ix, personID, o.CandidatureID, e); err != nil {
+			return err
+		} else if len(refusals) > 0 {
+			return refuse("waitlist.offer.rule."+refusals[0].Rule, "Course", refusals[0].Course, "Other", refusals[0].Other)
+		}
+		now := s.now()
+		if _, err := s.store.AnswerOffer(ctx, tx, o.ID, domain.OfferAccepted, now); err != nil {
+			return err
+		}
+		left := int64(0) // the seat this candidature leaves
+		if c.Status == domain.CandidatureAccepted {
+			left = c.AcceptedCourseID
+		}
+		changed, err := s.store.SetCandidatureStatus(ctx, tx, o.CandidatureID,
+			[]domain.CandidatureStatus{domain.CandidatureWaiting, domain.CandidatureAccepted},
+			domain.CandidatureAccepted, o.CourseID, now, actor.AccountID, "place acceptée sur liste d'attente ("+e.Code+")")
+		if err != nil {
+			return err
+		}
+		if !changed {
+			return refuse("waitlist.offer.not_waiting")
+		}
+		if err := s.store.LeaveWaitingLists(ctx, tx, o.CandidatureID); err != nil {
+			return err
+		}
+		a.Offer.State = domain.OfferAccepted
+		st, err := s.seat(ctx, tx, personID, e)
+		if err != nil {
+			return err
+		}
+		subject, text, html, err := mail.RenderOfferAccepted(st)
+		if err != nil {
+			return err
+		}
+		if err := s.keep(ctx, tx, personID, "waitlist_accepted", subject, text, html); err != nil {
+			return err
+		}
+		if left != 0 && left != o.CourseID {
+			a.Next, err = s.fillTx(ctx, tx, ix, left, domain.FreedMoved)
+		}
+		return err
+	})
+	return a, err
+}
+
+// Decline gives the seat back: it is offered to the next candidature at
+// once. The candidature leaves that course's list; declining the course it
+// chose, or its last list, ends its wait (status declined).
+func (s *Service) Decline(ctx context.Context, actor domain.Actor, personID, offerID int64) (Answer, error) {
+	if !mayAnswer(actor, personID) {
+		return Answer{}, ErrForbidden
+	}
+	ix, err := s.catalogue.Index(ctx)
+	if ix == nil {
+		return Answer{}, err
+	}
+	var a Answer
+	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
+		a = Answer{}
+		o, c, already, err := s.openOffer(ctx, tx, ix, personID, offerID, domain.OfferDeclined)
+		a.Offer, a.Already = o, already
+		if err != nil || already {
+			return err
+		}
+		now := s.now()
+		if _, err := s.store.AnswerOffer(ctx, tx, o.ID, domain.OfferDeclined, now); err != nil {
+			return err
+		}
+		a.Offer.State = domain.OfferDeclined
+		still, err := s.leaveList(ctx, tx, ix, o, c, actor.AccountID, domain.CandidatureDeclined, "place refusée")
+		if err != nil {
+			return err
+		}
+		if e, ok := ix.Course(o.CourseID); ok {
+			st, err := s.seat(ctx, tx, personID, e)
+			if err != nil {
+				return err
+			}
+			subject, text, html, err := mail.RenderOfferDeclined(st, still)
+			if err != nil {
+				return err
+			}
+			if err := s.keep(ctx, tx, personID, "waitlist_declined", subject, text, html); err != nil {
+				return err
+			}
+		}
+		a.Next, err = s.fillTx(ctx, tx, ix, o.CourseID, domain.FreedDeclined)
+		return err
+	})
+	return a, err
+}
+
+// leaveList takes the offer's candidature off the offer's course's list.
+// A candidature accepted elsewhere keeps its place there. A waiting one's
+// wait ends with status end when that course was the one it chose (SEL-5: a
+// redirect declined leaves the others) or its last list. It reports whether
+// the candidature still waits (or holds its seat).
+func (s *Service) leaveList(ctx context.Context, tx *sql.Tx, ix *catalogue.Index, o domain.Offer, c domain.Candidature, actor int64,
+	end domain.CandidatureStatus, note string) (bool, error) {
+	if err := s.store.LeaveWaitingList(ctx, tx, o.CourseID, o.CandidatureID); err != nil {
+		return false, err
+	}
+	left, err := s.store.WaitingCourses(ctx, tx, o.CandidatureID)
+	if err != nil {
+		return false, err
+	}
+	code := ""
+	if e, ok := ix.Course(o.CourseID); ok {
+		code = " (" + e.Code + ")"
+	}
+	if c.Status == domain.CandidatureAccepted {
+		return true, s.store.InsertCandidatureEvent(ctx, tx, o.CandidatureID, s.now(), domain.CandidatureAccepted, actor,
+			note+code+", place gardée dans le cours où elle était admise")
+	}
+	if !o.Redirect || len(left) == 0 {
+		if _, err := s.store.SetCandidatureStatus(ctx, tx, o.CandidatureID, []domain.CandidatureStatus{domain.CandidatureWaiting},
+			end, 0, s.now(), actor, note+code); err != nil {
+			return false, err
+		}
+		return false, s.store.LeaveWaitingLists(ctx, tx, o.CandidatureID)
+	}
+	return true, s.store.InsertCandidatureEvent(ctx, tx, o.CandidatureID, s.now(), domain.CandidatureWaiting, actor,
+		note+code+", toujours en attente sur les autres cours")
+}
+
+// GiveUp records a candidate's désistement after the candidature period
+// (CAN-5's cancellation no longer exists then): an accepted candidature
+// frees its seat, offered at once to the next on the list; a waiting one
+// leaves every list, and its pending offer, if any, goes to the next. It is
+// not a cancellation: the candidature stays in the history as given up.
+func (s *Service) GiveUp(ctx context.Context, actor domain.Actor, personID, candidatureID int64) (Answer, error) {
+	if !mayAnswer(actor, personID) {
+		return Answer{}, ErrForbidden
+	}
+	ix, err := s.catalogue.Index(ctx)
+	if ix == nil {
+		return Answer{}, err
+	}
+	var a Answer
+	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
+		a = Answer{}
+		c, err := s.store.Candidature(ctx, tx, candidatureID)
+		if err != nil {
+			return err
+		}
+		if c.AccountID != personID {
+			return fmt.Errorf("candidature %d of person %d: %w", candidatureID, personID, ErrNotFound)
+		}
+		// The seats to free: the course accepted in, and the one of a pending offer.
+		offer, hasOffer, err := s.store.PendingOfferOf(ctx, tx, c.ID)
+		if err != nil {
+			return err
+		}
+		if err := s.lockCourses(ctx, tx, c.AcceptedCourseID, offer.CourseID); err != nil {
+			return err
+		}
+		if c, err = s.store.Candidature(ctx, tx, candidatureID); err != nil { // as it is under the lock
+			return err
+		}
+		switch c.Status {
+		case domain.CandidatureGivenUp:
+			a.Already = true
+			return nil
+		case domain.CandidatureAccepted, domain.CandidatureWaiting:
+		default:
+			return refuse("waitlist.giveup.status", "Status", string(c.Status))
+		}
+		now := s.now()
+		wasAccepted := c.Status == domain.CandidatureAccepted
+		if hasOffer {
+			if _, err := s.store.AnswerOffer(ctx, tx, offer.ID, domain.OfferDeclined, now); err != nil {
+				return err
+			}
+		}
+		if _, err := s.store.SetCandidatureStatus(ctx, tx, c.ID, []domain.CandidatureStatus{c.Status}, domain.CandidatureGivenUp, 0,
+			now, actor.AccountID, "désistement"); err != nil {
+			return err
+		}
+		course := c.CourseID
+		if wasAccepted {
+			course = c.AcceptedCourseID
+		}
+		if e, ok := ix.Course(course); ok {
+			st, err := s.seat(ctx, tx, personID, e)
+			if err != nil {
+				return err
+			}
+			subject, text, html, err := mail.RenderGivenUp(st, wasAccepted)
+			if err != nil {
+				return err
+			}
+			if err := s.keep(ctx, tx, personID, "waitlist_given_up", subject, text, html); err != nil {
+				return err
+			}
+		}
+		if err := s.store.LeaveWaitingLists(ctx, tx, c.ID); err != nil {
+			return err
+		}
+		var seats []int64
+		if wasAccepted {
+			seats = append(seats, c.AcceptedCourseID)
+		}
+		if hasOffer {
+			seats = append(seats, offer.CourseID)
+		}
+		for _, seat := range seats {
+			next, err := s.fillTx(ctx, tx, ix, seat, domain.FreedGivenUp)
+			if err != nil {
+				return err
+			}
+			a.Next = append(a.Next, next...)
+		}
+		return nil
+	})
+	return a, err
+}

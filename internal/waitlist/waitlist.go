@@ -1,0 +1,288 @@
+// Package waitlist moves the waiting lists a published selection leaves
+// (SEL-4, SEL-5, CAN-1..3): a seat freed in a course — a place given up, an
+// offer declined or expired — is offered at once, with a deadline, to the
+// first waiting candidature that can still take it; the candidate accepts or
+// declines with two buttons; a timer expires the offers not answered in time,
+// reminds on the deadline's day, and closes a course's lists three weeks
+// after its first class ("en manque de place", silently).
+//
+// The invariant is the seat count: accepted in the course + offers pending ≤
+// capacity, kept under the course's lock (store.LockCourse) in the
+// transaction that changes it, with the emails it causes queued in the same
+// transaction (CON-2).
+//
+// Reading order: waitlist.go (the service, the offering of a seat),
+// answers.go (accept, decline, give up), timer.go (expiry, reminders, SEL-4),
+// space.go (what a candidate sees).
+package waitlist
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"cma/internal/catalogue"
+	"cma/internal/domain"
+	"cma/internal/i18n"
+	"cma/internal/mail"
+	"cma/internal/outbox"
+	"cma/internal/store"
+)
+
+// Errors the web layer answers with a status.
+var (
+	ErrForbidden = errors.New("waitlist: forbidden")
+	ErrNotFound  = domain.ErrNotFound
+)
+
+// Refusal is an answer refused for a reason the person can read: a message
+// key of the locales and its arguments (i18n.Keyed).
+type Refusal struct {
+	Key  string
+	Args map[string]any
+}
+
+func (r *Refusal) Error() string               { return "waitlist: " + r.Key }
+func (r *Refusal) MessageKey() string          { return r.Key }
+func (r *Refusal) MessageArgs() map[string]any { return r.Args }
+
+func refuse(key string, kv ...any) *Refusal {
+	r := &Refusal{Key: key}
+	if len(kv) > 0 {
+		r.Args = map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			r.Args[kv[i].(string)] = kv[i+1]
+		}
+	}
+	return r
+}
+
+// Service runs the waiting lists' use cases.
+type Service struct {
+	store     *store.Store
+	catalogue *catalogue.Service
+	outbox    *outbox.Outbox
+	words     *i18n.Catalog
+	now       func() time.Time
+	publicURL string
+	log       *slog.Logger
+}
+
+// Deps are the service's dependencies; app wires them.
+type Deps struct {
+	Store     *store.Store
+	Catalogue *catalogue.Service
+	Outbox    *outbox.Outbox
+	Words     *i18n.Catalog
+	Now       func() time.Time
+	PublicURL string
+	Log       *slog.Logger
+}
+
+// New returns the service.
+func New(d Deps) *Service {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return &Service{store: d.Store, catalogue: d.Catalogue, outbox: d.Outbox, words: d.Words, now: d.Now,
+		publicURL: strings.TrimRight(d.PublicURL, "/"), log: d.Log}
+}
+
+// Offered is an offer made by a fill, for the caller's log and tests.
+type Offered = domain.Offer
+
+// FreeSeats offers the free seats of a course from its list, in one
+// transaction: for the capabilities that free a seat (a withdrawal, later a
+// non-payment or an exclusion) and for a seat the selection left free.
+func (s *Service) FreeSeats(ctx context.Context, courseID int64, freedBy string) ([]Offered, error) {
+	ix, err := s.catalogue.Index(ctx)
+	if ix == nil {
+		return nil, err
+	}
+	var out []Offered
+	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
+		out = nil
+		if err := s.store.LockCourse(ctx, tx, courseID); err != nil {
+			return err
+		}
+		out, err = s.fillTx(ctx, tx, ix, courseID, freedBy)
+		return err
+	})
+	return out, err
+}
+
+// fillTx offers the course's free seats, the course locked by the caller:
+// each to the first candidature on the list, in order, that holds no other
+// pending offer and can still take it — at most three formations, never the
+// same formation twice, no clash of slots with what the person holds
+// (CAN-1..3, checked now, not at the candidature) —, else the next. Nothing
+// is offered once the course's lists are closed (SEL-4). Each offer is told
+// by email and in the person's space.
+func (s *Service) fillTx(ctx context.Context, tx *sql.Tx, ix *catalogue.Index, courseID int64, freedBy string) ([]Offered, error) {
+	e, ok := ix.Course(courseID)
+	if !ok {
+		return nil, nil
+	}
+	now := s.now()
+	if domain.ListsClosed(e.FirstClass, now) {
+		return nil, nil
+	}
+	capacity, accepted, pending, err := s.store.CourseSeats(ctx, tx, courseID)
+	if err != nil {
+		return nil, err
+	}
+	free := capacity - accepted - pending
+	if free <= 0 {
+		return nil, nil
+	}
+	line, err := s.store.WaitingLine(ctx, tx, courseID)
+	if err != nil {
+		return nil, err
+	}
+	days, err := s.store.SessionOfferDays(ctx, tx, e.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Offered
+	for _, w := range line {
+		if free == 0 {
+			break
+		}
+		if w.Pending {
+			continue // one seat held at a time per candidature
+		}
+		if err := s.store.LockPerson(ctx, tx, w.AccountID); err != nil {
+			return nil, err
+		}
+		if refusals, err := s.mayTake(ctx, tx, ix, w.AccountID, w.CandidatureID, e); err != nil {
+			return nil, err
+		} else if len(refusals) > 0 {
+			s.log.Info("waiting candidature passed over", "course", courseID, "candidature", w.CandidatureID, "rule", refusals[0].Rule)
+			continue
+		}
+		o := domain.Offer{CourseID: courseID, CandidatureID: w.CandidatureID, AccountID: w.AccountID,
+			Redirect: w.ChosenCourseID != courseID, Position: w.Position, FreedBy: freedBy, SentAt: now,
+			Deadline: domain.OfferDeadline(now, days)}
+		if err := s.store.InsertOffer(ctx, tx, &o); err != nil {
+			return nil, err
+		}
+		if err := s.tellOffer(ctx, tx, ix, o, false); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+		free--
+	}
+	return out, nil
+}
+
+// mayTake applies CAN-1..3 to course e for the person's candidature cand,
+// against everything else they hold now.
+func (s *Service) mayTake(ctx context.Context, tx *sql.Tx, ix *catalogue.Index, accountID, cand int64, e *catalogue.Entry) ([]domain.Refusal, error) {
+	ids, err := s.store.OtherHoldings(ctx, tx, accountID, cand)
+	if err != nil {
+		return nil, err
+	}
+	var held []domain.Holding
+	for _, id := range ids {
+		if h, ok := ix.Course(id); ok {
+			held = append(held, holding(h))
+		}
+	}
+	return domain.CheckAddition(held, holding(e)), nil
+}
+
+func holding(e *catalogue.Entry) domain.Holding {
+	return domain.Holding{CourseID: e.ID, FormationID: e.FormationID, CourseCode: e.Code, FormationTitle: e.Formation.Title,
+		Weekday: e.Weekday, StartMinute: e.StartMinute, EndMinute: e.EndMinute}
+}
+
+// printer is the French of the emails.
+func (s *Service) printer() *i18n.Printer {
+	if s.words == nil {
+		return nil
+	}
+	return s.words.Printer(i18n.French)
+}
+
+// seat describes course e to person accountID for an email.
+func (s *Service) seat(ctx context.Context, tx *sql.Tx, accountID int64, e *catalogue.Entry) (mail.Seat, error) {
+	person, err := s.store.AccountTx(ctx, tx, accountID)
+	if err != nil {
+		return mail.Seat{}, err
+	}
+	p := s.printer()
+	word := func(key, fallback string) string {
+		if p == nil {
+			return fallback
+		}
+		return p.T(key)
+	}
+	course := e.Code + ", " + word("weekday."+strconv.Itoa(int(e.Weekday)), e.Weekday.String()) + " " +
+		domain.FormatClock(e.StartMinute) + "–" + domain.FormatClock(e.EndMinute)
+	st := mail.Seat{FirstName: person.FirstName, Formation: e.Formation.Title, SpaceURL: s.publicURL + "/mes-candidatures"}
+	if e.Establishment != nil {
+		course += ", " + e.Establishment.Name
+		st.Address = strings.TrimSpace(e.Establishment.Name + ", " + e.Establishment.Address + " " +
+			e.Establishment.PostalCode + " " + e.Establishment.City)
+	}
+	st.Course = course
+	if !e.FirstClass.IsZero() {
+		st.First = strings.TrimSpace(word("weekday."+strconv.Itoa(int(e.FirstClass.Weekday())), "") + " " +
+			e.FirstClass.Format("02/01/2006") + " à " + domain.FormatClock(e.StartMinute))
+	}
+	return st, nil
+}
+
+// longDate is a civil date as the emails write it: "mercredi 16/09/2026".
+func (s *Service) longDate(d time.Time) string {
+	p := s.printer()
+	day := d.Weekday().String()
+	if p != nil {
+		day = p.T("weekday." + strconv.Itoa(int(d.Weekday())))
+	}
+	return day + " " + d.Format("02/01/2006")
+}
+
+// offerURL is the page of an offer, with its two buttons.
+func (s *Service) offerURL(id int64) string {
+	return s.publicURL + "/mes-candidatures/offres/" + strconv.FormatInt(id, 10)
+}
+
+// keep writes an email in the person's space and queues it, in tx (CON-2).
+func (s *Service) keep(ctx context.Context, tx *sql.Tx, accountID int64, kind, subject, text, html string) error {
+	if s.outbox == nil {
+		return errors.New("waitlist: no outbox to tell the candidate")
+	}
+	return s.outbox.Keep(ctx, tx, &domain.Message{AccountID: accountID, Kind: kind, Subject: subject, Text: text, HTML: html,
+		CreatedAt: s.now()})
+}
+
+// tellOffer sends an offer, or its reminder.
+func (s *Service) tellOffer(ctx context.Context, tx *sql.Tx, ix *catalogue.Index, o domain.Offer, reminder bool) error {
+	e, ok := ix.Course(o.CourseID)
+	if !ok {
+		return fmt.Errorf("offer %d: course %d: %w", o.ID, o.CourseID, ErrNotFound)
+	}
+	st, err := s.seat(ctx, tx, o.AccountID, e)
+	if err != nil {
+		return err
+	}
+	m := mail.OfferMail{Seat: st, Deadline: s.longDate(o.Deadline.Day()), Redirect: o.Redirect, OfferURL: s.offerURL(o.ID)}
+	render, kind := mail.RenderOffer, "waitlist_offer"
+	if reminder {
+		render, kind = mail.RenderOfferReminder, "waitlist_reminder"
+	}
+	subject, text, html, err := render(m)
+	if err != nil {
+		return err
+	}
+	return s.keep(ctx, tx, o.AccountID, kind, subject, text, html)
+}
