@@ -29,6 +29,7 @@ import (
 	"cma/internal/outbox"
 	"cma/internal/selection"
 	"cma/internal/store"
+	"cma/internal/waitlist"
 	"cma/internal/web"
 )
 
@@ -277,7 +278,14 @@ func serve(ctx context.Context, args []string, env Env) error {
 			return fmt.Errorf("demo candidates: %w", err)
 		}
 	}
-	mailer, err := startMail(ctx, cfg, d, st, log, env.Now)
+	// The waiting lists' timers call the service wired below; the queue
+	// starts once it is (mailer.start).
+	var lists *waitlist.Service
+	timers := []jobs.Timer{
+		{Name: "waitlist_tick", Every: waitlist.Every, Run: func(ctx context.Context) error { _, err := lists.Tick(ctx); return err }},
+		{Name: "waitlist_sweep", Every: waitlist.SweepEvery, Run: func(ctx context.Context) error { _, err := lists.Sweep(ctx); return err }},
+	}
+	mailer, err := startMail(ctx, cfg, d, st, log, env.Now, timers)
 	if err != nil {
 		ln.Close()
 		return err
@@ -297,7 +305,13 @@ func serve(ctx context.Context, args []string, env Env) error {
 			return fmt.Errorf("demo selection: %w", err)
 		}
 	}
-	srv, err := web.New(web.Deps{Catalogue: cat, CatalogueAdmin: admin, Selection: sel, Accounts: accts, Candidatures: cands, Mail: outbox.NewDesk(st, mailbox, env.Now), Providers: providers,
+	lists = waitlist.New(waitlist.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, Now: env.Now,
+		PublicURL: publicURL, Log: log})
+	if err := mailer.start(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	srv, err := web.New(web.Deps{Catalogue: cat, CatalogueAdmin: admin, Selection: sel, Waitlist: lists, Accounts: accts, Candidatures: cands, Mail: outbox.NewDesk(st, mailbox, env.Now), Providers: providers,
 		DevIDP: devIDP, MailSink: mailer.sinkHandler, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now, DemoClock: shifted,
 		Version: version(), Secure: cfg.Secure, PublicURL: publicURL, Sessions: st.Sessions(), TrustedProxies: cfg.TrustedProxyList(),
 		SessionTimeouts: websession.Timeouts{CandidateIdle: cfg.SessionIdle, Lifetime: cfg.SessionLifetime},

@@ -29,7 +29,10 @@ type mailQueue struct {
 	sinkHandler http.Handler // the development mail sink's pages, demo mode only
 	sinkAddr    string       // and its SMTP address
 	metrics     *outbox.Metrics
-	stop        func()
+	// start starts the workers, once the capabilities the timers call are
+	// wired; stop stops them.
+	start func(ctx context.Context) error
+	stop  func()
 }
 
 // startMail starts the job queue with the email sender: the city's SMTP relay
@@ -37,12 +40,14 @@ type mailQueue struct {
 // the binary (a real SMTP server at --mail-sink-addr, on loopback) whose messages are shown at
 // /dev/courriels. Without either, jobs are queued and kept until a relay is
 // configured: nothing is lost.
-func startMail(ctx context.Context, cfg *config.Config, d *db.DB, st *store.Store, log *slog.Logger, now func() time.Time) (*mailQueue, error) {
+func startMail(ctx context.Context, cfg *config.Config, d *db.DB, st *store.Store, log *slog.Logger, now func() time.Time,
+	timers []jobs.Timer) (*mailQueue, error) {
 	from, err := mail.ParseAddress(cfg.MailFrom)
 	if err != nil {
 		return nil, fmt.Errorf("--mail-from %q: %w", cfg.MailFrom, err)
 	}
-	o := &mailQueue{domain: from.Address[strings.LastIndex(from.Address, "@")+1:], metrics: outbox.NewMetrics(), stop: func() {}}
+	o := &mailQueue{domain: from.Address[strings.LastIndex(from.Address, "@")+1:], metrics: outbox.NewMetrics(), stop: func() {},
+		start: func(context.Context) error { return nil }}
 	smtp := cmamail.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort, Username: cfg.SMTPUser, Password: cfg.SMTPPassword,
 		TLS: cfg.SMTPTLS, From: cfg.MailFrom, Timeout: 30 * time.Second,
 		Connections: cfg.SMTPConnections, MessagesPerConnection: cfg.SMTPMessagesPerConnection,
@@ -88,25 +93,32 @@ func startMail(ctx context.Context, cfg *config.Config, d *db.DB, st *store.Stor
 		}
 		sender = smtpSender
 	}
-	client, err := jobs.New(d, st, sender, jobs.Config{Workers: workers, Log: log, Now: now, Metrics: o.metrics})
+	client, err := jobs.New(d, st, sender, jobs.Config{Workers: workers, Log: log, Now: now, Metrics: o.metrics, Timers: timers})
 	if err != nil {
 		return nil, err
 	}
 	o.jobs = client
-	if workers > 0 {
-		if err := client.Start(ctx); err != nil {
-			return nil, fmt.Errorf("start job queue: %w", err)
+	started := workers > 0 || len(timers) > 0
+	o.start = func(ctx context.Context) error {
+		if !started {
+			return nil
 		}
+		if err := client.Start(ctx); err != nil {
+			return fmt.Errorf("start job queue: %w", err)
+		}
+		return nil
 	}
 	o.stop = func() {
-		if workers > 0 {
+		if started {
 			stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			if err := client.Stop(stopCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 				log.Warn("stop job queue", "error", err)
 			}
-			if err := smtpSender.Close(); err != nil {
-				log.Warn("close SMTP connections", "error", err)
+			if smtpSender != nil {
+				if err := smtpSender.Close(); err != nil {
+					log.Warn("close SMTP connections", "error", err)
+				}
 			}
 		}
 		if sink != nil {

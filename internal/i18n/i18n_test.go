@@ -76,8 +76,9 @@ func TestEveryMessageUsedExists(t *testing.T) {
 	for _, o := range domain.Objectives {
 		ids["objective."+string(o)] = true
 	}
-	for _, st := range []domain.CandidatureStatus{domain.CandidatureSubmitted, domain.CandidatureCancelled} {
+	for _, st := range domain.CandidatureStatuses {
 		ids["cstatus."+string(st)] = true
+		ids["bo.cand.status."+string(st)] = true
 	}
 	for d := 0; d < 7; d++ {
 		ids["weekday."+strconv.Itoa(d)] = true

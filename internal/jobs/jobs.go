@@ -57,6 +57,9 @@ type Config struct {
 	FetchCooldown, FetchPollInterval time.Duration
 	// Metrics counts the emails sent and failed (nil: counted nowhere).
 	Metrics *outbox.Metrics
+	// Timers are the capabilities' periodic work, run on their own queue
+	// by a client that is started (timers.go).
+	Timers []Timer
 }
 
 // How often the workers look for jobs. Neither driver listens for inserts (no
@@ -84,8 +87,15 @@ func New(d *db.DB, st *store.Store, send outbox.Sender, cfg Config) (*Client, er
 	// confirmation interrupted by a crash goes out a minute later, not an hour.
 	rc := &river.Config{Workers: workers, Logger: cfg.Log, JobTimeout: 30 * time.Second, RescueStuckJobsAfter: time.Minute}
 	addRetention(workers, rc, st, cfg.Now)
-	if cfg.Workers > 0 {
-		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
+	addTimers(workers, rc, cfg.Timers)
+	if cfg.Workers > 0 || len(cfg.Timers) > 0 {
+		rc.Queues = map[string]river.QueueConfig{}
+		if cfg.Workers > 0 {
+			rc.Queues[river.QueueDefault] = river.QueueConfig{MaxWorkers: cfg.Workers}
+		}
+		if len(cfg.Timers) > 0 {
+			rc.Queues[TimerQueue] = river.QueueConfig{MaxWorkers: 1}
+		}
 		rc.FetchCooldown = cmp.Or(cfg.FetchCooldown, DefaultFetchCooldown)
 		rc.FetchPollInterval = cmp.Or(cfg.FetchPollInterval, DefaultFetchPollInterval)
 	}

@@ -117,9 +117,10 @@ func newReportFixture(t *testing.T, d *db.DB, minSocial int) *reportFixture {
 	}
 	outs := []domain.RunOutcome{
 		{CandidatureID: f.cands[0], Outcome: domain.OutcomeAccepted, CourseID: f.c1.ID, Evaluation: 15, Social: 1, Record: 2, Motivation: 1, Lottery: 7},
-		{CandidatureID: f.cands[1], Outcome: domain.OutcomeAccepted, CourseID: f.c2.ID, Redirected: true, Evaluation: 14, Record: 1, Motivation: 2, Lottery: 3},
+		{CandidatureID: f.cands[1], Outcome: domain.OutcomeAccepted, CourseID: f.c2.ID, Redirected: true, Evaluation: 14, Record: 1, Motivation: 2, Lottery: 3,
+			Waiting: []domain.WaitingPlace{{CourseID: f.c1.ID, Position: 1}}},
 		{CandidatureID: f.cands[2], Outcome: domain.OutcomeWaiting, Evaluation: 12, Social: 2, Lottery: 1, Removed: []int64{f.c2.ID},
-			Waiting: []domain.WaitingPlace{{CourseID: f.c1.ID, Position: 1}, {CourseID: f.c2.ID, Position: 2}}},
+			Waiting: []domain.WaitingPlace{{CourseID: f.c1.ID, Position: 2}, {CourseID: f.c2.ID, Position: 1}}},
 		{CandidatureID: f.cands[3], Outcome: domain.OutcomeWithdrawn, Gate: "withdrawn", Lottery: 9},
 	}
 	if err := st.FinishRun(ctx, f.runID, "sha256:abc", "{}", outs, now); err != nil {
@@ -145,8 +146,10 @@ func (f *reportFixture) publish(t *testing.T) {
 	}
 	exec(`UPDATE candidatures SET accepted_course_id = $1 WHERE id = $2`, f.c1.ID, f.cands[0])
 	exec(`UPDATE candidatures SET accepted_course_id = $1 WHERE id = $2`, f.c2.ID, f.cands[1])
-	exec(`INSERT INTO waiting_list (course_id, candidature_id, position, run_id) VALUES ($1, $2, 1, $3), ($4, $2, 2, $3)`,
-		f.c1.ID, f.cands[2], f.runID, f.c2.ID)
+	// 1, accepted in c2 by a redirect, still waits for c1, which it
+	// preferred (SEL-5), ahead of 2.
+	exec(`INSERT INTO waiting_list (course_id, candidature_id, position, run_id) VALUES ($1, $5, 1, $3), ($1, $2, 2, $3), ($4, $2, 1, $3)`,
+		f.c1.ID, f.cands[2], f.runID, f.c2.ID, f.cands[1])
 }
 
 func (f *reportFixture) candidate(i int) domain.Actor {

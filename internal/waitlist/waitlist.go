@@ -253,7 +253,7 @@ func (s *Service) longDate(d time.Time) string {
 
 // offerURL is the page of an offer, with its two buttons.
 func (s *Service) offerURL(id int64) string {
-	return s.publicURL + "/mes-candidatures/offres/" + strconv.FormatInt(id, 10)
+	return s.publicURL + "/mes-offres/" + strconv.FormatInt(id, 10)
 }
 
 // keep writes an email in the person's space and queues it, in tx (CON-2).

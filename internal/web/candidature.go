@@ -11,6 +11,7 @@ import (
 	"cma/internal/catalogue"
 	"cma/internal/domain"
 	"cma/internal/i18n"
+	"cma/internal/waitlist"
 	"cma/internal/web/views"
 )
 
@@ -455,6 +456,12 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 	switch q := r.URL.Query(); {
 	case q.Get("valide") == "1":
 		v.Done = s.validatedNotice(pg, space.Messages)
+	case q.Get("offre") == "acceptee":
+		v.Done = p.T("cands.offer.accepted")
+	case q.Get("offre") == "refusee":
+		v.Done = p.T("cands.offer.declined")
+	case q.Get("desistement") != "":
+		v.Done = p.T("cands.given_up")
 	case q.Get("annule") != "":
 		v.Done = p.T("cands.cancelled")
 		if id, err := strconv.ParseInt(q.Get("annule"), 10, 64); err == nil {
@@ -467,6 +474,13 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 	}
 	now := s.Now()
 	convocations := s.convocationLines(r, pg) // SEL-2 (selection_tests.go)
+	var lists waitlist.Space                  // SEL-4, SEL-5 (waitlist.go)
+	if s.Waitlist != nil {
+		if lists, err = s.Waitlist.Space(r.Context(), u.Actor, u.Account.ID); err != nil {
+			s.waitlistError(w, r, err)
+			return
+		}
+	}
 	for _, c := range space.Candidatures {
 		e, ok := ix.Course(c.CourseID)
 		if !ok {
@@ -489,6 +503,7 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 			row.Assisted = p.T("cands.assisted")
 		}
 		row.Why = s.candidateWhy(r, p, u.Actor, c) // SEL-1: why, once the run is published
+		s.waitlistRow(pg, ix, lists, c, &row)
 		for _, h := range space.History[c.ID] {
 			row.History = append(row.History, pg.DateTime(h.At, s.Paris)+" — "+p.T("cstatus."+string(h.Status))+" ("+h.Note+")")
 		}

@@ -110,9 +110,10 @@ func candidaturesForm(pg *views.Page, ix *catalogue.Index, actor domain.Actor, q
 				Selected: cq.filter.EstablishmentID == e.ID})
 		}
 	}
-	v.Statuses = []views.Option{{Value: "", Label: p.T("bo.cand.all.statuses")},
-		{Value: string(domain.CandidatureSubmitted), Label: p.T("bo.cand.status.submitted"), Selected: cq.filter.Status == domain.CandidatureSubmitted},
-		{Value: string(domain.CandidatureCancelled), Label: p.T("bo.cand.status.cancelled"), Selected: cq.filter.Status == domain.CandidatureCancelled}}
+	v.Statuses = []views.Option{{Value: "", Label: p.T("bo.cand.all.statuses")}}
+	for _, st := range domain.CandidatureStatuses {
+		v.Statuses = append(v.Statuses, views.Option{Value: string(st), Label: statusWord(p, st), Selected: cq.filter.Status == st})
+	}
 	if cq.course != nil {
 		v.CourseID = itoa64(cq.course.ID)
 		v.CourseLabel = cq.course.Code + " — " + cq.course.Formation.Title
@@ -124,11 +125,8 @@ func candidaturesForm(pg *views.Page, ix *catalogue.Index, actor domain.Actor, q
 }
 
 func statusWord(p *i18n.Printer, st domain.CandidatureStatus) string {
-	switch st {
-	case domain.CandidatureSubmitted:
-		return p.T("bo.cand.status.submitted")
-	case domain.CandidatureCancelled:
-		return p.T("bo.cand.status.cancelled")
+	if key := "bo.cand.status." + string(st); p.Has(key) {
+		return p.T(key)
 	}
 	return string(st)
 }

@@ -251,10 +251,9 @@ func candidatureFilterFormFromRequest(r *http.Request, p *i18n.Printer, ix *cata
 			bad("filtres", "bo.cand.error.course")
 		}
 	}
-	switch st := domain.CandidatureStatus(q.Get("statut")); st {
-	case "", domain.CandidatureSubmitted, domain.CandidatureCancelled:
+	if st := domain.CandidatureStatus(q.Get("statut")); st == "" || slices.Contains(domain.CandidatureStatuses, st) {
 		cq.filter.Status = st
-	default:
+	} else {
 		bad("statut", "bo.cand.error.status")
 	}
 	return cq, errs

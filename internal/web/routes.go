@@ -77,6 +77,12 @@ func (s *Server) Handler() http.Handler {
 	h("GET /mes-candidatures", can(domain.ActApply, selfResource), s.candidaturesPage)
 	h("GET /mes-candidatures/{id}/annuler", can(domain.ActApply, selfResource), s.cancelPage)
 	h("POST /mes-candidatures/{id}/annuler", can(domain.ActApply, selfResource), s.cancelCandidature)
+	// The waiting lists (SEL-4, SEL-5): offers of freed seats, places given up.
+	h("GET /mes-offres/{id}", can(domain.ActApply, selfResource), s.offerPage)
+	h("POST /mes-offres/{id}/accepter", can(domain.ActApply, selfResource), s.answerOffer(true))
+	h("POST /mes-offres/{id}/refuser", can(domain.ActApply, selfResource), s.answerOffer(false))
+	h("GET /mes-candidatures/{id}/renoncer", can(domain.ActApply, selfResource), s.giveUpPage)
+	h("POST /mes-candidatures/{id}/renoncer", can(domain.ActApply, selfResource), s.giveUp)
 
 	// Back office (ROLE-2..7).
 	h("GET /back-office", can(domain.ActBackOffice, nil), s.backOfficeHome)

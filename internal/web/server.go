@@ -39,6 +39,7 @@ import (
 	"cma/internal/i18n"
 	"cma/internal/outbox"
 	"cma/internal/selection"
+	"cma/internal/waitlist"
 )
 
 //go:embed static
@@ -57,7 +58,10 @@ type Deps struct {
 	CatalogueAdmin *catalogue.Admin
 	// Selection runs the selection of a session: sittings, results, runs,
 	// publishing, explanations (SEL-1..3, SEL-5, PER-1).
-	Selection    *selection.Service
+	Selection *selection.Service
+	// Waitlist moves the waiting lists after a published selection: offers
+	// of freed seats, their answers, places given up (SEL-4, SEL-5).
+	Waitlist     *waitlist.Service
 	Accounts     *accounts.Service
 	Candidatures *candidature.Service
 	Mail         *outbox.Desk     // the central service's outbox page (CON-2)

@@ -1,0 +1,210 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"cma/internal/catalogue"
+	"cma/internal/domain"
+	"cma/internal/waitlist"
+	"cma/internal/web/views"
+)
+
+// The candidate's side of the waiting lists (SEL-4, SEL-5): a pending offer
+// on "Mes candidatures" and on its own page, where two POST buttons accept
+// or decline it (the email's link only opens the page: GET never changes
+// anything); the places on each list; giving up a place or a wait, after a
+// confirmation page.
+
+// waitlistRow fills a candidature's row with its pending offer, its places
+// on the lists and its give-up link.
+func (s *Server) waitlistRow(pg *views.Page, ix *catalogue.Index, sp waitlist.Space, c domain.Candidature, row *views.CandidatureRow) {
+	p := pg.P
+	if o, ok := sp.Pending(c.ID); ok {
+		row.Offer = s.offerBox(pg, ix, o)
+	}
+	for _, pl := range sp.Places[c.ID] {
+		name := "n° " + itoa64(pl.CourseID)
+		if e, ok := ix.Course(pl.CourseID); ok {
+			name = e.Code + " (" + schedule(p, e) + ")"
+		}
+		row.Places = append(row.Places, p.T("cands.place", map[string]any{"Course": name, "Rank": pl.Rank})+" "+
+			pg.N("cands.place.offered", pl.Offered, map[string]any{"N": pl.Offered}))
+	}
+	if c.Status == domain.CandidatureAccepted || c.Status == domain.CandidatureWaiting {
+		row.GiveUpURL = "/mes-candidatures/" + itoa64(c.ID) + "/renoncer"
+	}
+}
+
+// offerBox words a pending offer.
+func (s *Server) offerBox(pg *views.Page, ix *catalogue.Index, o domain.Offer) *views.OfferBox {
+	p := pg.P
+	course := "n° " + itoa64(o.CourseID)
+	if e, ok := ix.Course(o.CourseID); ok {
+		course = e.Code + ", " + schedule(p, e) + ", " + placeName(pg, e)
+	}
+	id := strconv.FormatInt(o.ID, 10)
+	b := &views.OfferBox{Heading: p.T("offer.heading", map[string]any{"Course": course}),
+		Until:   p.T("offer.until", map[string]any{"Day": pg.Date(o.Deadline.Day())}),
+		PageURL: "/mes-offres/" + id, Accept: "/mes-offres/" + id + "/accepter",
+		Decline: "/mes-offres/" + id + "/refuser"}
+	if o.Redirect {
+		b.Redirect = p.T("offer.redirect")
+	}
+	return b
+}
+
+// offerPage shows one offer: what is offered and, while it is pending, the
+// two buttons; otherwise what became of it.
+func (s *Server) offerPage(w http.ResponseWriter, r *http.Request) {
+	s.renderOffer(w, r, http.StatusOK, "")
+}
+
+func (s *Server) renderOffer(w http.ResponseWriter, r *http.Request, status int, errMsg string) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	u := currentUser(r)
+	ix := s.index(w, r)
+	if ix == nil {
+		return
+	}
+	o, err := s.Waitlist.Offer(r.Context(), u.Actor, u.Account.ID, id)
+	if err != nil {
+		s.waitlistError(w, r, err)
+		return
+	}
+	pg := s.page(r, "offer.page")
+	p := pg.P
+	v := &views.OfferView{Back: "/mes-candidatures", Error: errMsg}
+	if e, ok := ix.Course(o.CourseID); ok {
+		v.Title = e.Formation.Title
+		v.Facts = []views.Fact{{Label: p.T("course.code"), Value: e.Code}, {Label: p.T("course.level"), Value: p.T("level." + string(e.Level))},
+			{Label: p.T("course.schedule"), Value: schedule(p, e)}, {Label: p.T("course.establishment"), Value: placeName(pg, e)},
+			{Label: p.T("course.session"), Value: e.Session.Name}}
+		if !e.FirstClass.IsZero() {
+			v.Facts = append(v.Facts, views.Fact{Label: p.T("offer.first"), Value: pg.Date(e.FirstClass)})
+		}
+	}
+	v.Facts = append(v.Facts, views.Fact{Label: p.T("offer.sent"), Value: pg.DateTime(o.SentAt, s.Paris)},
+		views.Fact{Label: p.T("offer.deadline"), Value: pg.Deadline(o.Deadline)})
+	if o.Open(s.Now()) {
+		v.Box = s.offerBox(pg, ix, o)
+	} else {
+		state := o.State
+		if state == domain.OfferPending { // past its deadline, the timer has not run yet
+			state = domain.OfferExpired
+		}
+		v.State = p.T("offer.state."+string(state), map[string]any{"Deadline": pg.Date(o.Deadline.Day())})
+	}
+	s.render(w, r, status, views.OfferPage(pg, v))
+}
+
+// answerOffer accepts or declines an offer (POST only), then goes back to
+// the space with what was done; a refused answer shows the offer's page
+// with the reason.
+func (s *Server) answerOffer(accept bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathID(r, "id")
+		if !ok {
+			s.notFound(w, r)
+			return
+		}
+		u := currentUser(r)
+		answer, done := s.Waitlist.Decline, "refusee"
+		if accept {
+			answer, done = s.Waitlist.Accept, "acceptee"
+		}
+		if _, err := answer(r.Context(), u.Actor, u.Account.ID, id); err != nil {
+			var refusal *waitlist.Refusal
+			if errors.As(err, &refusal) {
+				s.renderOffer(w, r, http.StatusConflict, s.printer(r).WordKeyed(refusal))
+				return
+			}
+			s.waitlistError(w, r, err)
+			return
+		}
+		http.Redirect(w, r, "/mes-candidatures?offre="+done, http.StatusSeeOther)
+	}
+}
+
+// giveUpPage asks before a place, or a wait, is given up.
+func (s *Server) giveUpPage(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	u := currentUser(r)
+	ix := s.index(w, r)
+	if ix == nil {
+		return
+	}
+	space, err := s.Candidatures.Space(r.Context(), u.Actor, u.Account.ID)
+	if err != nil {
+		s.serviceError(w, r, err)
+		return
+	}
+	for _, c := range space.Candidatures {
+		if c.ID != id {
+			continue
+		}
+		if c.Status != domain.CandidatureAccepted && c.Status != domain.CandidatureWaiting {
+			http.Redirect(w, r, "/mes-candidatures", http.StatusSeeOther)
+			return
+		}
+		course := c.CourseID
+		if c.Status == domain.CandidatureAccepted && c.AcceptedCourseID != 0 {
+			course = c.AcceptedCourseID
+		}
+		e, ok := ix.Course(course)
+		if !ok {
+			break
+		}
+		pg := s.page(r, "giveup.page")
+		p := pg.P
+		v := &views.GiveUpView{Title: e.Formation.Title, Action: "/mes-candidatures/" + itoa64(c.ID) + "/renoncer",
+			Back: "/mes-candidatures", Facts: []views.Fact{{Label: p.T("course.code"), Value: e.Code},
+				{Label: p.T("course.schedule"), Value: schedule(p, e)}, {Label: p.T("course.establishment"), Value: placeName(pg, e)},
+				{Label: p.T("course.session"), Value: e.Session.Name}, {Label: p.T("cands.status"), Value: p.T("cstatus." + string(c.Status))}},
+			Notice: p.T("giveup.notice." + string(c.Status))}
+		s.render(w, r, http.StatusOK, views.GiveUpConfirm(pg, v))
+		return
+	}
+	s.notFound(w, r)
+}
+
+// giveUp records the désistement, once confirmed.
+func (s *Server) giveUp(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	u := currentUser(r)
+	if _, err := s.Waitlist.GiveUp(r.Context(), u.Actor, u.Account.ID, id); err != nil {
+		var refusal *waitlist.Refusal
+		if errors.As(err, &refusal) {
+			s.renderCandidatures(w, r, http.StatusConflict, s.printer(r).WordKeyed(refusal))
+			return
+		}
+		s.waitlistError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/mes-candidatures?desistement="+itoa64(id), http.StatusSeeOther)
+}
+
+// waitlistError answers a failure of the waiting lists' service.
+func (s *Server) waitlistError(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, waitlist.ErrNotFound):
+		s.notFound(w, r)
+	case errors.Is(err, waitlist.ErrForbidden):
+		s.forbidden(w, r, false)
+	default:
+		s.serverError(w, r, err)
+	}
+}
