@@ -114,6 +114,8 @@ type filer struct {
 	cat   *catalogue.Service
 	cands *candidature.Service
 	accts *accounts.Service
+	box   *outbox.Outbox // queues on the server's database; its workers send
+	words *i18n.Catalog
 }
 
 // newFiler opens the server's database and publishes rules when it has none.
@@ -134,7 +136,8 @@ func newFiler(t *testing.T, dbURL string, now func() time.Time) *filer {
 		t.Fatal(err)
 	}
 	cat := catalogue.NewService(st, words, "C", 0, now)
-	cands := candidature.New(st, cat, outbox.New(st, queue, "cma.test"), candidature.ConfirmationMailer{Words: words, Paris: paris,
+	box := outbox.New(st, queue, "cma.test")
+	cands := candidature.New(st, cat, box, candidature.ConfirmationMailer{Words: words, Paris: paris,
 		SpaceURL: "http://cma.test/mes-candidatures"}, now, paris)
 	if rules, err := st.CurrentRules(ctx); err != nil || rules.Version == "" {
 		if err := st.InTx(ctx, func(tx *sql.Tx) error {
@@ -143,12 +146,19 @@ func newFiler(t *testing.T, dbURL string, now func() time.Time) *filer {
 			t.Fatal(err)
 		}
 	}
-	return &filer{st: st, cat: cat, cands: cands, accts: accounts.New(st, now, log)}
+	return &filer{st: st, cat: cat, cands: cands, accts: accounts.New(st, now, log), box: box, words: words}
 }
 
 // apply signs the person in (an account at the identity's issuer) and
 // validates a basket of one course, without accepting redirects (SEL-5).
 func (f *filer) apply(t *testing.T, id accounts.Identity, courseID int64) {
+	t.Helper()
+	f.applyAs(t, id, courseID, domain.SocialSituation{}, domain.ObjectivePersonal)
+}
+
+// applyAs is apply with the person's social situation and objective, which
+// order the candidates of a course without a test (SEL-1).
+func (f *filer) applyAs(t *testing.T, id accounts.Identity, courseID int64, social domain.SocialSituation, objective domain.Objective) {
 	t.Helper()
 	ctx := context.Background()
 	acc, err := f.accts.SignIn(ctx, id)
@@ -163,7 +173,7 @@ func (f *filer) apply(t *testing.T, id accounts.Identity, courseID int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.cands.Validate(ctx, actor, acc.ID, candidature.Form{Token: b.Token, Objective: domain.ObjectivePersonal,
+	if _, err := f.cands.Validate(ctx, actor, acc.ID, candidature.Form{Token: b.Token, Objective: objective, Social: social,
 		AcceptRules: true, RulesVersion: b.Rules.Version}); err != nil {
 		t.Fatal(err)
 	}
