@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -291,6 +292,104 @@ func TestTimer_reminds_expires_and_closes_SEL4(t *testing.T) {
 		}
 		if n := e.count(t, `SELECT COUNT(*) FROM waiting_offers WHERE state = 'pending'`); n != 0 {
 			t.Fatalf("%d offers pending after the lists closed", n)
+		}
+	})
+}
+
+// TestRedirects_SEL5_CAN3_at_offer_time: the lists as a published run
+// leaves them — one candidature accepted in a course it preferred less (a
+// redirect) still in line for the one it chose, others waiting on both
+// courses. The seat freed in the chosen course goes first to the redirected
+// candidate, who takes it: they move, and the seat they leave is offered at
+// once on its own list, as a redirect, passing over the candidate whose
+// other course now meets in the same slot (CAN-3 checked at offer time, not
+// at the candidature); a redirect declined leaves the candidate waiting on
+// the course they chose.
+func TestRedirects_SEL5_CAN3_at_offer_time(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := newEnv(t, d)
+		c, r, _ := e.pair(t)
+		ix := e.index(t)
+		overlap := func(a, b *catalogue.Entry) bool {
+			return a.Weekday == b.Weekday && a.StartMinute < b.EndMinute && b.StartMinute < a.EndMinute
+		}
+		var others []*catalogue.Entry // one more course each, of other formations
+		for _, k := range ix.All() {
+			if len(others) < 3 && k.SessionID == e.session && k.Session.CandidatureOpen(t0) && !k.Remote &&
+				k.Formation.Evaluation == domain.EvaluationNone && k.FormationID != c.FormationID && !overlap(k, c) && !overlap(k, r) {
+				others = append(others, k)
+			}
+		}
+		if len(others) < 3 {
+			t.Skip("the demo's 2nd semester has too few courses without a test")
+		}
+		z := e.apply(t, false, c)
+		p1 := e.apply(t, true, c, others[0])
+		p2 := e.apply(t, true, c, others[1])
+		p3 := e.apply(t, true, c, others[2])
+		e.publish(t)
+		// The lists as the engine leaves them when c and r are full (SEL-5).
+		e.exec(t, `UPDATE courses SET capacity = 1 WHERE id IN ($1, $2)`, c.ID, r.ID)
+		e.exec(t, `UPDATE candidatures SET status = 'accepted', accepted_course_id = course_id WHERE id IN ($1, $2, $3, $4)`,
+			z.ids[c.ID], p1.ids[others[0].ID], p2.ids[others[1].ID], p3.ids[others[2].ID])
+		e.exec(t, `UPDATE candidatures SET status = 'accepted', accepted_course_id = $1 WHERE id = $2`, r.ID, p1.ids[c.ID])
+		e.exec(t, `UPDATE candidatures SET status = 'waiting', accepted_course_id = NULL WHERE id IN ($1, $2)`, p2.ids[c.ID], p3.ids[c.ID])
+		e.exec(t, `DELETE FROM waiting_list`)
+		run := e.count(t, `SELECT MAX(id) FROM selection_runs`)
+		e.exec(t, `INSERT INTO waiting_list (course_id, candidature_id, position, run_id) VALUES
+			($1, $3, 1, $6), ($1, $4, 2, $6), ($1, $5, 3, $6), ($2, $4, 1, $6), ($2, $5, 2, $6)`,
+			c.ID, r.ID, p1.ids[c.ID], p2.ids[c.ID], p3.ids[c.ID], run)
+		if rk := e.rank(t, p1, c.ID); rk != 1 {
+			t.Fatalf("the redirected candidate's rank on the course it chose: %d, want 1", rk)
+		}
+
+		a, err := e.wl.GiveUp(ctx, z.actor, z.account.ID, z.ids[c.ID])
+		if err != nil || len(a.Next) != 1 || a.Next[0].CandidatureID != p1.ids[c.ID] || a.Next[0].Redirect {
+			t.Fatalf("the seat given up went to %+v (%v), want the redirected candidate, for the course they chose", a.Next, err)
+		}
+		// p2's other course now meets in r's slot (CAN-3).
+		e.changeCatalogue(t, `UPDATE courses SET weekday = $1, start_minute = $2, end_minute = $3 WHERE id = $4`,
+			int(r.Weekday), r.StartMinute, r.EndMinute, others[1].ID)
+		up, err := e.wl.Accept(ctx, p1.actor, p1.account.ID, a.Next[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var in int64
+		if err := d.R.QueryRow(`SELECT accepted_course_id FROM candidatures WHERE id = $1`, p1.ids[c.ID]).Scan(&in); err != nil || in != c.ID {
+			t.Fatalf("after accepting the course chosen: accepted in %d (%v), want %d", in, err, c.ID)
+		}
+		if len(up.Next) != 1 || up.Next[0].CandidatureID != p3.ids[c.ID] || !up.Next[0].Redirect || up.Next[0].FreedBy != domain.FreedMoved {
+			t.Fatalf("the seat left in the redirect course went to %+v, want p3 (p2 clashes, CAN-3), as a redirect", up.Next)
+		}
+		var body string
+		if err := d.R.QueryRow(`SELECT body_text FROM messages WHERE account_id = $1 AND kind = 'waitlist_offer'`, p3.account.ID).Scan(&body); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(body, "cours équivalent") {
+			t.Errorf("the redirect offer's email does not say it is a redirect:\n%s", body)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM waiting_offers WHERE candidature_id = $1`, p2.ids[c.ID]); n != 0 {
+			t.Fatalf("p2 was offered %d seats despite the clash", n)
+		}
+		if held := e.seatsHeld(t, r.ID); held != 1 {
+			t.Fatalf("%d seats held in the redirect course, want the one offered", held)
+		}
+
+		if _, err := e.wl.Decline(ctx, p3.actor, p3.account.ID, up.Next[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.status(t, p3.ids[c.ID]); got != domain.CandidatureWaiting {
+			t.Fatalf("after declining a redirect: %s, want still waiting for the course chosen", got)
+		}
+		if rk := e.rank(t, p3, c.ID); rk != 2 {
+			t.Fatalf("p3's rank on the course chosen after declining the redirect: %d, want 2", rk)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM waiting_offers WHERE state = 'pending'`); n != 0 {
+			t.Fatalf("%d offers pending: the only one in line for the redirect course clashes", n)
+		}
+		if n, err := e.wl.Sweep(ctx); err != nil || n != 0 {
+			t.Fatalf("the sweep offered %d seats (%v), want none", n, err)
 		}
 	})
 }
