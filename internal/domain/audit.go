@@ -55,11 +55,14 @@ const (
 	// The courses of the catalogue administration (CAT-3, CAT-4, ROLE-5,
 	// ROLE-3): created, changed, staffed (trainer and room), archived or
 	// deleted when nothing referred to them.
-	AuditCourseCreated  = "course.created"
-	AuditCourseChanged  = "course.changed"
-	AuditCourseStaffed  = "course.staffed"
-	AuditCourseArchived = "course.archived"
-	AuditCourseDeleted  = "course.deleted"
+	// A course's waiting list put in another order by staff, with the reason
+	// (SEL-4 lists; ObjectKind course, SubjectID the candidate moved).
+	AuditWaitingListMoved = "waitlist.moved"
+	AuditCourseCreated    = "course.created"
+	AuditCourseChanged    = "course.changed"
+	AuditCourseStaffed    = "course.staffed"
+	AuditCourseArchived   = "course.archived"
+	AuditCourseDeleted    = "course.deleted"
 	// The catalogue administration: remote delivery and school holidays (CAT-6, CAT-5).
 	AuditRemoteSwitched   = "course.remote_switched"    // a course now remote, with the reason
 	AuditRemoteEnded      = "course.remote_ended"       // a course in person again, with the reason
@@ -162,6 +165,7 @@ var AuditActions = []string{
 	AuditSelectionRun,
 	AuditSelectionPublished,
 	AuditSocialRateSet,
+	AuditWaitingListMoved,
 }
 
 // The selection's actions (SEL-1..3, ROLE-3..5): sittings scheduled, changed

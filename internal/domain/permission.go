@@ -88,6 +88,10 @@ const (
 	// runs, sets the formations' minimum social rates and reads the fairness
 	// report (ROLE-5).
 	ActRunSelection Action = "run_selection"
+	// ActManageWaitingList changes the order of a course's waiting list, with
+	// a reason that is audited: ROLE-3 for the director's own establishment,
+	// ROLE-4 for the coordinator's own formations, ROLE-5.
+	ActManageWaitingList Action = "manage_waiting_list"
 )
 
 // Resource is what an action applies to, with the links scopes are checked
@@ -136,14 +140,14 @@ func grantAllows(g Grant, act Action, r Resource) bool {
 		switch act {
 		case ActBackOffice:
 			return true
-		case ActViewEstablishment, ActViewCourse, ActStaffCourse, ActEvaluate:
+		case ActViewEstablishment, ActViewCourse, ActStaffCourse, ActEvaluate, ActManageWaitingList:
 			return g.EstablishmentID != 0 && r.EstablishmentID == g.EstablishmentID
 		}
 	case RoleCoordinator: // ROLE-4: own formations
 		switch act {
 		case ActBackOffice:
 			return true
-		case ActViewFormation, ActViewCourse, ActEvaluate:
+		case ActViewFormation, ActViewCourse, ActEvaluate, ActManageWaitingList:
 			return g.FormationID != 0 && r.FormationID == g.FormationID
 		}
 	case RoleTrainer: // ROLE-2: own courses

@@ -87,11 +87,13 @@ func (s *Store) CourseAccepted(ctx context.Context, courseID int64) ([]ListedCan
 	return out, nil
 }
 
-// CourseWaiting lists a course's live waiting list by position (1 first).
+// CourseWaiting lists a course's live waiting list in order, each with its
+// rank (1 first): the candidatures still in line (waiting, or accepted in a
+// course they preferred less, SEL-5).
 func (s *Store) CourseWaiting(ctx context.Context, courseID int64) ([]ListedCandidature, error) {
 	rows, err := s.db.R.QueryContext(ctx, `SELECT `+listedColumns+`, w.position`+listedJoins+`
 		JOIN waiting_list w ON w.candidature_id = c.id
-		WHERE w.course_id = $1 AND c.status = 'waiting'
+		WHERE w.course_id = $1 AND `+inLine+`
 		ORDER BY w.position, c.id`, courseID)
 	if err != nil {
 		return nil, fmt.Errorf("waiting list of course %d: %w", courseID, err)
@@ -99,6 +101,9 @@ func (s *Store) CourseWaiting(ctx context.Context, courseID int64) ([]ListedCand
 	out, err := s.scanListed(rows, true)
 	if err != nil {
 		return nil, fmt.Errorf("waiting list of course %d: %w", courseID, err)
+	}
+	for i := range out {
+		out[i].Position = i + 1
 	}
 	return out, nil
 }

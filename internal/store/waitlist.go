@@ -420,3 +420,46 @@ func (s *Store) CoursesWithFreeSeats(ctx context.Context) ([]int64, error) {
 	}
 	return out, rows.Err()
 }
+
+// OfferLine is an offer of a course's seat with whom it went to, for staff.
+type OfferLine struct {
+	domain.Offer
+	FirstName, LastName, Email string
+}
+
+// CourseOfferLines lists every offer of a course's seats, in the order sent,
+// with the person each went to.
+func (s *Store) CourseOfferLines(ctx context.Context, courseID int64) ([]OfferLine, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT o.id, o.course_id, o.candidature_id, o.account_id, o.redirect, o.position,
+		o.freed_by, o.sent_at, o.deadline, o.state, o.answered_at, o.reminded_at, a.first_name, a.last_name, a.email
+		FROM waiting_offers o JOIN accounts a ON a.id = o.account_id WHERE o.course_id = $1 ORDER BY o.id`, courseID)
+	if err != nil {
+		return nil, fmt.Errorf("offers of course %d: %w", courseID, err)
+	}
+	defer rows.Close()
+	var out []OfferLine
+	for rows.Next() {
+		var l OfferLine
+		var deadline time.Time
+		if err := rows.Scan(&l.ID, &l.CourseID, &l.CandidatureID, &l.AccountID, &l.Redirect, &l.Position, &l.FreedBy,
+			timeCol{&l.SentAt}, timeCol{&deadline}, &l.State, nullTime{&l.AnsweredAt}, nullTime{&l.RemindedAt},
+			&l.FirstName, &l.LastName, &l.Email); err != nil {
+			return nil, err
+		}
+		l.Deadline = domain.DeadlineOf(deadline)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// RenumberLine gives the candidatures of a course's list, in tx, the
+// positions 1, 2, … in the order given (a manual change of order).
+func (s *Store) RenumberLine(ctx context.Context, tx *sql.Tx, courseID int64, order []int64) error {
+	for i, id := range order {
+		if _, err := tx.ExecContext(ctx, `UPDATE waiting_list SET position = $1 WHERE course_id = $2 AND candidature_id = $3`,
+			i+1, courseID, id); err != nil {
+			return fmt.Errorf("renumber the list of course %d: %w", courseID, err)
+		}
+	}
+	return nil
+}

@@ -393,3 +393,49 @@ func TestRedirects_SEL5_CAN3_at_offer_time(t *testing.T) {
 		}
 	})
 }
+
+// TestMove_needs_a_reason_and_is_audited: a change of a list's order is
+// refused without a reason or out of range, and to staff of another
+// establishment; done, it is in the audit trail with its reason and in the
+// candidature's history, the ranks follow, and the next seat freed goes to
+// the candidate moved up.
+func TestMove_needs_a_reason_and_is_audited(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := newEnv(t, d)
+		c, _, _ := e.pair(t)
+		accepted, waiting := e.split(t, c, 1, 4)
+		w1, w3 := waiting[0], waiting[2]
+		refusedWith(t, e.wl.Move(ctx, e.central, c.ID, w3.ids[c.ID], 1, "  "), "waitlist.move.reason")
+		refusedWith(t, e.wl.Move(ctx, e.central, c.ID, w3.ids[c.ID], 4, "erreur de saisie"), "waitlist.move.rank")
+		refusedWith(t, e.wl.Move(ctx, e.central, c.ID, accepted[0].ids[c.ID], 1, "erreur de saisie"), "waitlist.move.not_in_line")
+		other := domain.Actor{AccountID: e.central.AccountID, Kind: domain.AccountStaff,
+			Grants: []domain.Grant{{Role: domain.RoleDirector, EstablishmentID: c.EstablishmentID + 1000}}}
+		if err := e.wl.Move(ctx, other, c.ID, w3.ids[c.ID], 1, "erreur de saisie"); !errors.Is(err, waitlist.ErrForbidden) {
+			t.Fatalf("a director of another establishment: %v, want forbidden", err)
+		}
+		director := domain.Actor{AccountID: e.central.AccountID, Kind: domain.AccountStaff,
+			Grants: []domain.Grant{{Role: domain.RoleDirector, EstablishmentID: c.EstablishmentID}}}
+		if err := e.wl.Move(ctx, director, c.ID, w3.ids[c.ID], 1, "résultat du test mal saisi"); err != nil {
+			t.Fatal(err)
+		}
+		if r1, r3 := e.rank(t, w1, c.ID), e.rank(t, w3, c.ID); r3 != 1 || r1 != 2 {
+			t.Fatalf("ranks after the move: moved %d, formerly first %d; want 1 and 2", r3, r1)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM audit_events WHERE action = $1 AND reason = $2 AND object_id = $3`,
+			domain.AuditWaitingListMoved, "résultat du test mal saisi", c.ID); n != 1 {
+			t.Fatalf("%d audit events of the move, want 1", n)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM candidature_events WHERE candidature_id = $1 AND note LIKE 'rang changé%'`, w3.ids[c.ID]); n != 1 {
+			t.Fatalf("%d history lines of the move, want 1", n)
+		}
+		a, err := e.wl.GiveUp(ctx, accepted[0].actor, accepted[0].account.ID, accepted[0].ids[c.ID])
+		if err != nil || len(a.Next) != 1 || a.Next[0].CandidatureID != w3.ids[c.ID] {
+			t.Fatalf("the seat went to %+v (%v), want the candidate moved up", a.Next, err)
+		}
+		lines, err := e.wl.CourseOffers(ctx, director, c.ID)
+		if err != nil || len(lines) != 1 || lines[0].Email == "" {
+			t.Fatalf("the course's offers for its director: %+v, %v", lines, err)
+		}
+	})
+}

@@ -222,6 +222,7 @@ func (s *Server) Handler() http.Handler {
 
 	// The selection: directors' lists and first-day results posting (lists).
 	h("GET /back-office/cours/{id}/listes", can(domain.ActViewCourse, courseResource), s.courseListsPage)
+	h("POST /back-office/cours/{id}/listes/rang", can(domain.ActManageWaitingList, courseResource), s.reorderWaiting, textForm)
 	h("GET /back-office/cours/{id}/resultats-affiches", can(domain.ActViewCourse, courseResource), s.resultsPostingPage)
 	h("GET /back-office/cours/{id}/resultats-affiches.pdf", can(domain.ActViewCourse, courseResource), s.resultsPostingPDF)
 

@@ -75,6 +75,10 @@ func (s *Server) listedRow(pg *views.Page, actor domain.Actor, ix *catalogue.Ind
 
 // courseListsPage shows a course's accepted learners and its waiting list.
 func (s *Server) courseListsPage(w http.ResponseWriter, r *http.Request) {
+	s.renderCourseLists(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) renderCourseLists(w http.ResponseWriter, r *http.Request, status int, reorder *views.ReorderForm) {
 	ix := s.index(w, r)
 	if ix == nil {
 		return
@@ -105,8 +109,14 @@ func (s *Server) courseListsPage(w http.ResponseWriter, r *http.Request) {
 	for _, a := range l.Waiting {
 		v.Waiting = append(v.Waiting, s.listedRow(pg, u.Actor, ix, e, a))
 	}
+	if s.Waitlist != nil { // the offers made from the list, its order (waitlist.go)
+		if err := s.waitingListParts(r, pg, u.Actor, e, l.Waiting, v, reorder); err != nil {
+			s.waitlistError(w, r, err)
+			return
+		}
+	}
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, http.StatusOK, views.CourseLists(pg, v))
+	s.render(w, r, status, views.CourseLists(pg, v))
 }
 
 // postingData builds the posting of a course's first-day test results, the

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"cma/internal/catalogue"
 	"cma/internal/domain"
+	"cma/internal/selection"
 	"cma/internal/waitlist"
 	"cma/internal/web/views"
 )
@@ -207,4 +209,89 @@ func (s *Server) waitlistError(w http.ResponseWriter, r *http.Request, err error
 	default:
 		s.serverError(w, r, err)
 	}
+}
+
+// waitingListParts adds to a course's lists page every offer made from its
+// waiting list and, for staff who may, the form that changes its order.
+func (s *Server) waitingListParts(r *http.Request, pg *views.Page, actor domain.Actor, e *catalogue.Entry,
+	waiting []selection.Learner, v *views.CourseListsView, reorder *views.ReorderForm) error {
+	p := pg.P
+	offers, err := s.Waitlist.CourseOffers(r.Context(), actor, e.ID)
+	if err != nil {
+		return err
+	}
+	for _, o := range offers {
+		why := p.T("lists.offers.freed." + o.FreedBy)
+		if o.Redirect {
+			why += " — " + p.T("lists.offers.redirect")
+		}
+		state := p.T("lists.offers.state." + string(o.State))
+		if !o.AnsweredAt.IsZero() {
+			state += " (" + pg.DateTime(o.AnsweredAt, s.Paris) + ")"
+		}
+		v.Offers = append(v.Offers, views.OfferRow{Sent: pg.DateTime(o.SentAt, s.Paris),
+			Name: strings.TrimSpace(o.FirstName + " " + strings.ToUpper(o.LastName)), Position: itoa64(int64(o.Position)),
+			Why: why, Deadline: pg.Deadline(o.Deadline), State: state})
+	}
+	if r.URL.Query().Get("rang") == "1" {
+		v.Done = p.T("lists.reorder.done")
+	}
+	if !s.Waitlist.MayReorder(r.Context(), actor, e.ID) {
+		return nil
+	}
+	f := reorder
+	if f == nil {
+		f = &views.ReorderForm{}
+	}
+	f.Action = "/back-office/cours/" + itoa64(e.ID) + "/listes/rang"
+	selected := r.PostFormValue("candidature")
+	for _, l := range waiting {
+		id := itoa64(l.CandidatureID)
+		f.Candidates = append(f.Candidates, views.Option{Value: id, Selected: id == selected,
+			Label: itoa64(int64(l.Position)) + " — " + strings.TrimSpace(l.FirstName+" "+strings.ToUpper(l.LastName))})
+	}
+	v.Reorder = f
+	return nil
+}
+
+// reorderWaiting changes a course's waiting-list order, with its reason.
+func (s *Server) reorderWaiting(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	u := currentUser(r)
+	p := s.printer(r)
+	f := &views.ReorderForm{Rank: strings.TrimSpace(r.PostFormValue("rang")), Reason: r.PostFormValue("motif"), ErrFor: map[string]string{}}
+	cand, err1 := strconv.ParseInt(r.PostFormValue("candidature"), 10, 64)
+	rank, err2 := strconv.Atoi(f.Rank)
+	if err1 != nil {
+		f.ErrFor["candidature"] = p.T("lists.reorder.error.who")
+	}
+	if err2 != nil {
+		f.ErrFor["rang"] = p.T("lists.reorder.error.rank")
+	}
+	if len(f.ErrFor) > 0 {
+		f.Error = p.T("lists.reorder.error")
+		s.renderCourseLists(w, r, http.StatusUnprocessableEntity, f)
+		return
+	}
+	if err := s.Waitlist.Move(r.Context(), u.Actor, id, cand, rank, f.Reason); err != nil {
+		var refusal *waitlist.Refusal
+		if errors.As(err, &refusal) {
+			f.Error = p.WordKeyed(refusal)
+			switch refusal.Key {
+			case "waitlist.move.reason", "waitlist.move.reason_long":
+				f.ErrFor["motif"] = f.Error
+			case "waitlist.move.rank":
+				f.ErrFor["rang"] = f.Error
+			}
+			s.renderCourseLists(w, r, http.StatusUnprocessableEntity, f)
+			return
+		}
+		s.waitlistError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/back-office/cours/"+itoa64(id)+"/listes?rang=1#attente", http.StatusSeeOther)
 }
