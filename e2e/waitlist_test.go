@@ -149,6 +149,32 @@ func TestWaitingListJourney_SEL4_CAN1_CAN2_CAN3(t *testing.T) {
 	thomas.checkA11y("/mes-candidatures after accepting", 20*time.Second)
 	waitMail(thomas, base, "thomas.nguyen@exemple.fr", "Place acceptée : « "+formation+" »")
 
+	// --- The central service sees every offer made from the list, and
+	// moves the last one up with a reason.
+	staffB := newBrowser(t, tools)
+	signIn(staffB, base, centralPersona)
+	staffB.navigate(fmt.Sprintf("%s/back-office/cours/%d/listes", base, course.ID))
+	offers := eval[string](staffB, `(document.querySelector('#offres + div table') || {innerText: ''}).innerText`)
+	for _, want := range []string{"Yasmine BENALI", "Refusée", "Thomas NGUYEN", "Acceptée", "un désistement", "une offre refusée"} {
+		if !strings.Contains(offers, want) {
+			t.Errorf("the course's offers lack %q:\n%s", want, offers)
+		}
+	}
+	staffB.do("open the reorder form", 5*time.Second, jsDo(`(() => { const d = document.querySelector('main details.panel'); d.open = true;
+		const sel = document.getElementById('candidature'); sel.selectedIndex = sel.options.length - 1;
+		document.getElementById('rang').value = '1'; document.getElementById('motif').value = 'résultat mal saisi'; })()`))
+	last := eval[string](staffB, `(() => { const sel = document.getElementById('candidature');
+		return sel.options[sel.selectedIndex].textContent.split(' — ')[1].trim(); })()`)
+	staffB.checkA11y("the course's lists with its offers", 20*time.Second)
+	staffB.screenshot("waitlist-staff-desktop")
+	staffB.activate("main details.panel form button[type=submit]", "Changer le rang")
+	if msg := doneMessage(staffB); !strings.HasPrefix(msg, "Le rang est changé") {
+		t.Fatalf("after the change of rank: %q at %s", msg, staffB.location())
+	}
+	if first := eval[string](staffB, `document.querySelector('#attente + div table tbody tr th').textContent.trim()`); first != last {
+		t.Errorf("first on the list after the move: %q, want %q", first, last)
+	}
+
 	// --- SEL-4: from the 22nd day after the first class, silently.
 	before := map[string]int{}
 	for _, email := range rest {
@@ -159,8 +185,7 @@ func TestWaitingListJourney_SEL4_CAN1_CAN2_CAN3(t *testing.T) {
 	if r, err := lists.Tick(ctx); err != nil || r.NoPlace < 2 {
 		t.Fatalf("the timer on the 22nd day: %+v, %v", r, err)
 	}
-	staffB := newBrowser(t, tools)
-	signIn(staffB, base, centralPersona)
+	signIn(staffB, base, centralPersona) // three weeks later: signed in again
 	staffB.navigate(fmt.Sprintf("%s/back-office/candidatures?session=%d&cours=%d&statut=no_place", base, session.ID, course.ID))
 	staffB.checkA11y("the central service's list of the course, en manque de place", 20*time.Second)
 	listed := eval[string](staffB, `document.querySelector('main').innerText`)
