@@ -304,6 +304,11 @@ func serve(ctx context.Context, args []string, env Env) error {
 			ln.Close()
 			return fmt.Errorf("demo selection: %w", err)
 		}
+		if err := moveDemoLists(ctx, st, cat, waitlist.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words,
+			PublicURL: publicURL, Log: log}, demoWaitingPersona); err != nil {
+			ln.Close()
+			return fmt.Errorf("demo waiting lists: %w", err)
+		}
 	}
 	lists = waitlist.New(waitlist.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, Now: env.Now,
 		PublicURL: publicURL, Log: log})

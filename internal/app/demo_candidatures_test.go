@@ -43,4 +43,15 @@ func TestServeDemo_candidatures_owned_by_personas(t *testing.T) {
 	if n := countRows(t, dbURL, `SELECT COUNT(*) FROM accounts WHERE status = 'held'`); n != 0 {
 		t.Errorf("%d accounts held as duplicates after the personas signed in", n)
 	}
+	// The days after the publication (SEL-4): places given up, their seats
+	// offered, one declined, one accepted, one expired; on the real clock,
+	// three weeks after the first classes, the lists are closed.
+	for _, state := range []string{"accepted", "declined", "expired"} {
+		if n := countRows(t, dbURL, `SELECT COUNT(*) FROM waiting_offers WHERE state = '`+state+`'`); n < 1 {
+			t.Errorf("the demo has no %s offer", state)
+		}
+	}
+	if n := countRows(t, dbURL, `SELECT COUNT(*) FROM candidatures WHERE status = 'given_up'`); n < 2 {
+		t.Errorf("%d places given up in the demo, want 2 or more", n)
+	}
 }
