@@ -111,3 +111,41 @@ func (s *Service) Move(ctx context.Context, actor domain.Actor, courseID, candid
 			Details: fmt.Sprintf("cours : %s ; candidature : %d ; rang : %d → %d", e.Code, candidatureID, from+1, rank)})
 	})
 }
+
+// OfferDays is how many calendar days after the day it is sent an offer of
+// the session stays open (the central service's setting, ROLE-5).
+func (s *Service) OfferDays(ctx context.Context, actor domain.Actor, sessionID int64) (int, error) {
+	if !domain.Can(actor, domain.ActManageCatalogue, domain.Resource{}) {
+		return 0, ErrForbidden
+	}
+	var days int
+	err := s.store.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		days, err = s.store.SessionOfferDays(ctx, tx, sessionID)
+		return err
+	})
+	return days, err
+}
+
+// SetOfferDays changes the session's setting, audited; the offers already
+// sent keep the deadline they were given.
+func (s *Service) SetOfferDays(ctx context.Context, actor domain.Actor, sessionID int64, days int) error {
+	if !domain.Can(actor, domain.ActManageCatalogue, domain.Resource{}) {
+		return ErrForbidden
+	}
+	if days < 1 || days > domain.MaxOfferDays {
+		return refuse("waitlist.offer_days.range", "Max", domain.MaxOfferDays)
+	}
+	return s.store.InTx(ctx, func(tx *sql.Tx) error {
+		before, err := s.store.SessionOfferDays(ctx, tx, sessionID)
+		if err != nil || before == days {
+			return err
+		}
+		if err := s.store.SetSessionOfferDays(ctx, tx, sessionID, days); err != nil {
+			return err
+		}
+		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: domain.AuditSessionChanged,
+			ObjectKind: domain.AuditObjectSession, ObjectID: sessionID,
+			Details: fmt.Sprintf("délai de réponse aux places proposées : %d → %d jours", before, days)})
+	})
+}

@@ -439,3 +439,35 @@ func TestMove_needs_a_reason_and_is_audited(t *testing.T) {
 		}
 	})
 }
+
+// TestOfferDays_a_setting_per_session: the central service sets how long an
+// offer stays open (1 to 14 days, audited); the next offer's deadline
+// follows it; a candidate may not change it.
+func TestOfferDays_a_setting_per_session(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := newEnv(t, d)
+		c, _, _ := e.pair(t)
+		accepted, waiting := e.split(t, c, 1, 2)
+		refusedWith(t, e.wl.SetOfferDays(ctx, e.central, e.session, 0), "waitlist.offer_days.range")
+		refusedWith(t, e.wl.SetOfferDays(ctx, e.central, e.session, domain.MaxOfferDays+1), "waitlist.offer_days.range")
+		if err := e.wl.SetOfferDays(ctx, accepted[0].actor, e.session, 5); !errors.Is(err, waitlist.ErrForbidden) {
+			t.Fatalf("a candidate setting the delay: %v, want forbidden", err)
+		}
+		if err := e.wl.SetOfferDays(ctx, e.central, e.session, 5); err != nil {
+			t.Fatal(err)
+		}
+		if days, err := e.wl.OfferDays(ctx, e.central, e.session); err != nil || days != 5 {
+			t.Fatalf("offer days %d, %v; want 5", days, err)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM audit_events WHERE object_kind = 'session' AND object_id = $1 AND details LIKE '%2 → 5 jours'`, e.session); n != 1 {
+			t.Fatalf("%d audit events of the change, want 1", n)
+		}
+		if _, err := e.wl.GiveUp(ctx, accepted[0].actor, accepted[0].account.ID, accepted[0].ids[c.ID]); err != nil {
+			t.Fatal(err)
+		}
+		if o := e.pendingOffer(t, waiting[0]); o.Deadline != domain.OfferDeadline(e.now, 5) {
+			t.Fatalf("deadline %s, want %s (5 days)", o.Deadline, domain.OfferDeadline(e.now, 5))
+		}
+	})
+}

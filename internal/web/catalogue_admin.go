@@ -332,6 +332,22 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request) {
 				Fields: []views.FormField{{Kind: "text", ID: "raison", Label: pg.T("admin.reason"), Hint: pg.T("admin.reason.hint")}}})
 		}
 	}
+	if s.Waitlist != nil && !se.Archived { // how long an offered seat waits for its answer (waitlist.go)
+		days, err := s.Waitlist.OfferDays(r.Context(), actor, se.ID)
+		if err != nil {
+			s.waitlistError(w, r, err)
+			return
+		}
+		f := views.AdminForm{ID: "delai-offres", Title: pg.T("admin.session.offer_days"), Action: base + "/delai-offres",
+			Intro: []string{pg.T("admin.session.offer_days.intro")}, Submit: pg.T("admin.session.offer_days.submit"),
+			Fields: []views.FormField{{Kind: "number", ID: "jours", Label: pg.T("admin.session.offer_days.days"),
+				Hint: pg.T("admin.session.offer_days.hint", map[string]any{"Max": domain.MaxOfferDays}), Value: strconv.Itoa(days)}}}
+		if r.URL.Query().Get("erreur") == "jours" {
+			f.Fields[0].Err = pg.T("waitlist.offer_days.range", map[string]any{"Max": domain.MaxOfferDays})
+			v.Errors = append(v.Errors, views.FieldMessage{Field: "jours", Message: f.Fields[0].Err})
+		}
+		v.Forms = append(v.Forms, f)
+	}
 	if v.Trail, err = s.trail(pg, r, domain.AuditObjectSession, se.ID); err != nil {
 		s.adminError(w, r, err)
 		return

@@ -122,6 +122,7 @@ func (s *Server) Handler() http.Handler {
 	h("GET /back-office/catalogue/sessions/{id}/modifier", manage, s.editSessionPage)
 	h("POST /back-office/catalogue/sessions/{id}/modifier", manage, s.updateSession, textForm)
 	h("POST /back-office/catalogue/sessions/{id}/publier", manage, s.publishSession)
+	h("POST /back-office/catalogue/sessions/{id}/delai-offres", manage, s.setOfferDays, textForm)
 	h("POST /back-office/catalogue/sessions/{id}/supprimer", manage, s.deleteSession, textForm)
 	h("POST /back-office/catalogue/sessions/{id}/archiver", manage, s.archiveSession, textForm)
 	h("GET /back-office/catalogue/sessions/{id}/preparer", manage, s.copySessionPage)

@@ -295,3 +295,26 @@ func (s *Server) reorderWaiting(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, "/back-office/cours/"+itoa64(id)+"/listes?rang=1#attente", http.StatusSeeOther)
 }
+
+// setOfferDays changes how long the session's offers stay open.
+func (s *Server) setOfferDays(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	page := adminSessionsPath + "/" + itoa64(id)
+	days, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("jours")))
+	if err == nil {
+		err = s.Waitlist.SetOfferDays(r.Context(), currentUser(r).Actor, id, days)
+	}
+	var refusal *waitlist.Refusal
+	switch {
+	case err == nil:
+		http.Redirect(w, r, page+"?fait=offer_days", http.StatusSeeOther)
+	case errors.As(err, &refusal), errors.Is(err, strconv.ErrSyntax), errors.Is(err, strconv.ErrRange):
+		http.Redirect(w, r, page+"?erreur=jours#delai-offres", http.StatusSeeOther)
+	default:
+		s.waitlistError(w, r, err)
+	}
+}
