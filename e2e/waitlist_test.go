@@ -93,6 +93,17 @@ func TestWaitingListJourney_SEL4_CAN1_CAN2_CAN3(t *testing.T) {
 	lists := waitlist.New(waitlist.Deps{Store: f.st, Catalogue: f.cat, Outbox: f.box, Words: f.words, Now: now, PublicURL: base})
 	formation := course.Formation.Title
 
+	// --- The central service gives this session's offers three days.
+	staffB := newBrowser(t, tools)
+	signIn(staffB, base, centralPersona)
+	staffB.navigate(fmt.Sprintf("%s/back-office/catalogue/sessions/%d", base, session.ID))
+	staffB.do("set three days", 5*time.Second, jsDo(`document.getElementById('jours').value = '3'`))
+	staffB.activate("form[action$='/delai-offres'] button[type=submit]", "Enregistrer le délai")
+	if msg := eval[string](staffB, `(document.querySelector('main [role=status]') || {textContent: ''}).textContent.trim()`); !strings.HasPrefix(msg, "Le délai de réponse") {
+		t.Fatalf("after setting the offers' delay: %q at %s", msg, staffB.location())
+	}
+	staffB.checkA11y("the session's page with the offers' delay", 20*time.Second)
+
 	// --- Camille gives up her place.
 	camille := newBrowser(t, tools)
 	signIn(camille, base, camillePersona)
@@ -125,6 +136,12 @@ func TestWaitingListJourney_SEL4_CAN1_CAN2_CAN3(t *testing.T) {
 	yasmine.emulateDesktop()
 	yasmine.activate("main .offer a", "Voir le détail de la place proposée")
 	yasmine.checkA11y("the offer's page", 20*time.Second)
+	deadline := domain.OfferDeadline(now(), 3).Day()
+	months := []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+	want := fmt.Sprintf("%d %s %d inclus", deadline.Day(), months[deadline.Month()-1], deadline.Year())
+	if facts := eval[string](yasmine, `document.querySelector('main dl.facts').innerText`); !strings.Contains(facts, want) {
+		t.Errorf("the offer's page does not give the deadline three days on (%s):\n%s", want, facts)
+	}
 	yasmine.screenshot("waitlist-offer-desktop")
 	yasmine.activate("main form button[type=submit]", "Refuser la place")
 	if msg := doneMessage(yasmine); !strings.HasPrefix(msg, "Place refusée") {
@@ -151,8 +168,6 @@ func TestWaitingListJourney_SEL4_CAN1_CAN2_CAN3(t *testing.T) {
 
 	// --- The central service sees every offer made from the list, and
 	// moves the last one up with a reason.
-	staffB := newBrowser(t, tools)
-	signIn(staffB, base, centralPersona)
 	staffB.navigate(fmt.Sprintf("%s/back-office/cours/%d/listes", base, course.ID))
 	offers := eval[string](staffB, `(document.querySelector('#offres + div table') || {innerText: ''}).innerText`)
 	for _, want := range []string{"Yasmine BENALI", "Refusée", "Thomas NGUYEN", "Acceptée", "un désistement", "une offre refusée"} {
