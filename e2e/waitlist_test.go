@@ -16,7 +16,7 @@ import (
 	"cma/internal/waitlist"
 )
 
-// TestWaitingListJourney_SEL4_CAN1_CAN2_CAN3 is a waiting list that moves,
+// TestWaitingListJourney_SEL4_SEL6_CAN1_CAN2_CAN3 is a waiting list that moves,
 // in the browser. One 2nd-semester course without a test gets, in Go, as
 // many candidatures as it has seats, all with a social criterion and the
 // first objective — Camille Martin among them —, then Yasmine Benali and
@@ -27,8 +27,10 @@ import (
 // gets it and accepts, and is admitted. From the 22nd day after the
 // course's first class the two left are "en manque de place", as the
 // central service's list shows, and the mail sink got nothing for them.
+// Then, with a session minimum above its learners, the central service
+// decides the course does not open (SEL-6): Thomas is told.
 // Every page passes axe-core at desktop and phone width.
-func TestWaitingListJourney_SEL4_CAN1_CAN2_CAN3(t *testing.T) {
+func TestWaitingListJourney_SEL4_SEL6_CAN1_CAN2_CAN3(t *testing.T) {
 	tools := needBrowser(t)
 	var clock atomic.Int64
 	clock.Store(fixedNow().UnixNano())
@@ -212,6 +214,32 @@ func TestWaitingListJourney_SEL4_CAN1_CAN2_CAN3(t *testing.T) {
 			t.Errorf("%s got %d emails when the lists closed, want none (SEL-4)", email, n-before[email])
 		}
 	}
+
+	// --- SEL-6: the session's minimum set, the course does not open.
+	staffB.navigate(fmt.Sprintf("%s/back-office/catalogue/sessions/%d", base, session.ID))
+	today := now().In(domain.Paris()).Format(time.DateOnly)
+	staffB.do("set the opening rule", 5*time.Second, jsDo(`document.getElementById('minimum').value = '`+fmt.Sprint(course.Capacity+1)+`';
+		document.getElementById('decision').value = '`+today+`'`))
+	staffB.activate("form[action$='/ouverture'] button[type=submit]", "Enregistrer la règle d'ouverture")
+	if msg := eval[string](staffB, `(document.querySelector('main [role=status]') || {textContent: ''}).textContent.trim()`); !strings.HasPrefix(msg, "La règle d'ouverture") {
+		t.Fatalf("after setting the opening rule: %q", msg)
+	}
+	staffB.navigate(fmt.Sprintf("%s/back-office/cours/%d/listes", base, course.ID))
+	staffB.do("fill the closing", 5*time.Second, jsDo(`(() => { const ds = [...document.querySelectorAll('main details.panel')];
+		ds.forEach(d => d.open = true);
+		document.getElementById('motif-fermeture').value = 'trop peu d’auditeurs'; document.getElementById('confirmer').checked = true; })()`))
+	staffB.checkA11y("the course's lists with the closing form", 20*time.Second)
+	staffB.activate("form[action$='/fermer'] button[type=submit]", "Ne pas ouvrir le cours")
+	if msg := doneMessage(staffB); !strings.HasPrefix(msg, "Le cours n'ouvrira pas") {
+		t.Fatalf("after closing the course: %q at %s", msg, staffB.location())
+	}
+	staffB.screenshot("waitlist-course-closed-desktop")
+	signIn(thomas, base, thomasPersona)
+	thomas.navigate(base + "/mes-candidatures")
+	if got := statusOf(thomas); got != "Cours non ouvert" {
+		t.Errorf("Thomas sees %q after the course closed", got)
+	}
+	waitMail(thomas, base, "thomas.nguyen@exemple.fr", "Cours non ouvert : « "+formation+" »")
 }
 
 // statusOf is the status of the first candidature on "Mes candidatures".

@@ -58,11 +58,13 @@ const (
 	// A course's waiting list put in another order by staff, with the reason
 	// (SEL-4 lists; ObjectKind course, SubjectID the candidate moved).
 	AuditWaitingListMoved = "waitlist.moved"
-	AuditCourseCreated    = "course.created"
-	AuditCourseChanged    = "course.changed"
-	AuditCourseStaffed    = "course.staffed"
-	AuditCourseArchived   = "course.archived"
-	AuditCourseDeleted    = "course.deleted"
+	// A course that did not open (SEL-6), with the reason.
+	AuditCourseClosed   = "course.closed"
+	AuditCourseCreated  = "course.created"
+	AuditCourseChanged  = "course.changed"
+	AuditCourseStaffed  = "course.staffed"
+	AuditCourseArchived = "course.archived"
+	AuditCourseDeleted  = "course.deleted"
 	// The catalogue administration: remote delivery and school holidays (CAT-6, CAT-5).
 	AuditRemoteSwitched   = "course.remote_switched"    // a course now remote, with the reason
 	AuditRemoteEnded      = "course.remote_ended"       // a course in person again, with the reason
@@ -166,6 +168,7 @@ var AuditActions = []string{
 	AuditSelectionPublished,
 	AuditSocialRateSet,
 	AuditWaitingListMoved,
+	AuditCourseClosed,
 }
 
 // The selection's actions (SEL-1..3, ROLE-3..5): sittings scheduled, changed

@@ -24,6 +24,7 @@ const (
 	CandidatureNoPlace      CandidatureStatus = "no_place"      // en manque de place: no seat within three weeks of the start (SEL-4)
 	CandidatureDeclined     CandidatureStatus = "declined"      // the candidate declined the seat offered in the course they chose
 	CandidatureOfferExpired CandidatureStatus = "offer_expired" // an offered seat was not answered in time
+	CandidatureCourseClosed CandidatureStatus = "course_closed" // the course did not open: too few learners (SEL-6)
 )
 
 // ActiveStatuses hold a formation and a slot (CAN-1, CAN-2, CAN-3). The
@@ -33,7 +34,7 @@ var ActiveStatuses = []CandidatureStatus{CandidatureSubmitted, CandidatureFirstD
 // CandidatureStatuses lists every status, in the order of a candidature's life.
 var CandidatureStatuses = []CandidatureStatus{CandidatureSubmitted, CandidatureCancelled, CandidatureFirstDayTest,
 	CandidatureAccepted, CandidatureWaiting, CandidatureNotRetained, CandidatureWithdrawn, CandidatureIneligible,
-	CandidatureGivenUp, CandidatureNoPlace, CandidatureDeclined, CandidatureOfferExpired}
+	CandidatureGivenUp, CandidatureNoPlace, CandidatureDeclined, CandidatureOfferExpired, CandidatureCourseClosed}
 
 // Maximum formations held at once (CAN-1).
 const MaxFormations = 3

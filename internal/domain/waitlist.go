@@ -85,10 +85,11 @@ func ListsClosed(firstClass, now time.Time) bool {
 
 // Seat-freeing reasons (Offer.FreedBy).
 const (
-	FreedGivenUp   = "given_up"  // a place given up (désistement)
-	FreedDeclined  = "declined"  // an offer declined
-	FreedExpired   = "expired"   // an offer expired
-	FreedWithdrawn = "withdrawn" // a candidature withdrawn by staff
-	FreedMoved     = "moved"     // a redirected candidate moved to a course they preferred (SEL-5)
-	FreedLeft      = "left"      // a seat the selection left free, or made free by staff
+	FreedGivenUp   = "given_up"      // a place given up (désistement)
+	FreedDeclined  = "declined"      // an offer declined
+	FreedExpired   = "expired"       // an offer expired
+	FreedWithdrawn = "withdrawn"     // a candidature withdrawn by staff
+	FreedMoved     = "moved"         // a redirected candidate moved to a course they preferred (SEL-5)
+	FreedLeft      = "left"          // a seat the selection left free, or made free by staff
+	FreedClosed    = "course_closed" // an equivalent course's free seat, for the candidates of a course that did not open (SEL-6)
 )

@@ -25,7 +25,9 @@ type OfferMail struct {
 	Seat
 	Deadline string // the last day to answer, "mercredi 16 septembre 2026"
 	Redirect bool   // a course equivalent to the one chosen (SEL-5)
-	OfferURL string // the page with the two buttons (absolute)
+	// CourseClosed: offered because the course chosen did not open (SEL-6).
+	CourseClosed bool
+	OfferURL     string // the page with the two buttons (absolute)
 }
 
 func (o OfferMail) check(what string) error {
@@ -68,6 +70,10 @@ func render(subject, heading string, s Seat, paragraphs, lines, after []string, 
 const redirectSentence = "Ce cours n'est pas celui que vous aviez choisi : c'est un cours équivalent (même formation, " +
 	"même niveau), un autre jour ou dans un autre lieu, comme vous l'avez accepté en validant votre candidature."
 
+// closedSentence says why a course not chosen is offered (SEL-6).
+const closedSentence = "Le cours que vous aviez choisi n'ouvrira pas, faute d'un nombre suffisant d'auditeurs : " +
+	"cette place vous est proposée dans un cours équivalent (même formation, même niveau), un autre jour ou dans un autre lieu."
+
 // RenderOffer returns the subject, plain text and HTML of an offer.
 func RenderOffer(o OfferMail) (subject, text, html string, err error) {
 	if err := o.check("offer"); err != nil {
@@ -75,7 +81,10 @@ func RenderOffer(o OfferMail) (subject, text, html string, err error) {
 	}
 	p := []string{"Une place s'est libérée et elle vous est proposée, dans l'ordre de la liste d'attente :"}
 	after := []string{}
-	if o.Redirect {
+	switch {
+	case o.CourseClosed:
+		after = append(after, closedSentence)
+	case o.Redirect:
 		after = append(after, redirectSentence)
 	}
 	after = append(after,
@@ -143,4 +152,17 @@ func RenderGivenUp(s Seat, wasAccepted bool) (subject, text, html string, err er
 	}
 	p = append(p, "Un désistement est définitif. Pour suivre cette formation plus tard, candidatez à une prochaine session.")
 	return render("Désistement enregistré : « "+s.Formation+" »", "Désistement enregistré", s, p, nil, nil, "", "")
+}
+
+// RenderCourseClosed tells that a course will not open (SEL-6); offered
+// says whether a seat in an equivalent course is offered (its own email).
+func RenderCourseClosed(s Seat, reason string, offered bool) (subject, text, html string, err error) {
+	p := []string{"Le cours " + s.Course + " de la formation « " + s.Formation + " » n'ouvrira pas : " + reason + "."}
+	if offered {
+		p = append(p, "Une place vous est proposée dans un cours équivalent : un autre courriel vous en donne le détail et le délai pour répondre.")
+	} else {
+		p = append(p, "Aucun cours équivalent n'a de place libre pour vous à ce jour.")
+	}
+	p = append(p, "Si vous avez déjà payé ce cours, la somme vous sera remboursée en totalité : le service des cours d'adultes vous demandera vos coordonnées bancaires.")
+	return render("Cours non ouvert : « "+s.Formation+" »", "Ce cours n'ouvrira pas", s, p, nil, nil, "", "")
 }

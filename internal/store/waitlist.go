@@ -37,7 +37,7 @@ func (s *Store) LockCourse(ctx context.Context, tx *sql.Tx, courseID int64) erro
 // CourseSeats counts, in tx, a course's capacity, the candidatures accepted
 // in it (chosen or redirected) and the offers pending for it.
 func (s *Store) CourseSeats(ctx context.Context, tx *sql.Tx, courseID int64) (capacity, accepted, pending int, err error) {
-	err = tx.QueryRowContext(ctx, `SELECT c.capacity,
+	err = s.querier(tx).QueryRowContext(ctx, `SELECT c.capacity,
 		(SELECT COUNT(*) FROM candidatures a WHERE a.accepted_course_id = c.id AND a.status = 'accepted'),
 		(SELECT COUNT(*) FROM waiting_offers o WHERE o.course_id = c.id AND o.state = 'pending')
 		FROM courses c WHERE c.id = $1`, courseID).Scan(&capacity, &accepted, &pending)
@@ -113,10 +113,18 @@ func (s *Store) OtherHoldings(ctx context.Context, tx *sql.Tx, accountID, except
 	return out, rows.Err()
 }
 
-// SessionOfferDays reads how many days the session's offers stay open.
+// querier is tx, or the read pool when tx is nil (a page's read).
+func (s *Store) querier(tx *sql.Tx) querier {
+	if tx == nil {
+		return s.db.R
+	}
+	return tx
+}
+
+// SessionOfferDays reads (in tx when given) how many days the session's offers stay open.
 func (s *Store) SessionOfferDays(ctx context.Context, tx *sql.Tx, sessionID int64) (int, error) {
 	var days int
-	if err := tx.QueryRowContext(ctx, `SELECT offer_days FROM sessions WHERE id = $1`, sessionID).Scan(&days); err != nil {
+	if err := s.querier(tx).QueryRowContext(ctx, `SELECT offer_days FROM sessions WHERE id = $1`, sessionID).Scan(&days); err != nil {
 		return 0, fmt.Errorf("offer days of session %d: %w", sessionID, err)
 	}
 	return days, nil
@@ -462,4 +470,99 @@ func (s *Store) RenumberLine(ctx context.Context, tx *sql.Tx, courseID int64, or
 		}
 	}
 	return nil
+}
+
+// SessionOpening reads a session's rule for courses that may not open
+// (SEL-6): the minimum of learners (0: none) and the day from which the
+// central service decides (zero: not set).
+func (s *Store) SessionOpening(ctx context.Context, tx *sql.Tx, sessionID int64) (minLearners int, decision time.Time, err error) {
+	err = s.querier(tx).QueryRowContext(ctx, `SELECT min_learners, opening_decision_on FROM sessions WHERE id = $1`, sessionID).
+		Scan(&minLearners, nullTime{&decision})
+	if errors.Is(err, sql.ErrNoRows) {
+		err = fmt.Errorf("session %d: %w", sessionID, ErrNotFound)
+	}
+	return minLearners, decision, err
+}
+
+// SetSessionOpening changes that rule.
+func (s *Store) SetSessionOpening(ctx context.Context, tx *sql.Tx, sessionID int64, minLearners int, decision time.Time) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE sessions SET min_learners = $1, opening_decision_on = $2 WHERE id = $3`,
+		minLearners, s.nullDayArg(decision), sessionID); err != nil {
+		return fmt.Errorf("opening rule of session %d: %w", sessionID, err)
+	}
+	return nil
+}
+
+// CourseClosedTx reports whether a course was closed (it did not open, SEL-6).
+func (s *Store) CourseClosedTx(ctx context.Context, tx *sql.Tx, courseID int64) (bool, error) {
+	var closed bool
+	if err := s.querier(tx).QueryRowContext(ctx, `SELECT closed_at IS NOT NULL FROM courses WHERE id = $1`, courseID).Scan(&closed); err != nil {
+		return false, fmt.Errorf("course %d: %w", courseID, err)
+	}
+	return closed, nil
+}
+
+// ClosedCourses reads which of the courses were closed.
+func (s *Store) ClosedCourses(ctx context.Context) (map[int64]bool, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id FROM courses WHERE closed_at IS NOT NULL`)
+	if err != nil {
+		return nil, fmt.Errorf("closed courses: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
+// CloseCourse marks a course closed; it reports whether this call did.
+func (s *Store) CloseCourse(ctx context.Context, tx *sql.Tx, courseID int64, at time.Time, by int64, reason string) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE courses SET closed_at = $1, closed_by = $2, closed_reason = $3
+		WHERE id = $4 AND closed_at IS NULL`, s.instantArg(at), nullID(by), reason, courseID)
+	if err != nil {
+		return false, fmt.Errorf("close course %d: %w", courseID, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// EndCourseOffers ends, in tx, the offers pending for a course's seats
+// (lapsed: the course will not hold them).
+func (s *Store) EndCourseOffers(ctx context.Context, tx *sql.Tx, courseID int64, at time.Time) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE waiting_offers SET state = 'lapsed', answered_at = $1
+		WHERE course_id = $2 AND state = 'pending'`, s.instantArg(at), courseID); err != nil {
+		return fmt.Errorf("end the offers of course %d: %w", courseID, err)
+	}
+	return nil
+}
+
+// CourseMember is a candidature a course's closing concerns.
+type CourseMember struct {
+	CandidatureID, AccountID int64
+	Status                   domain.CandidatureStatus
+}
+
+// CourseMembers reads, in tx, the candidatures accepted in a course and
+// those waiting that chose it.
+func (s *Store) CourseMembers(ctx context.Context, tx *sql.Tx, courseID int64) ([]CourseMember, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, account_id, status FROM candidatures
+		WHERE (status = 'accepted' AND accepted_course_id = $1) OR (status = 'waiting' AND course_id = $1) ORDER BY id`, courseID)
+	if err != nil {
+		return nil, fmt.Errorf("members of course %d: %w", courseID, err)
+	}
+	defer rows.Close()
+	var out []CourseMember
+	for rows.Next() {
+		var m CourseMember
+		if err := rows.Scan(&m.CandidatureID, &m.AccountID, &m.Status); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }

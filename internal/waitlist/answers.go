@@ -131,7 +131,7 @@ func (s *Service) Accept(ctx context.Context, actor domain.Actor, personID, offe
 			left = c.AcceptedCourseID
 		}
 		changed, err := s.store.SetCandidatureStatus(ctx, tx, o.CandidatureID,
-			[]domain.CandidatureStatus{domain.CandidatureWaiting, domain.CandidatureAccepted},
+			[]domain.CandidatureStatus{domain.CandidatureWaiting, domain.CandidatureAccepted, domain.CandidatureCourseClosed},
 			domain.CandidatureAccepted, o.CourseID, now, actor.AccountID, "place acceptée sur liste d'attente ("+e.Code+")")
 		if err != nil {
 			return err

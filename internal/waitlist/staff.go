@@ -118,13 +118,7 @@ func (s *Service) OfferDays(ctx context.Context, actor domain.Actor, sessionID i
 	if !domain.Can(actor, domain.ActManageCatalogue, domain.Resource{}) {
 		return 0, ErrForbidden
 	}
-	var days int
-	err := s.store.InTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		days, err = s.store.SessionOfferDays(ctx, tx, sessionID)
-		return err
-	})
-	return days, err
+	return s.store.SessionOfferDays(ctx, nil, sessionID)
 }
 
 // SetOfferDays changes the session's setting, audited; the offers already

@@ -135,6 +135,9 @@ func (s *Service) fillTx(ctx context.Context, tx *sql.Tx, ix *catalogue.Index, c
 	if domain.ListsClosed(e.FirstClass, now) {
 		return nil, nil
 	}
+	if closed, err := s.store.CourseClosedTx(ctx, tx, courseID); err != nil || closed {
+		return nil, err // a course that did not open offers nothing (SEL-6)
+	}
 	capacity, accepted, pending, err := s.store.CourseSeats(ctx, tx, courseID)
 	if err != nil {
 		return nil, err
@@ -275,7 +278,8 @@ func (s *Service) tellOffer(ctx context.Context, tx *sql.Tx, ix *catalogue.Index
 	if err != nil {
 		return err
 	}
-	m := mail.OfferMail{Seat: st, Deadline: s.longDate(o.Deadline.Day()), Redirect: o.Redirect, OfferURL: s.offerURL(o.ID)}
+	m := mail.OfferMail{Seat: st, Deadline: s.longDate(o.Deadline.Day()), Redirect: o.Redirect, OfferURL: s.offerURL(o.ID),
+		CourseClosed: o.FreedBy == domain.FreedClosed}
 	render, kind := mail.RenderOffer, "waitlist_offer"
 	if reminder {
 		render, kind = mail.RenderOfferReminder, "waitlist_reminder"

@@ -471,3 +471,74 @@ func TestOfferDays_a_setting_per_session(t *testing.T) {
 		}
 	})
 }
+
+// TestCloseCourse_SEL6_told_and_offered_an_equivalent: a course below the
+// session's minimum may be closed from the decision day, by the central
+// service, with a reason: its learners and its waiting candidates become
+// "cours non ouvert", each is told and offered a free seat in an equivalent
+// course, which they may accept; nothing is offered in the closed course any
+// more; closing twice does nothing twice.
+func TestCloseCourse_SEL6_told_and_offered_an_equivalent(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := newEnv(t, d)
+		c, r, _ := e.pair(t)
+		accepted, waiting := e.split(t, c, 2, 3)
+		e.exec(t, `UPDATE courses SET capacity = 10 WHERE id = $1`, r.ID)
+		today := domain.DeadlineOf(e.now.In(domain.Paris())).Day()
+		_, err := e.wl.CloseCourse(ctx, e.central, c.ID, "trop peu d'inscrits")
+		refusedWith(t, err, "waitlist.close.no_rule")
+		refusedWith(t, e.wl.SetSessionOpening(ctx, e.central, e.session, waitlist.Opening{MinLearners: 3}), "waitlist.opening.date")
+		if err := e.wl.SetSessionOpening(ctx, e.central, e.session, waitlist.Opening{MinLearners: 2, DecisionOn: today.AddDate(0, 0, 1)}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.wl.CloseCourse(ctx, e.central, c.ID, "trop peu d'inscrits")
+		refusedWith(t, err, "waitlist.close.before")
+		e.now = e.now.Add(24 * time.Hour)
+		_, err = e.wl.CloseCourse(ctx, e.central, c.ID, "trop peu d'inscrits")
+		refusedWith(t, err, "waitlist.close.enough")
+		if err := e.wl.SetSessionOpening(ctx, e.central, e.session, waitlist.Opening{MinLearners: 8, DecisionOn: today}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.wl.CloseCourse(ctx, e.central, c.ID, " ")
+		refusedWith(t, err, "waitlist.close.reason")
+		director := domain.Actor{AccountID: e.central.AccountID, Kind: domain.AccountStaff,
+			Grants: []domain.Grant{{Role: domain.RoleDirector, EstablishmentID: c.EstablishmentID}}}
+		if _, err := e.wl.CloseCourse(ctx, director, c.ID, "trop peu d'inscrits"); !errors.Is(err, waitlist.ErrForbidden) {
+			t.Fatalf("a director closing a course: %v, want forbidden (ROLE-5)", err)
+		}
+		res, err := e.wl.CloseCourse(ctx, e.central, c.ID, "trop peu d'inscrits")
+		if err != nil || res.Told != 3 || res.Offered != 3 {
+			t.Fatalf("closing: %+v, %v; want 3 told and 3 offered", res, err)
+		}
+		for _, p := range append(accepted, waiting...) {
+			if got := e.status(t, p.ids[c.ID]); got != domain.CandidatureCourseClosed {
+				t.Fatalf("candidature %d is %s after the closing", p.ids[c.ID], got)
+			}
+			if e.messages(t, p.account.ID, "waitlist_course_closed") != 1 || e.messages(t, p.account.ID, "waitlist_offer") != 1 {
+				t.Fatalf("%s was not told once and offered once", p.account.FirstName)
+			}
+		}
+		o := e.pendingOffer(t, waiting[0])
+		if o.CourseID != r.ID || !o.Redirect || o.FreedBy != domain.FreedClosed {
+			t.Fatalf("the offer after the closing: %+v, want a redirect to course %d", o, r.ID)
+		}
+		if _, err := e.wl.Accept(ctx, waiting[0].actor, waiting[0].account.ID, o.ID); err != nil {
+			t.Fatal(err)
+		}
+		var in int64
+		if err := d.R.QueryRow(`SELECT accepted_course_id FROM candidatures WHERE id = $1 AND status = 'accepted'`, waiting[0].ids[c.ID]).Scan(&in); err != nil || in != r.ID {
+			t.Fatalf("after accepting the equivalent: in %d (%v), want %d", in, err, r.ID)
+		}
+		again, err := e.wl.CloseCourse(ctx, e.central, c.ID, "trop peu d'inscrits")
+		if err != nil || !again.Already {
+			t.Fatalf("closing twice: %+v, %v", again, err)
+		}
+		if offered, err := e.wl.FreeSeats(ctx, c.ID, domain.FreedLeft); err != nil || len(offered) != 0 {
+			t.Fatalf("a closed course offered %d seats (%v)", len(offered), err)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM audit_events WHERE action = $1 AND object_id = $2`, domain.AuditCourseClosed, c.ID); n != 1 {
+			t.Fatalf("%d audit events of the closing, want 1", n)
+		}
+	})
+}

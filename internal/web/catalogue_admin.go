@@ -347,6 +347,25 @@ func (s *Server) sessionPage(w http.ResponseWriter, r *http.Request) {
 			v.Errors = append(v.Errors, views.FieldMessage{Field: "jours", Message: f.Fields[0].Err})
 		}
 		v.Forms = append(v.Forms, f)
+		opening, err := s.Waitlist.SessionOpening(r.Context(), actor, se.ID)
+		if err != nil {
+			s.waitlistError(w, r, err)
+			return
+		}
+		day := ""
+		if !opening.DecisionOn.IsZero() {
+			day = opening.DecisionOn.Format(time.DateOnly)
+		}
+		o := views.AdminForm{ID: "ouverture", Title: pg.T("admin.session.opening"), Action: base + "/ouverture",
+			Intro: []string{pg.T("admin.session.opening.intro")}, Submit: pg.T("admin.session.opening.submit"),
+			Fields: []views.FormField{{Kind: "number", ID: "minimum", Label: pg.T("admin.session.opening.min"),
+				Hint: pg.T("admin.session.opening.min.hint"), Value: strconv.Itoa(opening.MinLearners)},
+				{Kind: "date", ID: "decision", Label: pg.T("admin.session.opening.date"), Value: day}}}
+		if r.URL.Query().Get("erreur") == "ouverture" {
+			o.Fields[0].Err = pg.T("admin.session.opening.error")
+			v.Errors = append(v.Errors, views.FieldMessage{Field: "minimum", Message: o.Fields[0].Err})
+		}
+		v.Forms = append(v.Forms, o)
 	}
 	if v.Trail, err = s.trail(pg, r, domain.AuditObjectSession, se.ID); err != nil {
 		s.adminError(w, r, err)

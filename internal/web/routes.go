@@ -123,6 +123,7 @@ func (s *Server) Handler() http.Handler {
 	h("POST /back-office/catalogue/sessions/{id}/modifier", manage, s.updateSession, textForm)
 	h("POST /back-office/catalogue/sessions/{id}/publier", manage, s.publishSession)
 	h("POST /back-office/catalogue/sessions/{id}/delai-offres", manage, s.setOfferDays, textForm)
+	h("POST /back-office/catalogue/sessions/{id}/ouverture", manage, s.setOpening, textForm)
 	h("POST /back-office/catalogue/sessions/{id}/supprimer", manage, s.deleteSession, textForm)
 	h("POST /back-office/catalogue/sessions/{id}/archiver", manage, s.archiveSession, textForm)
 	h("GET /back-office/catalogue/sessions/{id}/preparer", manage, s.copySessionPage)
@@ -224,6 +225,7 @@ func (s *Server) Handler() http.Handler {
 	// The selection: directors' lists and first-day results posting (lists).
 	h("GET /back-office/cours/{id}/listes", can(domain.ActViewCourse, courseResource), s.courseListsPage)
 	h("POST /back-office/cours/{id}/listes/rang", can(domain.ActManageWaitingList, courseResource), s.reorderWaiting, textForm)
+	h("POST /back-office/cours/{id}/listes/fermer", can(domain.ActManageCatalogue, nil), s.closeCourse, textForm)
 	h("GET /back-office/cours/{id}/resultats-affiches", can(domain.ActViewCourse, courseResource), s.resultsPostingPage)
 	h("GET /back-office/cours/{id}/resultats-affiches.pdf", can(domain.ActViewCourse, courseResource), s.resultsPostingPDF)
 

@@ -78,7 +78,16 @@ func (s *Server) courseListsPage(w http.ResponseWriter, r *http.Request) {
 	s.renderCourseLists(w, r, http.StatusOK, nil)
 }
 
+// renderCourseListsClose shows the page again with the closing form's errors.
+func (s *Server) renderCourseListsClose(w http.ResponseWriter, r *http.Request, f *views.CloseForm) {
+	s.renderCourseListsWith(w, r, http.StatusUnprocessableEntity, nil, f)
+}
+
 func (s *Server) renderCourseLists(w http.ResponseWriter, r *http.Request, status int, reorder *views.ReorderForm) {
+	s.renderCourseListsWith(w, r, status, reorder, nil)
+}
+
+func (s *Server) renderCourseListsWith(w http.ResponseWriter, r *http.Request, status int, reorder *views.ReorderForm, closing *views.CloseForm) {
 	ix := s.index(w, r)
 	if ix == nil {
 		return
@@ -109,6 +118,7 @@ func (s *Server) renderCourseLists(w http.ResponseWriter, r *http.Request, statu
 	for _, a := range l.Waiting {
 		v.Waiting = append(v.Waiting, s.listedRow(pg, u.Actor, ix, e, a))
 	}
+	v.Close = closing
 	if s.Waitlist != nil { // the offers made from the list, its order (waitlist.go)
 		if err := s.waitingListParts(r, pg, u.Actor, e, l.Waiting, v, reorder); err != nil {
 			s.waitlistError(w, r, err)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"cma/internal/catalogue"
 	"cma/internal/domain"
@@ -236,6 +237,9 @@ func (s *Server) waitingListParts(r *http.Request, pg *views.Page, actor domain.
 	if r.URL.Query().Get("rang") == "1" {
 		v.Done = p.T("lists.reorder.done")
 	}
+	if err := s.closeParts(r, pg, actor, e, len(v.Accepted), v); err != nil {
+		return err
+	}
 	if !s.Waitlist.MayReorder(r.Context(), actor, e.ID) {
 		return nil
 	}
@@ -314,6 +318,105 @@ func (s *Server) setOfferDays(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, page+"?fait=offer_days", http.StatusSeeOther)
 	case errors.As(err, &refusal), errors.Is(err, strconv.ErrSyntax), errors.Is(err, strconv.ErrRange):
 		http.Redirect(w, r, page+"?erreur=jours#delai-offres", http.StatusSeeOther)
+	default:
+		s.waitlistError(w, r, err)
+	}
+}
+
+// closeParts says a course does not open, or offers the central service the
+// form that closes it when the session's rule allows (SEL-6).
+func (s *Server) closeParts(r *http.Request, pg *views.Page, actor domain.Actor, e *catalogue.Entry, accepted int, v *views.CourseListsView) error {
+	if q := r.URL.Query(); q.Get("ferme") != "" {
+		v.Done = pg.T("lists.close.done", map[string]any{"Told": q.Get("ferme"), "Offered": q.Get("proposees")})
+	}
+	err := s.Waitlist.MayClose(r.Context(), actor, e.ID)
+	var refusal *waitlist.Refusal
+	switch {
+	case err == nil:
+		opening, err := s.Waitlist.SessionOpening(r.Context(), actor, e.SessionID)
+		if err != nil {
+			return err
+		}
+		f := v.Close
+		if f == nil {
+			f = &views.CloseForm{ErrFor: map[string]string{}}
+		}
+		f.Action = "/back-office/cours/" + itoa64(e.ID) + "/listes/fermer"
+		f.Intro = pg.T("lists.close.intro", map[string]any{"Count": accepted, "Min": opening.MinLearners})
+		v.Close = f
+	case errors.As(err, &refusal):
+		if refusal.Key == "waitlist.close.closed" {
+			v.Closed = pg.T("lists.closed")
+		}
+	case errors.Is(err, waitlist.ErrForbidden):
+		if closed, cerr := s.Waitlist.CourseClosed(r.Context(), actor, e.ID); cerr == nil && closed {
+			v.Closed = pg.T("lists.closed")
+		}
+	default:
+		return err
+	}
+	return nil
+}
+
+// closeCourse closes a course that will not open, once confirmed.
+func (s *Server) closeCourse(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	p := s.printer(r)
+	f := &views.CloseForm{Reason: r.PostFormValue("motif-fermeture"), ErrFor: map[string]string{}}
+	if r.PostFormValue("confirmer") != "1" {
+		f.ErrFor["confirmer"] = p.T("lists.close.unconfirmed")
+		f.Error = f.ErrFor["confirmer"]
+		s.renderCourseListsClose(w, r, f)
+		return
+	}
+	res, err := s.Waitlist.CloseCourse(r.Context(), currentUser(r).Actor, id, f.Reason)
+	if err != nil {
+		var refusal *waitlist.Refusal
+		if errors.As(err, &refusal) {
+			f.Error = p.WordKeyed(refusal)
+			if refusal.Key == "waitlist.close.reason" || refusal.Key == "waitlist.move.reason_long" {
+				f.ErrFor["motif-fermeture"] = f.Error
+			}
+			s.renderCourseListsClose(w, r, f)
+			return
+		}
+		s.waitlistError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/back-office/cours/"+itoa64(id)+"/listes?ferme="+strconv.Itoa(res.Told)+"&proposees="+strconv.Itoa(res.Offered),
+		http.StatusSeeOther)
+}
+
+// setOpening changes the session's rule for courses that may not open.
+func (s *Server) setOpening(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	page := adminSessionsPath + "/" + itoa64(id)
+	var o waitlist.Opening
+	n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("minimum")))
+	o.MinLearners = n
+	if raw := strings.TrimSpace(r.PostFormValue("decision")); err == nil && raw != "" {
+		if o.DecisionOn, err = time.Parse(time.DateOnly, raw); err != nil {
+			o.DecisionOn, err = time.Parse("02/01/2006", raw)
+		}
+	}
+	if err == nil {
+		err = s.Waitlist.SetSessionOpening(r.Context(), currentUser(r).Actor, id, o)
+	}
+	var refusal *waitlist.Refusal
+	var perr *time.ParseError
+	switch {
+	case err == nil:
+		http.Redirect(w, r, page+"?fait=opening", http.StatusSeeOther)
+	case errors.As(err, &refusal), errors.As(err, &perr), errors.Is(err, strconv.ErrSyntax), errors.Is(err, strconv.ErrRange):
+		http.Redirect(w, r, page+"?erreur=ouverture#ouverture", http.StatusSeeOther)
 	default:
 		s.waitlistError(w, r, err)
 	}

@@ -18,7 +18,7 @@ CREATE TABLE candidatures_new (
     session_id         INTEGER NOT NULL REFERENCES sessions (id),
     status             TEXT    NOT NULL CHECK (status IN ('submitted', 'cancelled', 'first_day_test', 'accepted',
                                                           'waiting', 'not_retained', 'withdrawn', 'ineligible',
-                                                          'given_up', 'no_place', 'declined', 'offer_expired')),
+                                                          'given_up', 'no_place', 'declined', 'offer_expired', 'course_closed')),
     objective          TEXT    NOT NULL,
     motivation         TEXT    NOT NULL,
     rsa                INTEGER NOT NULL CHECK (rsa IN (0, 1)),
@@ -54,6 +54,14 @@ CREATE INDEX candidatures_accepted_in ON candidatures (accepted_course_id) WHERE
 
 -- How many calendar days after the day it is sent an offer stays open.
 ALTER TABLE sessions ADD COLUMN offer_days INTEGER NOT NULL DEFAULT 2 CHECK (offer_days BETWEEN 1 AND 14);
+-- A course with too few learners may not open (SEL-6): the session's minimum
+-- (0: none) and the day from which the central service decides; a course
+-- closed says when, by whom and why.
+ALTER TABLE sessions ADD COLUMN min_learners INTEGER NOT NULL DEFAULT 0 CHECK (min_learners >= 0);
+ALTER TABLE sessions ADD COLUMN opening_decision_on TEXT;
+ALTER TABLE courses ADD COLUMN closed_at TEXT;
+ALTER TABLE courses ADD COLUMN closed_by INTEGER REFERENCES accounts (id);
+ALTER TABLE courses ADD COLUMN closed_reason TEXT NOT NULL DEFAULT '';
 
 -- Every seat offered from a waiting list, with its answer: the list's
 -- history that staff see, and what a candidate answers with two buttons.
@@ -81,5 +89,10 @@ PRAGMA foreign_keys = ON;
 
 -- +goose Down
 DROP TABLE waiting_offers;
+ALTER TABLE courses DROP COLUMN closed_reason;
+ALTER TABLE courses DROP COLUMN closed_by;
+ALTER TABLE courses DROP COLUMN closed_at;
+ALTER TABLE sessions DROP COLUMN opening_decision_on;
+ALTER TABLE sessions DROP COLUMN min_learners;
 ALTER TABLE sessions DROP COLUMN offer_days;
 DROP INDEX candidatures_accepted_in;
