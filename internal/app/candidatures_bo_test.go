@@ -290,9 +290,9 @@ func TestCandidatureList_bad_filters(t *testing.T) {
 		"/back-office/candidatures?formation=999999":     "Choisissez une formation dans la liste.",
 		"/back-office/candidatures?etablissement=999999": "Choisissez un établissement dans la liste.",
 		"/back-office/candidatures?etablissement=x":      "Choisissez un établissement dans la liste.",
-		"/back-office/candidatures?statut=accepted":      "Choisissez un statut dans la liste.",
+		"/back-office/candidatures?statut=inconnu":       "Choisissez un statut dans la liste.",
 		"/back-office/candidatures?cours=0":              "Ce cours n&#39;existe pas",
-		"/back-office/candidatures.csv?statut=accepted":  "Choisissez un statut dans la liste.",
+		"/back-office/candidatures.csv?statut=inconnu":   "Choisissez un statut dans la liste.",
 		"/back-office/candidatures.xlsx?formation=abc":   "Choisissez une formation dans la liste.",
 	} {
 		res, page := central.do(t, "GET", path, nil)

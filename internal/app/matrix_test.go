@@ -104,44 +104,50 @@ func TestPermissionMatrix(t *testing.T) {
 	// Every route pattern with the requests that probe it. Public routes are
 	// listed too: a back-office route registered as public by mistake fails here.
 	matrix := map[string][]probe{
-		"GET /{$}":                                   {{"GET", "/", nil, nil, false}},
-		"GET /catalogue":                             {{"GET", "/catalogue", nil, nil, false}},
-		"GET /catalogue/cours/{id}":                  {{"GET", "/catalogue/cours/" + n(ownCourse, 10), nil, nil, false}},
-		"GET /catalogue/cours/{id}/seances.ics":      {{"GET", "/catalogue/cours/" + n(ownCourse, 10) + "/seances.ics", nil, nil, false}},
-		"GET /catalogue/brochure":                    {{"GET", "/catalogue/brochure", nil, nil, false}},
-		"GET /catalogue/brochure.pdf":                {{"GET", "/catalogue/brochure.pdf", nil, nil, false}},
-		"POST /langue":                               {{"POST", "/langue", url.Values{"lang": {"fr"}}, nil, false}},
-		"GET /favicon.svg":                           {{"GET", "/favicon.svg", nil, nil, false}},
-		"GET /favicon.ico":                           {{"GET", "/favicon.ico", nil, nil, false}},
-		"GET /aide":                                  {{"GET", "/aide", nil, nil, false}},
-		"GET /mentions-legales":                      {{"GET", "/mentions-legales", nil, nil, false}},
-		"GET /donnees-personnelles":                  {{"GET", "/donnees-personnelles", nil, nil, false}},
-		"GET /accessibilite":                         {{"GET", "/accessibilite", nil, nil, false}},
-		"GET /connexion":                             {{"GET", "/connexion", nil, nil, false}},
-		"POST /connexion/fournisseur":                nil, // starts a sign-in: walked by the sign-in tests
-		"GET /connexion/retour":                      nil, // idem
-		"GET /connexion/personnel":                   {{"GET", "/connexion/personnel", nil, nil, false}},
-		"POST /connexion/personnel":                  nil, // rate-limited sign-in: walked by the web tests
-		"GET /connexion/personnel/code":              {{"GET", "/connexion/personnel/code", nil, nil, false}},
-		"POST /connexion/personnel/code":             nil,
-		"POST /deconnexion":                          nil, // ends the session: walked by the sign-in tests
-		"POST /deconnexion-partout":                  nil, // idem
-		"POST /connexion/deconnexion-fournisseur":    nil, // machine-to-machine, a signed logout token: walked by the web and e2e sign-out tests
-		"GET /connexion/deconnexion-fournisseur":     nil, // idem, named by a sign-on session id
-		"GET /saisie-conservee":                      {{"GET", "/saisie-conservee", nil, expect(append(staffRoles, "candidate")...), false}},
-		"POST /saisie-conservee/abandonner":          {{"POST", "/saisie-conservee/abandonner", url.Values{}, expect(append(staffRoles, "candidate")...), false}},
-		"GET /mon-profil":                            {{"GET", "/mon-profil", nil, expect(append(staffRoles, "candidate")...), false}},
-		"POST /mon-profil":                           {{"POST", "/mon-profil", url.Values{"telephone": {"0612345678"}}, expect(append(staffRoles, "candidate")...), false}},
-		"GET /back-office":                           {{"GET", "/back-office", nil, expect(staffRoles...), false}},
-		"GET /panier":                                {{"GET", "/panier", nil, expect("candidate"), false}},
-		"POST /panier/ajouter":                       {{"POST", "/panier/ajouter", url.Values{"cours": {n(ownCourse, 10)}}, expect("candidate"), false}},
-		"POST /panier/retirer":                       {{"POST", "/panier/retirer", url.Values{"cours": {n(ownCourse, 10)}}, expect("candidate"), false}},
-		"POST /panier/valider":                       {{"POST", "/panier/valider", url.Values{"jeton": {"x"}}, expect("candidate"), false}},
-		"POST /panier/recapitulatif":                 {{"POST", "/panier/recapitulatif", url.Values{"jeton": {"x"}}, expect("candidate"), false}},
-		"GET /panier/recapitulatif":                  {{"GET", "/panier/recapitulatif", nil, expect("candidate"), false}},
-		"GET /mes-candidatures/{id}/annuler":         {{"GET", "/mes-candidatures/999999/annuler", nil, expect("candidate"), true}},
-		"GET /mes-candidatures":                      {{"GET", "/mes-candidatures", nil, expect("candidate"), false}},
-		"POST /mes-candidatures/{id}/annuler":        {{"POST", "/mes-candidatures/999999/annuler", url.Values{}, expect("candidate"), true}},
+		"GET /{$}":                                {{"GET", "/", nil, nil, false}},
+		"GET /catalogue":                          {{"GET", "/catalogue", nil, nil, false}},
+		"GET /catalogue/cours/{id}":               {{"GET", "/catalogue/cours/" + n(ownCourse, 10), nil, nil, false}},
+		"GET /catalogue/cours/{id}/seances.ics":   {{"GET", "/catalogue/cours/" + n(ownCourse, 10) + "/seances.ics", nil, nil, false}},
+		"GET /catalogue/brochure":                 {{"GET", "/catalogue/brochure", nil, nil, false}},
+		"GET /catalogue/brochure.pdf":             {{"GET", "/catalogue/brochure.pdf", nil, nil, false}},
+		"POST /langue":                            {{"POST", "/langue", url.Values{"lang": {"fr"}}, nil, false}},
+		"GET /favicon.svg":                        {{"GET", "/favicon.svg", nil, nil, false}},
+		"GET /favicon.ico":                        {{"GET", "/favicon.ico", nil, nil, false}},
+		"GET /aide":                               {{"GET", "/aide", nil, nil, false}},
+		"GET /mentions-legales":                   {{"GET", "/mentions-legales", nil, nil, false}},
+		"GET /donnees-personnelles":               {{"GET", "/donnees-personnelles", nil, nil, false}},
+		"GET /accessibilite":                      {{"GET", "/accessibilite", nil, nil, false}},
+		"GET /connexion":                          {{"GET", "/connexion", nil, nil, false}},
+		"POST /connexion/fournisseur":             nil, // starts a sign-in: walked by the sign-in tests
+		"GET /connexion/retour":                   nil, // idem
+		"GET /connexion/personnel":                {{"GET", "/connexion/personnel", nil, nil, false}},
+		"POST /connexion/personnel":               nil, // rate-limited sign-in: walked by the web tests
+		"GET /connexion/personnel/code":           {{"GET", "/connexion/personnel/code", nil, nil, false}},
+		"POST /connexion/personnel/code":          nil,
+		"POST /deconnexion":                       nil, // ends the session: walked by the sign-in tests
+		"POST /deconnexion-partout":               nil, // idem
+		"POST /connexion/deconnexion-fournisseur": nil, // machine-to-machine, a signed logout token: walked by the web and e2e sign-out tests
+		"GET /connexion/deconnexion-fournisseur":  nil, // idem, named by a sign-on session id
+		"GET /saisie-conservee":                   {{"GET", "/saisie-conservee", nil, expect(append(staffRoles, "candidate")...), false}},
+		"POST /saisie-conservee/abandonner":       {{"POST", "/saisie-conservee/abandonner", url.Values{}, expect(append(staffRoles, "candidate")...), false}},
+		"GET /mon-profil":                         {{"GET", "/mon-profil", nil, expect(append(staffRoles, "candidate")...), false}},
+		"POST /mon-profil":                        {{"POST", "/mon-profil", url.Values{"telephone": {"0612345678"}}, expect(append(staffRoles, "candidate")...), false}},
+		"GET /back-office":                        {{"GET", "/back-office", nil, expect(staffRoles...), false}},
+		"GET /panier":                             {{"GET", "/panier", nil, expect("candidate"), false}},
+		"POST /panier/ajouter":                    {{"POST", "/panier/ajouter", url.Values{"cours": {n(ownCourse, 10)}}, expect("candidate"), false}},
+		"POST /panier/retirer":                    {{"POST", "/panier/retirer", url.Values{"cours": {n(ownCourse, 10)}}, expect("candidate"), false}},
+		"POST /panier/valider":                    {{"POST", "/panier/valider", url.Values{"jeton": {"x"}}, expect("candidate"), false}},
+		"POST /panier/recapitulatif":              {{"POST", "/panier/recapitulatif", url.Values{"jeton": {"x"}}, expect("candidate"), false}},
+		"GET /panier/recapitulatif":               {{"GET", "/panier/recapitulatif", nil, expect("candidate"), false}},
+		"GET /mes-candidatures/{id}/annuler":      {{"GET", "/mes-candidatures/999999/annuler", nil, expect("candidate"), true}},
+		"GET /mes-candidatures":                   {{"GET", "/mes-candidatures", nil, expect("candidate"), false}},
+		"POST /mes-candidatures/{id}/annuler":     {{"POST", "/mes-candidatures/999999/annuler", url.Values{}, expect("candidate"), true}},
+		// The waiting lists (SEL-4, SEL-5): a candidate's own offers and places; someone else's answer as missing ones.
+		"GET /mes-offres/{id}":                       {{"GET", "/mes-offres/999999", nil, expect("candidate"), true}},
+		"POST /mes-offres/{id}/accepter":             {{"POST", "/mes-offres/999999/accepter", url.Values{}, expect("candidate"), true}},
+		"POST /mes-offres/{id}/refuser":              {{"POST", "/mes-offres/999999/refuser", url.Values{}, expect("candidate"), true}},
+		"GET /mes-candidatures/{id}/renoncer":        {{"GET", "/mes-candidatures/999999/renoncer", nil, expect("candidate"), true}},
+		"POST /mes-candidatures/{id}/renoncer":       {{"POST", "/mes-candidatures/999999/renoncer", url.Values{}, expect("candidate"), true}},
 		"GET /back-office/inscription-assistee":      {{"GET", "/back-office/inscription-assistee?q=martin", nil, expect("guidance", "central"), false}},
 		"POST /back-office/inscription-assistee":     {{"POST", "/back-office/inscription-assistee", url.Values{"nom": {""}}, expect("guidance", "central"), false}},
 		"GET /back-office/inscription-assistee/{id}": {{"GET", "/back-office/inscription-assistee/" + n(candidate, 10), nil, expect("guidance", "central"), false}},
@@ -211,6 +217,8 @@ func TestPermissionMatrix(t *testing.T) {
 		"GET /back-office/catalogue/sessions/{id}/preparer":                       {{"GET", "/back-office/catalogue/sessions/1/preparer", nil, expect("central"), false}},
 		"POST /back-office/catalogue/sessions/{id}/modifier":                      {{"POST", "/back-office/catalogue/sessions/999999/modifier", url.Values{"confirmer": {"1"}}, expect("central"), true}},
 		"POST /back-office/catalogue/sessions/{id}/publier":                       {{"POST", "/back-office/catalogue/sessions/999999/publier", url.Values{"confirmer": {"1"}}, expect("central"), true}},
+		"POST /back-office/catalogue/sessions/{id}/delai-offres":                  {{"POST", "/back-office/catalogue/sessions/999999/delai-offres", url.Values{"jours": {"3"}}, expect("central"), true}},
+		"POST /back-office/catalogue/sessions/{id}/ouverture":                     {{"POST", "/back-office/catalogue/sessions/999999/ouverture", url.Values{"minimum": {"0"}}, expect("central"), true}},
 		"POST /back-office/catalogue/sessions/{id}/supprimer":                     {{"POST", "/back-office/catalogue/sessions/999999/supprimer", url.Values{"confirmer": {"1"}}, expect("central"), true}},
 		"POST /back-office/catalogue/sessions/{id}/archiver":                      {{"POST", "/back-office/catalogue/sessions/999999/archiver", url.Values{"confirmer": {"1"}}, expect("central"), true}},
 		"POST /back-office/catalogue/sessions/{id}/preparer":                      {{"POST", "/back-office/catalogue/sessions/999999/preparer", url.Values{"confirmer": {"1"}}, expect("central"), true}},
@@ -318,6 +326,13 @@ func TestPermissionMatrix(t *testing.T) {
 		"GET /back-office/cours/{id}/listes": {
 			{"GET", "/back-office/cours/" + n(ownCourse, 10) + "/listes", nil, expect("trainer", "director", "coordinator", "central"), false},
 			{"GET", "/back-office/cours/" + n(foreignCourse, 10) + "/listes", nil, expect("central"), false}},
+		// ROLE-3, ROLE-4, ROLE-5: the course's director and coordinator and the central service change the
+		// order of its waiting list (with a reason); only the central service closes a course (SEL-6).
+		"POST /back-office/cours/{id}/listes/rang": {
+			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/listes/rang", url.Values{}, expect("director", "coordinator", "central"), false},
+			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/listes/rang", url.Values{}, expect("central"), false}},
+		"POST /back-office/cours/{id}/listes/fermer": {
+			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/listes/fermer", url.Values{}, expect("central"), false}},
 		"GET /back-office/cours/{id}/resultats-affiches": {
 			{"GET", "/back-office/cours/" + n(ownCourse, 10) + "/resultats-affiches", nil, expect("trainer", "director", "coordinator", "central"), false},
 			{"GET", "/back-office/cours/" + n(foreignCourse, 10) + "/resultats-affiches", nil, expect("central"), false}},

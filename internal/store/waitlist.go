@@ -124,7 +124,9 @@ func (s *Store) querier(tx *sql.Tx) querier {
 // SessionOfferDays reads (in tx when given) how many days the session's offers stay open.
 func (s *Store) SessionOfferDays(ctx context.Context, tx *sql.Tx, sessionID int64) (int, error) {
 	var days int
-	if err := s.querier(tx).QueryRowContext(ctx, `SELECT offer_days FROM sessions WHERE id = $1`, sessionID).Scan(&days); err != nil {
+	if err := s.querier(tx).QueryRowContext(ctx, `SELECT offer_days FROM sessions WHERE id = $1`, sessionID).Scan(&days); errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("session %d: %w", sessionID, ErrNotFound)
+	} else if err != nil {
 		return 0, fmt.Errorf("offer days of session %d: %w", sessionID, err)
 	}
 	return days, nil

@@ -52,6 +52,9 @@ func (s *Service) SetSessionOpening(ctx context.Context, actor domain.Actor, ses
 		return refuse("waitlist.opening.date")
 	}
 	return s.store.InTx(ctx, func(tx *sql.Tx) error {
+		if _, _, err := s.store.SessionOpening(ctx, tx, sessionID); err != nil {
+			return err
+		}
 		if err := s.store.SetSessionOpening(ctx, tx, sessionID, o.MinLearners, o.DecisionOn); err != nil {
 			return err
 		}
