@@ -147,7 +147,9 @@ func TestCourseLists_SEL2_PER2_acceptedWaitingAndFirstDay(t *testing.T) {
 }
 
 // A candidature on a waiting list but decided otherwise since (moved to
-// accepted by the waiting-list capability) is not listed as waiting.
+// accepted by the waiting-list capability) is not listed as waiting, and
+// those behind it move up: the position shown is the rank among those still
+// in line.
 func TestCourseWaiting_PER2_byPositionOnly(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
@@ -160,7 +162,7 @@ func TestCourseWaiting_PER2_byPositionOnly(t *testing.T) {
 			{who: "Éluard", chosen: f.c1, status: domain.CandidatureAccepted, accepted: &f.c1, waiting: 2},
 		})
 		w, err := s.CourseWaiting(ctx, f.c1.ID)
-		if err != nil || len(w) != 2 || w[0].LastName != "Eyraud" || w[1].LastName != "Ezan" || w[1].Position != 3 {
+		if err != nil || len(w) != 2 || w[0].LastName != "Eyraud" || w[1].LastName != "Ezan" || w[1].Position != 2 {
 			t.Fatalf("waiting for C1 = %+v, %v", w, err)
 		}
 	})
