@@ -101,16 +101,7 @@ func (s *Store) OtherHoldings(ctx context.Context, tx *sql.Tx, accountID, except
 	if err != nil {
 		return nil, fmt.Errorf("holdings of %d: %w", accountID, err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return scanIDs(rows)
 }
 
 // querier is tx, or the read pool when tx is nil (a page's read).
@@ -248,16 +239,7 @@ func (s *Store) CoursesWaitedFor(ctx context.Context) ([]int64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("courses waited for: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return scanIDs(rows)
 }
 
 // SetCandidatureStatus moves a candidature from one of the statuses from to
@@ -309,16 +291,7 @@ func (s *Store) WaitingCourses(ctx context.Context, tx *sql.Tx, candidatureID in
 	if err != nil {
 		return nil, fmt.Errorf("lists of candidature %d: %w", candidatureID, err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return scanIDs(rows)
 }
 
 // PendingOfferOf reads, in tx, the candidature's pending offer; false when
@@ -419,16 +392,7 @@ func (s *Store) CoursesWithFreeSeats(ctx context.Context) ([]int64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("courses with free seats: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return scanIDs(rows)
 }
 
 // OfferLine is an offer of a course's seat with whom it went to, for staff.
@@ -565,6 +529,20 @@ func (s *Store) CourseMembers(ctx context.Context, tx *sql.Tx, courseID int64) (
 			return nil, err
 		}
 		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// scanIDs reads a column of IDs and closes the rows.
+func scanIDs(rows *sql.Rows) ([]int64, error) {
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
 	}
 	return out, rows.Err()
 }

@@ -76,6 +76,30 @@ func (s *Service) openOffer(ctx context.Context, tx *sql.Tx, ix *catalogue.Index
 	return o, c, false, nil
 }
 
+// answer runs an answer to an offer in one transaction, the offer open
+// (openOffer): do records it; an answer given before is Already.
+func (s *Service) answer(ctx context.Context, actor domain.Actor, personID, offerID int64, to domain.OfferState,
+	do func(tx *sql.Tx, ix *catalogue.Index, o domain.Offer, c domain.Candidature, a *Answer) error) (Answer, error) {
+	if !mayAnswer(actor, personID) {
+		return Answer{}, ErrForbidden
+	}
+	ix, err := s.catalogue.Index(ctx)
+	if ix == nil {
+		return Answer{}, err
+	}
+	var a Answer
+	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
+		a = Answer{}
+		o, c, already, err := s.openOffer(ctx, tx, ix, personID, offerID, to)
+		a.Offer, a.Already = o, already
+		if err != nil || already {
+			return err
+		}
+		return do(tx, ix, o, c, &a)
+	})
+	return a, err
+}
+
 // lockCourses locks courses in the order of their IDs (0s skipped).
 func (s *Service) lockCourses(ctx context.Context, tx *sql.Tx, ids ...int64) error {
 	ids = slices.DeleteFunc(slices.Clone(ids), func(id int64) bool { return id == 0 })
@@ -95,21 +119,8 @@ func (s *Service) lockCourses(ctx context.Context, tx *sql.Tx, ids ...int64) err
 // preferred less (a redirect) moves to this one, and the seat it leaves is
 // offered to the next on that course's list.
 func (s *Service) Accept(ctx context.Context, actor domain.Actor, personID, offerID int64) (Answer, error) {
-	if !mayAnswer(actor, personID) {
-		return Answer{}, ErrForbidden
-	}
-	ix, err := s.catalogue.Index(ctx)
-	if ix == nil {
-		return Answer{}, err
-	}
-	var a Answer
-	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
-		a = Answer{}
-		o, c, already, err := s.openOffer(ctx, tx, ix, personID, offerID, domain.OfferAccepted)
-		a.Offer, a.Already = o, already
-		if err != nil || already {
-			return err
-		}
+	return s.answer(ctx, actor, personID, offerID, domain.OfferAccepted, func(tx *sql.Tx, ix *catalogue.Index, o domain.Offer,
+		c domain.Candidature, a *Answer) error {
 		e, ok := ix.Course(o.CourseID)
 		if !ok {
 			return fmt.Errorf("offer %d: course %d: %w", o.ID, o.CourseID, ErrNotFound)
@@ -159,28 +170,14 @@ func (s *Service) Accept(ctx context.Context, actor domain.Actor, personID, offe
 		}
 		return err
 	})
-	return a, err
 }
 
 // Decline gives the seat back: it is offered to the next candidature at
 // once. The candidature leaves that course's list; declining the course it
 // chose, or its last list, ends its wait (status declined).
 func (s *Service) Decline(ctx context.Context, actor domain.Actor, personID, offerID int64) (Answer, error) {
-	if !mayAnswer(actor, personID) {
-		return Answer{}, ErrForbidden
-	}
-	ix, err := s.catalogue.Index(ctx)
-	if ix == nil {
-		return Answer{}, err
-	}
-	var a Answer
-	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
-		a = Answer{}
-		o, c, already, err := s.openOffer(ctx, tx, ix, personID, offerID, domain.OfferDeclined)
-		a.Offer, a.Already = o, already
-		if err != nil || already {
-			return err
-		}
+	return s.answer(ctx, actor, personID, offerID, domain.OfferDeclined, func(tx *sql.Tx, ix *catalogue.Index, o domain.Offer,
+		c domain.Candidature, a *Answer) error {
 		now := s.now()
 		if _, err := s.store.AnswerOffer(ctx, tx, o.ID, domain.OfferDeclined, now); err != nil {
 			return err
@@ -206,7 +203,6 @@ func (s *Service) Decline(ctx context.Context, actor domain.Actor, personID, off
 		a.Next, err = s.fillTx(ctx, tx, ix, o.CourseID, domain.FreedDeclined)
 		return err
 	})
-	return a, err
 }
 
 // leaveList takes the offer's candidature off the offer's course's list.
