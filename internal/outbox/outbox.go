@@ -130,6 +130,10 @@ func (o *Outbox) KeepUnrendered(ctx context.Context, tx *sql.Tx, kind string, re
 	for i := range mids {
 		mids[i] = "<" + hex.EncodeToString(random[12*i:12*i+12]) + "@" + o.domain + ">"
 	}
+	// In ascending order, as the accounts usually are: the rows then go into
+	// the unique index of Message-IDs one beside the other instead of all
+	// over it (which account gets which random ID does not matter).
+	slices.Sort(mids)
 	ids, err := o.keep.InsertUnrenderedMessagesTx(ctx, tx, kind, ref, accounts, mids, now)
 	if err != nil {
 		return 0, err
