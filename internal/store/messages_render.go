@@ -71,20 +71,31 @@ func (s *Store) InsertUnrenderedMessagesTx(ctx context.Context, tx *sql.Tx, kind
 	}
 	ids := make([]int64, 0, len(accounts))
 	if s.db.Dialect != db.Postgres {
-		st, err := tx.PrepareContext(ctx, `INSERT INTO messages (account_id, kind, subject, body_text, body_html, message_id, created_at, render_ref)
-			VALUES ($1, $2, '', '', '', $3, $4, $5) RETURNING id`)
-		if err != nil {
-			return nil, err
-		}
-		defer st.Close()
+		// One statement per chunk: each account and its Message-ID a pair of
+		// a JSON array (a join of two json_each would be quadratic).
 		at := s.instantArg(now)
-		for i, a := range accounts {
-			var id int64
-			if err := st.QueryRowContext(ctx, a, kind, messageIDs[i], at, ref).Scan(&id); err != nil {
-				return nil, fmt.Errorf("keep message for %d: %w", a, err)
+		for chunk := 0; chunk < len(accounts); chunk += 10000 {
+			j := min(chunk+10000, len(accounts))
+			rows, err := tx.QueryContext(ctx, `INSERT INTO messages (account_id, kind, subject, body_text, body_html, message_id, created_at, render_ref)
+				SELECT json_extract(value, '$[0]'), $2, '', '', '', json_extract(value, '$[1]'), $3, $4 FROM json_each($1)
+				WHERE true ORDER BY key RETURNING id`, jsonArg(pairs(accounts[chunk:j], messageIDs[chunk:j])), kind, at, ref)
+			if err != nil {
+				return nil, fmt.Errorf("keep %d messages: %w", j-chunk, err)
 			}
-			ids = append(ids, id)
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				ids = append(ids, id)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return nil, fmt.Errorf("keep %d messages: %w", j-chunk, err)
+			}
 		}
+		slices.Sort(ids)
 		return ids, nil
 	}
 	const chunk = 50000
@@ -111,4 +122,13 @@ func (s *Store) InsertUnrenderedMessagesTx(ctx context.Context, tx *sql.Tx, kind
 	}
 	slices.Sort(ids) // the identity gives them in insertion order: the order of accounts
 	return ids, nil
+}
+
+// pairs is [[account, Message-ID], …].
+func pairs(accounts []int64, messageIDs []string) [][2]any {
+	out := make([][2]any, len(accounts))
+	for i := range accounts {
+		out[i] = [2]any{accounts[i], messageIDs[i]}
+	}
+	return out
 }
