@@ -114,7 +114,7 @@ func (s *Service) Publish(ctx context.Context, actor domain.Actor, runID int64) 
 		// One email per candidate, kept and queued here without its body: it
 		// is rendered from the run's outcomes, which never change once
 		// published, when it is first sent or shown (RenderOutcomesMessage,
-		// bench/README.md "third pass").
+		// bench/README.md "Publication at scale, third pass").
 		t = time.Now()
 		if res.Told, err = s.outbox.KeepUnrendered(ctx, tx, messageKindOutcomes, runID, accounts, now); err != nil {
 			return err

@@ -4,7 +4,7 @@
 -- row's foreign key to accounts made PostgreSQL look up and lock (FOR KEY
 -- SHARE) the account again — at 400,000 candidatures 2.3 s for the history
 -- lines and 2.2 s for the messages, of a publication of 20 s (EXPLAIN ANALYZE,
--- bench/README.md "Selection publication, third pass"). What they guarded is
+-- bench/README.md "Publication at scale, third pass"). What they guarded is
 -- kept as in 00005 and 00025:
 --   * those rows are only written for accounts that exist: a message for the
 --     person a capability read, a history line by the signed-in actor or a
