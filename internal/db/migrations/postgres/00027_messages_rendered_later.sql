@@ -1,8 +1,8 @@
 -- +goose Up
 -- A selection's publication keeps one email per candidate (667,111 at a
 -- million candidatures): rendered in its transaction, their bodies were 2 of
--- the publication's 3 minutes and 2.3 GB written (bench/README.md, "Selection
--- publication, third pass"). Such a message is now kept without its body:
+-- the publication's 3 minutes and 2.3 GB written (bench/README.md, "Publication at
+-- scale, third pass"). Such a message is now kept without its body:
 -- render_ref names what its kind's renderer renders it from (for
 -- selection_outcomes: the published run, whose outcomes never change), and
 -- the body is rendered and stored on the row, render_ref cleared, when the
