@@ -4,7 +4,7 @@
 -- at afterwards): candidatures_kept (00005, BEFORE DELETE OR UPDATE OF id)
 -- thus cost a tuple lock and its WAL record for every candidature a
 -- selection's publication decides — a million at a time (pg_walinspect:
--- one Heap/LOCK per row; bench/README.md "Selection publication, third
+-- one Heap/LOCK per row; bench/README.md "Publication at scale, third
 -- pass"). Refusing to re-key is the same as a statement-level trigger on
 -- UPDATE OF id: any UPDATE that sets id is refused, for no cost to the
 -- others; deletions keep their row-level trigger. The same for accounts
