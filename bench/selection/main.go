@@ -164,6 +164,7 @@ type result struct {
 	steps                  string // the run's and the publication's logged steps
 	changed, told          int
 	peakRSS                uint64
+	startRSS, runPeakRSS   uint64 // resident before the run (after a GC), and the peak up to the run's end
 }
 
 func (r result) print(engine string, limit time.Duration, memory bool) []string {
@@ -177,7 +178,8 @@ func (r result) print(engine string, limit time.Duration, memory bool) []string 
 	if r.steps != "" {
 		fmt.Printf("  steps: %s\n", r.steps)
 	}
-	fmt.Printf("  peak resident set of the process (VmHWM, synthetic input and the bench's own arrays included): %d MiB\n", r.peakRSS>>20)
+	fmt.Printf("  peak resident set of the process (VmHWM, synthetic input and the bench's own arrays included): %d MiB (resident before the run %d MiB, peak up to the run's end %d MiB)\n",
+		r.peakRSS>>20, r.startRSS>>20, r.runPeakRSS>>20)
 	out := []string{fmt.Sprintf("%s %d: whole run + publication %s (target < %s) %s", engine, r.n, whole.Round(100*time.Millisecond), limit,
 		pass(whole < limit))}
 	if memory {
@@ -281,6 +283,7 @@ func (e *env) runAndPublish(ctx context.Context, profile *os.File) (result, erro
 	var r result
 	runtime.GC()
 	resetPeakRSS()
+	r.startRSS = statusKB("VmRSS:")
 	if profile != nil {
 		if err := pprof.StartCPUProfile(profile); err != nil {
 			return r, err
@@ -295,6 +298,7 @@ func (e *env) runAndPublish(ctx context.Context, profile *os.File) (result, erro
 		return r, err
 	}
 	r.run = time.Since(t1)
+	r.runPeakRSS = peakRSS()
 	sum, err := selection.Decode(run.Summary)
 	if err != nil {
 		return r, err
@@ -497,13 +501,16 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float
 // resetPeakRSS restarts the kernel's count of the peak resident set (Linux).
 func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
-func peakRSS() uint64 {
+func peakRSS() uint64 { return statusKB("VmHWM:") }
+
+// statusKB reads a size of /proc/self/status (Linux), in bytes.
+func statusKB(field string) uint64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(line, field); ok {
 			var kb uint64
 			fmt.Sscanf(strings.TrimSpace(v), "%d", &kb)
 			return kb << 10

@@ -278,6 +278,10 @@ func serve(ctx context.Context, args []string, env Env) error {
 			return fmt.Errorf("demo candidates: %w", err)
 		}
 	}
+	// The messages kept before their bodies are rendered by the capability
+	// that kept them, when first sent or shown: wired before the email
+	// worker starts.
+	renderMessages(st, selection.Deps{Store: st, Catalogue: cat, Words: words, Now: env.Now, Paris: loc, PublicURL: publicURL, Log: log})
 	// The waiting lists' timers call the service wired below; the queue
 	// starts once it is (mailer.start).
 	var lists *waitlist.Service
@@ -523,4 +527,13 @@ func holidays(ctx context.Context, args []string, env Env) error {
 	}
 	fmt.Fprintf(env.Stdout, "%d school-holiday periods imported for zone %s\n", len(rows), strings.ToUpper(zone))
 	return nil
+}
+
+// renderMessages gives the store the renderer of each kind of message kept
+// without its body (store.MessageRenderer): the outcomes emails of a
+// selection's publication. The outbox and the person's space then show and
+// send them without knowing the capability.
+func renderMessages(st *store.Store, deps selection.Deps) {
+	deps.Outbox = nil // rendering sends nothing
+	st.RenderMessagesWith(selection.MessageKindOutcomes, selection.New(deps).RenderOutcomesMessage)
 }

@@ -111,6 +111,7 @@ func selectRunCmd(ctx context.Context, args []string, env Env) error {
 	}
 	sel := selection.New(selection.Deps{Store: st, Catalogue: cat, Outbox: outbox.New(st, client, mailDomain), Words: words,
 		Now: env.Now, Paris: loc, PublicURL: linkURL(cfg), Log: log, Drill: drill})
+	renderMessages(st, selection.Deps{Store: st, Catalogue: cat, Words: words, Now: env.Now, Paris: loc, PublicURL: linkURL(cfg), Log: log})
 	var actor domain.Actor
 	if as != "" {
 		acc, err := st.AccountByEmail(ctx, nil, as)

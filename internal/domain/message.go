@@ -25,6 +25,10 @@ type Message struct {
 	LastError     string
 	LastAttemptAt time.Time
 	Resends       int
+	// RenderRef is set on a message kept before its body was rendered (one
+	// of a selection's publication): what its kind's renderer renders it
+	// from. The store renders it when it is first read.
+	RenderRef int64
 }
 
 // Where an email is (CON-2).

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -59,9 +60,14 @@ type Enqueuer interface {
 	InsertManyTx(ctx context.Context, tx *sql.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 }
 
-// Keeper writes a message into the person's space (the store's InsertMessage).
+// Keeper writes a message into the person's space (the store's InsertMessage),
+// or many without their bodies (InsertUnrenderedMessagesTx: rendered when
+// first sent or shown, by the renderer the wiring gave the store for their
+// kind).
 type Keeper interface {
 	InsertMessage(ctx context.Context, tx *sql.Tx, m *domain.Message) error
+	InsertUnrenderedMessagesTx(ctx context.Context, tx *sql.Tx, kind string, ref int64, accounts []int64,
+		messageIDs []string, now time.Time) ([]int64, error)
 }
 
 // Outbox keeps messages and queues their sending in the caller's transaction.
@@ -104,6 +110,35 @@ func (o *Outbox) Keep(ctx context.Context, tx *sql.Tx, msgs ...*domain.Message) 
 		ids[i] = m.ID
 	}
 	return o.Queue(ctx, tx, ids...)
+}
+
+// KeepUnrendered keeps in tx one message of kind for each of accounts,
+// without its body, and queues their sending: for a capability that tells
+// many people at once (a selection's publication), whose emails are rendered
+// from ref when first sent or shown in the person's space (store.MessageRenderer),
+// then kept as any other. It returns how many it kept.
+func (o *Outbox) KeepUnrendered(ctx context.Context, tx *sql.Tx, kind string, ref int64, accounts []int64, now time.Time) (int, error) {
+	if len(accounts) == 0 {
+		return 0, nil
+	}
+	// Message-IDs as NewMessageID makes them, from one read of randomness.
+	random := make([]byte, 12*len(accounts))
+	if _, err := rand.Read(random); err != nil {
+		return 0, fmt.Errorf("message ids: %w", err)
+	}
+	mids := make([]string, len(accounts))
+	for i := range mids {
+		mids[i] = "<" + hex.EncodeToString(random[12*i:12*i+12]) + "@" + o.domain + ">"
+	}
+	// In ascending order, as the accounts usually are: the rows then go into
+	// the unique index of Message-IDs one beside the other instead of all
+	// over it (which account gets which random ID does not matter).
+	slices.Sort(mids)
+	ids, err := o.keep.InsertUnrenderedMessagesTx(ctx, tx, kind, ref, accounts, mids, now)
+	if err != nil {
+		return 0, err
+	}
+	return len(ids), o.Queue(ctx, tx, ids...)
 }
 
 // Queue queues the sending of messages already kept in tx, for callers that

@@ -2,15 +2,16 @@ package selection
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/gob"
 	"errors"
 	"fmt"
-	"runtime"
-	"slices"
+	"io"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"cma/internal/allocation"
@@ -21,8 +22,11 @@ import (
 	"cma/internal/store"
 )
 
-// messageKindOutcomes is the kind of the outcomes email in the person's space.
-const messageKindOutcomes = "selection_outcomes"
+// MessageKindOutcomes is the kind of the outcomes email in the person's
+// space; its messages are rendered by RenderOutcomesMessage (app wires it).
+const MessageKindOutcomes = "selection_outcomes"
+
+const messageKindOutcomes = MessageKindOutcomes
 
 // PublishResult says what a publication did.
 type PublishResult struct {
@@ -88,29 +92,14 @@ func (s *Service) Publish(ctx context.Context, actor domain.Actor, runID int64) 
 		}
 		return PublishResult{}, refuse("selection.publish.stale", "Run", run.ID)
 	}
-	var ix *catalogue.Index
-	if s.catalogue != nil {
-		if ix, err = s.catalogue.Index(ctx); err != nil {
-			return PublishResult{}, err
-		}
-	}
-	forms, err := s.store.SelectionFormations(ctx, run.SessionID)
-	if err != nil {
-		return PublishResult{}, err
-	}
-	titles := map[int64]string{}
-	for _, f := range forms {
-		titles[f.ID] = f.Title
-	}
 	var res PublishResult
-	var tStatuses, tRender, tKeep, tQueue time.Duration
+	var tStatuses, tKeep time.Duration
 	started := time.Now()
 	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
 		res = PublishResult{}
 		t := time.Now()
-		lap := func(d *time.Duration) { *d = time.Since(t); t = time.Now() }
-		changed, already, err := s.store.PublishRunTx(ctx, tx, runID, actor.AccountID, now)
-		lap(&tStatuses)
+		changed, accounts, already, err := s.store.PublishRunTx(ctx, tx, runID, actor.AccountID, now)
+		tStatuses = time.Since(t)
 		if err != nil {
 			return err
 		}
@@ -118,41 +107,19 @@ func (s *Service) Publish(ctx context.Context, actor domain.Actor, runID int64) 
 			res.Already = true
 			return nil
 		}
-		res.Changed = len(changed)
-		if len(changed) > 0 && s.outbox == nil {
+		res.Changed = changed
+		if len(accounts) > 0 && s.outbox == nil {
 			return errors.New("publish: no outbox to tell the candidates")
 		}
-		// The emails are rendered batch by batch while the previous batch is
-		// kept: neither all the bodies in memory at once, nor the database
-		// waiting for the templates.
-		var ids []int64
-		err = s.outcomeEmails(ctx, tx, se, ix, titles, changed, &tRender, func(msgs []*domain.Message) error {
-			t := time.Now()
-			for _, m := range msgs {
-				if m.MessageID, err = s.outbox.NewMessageID(); err != nil {
-					return err
-				}
-			}
-			if err := s.store.InsertMessagesTx(ctx, tx, msgs); err != nil {
-				return err
-			}
-			for _, m := range msgs {
-				ids = append(ids, m.ID)
-			}
-			tKeep += time.Since(t)
-			return nil
-		})
-		if err != nil {
+		// One email per candidate, kept and queued here without its body: it
+		// is rendered from the run's outcomes, which never change once
+		// published, when it is first sent or shown (RenderOutcomesMessage,
+		// bench/README.md "Publication at scale, third pass").
+		t = time.Now()
+		if res.Told, err = s.outbox.KeepUnrendered(ctx, tx, messageKindOutcomes, runID, accounts, now); err != nil {
 			return err
 		}
-		if len(ids) > 0 {
-			t := time.Now()
-			if err := s.outbox.Queue(ctx, tx, ids...); err != nil {
-				return err
-			}
-			tQueue = time.Since(t)
-		}
-		res.Told = len(ids)
+		tKeep = time.Since(t)
 		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: now, ActorID: actor.AccountID, Action: domain.AuditSelectionPublished,
 			ObjectKind: domain.AuditObjectRun, ObjectID: runID,
 			Details: fmt.Sprintf("session : %s ; passage : %s ; candidatures : %d ; courriels : %d ; empreinte : %s",
@@ -160,7 +127,7 @@ func (s *Service) Publish(ctx context.Context, actor domain.Actor, runID int64) 
 	})
 	if err == nil && !res.Already {
 		s.log.Info("selection run published", "run", runID, "candidatures", res.Changed, "emails", res.Told,
-			"statuses_history_lists", tStatuses, "render", tRender, "keep", tKeep, "queue", tQueue, "total", time.Since(started))
+			"statuses_history_lists", tStatuses, "keep_queue", tKeep, "total", time.Since(started))
 	}
 	if errors.Is(err, store.ErrAlreadyPublished) {
 		// Name the run that holds the publication: the person decides
@@ -178,25 +145,86 @@ func (s *Service) Publish(ctx context.Context, actor domain.Actor, runID int64) 
 	return res, err
 }
 
-// emailBatch is how many emails are rendered, then kept, at a time.
-const emailBatch = 4096
-
-// outcomeEmails builds one email per candidate, listing all their outcomes,
-// and gives them to keep in batches, in the order of changed (by account),
-// while it renders the next batch; rendering is the time spent rendering.
-func (s *Service) outcomeEmails(ctx context.Context, tx *sql.Tx, se domain.Session, ix *catalogue.Index, titles map[int64]string,
-	changed []store.PublishedCandidature, rendering *time.Duration, keep func([]*domain.Message) error) error {
-	var p *i18n.Printer
-	if s.words != nil {
-		p = s.words.Printer(i18n.French)
+// RenderOutcomesMessage renders the outcomes email of a published run to
+// one person (m.RenderRef is the run), listing all the outcomes its
+// publication gave them with the next steps: the store calls it when the
+// message, kept without its body by Publish, is first sent or shown (app
+// wires it: store.RenderMessagesWith).
+func (s *Service) RenderOutcomesMessage(ctx context.Context, m domain.Message) (subject, text, html string, err error) {
+	runID := m.RenderRef
+	pc, err := s.publishContext(ctx, runID)
+	if err != nil {
+		return "", "", "", err
 	}
+	name, cands, err := s.store.PublishedOutcomes(ctx, runID, m.AccountID)
+	if err != nil {
+		return "", "", "", err
+	}
+	if len(cands) == 0 {
+		return "", "", "", fmt.Errorf("run %d decided nothing for account %d", runID, m.AccountID)
+	}
+	var ix *catalogue.Index
+	if s.catalogue != nil {
+		if ix, err = s.catalogue.Index(ctx); err != nil {
+			return "", "", "", err
+		}
+	}
+	return s.outcomesEmail(pc, ix, name, cands)
+}
+
+// publishContext is what every outcomes email of a run names beside the
+// courses: the session, the formations' titles, the words. The last run's is
+// kept for a minute: a publication's emails are sent one after another.
+type publishContext struct {
+	runID  int64
+	se     domain.Session
+	titles map[int64]string
+	p      *i18n.Printer
+	read   time.Time // a minute at most: a formation's title may be corrected
+}
+
+func (s *Service) publishContext(ctx context.Context, runID int64) (*publishContext, error) {
+	s.lastPublished.Lock()
+	pc := s.lastPublished.pc
+	s.lastPublished.Unlock()
+	if pc != nil && pc.runID == runID && time.Since(pc.read) < time.Minute {
+		return pc, nil
+	}
+	run, err := s.store.Run(ctx, runID)
+	if err != nil {
+		return nil, err
+	}
+	pc = &publishContext{runID: runID, titles: map[int64]string{}, read: time.Now()}
+	if pc.se, err = s.store.SelectionSession(ctx, run.SessionID); err != nil {
+		return nil, err
+	}
+	forms, err := s.store.SelectionFormations(ctx, run.SessionID)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range forms {
+		pc.titles[f.ID] = f.Title
+	}
+	if s.words != nil {
+		pc.p = s.words.Printer(i18n.French)
+	}
+	s.lastPublished.Lock()
+	s.lastPublished.pc = pc
+	s.lastPublished.Unlock()
+	return pc, nil
+}
+
+// outcomesEmail renders the one email to a person listing all their
+// outcomes (cands, by candidature ID) with the next steps.
+func (s *Service) outcomesEmail(pc *publishContext, ix *catalogue.Index, firstName string, cands []store.PublishedCandidature) (subject, text, html string, err error) {
+	p := pc.p
 	word := func(key, fallback string) string {
 		if p == nil {
 			return fallback
 		}
 		return p.T(key)
 	}
-	describeOnce := func(id int64) (course, address, first string) {
+	describe := func(id int64) (course, address, first string) {
 		if ix == nil {
 			return "cours n° " + strconv.FormatInt(id, 10), "", ""
 		}
@@ -217,139 +245,25 @@ func (s *Service) outcomeEmails(ctx context.Context, tx *sql.Tx, se domain.Sessi
 		}
 		return course, address, first
 	}
-	// Each course is described once: a session has thousands of courses and
-	// its emails name them millions of times (chosen, accepted, waited for).
-	described := map[int64][3]string{}
-	note := func(id int64) {
-		if _, ok := described[id]; !ok {
-			c, a, f := describeOnce(id)
-			described[id] = [3]string{c, a, f}
+	m := mail.Outcomes{FirstName: firstName, Session: pc.se.Name, SpaceURL: s.publicURL + "/mes-candidatures"}
+	for _, c := range cands {
+		o := c.Outcome
+		chosen, address, first := describe(c.CourseID)
+		line := mail.OutcomeLine{Kind: mail.OutcomeKind(o.Outcome), Formation: pc.titles[c.FormationID], Course: chosen,
+			Address: address, FirstClass: first}
+		if o.Outcome == domain.OutcomeAccepted && o.CourseID != 0 {
+			line.Accepted, line.Address, line.FirstClass = describe(o.CourseID)
 		}
+		for _, w := range o.Waiting {
+			name, _, _ := describe(w.CourseID)
+			line.Waiting = append(line.Waiting, name+" : position "+strconv.Itoa(w.Position))
+		}
+		if o.Outcome == domain.OutcomeIneligible {
+			line.Reason = gateWords(p, o.Gate)
+		}
+		m.Lines = append(m.Lines, line)
 	}
-	for _, c := range changed {
-		note(c.CourseID)
-		if c.Outcome.CourseID != 0 {
-			note(c.Outcome.CourseID)
-		}
-		for _, w := range c.Outcome.Waiting {
-			note(w.CourseID)
-		}
-	}
-	describe := func(id int64) (course, address, first string) { // read only from here: the workers share it
-		d, ok := described[id]
-		if !ok {
-			return describeOnce(id)
-		}
-		return d[0], d[1], d[2]
-	}
-	ids := make([]int64, 0, len(changed))
-	for i, c := range changed {
-		if i == 0 || changed[i-1].AccountID != c.AccountID {
-			ids = append(ids, c.AccountID)
-		}
-	}
-	names, err := s.store.FirstNamesTx(ctx, tx, ids)
-	if err != nil {
-		return err
-	}
-	// One email per person: the person's candidatures are changed[i:j].
-	type span struct{ i, j int }
-	var spans []span
-	for i := 0; i < len(changed); {
-		j := i
-		for j < len(changed) && changed[j].AccountID == changed[i].AccountID {
-			j++
-		}
-		spans = append(spans, span{i, j})
-		i = j
-	}
-	now := s.now()
-	render := func(sp span) (*domain.Message, error) {
-		i, j := sp.i, sp.j
-		accountID := changed[i].AccountID
-		m := mail.Outcomes{FirstName: names[accountID], Session: se.Name, SpaceURL: s.publicURL + "/mes-candidatures"}
-		for _, c := range changed[i:j] {
-			o := c.Outcome
-			chosen, address, first := describe(c.CourseID)
-			line := mail.OutcomeLine{Kind: mail.OutcomeKind(o.Outcome), Formation: titles[c.FormationID], Course: chosen,
-				Address: address, FirstClass: first}
-			if o.Outcome == domain.OutcomeAccepted && o.CourseID != 0 {
-				line.Accepted, line.Address, line.FirstClass = describe(o.CourseID)
-			}
-			for _, w := range o.Waiting {
-				name, _, _ := describe(w.CourseID)
-				line.Waiting = append(line.Waiting, name+" : position "+strconv.Itoa(w.Position))
-			}
-			if o.Outcome == domain.OutcomeIneligible {
-				line.Reason = gateWords(p, o.Gate)
-			}
-			m.Lines = append(m.Lines, line)
-		}
-		subject, text, html, err := mail.RenderOutcomes(m)
-		if err != nil {
-			return nil, err
-		}
-		return &domain.Message{AccountID: accountID, Kind: messageKindOutcomes, Subject: subject, Text: text, HTML: html,
-			CreatedAt: now}, nil
-	}
-	// renderBatch renders a batch on every core but one (templates are pure
-	// CPU; the site keeps a core for its pages while a session is published),
-	// each worker a stride of the batch.
-	renderBatch := func(batch []span) ([]*domain.Message, error) {
-		msgs := make([]*domain.Message, len(batch))
-		workers := min(max(runtime.GOMAXPROCS(0)-1, 1), max(len(batch)/256, 1))
-		errs := make([]error, workers)
-		var wg sync.WaitGroup
-		for w := range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for k := w; k < len(batch); k += workers {
-					m, err := render(batch[k])
-					if err != nil {
-						errs[w] = err
-						return
-					}
-					msgs[k] = m
-				}
-			}()
-		}
-		wg.Wait()
-		return msgs, errors.Join(errs...)
-	}
-	type rendered struct {
-		msgs []*domain.Message
-		err  error
-	}
-	out := make(chan rendered, 1) // one batch rendered ahead of the one kept
-	stop, finished := make(chan struct{}), make(chan struct{})
-	defer func() { close(stop); <-finished }()
-	go func() {
-		defer close(finished)
-		defer close(out)
-		for batch := range slices.Chunk(spans, emailBatch) {
-			t := time.Now()
-			msgs, err := renderBatch(batch)
-			*rendering += time.Since(t)
-			select {
-			case out <- rendered{msgs, err}:
-			case <-stop:
-				return
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	for r := range out {
-		if r.err != nil {
-			return r.err
-		}
-		if err := keep(r.msgs); err != nil {
-			return err
-		}
-	}
-	return nil
+	return mail.RenderOutcomes(m)
 }
 
 // gateWords words the gate that stopped a candidature (allocation's keys).
@@ -363,11 +277,21 @@ func (s *Service) stale(ctx context.Context, run domain.Run) (bool, error) {
 	if err != nil || kept == nil {
 		return false, err
 	}
-	then, err := decodeInput(kept)
+	now, err := s.buildInput(ctx, run.SessionID, run.Pass)
 	if err != nil {
 		return false, err
 	}
-	now, err := s.buildInput(ctx, run.SessionID, run.Pass)
+	// Most often nothing changed: the input read now, given the run's seed,
+	// encodes to the very bytes kept, compared through a digest of each
+	// stream without decoding the kept one (a second input in memory,
+	// seconds at a million candidatures).
+	now.Input.Seed = run.Seed
+	if same, err := sameEncoding(kept, now); err != nil {
+		return false, err
+	} else if same {
+		return false, nil
+	}
+	then, err := decodeInput(kept)
 	if err != nil {
 		return false, err
 	}
@@ -381,6 +305,25 @@ func (s *Service) stale(ctx context.Context, run domain.Run) (bool, error) {
 		return false, err
 	}
 	return !bytes.Equal(a, b), nil
+}
+
+// sameEncoding reports whether kept (gzip of gob, runInput.encode) holds
+// the gob encoding of ri, comparing SHA-256 digests of the two streams.
+func sameEncoding(kept []byte, ri *runInput) (bool, error) {
+	z, err := gzip.NewReader(bytes.NewReader(kept))
+	if err != nil {
+		return false, fmt.Errorf("kept input: %w", err)
+	}
+	defer z.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, z); err != nil {
+		return false, fmt.Errorf("kept input: %w", err)
+	}
+	g := sha256.New()
+	if err := gob.NewEncoder(g).Encode(ri); err != nil {
+		return false, err
+	}
+	return bytes.Equal(h.Sum(nil), g.Sum(nil)), nil
 }
 
 func gateWords(p *i18n.Printer, gate string) string {

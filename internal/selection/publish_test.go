@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"cma/internal/catalogue"
 	"cma/internal/db"
 	"cma/internal/db/dbtest"
 	"cma/internal/domain"
@@ -42,8 +44,9 @@ func TestPublish_PER1_one_transaction(t *testing.T) {
 		ctx := context.Background()
 		e := newRunEnv(t, d)
 		_, _, other := e.pick(t, domain.EvaluationInterview)
+		var people []domain.Account
 		for range 3 {
-			e.apply(t, domain.ObjectivePersonal, other)
+			people = append(people, e.apply(t, domain.ObjectivePersonal, other))
 		}
 		e.exec(t, `UPDATE courses SET capacity = 1 WHERE id = $1`, other.ID)
 		e.now = t0.Add(22 * 24 * time.Hour)
@@ -80,7 +83,50 @@ func TestPublish_PER1_one_transaction(t *testing.T) {
 		if n := e.count(t, `SELECT COUNT(*) FROM waiting_list WHERE course_id = $1`, other.ID); n != 2 {
 			t.Fatalf("%d on the live waiting list, want 2", n)
 		}
+		checkOutcomeEmails(t, e, run.ID, people, other)
 	})
+}
+
+// checkOutcomeEmails: each person has one outcomes email of the run in
+// their space, kept without its body by the publication and rendered when
+// first read — the outcome of their candidature in course c, with its
+// position when waiting —, then stored on the row, the same when read again.
+func checkOutcomeEmails(t *testing.T, e *runEnv, runID int64, people []domain.Account, c *catalogue.Entry) {
+	t.Helper()
+	ctx := context.Background()
+	if n := e.count(t, `SELECT COUNT(*) FROM messages WHERE kind = 'selection_outcomes' AND render_ref = $1 AND body_text = ''`, runID); n != len(people) {
+		t.Fatalf("%d outcome emails kept without their bodies, want %d", n, len(people))
+	}
+	waiting := 0
+	for _, p := range people {
+		msgs, err := e.st.Messages(ctx, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m *domain.Message
+		for i := range msgs {
+			if msgs[i].Kind == selection.MessageKindOutcomes {
+				m = &msgs[i]
+			}
+		}
+		if m == nil || m.RenderRef != 0 || !strings.Contains(m.Subject, "Résultat de vos candidatures") ||
+			!strings.Contains(m.Text, "Bonjour "+p.FirstName+",") || !strings.Contains(m.Text, c.Code) || !strings.Contains(m.HTML, c.Code) {
+			t.Fatalf("outcomes email of %d: %+v", p.ID, m)
+		}
+		if strings.Contains(m.Text, c.Code+", ") && strings.Contains(m.Text, " : position ") {
+			waiting++
+		}
+		again, err := e.st.MessageByID(ctx, m.ID)
+		if err != nil || again.Text != m.Text || again.HTML != m.HTML || again.Subject != m.Subject {
+			t.Fatalf("read again: %+v, %v", again, err)
+		}
+	}
+	if waiting != 2 {
+		t.Fatalf("%d emails give a waiting position, want 2", waiting)
+	}
+	if n := e.count(t, `SELECT COUNT(*) FROM messages WHERE kind = 'selection_outcomes' AND (render_ref IS NOT NULL OR body_text = '')`); n != 0 {
+		t.Fatalf("%d outcome emails still without their bodies once read", n)
+	}
 }
 
 // TestPlacement_SEL3_first_day_test_then_placement: in the main pass the
@@ -145,6 +191,18 @@ func TestPlacement_SEL3_first_day_test_then_placement(t *testing.T) {
 		}
 		if c1 != b.ID || c2 != a.ID {
 			t.Fatalf("placed in %d and %d, want %d (level 2) and %d (the chosen level)", c1, c2, b.ID, a.ID)
+		}
+		// The main pass's email, first read after the placement decided its
+		// candidature again, still tells the first-day test.
+		for _, p := range []domain.Account{p1, p2} {
+			msgs, err := e.st.Messages(ctx, p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(msgs) < 2 || msgs[0].Kind != selection.MessageKindOutcomes || msgs[1].Kind != selection.MessageKindOutcomes ||
+				!strings.Contains(msgs[1].Text, a.Code) || !strings.Contains(msgs[0].Text, a.Code) || msgs[0].Text == msgs[1].Text {
+				t.Fatalf("outcome emails of %d after the placement: %+v", p.ID, msgs)
+			}
 		}
 		v, err := e.sel.VerifyRun(ctx, place.ID)
 		if err != nil || !v.Same() {

@@ -74,6 +74,7 @@ func newRunEnv(t *testing.T, d *db.DB) *runEnv {
 	e.accts = accounts.New(st, now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	e.sel = selection.New(selection.Deps{Store: st, Catalogue: cat, Outbox: box, Words: words, Now: now, Paris: paris,
 		PublicURL: "https://cours.exemple"})
+	st.RenderMessagesWith(selection.MessageKindOutcomes, e.sel.RenderOutcomesMessage)
 	if e.ix, err = cat.Index(ctx); err != nil {
 		t.Fatal(err)
 	}

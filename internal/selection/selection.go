@@ -15,6 +15,7 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"cma/internal/catalogue"
@@ -41,6 +42,12 @@ type Service struct {
 	publicURL string // where the emails' links point, without a trailing slash
 	log       *slog.Logger
 	drill     DrillPause
+	// lastPublished is the context of the last run whose emails were
+	// rendered (RenderOutcomesMessage).
+	lastPublished struct {
+		sync.Mutex
+		pc *publishContext
+	}
 }
 
 // Deps are the service's dependencies; app wires them.

@@ -24,12 +24,12 @@ func (s *Store) InsertMessage(ctx context.Context, tx *sql.Tx, m *domain.Message
 }
 
 const messageColumns = `id, account_id, kind, subject, body_text, body_html, message_id, created_at, sent_at, refused_at, refused_reason,
-	attempts, last_error, last_attempt_at, resends`
+	attempts, last_error, last_attempt_at, resends, COALESCE(render_ref, 0)`
 
 func scanMessage(row rowScanner, more ...any) (domain.Message, error) {
 	var m domain.Message
 	err := row.Scan(append([]any{&m.ID, &m.AccountID, &m.Kind, &m.Subject, &m.Text, &m.HTML, &m.MessageID, timeCol{&m.CreatedAt}, nullTime{&m.SentAt},
-		nullTime{&m.RefusedAt}, &m.RefusedReason, &m.Attempts, &m.LastError, nullTime{&m.LastAttemptAt}, &m.Resends}, more...)...)
+		nullTime{&m.RefusedAt}, &m.RefusedReason, &m.Attempts, &m.LastError, nullTime{&m.LastAttemptAt}, &m.Resends, &m.RenderRef}, more...)...)
 	return m, err
 }
 
@@ -39,6 +39,10 @@ func (s *Store) MessageByID(ctx context.Context, id int64) (domain.Message, erro
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, fmt.Errorf("message %d: %w", id, ErrNotFound)
 	}
+	if err != nil {
+		return m, err
+	}
+	err = s.materialise(ctx, &m)
 	return m, err
 }
 
@@ -76,7 +80,7 @@ func (s *Store) MessagesToSend(ctx context.Context, ids []int64, now, claimUntil
 // readOutgoing reads claimed messages with their recipients' addresses.
 func (s *Store) readOutgoing(ctx context.Context, claimed []int64) ([]domain.Outgoing, error) {
 	rows, err := s.db.W.QueryContext(ctx, `SELECT m.id, m.account_id, m.kind, m.subject, m.body_text, m.body_html, m.message_id,
-		m.created_at, a.email FROM messages m JOIN accounts a ON a.id = m.account_id
+		m.created_at, COALESCE(m.render_ref, 0), a.email FROM messages m JOIN accounts a ON a.id = m.account_id
 		WHERE m.id `+s.inList(1, "bigint")+` ORDER BY m.id`, s.listArg(claimed))
 	if err != nil {
 		return nil, fmt.Errorf("read %d messages to send: %w", len(claimed), err)
@@ -85,13 +89,21 @@ func (s *Store) readOutgoing(ctx context.Context, claimed []int64) ([]domain.Out
 	var out []domain.Outgoing
 	for rows.Next() {
 		var m domain.Outgoing
-		if err := rows.Scan(&m.ID, &m.AccountID, &m.Kind, &m.Subject, &m.Text, &m.HTML, &m.MessageID, timeCol{&m.CreatedAt}, &m.To); err != nil {
+		if err := rows.Scan(&m.ID, &m.AccountID, &m.Kind, &m.Subject, &m.Text, &m.HTML, &m.MessageID, timeCol{&m.CreatedAt}, &m.RenderRef, &m.To); err != nil {
 			return nil, fmt.Errorf("read messages to send: %w", err)
 		}
 		out = append(out, m)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read messages to send: %w", err)
+	}
+	rows.Close()
+	ms := make([]*domain.Message, len(out))
+	for i := range out {
+		ms[i] = &out[i].Message
+	}
+	if err := s.materialise(ctx, ms...); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -136,7 +148,15 @@ func (s *Store) Messages(ctx context.Context, accountID int64) ([]domain.Message
 		}
 		out = append(out, m)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	ms := make([]*domain.Message, len(out))
+	for i := range out {
+		ms[i] = &out[i]
+	}
+	return out, s.materialise(ctx, ms...)
 }
 
 // MarkMessagesSent records that the emails went out, in one statement: the
@@ -238,9 +258,10 @@ func (s *Store) SearchOutbox(ctx context.Context, q OutboxQuery) ([]OutboxMessag
 	}
 	args = append(args, limit, q.Offset)
 	var cols []string
-	for _, c := range strings.Split(messageColumns, ",") {
+	for _, c := range strings.Split(strings.TrimSuffix(messageColumns, ", COALESCE(render_ref, 0)"), ",") {
 		cols = append(cols, "m."+strings.TrimSpace(c))
 	}
+	cols = append(cols, "COALESCE(m.render_ref, 0)")
 	rows, err := s.db.R.QueryContext(ctx, `SELECT `+strings.Join(cols, ", ")+`, a.email, a.first_name, a.last_name`+from+
 		fmt.Sprintf(` ORDER BY %s LIMIT $%d OFFSET $%d`, order, len(args)-1, len(args)), args...)
 	if err != nil {
@@ -255,7 +276,15 @@ func (s *Store) SearchOutbox(ctx context.Context, q OutboxQuery) ([]OutboxMessag
 		}
 		out = append(out, o)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	rows.Close()
+	ms := make([]*domain.Message, len(out))
+	for i := range out {
+		ms[i] = &out[i].Message
+	}
+	return out, total, s.materialise(ctx, ms...)
 }
 
 // OutboxCounts is how many emails are pending and refused.

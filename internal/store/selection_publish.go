@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -204,10 +203,11 @@ type PublishedCandidature struct {
 // status the pass decides (submitted for the main pass; submitted or
 // first_day_test for the placement pass — cancelled ones are skipped) gets
 // its new status, accepted course and deciding run, a line in its history,
-// and its places on the live waiting lists. already is true when the run was
-// published before: nothing is done again. Another run of the session's pass
-// already published gives ErrAlreadyPublished.
-func (s *Store) PublishRunTx(ctx context.Context, tx *sql.Tx, runID, actor int64, now time.Time) (changed []PublishedCandidature, already bool, err error) {
+// and its places on the live waiting lists. It returns how many candidatures
+// changed and their persons' accounts, in order, once each. already is true
+// when the run was published before: nothing is done again. Another run of
+// the session's pass already published gives ErrAlreadyPublished.
+func (s *Store) PublishRunTx(ctx context.Context, tx *sql.Tx, runID, actor int64, now time.Time) (changed int, accounts []int64, already bool, err error) {
 	var status domain.RunStatus
 	var pass domain.RunPass
 	var sessionID int64
@@ -218,42 +218,35 @@ func (s *Store) PublishRunTx(ctx context.Context, tx *sql.Tx, runID, actor int64
 		WHERE id = $3 AND status = 'dry'`, actor, s.instantArg(now), runID)
 	if err != nil {
 		if isUniqueViolation(err) {
-			return nil, false, ErrAlreadyPublished
+			return 0, nil, false, ErrAlreadyPublished
 		}
-		return nil, false, fmt.Errorf("publish run %d: %w", runID, err)
+		return 0, nil, false, fmt.Errorf("publish run %d: %w", runID, err)
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT status, pass, session_id FROM selection_runs WHERE id = $1`, runID).Scan(&status, &pass, &sessionID); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, false, fmt.Errorf("selection run %d: %w", runID, ErrNotFound)
+			return 0, nil, false, fmt.Errorf("selection run %d: %w", runID, ErrNotFound)
 		}
-		return nil, false, err
+		return 0, nil, false, err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		if status == domain.RunPublished {
-			return nil, true, nil
+			return 0, nil, true, nil
 		}
-		return nil, false, fmt.Errorf("run %d is %s: %w", runID, status, ErrRunNotDry)
+		return 0, nil, false, fmt.Errorf("run %d is %s: %w", runID, status, ErrRunNotDry)
 	}
 	from := []string{string(domain.CandidatureSubmitted)}
 	if pass == domain.PassPlacement {
 		from = append(from, string(domain.CandidatureFirstDayTest))
 	}
-	outcomes, err := s.runOutcomesTx(ctx, tx, runID)
-	if err != nil {
-		return nil, false, err
-	}
 	if s.db.Dialect == db.Postgres {
-		changed, err = s.publishCandidaturesPostgresTx(ctx, tx, runID, actor, now, from, outcomes)
+		changed, accounts, err = s.publishCandidaturesPostgresTx(ctx, tx, runID, actor, now, from)
 	} else {
-		changed, err = s.publishCandidaturesTx(ctx, tx, runID, actor, now, from, outcomes)
+		changed, accounts, err = s.publishCandidaturesTx(ctx, tx, runID, actor, now, from)
 	}
 	if err != nil {
-		return nil, false, err
+		return 0, nil, false, err
 	}
-	slices.SortFunc(changed, func(a, b PublishedCandidature) int {
-		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.ID, b.ID))
-	})
-	return changed, false, nil
+	return changed, accounts, false, nil
 }
 
 // publishNote is the line a publication writes in each history.
@@ -263,44 +256,45 @@ func publishNote(runID int64) string {
 
 // publishCandidaturesTx gives the run's candidatures still in a status of
 // from their outcome, their history line and their waiting places (SQLite).
-func (s *Store) publishCandidaturesTx(ctx context.Context, tx *sql.Tx, runID, actor int64, now time.Time, from []string,
-	outcomes map[int64]domain.RunOutcome) (changed []PublishedCandidature, err error) {
+func (s *Store) publishCandidaturesTx(ctx context.Context, tx *sql.Tx, runID, actor int64, now time.Time, from []string) (changed int, accounts []int64, err error) {
 	// Set-based: one statement for the statuses, one for the history, one
 	// for the waiting lists, whatever the number of candidatures. An
 	// outcome's text is the status it gives (domain.Outcome.Status).
 	rows, err := tx.QueryContext(ctx, `UPDATE candidatures SET status = o.outcome, accepted_course_id = o.course_id,
 		decided_run_id = $1 FROM selection_outcomes o
 		WHERE o.run_id = $1 AND o.candidature_id = candidatures.id AND candidatures.status `+s.inList(2, "text")+`
-		RETURNING candidatures.id, candidatures.account_id, candidatures.formation_id, candidatures.course_id`, runID, s.listArg(from))
+		RETURNING candidatures.account_id`, runID, s.listArg(from))
 	if err != nil {
-		return nil, fmt.Errorf("publish the candidatures of run %d: %w", runID, err)
+		return 0, nil, fmt.Errorf("publish the candidatures of run %d: %w", runID, err)
 	}
 	for rows.Next() {
-		var p PublishedCandidature
-		if err := rows.Scan(&p.ID, &p.AccountID, &p.FormationID, &p.CourseID); err != nil {
+		var a int64
+		if err := rows.Scan(&a); err != nil {
 			rows.Close()
-			return nil, err
+			return 0, nil, err
 		}
-		p.Outcome = outcomes[p.ID]
-		changed = append(changed, p)
+		accounts = append(accounts, a)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return 0, nil, err
 	}
+	changed = len(accounts)
+	slices.Sort(accounts)
+	accounts = slices.Compact(accounts)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO candidature_events (candidature_id, at, status, actor_account_id, note)
 		SELECT c.id, $2, c.status, $3, $4 || CASE WHEN o.redirected THEN ' ; réorientation' ELSE '' END
 		FROM candidatures c JOIN selection_outcomes o ON o.candidature_id = c.id AND o.run_id = $1 WHERE c.decided_run_id = $1`,
 		runID, s.instantArg(now), nullID(actor), publishNote(runID)); err != nil {
-		return nil, fmt.Errorf("history of the candidatures of run %d: %w", runID, err)
+		return 0, nil, fmt.Errorf("history of the candidatures of run %d: %w", runID, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO waiting_list (course_id, candidature_id, position, run_id)
 		SELECT w.course_id, w.candidature_id, w.position, $1 FROM selection_waiting w
 		JOIN candidatures c ON c.id = w.candidature_id AND c.decided_run_id = $1 WHERE w.run_id = $1
 		ORDER BY w.course_id, w.candidature_id`, runID); err != nil {
-		return nil, fmt.Errorf("waiting lists of run %d: %w", runID, err)
+		return 0, nil, fmt.Errorf("waiting lists of run %d: %w", runID, err)
 	}
-	return changed, nil
+	return changed, accounts, nil
 }
 
 // publishCandidaturesPostgresTx is publishCandidaturesTx in one statement on
@@ -308,156 +302,102 @@ func (s *Store) publishCandidaturesTx(ctx context.Context, tx *sql.Tx, runID, ac
 // lists directly, so the candidatures are neither scanned nor joined again
 // (bench/README.md, "Publication at scale, second pass"). The live waiting
 // lists are written in their primary key's order.
-func (s *Store) publishCandidaturesPostgresTx(ctx context.Context, tx *sql.Tx, runID, actor int64, now time.Time, from []string,
-	outcomes map[int64]domain.RunOutcome) (changed []PublishedCandidature, err error) {
+func (s *Store) publishCandidaturesPostgresTx(ctx context.Context, tx *sql.Tx, runID, actor int64, now time.Time, from []string) (changed int, accounts []int64, err error) {
 	rows, err := tx.QueryContext(ctx, `WITH u AS (
 		UPDATE candidatures SET status = o.outcome, accepted_course_id = o.course_id, decided_run_id = $1
 		FROM selection_outcomes o
 		WHERE o.run_id = $1 AND o.candidature_id = candidatures.id AND candidatures.status = ANY($2::text[])
-		RETURNING candidatures.id, candidatures.account_id, candidatures.formation_id, candidatures.course_id,
-			candidatures.status, o.redirected),
+		RETURNING candidatures.id, candidatures.account_id, candidatures.status, o.redirected),
 	e AS (INSERT INTO candidature_events (candidature_id, at, status, actor_account_id, note)
 		SELECT u.id, $3, u.status, $4, $5 || CASE WHEN u.redirected THEN ' ; réorientation' ELSE '' END FROM u),
 	w AS (INSERT INTO waiting_list (course_id, candidature_id, position, run_id)
 		SELECT w.course_id, w.candidature_id, w.position, $1 FROM selection_waiting w
 		JOIN u ON u.id = w.candidature_id WHERE w.run_id = $1 ORDER BY w.course_id, w.candidature_id)
-	SELECT id, account_id, formation_id, course_id FROM u`,
+	SELECT account_id, count(*) FROM u GROUP BY account_id ORDER BY account_id`,
 		runID, s.listArg(from), s.instantArg(now), nullID(actor), publishNote(runID))
 	if err != nil {
-		return nil, fmt.Errorf("publish the candidatures of run %d: %w", runID, err)
+		return 0, nil, fmt.Errorf("publish the candidatures of run %d: %w", runID, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var p PublishedCandidature
-		if err := rows.Scan(&p.ID, &p.AccountID, &p.FormationID, &p.CourseID); err != nil {
-			return nil, err
+		var a int64
+		var n int
+		if err := rows.Scan(&a, &n); err != nil {
+			return 0, nil, err
 		}
-		p.Outcome = outcomes[p.ID]
-		changed = append(changed, p)
+		accounts = append(accounts, a)
+		changed += n
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("publish the candidatures of run %d: %w", runID, err)
+		return 0, nil, fmt.Errorf("publish the candidatures of run %d: %w", runID, err)
 	}
-	return changed, nil
+	return changed, accounts, nil
 }
 
-// FirstNamesTx reads the first names of accounts, by ID.
-func (s *Store) FirstNamesTx(ctx context.Context, tx *sql.Tx, ids []int64) (map[int64]string, error) {
-	out := make(map[int64]string, len(ids))
-	for chunk := range slices.Chunk(ids, 50000) {
-		rows, err := tx.QueryContext(ctx, `SELECT id, first_name FROM accounts WHERE id `+s.inList(1, "bigint"), s.listArg(chunk))
-		if err != nil {
-			return nil, fmt.Errorf("first names: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			var name string
-			if err := rows.Scan(&id, &name); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[id] = name
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
+// PublishedOutcomes reads what the outcomes email of a published run says
+// to one person: their first name and the candidatures the run's
+// publication decided, by ID, with their outcomes and waiting places. A
+// candidature decided again since by a later published run of the session
+// (a placement after a first-day test) is still one of them; one the
+// publication skipped (cancelled before) is not.
+func (s *Store) PublishedOutcomes(ctx context.Context, runID, accountID int64) (firstName string, out []PublishedCandidature, err error) {
+	if err := s.db.R.QueryRowContext(ctx, `SELECT first_name FROM accounts WHERE id = $1`, accountID).Scan(&firstName); err != nil {
+		return "", nil, fmt.Errorf("account %d: %w", accountID, err)
 	}
-	return out, nil
-}
-
-// InsertMessagesTx keeps many messages in their persons' spaces in one
-// statement per chunk on PostgreSQL (row by row on SQLite) and sets their
-// IDs; the caller queues them (outbox.Queue) in the same transaction.
-func (s *Store) InsertMessagesTx(ctx context.Context, tx *sql.Tx, msgs []*domain.Message) error {
-	if s.db.Dialect != db.Postgres {
-		for _, m := range msgs {
-			if err := s.InsertMessage(ctx, tx, m); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	for chunk := range slices.Chunk(msgs, 5000) {
-		n := len(chunk)
-		acc := make([]int64, n)
-		kind, subject, text, html, mid := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		at := make([]time.Time, n)
-		for i, m := range chunk {
-			acc[i], kind[i], subject[i], text[i], html[i], mid[i], at[i] = m.AccountID, m.Kind, m.Subject, m.Text, m.HTML, m.MessageID, m.CreatedAt.UTC()
-		}
-		rows, err := tx.QueryContext(ctx, `INSERT INTO messages (account_id, kind, subject, body_text, body_html, message_id, created_at)
-			SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
-			RETURNING id, message_id`, acc, kind, subject, text, html, mid, at)
-		if err != nil {
-			return fmt.Errorf("keep %d messages: %w", n, err)
-		}
-		byMID := make(map[string]*domain.Message, n)
-		for _, m := range chunk {
-			byMID[m.MessageID] = m
-		}
-		for rows.Next() {
-			var id int64
-			var m string
-			if err := rows.Scan(&id, &m); err != nil {
-				rows.Close()
-				return err
-			}
-			if x, ok := byMID[m]; ok {
-				x.ID = id
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// ErrRunNotDry: only a dry run can be published.
-var ErrRunNotDry = errors.New("the run is not a dry run")
-
-// runOutcomesTx reads a run's outcomes with their waiting places, by
-// candidature ID, in tx.
-func (s *Store) runOutcomesTx(ctx context.Context, tx *sql.Tx, runID int64) (map[int64]domain.RunOutcome, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT candidature_id, outcome, COALESCE(course_id, 0), redirected, placed, gate
-		FROM selection_outcomes WHERE run_id = $1`, runID)
+	rows, err := s.db.R.QueryContext(ctx, `SELECT c.id, c.formation_id, c.course_id, o.outcome, COALESCE(o.course_id, 0),
+		o.redirected, o.placed, o.gate
+		FROM candidatures c JOIN selection_outcomes o ON o.run_id = $1 AND o.candidature_id = c.id
+		WHERE c.account_id = $2 AND (c.decided_run_id = $1 OR c.decided_run_id IN (SELECT l.id FROM selection_runs l
+			JOIN selection_runs r ON r.id = $1 AND l.session_id = r.session_id
+			WHERE l.id <> r.id AND l.status = 'published' AND l.published_at >= r.published_at))
+		ORDER BY c.id`, runID, accountID)
 	if err != nil {
-		return nil, fmt.Errorf("outcomes of run %d: %w", runID, err)
+		return "", nil, fmt.Errorf("outcomes of run %d for %d: %w", runID, accountID, err)
 	}
-	out := map[int64]domain.RunOutcome{}
+	defer rows.Close()
+	at := map[int64]int{}
 	for rows.Next() {
-		o := domain.RunOutcome{RunID: runID}
-		if err := rows.Scan(&o.CandidatureID, &o.Outcome, &o.CourseID, &o.Redirected, &o.Placed, &o.Gate); err != nil {
-			rows.Close()
-			return nil, err
+		p := PublishedCandidature{AccountID: accountID, Outcome: domain.RunOutcome{RunID: runID}}
+		if err := rows.Scan(&p.ID, &p.FormationID, &p.CourseID, &p.Outcome.Outcome, &p.Outcome.CourseID, &p.Outcome.Redirected,
+			&p.Outcome.Placed, &p.Outcome.Gate); err != nil {
+			return "", nil, err
 		}
-		out[o.CandidatureID] = o
+		p.Outcome.CandidatureID = p.ID
+		at[p.ID] = len(out)
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return "", nil, err
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+	if len(out) == 0 {
+		return firstName, nil, nil
 	}
-	wrows, err := tx.QueryContext(ctx, `SELECT candidature_id, course_id, position FROM selection_waiting WHERE run_id = $1
-		ORDER BY candidature_id, position, course_id`, runID)
+	ids := make([]int64, len(out))
+	for i, p := range out {
+		ids[i] = p.ID
+	}
+	wrows, err := s.db.R.QueryContext(ctx, `SELECT candidature_id, course_id, position FROM selection_waiting
+		WHERE run_id = $1 AND candidature_id `+s.inList(2, "bigint")+` ORDER BY candidature_id, position, course_id`, runID, s.listArg(ids))
 	if err != nil {
-		return nil, err
+		return "", nil, fmt.Errorf("waiting places of run %d for %d: %w", runID, accountID, err)
 	}
 	defer wrows.Close()
 	for wrows.Next() {
 		var id int64
 		var w domain.WaitingPlace
 		if err := wrows.Scan(&id, &w.CourseID, &w.Position); err != nil {
-			return nil, err
+			return "", nil, err
 		}
-		if o, ok := out[id]; ok {
-			o.Waiting = append(o.Waiting, w)
-			out[id] = o
+		if i, ok := at[id]; ok {
+			out[i].Outcome.Waiting = append(out[i].Outcome.Waiting, w)
 		}
 	}
-	return out, wrows.Err()
+	return firstName, out, wrows.Err()
 }
+
+// ErrRunNotDry: only a dry run can be published.
+var ErrRunNotDry = errors.New("the run is not a dry run")
 
 // ResultsNeedingDecision counts, per formation of the session, the test
 // results changed after the run that used them was published.

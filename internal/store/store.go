@@ -15,12 +15,13 @@ import (
 
 // Store is the repository over one database.
 type Store struct {
-	db *db.DB
+	db        *db.DB
+	renderers *renderers // of the messages kept before their bodies (messages_render.go)
 }
 
 // New returns a store over d.
 func New(d *db.DB) *Store {
-	return &Store{db: d}
+	return &Store{db: d, renderers: &renderers{by: map[string]MessageRenderer{}}}
 }
 
 // SerializesWrites says whether write transactions run one at a time (SQLite's
