@@ -12,10 +12,13 @@
 //     before (those rows are then deleted). On PostgreSQL, and SQLite with
 //     --db both.
 //   - accept: the platform (`cma serve --demo`) runs in this process on the
-//     same PostgreSQL database, --accepts of those candidates are signed in,
-//     and --connections keep-alive connections POST /mes-offres/{id}/accepter,
-//     each candidate once; the baseline is the GET of the same candidates'
-//     offer pages at the same concurrency, before and after.
+//     same database, --accepts of those candidates are signed in, and
+//     --connections keep-alive connections POST /mes-offres/{id}/accepter,
+//     each candidate once: half of them as fast as the answers come (closed
+//     loop), the other half at half the rate just measured (open loop, each
+//     request timed from the instant it was due). The baseline is the GET of
+//     the same candidates' offer pages in the same way: closed loop before
+//     and after, open loop at the same rate.
 //
 // Usage:
 //
@@ -34,6 +37,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"runtime/pprof"
@@ -71,13 +75,14 @@ type options struct {
 	connections int
 	server      string
 	cpuprofile  string
+	acceptProf  string
 	keep        bool
 }
 
 func main() {
 	var o options
-	flag.StringVar(&o.engines, "db", "postgres", "engines of the freed phase: postgres, sqlite or both (accept runs on PostgreSQL)")
-	flag.StringVar(&o.phases, "phases", "freed,accept", "phases: freed, accept (accept needs freed's offers, on PostgreSQL)")
+	flag.StringVar(&o.engines, "db", "postgres", "engines: postgres, sqlite or both")
+	flag.StringVar(&o.phases, "phases", "freed,accept", "phases: freed, accept (accept answers freed's offers: it runs the sweep anyway)")
 	flag.IntVar(&o.courses, "courses", 1000, "courses with a waiting list (even)")
 	flag.IntVar(&o.line, "line", 30, "candidatures waiting on each course's list")
 	flag.IntVar(&o.capacity, "capacity", 20, "accepted candidatures per course before the seats are freed (≤ --line)")
@@ -86,6 +91,7 @@ func main() {
 	flag.IntVar(&o.connections, "connections", 64, "keep-alive connections of the accept phase")
 	flag.StringVar(&o.server, "postgres", os.Getenv("CMA_TEST_POSTGRES"), "PostgreSQL server URL")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the PostgreSQL sweep to this file")
+	flag.StringVar(&o.acceptProf, "accept-cpuprofile", "", "write a CPU profile of the accepts (platform included) to this file")
 	flag.BoolVar(&o.keep, "keep", false, "keep the databases (URLs printed)")
 	flag.Parse()
 	verdicts, err := run(context.Background(), o, os.Stdout)
@@ -143,11 +149,11 @@ func runEngine(ctx context.Context, o options, engine string, phases []string, o
 	} else {
 		defer drop()
 	}
-	accept := engine == "postgres" && slices.Contains(phases, "accept")
+	accept := slices.Contains(phases, "accept")
 	if accept {
 		// A first start loads the demo city and marks the database as the
 		// demo's, so that the accept phase's platform starts on it again.
-		fmt.Fprintln(os.Stderr, "postgres: loading the demo through cma serve --demo…")
+		fmt.Fprintf(os.Stderr, "%s: loading the demo through cma serve --demo…\n", engine)
 		_, stop, err := benchkit.StartPlatform(ctx, dbURL, platformEnv(func() time.Time { return demoToday }))
 		if err != nil {
 			return nil, err
@@ -414,7 +420,7 @@ func (e *env) freedPhase(ctx context.Context, o options, out io.Writer) ([]strin
 		return nil, fmt.Errorf("%d offers went past the first %d in line", wrong, o.freed)
 	}
 	ratio := float64(sweep) / float64(max(base, time.Millisecond))
-	name := map[db.Dialect]string{db.Postgres: "PostgreSQL", db.SQLite: "SQLite"}[e.d.Dialect]
+	name := engineName(e.d.Dialect)
 	fmt.Fprintf(out, "\n%s: %d seats freed at once in %d courses (lists of %d behind %d accepted), the morning after the first classes\n",
 		name, n, o.courses, o.line, o.capacity)
 	fmt.Fprintf(out, "  plain SQL, one transaction (%d offers + %d messages + %d River jobs, single-row INSERTs): %s\n", n, n, n, ms(base))
@@ -564,6 +570,10 @@ func (e *env) acceptPhase(ctx context.Context, o options, dbURL string, out io.W
 		}
 		cands = append(cands, candidate{offer: all[i].offer, cookie: websession.CookieName + "=" + token})
 	}
+	// Candidates answer in no particular order: the accepts spread over
+	// the courses as they would (the offers' order would make neighbours
+	// queue on the same course's lock).
+	rand.New(rand.NewPCG(15, 15)).Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
 	fmt.Fprintln(os.Stderr, "accept: starting cma serve --demo on the database…")
 	platform, stop, err := benchkit.StartPlatform(ctx, dbURL, platformEnv(e.clock))
 	if err != nil {
@@ -593,10 +603,13 @@ func (e *env) acceptPhase(ctx context.Context, o options, dbURL string, out io.W
 		}
 		return d, err
 	}
-	// each asks once per candidate, at o.connections at once.
-	each := func(method string, want int) ([]time.Duration, time.Duration, error) {
+	// each asks once per candidate of list, from o.connections workers: as
+	// fast as they answer when rate is 0 (closed loop), else at rate
+	// requests per second, each timed from the instant it was due (open
+	// loop: a late answer delays no later request's clock).
+	each := func(list []candidate, method string, want int, rate float64) ([]time.Duration, time.Duration, error) {
 		var next atomic.Int64
-		lat := make([]time.Duration, len(cands))
+		lat := make([]time.Duration, len(list))
 		var first error
 		var mu sync.Mutex
 		var wg sync.WaitGroup
@@ -605,11 +618,20 @@ func (e *env) acceptPhase(ctx context.Context, o options, dbURL string, out io.W
 			wg.Go(func() {
 				for {
 					i := int(next.Add(1)) - 1
-					if i >= len(cands) {
+					if i >= len(list) {
 						return
 					}
-					d, err := do(method, cands[i], want)
-					lat[i] = d
+					var late time.Duration
+					if rate > 0 {
+						due := t.Add(time.Duration(float64(i) / rate * float64(time.Second)))
+						if w := time.Until(due); w > 0 {
+							time.Sleep(w)
+						} else {
+							late = -w
+						}
+					}
+					d, err := do(method, list[i], want)
+					lat[i] = d + late
 					if err != nil {
 						mu.Lock()
 						if first == nil {
@@ -628,17 +650,41 @@ func (e *env) acceptPhase(ctx context.Context, o options, dbURL string, out io.W
 	if _, err := do(http.MethodGet, cands[0], http.StatusOK); err != nil {
 		return nil, err
 	}
-	g1, w1, err := each(http.MethodGet, http.StatusOK)
+	closed, paced := cands[:len(cands)/2], cands[len(cands)/2:]
+	g1, w1, err := each(cands, http.MethodGet, http.StatusOK, 0)
 	if err != nil {
 		return nil, err
+	}
+	if o.acceptProf != "" {
+		f, err := os.Create(o.acceptProf)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, err
+		}
 	}
 	cpu0 := benchkit.ReadCPU()
-	acc, wa, err := each(http.MethodPost, http.StatusSeeOther)
+	acc, wa, err := each(closed, http.MethodPost, http.StatusSeeOther, 0)
 	cpu1 := benchkit.ReadCPU()
+	pprof.StopCPUProfile()
 	if err != nil {
 		return nil, err
 	}
-	g2, w2, err := each(http.MethodGet, http.StatusOK)
+	// The open loop runs at half the accepts' closed-loop rate just measured.
+	rate := float64(len(acc)) / wa.Seconds() / 2
+	pg, wpg, err := each(paced, http.MethodGet, http.StatusOK, rate)
+	if err != nil {
+		return nil, err
+	}
+	cpu2 := benchkit.ReadCPU()
+	pacc, wpacc, err := each(paced, http.MethodPost, http.StatusSeeOther, rate)
+	cpu3 := benchkit.ReadCPU()
+	if err != nil {
+		return nil, err
+	}
+	g2, w2, err := each(cands, http.MethodGet, http.StatusOK, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -650,19 +696,36 @@ func (e *env) acceptPhase(ctx context.Context, o options, dbURL string, out io.W
 		return nil, fmt.Errorf("%d offers accepted, want %d", accepted, len(cands))
 	}
 	pAcc, pG := quantile(acc, 0.99), (quantile(g1, 0.99)+quantile(g2, 0.99))/2
-	fmt.Fprintf(out, "\nPostgreSQL: %d candidates accept their offer over HTTP, %d keep-alive connections, the platform (cma serve --demo) in this process\n",
-		len(cands), o.connections)
+	pPaced, pPacedG := quantile(pacc, 0.99), quantile(pg, 0.99)
+	name := engineName(e.d.Dialect)
+	fmt.Fprintf(out, "\n%s: %d candidates accept their offer over HTTP, %d keep-alive connections, the platform (cma serve --demo) in this process\n",
+		name, len(cands), o.connections)
 	row := func(what string, l []time.Duration, wall time.Duration) {
-		fmt.Fprintf(out, "  %-52s %6.0f req/s  p50 %8s  p99 %8s  max %8s\n", what, float64(len(l))/wall.Seconds(), ms(quantile(l, 0.5)),
+		fmt.Fprintf(out, "  %-62s %6.0f req/s  p50 %8s  p99 %8s  max %8s\n", what, float64(len(l))/wall.Seconds(), ms(quantile(l, 0.5)),
 			ms(quantile(l, 0.99)), ms(quantile(l, 1)))
 	}
-	row("GET /mes-offres/{id} (baseline, before)", g1, w1)
-	row("POST /mes-offres/{id}/accepter", acc, wa)
-	row("GET /mes-offres/{id} (baseline, after)", g2, w2)
-	fmt.Fprintf(out, "  accept p99 ÷ the baseline's mean p99: %.2fx; during the accepts PostgreSQL took %s, other processes %s of the machine\n",
+	row(fmt.Sprintf("closed loop: GET /mes-offres/{id}, %d (baseline, before)", len(g1)), g1, w1)
+	row(fmt.Sprintf("closed loop: POST /mes-offres/{id}/accepter, %d", len(acc)), acc, wa)
+	row(fmt.Sprintf("open loop at %.0f/s: GET /mes-offres/{id}, %d (baseline)", rate, len(pg)), pg, wpg)
+	row(fmt.Sprintf("open loop at %.0f/s: POST /mes-offres/{id}/accepter, %d", rate, len(pacc)), pacc, wpacc)
+	row(fmt.Sprintf("closed loop: GET /mes-offres/{id}, %d (baseline, after)", len(g2)), g2, w2)
+	fmt.Fprintf(out, "  closed loop: accept p99 ÷ the page's mean p99 %.2fx; the PostgreSQL server took %s, other processes %s of the machine\n",
 		float64(pAcc)/float64(max(pG, time.Microsecond)), benchkit.Pct(cpu1.ServerShare(cpu0)), benchkit.Pct(cpu1.OtherShare(cpu0)))
-	return []string{fmt.Sprintf("PostgreSQL accept over HTTP at %d connections: p99 %s (target < 100 ms) %s; %.2fx the offer page's p99",
-		o.connections, ms(pAcc), pass(pAcc < 100*time.Millisecond), float64(pAcc)/float64(max(pG, time.Microsecond)))}, nil
+	fmt.Fprintf(out, "  open loop: accept p99 ÷ the page's p99 at the same rate %.2fx; the PostgreSQL server took %s, other processes %s of the machine\n",
+		float64(pPaced)/float64(max(pPacedG, time.Microsecond)), benchkit.Pct(cpu3.ServerShare(cpu2)), benchkit.Pct(cpu3.OtherShare(cpu2)))
+	return []string{
+		fmt.Sprintf("%s accept over HTTP, %d connections, closed loop (%.0f/s): p99 %s (target < 100 ms) %s; %.2fx the offer page's p99",
+			name, o.connections, float64(len(acc))/wa.Seconds(), ms(pAcc), pass(pAcc < 100*time.Millisecond), float64(pAcc)/float64(max(pG, time.Microsecond))),
+		fmt.Sprintf("%s accept over HTTP, %d connections, open loop at %.0f/s: p99 %s (target < 100 ms) %s; %.2fx the offer page's p99",
+			name, o.connections, rate, ms(pPaced), pass(pPaced < 100*time.Millisecond), float64(pPaced)/float64(max(pPacedG, time.Microsecond))),
+	}, nil
+}
+
+func engineName(d db.Dialect) string {
+	if d == db.Postgres {
+		return "PostgreSQL"
+	}
+	return "SQLite"
 }
 
 func pass(ok bool) string {
