@@ -424,8 +424,8 @@ func (e *env) freedPhase(ctx context.Context, o options, out io.Writer) ([]strin
 	fmt.Fprintf(out, "\n%s: %d seats freed at once in %d courses (lists of %d behind %d accepted), the morning after the first classes\n",
 		name, n, o.courses, o.line, o.capacity)
 	fmt.Fprintf(out, "  plain SQL, one transaction (%d offers + %d messages + %d River jobs, single-row INSERTs): %s\n", n, n, n, ms(base))
-	fmt.Fprintf(out, "  waitlist.Sweep (%d transactions, %d offers, %d emails rendered, kept and queued in %d jobs): %s = %.2fx the plain SQL; %.0f offers/s\n",
-		o.courses, offered, msgs, jobsQueued, ms(sweep), ratio, float64(n)/sweep.Seconds())
+	fmt.Fprintf(out, "  waitlist.Sweep (%d transactions of up to %d courses, %d offers, %d emails rendered, kept and queued in %d jobs): %s = %.2fx the plain SQL; %.0f offers/s\n",
+		(o.courses+waitlist.SweepCourses-1)/waitlist.SweepCourses, waitlist.SweepCourses, offered, msgs, jobsQueued, ms(sweep), ratio, float64(n)/sweep.Seconds())
 	fmt.Fprintf(out, "  CPU during the sweep: this process %s, PostgreSQL server %s, other processes %s of the machine\n",
 		benchkit.Pct(float64(cpu1.Busy(cpu0, false))/float64(sweep)/2), benchkit.Pct(cpu1.ServerShare(cpu0)), benchkit.Pct(cpu1.OtherShare(cpu0)))
 	return []string{
