@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"cma/internal/db"
 	"cma/internal/domain"
 )
 
@@ -314,4 +316,53 @@ func (s *Store) ReopenMessage(ctx context.Context, tx *sql.Tx, id int64, resends
 		return false, fmt.Errorf("reopen message %d: %w", id, err)
 	}
 	return n == 1, nil
+}
+
+// InsertMessagesTx keeps many messages in their persons' spaces in one
+// statement per chunk on PostgreSQL (row by row on SQLite) and sets their
+// IDs; the caller queues them (outbox.Queue) in the same transaction.
+func (s *Store) InsertMessagesTx(ctx context.Context, tx *sql.Tx, msgs []*domain.Message) error {
+	if s.db.Dialect != db.Postgres {
+		for _, m := range msgs {
+			if err := s.InsertMessage(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for chunk := range slices.Chunk(msgs, 5000) {
+		n := len(chunk)
+		acc := make([]int64, n)
+		kind, subject, text, html, mid := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		at := make([]time.Time, n)
+		for i, m := range chunk {
+			acc[i], kind[i], subject[i], text[i], html[i], mid[i], at[i] = m.AccountID, m.Kind, m.Subject, m.Text, m.HTML, m.MessageID, m.CreatedAt.UTC()
+		}
+		rows, err := tx.QueryContext(ctx, `INSERT INTO messages (account_id, kind, subject, body_text, body_html, message_id, created_at)
+			SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+			RETURNING id, message_id`, acc, kind, subject, text, html, mid, at)
+		if err != nil {
+			return fmt.Errorf("keep %d messages: %w", n, err)
+		}
+		byMID := make(map[string]*domain.Message, n)
+		for _, m := range chunk {
+			byMID[m.MessageID] = m
+		}
+		for rows.Next() {
+			var id int64
+			var m string
+			if err := rows.Scan(&id, &m); err != nil {
+				rows.Close()
+				return err
+			}
+			if x, ok := byMID[m]; ok {
+				x.ID = id
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }

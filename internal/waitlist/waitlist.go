@@ -154,34 +154,27 @@ func (s *Service) fillTx(ctx context.Context, tx *sql.Tx, ix *catalogue.Index, c
 	if err != nil {
 		return nil, err
 	}
-	var out []Offered
+	// Those who may be offered a seat, in the list's order: one seat held
+	// at a time per candidature.
+	queue := make([]store.WaitingEntry, 0, len(line))
 	for _, w := range line {
-		if free == 0 {
-			break
+		if !w.Pending {
+			queue = append(queue, w)
 		}
-		if w.Pending {
-			continue // one seat held at a time per candidature
-		}
-		if err := s.store.LockPerson(ctx, tx, w.AccountID); err != nil {
+	}
+	var out []Offered
+	for free > 0 && len(queue) > 0 {
+		// The next free-many of the line are each offered a seat unless
+		// CAN-1..3 pass them over: they are locked, checked and offered a
+		// batch at a time, as one at a time would (see nextBatch).
+		batch := nextBatch(queue, free)
+		queue = queue[len(batch):]
+		offers, err := s.offerBatch(ctx, tx, ix, e, batch, freedBy, now, days)
+		if err != nil {
 			return nil, err
 		}
-		if refusals, err := s.mayTake(ctx, tx, ix, w.AccountID, w.CandidatureID, e); err != nil {
-			return nil, err
-		} else if len(refusals) > 0 {
-			s.log.Info("waiting candidature passed over", "course", courseID, "candidature", w.CandidatureID, "rule", refusals[0].Rule)
-			continue
-		}
-		o := domain.Offer{CourseID: courseID, CandidatureID: w.CandidatureID, AccountID: w.AccountID,
-			Redirect: w.ChosenCourseID != courseID, Position: w.Position, FreedBy: freedBy, SentAt: now,
-			Deadline: domain.OfferDeadline(now, days)}
-		if err := s.store.InsertOffer(ctx, tx, &o); err != nil {
-			return nil, err
-		}
-		if err := s.tellOffer(ctx, tx, ix, o, false); err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-		free--
+		out = append(out, offers...)
+		free -= len(offers)
 	}
 	return out, nil
 }
@@ -221,6 +214,11 @@ func (s *Service) seat(ctx context.Context, tx *sql.Tx, accountID int64, e *cata
 	if err != nil {
 		return mail.Seat{}, err
 	}
+	return s.seatFor(person.FirstName, e), nil
+}
+
+// seatFor describes course e to a person of that first name.
+func (s *Service) seatFor(firstName string, e *catalogue.Entry) mail.Seat {
 	p := s.printer()
 	word := func(key, fallback string) string {
 		if p == nil {
@@ -230,7 +228,7 @@ func (s *Service) seat(ctx context.Context, tx *sql.Tx, accountID int64, e *cata
 	}
 	course := e.Code + ", " + word("weekday."+strconv.Itoa(int(e.Weekday)), e.Weekday.String()) + " " +
 		domain.FormatClock(e.StartMinute) + "–" + domain.FormatClock(e.EndMinute)
-	st := mail.Seat{FirstName: person.FirstName, Formation: e.Formation.Title, SpaceURL: s.publicURL + "/mes-candidatures"}
+	st := mail.Seat{FirstName: firstName, Formation: e.Formation.Title, SpaceURL: s.publicURL + "/mes-candidatures"}
 	if e.Establishment != nil {
 		course += ", " + e.Establishment.Name
 		st.Address = strings.TrimSpace(e.Establishment.Name + ", " + e.Establishment.Address + " " +
@@ -241,7 +239,7 @@ func (s *Service) seat(ctx context.Context, tx *sql.Tx, accountID int64, e *cata
 		st.First = strings.TrimSpace(word("weekday."+strconv.Itoa(int(e.FirstClass.Weekday())), "") + " " +
 			e.FirstClass.Format("02/01/2006") + " à " + domain.FormatClock(e.StartMinute))
 	}
-	return st, nil
+	return st
 }
 
 // longDate is a civil date as the emails write it: "mercredi 16/09/2026".
@@ -259,10 +257,12 @@ func (s *Service) offerURL(id int64) string {
 	return s.publicURL + "/mes-offres/" + strconv.FormatInt(id, 10)
 }
 
+var errNoOutbox = errors.New("waitlist: no outbox to tell the candidate")
+
 // keep writes an email in the person's space and queues it, in tx (CON-2).
 func (s *Service) keep(ctx context.Context, tx *sql.Tx, accountID int64, kind, subject, text, html string) error {
 	if s.outbox == nil {
-		return errors.New("waitlist: no outbox to tell the candidate")
+		return errNoOutbox
 	}
 	return s.outbox.Keep(ctx, tx, &domain.Message{AccountID: accountID, Kind: kind, Subject: subject, Text: text, HTML: html,
 		CreatedAt: s.now()})
@@ -278,6 +278,15 @@ func (s *Service) tellOffer(ctx context.Context, tx *sql.Tx, ix *catalogue.Index
 	if err != nil {
 		return err
 	}
+	m, err := s.offerMessage(o, st, reminder)
+	if err != nil {
+		return err
+	}
+	return s.keep(ctx, tx, m.AccountID, m.Kind, m.Subject, m.Text, m.HTML)
+}
+
+// offerMessage renders an offer's email, or its reminder, to st.
+func (s *Service) offerMessage(o domain.Offer, st mail.Seat, reminder bool) (*domain.Message, error) {
 	m := mail.OfferMail{Seat: st, Deadline: s.longDate(o.Deadline.Day()), Redirect: o.Redirect, OfferURL: s.offerURL(o.ID),
 		CourseClosed: o.FreedBy == domain.FreedClosed}
 	render, kind := mail.RenderOffer, "waitlist_offer"
@@ -286,7 +295,7 @@ func (s *Service) tellOffer(ctx context.Context, tx *sql.Tx, ix *catalogue.Index
 	}
 	subject, text, html, err := render(m)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return s.keep(ctx, tx, o.AccountID, kind, subject, text, html)
+	return &domain.Message{AccountID: o.AccountID, Kind: kind, Subject: subject, Text: text, HTML: html, CreatedAt: s.now()}, nil
 }
