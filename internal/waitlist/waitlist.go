@@ -165,6 +165,13 @@ func (s *Service) fillTx(ctx context.Context, tx *sql.Tx, ix *catalogue.Index, c
 		if err := s.store.LockPerson(ctx, tx, w.AccountID); err != nil {
 			return nil, err
 		}
+		// Read again under the person's lock: the fill of another course
+		// may have offered it a seat since the line was read.
+		if _, pending, err := s.store.PendingOfferOf(ctx, tx, w.CandidatureID); err != nil {
+			return nil, err
+		} else if pending {
+			continue
+		}
 		if refusals, err := s.mayTake(ctx, tx, ix, w.AccountID, w.CandidatureID, e); err != nil {
 			return nil, err
 		} else if len(refusals) > 0 {
