@@ -710,7 +710,7 @@ func TestWaitingListsBurstTwoInstances_SEL5_CAN1_CAN2_CAN3(t *testing.T) {
 		if r.state == "accepted" && state != "accepted" {
 			t.Errorf("offer %d accepted before the kill is %s after the restart", id, state)
 		}
-		if r.state == "pending" && state == "pending" && !deadline.Equal(r.deadline) {
+		if r.state == "pending" && state == "pending" && !deadline.Equal(r.deadline) && !deadline.Equal(wlBackdate) { // the drill's own expiries go on
 			t.Errorf("pending offer %d: deadline %s before the kill, %s after", id, r.deadline, deadline)
 		}
 	}
@@ -806,4 +806,110 @@ func countVia(evs []wlEvent) string {
 	}
 	return fmt.Sprintf("A %d, B %d, service %d; give_up %d, accept %d, decline %d, expire %d",
 		n["A"], n["B"]+n["B (restarted)"], n["service"], n["give_up"], n["accept"], n["decline"], n["expire"])
+}
+
+// TestWaitingListAnswersRefusedOverHTTP_SEL4_SEL5 sends a real instance the
+// answers it must refuse: a forged offer ID and someone else's offer (not
+// found, as a missing page), an offer past its deadline that the timer has
+// not expired yet (its accept button refused, saying when the deadline
+// ended), and, once the course's lists are closed three weeks after its
+// first class (SEL-4, "en manque de place"), an accept of an offer that was
+// pending. Each is refused with a clear message in French, and nothing
+// changes in the database.
+func TestWaitingListAnswersRefusedOverHTTP_SEL4_SEL5(t *testing.T) {
+	d, dbURL := dbtest.PostgresURL(t)
+	ctx := context.Background()
+	w, courses, ppl := buildLists(t, d, 1, 2, 6)
+	w = newWorld(t, d, wlServeAt)
+	s := startWaitlistServer(t, "A", dbURL)
+	client := &http.Client{Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	var accepted, waiting []wlPerson
+	for _, p := range ppl {
+		switch st, _ := statusOf(ctx, d, p.cand); st {
+		case "accepted":
+			accepted = append(accepted, p)
+		case "waiting":
+			waiting = append(waiting, p)
+		}
+	}
+	if len(accepted) != 2 || len(waiting) != 4 {
+		t.Fatalf("%d accepted, %d waiting, want 2 and 4", len(accepted), len(waiting))
+	}
+	slices.SortFunc(waiting, func(x, y wlPerson) int {
+		return int(count(t, d, `SELECT position FROM waiting_list WHERE candidature_id = $1`, x.cand) -
+			count(t, d, `SELECT position FROM waiting_list WHERE candidature_id = $1`, y.cand))
+	})
+	for _, p := range accepted { // two seats freed: offered to the first two in line
+		if _, err := w.wl.GiveUp(ctx, p.actor, p.account.ID, p.cand); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, second := waiting[0], waiting[1]
+	o1, _, ok1, _ := pendingOf(ctx, d, first.cand)
+	o2, _, ok2, _ := pendingOf(ctx, d, second.cand)
+	if !ok1 || !ok2 {
+		t.Fatal("the two seats given up were not offered to the first two in line")
+	}
+	refused := func(who wlPerson, path string, status int, texts ...string) {
+		t.Helper()
+		before := wlSnapshot(t, d)
+		code, loc, body, err := wlPost(client, s, w.cookie(t, who.account), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code != status {
+			t.Errorf("POST %s: %d %s, want %d", path, code, loc, status)
+		}
+		body = strings.ReplaceAll(body, "&#39;", "'")
+		for _, text := range texts {
+			if !strings.Contains(body, text) {
+				t.Errorf("POST %s: the page does not say %q:\n%.2000s", path, text, body)
+			}
+		}
+		if after := wlSnapshot(t, d); after != before {
+			t.Errorf("POST %s refused, yet the database changed", path)
+		}
+	}
+	// A forged ID, someone else's offer: not found, nothing learnt.
+	refused(first, "/mes-offres/99999999/accepter", http.StatusNotFound, "Page introuvable")
+	refused(second, fmt.Sprintf("/mes-offres/%d/accepter", o1), http.StatusNotFound, "Page introuvable")
+	refused(second, fmt.Sprintf("/mes-offres/%d/refuser", o1), http.StatusNotFound, "Page introuvable")
+	refused(first, fmt.Sprintf("/mes-candidatures/%d/renoncer", second.cand), http.StatusNotFound, "Page introuvable")
+	// Past its deadline, before the timer ran: the button is refused.
+	if _, err := d.W.Exec(`UPDATE waiting_offers SET deadline = $1 WHERE id = $2`, wlBackdate, o1); err != nil {
+		t.Fatal(err)
+	}
+	refused(first, fmt.Sprintf("/mes-offres/%d/accepter", o1), http.StatusConflict,
+		"Le délai pour répondre s'est terminé le vendredi 25/12/2026 à 23 h 59")
+	// The timer expires it: the seat goes to the third; the first's button
+	// is still refused.
+	if _, err := w.wl.Tick(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok, _ := pendingOf(ctx, d, waiting[2].cand); !ok {
+		t.Fatal("the expired offer's seat was not offered to the third in line")
+	}
+	refused(first, fmt.Sprintf("/mes-offres/%d/accepter", o1), http.StatusConflict, "Le délai pour répondre s'est terminé")
+	// SEL-4: three weeks after the first class the lists close; the offer
+	// pending then lapses, the candidature is "en manque de place".
+	ix, err := w.cat.Index(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ := ix.Course(courses[0])
+	closes := domain.ListsCloseOn(e.FirstClass)
+	w.clock.Store(time.Date(closes.Year(), closes.Month(), closes.Day(), 0, 30, 0, 0, domain.Paris()).UnixNano())
+	// (the second's offer still open then: it lapses rather than expires)
+	if _, err := d.W.Exec(`UPDATE waiting_offers SET deadline = $1 WHERE id = $2`, closes.AddDate(0, 0, 7), o2); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := w.wl.Tick(ctx); err != nil || r.NoPlace == 0 {
+		t.Fatalf("the timer once the lists close: %+v, %v", r, err)
+	}
+	if st, _ := statusOf(ctx, d, second.cand); st != "no_place" {
+		t.Fatalf("the second in line is %q once the lists closed, want no_place", st)
+	}
+	refused(second, fmt.Sprintf("/mes-offres/%d/accepter", o2), http.StatusConflict,
+		"Les listes d'attente de ce cours sont closes, trois semaines après le début des cours")
 }
