@@ -508,7 +508,7 @@ func TestWaitingListsBurstTwoInstances_SEL5_CAN1_CAN2_CAN3(t *testing.T) {
 	d, dbURL := dbtest.PostgresURL(t)
 	ctx := context.Background()
 	events := wlEnvInt("CMA_WL_EVENTS", 2000)
-	people := wlEnvInt("CMA_WL_PEOPLE", events*3/4+200)
+	people := wlEnvInt("CMA_WL_PEOPLE", events*9/10+200) // about 1.15 events a person
 	const nCourses = 4
 	capacity := max(10, people/nCourses/5)
 	w, courses, ppl := buildLists(t, d, nCourses, capacity, people)
