@@ -4,6 +4,9 @@
 // killed with SIGKILL in the middle of a burst of validations then restarted.
 // The tests drive the platform over HTTP like browsers (signing in through the
 // development identity provider of demo mode) and check the database with SQL.
+// The selection drills (issue 14) run `cma select`; the waiting-list drills
+// (issue 15, waitlist_test.go) burst randomized answers at two instances, one
+// SIGKILLed, and compare the outcome with a single-threaded replay.
 //
 // PostgreSQL tests need CMA_TEST_POSTGRES, for example
 // postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable; without it they

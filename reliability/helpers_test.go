@@ -112,6 +112,12 @@ type server struct {
 // the test failed.
 func startServer(t *testing.T, name, dbURL string) *server {
 	t.Helper()
+	return startServerWith(t, name, dbURL)
+}
+
+// startServerWith is startServer with more flags (--demo-now…).
+func startServerWith(t *testing.T, name, dbURL string, extra ...string) *server {
+	t.Helper()
 	bin := binary(t)
 	port := freePort(t)
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
@@ -119,6 +125,7 @@ func startServer(t *testing.T, name, dbURL string) *server {
 	s.cmd = exec.Command(bin, "serve", "--addr", "127.0.0.1:"+strconv.Itoa(port), "--public-url", base,
 		"--db", dbURL, "--demo", "--demo-candidatures=false", // checkWhole counts one confirmation per validation
 		"--log-format", "text", "--metrics-addr", "off")
+	s.cmd.Args = append(s.cmd.Args, extra...)
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "CMA_") { // the flags say everything

@@ -12,7 +12,7 @@ import (
 func TestCheckProof_CAN9_a_few_at_a_time(t *testing.T) {
 	s := &Service{proofChecks: make(chan struct{}, 1)}
 	s.proofChecks <- struct{}{} // the one slot is busy
-	start := time.Now() // before the deadline is set: a loaded machine cannot make the wait look shorter
+	start := time.Now()         // before the deadline is set: a loaded machine cannot make the wait look shorter
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	if ct, refusal := s.checkProof(ctx, []byte("%PDF-1.7")); ct != "" || refusal == "" {

@@ -76,6 +76,13 @@ func (s *Store) SelectionCandidatures(ctx context.Context, sessionID int64, stat
 	return out, rows.Err()
 }
 
+func (s *Store) trueLit() string {
+	if s.db.Dialect == db.Postgres {
+		return "true"
+	}
+	return "1"
+}
+
 func (s *Store) falseLit() string {
 	if s.db.Dialect == db.Postgres {
 		return "false"
@@ -419,11 +426,4 @@ func (s *Store) ResultsNeedingDecision(ctx context.Context, sessionID int64) (ma
 		out[f] = n
 	}
 	return out, rows.Err()
-}
-
-func (s *Store) trueLit() string {
-	if s.db.Dialect == db.Postgres {
-		return "true"
-	}
-	return "1"
 }

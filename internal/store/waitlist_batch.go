@@ -51,6 +51,7 @@ func uniqueIDs(ids []int64) map[int64]bool {
 // that holds it, the candidature of the offer for a pending offer.
 type Holding struct {
 	AccountID, CourseID, CandidatureID int64
+	Offer                              bool // a pending offer, not a candidature's course
 }
 
 // HoldingsOf reads, in tx, the courses the people hold, in one statement:
@@ -61,9 +62,10 @@ func (s *Store) HoldingsOf(ctx context.Context, tx *sql.Tx, accountIDs []int64) 
 		return nil, nil
 	}
 	arg := s.listArg(accountIDs)
-	rows, err := tx.QueryContext(ctx, `SELECT account_id, COALESCE(accepted_course_id, course_id), id FROM candidatures
+	rows, err := tx.QueryContext(ctx, `SELECT account_id, COALESCE(accepted_course_id, course_id), id, `+s.falseLit()+` FROM candidatures
 		WHERE account_id `+s.inList(1, "bigint")+` AND status IN `+activeStatusesSQL+`
-		UNION ALL SELECT account_id, course_id, candidature_id FROM waiting_offers WHERE account_id `+s.inList(1, "bigint")+` AND state = 'pending'`,
+		UNION ALL SELECT account_id, course_id, candidature_id, `+s.trueLit()+` FROM waiting_offers
+		WHERE account_id `+s.inList(1, "bigint")+` AND state = 'pending'`,
 		arg)
 	if err != nil {
 		return nil, fmt.Errorf("holdings of %d persons: %w", len(accountIDs), err)
@@ -72,7 +74,7 @@ func (s *Store) HoldingsOf(ctx context.Context, tx *sql.Tx, accountIDs []int64) 
 	var out []Holding
 	for rows.Next() {
 		var h Holding
-		if err := rows.Scan(&h.AccountID, &h.CourseID, &h.CandidatureID); err != nil {
+		if err := rows.Scan(&h.AccountID, &h.CourseID, &h.CandidatureID, &h.Offer); err != nil {
 			return nil, err
 		}
 		out = append(out, h)

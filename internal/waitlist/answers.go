@@ -261,15 +261,26 @@ func (s *Service) GiveUp(ctx context.Context, actor domain.Actor, personID, cand
 		if c.AccountID != personID {
 			return fmt.Errorf("candidature %d of person %d: %w", candidatureID, personID, ErrNotFound)
 		}
-		// The seats to free: the course accepted in, and the one of a pending offer.
-		offer, hasOffer, err := s.store.PendingOfferOf(ctx, tx, c.ID)
+		// The seats to free: the course accepted in, and the one of a pending
+		// offer. Every course whose list it is on is locked too: an offer
+		// made there while it gives up would hold a seat for nobody (a list
+		// is never joined after the publication, so it is read before).
+		lists, err := s.store.WaitingCourses(ctx, tx, c.ID)
 		if err != nil {
 			return err
 		}
-		if err := s.lockCourses(ctx, tx, c.AcceptedCourseID, offer.CourseID); err != nil {
+		offer, _, err := s.store.PendingOfferOf(ctx, tx, c.ID)
+		if err != nil {
+			return err
+		}
+		if err := s.lockCourses(ctx, tx, append(lists, c.AcceptedCourseID, offer.CourseID)...); err != nil {
 			return err
 		}
 		if c, err = s.store.Candidature(ctx, tx, candidatureID); err != nil { // as it is under the lock
+			return err
+		}
+		offer, hasOffer, err := s.store.PendingOfferOf(ctx, tx, c.ID)
+		if err != nil {
 			return err
 		}
 		switch c.Status {
