@@ -178,6 +178,10 @@ func crashDuringBurst(t *testing.T, dbURL string, d *db.DB) {
 
 	// Restart on the same database: everything acknowledged is there, nothing
 	// is half-written, and the queue sends what is pending.
+	// A statement the dead process had sent (a job taken: state running)
+	// still completes on the server after the kill: read the jobs it was
+	// working once those have landed.
+	time.Sleep(time.Second)
 	stuck := runningUnsent(t, d) // jobs the dead process was working
 	s2 := startServer(t, "after-restart", dbURL)
 	checkAcked(t, d, ackedBeforeKill)
