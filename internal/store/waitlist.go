@@ -89,21 +89,6 @@ func (s *Store) WaitingLine(ctx context.Context, tx *sql.Tx, courseID int64) ([]
 	return out, rows.Err()
 }
 
-// OtherHoldings reads, in tx, the courses a person holds apart from one
-// candidature (CAN-1..3 at offer time): the course of each other active
-// candidature (the one accepted in, else the one chosen) and of each offer
-// pending for another of their candidatures.
-func (s *Store) OtherHoldings(ctx context.Context, tx *sql.Tx, accountID, exceptCandidature int64) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT COALESCE(accepted_course_id, course_id) FROM candidatures
-		WHERE account_id = $1 AND id <> $2 AND status IN `+activeStatusesSQL+`
-		UNION ALL SELECT course_id FROM waiting_offers WHERE account_id = $1 AND candidature_id <> $2 AND state = 'pending'`,
-		accountID, exceptCandidature)
-	if err != nil {
-		return nil, fmt.Errorf("holdings of %d: %w", accountID, err)
-	}
-	return scanIDs(rows)
-}
-
 // querier is tx, or the read pool when tx is nil (a page's read).
 func (s *Store) querier(tx *sql.Tx) querier {
 	if tx == nil {

@@ -47,7 +47,7 @@ func uniqueIDs(ids []int64) map[int64]bool {
 	return m
 }
 
-// Holding is one course a person holds (OtherHoldings) and the candidature
+// Holding is one course a person holds (CAN-1..3 at offer time) and the candidature
 // that holds it, the candidature of the offer for a pending offer.
 type Holding struct {
 	AccountID, CourseID, CandidatureID int64
@@ -55,8 +55,8 @@ type Holding struct {
 }
 
 // HoldingsOf reads, in tx, the courses the people hold, in one statement:
-// OtherHoldings of each is theirs minus those of the candidature asked
-// about (the caller filters).
+// what one of their candidatures may be compared with is theirs minus that
+// candidature's own (the caller filters).
 func (s *Store) HoldingsOf(ctx context.Context, tx *sql.Tx, accountIDs []int64) ([]Holding, error) {
 	if len(accountIDs) == 0 {
 		return nil, nil

@@ -57,17 +57,9 @@ func (s *Service) offerBatch(ctx context.Context, tx *sql.Tx, ix *catalogue.Inde
 	}
 	var offers []*domain.Offer
 	for _, w := range batch {
-		var hs []domain.Holding // OtherHoldings: what the person holds apart from this candidature
-		offered := false        // read under the person's lock: another course's fill may have offered it a seat since the line was read
-		for _, h := range byPerson[w.AccountID] {
-			if h.CandidatureID == w.CandidatureID {
-				offered = offered || h.Offer
-				continue
-			}
-			if c, ok := ix.Course(h.CourseID); ok {
-				hs = append(hs, holding(c))
-			}
-		}
+		// Read under the person's lock: another course's fill may have
+		// offered it a seat since the line was read.
+		hs, offered := heldApart(ix, byPerson[w.AccountID], w.CandidatureID)
 		if offered {
 			continue
 		}

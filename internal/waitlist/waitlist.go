@@ -182,17 +182,28 @@ func (s *Service) fillTx(ctx context.Context, tx *sql.Tx, ix *catalogue.Index, c
 // mayTake applies CAN-1..3 to course e for the person's candidature cand,
 // against everything else they hold now.
 func (s *Service) mayTake(ctx context.Context, tx *sql.Tx, ix *catalogue.Index, accountID, cand int64, e *catalogue.Entry) ([]domain.Refusal, error) {
-	ids, err := s.store.OtherHoldings(ctx, tx, accountID, cand)
+	held, err := s.store.HoldingsOf(ctx, tx, []int64{accountID})
 	if err != nil {
 		return nil, err
 	}
-	var held []domain.Holding
-	for _, id := range ids {
-		if h, ok := ix.Course(id); ok {
-			held = append(held, holding(h))
+	others, _ := heldApart(ix, held, cand)
+	return domain.CheckAddition(others, holding(e)), nil
+}
+
+// heldApart turns what people hold (store.HoldingsOf) into the holdings
+// apart from candidature cand that CAN-1..3 compare a new course with, and
+// reports whether cand itself holds a pending offer.
+func heldApart(ix *catalogue.Index, held []store.Holding, cand int64) (others []domain.Holding, offered bool) {
+	for _, h := range held {
+		if h.CandidatureID == cand {
+			offered = offered || h.Offer
+			continue
+		}
+		if c, ok := ix.Course(h.CourseID); ok {
+			others = append(others, holding(c))
 		}
 	}
-	return domain.CheckAddition(held, holding(e)), nil
+	return others, offered
 }
 
 func holding(e *catalogue.Entry) domain.Holding {
