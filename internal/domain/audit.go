@@ -169,7 +169,23 @@ var AuditActions = []string{
 	AuditSocialRateSet,
 	AuditWaitingListMoved,
 	AuditCourseClosed,
+	AuditDayChangeRequested,
+	AuditDayChangeForwarded,
+	AuditDayChangeNotForwarded,
+	AuditDayChangeAccepted,
+	AuditDayChangeRefused,
 }
+
+// The steps of a day change (SEL-8): asked (by the learner from their space,
+// or recorded by the director at the desk), forwarded or not by the
+// director, accepted (the learner moved) or refused by the coordinator.
+const (
+	AuditDayChangeRequested    = "daychange.requested"
+	AuditDayChangeForwarded    = "daychange.forwarded"
+	AuditDayChangeNotForwarded = "daychange.not_forwarded"
+	AuditDayChangeAccepted     = "daychange.accepted"
+	AuditDayChangeRefused      = "daychange.refused"
+)
 
 // The selection's actions (SEL-1..3, ROLE-3..5): sittings scheduled, changed
 // before their convocations or deleted, convocations sent, results entered,

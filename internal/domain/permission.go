@@ -92,6 +92,15 @@ const (
 	// a reason that is audited: ROLE-3 for the director's own establishment,
 	// ROLE-4 for the coordinator's own formations, ROLE-5.
 	ActManageWaitingList Action = "manage_waiting_list"
+	// ActForwardDayChange: record a day change asked at the desk, and forward
+	// it (or not) to the coordinator (ROLE-3: own establishment; SEL-8).
+	ActForwardDayChange Action = "forward_day_change"
+	// ActDecideDayChange: decide a forwarded day change (ROLE-4: own
+	// formations; SEL-8).
+	ActDecideDayChange Action = "decide_day_change"
+	// ActDayChanges: the queue of day changes, each staff member seeing
+	// those of their own scope (ROLE-3, ROLE-4, ROLE-5; SEL-8).
+	ActDayChanges Action = "day_changes"
 )
 
 // Resource is what an action applies to, with the links scopes are checked
@@ -138,16 +147,16 @@ func grantAllows(g Grant, act Action, r Resource) bool {
 		return true // ROLE-5
 	case RoleDirector: // ROLE-3: own establishment's courses
 		switch act {
-		case ActBackOffice:
+		case ActBackOffice, ActDayChanges:
 			return true
-		case ActViewEstablishment, ActViewCourse, ActStaffCourse, ActEvaluate, ActManageWaitingList:
+		case ActViewEstablishment, ActViewCourse, ActStaffCourse, ActEvaluate, ActManageWaitingList, ActForwardDayChange:
 			return g.EstablishmentID != 0 && r.EstablishmentID == g.EstablishmentID
 		}
 	case RoleCoordinator: // ROLE-4: own formations
 		switch act {
-		case ActBackOffice:
+		case ActBackOffice, ActDayChanges:
 			return true
-		case ActViewFormation, ActViewCourse, ActEvaluate, ActManageWaitingList:
+		case ActViewFormation, ActViewCourse, ActEvaluate, ActManageWaitingList, ActDecideDayChange:
 			return g.FormationID != 0 && r.FormationID == g.FormationID
 		}
 	case RoleTrainer: // ROLE-2: own courses

@@ -91,5 +91,6 @@ const (
 	FreedWithdrawn = "withdrawn"     // a candidature withdrawn by staff
 	FreedMoved     = "moved"         // a redirected candidate moved to a course they preferred (SEL-5)
 	FreedLeft      = "left"          // a seat the selection left free, or made free by staff
+	FreedDayChange = "day_change"    // a learner moved to another day (SEL-8)
 	FreedClosed    = "course_closed" // an equivalent course's free seat, for the candidates of a course that did not open (SEL-6)
 )

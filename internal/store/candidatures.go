@@ -65,9 +65,9 @@ func (s *Store) Candidatures(ctx context.Context, tx *sql.Tx, accountID int64) (
 	return out, rows.Err()
 }
 
-// Candidature reads one candidature.
+// Candidature reads one candidature (in tx when given).
 func (s *Store) Candidature(ctx context.Context, tx *sql.Tx, id int64) (domain.Candidature, error) {
-	c, err := scanCandidature(tx.QueryRowContext(ctx, `SELECT `+candidatureColumns+` FROM candidatures WHERE id = $1`, id))
+	c, err := scanCandidature(s.querier(tx).QueryRowContext(ctx, `SELECT `+candidatureColumns+` FROM candidatures WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, fmt.Errorf("candidature %d: %w", id, ErrNotFound)
 	}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -147,13 +146,7 @@ func (s *Service) CloseCourse(ctx context.Context, actor domain.Actor, courseID 
 		}
 		return Closing{}, err
 	}
-	var equivalents []*catalogue.Entry
-	for _, k := range ix.All() {
-		if k.ID != e.ID && k.SessionID == e.SessionID && k.FormationID == e.FormationID && k.Level == e.Level && !k.Archived {
-			equivalents = append(equivalents, k)
-		}
-	}
-	slices.SortFunc(equivalents, func(a, b *catalogue.Entry) int { return strings.Compare(a.Code, b.Code) })
+	equivalents := equivalents(ix, e)
 	var res Closing
 	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
 		res = Closing{}

@@ -1,0 +1,218 @@
+package waitlist_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"cma/internal/db"
+	"cma/internal/db/dbtest"
+	"cma/internal/domain"
+	"cma/internal/waitlist"
+)
+
+// TestDayChange_SEL8_director_forwards_coordinator_decides: a learner asks
+// for another day of their course on the first day of classes, from their
+// space or at the desk; the establishment's director forwards the request
+// (or not, with a reason), the formation's coordinator decides (refusing
+// with a reason). Accepted, the learner moves only if a seat is free in the
+// other course and nobody waits for it — a day change never passes a
+// waiting candidate — and the seat left goes down its own list at once.
+// Every step is audited and told to the learner (email and space), staff of
+// another scope may take none, and a resubmitted step does nothing twice.
+func TestDayChange_SEL8_director_forwards_coordinator_decides(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := newEnv(t, d)
+		c, r, x := e.pair(t)
+		// c: 2 seats, 3 candidates (A1, A2 accepted, W1 waiting); r: 1
+		// seat, 2 candidates (R1 accepted, R2 waiting).
+		e.exec(t, `UPDATE courses SET capacity = 2 WHERE id = $1`, c.ID)
+		e.exec(t, `UPDATE courses SET capacity = 1 WHERE id = $1`, r.ID)
+		var onC, onR []candidate
+		for range 3 {
+			onC = append(onC, e.apply(t, false, c))
+		}
+		for range 2 {
+			onR = append(onR, e.apply(t, false, r))
+		}
+		e.publish(t)
+		pick := func(list []candidate, course int64, want domain.CandidatureStatus) []candidate {
+			var out []candidate
+			for _, p := range list {
+				if e.status(t, p.ids[course]) == want {
+					out = append(out, p)
+				}
+			}
+			return out
+		}
+		learners, waitC := pick(onC, c.ID, domain.CandidatureAccepted), pick(onC, c.ID, domain.CandidatureWaiting)
+		waitR := pick(onR, r.ID, domain.CandidatureWaiting)
+		if len(learners) != 2 || len(waitC) != 1 || len(waitR) != 1 {
+			t.Fatalf("published %d/%d on c and %d waiting on r, want 2/1 and 1", len(learners), len(waitC), len(waitR))
+		}
+		a1, a2, w1, r2 := learners[0], learners[1], waitC[0], waitR[0]
+
+		director := domain.Actor{AccountID: e.central.AccountID, Kind: domain.AccountStaff,
+			Grants: []domain.Grant{{Role: domain.RoleDirector, EstablishmentID: c.EstablishmentID}}}
+		coordinator := domain.Actor{AccountID: e.central.AccountID, Kind: domain.AccountStaff,
+			Grants: []domain.Grant{{Role: domain.RoleCoordinator, FormationID: c.FormationID}}}
+		otherDirector := domain.Actor{AccountID: e.central.AccountID, Kind: domain.AccountStaff,
+			Grants: []domain.Grant{{Role: domain.RoleDirector, EstablishmentID: c.EstablishmentID + 1000}}}
+		otherCoordinator := domain.Actor{AccountID: e.central.AccountID, Kind: domain.AccountStaff,
+			Grants: []domain.Grant{{Role: domain.RoleCoordinator, FormationID: x.FormationID}}}
+
+		// Before the first day: refused from the space and at the desk.
+		first := c.FirstClass
+		if first.IsZero() {
+			t.Skip("the course has no first class meeting")
+		}
+		_, err := e.wl.AskDayChange(ctx, a1.actor, a1.account.ID, a1.ids[c.ID], r.ID, "horaires de travail")
+		refusedWith(t, err, "daychange.ask.not_first_day")
+		_, err = e.wl.RecordDayChange(ctx, director, a2.ids[c.ID], r.ID, "")
+		refusedWith(t, err, "daychange.record.window")
+
+		// The first day of classes, in the evening, Paris time.
+		e.now = time.Date(first.Year(), first.Month(), first.Day(), 21, 0, 0, 0, domain.Paris())
+		ch, err := e.wl.DayChangeChoices(ctx, a1.actor, a1.account.ID, a1.ids[c.ID])
+		if err != nil || ch.From.ID != c.ID || len(ch.Targets) == 0 {
+			t.Fatalf("choices %+v, %v", ch, err)
+		}
+		for _, k := range ch.Targets {
+			if k.FormationID != c.FormationID || k.Level != c.Level || k.ID == c.ID {
+				t.Fatalf("target %s is not an equivalent course", k.Code)
+			}
+		}
+		if _, err := e.wl.DayChangeChoices(ctx, w1.actor, w1.account.ID, w1.ids[c.ID]); err == nil {
+			t.Fatal("a waiting candidate is offered a day change")
+		}
+		if _, err := e.wl.AskDayChange(ctx, w1.actor, a1.account.ID, a1.ids[c.ID], r.ID, ""); !errors.Is(err, waitlist.ErrForbidden) {
+			t.Fatalf("someone else asking: %v, want forbidden", err)
+		}
+		_, err = e.wl.AskDayChange(ctx, a1.actor, a1.account.ID, a1.ids[c.ID], x.ID, "")
+		refusedWith(t, err, "daychange.target")
+		req, err := e.wl.AskDayChange(ctx, a1.actor, a1.account.ID, a1.ids[c.ID], r.ID, "horaires de travail")
+		if err != nil || req.State != domain.DayChangeRequested || req.Channel != domain.DayChangeFromSpace {
+			t.Fatalf("request %+v, %v", req, err)
+		}
+		_, err = e.wl.AskDayChange(ctx, a1.actor, a1.account.ID, a1.ids[c.ID], r.ID, "horaires de travail")
+		refusedWith(t, err, "daychange.already")
+
+		// The director forwards; not the coordinator first, nor staff of another scope.
+		_, err = e.wl.DecideDayChange(ctx, coordinator, req.ID, true, "")
+		refusedWith(t, err, "daychange.step.requested")
+		if _, err := e.wl.ForwardDayChange(ctx, otherDirector, req.ID, true, ""); !errors.Is(err, waitlist.ErrForbidden) {
+			t.Fatalf("a director of another establishment forwarding: %v, want forbidden", err)
+		}
+		if _, err := e.wl.ForwardDayChange(ctx, coordinator, req.ID, true, ""); !errors.Is(err, waitlist.ErrForbidden) {
+			t.Fatalf("the coordinator forwarding: %v, want forbidden (the director's step)", err)
+		}
+		_, err = e.wl.ForwardDayChange(ctx, director, req.ID, false, " ")
+		refusedWith(t, err, "daychange.forward.reason")
+		st, err := e.wl.ForwardDayChange(ctx, director, req.ID, true, "vu au guichet")
+		if err != nil || st.Change.State != domain.DayChangeForwarded || st.Already {
+			t.Fatalf("forwarded %+v, %v", st, err)
+		}
+		if st, err := e.wl.ForwardDayChange(ctx, director, req.ID, true, "vu au guichet"); err != nil || !st.Already {
+			t.Fatalf("forwarded twice: %+v, %v; want already", st, err)
+		}
+		if _, err := e.wl.DecideDayChange(ctx, otherCoordinator, req.ID, true, ""); !errors.Is(err, waitlist.ErrForbidden) {
+			t.Fatalf("a coordinator of another formation deciding: %v, want forbidden", err)
+		}
+
+		// r is full: refused, the request stays with the coordinator.
+		_, err = e.wl.DecideDayChange(ctx, coordinator, req.ID, true, "")
+		refusedWith(t, err, "daychange.decide.full")
+		// A seat is freed in r but R2 waits for it: a day change never passes them.
+		e.exec(t, `UPDATE courses SET capacity = 2 WHERE id = $1`, r.ID)
+		_, err = e.wl.DecideDayChange(ctx, coordinator, req.ID, true, "")
+		refusedWith(t, err, "daychange.decide.waiting")
+		// The seat is offered to R2, who declines it: now nobody waits.
+		offered, err := e.wl.FreeSeats(ctx, r.ID, domain.FreedLeft)
+		if err != nil || len(offered) != 1 || offered[0].CandidatureID != r2.ids[r.ID] {
+			t.Fatalf("r's free seat went to %+v (%v), want R2", offered, err)
+		}
+		_, err = e.wl.DecideDayChange(ctx, coordinator, req.ID, true, "")
+		refusedWith(t, err, "daychange.decide.full")
+		if _, err := e.wl.Decline(ctx, r2.actor, r2.account.ID, offered[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		st, err = e.wl.DecideDayChange(ctx, coordinator, req.ID, true, "place libre le jeudi")
+		if err != nil || st.Change.State != domain.DayChangeAccepted {
+			t.Fatalf("decided %+v, %v", st, err)
+		}
+		if got := e.count(t, `SELECT accepted_course_id FROM candidatures WHERE id = $1 AND status = 'accepted'`, a1.ids[c.ID]); int64(got) != r.ID {
+			t.Fatalf("A1 accepted in course %d, want %d (moved)", got, r.ID)
+		}
+		// The seat A1 left in c goes to W1 at once.
+		if len(st.Next) != 1 || st.Next[0].CandidatureID != w1.ids[c.ID] || st.Next[0].FreedBy != domain.FreedDayChange {
+			t.Fatalf("the seat left went to %+v, want W1's offer freed by a day change", st.Next)
+		}
+		e.seatsHeld(t, c.ID)
+		if held := e.seatsHeld(t, r.ID); held != 2 {
+			t.Fatalf("r holds %d seats, want 2", held)
+		}
+		if st, err := e.wl.DecideDayChange(ctx, coordinator, req.ID, true, ""); err != nil || !st.Already {
+			t.Fatalf("decided twice: %+v, %v; want already", st, err)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM candidature_events WHERE candidature_id = $1 AND note LIKE 'changement de jour%'`,
+			a1.ids[c.ID]); n != 1 {
+			t.Fatalf("%d history lines of the move, want 1", n)
+		}
+		for _, kind := range []string{"daychange_requested", "daychange_forwarded", "daychange_accepted"} {
+			if n := e.messages(t, a1.account.ID, kind); n != 1 {
+				t.Fatalf("A1 has %d %s emails, want 1", n, kind)
+			}
+		}
+		for _, action := range []string{domain.AuditDayChangeRequested, domain.AuditDayChangeForwarded, domain.AuditDayChangeAccepted} {
+			if n := e.count(t, `SELECT COUNT(*) FROM audit_events WHERE action = $1 AND subject_account_id = $2`, action, a1.account.ID); n != 1 {
+				t.Fatalf("%d audit events %s, want 1", n, action)
+			}
+		}
+		mine, err := e.wl.PersonDayChanges(ctx, a1.actor, a1.account.ID)
+		if err != nil || len(mine) != 1 || mine[0].State != domain.DayChangeAccepted || mine[0].DecisionNote != "place libre le jeudi" {
+			t.Fatalf("A1's space shows %+v, %v", mine, err)
+		}
+
+		// At the desk, two days later: recorded by the director, refused by
+		// the coordinator with a reason.
+		e.now = e.now.Add(48 * time.Hour)
+		_, err = e.wl.AskDayChange(ctx, a2.actor, a2.account.ID, a2.ids[c.ID], r.ID, "")
+		refusedWith(t, err, "daychange.ask.not_first_day")
+		if _, err := e.wl.RecordDayChange(ctx, otherDirector, a2.ids[c.ID], r.ID, ""); !errors.Is(err, waitlist.ErrForbidden) {
+			t.Fatalf("a director of another establishment recording: %v, want forbidden", err)
+		}
+		desk, err := e.wl.RecordDayChange(ctx, director, a2.ids[c.ID], r.ID, "garde d'enfants le mardi")
+		if err != nil || desk.Channel != domain.DayChangeAtDesk || desk.RecordedBy != director.AccountID {
+			t.Fatalf("recorded %+v, %v", desk, err)
+		}
+		if _, err := e.wl.ForwardDayChange(ctx, director, desk.ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.wl.DecideDayChange(ctx, coordinator, desk.ID, false, "")
+		refusedWith(t, err, "daychange.decide.reason")
+		if st, err := e.wl.DecideDayChange(ctx, coordinator, desk.ID, false, "le cours du jeudi est complet"); err != nil ||
+			st.Change.State != domain.DayChangeRefused {
+			t.Fatalf("refused %+v, %v", st, err)
+		}
+		if got := e.count(t, `SELECT accepted_course_id FROM candidatures WHERE id = $1`, a2.ids[c.ID]); int64(got) != c.ID {
+			t.Fatalf("A2 accepted in %d after a refusal, want %d (unchanged)", got, c.ID)
+		}
+		if n := e.messages(t, a2.account.ID, "daychange_refused"); n != 1 {
+			t.Fatalf("A2 has %d refusal emails, want 1", n)
+		}
+
+		// The queues: the director sees both, a director elsewhere none.
+		q, err := e.wl.DayChangeQueue(ctx, director)
+		if err != nil || len(q) != 2 {
+			t.Fatalf("the director's queue: %d requests, %v; want 2", len(q), err)
+		}
+		if q, err := e.wl.DayChangeQueue(ctx, otherDirector); err != nil || len(q) != 0 {
+			t.Fatalf("another director's queue: %d requests, %v; want none", len(q), err)
+		}
+		if _, err := e.wl.DayChangeQueue(ctx, a1.actor); !errors.Is(err, waitlist.ErrForbidden) {
+			t.Fatalf("a learner reading the queue: %v, want forbidden", err)
+		}
+	})
+}
