@@ -143,14 +143,17 @@ func TestPermissionMatrix(t *testing.T) {
 		"GET /mes-candidatures":                   {{"GET", "/mes-candidatures", nil, expect("candidate"), false}},
 		"POST /mes-candidatures/{id}/annuler":     {{"POST", "/mes-candidatures/999999/annuler", url.Values{}, expect("candidate"), true}},
 		// The waiting lists (SEL-4, SEL-5): a candidate's own offers and places; someone else's answer as missing ones.
-		"GET /mes-offres/{id}":                       {{"GET", "/mes-offres/999999", nil, expect("candidate"), true}},
-		"POST /mes-offres/{id}/accepter":             {{"POST", "/mes-offres/999999/accepter", url.Values{}, expect("candidate"), true}},
-		"POST /mes-offres/{id}/refuser":              {{"POST", "/mes-offres/999999/refuser", url.Values{}, expect("candidate"), true}},
-		"GET /mes-candidatures/{id}/renoncer":        {{"GET", "/mes-candidatures/999999/renoncer", nil, expect("candidate"), true}},
-		"POST /mes-candidatures/{id}/renoncer":       {{"POST", "/mes-candidatures/999999/renoncer", url.Values{}, expect("candidate"), true}},
-		"GET /back-office/inscription-assistee":      {{"GET", "/back-office/inscription-assistee?q=martin", nil, expect("guidance", "central"), false}},
-		"POST /back-office/inscription-assistee":     {{"POST", "/back-office/inscription-assistee", url.Values{"nom": {""}}, expect("guidance", "central"), false}},
-		"GET /back-office/inscription-assistee/{id}": {{"GET", "/back-office/inscription-assistee/" + n(candidate, 10), nil, expect("guidance", "central"), false}},
+		"GET /mes-offres/{id}":                 {{"GET", "/mes-offres/999999", nil, expect("candidate"), true}},
+		"POST /mes-offres/{id}/accepter":       {{"POST", "/mes-offres/999999/accepter", url.Values{}, expect("candidate"), true}},
+		"POST /mes-offres/{id}/refuser":        {{"POST", "/mes-offres/999999/refuser", url.Values{}, expect("candidate"), true}},
+		"GET /mes-candidatures/{id}/renoncer":  {{"GET", "/mes-candidatures/999999/renoncer", nil, expect("candidate"), true}},
+		"POST /mes-candidatures/{id}/renoncer": {{"POST", "/mes-candidatures/999999/renoncer", url.Values{}, expect("candidate"), true}},
+		// Day changes (SEL-8): a learner asks for their own candidature only.
+		"GET /mes-candidatures/{id}/changer-de-jour":  {{"GET", "/mes-candidatures/999999/changer-de-jour", nil, expect("candidate"), true}},
+		"POST /mes-candidatures/{id}/changer-de-jour": {{"POST", "/mes-candidatures/999999/changer-de-jour", url.Values{}, expect("candidate"), true}},
+		"GET /back-office/inscription-assistee":       {{"GET", "/back-office/inscription-assistee?q=martin", nil, expect("guidance", "central"), false}},
+		"POST /back-office/inscription-assistee":      {{"POST", "/back-office/inscription-assistee", url.Values{"nom": {""}}, expect("guidance", "central"), false}},
+		"GET /back-office/inscription-assistee/{id}":  {{"GET", "/back-office/inscription-assistee/" + n(candidate, 10), nil, expect("guidance", "central"), false}},
 		"POST /back-office/inscription-assistee/{id}/ajouter": {{"POST", "/back-office/inscription-assistee/" + n(candidate, 10) + "/ajouter",
 			url.Values{"cours": {n(ownCourse, 10)}}, expect("guidance", "central"), false}},
 		"POST /back-office/inscription-assistee/{id}/retirer": {{"POST", "/back-office/inscription-assistee/" + n(candidate, 10) + "/retirer",
@@ -331,6 +334,18 @@ func TestPermissionMatrix(t *testing.T) {
 		"POST /back-office/cours/{id}/listes/rang": {
 			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/listes/rang", url.Values{}, expect("director", "coordinator", "central"), false},
 			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/listes/rang", url.Values{}, expect("central"), false}},
+		// ROLE-3, ROLE-4, ROLE-5 (SEL-8): the director records a day change asked at the desk for their own
+		// establishment's courses and forwards it; the coordinator decides for their own formations; the queue
+		// shows each their own. A request that does not exist is checked as no resource: only the central
+		// service passes, and finds nothing.
+		"POST /back-office/cours/{id}/changement-de-jour": {
+			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/changement-de-jour", url.Values{}, expect("director", "central"), false},
+			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/changement-de-jour", url.Values{}, expect("central"), false}},
+		"GET /back-office/changements-de-jour": {{"GET", "/back-office/changements-de-jour", nil, expect("director", "coordinator", "central"), false}},
+		"POST /back-office/changements-de-jour/{id}/transmettre": {
+			{"POST", "/back-office/changements-de-jour/999999/transmettre", url.Values{}, expect("central"), true}},
+		"POST /back-office/changements-de-jour/{id}/decider": {
+			{"POST", "/back-office/changements-de-jour/999999/decider", url.Values{}, expect("central"), true}},
 		"POST /back-office/cours/{id}/listes/fermer": {
 			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/listes/fermer", url.Values{}, expect("central"), false}},
 		"GET /back-office/cours/{id}/resultats-affiches": {

@@ -89,10 +89,12 @@ func (s *Store) AccountDayChanges(ctx context.Context, accountID int64) ([]domai
 	return s.dayChanges(ctx, s.db.R, `account_id = $1 ORDER BY id DESC`, accountID)
 }
 
-// DayChangeLine is a request with the learner's name, for the staff's queue.
+// DayChangeLine is a request with the learner's name and the names of the
+// staff who took its steps, for the staff's queue.
 type DayChangeLine struct {
 	domain.DayChange
-	FirstName, LastName string
+	FirstName, LastName                            string
+	RecordedByName, ForwardedByName, DecidedByName string
 }
 
 // DayChangeQueue lists the requests from the given courses (nil: every
@@ -109,8 +111,13 @@ func (s *Store) DayChangeQueue(ctx context.Context, fromCourses []int64, limit i
 		args = append(args, s.listArg(fromCourses))
 	}
 	args = append(args, limit)
-	rows, err := s.db.R.QueryContext(ctx, `SELECT q.*, a.first_name, a.last_name FROM (SELECT `+dayChangeColumns+`
-		FROM day_changes WHERE `+where+`) q JOIN accounts a ON a.id = q.account_id
+	staffName := func(alias string) string {
+		return `COALESCE(` + alias + `.first_name || ' ' || ` + alias + `.last_name, '')`
+	}
+	rows, err := s.db.R.QueryContext(ctx, `SELECT q.*, a.first_name, a.last_name, `+staffName("r")+`, `+staffName("f")+`, `+
+		staffName("d")+` FROM (SELECT `+dayChangeColumns+` FROM day_changes WHERE `+where+`) q
+		JOIN accounts a ON a.id = q.account_id LEFT JOIN accounts r ON r.id = q.recorded_by
+		LEFT JOIN accounts f ON f.id = q.forwarded_by LEFT JOIN accounts d ON d.id = q.decided_by
 		ORDER BY CASE WHEN q.state IN ('requested', 'forwarded') THEN 0 ELSE 1 END,
 		CASE WHEN q.state IN ('requested', 'forwarded') THEN q.id ELSE -q.id END LIMIT $`+fmt.Sprint(len(args)), args...)
 	if err != nil {
@@ -121,7 +128,8 @@ func (s *Store) DayChangeQueue(ctx context.Context, fromCourses []int64, limit i
 	for rows.Next() {
 		var l DayChangeLine
 		var err error
-		if l.DayChange, err = scanDayChange(rows, &l.FirstName, &l.LastName); err != nil {
+		if l.DayChange, err = scanDayChange(rows, &l.FirstName, &l.LastName, &l.RecordedByName,
+			&l.ForwardedByName, &l.DecidedByName); err != nil {
 			return nil, fmt.Errorf("day change queue: %w", err)
 		}
 		out = append(out, l)

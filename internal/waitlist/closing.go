@@ -146,7 +146,7 @@ func (s *Service) CloseCourse(ctx context.Context, actor domain.Actor, courseID 
 		}
 		return Closing{}, err
 	}
-	equivalents := equivalents(ix, e)
+	equivalents := Equivalents(ix, e)
 	var res Closing
 	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
 		res = Closing{}

@@ -32,9 +32,9 @@ type DayChangeChoice struct {
 	Targets     []*catalogue.Entry
 }
 
-// equivalents are the courses equivalent to e (same session, formation and
+// Equivalents are the courses equivalent to e (same session, formation and
 // level, not archived), in the order of their codes.
-func equivalents(ix *catalogue.Index, e *catalogue.Entry) []*catalogue.Entry {
+func Equivalents(ix *catalogue.Index, e *catalogue.Entry) []*catalogue.Entry {
 	var out []*catalogue.Entry
 	for _, k := range ix.All() {
 		if k.ID != e.ID && k.SessionID == e.SessionID && k.FormationID == e.FormationID && k.Level == e.Level && !k.Archived {
@@ -81,7 +81,7 @@ func (s *Service) MayAskDayChange(ix *catalogue.Index, c domain.Candidature) boo
 		return false
 	}
 	e, ok := ix.Course(learnerCourse(c))
-	return ok && domain.FirstDayOfClasses(e.FirstClass, s.now()) && len(equivalents(ix, e)) > 0
+	return ok && domain.FirstDayOfClasses(e.FirstClass, s.now()) && len(Equivalents(ix, e)) > 0
 }
 
 // learnerCourse is the course an accepted candidature sits in.
@@ -116,7 +116,7 @@ func (s *Service) choices(ctx context.Context, tx *sql.Tx, candidatureID int64) 
 	if err != nil {
 		return ch, err
 	}
-	for _, k := range equivalents(ix, e) {
+	for _, k := range Equivalents(ix, e) {
 		if !closed[k.ID] {
 			ch.Targets = append(ch.Targets, k)
 		}
@@ -217,7 +217,7 @@ func (s *Service) request(ctx context.Context, actor domain.Actor, candidatureID
 		if err := s.store.InsertDayChange(ctx, tx, &d); err != nil {
 			return err
 		}
-		if err := s.auditDayChange(ctx, tx, actor, d, domain.AuditDayChangeRequested, ch.From, to, reason); err != nil {
+		if err := s.auditDayChange(ctx, tx, actor, d, domain.AuditEvent{Action: domain.AuditDayChangeRequested}, ch.From, to, reason); err != nil {
 			return err
 		}
 		m, err := s.dayChangeMail(ctx, tx, d, ch.From, to, "")
@@ -257,12 +257,12 @@ func (s *Service) ForwardDayChange(ctx context.Context, actor domain.Actor, id i
 			if err != nil || !done {
 				return err
 			}
-			action, state := domain.AuditDayChangeNotForwarded, domain.DayChangeNotForwarded
+			ev, state := domain.AuditEvent{Action: domain.AuditDayChangeNotForwarded}, domain.DayChangeNotForwarded
 			if forward {
-				action, state = domain.AuditDayChangeForwarded, domain.DayChangeForwarded
+				ev, state = domain.AuditEvent{Action: domain.AuditDayChangeForwarded}, domain.DayChangeForwarded
 			}
 			st.Change.State, st.Change.ForwardedAt, st.Change.ForwardedBy, st.Change.ForwardNote = state, now, actor.AccountID, note
-			if err := s.auditDayChange(ctx, tx, actor, d, action, from, to, note); err != nil {
+			if err := s.auditDayChange(ctx, tx, actor, d, ev, from, to, note); err != nil {
 				return err
 			}
 			m, err := s.dayChangeMail(ctx, tx, d, from, to, note)
@@ -299,12 +299,12 @@ func (s *Service) DecideDayChange(ctx context.Context, actor domain.Actor, id in
 			if err != nil || !done {
 				return err
 			}
-			action, state, in := domain.AuditDayChangeRefused, domain.DayChangeRefused, from
+			ev, state, in := domain.AuditEvent{Action: domain.AuditDayChangeRefused}, domain.DayChangeRefused, from
 			if accept {
-				action, state, in = domain.AuditDayChangeAccepted, domain.DayChangeAccepted, to
+				ev, state, in = domain.AuditEvent{Action: domain.AuditDayChangeAccepted}, domain.DayChangeAccepted, to
 			}
 			st.Change.State, st.Change.DecidedAt, st.Change.DecidedBy, st.Change.DecisionNote = state, now, actor.AccountID, note
-			if err := s.auditDayChange(ctx, tx, actor, d, action, from, to, note); err != nil {
+			if err := s.auditDayChange(ctx, tx, actor, d, ev, from, to, note); err != nil {
 				return err
 			}
 			m, err := s.dayChangeMail(ctx, tx, d, in, to, note)
@@ -427,15 +427,16 @@ func stepDone(act domain.Action, state domain.DayChangeState) bool {
 	return state == domain.DayChangeAccepted || state == domain.DayChangeRefused
 }
 
-// auditDayChange writes a step in the audit trail.
-func (s *Service) auditDayChange(ctx context.Context, tx *sql.Tx, actor domain.Actor, d domain.DayChange, action string,
+// auditDayChange writes a step, ev with its Action, in the audit trail.
+func (s *Service) auditDayChange(ctx context.Context, tx *sql.Tx, actor domain.Actor, d domain.DayChange, ev domain.AuditEvent,
 	from, to *catalogue.Entry, why string) error {
-	details := "changement de jour : " + from.Code + " → " + to.Code
-	if action == domain.AuditDayChangeRequested && d.Channel == domain.DayChangeAtDesk {
-		details += " (demande faite au guichet)"
+	ev.Details = "changement de jour : " + from.Code + " → " + to.Code
+	if ev.Action == domain.AuditDayChangeRequested && d.Channel == domain.DayChangeAtDesk {
+		ev.Details += " (demande faite au guichet)"
 	}
-	return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: action,
-		SubjectID: d.AccountID, ObjectKind: domain.AuditObjectCourse, ObjectID: from.ID, Details: details, Reason: why})
+	ev.At, ev.ActorID, ev.SubjectID, ev.ObjectKind, ev.ObjectID, ev.Reason = s.now(), actor.AccountID, d.AccountID,
+		domain.AuditObjectCourse, from.ID, why
+	return s.store.RecordAudit(ctx, tx, ev)
 }
 
 // dayChangeMail describes a step to the learner: in is the course they are
@@ -446,14 +447,6 @@ func (s *Service) dayChangeMail(ctx context.Context, tx *sql.Tx, d domain.DayCha
 		return mail.DayChangeMail{}, err
 	}
 	return mail.DayChangeMail{Seat: st, To: s.seatFor("", to).Course, Note: note, Desk: d.Channel == domain.DayChangeAtDesk}, nil
-}
-
-// PersonDayChanges lists a person's requests, newest first, for their space.
-func (s *Service) PersonDayChanges(ctx context.Context, actor domain.Actor, personID int64) ([]domain.DayChange, error) {
-	if !mayAnswer(actor, personID) {
-		return nil, ErrForbidden
-	}
-	return s.store.AccountDayChanges(ctx, personID)
 }
 
 // DayChangeQueueLimit bounds the queue's page.
@@ -497,20 +490,22 @@ func MayDecide(actor domain.Actor, e *catalogue.Entry) bool {
 	return domain.Can(actor, domain.ActDecideDayChange, resourceOf(e))
 }
 
-// DayChangeResource is the resource a request's permission is checked on:
-// the course it moves from (for the route's check).
-func (s *Service) DayChangeResource(ctx context.Context, id int64) (domain.Resource, bool) {
+// DayChangeResource is the resource a request's permission is checked on,
+// for the route's check: the course it moves from. A request that does not
+// exist is no resource: only the central service passes that check, and
+// then finds nothing; others are refused, learning nothing of which IDs
+// exist.
+func (s *Service) DayChangeResource(ctx context.Context, id int64) domain.Resource {
 	ix, _ := s.catalogue.Index(ctx)
 	if ix == nil {
-		return domain.Resource{}, false
+		return domain.Resource{}
 	}
 	d, err := s.store.DayChange(ctx, nil, id)
 	if err != nil {
-		return domain.Resource{}, false
+		return domain.Resource{}
 	}
-	e, ok := ix.Course(d.FromCourseID)
-	if !ok {
-		return domain.Resource{}, false
+	if e, ok := ix.Course(d.FromCourseID); ok {
+		return resourceOf(e)
 	}
-	return resourceOf(e), true
+	return domain.Resource{}
 }

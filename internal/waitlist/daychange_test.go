@@ -170,7 +170,8 @@ func TestDayChange_SEL8_director_forwards_coordinator_decides(t *testing.T) {
 				t.Fatalf("%d audit events %s, want 1", n, action)
 			}
 		}
-		mine, err := e.wl.PersonDayChanges(ctx, a1.actor, a1.account.ID)
+		sp, err := e.wl.Space(ctx, a1.actor, a1.account.ID)
+		mine := sp.DayChanges[a1.ids[c.ID]]
 		if err != nil || len(mine) != 1 || mine[0].State != domain.DayChangeAccepted || mine[0].DecisionNote != "place libre le jeudi" {
 			t.Fatalf("A1's space shows %+v, %v", mine, err)
 		}

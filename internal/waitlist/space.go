@@ -23,6 +23,9 @@ type Place struct {
 type Space struct {
 	Places map[int64][]Place        // by candidature
 	Offers map[int64][]domain.Offer // by candidature, newest first
+	// DayChanges are the requests to change day (SEL-8), by candidature,
+	// newest first.
+	DayChanges map[int64][]domain.DayChange
 }
 
 // Pending is the candidature's pending offer, if any.
@@ -40,7 +43,7 @@ func (s *Service) Space(ctx context.Context, actor domain.Actor, personID int64)
 	if !mayAnswer(actor, personID) {
 		return Space{}, ErrForbidden
 	}
-	sp := Space{Places: map[int64][]Place{}, Offers: map[int64][]domain.Offer{}}
+	sp := Space{Places: map[int64][]Place{}, Offers: map[int64][]domain.Offer{}, DayChanges: map[int64][]domain.DayChange{}}
 	ranks, err := s.store.WaitingRanks(ctx, personID)
 	if err != nil {
 		return sp, err
@@ -54,6 +57,13 @@ func (s *Service) Space(ctx context.Context, actor domain.Actor, personID int64)
 	}
 	for _, o := range offers {
 		sp.Offers[o.CandidatureID] = append(sp.Offers[o.CandidatureID], o)
+	}
+	changes, err := s.store.AccountDayChanges(ctx, personID)
+	if err != nil {
+		return sp, err
+	}
+	for _, d := range changes {
+		sp.DayChanges[d.CandidatureID] = append(sp.DayChanges[d.CandidatureID], d)
 	}
 	return sp, nil
 }

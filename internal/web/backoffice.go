@@ -65,6 +65,8 @@ func (s *Server) backOfficeHome(w http.ResponseWriter, r *http.Request) {
 		}
 		if g.Role == domain.RoleCentral || g.Role == domain.RoleDirector || g.Role == domain.RoleCoordinator {
 			sec.Links = append(sec.Links, testsLinks(pg, ix)...) // SEL-2 (selection_tests.go)
+			sec.Links = append(sec.Links, views.Link{URL: "/back-office/changements-de-jour", // SEL-8 (daychange.go)
+				Label: p.T("daychange.queue.title"), Hint: p.T("bo.home.daychanges.hint." + string(g.Role))})
 		}
 		if g.Role == domain.RoleCentral {
 			sec.Links = append(sec.Links, sessionLinks(pg, ix, "bo.selrun.link", runsPath)...) // SEL-1, PER-1 (selection_runs.go)

@@ -462,6 +462,8 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 		v.Done = p.T("cands.offer.declined")
 	case q.Get("desistement") != "":
 		v.Done = p.T("cands.given_up")
+	case q.Get("jour") == "1":
+		v.Done = p.T("cands.daychange.asked")
 	case q.Get("annule") != "":
 		v.Done = p.T("cands.cancelled")
 		if id, err := strconv.ParseInt(q.Get("annule"), 10, 64); err == nil {
@@ -504,6 +506,9 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 		}
 		row.Why = s.candidateWhy(r, p, u.Actor, c) // SEL-1: why, once the run is published
 		s.waitlistRow(pg, ix, lists, c, &row)
+		if s.Waitlist != nil {
+			s.dayChangeRow(pg, ix, lists, c, &row) // SEL-8 (daychange.go)
+		}
 		for _, h := range space.History[c.ID] {
 			row.History = append(row.History, pg.DateTime(h.At, s.Paris)+" — "+p.T("cstatus."+string(h.Status))+" ("+h.Note+")")
 		}

@@ -83,6 +83,9 @@ func (s *Server) Handler() http.Handler {
 	h("POST /mes-offres/{id}/refuser", can(domain.ActApply, selfResource), s.answerOffer(false))
 	h("GET /mes-candidatures/{id}/renoncer", can(domain.ActApply, selfResource), s.giveUpPage)
 	h("POST /mes-candidatures/{id}/renoncer", can(domain.ActApply, selfResource), s.giveUp)
+	// Day changes (SEL-8): asked on the first day of classes.
+	h("GET /mes-candidatures/{id}/changer-de-jour", can(domain.ActApply, selfResource), s.dayChangePage)
+	h("POST /mes-candidatures/{id}/changer-de-jour", can(domain.ActApply, selfResource), s.askDayChange, textForm)
 
 	// Back office (ROLE-2..7).
 	h("GET /back-office", can(domain.ActBackOffice, nil), s.backOfficeHome)
@@ -226,6 +229,14 @@ func (s *Server) Handler() http.Handler {
 	h("GET /back-office/cours/{id}/listes", can(domain.ActViewCourse, courseResource), s.courseListsPage)
 	h("POST /back-office/cours/{id}/listes/rang", can(domain.ActManageWaitingList, courseResource), s.reorderWaiting, textForm)
 	h("POST /back-office/cours/{id}/listes/fermer", can(domain.ActManageCatalogue, nil), s.closeCourse, textForm)
+	// Day changes (SEL-8): recorded at the desk, forwarded by the director,
+	// decided by the coordinator.
+	h("POST /back-office/cours/{id}/changement-de-jour", can(domain.ActForwardDayChange, courseResource), s.recordDayChange, textForm)
+	h("GET /back-office/changements-de-jour", can(domain.ActDayChanges, nil), s.dayChangeQueuePage)
+	h("POST /back-office/changements-de-jour/{id}/transmettre", can(domain.ActForwardDayChange, dayChangeResource),
+		s.dayChangeStep(false), textForm)
+	h("POST /back-office/changements-de-jour/{id}/decider", can(domain.ActDecideDayChange, dayChangeResource),
+		s.dayChangeStep(true), textForm)
 	h("GET /back-office/cours/{id}/resultats-affiches", can(domain.ActViewCourse, courseResource), s.resultsPostingPage)
 	h("GET /back-office/cours/{id}/resultats-affiches.pdf", can(domain.ActViewCourse, courseResource), s.resultsPostingPDF)
 

@@ -80,14 +80,21 @@ func (s *Server) courseListsPage(w http.ResponseWriter, r *http.Request) {
 
 // renderCourseListsClose shows the page again with the closing form's errors.
 func (s *Server) renderCourseListsClose(w http.ResponseWriter, r *http.Request, f *views.CloseForm) {
-	s.renderCourseListsWith(w, r, http.StatusUnprocessableEntity, nil, f)
+	s.renderCourseListsWith(w, r, http.StatusUnprocessableEntity, nil, f, nil)
+}
+
+func (s *Server) renderCourseListsDesk(w http.ResponseWriter, r *http.Request, f *views.DeskDayChangeForm) {
+	s.renderCourseListsWith(w, r, http.StatusUnprocessableEntity, nil, nil, f)
 }
 
 func (s *Server) renderCourseLists(w http.ResponseWriter, r *http.Request, status int, reorder *views.ReorderForm) {
-	s.renderCourseListsWith(w, r, status, reorder, nil)
+	s.renderCourseListsWith(w, r, status, reorder, nil, nil)
 }
 
-func (s *Server) renderCourseListsWith(w http.ResponseWriter, r *http.Request, status int, reorder *views.ReorderForm, closing *views.CloseForm) {
+// renderCourseListsWith shows a course's lists, with the form that was
+// refused, if any, filled in again.
+func (s *Server) renderCourseListsWith(w http.ResponseWriter, r *http.Request, status int, reorder *views.ReorderForm,
+	closing *views.CloseForm, desk *views.DeskDayChangeForm) {
 	ix := s.index(w, r)
 	if ix == nil {
 		return
@@ -124,6 +131,7 @@ func (s *Server) renderCourseListsWith(w http.ResponseWriter, r *http.Request, s
 			s.waitlistError(w, r, err)
 			return
 		}
+		s.deskDayChangeParts(r, pg, u.Actor, e, l.Accepted, v, desk) // SEL-8 (daychange.go)
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, status, views.CourseLists(pg, v))
