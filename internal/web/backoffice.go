@@ -64,7 +64,7 @@ func (s *Server) backOfficeHome(w http.ResponseWriter, r *http.Request) {
 			sec.Start = &views.Link{URL: "/back-office/inscription-assistee", Label: p.T("bo.home.guidance.start")}
 		}
 		if g.Role == domain.RoleCentral || g.Role == domain.RoleDirector || g.Role == domain.RoleCoordinator {
-			sec.Links = append(sec.Links, testsLinks(pg, ix)...) // SEL-2 (selection_tests.go)
+			sec.Links = append(sec.Links, testsLinks(pg, ix)...)                              // SEL-2 (selection_tests.go)
 			sec.Links = append(sec.Links, views.Link{URL: "/back-office/changements-de-jour", // SEL-8 (daychange.go)
 				Label: p.T("daychange.queue.title"), Hint: p.T("bo.home.daychanges.hint." + string(g.Role))})
 		}
