@@ -488,8 +488,16 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 		if !ok {
 			continue
 		}
-		row := views.CandidatureRow{ID: c.ID, URL: courseURL(e), Title: e.Formation.Title, Level: p.T("level." + string(e.Level)),
-			Schedule: schedule(p, e), Place: placeName(pg, e), Session: e.Session.Name, Status: p.T("cstatus." + string(c.Status)),
+		// Accepted in another course than the one chosen (a redirect, a day
+		// change), the row shows the course the learner is in.
+		in := e
+		if c.Status == domain.CandidatureAccepted && c.AcceptedCourseID != 0 && c.AcceptedCourseID != c.CourseID {
+			if a, ok := ix.Course(c.AcceptedCourseID); ok {
+				in = a
+			}
+		}
+		row := views.CandidatureRow{ID: c.ID, URL: courseURL(in), Title: e.Formation.Title, Level: p.T("level." + string(in.Level)),
+			Schedule: schedule(p, in), Place: placeName(pg, in), Session: e.Session.Name, Status: p.T("cstatus." + string(c.Status)),
 			Price: tariffText(p, e, c.HalfTariffClaim), Reference: candidature.Reference(c.ValidationKey),
 			CancelURL: "/mes-candidatures/" + itoa64(c.ID) + "/annuler"}
 		if e.RemoteNow {
