@@ -346,6 +346,10 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST", "/back-office/changements-de-jour/999999/transmettre", url.Values{}, expect("central"), true}},
 		"POST /back-office/changements-de-jour/{id}/decider": {
 			{"POST", "/back-office/changements-de-jour/999999/decider", url.Values{}, expect("central"), true}},
+		// ROLE-3, ROLE-4, ROLE-5: the same staff record a désistement of the course's learners, with a reason.
+		"POST /back-office/cours/{id}/listes/desistement": {
+			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/listes/desistement", url.Values{}, expect("director", "coordinator", "central"), false},
+			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/listes/desistement", url.Values{}, expect("central"), false}},
 		"POST /back-office/cours/{id}/listes/fermer": {
 			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/listes/fermer", url.Values{}, expect("central"), false}},
 		"GET /back-office/cours/{id}/resultats-affiches": {

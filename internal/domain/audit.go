@@ -58,6 +58,9 @@ const (
 	// A course's waiting list put in another order by staff, with the reason
 	// (SEL-4 lists; ObjectKind course, SubjectID the candidate moved).
 	AuditWaitingListMoved = "waitlist.moved"
+	// AuditWaitingWithdrawn: staff recorded a learner's or a waiting
+	// candidate's désistement, with the reason; the seat was offered on.
+	AuditWaitingWithdrawn = "waitlist.withdrawn"
 	// A course that did not open (SEL-6), with the reason.
 	AuditCourseClosed   = "course.closed"
 	AuditCourseCreated  = "course.created"
@@ -168,6 +171,7 @@ var AuditActions = []string{
 	AuditSelectionPublished,
 	AuditSocialRateSet,
 	AuditWaitingListMoved,
+	AuditWaitingWithdrawn,
 	AuditCourseClosed,
 	AuditDayChangeRequested,
 	AuditDayChangeForwarded,

@@ -141,10 +141,13 @@ func RenderOfferExpired(s Seat, deadline, kept string) (subject, text, html stri
 	return render("Offre expirée : « "+s.Formation+" »", "Offre expirée", s, p, nil, nil, "", "")
 }
 
-// RenderGivenUp confirms a place given up, or a wait ended, by the
-// candidate (désistement).
-func RenderGivenUp(s Seat, wasAccepted bool) (subject, text, html string, err error) {
+// RenderGivenUp confirms a place given up, or a wait ended (désistement),
+// by the candidate or, with the reason, recorded by the establishment.
+func RenderGivenUp(s Seat, wasAccepted bool, reason string) (subject, text, html string, err error) {
 	p := []string{"Votre désistement de la formation « " + s.Formation + " » est enregistré."}
+	if reason != "" {
+		p[0] = "L'établissement a enregistré votre désistement de la formation « " + s.Formation + " » : « " + reason + " »."
+	}
 	if wasAccepted {
 		p = append(p, "Votre place dans le cours "+s.Course+" est libérée : elle est proposée à la personne suivante de la liste d'attente.")
 	} else {

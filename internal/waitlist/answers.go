@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 
 	"cma/internal/catalogue"
 	"cma/internal/domain"
@@ -247,6 +248,41 @@ func (s *Service) GiveUp(ctx context.Context, actor domain.Actor, personID, cand
 	if !mayAnswer(actor, personID) {
 		return Answer{}, ErrForbidden
 	}
+	return s.leave(ctx, actor, candidatureID, func(c domain.Candidature, _ *catalogue.Entry) error {
+		if c.AccountID != personID {
+			return fmt.Errorf("candidature %d of person %d: %w", candidatureID, personID, ErrNotFound)
+		}
+		return nil
+	}, domain.FreedGivenUp, "désistement", "")
+}
+
+// Withdraw records, for staff, the désistement of a learner or a waiting
+// candidate who told the establishment (at the desk, by phone) or who never
+// came: the same as GiveUp, with the reason, audited, told to the person.
+// The director of the course's establishment, its formation's coordinator
+// and the central service may (ROLE-3..5).
+func (s *Service) Withdraw(ctx context.Context, actor domain.Actor, candidatureID int64, reason string) (Answer, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return Answer{}, refuse("waitlist.withdraw.reason")
+	}
+	if len([]rune(reason)) > MaxReasonLength {
+		return Answer{}, refuse("waitlist.move.reason_long", "Max", MaxReasonLength)
+	}
+	return s.leave(ctx, actor, candidatureID, func(c domain.Candidature, e *catalogue.Entry) error {
+		if !domain.Can(actor, domain.ActManageWaitingList, resourceOf(e)) {
+			return ErrForbidden
+		}
+		return nil
+	}, domain.FreedWithdrawn, "désistement enregistré par l'établissement : "+reason, reason)
+}
+
+// leave ends a candidature's place or wait in one transaction: allowed
+// checks the actor on the candidature and the course it sits in or chose;
+// freedBy says why its seats are free; note goes in its history; a reason,
+// given by staff, goes in the email and the audit trail.
+func (s *Service) leave(ctx context.Context, actor domain.Actor, candidatureID int64,
+	allowed func(c domain.Candidature, e *catalogue.Entry) error, freedBy, note, reason string) (Answer, error) {
 	ix, err := s.catalogue.Index(ctx)
 	if ix == nil {
 		return Answer{}, err
@@ -258,8 +294,12 @@ func (s *Service) GiveUp(ctx context.Context, actor domain.Actor, personID, cand
 		if err != nil {
 			return err
 		}
-		if c.AccountID != personID {
-			return fmt.Errorf("candidature %d of person %d: %w", candidatureID, personID, ErrNotFound)
+		e, ok := ix.Course(learnerCourse(c))
+		if !ok {
+			return fmt.Errorf("candidature %d: course %d: %w", c.ID, learnerCourse(c), ErrNotFound)
+		}
+		if err := allowed(c, e); err != nil {
+			return err
 		}
 		// The seats to free: the course accepted in, and the one of a pending
 		// offer. Every course whose list it is on is locked too: an offer
@@ -299,23 +339,26 @@ func (s *Service) GiveUp(ctx context.Context, actor domain.Actor, personID, cand
 			}
 		}
 		if _, err := s.store.SetCandidatureStatus(ctx, tx, c.ID, []domain.CandidatureStatus{c.Status}, domain.CandidatureGivenUp, 0,
-			now, actor.AccountID, "désistement"); err != nil {
+			now, actor.AccountID, note); err != nil {
 			return err
 		}
-		course := c.CourseID
-		if wasAccepted {
-			course = c.AcceptedCourseID
+		if e, ok := ix.Course(learnerCourse(c)); ok {
+			st, err := s.seat(ctx, tx, c.AccountID, e)
+			if err != nil {
+				return err
+			}
+			subject, text, html, err := mail.RenderGivenUp(st, wasAccepted, reason)
+			if err != nil {
+				return err
+			}
+			if err := s.keep(ctx, tx, c.AccountID, "waitlist_given_up", subject, text, html); err != nil {
+				return err
+			}
 		}
-		if e, ok := ix.Course(course); ok {
-			st, err := s.seat(ctx, tx, personID, e)
-			if err != nil {
-				return err
-			}
-			subject, text, html, err := mail.RenderGivenUp(st, wasAccepted)
-			if err != nil {
-				return err
-			}
-			if err := s.keep(ctx, tx, personID, "waitlist_given_up", subject, text, html); err != nil {
+		if reason != "" {
+			if err := s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: now, ActorID: actor.AccountID, Action: domain.AuditWaitingWithdrawn,
+				SubjectID: c.AccountID, ObjectKind: domain.AuditObjectCourse, ObjectID: e.ID, Reason: reason,
+				Details: "désistement enregistré : " + e.Code}); err != nil {
 				return err
 			}
 		}
@@ -330,7 +373,7 @@ func (s *Service) GiveUp(ctx context.Context, actor domain.Actor, personID, cand
 			seats = append(seats, offer.CourseID)
 		}
 		for _, seat := range seats {
-			next, err := s.fillTx(ctx, tx, ix, seat, domain.FreedGivenUp)
+			next, err := s.fillTx(ctx, tx, ix, seat, freedBy)
 			if err != nil {
 				return err
 			}

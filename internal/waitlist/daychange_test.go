@@ -217,3 +217,50 @@ func TestDayChange_SEL8_director_forwards_coordinator_decides(t *testing.T) {
 		}
 	})
 }
+
+// TestWithdraw_staff_record_a_desistement_with_a_reason: the director of
+// the course's establishment records that a learner gives up their place
+// (ROLE-3): a reason is needed, staff of another establishment may not, the
+// learner is told with the reason, the audit trail has it, and the seat goes
+// at once to the first in line (freed by a withdrawal); twice does nothing
+// twice.
+func TestWithdraw_staff_record_a_desistement_with_a_reason(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		e := newEnv(t, d)
+		c, _, _ := e.pair(t)
+		accepted, waiting := e.split(t, c, 1, 2)
+		learner, first := accepted[0], waiting[0]
+		director := domain.Actor{AccountID: e.central.AccountID, Kind: domain.AccountStaff,
+			Grants: []domain.Grant{{Role: domain.RoleDirector, EstablishmentID: c.EstablishmentID}}}
+		other := domain.Actor{AccountID: e.central.AccountID, Kind: domain.AccountStaff,
+			Grants: []domain.Grant{{Role: domain.RoleDirector, EstablishmentID: c.EstablishmentID + 1000}}}
+		_, err := e.wl.Withdraw(ctx, director, learner.ids[c.ID], "  ")
+		refusedWith(t, err, "waitlist.withdraw.reason")
+		if _, err := e.wl.Withdraw(ctx, other, learner.ids[c.ID], "par téléphone"); !errors.Is(err, waitlist.ErrForbidden) {
+			t.Fatalf("a director of another establishment: %v, want forbidden", err)
+		}
+		if _, err := e.wl.Withdraw(ctx, learner.actor, learner.ids[c.ID], "par téléphone"); !errors.Is(err, waitlist.ErrForbidden) {
+			t.Fatalf("a candidate withdrawing as staff: %v, want forbidden", err)
+		}
+		a, err := e.wl.Withdraw(ctx, director, learner.ids[c.ID], "désistement par téléphone")
+		if err != nil || len(a.Next) != 1 || a.Next[0].CandidatureID != first.ids[c.ID] || a.Next[0].FreedBy != domain.FreedWithdrawn {
+			t.Fatalf("the seat went to %+v (%v), want the first in line, freed by a withdrawal", a.Next, err)
+		}
+		if got := e.status(t, learner.ids[c.ID]); got != domain.CandidatureGivenUp {
+			t.Fatalf("the learner's candidature is %s, want given up", got)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM messages WHERE account_id = $1 AND kind = 'waitlist_given_up' AND body_text LIKE '%désistement par téléphone%'`,
+			learner.account.ID); n != 1 {
+			t.Fatalf("%d emails telling the learner with the reason, want 1", n)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM audit_events WHERE action = $1 AND subject_account_id = $2 AND reason = $3`,
+			domain.AuditWaitingWithdrawn, learner.account.ID, "désistement par téléphone"); n != 1 {
+			t.Fatalf("%d audit events of the withdrawal, want 1", n)
+		}
+		if a, err := e.wl.Withdraw(ctx, director, learner.ids[c.ID], "désistement par téléphone"); err != nil || !a.Already {
+			t.Fatalf("withdrawn twice: %+v, %v; want already", a, err)
+		}
+		e.seatsHeld(t, c.ID)
+	})
+}

@@ -229,6 +229,7 @@ func (s *Server) Handler() http.Handler {
 	h("GET /back-office/cours/{id}/listes", can(domain.ActViewCourse, courseResource), s.courseListsPage)
 	h("POST /back-office/cours/{id}/listes/rang", can(domain.ActManageWaitingList, courseResource), s.reorderWaiting, textForm)
 	h("POST /back-office/cours/{id}/listes/fermer", can(domain.ActManageCatalogue, nil), s.closeCourse, textForm)
+	h("POST /back-office/cours/{id}/listes/desistement", can(domain.ActManageWaitingList, courseResource), s.withdraw, textForm)
 	// Day changes (SEL-8): recorded at the desk, forwarded by the director,
 	// decided by the coordinator.
 	h("POST /back-office/cours/{id}/changement-de-jour", can(domain.ActForwardDayChange, courseResource), s.recordDayChange, textForm)

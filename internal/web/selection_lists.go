@@ -87,14 +87,31 @@ func (s *Server) renderCourseListsDesk(w http.ResponseWriter, r *http.Request, f
 	s.renderCourseListsWith(w, r, http.StatusUnprocessableEntity, nil, nil, f)
 }
 
+func (s *Server) renderCourseListsWithdraw(w http.ResponseWriter, r *http.Request, f *views.WithdrawForm) {
+	s.renderCourseListsForms(w, r, http.StatusUnprocessableEntity, courseListForms{withdraw: f})
+}
+
 func (s *Server) renderCourseLists(w http.ResponseWriter, r *http.Request, status int, reorder *views.ReorderForm) {
 	s.renderCourseListsWith(w, r, status, reorder, nil, nil)
 }
 
-// renderCourseListsWith shows a course's lists, with the form that was
-// refused, if any, filled in again.
 func (s *Server) renderCourseListsWith(w http.ResponseWriter, r *http.Request, status int, reorder *views.ReorderForm,
 	closing *views.CloseForm, desk *views.DeskDayChangeForm) {
+	s.renderCourseListsForms(w, r, status, courseListForms{reorder: reorder, closing: closing, desk: desk})
+}
+
+// courseListForms are the staff's forms of a course's lists page; the one
+// refused, if any, is filled in again.
+type courseListForms struct {
+	reorder  *views.ReorderForm
+	closing  *views.CloseForm
+	desk     *views.DeskDayChangeForm
+	withdraw *views.WithdrawForm
+}
+
+// renderCourseListsForms shows a course's lists with its forms.
+func (s *Server) renderCourseListsForms(w http.ResponseWriter, r *http.Request, status int, forms courseListForms) {
+	reorder, closing, desk := forms.reorder, forms.closing, forms.desk
 	ix := s.index(w, r)
 	if ix == nil {
 		return
@@ -132,6 +149,7 @@ func (s *Server) renderCourseListsWith(w http.ResponseWriter, r *http.Request, s
 			return
 		}
 		s.deskDayChangeParts(r, pg, u.Actor, e, l.Accepted, v, desk) // SEL-8 (daychange.go)
+		s.withdrawParts(r, pg, u.Actor, e, l.Accepted, l.Waiting, v, forms.withdraw)
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, status, views.CourseLists(pg, v))

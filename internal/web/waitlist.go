@@ -237,6 +237,9 @@ func (s *Server) waitingListParts(r *http.Request, pg *views.Page, actor domain.
 	if r.URL.Query().Get("rang") == "1" {
 		v.Done = p.T("lists.reorder.done")
 	}
+	if r.URL.Query().Get("desistement") == "1" {
+		v.Done = p.T("lists.withdraw.done")
+	}
 	if err := s.closeParts(r, pg, actor, e, len(v.Accepted), v); err != nil {
 		return err
 	}
@@ -420,4 +423,63 @@ func (s *Server) setOpening(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.waitlistError(w, r, err)
 	}
+}
+
+// withdrawParts adds, for staff who may, the form that records a
+// désistement of one of the course's learners or waiting candidates.
+func (s *Server) withdrawParts(r *http.Request, pg *views.Page, actor domain.Actor, e *catalogue.Entry,
+	accepted, waiting []selection.Learner, v *views.CourseListsView, f *views.WithdrawForm) {
+	if !s.Waitlist.MayReorder(r.Context(), actor, e.ID) || len(accepted)+len(waiting) == 0 {
+		return
+	}
+	if f == nil {
+		f = &views.WithdrawForm{ErrFor: map[string]string{}}
+	}
+	f.Action = "/back-office/cours/" + itoa64(e.ID) + "/listes/desistement"
+	selected := r.PostFormValue("candidature-desistement")
+	f.Candidates = []views.Option{{Value: "", Label: pg.T("lists.withdraw.who.choose")}}
+	add := func(l selection.Learner, what string) {
+		id := itoa64(l.CandidatureID)
+		f.Candidates = append(f.Candidates, views.Option{Value: id, Selected: id == selected,
+			Label: strings.TrimSpace(l.FirstName+" "+strings.ToUpper(l.LastName)) + " — " + what})
+	}
+	for _, l := range accepted {
+		add(l, pg.T("cstatus.accepted"))
+	}
+	for _, l := range waiting {
+		add(l, pg.T("lists.withdraw.waiting", map[string]any{"Rank": l.Position}))
+	}
+	v.Withdraw = f
+}
+
+// withdraw records a désistement for staff, with its reason.
+func (s *Server) withdraw(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	p := s.printer(r)
+	f := &views.WithdrawForm{Reason: r.PostFormValue("motif-desistement"), ErrFor: map[string]string{}}
+	cand, err := strconv.ParseInt(r.PostFormValue("candidature-desistement"), 10, 64)
+	if err != nil {
+		f.ErrFor["candidature-desistement"] = p.T("lists.withdraw.who.error")
+		f.Error = f.ErrFor["candidature-desistement"]
+		s.renderCourseListsWithdraw(w, r, f)
+		return
+	}
+	if _, err := s.Waitlist.Withdraw(r.Context(), currentUser(r).Actor, cand, f.Reason); err != nil {
+		var refusal *waitlist.Refusal
+		if errors.As(err, &refusal) {
+			f.Error = p.WordKeyed(refusal)
+			if refusal.Key == "waitlist.withdraw.reason" || refusal.Key == "waitlist.move.reason_long" {
+				f.ErrFor["motif-desistement"] = f.Error
+			}
+			s.renderCourseListsWithdraw(w, r, f)
+			return
+		}
+		s.waitlistError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/back-office/cours/"+itoa64(id)+"/listes?desistement=1", http.StatusSeeOther)
 }
