@@ -313,6 +313,11 @@ func serve(ctx context.Context, args []string, env Env) error {
 			ln.Close()
 			return fmt.Errorf("demo waiting lists: %w", err)
 		}
+		if err := demoDayChanges(ctx, st, cat, waitlist.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words,
+			PublicURL: publicURL, Log: log}); err != nil {
+			ln.Close()
+			return fmt.Errorf("demo day changes: %w", err)
+		}
 	}
 	lists = waitlist.New(waitlist.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, Now: env.Now,
 		PublicURL: publicURL, Log: log})

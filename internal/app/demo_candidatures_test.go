@@ -54,4 +54,11 @@ func TestServeDemo_candidatures_owned_by_personas(t *testing.T) {
 	if n := countRows(t, dbURL, `SELECT COUNT(*) FROM candidatures WHERE status = 'given_up'`); n < 2 {
 		t.Errorf("%d places given up in the demo, want 2 or more", n)
 	}
+	// The first evening of the annual classes (SEL-8): a day change waits
+	// for the director persona, another for the coordinator's decision.
+	for _, state := range []string{"requested", "forwarded"} {
+		if n := countRows(t, dbURL, `SELECT COUNT(*) FROM day_changes WHERE state = '`+state+`'`); n != 1 {
+			t.Errorf("the demo has %d %s day changes, want 1", n, state)
+		}
+	}
 }

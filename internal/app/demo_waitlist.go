@@ -2,8 +2,10 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"cma/internal/catalogue"
@@ -122,4 +124,71 @@ func moveDemoLists(ctx context.Context, st *store.Store, cat *catalogue.Service,
 		next, err = answer(next[0], false)
 	}
 	return err
+}
+
+// demoDirectorEmail is the development provider's director persona.
+const demoDirectorEmail = "directrice.voltaire@paris.exemple"
+
+// demoDayChanges gives the director persona's establishment the day changes
+// of its annual courses' first evening (SEL-8): two learners asked at the
+// desk to move to another day; the director recorded both and forwarded the
+// first to the coordinator (the central service decides it in the demo);
+// the second waits for her. Nothing when the demo has no such courses.
+func demoDayChanges(ctx context.Context, st *store.Store, cat *catalogue.Service, deps waitlist.Deps) error {
+	ix, err := cat.Index(ctx)
+	if err != nil {
+		return err
+	}
+	director, err := st.StaffByEmail(ctx, nil, demoDirectorEmail)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	var est int64
+	for _, e := range ix.Establishments {
+		if strings.Contains(e.Name, "Voltaire") {
+			est = e.ID
+		}
+	}
+	actor := domain.Actor{AccountID: director.ID, Kind: domain.AccountStaff,
+		Grants: []domain.Grant{{Role: domain.RoleDirector, EstablishmentID: est}}}
+	var day time.Time
+	deps.Now = func() time.Time { return day }
+	wl := waitlist.New(deps)
+	recorded := 0
+	for _, e := range ix.All() {
+		if recorded == 2 {
+			break
+		}
+		if e.EstablishmentID != est || e.Session.Code != demo.SessionAnnualCode || e.FirstClass.IsZero() ||
+			len(waitlist.Equivalents(ix, e)) == 0 {
+			continue
+		}
+		learners, err := st.CourseAccepted(ctx, e.ID)
+		if err != nil {
+			return err
+		}
+		if len(learners) == 0 {
+			continue
+		}
+		fc := e.FirstClass
+		day = time.Date(fc.Year(), fc.Month(), fc.Day(), 20, 15, 0, 0, domain.Paris())
+		ch, err := wl.DeskDayChangeChoices(ctx, actor, learners[0].CandidatureID)
+		if err != nil || len(ch.Targets) == 0 {
+			continue // a course whose equivalents do not open: the next one
+		}
+		d, err := wl.RecordDayChange(ctx, actor, learners[0].CandidatureID, ch.Targets[0].ID, "horaires de travail changés à la rentrée")
+		if err != nil {
+			return fmt.Errorf("demo day change in %s: %w", e.Code, err)
+		}
+		if recorded == 0 {
+			day = day.Add(15 * time.Minute)
+			if _, err := wl.ForwardDayChange(ctx, actor, d.ID, true, "vu au guichet, avis favorable"); err != nil {
+				return fmt.Errorf("demo day change forwarded: %w", err)
+			}
+		}
+		recorded++
+	}
+	return nil
 }
