@@ -12,7 +12,6 @@ import (
 	"cma/internal/catalogue"
 	"cma/internal/demo"
 	"cma/internal/domain"
-	"cma/internal/selection"
 )
 
 // TestDayChangeJourney_SEL8 is a day change in the browser. Camille Martin
@@ -62,19 +61,7 @@ func TestDayChangeJourney_SEL8(t *testing.T) {
 		EmailVerified: true, FirstName: "Camille", LastName: "Martin", BirthDate: time.Date(1990, 1, 2, 0, 0, 0, 0, time.UTC)},
 		from.ID, domain.SocialSituation{RSA: true}, domain.ObjectiveIntegration)
 	clock.Store(session.AnswerOpens.Add(time.Hour).UnixNano())
-	staff, err := f.st.AccountByEmail(ctx, nil, "service.central.cma@paris.exemple")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sel := selection.New(selection.Deps{Store: f.st, Catalogue: f.cat, Outbox: f.box, Words: f.words, Now: now,
-		Paris: domain.Paris(), PublicURL: base})
-	run, err := sel.StartRun(ctx, accounts.ActorOf(staff), session.ID, domain.PassMain)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sel.Publish(ctx, accounts.ActorOf(staff), run.ID); err != nil {
-		t.Fatal(err)
-	}
+	f.publish(t, session.ID, base, now)
 	formation := from.Formation.Title
 
 	// --- The evening of the first class: Camille asks from her space.

@@ -21,6 +21,7 @@ import (
 	"cma/internal/i18n"
 	"cma/internal/jobs"
 	"cma/internal/outbox"
+	"cma/internal/selection"
 	"cma/internal/store"
 )
 
@@ -147,6 +148,29 @@ func newFiler(t *testing.T, dbURL string, now func() time.Time) *filer {
 		}
 	}
 	return &filer{st: st, cat: cat, cands: cands, accts: accounts.New(st, now, log), box: box, words: words}
+}
+
+// publish runs the session's main pass as the central service and publishes
+// it (the clock in the answer period), as the back office would; it returns
+// the central service's actor.
+func (f *filer) publish(t *testing.T, sessionID int64, base string, now func() time.Time) domain.Actor {
+	t.Helper()
+	ctx := context.Background()
+	staff, err := f.st.AccountByEmail(ctx, nil, "service.central.cma@paris.exemple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	central := accounts.ActorOf(staff)
+	sel := selection.New(selection.Deps{Store: f.st, Catalogue: f.cat, Outbox: f.box, Words: f.words, Now: now,
+		Paris: domain.Paris(), PublicURL: base})
+	run, err := sel.StartRun(ctx, central, sessionID, domain.PassMain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sel.Publish(ctx, central, run.ID); err != nil {
+		t.Fatal(err)
+	}
+	return central
 }
 
 // apply signs the person in (an account at the identity's issuer) and

@@ -12,7 +12,6 @@ import (
 	"cma/internal/catalogue"
 	"cma/internal/demo"
 	"cma/internal/domain"
-	"cma/internal/selection"
 	"cma/internal/waitlist"
 )
 
@@ -78,20 +77,7 @@ func TestWaitingListJourney_SEL4_SEL6_CAN1_CAN2_CAN3(t *testing.T) {
 
 	// --- The selection, run and published in the answer period.
 	clock.Store(session.AnswerOpens.Add(time.Hour).UnixNano())
-	staff, err := f.st.AccountByEmail(ctx, nil, "service.central.cma@paris.exemple")
-	if err != nil {
-		t.Fatal(err)
-	}
-	central := accounts.ActorOf(staff)
-	sel := selection.New(selection.Deps{Store: f.st, Catalogue: f.cat, Outbox: f.box, Words: f.words, Now: now,
-		Paris: domain.Paris(), PublicURL: base})
-	run, err := sel.StartRun(ctx, central, session.ID, domain.PassMain)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := sel.Publish(ctx, central, run.ID); err != nil {
-		t.Fatal(err)
-	}
+	f.publish(t, session.ID, base, now)
 	lists := waitlist.New(waitlist.Deps{Store: f.st, Catalogue: f.cat, Outbox: f.box, Words: f.words, Now: now, PublicURL: base})
 	formation := course.Formation.Title
 
