@@ -54,6 +54,13 @@ func TestServeDemo_candidatures_owned_by_personas(t *testing.T) {
 	if n := countRows(t, dbURL, `SELECT COUNT(*) FROM candidatures WHERE status = 'given_up'`); n < 2 {
 		t.Errorf("%d places given up in the demo, want 2 or more", n)
 	}
+	// The persona Inès Moreau waits, whatever the lottery, and was offered
+	// a seat on 19 September (pending until the 21st: walked with
+	// --demo-now 2026-09-20, she accepts or declines it).
+	if n := countRows(t, dbURL, `SELECT COUNT(*) FROM waiting_offers o JOIN accounts a ON a.id = o.account_id
+		WHERE a.email = 'ines.moreau@exemple.fr'`); n != 1 {
+		t.Errorf("Inès Moreau was offered %d seats in the demo, want 1", n)
+	}
 	// The first evening of the annual classes (SEL-8): a day change waits
 	// for the director persona, another for the coordinator's decision.
 	for _, state := range []string{"requested", "forwarded"} {

@@ -226,8 +226,39 @@ func People(ds Dataset, opt Options, owners []Owner) []Person {
 				}
 			}
 		}
+		// On the annual session the owner files, if there is one, on an
+		// over-subscribed course without a test where the candidatures with
+		// a social criterion or a weightier objective alone take every
+		// seat, and without a
+		// social criterion and with the objective that weighs least: they
+		// wait, whatever the lottery, and the demo's days after the
+		// publication can offer them a seat (SEL-1, SEL-4).
+		outranked := func(c *Course) int {
+			n := 0
+			for _, q := range generated {
+				for _, h := range q.Candidatures {
+					if h.course == c && (h.Objective != domain.ObjectivePersonal || h.Social != domain.SocialSituation{}) {
+						n++
+					}
+				}
+			}
+			return n
+		}
 		for k := 0; k < o.Annual; k++ {
-			pick(annual, func(c *Course) bool { return slices.Index(annual, c)%10 == 3 })
+			before := len(p.Candidatures)
+			pick(annual, func(c *Course) bool {
+				return slices.Index(annual, c)%10 == 3 && forms[c.FormationCode].Evaluation == domain.EvaluationNone &&
+					outranked(c) >= c.Capacity // the selection fills the whole capacity
+			})
+			if len(p.Candidatures) == before {
+				pick(annual, func(c *Course) bool { return slices.Index(annual, c)%10 == 3 })
+			}
+		}
+		for i := range p.Candidatures {
+			if p.Candidatures[i].SessionCode == SessionAnnualCode {
+				p.Candidatures[i].Social, p.Candidatures[i].Objective = domain.SocialSituation{}, domain.ObjectivePersonal
+				p.Candidatures[i].AcceptsRedirect = false // waiting, not redirected (SEL-5)
+			}
 		}
 		for k := 0; k < o.Semester2; k++ {
 			want := []domain.EvaluationMode{domain.EvaluationAnticipatedTest, domain.EvaluationInterview}
