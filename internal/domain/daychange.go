@@ -18,10 +18,12 @@ const (
 	DayChangeNotForwarded DayChangeState = "not_forwarded" // the director did not forward it (with the reason)
 	DayChangeAccepted     DayChangeState = "accepted"      // the coordinator agreed: the learner moved
 	DayChangeRefused      DayChangeState = "refused"       // the coordinator said no (with the reason)
+	DayChangeCancelled    DayChangeState = "cancelled"     // the learner left the course before a decision
 )
 
 // DayChangeStates lists the states in the order of a request's life.
-var DayChangeStates = []DayChangeState{DayChangeRequested, DayChangeForwarded, DayChangeNotForwarded, DayChangeAccepted, DayChangeRefused}
+var DayChangeStates = []DayChangeState{DayChangeRequested, DayChangeForwarded, DayChangeNotForwarded, DayChangeAccepted,
+	DayChangeRefused, DayChangeCancelled}
 
 // Open reports whether a request in this state still awaits a step.
 func (s DayChangeState) Open() bool { return s == DayChangeRequested || s == DayChangeForwarded }

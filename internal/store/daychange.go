@@ -170,6 +170,16 @@ func (s *Store) DecideDayChange(ctx context.Context, tx *sql.Tx, id int64, accep
 	return n == 1, err
 }
 
+// EndOpenDayChanges cancels, in tx, the candidature's open request: the
+// learner left the course it would move them from.
+func (s *Store) EndOpenDayChanges(ctx context.Context, tx *sql.Tx, candidatureID int64, at time.Time) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE day_changes SET state = 'cancelled', decided_at = $1
+		WHERE candidature_id = $2 AND state IN ('requested', 'forwarded')`, s.instantArg(at), candidatureID); err != nil {
+		return fmt.Errorf("cancel the day change of candidature %d: %w", candidatureID, err)
+	}
+	return nil
+}
+
 // WaitingFor counts, in tx, the candidatures still in line for a course,
 // apart from candidature except (the one asking to move there).
 func (s *Store) WaitingFor(ctx context.Context, tx *sql.Tx, courseID, except int64) (int, error) {

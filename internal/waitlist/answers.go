@@ -154,6 +154,9 @@ func (s *Service) Accept(ctx context.Context, actor domain.Actor, personID, offe
 		if err := s.store.LeaveWaitingLists(ctx, tx, o.CandidatureID); err != nil {
 			return err
 		}
+		if err := s.store.EndOpenDayChanges(ctx, tx, o.CandidatureID, now); err != nil { // it left the course it sat in (SEL-8)
+			return err
+		}
 		a.Offer.State = domain.OfferAccepted
 		st, err := s.seat(ctx, tx, personID, e)
 		if err != nil {
@@ -363,6 +366,9 @@ func (s *Service) leave(ctx context.Context, actor domain.Actor, candidatureID i
 			}
 		}
 		if err := s.store.LeaveWaitingLists(ctx, tx, c.ID); err != nil {
+			return err
+		}
+		if err := s.store.EndOpenDayChanges(ctx, tx, c.ID, now); err != nil { // SEL-8
 			return err
 		}
 		var seats []int64

@@ -186,6 +186,9 @@ func (s *Service) CloseCourse(ctx context.Context, actor domain.Actor, courseID 
 			if err := s.store.LeaveWaitingLists(ctx, tx, m.CandidatureID); err != nil {
 				return err
 			}
+			if err := s.store.EndOpenDayChanges(ctx, tx, m.CandidatureID, now); err != nil { // SEL-8
+				return err
+			}
 			if pending, ok, err := s.store.PendingOfferOf(ctx, tx, m.CandidatureID); err != nil {
 				return err
 			} else if ok {

@@ -408,7 +408,7 @@ func (s *Service) step(ctx context.Context, actor domain.Actor, id int64, act do
 		}
 		st.Change = d
 		if d.State != from {
-			if done := stepDone(act, d.State); done {
+			if done := stepDone(act, d.State); done && d.State != domain.DayChangeCancelled {
 				st.Already = true
 				return nil
 			}
@@ -419,7 +419,9 @@ func (s *Service) step(ctx context.Context, actor domain.Actor, id int64, act do
 	return st, err
 }
 
-// stepDone reports whether a request in state has had act's step already.
+// stepDone reports whether a request in state has had act's step already
+// (a request cancelled because its learner left the course has not: a step
+// on it is refused).
 func stepDone(act domain.Action, state domain.DayChangeState) bool {
 	if act == domain.ActForwardDayChange {
 		return state != domain.DayChangeRequested

@@ -204,10 +204,25 @@ func TestDayChange_SEL8_director_forwards_coordinator_decides(t *testing.T) {
 			t.Fatalf("A2 has %d refusal emails, want 1", n)
 		}
 
-		// The queues: the director sees both, a director elsewhere none.
+		// A request still open when its learner gives up their place is
+		// closed: no step may be taken on it any more.
+		open, err := e.wl.RecordDayChange(ctx, director, a2.ids[c.ID], r.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.wl.GiveUp(ctx, a2.actor, a2.account.ID, a2.ids[c.ID]); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.wl.ForwardDayChange(ctx, director, open.ID, true, "")
+		refusedWith(t, err, "daychange.step.cancelled")
+		if got := e.count(t, `SELECT COUNT(*) FROM day_changes WHERE id = $1 AND state = 'cancelled'`, open.ID); got != 1 {
+			t.Fatal("the request of a learner who gave up is not cancelled")
+		}
+
+		// The queues: the director sees all three, a director elsewhere none.
 		q, err := e.wl.DayChangeQueue(ctx, director)
-		if err != nil || len(q) != 2 {
-			t.Fatalf("the director's queue: %d requests, %v; want 2", len(q), err)
+		if err != nil || len(q) != 3 {
+			t.Fatalf("the director's queue: %d requests, %v; want 3", len(q), err)
 		}
 		if q, err := e.wl.DayChangeQueue(ctx, otherDirector); err != nil || len(q) != 0 {
 			t.Fatalf("another director's queue: %d requests, %v; want none", len(q), err)

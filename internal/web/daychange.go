@@ -46,7 +46,7 @@ func (s *Server) dayChangeState(pg *views.Page, ix *catalogue.Index, d domain.Da
 	switch d.State {
 	case domain.DayChangeForwarded, domain.DayChangeNotForwarded:
 		when, note = d.ForwardedAt, d.ForwardNote
-	case domain.DayChangeAccepted, domain.DayChangeRefused:
+	case domain.DayChangeAccepted, domain.DayChangeRefused, domain.DayChangeCancelled:
 		when, note = d.DecidedAt, d.DecisionNote
 	}
 	line := pg.T("daychange.state."+string(d.State), map[string]any{"Course": courseCode(pg, ix, d.ToCourseID),
@@ -244,7 +244,7 @@ func (s *Server) renderDayChangeQueue(w http.ResponseWriter, r *http.Request, st
 			row.Steps = append(row.Steps, stepLine(p.T("daychange.queue.step."+string(forwardState(l.State)),
 				map[string]any{"When": pg.DateTime(l.ForwardedAt, s.Paris), "By": l.ForwardedByName}), l.ForwardNote))
 		}
-		if !l.DecidedAt.IsZero() {
+		if !l.DecidedAt.IsZero() { // accepted, refused, or cancelled (By is then empty)
 			row.Steps = append(row.Steps, stepLine(p.T("daychange.queue.step."+string(l.State),
 				map[string]any{"When": pg.DateTime(l.DecidedAt, s.Paris), "By": l.DecidedByName}), l.DecisionNote))
 		}

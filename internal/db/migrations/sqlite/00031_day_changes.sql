@@ -2,7 +2,9 @@
 -- Day changes (SEL-8): a learner asks, on the first day of classes, to move
 -- to another course of the same formation and level; the establishment's
 -- director forwards the request (or not) to the pedagogical coordinator, who
--- decides. Each step says when, by whom and with what note.
+-- decides. Each step says when, by whom and with what note. A request still
+-- open when the learner leaves the course (a désistement, an offer of
+-- another course taken, the course closed) is cancelled.
 CREATE TABLE day_changes (
     id             INTEGER PRIMARY KEY,
     candidature_id INTEGER NOT NULL REFERENCES candidatures (id),
@@ -11,7 +13,7 @@ CREATE TABLE day_changes (
     to_course_id   INTEGER NOT NULL REFERENCES courses (id),
     channel        TEXT    NOT NULL CHECK (channel IN ('space', 'desk')),
     reason         TEXT    NOT NULL DEFAULT '',
-    state          TEXT    NOT NULL CHECK (state IN ('requested', 'forwarded', 'not_forwarded', 'accepted', 'refused')),
+    state          TEXT    NOT NULL CHECK (state IN ('requested', 'forwarded', 'not_forwarded', 'accepted', 'refused', 'cancelled')),
     asked_at       TEXT    NOT NULL,
     recorded_by    INTEGER REFERENCES accounts (id),
     forwarded_at   TEXT,
