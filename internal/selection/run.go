@@ -223,7 +223,18 @@ func (j *runJob) finish(ctx context.Context) error {
 func (j *runJob) decide(ctx context.Context, report func(string, int)) error {
 	s := j.s
 	j.in.Input.Seed = j.seed
+	// The input is kept as the engine is given it (the engine does not change
+	// it: a publication's stale check compares this encoding with the input
+	// read again). Encoded first, the encoder's buffer of the whole input is
+	// garbage before the engine's result and the outcomes are built: the
+	// run's peak memory holds one of the three fewer.
+	encodeStart := time.Now()
+	kept, err := j.in.encode()
+	if err != nil {
+		return err
+	}
 	started := time.Now()
+	encode := started.Sub(encodeStart)
 	res, err := allocation.Run(j.in.Input, allocation.Options{Progress: func(stage allocation.Text, done, total int) {
 		report(stage.Key, 1+done*6/max(total, 1))
 	}})
@@ -241,15 +252,15 @@ func (j *runJob) decide(ctx context.Context, report func(string, int)) error {
 	if err != nil {
 		return err
 	}
-	kept, err := j.in.encode()
-	if err != nil {
-		return err
-	}
 	report("selection.run.stage.store", RunSteps-1)
 	audit := domain.AuditEvent{At: s.now(), ActorID: j.actor.AccountID, Action: domain.AuditSelectionRun,
 		ObjectKind: domain.AuditObjectRun, ObjectID: j.runID,
 		Details: fmt.Sprintf("session : %s ; passage : %s ; graine : %d ; empreinte : %s ; candidatures : %d ; admis : %d ; en attente : %d",
 			j.session.Code, j.in.Pass, j.seed, res.Digest, len(outcomes), sum.Outcomes[domain.OutcomeAccepted], sum.Outcomes[domain.OutcomeWaiting])}
+	// The engine's input is not read past this point: let the collector
+	// reclaim it while the outcomes are stored (the result already is: res
+	// is not live past the call's arguments).
+	j.in = nil
 	s.pause(ctx, j.runID, "before-store", s.drill.BeforeStore)
 	stored := time.Now()
 	err = s.store.FinishRunInput(ctx, j.runID, res.Digest, string(js), outcomes, kept, s.now(), func(ctx context.Context, tx *sql.Tx) error {
@@ -259,7 +270,7 @@ func (j *runJob) decide(ctx context.Context, report func(string, int)) error {
 		s.pause(ctx, j.runID, "in-store", s.drill.InStore)
 		return nil
 	})
-	s.log.Info("selection run stored", "run", j.runID, "outcomes", len(outcomes), "load", j.load, "engine", engine,
+	s.log.Info("selection run stored", "run", j.runID, "outcomes", len(outcomes), "load", j.load, "encode", encode, "engine", engine,
 		"prepare", stored.Sub(started)-engine, "store", time.Since(stored), "input_bytes", len(kept))
 	return err
 }
