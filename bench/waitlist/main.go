@@ -67,6 +67,7 @@ import (
 type options struct {
 	engines     string
 	phases      string
+	openRate    float64
 	courses     int
 	line        int
 	capacity    int
@@ -89,6 +90,7 @@ func main() {
 	flag.IntVar(&o.freed, "freed", 10, "seats freed per course (≤ --line)")
 	flag.IntVar(&o.accepts, "accepts", 4000, "offers accepted over HTTP in the accept phase")
 	flag.IntVar(&o.connections, "connections", 64, "keep-alive connections of the accept phase")
+	flag.Float64Var(&o.openRate, "open-rate", 0, "requests per second of the open loop (0: half the closed loop's accepts/s)")
 	flag.StringVar(&o.server, "postgres", os.Getenv("CMA_TEST_POSTGRES"), "PostgreSQL server URL")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the PostgreSQL sweep to this file")
 	flag.StringVar(&o.acceptProf, "accept-cpuprofile", "", "write a CPU profile of the accepts (platform included) to this file")
@@ -672,8 +674,12 @@ func (e *env) acceptPhase(ctx context.Context, o options, dbURL string, out io.W
 	if err != nil {
 		return nil, err
 	}
-	// The open loop runs at half the accepts' closed-loop rate just measured.
+	// The open loop runs at half the accepts' closed-loop rate just measured,
+	// or at --open-rate (builds compared at the same rate).
 	rate := float64(len(acc)) / wa.Seconds() / 2
+	if o.openRate > 0 {
+		rate = o.openRate
+	}
 	pg, wpg, err := each(paced, http.MethodGet, http.StatusOK, rate)
 	if err != nil {
 		return nil, err

@@ -5,9 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
-	"strconv"
 	"time"
 
 	"cma/internal/batch"
@@ -18,15 +16,17 @@ import (
 )
 
 // Accepting offers a batch at a time (issue 15's speed target: candidates
-// accepting at once, p99 < 100 ms at 64 connections). One accept alone is a
-// transaction of about fifteen statements and a commit; the commit, a WAL
-// flush, was most of it on a loaded 2-core machine. The accepts that arrive
-// together share one transaction (batch.Batcher, as the candidature
-// validations do): their offers and candidatures are read, their courses
-// locked, re-read, their persons locked and their holdings read a statement
-// each for the whole batch, their emails kept and queued together, and one
-// commit serves them all. Each accept is still decided on its own: a refusal
-// or an Already reaches its own request only, and writes nothing.
+// accepting at once, p99 < 100 ms at 64 connections). One accept alone was a
+// transaction of 16–17 round trips and a commit (a WAL flush), each a few
+// milliseconds on a loaded 2-core machine. The accepts that arrive together
+// share one transaction (batch.Batcher, as the candidature validations do):
+// their courses are found and locked in one statement, their offers and
+// candidatures read under the locks, their persons locked and their holdings
+// read, one statement each for the whole batch; the writes are one statement,
+// the emails kept and queued together, and one commit serves them all (11
+// round trips whatever the batch's size). Each accept is still decided on its
+// own: a refusal, an Already or a not-found reaches its own request only and
+// writes nothing. See bench/README.md, "Waiting lists".
 
 const (
 	// maxAcceptBatch bounds a batch: the locks it holds (every course of
@@ -119,12 +119,13 @@ func (s *Service) runAccepts(batch []*acceptReq) {
 // tx, in the order every change of seats takes its locks: the courses of
 // every offer and of every candidature's current seat in ID order, then the
 // persons in ID order. Under those locks each offer and candidature is read
-// again and checked as openOffer does, and CAN-1..3 are checked against what
-// each person holds now (the persons are distinct, so one's accept does not
-// change what another holds). Then the writes; the seats left by redirects
-// moved are offered last, once every accept of the batch is written. An
-// accept refused records its refusal and writes nothing; an error returned
-// fails the whole transaction.
+// and checked as openOffer does, and CAN-1..3 are checked against what each
+// person holds now (the persons are distinct, so one's accept does not
+// change what another holds). Then the writes of all the accepts; the seats
+// left by redirects moved are offered last, once every accept of the batch
+// is written. An accept refused records its refusal and writes nothing; an
+// error returned fails the whole transaction (runAccepts then runs each
+// accept alone).
 func (s *Service) acceptTogether(ctx context.Context, tx *sql.Tx, rs []*acceptReq) error {
 	offerIDs, accountIDs := make([]int64, len(rs)), make([]int64, len(rs))
 	for i, r := range rs {
@@ -322,9 +323,6 @@ func (s *Service) tellAccepted(ctx context.Context, tx *sql.Tx, rs []*acceptReq,
 // accept sees what the person's previous one committed).
 func newAccepts(s *Service) *batch.Batcher[*acceptReq] {
 	batches := acceptBatchesPerCPU * runtime.GOMAXPROCS(0)
-	if v, err := strconv.Atoi(os.Getenv("CMA_EXP_ACCEPT_LEADERS")); err == nil { // EXPERIMENT, to remove
-		batches = v
-	}
 	if s.store.SerializesWrites() {
 		batches = 1
 	}
