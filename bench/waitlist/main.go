@@ -68,6 +68,7 @@ type options struct {
 	engines     string
 	phases      string
 	openRate    float64
+	drainMail   bool
 	courses     int
 	line        int
 	capacity    int
@@ -90,6 +91,7 @@ func main() {
 	flag.IntVar(&o.freed, "freed", 10, "seats freed per course (≤ --line)")
 	flag.IntVar(&o.accepts, "accepts", 4000, "offers accepted over HTTP in the accept phase")
 	flag.IntVar(&o.connections, "connections", 64, "keep-alive connections of the accept phase")
+	flag.BoolVar(&o.drainMail, "drain-mail", false, "wait for the closed loop's emails to be sent before the open loop")
 	flag.Float64Var(&o.openRate, "open-rate", 0, "requests per second of the open loop (0: half the closed loop's accepts/s)")
 	flag.StringVar(&o.server, "postgres", os.Getenv("CMA_TEST_POSTGRES"), "PostgreSQL server URL")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the PostgreSQL sweep to this file")
@@ -680,6 +682,15 @@ func (e *env) acceptPhase(ctx context.Context, o options, dbURL string, out io.W
 	if o.openRate > 0 {
 		rate = o.openRate
 	}
+	if o.drainMail {
+		// The closed loop's emails sent first: the open loop then meets only
+		// its own, as a steady morning of accepts would.
+		t := time.Now()
+		if err := e.drainMail(ctx, time.Minute); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(os.Stderr, "accept: the closed loop's emails sent in %s\n", time.Since(t).Round(time.Millisecond))
+	}
 	pg, wpg, err := each(paced, http.MethodGet, http.StatusOK, rate)
 	if err != nil {
 		return nil, err
@@ -755,4 +766,23 @@ func ms(d time.Duration) string {
 		return fmt.Sprintf("%.1f s", d.Seconds())
 	}
 	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+}
+
+// drainMail waits, at most limit, until no email job is left to run.
+func (e *env) drainMail(ctx context.Context, limit time.Duration) error {
+	end := time.Now().Add(limit)
+	for {
+		var n int
+		if err := e.d.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM river_job WHERE kind = 'send_email'
+			AND state NOT IN ('completed', 'discarded', 'cancelled')`).Scan(&n); err != nil {
+			return fmt.Errorf("email jobs left: %w", err)
+		}
+		if n == 0 {
+			return nil
+		}
+		if time.Now().After(end) {
+			return fmt.Errorf("%d email jobs still to run after %s", n, limit)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
