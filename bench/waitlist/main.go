@@ -23,6 +23,7 @@
 // Usage:
 //
 //	go run ./bench/waitlist [--db postgres|sqlite|both] [--phases freed,accept] [--courses 1000] [--freed 10]
+//	    [--open-rate 100] [--drain-mail] [--analyze]
 //
 // Targets (issue 15): the sweep ≤ 3× the plain inserts and every offer out
 // within 60 s; accepting an offer over HTTP at 64 connections with p99 <
@@ -69,6 +70,7 @@ type options struct {
 	phases      string
 	openRate    float64
 	drainMail   bool
+	analyze     bool
 	courses     int
 	line        int
 	capacity    int
@@ -91,6 +93,7 @@ func main() {
 	flag.IntVar(&o.freed, "freed", 10, "seats freed per course (≤ --line)")
 	flag.IntVar(&o.accepts, "accepts", 4000, "offers accepted over HTTP in the accept phase")
 	flag.IntVar(&o.connections, "connections", 64, "keep-alive connections of the accept phase")
+	flag.BoolVar(&o.analyze, "analyze", false, "ANALYZE the tables the sweep filled before the accepts (as autovacuum would)")
 	flag.BoolVar(&o.drainMail, "drain-mail", false, "wait for the closed loop's emails to be sent before the open loop")
 	flag.Float64Var(&o.openRate, "open-rate", 0, "requests per second of the open loop (0: half the closed loop's accepts/s)")
 	flag.StringVar(&o.server, "postgres", os.Getenv("CMA_TEST_POSTGRES"), "PostgreSQL server URL")
@@ -532,6 +535,14 @@ func (e *env) acceptPhase(ctx context.Context, o options, dbURL string, out io.W
 	// queue, so that the platform's email worker sends only the accepts'.
 	if _, err := e.d.W.ExecContext(ctx, `DELETE FROM river_job WHERE kind = 'send_email'`); err != nil {
 		return nil, err
+	}
+	if o.analyze && e.d.Dialect == db.Postgres {
+		// What autovacuum would have done within its naptime after the
+		// sweep's 10,000 offers (the test server runs without it): without
+		// it the planner believes there are no pending offers.
+		if _, err := e.d.W.ExecContext(ctx, `ANALYZE waiting_offers, messages, river_job, candidatures, waiting_list`); err != nil {
+			return nil, err
+		}
 	}
 	rows, err := e.d.R.QueryContext(ctx, `SELECT id, account_id FROM waiting_offers WHERE state = 'pending' ORDER BY id`)
 	if err != nil {
