@@ -23,6 +23,7 @@
 // Usage:
 //
 //	go run ./bench/waitlist [--db postgres|sqlite|both] [--phases freed,accept] [--courses 1000] [--freed 10]
+//	    [--open-rate 100] [--drain-mail] [--analyze]
 //
 // Targets (issue 15): the sweep ≤ 3× the plain inserts and every offer out
 // within 60 s; accepting an offer over HTTP at 64 connections with p99 <
@@ -67,6 +68,9 @@ import (
 type options struct {
 	engines     string
 	phases      string
+	openRate    float64
+	drainMail   bool
+	analyze     bool
 	courses     int
 	line        int
 	capacity    int
@@ -89,6 +93,9 @@ func main() {
 	flag.IntVar(&o.freed, "freed", 10, "seats freed per course (≤ --line)")
 	flag.IntVar(&o.accepts, "accepts", 4000, "offers accepted over HTTP in the accept phase")
 	flag.IntVar(&o.connections, "connections", 64, "keep-alive connections of the accept phase")
+	flag.BoolVar(&o.analyze, "analyze", false, "ANALYZE the tables the sweep filled before the accepts (as autovacuum would)")
+	flag.BoolVar(&o.drainMail, "drain-mail", false, "wait for the closed loop's emails to be sent before the open loop")
+	flag.Float64Var(&o.openRate, "open-rate", 0, "requests per second of the open loop (0: half the closed loop's accepts/s)")
 	flag.StringVar(&o.server, "postgres", os.Getenv("CMA_TEST_POSTGRES"), "PostgreSQL server URL")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the PostgreSQL sweep to this file")
 	flag.StringVar(&o.acceptProf, "accept-cpuprofile", "", "write a CPU profile of the accepts (platform included) to this file")
@@ -529,6 +536,14 @@ func (e *env) acceptPhase(ctx context.Context, o options, dbURL string, out io.W
 	if _, err := e.d.W.ExecContext(ctx, `DELETE FROM river_job WHERE kind = 'send_email'`); err != nil {
 		return nil, err
 	}
+	if o.analyze && e.d.Dialect == db.Postgres {
+		// What autovacuum would have done within its naptime after the
+		// sweep's 10,000 offers (the test server runs without it): without
+		// it the planner believes there are no pending offers.
+		if _, err := e.d.W.ExecContext(ctx, `ANALYZE waiting_offers, messages, river_job, candidatures, waiting_list`); err != nil {
+			return nil, err
+		}
+	}
 	rows, err := e.d.R.QueryContext(ctx, `SELECT id, account_id FROM waiting_offers WHERE state = 'pending' ORDER BY id`)
 	if err != nil {
 		return nil, err
@@ -672,8 +687,21 @@ func (e *env) acceptPhase(ctx context.Context, o options, dbURL string, out io.W
 	if err != nil {
 		return nil, err
 	}
-	// The open loop runs at half the accepts' closed-loop rate just measured.
+	// The open loop runs at half the accepts' closed-loop rate just measured,
+	// or at --open-rate (builds compared at the same rate).
 	rate := float64(len(acc)) / wa.Seconds() / 2
+	if o.openRate > 0 {
+		rate = o.openRate
+	}
+	if o.drainMail {
+		// The closed loop's emails sent first: the open loop then meets only
+		// its own, as a steady morning of accepts would.
+		t := time.Now()
+		if err := e.drainMail(ctx, time.Minute); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(os.Stderr, "accept: the closed loop's emails sent in %s\n", time.Since(t).Round(time.Millisecond))
+	}
 	pg, wpg, err := each(paced, http.MethodGet, http.StatusOK, rate)
 	if err != nil {
 		return nil, err
@@ -749,4 +777,23 @@ func ms(d time.Duration) string {
 		return fmt.Sprintf("%.1f s", d.Seconds())
 	}
 	return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond))
+}
+
+// drainMail waits, at most limit, until no email job is left to run.
+func (e *env) drainMail(ctx context.Context, limit time.Duration) error {
+	end := time.Now().Add(limit)
+	for {
+		var n int
+		if err := e.d.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM river_job WHERE kind = 'send_email'
+			AND state NOT IN ('completed', 'discarded', 'cancelled')`).Scan(&n); err != nil {
+			return fmt.Errorf("email jobs left: %w", err)
+		}
+		if n == 0 {
+			return nil
+		}
+		if time.Now().After(end) {
+			return fmt.Errorf("%d email jobs still to run after %s", n, limit)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

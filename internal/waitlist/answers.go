@@ -61,20 +61,28 @@ func (s *Service) openOffer(ctx context.Context, tx *sql.Tx, ix *catalogue.Index
 	if c, err = s.store.Candidature(ctx, tx, o.CandidatureID); err != nil {
 		return o, c, false, err
 	}
+	already, err := s.checkOpen(ix, o, to)
+	return o, c, already, err
+}
+
+// checkOpen says whether offer o, read under its course's lock, may be
+// given answer to: Already when it was, refused with the reason when it was
+// given another, its deadline passed or its lists closed.
+func (s *Service) checkOpen(ix *catalogue.Index, o domain.Offer, to domain.OfferState) (bool, error) {
 	if o.State == to {
-		return o, c, true, nil
+		return true, nil
 	}
 	if o.State != domain.OfferPending {
-		return o, c, false, refuse("waitlist.offer.answered."+string(o.State), "Deadline", s.longDate(o.Deadline.Day()))
+		return false, refuse("waitlist.offer.answered."+string(o.State), "Deadline", s.longDate(o.Deadline.Day()))
 	}
 	now := s.now()
 	if e, ok := ix.Course(o.CourseID); ok && domain.ListsClosed(e.FirstClass, now) {
-		return o, c, false, refuse("waitlist.offer.answered.lapsed")
+		return false, refuse("waitlist.offer.answered.lapsed")
 	}
 	if !o.Deadline.Open(now) {
-		return o, c, false, refuse("waitlist.offer.answered.expired", "Deadline", s.longDate(o.Deadline.Day()))
+		return false, refuse("waitlist.offer.answered.expired", "Deadline", s.longDate(o.Deadline.Day()))
 	}
-	return o, c, false, nil
+	return false, nil
 }
 
 // answer runs an answer to an offer in one transaction, the offer open
@@ -111,69 +119,6 @@ func (s *Service) lockCourses(ctx context.Context, tx *sql.Tx, ids ...int64) err
 		}
 	}
 	return nil
-}
-
-// Accept takes the seat offered: the candidature is accepted in the course,
-// as the selection would have accepted it (SEL-5: a redirect too), once
-// CAN-1..3 are checked again against what the person holds now. Its wait is
-// over: it leaves every list. A candidature accepted in a course it
-// preferred less (a redirect) moves to this one, and the seat it leaves is
-// offered to the next on that course's list.
-func (s *Service) Accept(ctx context.Context, actor domain.Actor, personID, offerID int64) (Answer, error) {
-	return s.answer(ctx, actor, personID, offerID, domain.OfferAccepted, func(tx *sql.Tx, ix *catalogue.Index, o domain.Offer,
-		c domain.Candidature, a *Answer) error {
-		e, ok := ix.Course(o.CourseID)
-		if !ok {
-			return fmt.Errorf("offer %d: course %d: %w", o.ID, o.CourseID, ErrNotFound)
-		}
-		if err := s.store.LockPerson(ctx, tx, personID); err != nil {
-			return err
-		}
-		if refusals, err := s.mayTake(ctx, tx, ix, personID, o.CandidatureID, e); err != nil {
-			return err
-		} else if len(refusals) > 0 {
-			return refuse("waitlist.offer.rule."+refusals[0].Rule, "Course", refusals[0].Course, "Other", refusals[0].Other)
-		}
-		now := s.now()
-		if _, err := s.store.AnswerOffer(ctx, tx, o.ID, domain.OfferAccepted, now); err != nil {
-			return err
-		}
-		left := int64(0) // the seat this candidature leaves
-		if c.Status == domain.CandidatureAccepted {
-			left = c.AcceptedCourseID
-		}
-		changed, err := s.store.SetCandidatureStatus(ctx, tx, o.CandidatureID,
-			[]domain.CandidatureStatus{domain.CandidatureWaiting, domain.CandidatureAccepted, domain.CandidatureCourseClosed},
-			domain.CandidatureAccepted, o.CourseID, now, actor.AccountID, "place acceptée sur liste d'attente ("+e.Code+")")
-		if err != nil {
-			return err
-		}
-		if !changed {
-			return refuse("waitlist.offer.not_waiting")
-		}
-		if err := s.store.LeaveWaitingLists(ctx, tx, o.CandidatureID); err != nil {
-			return err
-		}
-		if err := s.store.EndOpenDayChanges(ctx, tx, o.CandidatureID, now); err != nil { // it left the course it sat in (SEL-8)
-			return err
-		}
-		a.Offer.State = domain.OfferAccepted
-		st, err := s.seat(ctx, tx, personID, e)
-		if err != nil {
-			return err
-		}
-		subject, text, html, err := mail.RenderOfferAccepted(st)
-		if err != nil {
-			return err
-		}
-		if err := s.keep(ctx, tx, personID, "waitlist_accepted", subject, text, html); err != nil {
-			return err
-		}
-		if left != 0 && left != o.CourseID {
-			a.Next, err = s.fillTx(ctx, tx, ix, left, domain.FreedMoved)
-		}
-		return err
-	})
 }
 
 // Decline gives the seat back: it is offered to the next candidature at

@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"cma/internal/batch"
 	"cma/internal/catalogue"
 	"cma/internal/domain"
 	"cma/internal/i18n"
@@ -71,6 +72,7 @@ type Service struct {
 	now       func() time.Time
 	publicURL string
 	log       *slog.Logger
+	accepts   *batch.Batcher[*acceptReq] // Accept's batches, see acceptTogether
 }
 
 // Deps are the service's dependencies; app wires them.
@@ -92,8 +94,10 @@ func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{store: d.Store, catalogue: d.Catalogue, outbox: d.Outbox, words: d.Words, now: d.Now,
+	s := &Service{store: d.Store, catalogue: d.Catalogue, outbox: d.Outbox, words: d.Words, now: d.Now,
 		publicURL: strings.TrimRight(d.PublicURL, "/"), log: d.Log}
+	s.accepts = newAccepts(s)
+	return s
 }
 
 // Offered is an offer made by a fill, for the caller's log and tests.
