@@ -1128,7 +1128,11 @@ func refusalOf(body string) string {
 	case strings.Contains(body, "ne passe jamais devant la liste d'attente"):
 		return "daychange.decide.waiting"
 	}
-	return "?"
+	// another refusal: its message, for the burst's log
+	if i := strings.Index(body, `role="alert"`); i >= 0 {
+		body = body[i:]
+	}
+	return "?" + strings.Join(strings.Fields(body[:min(len(body), 300)]), " ")
 }
 
 // wlLanding is where an acknowledged event's form redirects.
@@ -1178,10 +1182,16 @@ func countVia(evs []wlEvent) string {
 		n[e.via]++
 		n[e.kind]++
 	}
+	other := map[string]int{} // refusals for another reason, by reason
+	for _, e := range evs {
+		if e.kind == "day_change_refused" && e.key != "daychange.decide.full" && e.key != "daychange.decide.waiting" {
+			other[e.key+" by "+e.via]++
+		}
+	}
 	return fmt.Sprintf("A %d, B %d, service %d; give_up %d, withdraw %d, accept %d, decline %d, expire %d, "+
-		"day change asked %d, accepted %d, refused %d (full %d, waiting %d)",
+		"day change asked %d, accepted %d, refused %d (full %d, waiting %d, other %v)",
 		n["A"], n["B"]+n["B (restarted)"], n["service"], n["give_up"], n["withdraw"], n["accept"], n["decline"], n["expire"],
-		n["dc_ask"], n["day_change"], n["day_change_refused"], countKey(evs, "daychange.decide.full"), countKey(evs, "daychange.decide.waiting"))
+		n["dc_ask"], n["day_change"], n["day_change_refused"], countKey(evs, "daychange.decide.full"), countKey(evs, "daychange.decide.waiting"), other)
 }
 
 func countKey(evs []wlEvent, key string) int {
