@@ -1,11 +1,14 @@
 package reliability
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -45,8 +48,10 @@ import (
 // acknowledged events, in their commit order, on a copy of the database
 // taken before the burst.
 //
-// Staff withdrawals are not among the events: there is no service for them
-// yet.
+// The burst also has the staff's events: withdrawals (désistements
+// recorded by the establishment) and day changes (SEL-8) between each
+// popular course and a quiet equivalent one, recorded at the desk,
+// forwarded and decided.
 
 // wlT0 is inside the demo's 2nd-semester candidature period (as in
 // internal/waitlist's tests); the answer period opens 28 days later.
@@ -58,6 +63,19 @@ var wlServeAt = wlT0.Add(29*24*time.Hour + time.Hour)
 // wlBackdate is the deadline an offer is moved to so that the timer expires
 // it (the day before wlServeAt's).
 var wlBackdate = time.Date(2026, 12, 25, 0, 0, 0, 0, time.UTC)
+
+// wlBurstAt is the burst's clock: the waiting lists still run (SEL-4: until
+// three weeks after the first class) and the desk takes day changes (SEL-8:
+// from the first class day), the 2nd semester having begun on 1 February
+// 2027. The lists are built and published at wlServeAt as in the other
+// drills; only the burst runs later, on the same published lists.
+var wlBurstAt = time.Date(2027, time.February, 10, 11, 0, 0, 0, time.UTC)
+
+// wlBurstBackdate is wlBackdate for the burst: the day before wlBurstAt's.
+var wlBurstBackdate = time.Date(2027, time.February, 9, 0, 0, 0, 0, time.UTC)
+
+// wlCentralEmail is the drill's central service agent.
+const wlCentralEmail = "central.drill@paris.exemple"
 
 // wlWorld is the services of the test process on one database.
 type wlWorld struct {
@@ -71,6 +89,8 @@ type wlWorld struct {
 	central domain.Actor
 	session int64
 	clock   atomic.Int64
+	// backdate is the deadline expireOffer moves an offer to.
+	backdate time.Time
 }
 
 func (w *wlWorld) now() time.Time { return time.Unix(0, w.clock.Load()) }
@@ -78,7 +98,10 @@ func (w *wlWorld) now() time.Time { return time.Unix(0, w.clock.Load()) }
 func newWorld(t *testing.T, d *db.DB, at time.Time) *wlWorld {
 	t.Helper()
 	ctx := context.Background()
-	w := &wlWorld{st: store.New(d), d: d}
+	w := &wlWorld{st: store.New(d), d: d, backdate: wlBackdate}
+	if at.After(wlBurstAt.Add(-24 * time.Hour)) {
+		w.backdate = wlBurstBackdate
+	}
 	w.clock.Store(at.UnixNano())
 	if err := jobs.Migrate(ctx, d); err != nil {
 		t.Fatal(err)
@@ -122,7 +145,15 @@ type wlPerson struct {
 // history lines and courses commute), runs the selection and publishes it.
 // It returns the courses and the people, the world's clock in the answer
 // period.
-func buildLists(t *testing.T, d *db.DB, courses, capacity, people int) (*wlWorld, []int64, []wlPerson) {
+//
+// With quiet > 0 each popular course gets a quiet equivalent one (same
+// session, formation and level: a day change's target, SEL-8) of the same
+// capacity, on which quiet more people file, fewer than its seats: it has
+// free seats and no waiting list. The courses returned are then the popular
+// ones followed by their quiet ones in the same order, and the people on
+// the quiet ones follow the others. Both courses of a pair start within the
+// desk's window of day changes at wlBurstAt.
+func buildLists(t *testing.T, d *db.DB, courses, capacity, people, quiet int) (*wlWorld, []int64, []wlPerson) {
 	t.Helper()
 	ctx := context.Background()
 	began := time.Now()
@@ -136,30 +167,50 @@ func buildLists(t *testing.T, d *db.DB, courses, capacity, people int) (*wlWorld
 	}); err != nil {
 		t.Fatal(err)
 	}
-	staff, err := st.AccountByEmail(ctx, nil, drillCentral)
-	if err != nil {
-		staff = w.signUp(t, "central")
+	// The central service's agent of the drill, a staff account (ROLE-5):
+	// the withdrawals and the day changes' steps are theirs, over HTTP too.
+	staff := domain.Account{Kind: domain.AccountStaff, Status: domain.StatusActive, Email: wlCentralEmail,
+		FirstName: "Claire", LastName: "Centrale", CreatedAt: wlT0}
+	if err := st.InTx(ctx, func(tx *sql.Tx) error {
+		if err := st.InsertAccount(ctx, tx, &staff); err != nil {
+			return err
+		}
+		return st.InsertGrant(ctx, tx, staff.ID, domain.Grant{Role: domain.RoleCentral})
+	}); err != nil {
+		t.Fatal(err)
 	}
 	w.central = domain.Actor{AccountID: staff.ID, Kind: domain.AccountStaff, Grants: []domain.Grant{{Role: domain.RoleCentral}}}
 	ix, err := w.cat.Index(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var picked []*catalogue.Entry
+	var picked, quiets []*catalogue.Entry
 	formations := map[int64]bool{}
+	usable := func(e *catalogue.Entry) bool {
+		return e.SessionID == w.session && e.Session.CandidatureOpen(wlT0) && !e.Remote && e.Formation.Evaluation == domain.EvaluationNone &&
+			(quiet == 0 || domain.DeskDayChangeOpen(e.FirstClass, wlBurstAt))
+	}
 	for _, e := range ix.All() {
-		if e.SessionID == w.session && e.Session.CandidatureOpen(wlT0) && !e.Remote && e.Formation.Evaluation == domain.EvaluationNone &&
-			!formations[e.FormationID] {
-			formations[e.FormationID] = true
-			picked = append(picked, e)
-			if len(picked) == courses {
-				break
+		if !usable(e) || formations[e.FormationID] {
+			continue
+		}
+		if quiet > 0 {
+			eq := slices.DeleteFunc(waitlist.Equivalents(ix, e), func(k *catalogue.Entry) bool { return !usable(k) })
+			if len(eq) == 0 {
+				continue
 			}
+			quiets = append(quiets, eq[0])
+		}
+		formations[e.FormationID] = true
+		picked = append(picked, e)
+		if len(picked) == courses {
+			break
 		}
 	}
 	if len(picked) < courses {
-		t.Fatalf("only %d 2nd-semester courses without a test", len(picked))
+		t.Fatalf("only %d 2nd-semester courses without a test (with an equivalent one: %v)", len(picked), quiet > 0)
 	}
+	picked = append(picked, quiets...)
 	var ids []int64
 	for _, e := range picked {
 		ids = append(ids, e.ID)
@@ -171,15 +222,19 @@ func buildLists(t *testing.T, d *db.DB, courses, capacity, people int) (*wlWorld
 		t.Fatal(err)
 	}
 	w.cat.Invalidate()
-	out := make([]wlPerson, people)
+	total := people + len(quiets)*quiet
+	out := make([]wlPerson, total)
 	var wg sync.WaitGroup
 	var failed atomic.Value
 	for g := range 4 {
 		wg.Go(func() {
-			for i := g; i < people; i += 4 {
+			for i := g; i < total; i += 4 {
 				a := w.signUp(t, fmt.Sprintf("wl%05d", i))
 				actor := accounts.ActorOf(a)
-				c := ids[i%len(ids)]
+				c := ids[i%courses]
+				if i >= people {
+					c = ids[courses+(i-people)%len(quiets)]
+				}
 				if err := w.cands.Add(ctx, actor, a.ID, c); err != nil {
 					failed.Store(fmt.Sprintf("add %d: %v", c, err))
 					return
@@ -219,7 +274,8 @@ func buildLists(t *testing.T, d *db.DB, courses, capacity, people int) (*wlWorld
 		t.Fatal(err)
 	}
 	w.clock.Store(wlServeAt.UnixNano())
-	t.Logf("%d candidatures on %d courses of %d seats, published, in %s", people, courses, capacity, time.Since(began).Round(time.Millisecond))
+	t.Logf("%d candidatures on %d courses of %d seats (%d of them on %d quiet equivalent courses), published, in %s",
+		total, len(ids), capacity, total-people, len(quiets), time.Since(began).Round(time.Millisecond))
 	return w, ids, out
 }
 
@@ -286,11 +342,19 @@ func clonePostgres(t *testing.T, dbURL string) (*db.DB, string) {
 
 // wlEvent is one acknowledged event of the burst.
 type wlEvent struct {
-	kind   string // give_up, accept, decline, expire
+	// give_up, accept, decline, expire, withdraw (by staff), dc_ask (a day
+	// change recorded at the desk and forwarded), day_change (its decision,
+	// accepted), day_change_refused (refused for want of a seat)
+	kind   string
 	person int    // index in the people
-	course int64  // the offer's course (accept, decline, expire)
+	course int64  // the offer's course (accept, decline, expire), the course left (day change, withdraw)
+	to     int64  // the course a day change asks for
 	seq    int64  // its history line: the commit order within a course
 	via    string // A, B, B (restarted), service
+	// A refused day change commits nothing: it took place between history
+	// lines lo and hi; key is its refusal's.
+	lo, hi int64
+	key    string
 }
 
 // pendingOf reads a candidature's pending offer, if any.
@@ -313,7 +377,7 @@ func statusOf(ctx context.Context, d *db.DB, cand int64) (string, error) {
 // world w: the offer expires (by this tick, or by a tick of an instance).
 func expireOffer(ctx context.Context, w *wlWorld, offer int64) error {
 	if _, err := w.d.W.ExecContext(ctx, `UPDATE waiting_offers SET deadline = $1 WHERE id = $2 AND state = 'pending'`,
-		wlBackdate, offer); err != nil {
+		w.backdate, offer); err != nil {
 		return err
 	}
 	_, err := w.wl.Tick(ctx)
@@ -450,7 +514,13 @@ func wlSnapshot(t *testing.T, d *db.DB) string {
 	for _, r := range queryInts(t, d, `SELECT course_id, candidature_id, position FROM waiting_list ORDER BY course_id, candidature_id`) {
 		fmt.Fprintf(&b, "list %d %d %d\n", r[0], r[1], r[2])
 	}
-	rows2, err := d.R.Query(`SELECT account_id, kind, COUNT(*) FROM messages WHERE kind LIKE 'waitlist_%' GROUP BY account_id, kind ORDER BY 1, 2`)
+	for _, r := range queryInts(t, d, `SELECT candidature_id, from_course_id, to_course_id, CASE state WHEN 'requested' THEN 1
+		WHEN 'forwarded' THEN 2 WHEN 'not_forwarded' THEN 3 WHEN 'accepted' THEN 4 WHEN 'refused' THEN 5 ELSE 9 END
+		FROM day_changes ORDER BY candidature_id, id`) {
+		fmt.Fprintf(&b, "day change %d %d→%d %d\n", r[0], r[1], r[2], r[3])
+	}
+	rows2, err := d.R.Query(`SELECT account_id, kind, COUNT(*) FROM messages WHERE kind LIKE 'waitlist_%' OR kind LIKE 'daychange_%'
+		GROUP BY account_id, kind ORDER BY 1, 2`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -477,12 +547,23 @@ func wlEnvInt(name string, def int) int {
 // period.
 func startWaitlistServer(t *testing.T, name, dbURL string) *server {
 	t.Helper()
-	return startServerWith(t, name, dbURL, "--demo-now", wlServeAt.Format(time.RFC3339), "--demo-force")
+	return startWaitlistServerAt(t, name, dbURL, wlServeAt)
+}
+
+// startWaitlistServerAt starts an instance on the demo clock at.
+func startWaitlistServerAt(t *testing.T, name, dbURL string, at time.Time) *server {
+	t.Helper()
+	return startServerWith(t, name, dbURL, "--demo-now", at.Format(time.RFC3339), "--demo-force")
 }
 
 // wlPost posts an empty form with a person's session cookie.
 func wlPost(client *http.Client, s *server, cookie, path string) (int, string, string, error) {
-	req, _ := http.NewRequest("POST", s.base+path, strings.NewReader(""))
+	return wlPostForm(client, s, cookie, path, nil)
+}
+
+// wlPostForm posts a form with a person's session cookie.
+func wlPostForm(client *http.Client, s *server, cookie, path string, form url.Values) (int, string, string, error) {
+	req, _ := http.NewRequest("POST", s.base+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Cookie", websession.CookieName+"="+cookie)
 	res, err := client.Do(req)
@@ -499,7 +580,14 @@ func wlPost(client *http.Client, s *server, cookie, path string) (int, string, s
 // from 8 workers, each owning a share of the people, sent to instance A,
 // instance B (HTTP, signed-in sessions) or the service in the test process;
 // expiries by moving an offer's deadline back and running the timer (the
-// instances' own timers run too). Instance B is SIGKILLed in the middle and
+// instances' own timers run too). The staff's events are among them, by the
+// central service's agent: withdrawals of learners and of waiting
+// candidates, and day changes (SEL-8) between each popular course and its
+// quiet equivalent — recorded at the desk and forwarded by the service,
+// then decided over HTTP or by the service; a decision refused for want of
+// a seat (or for someone waiting) is checked against the replay's states
+// around it. The burst runs at wlBurstAt, after the first class, the desk
+// window open. Instance B is SIGKILLed in the middle and
 // restarted. Invariants are checked during and at the end; after the kill
 // every accepted offer stands, every pending offer kept its deadline, no
 // email was kept twice; the final state equals a single-threaded replay of
@@ -511,22 +599,34 @@ func TestWaitingListsBurstTwoInstances_SEL5_CAN1_CAN2_CAN3(t *testing.T) {
 	people := wlEnvInt("CMA_WL_PEOPLE", events*9/10+200) // about 1.15 events a person
 	const nCourses = 4
 	capacity := max(10, people/nCourses/5)
-	w, courses, ppl := buildLists(t, d, nCourses, capacity, people)
+	w0, courses, ppl := buildLists(t, d, nCourses, capacity, people, capacity/2)
+	central := w0.central
+	staff, err := w0.st.AccountByEmail(ctx, nil, wlCentralEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// twin: the course a day change of a learner in a course asks for.
+	twin := map[int64]int64{}
+	for i := range nCourses {
+		twin[courses[i]], twin[courses[nCourses+i]] = courses[nCourses+i], courses[i]
+	}
 	d.Close()
 	replayDB, _ := clonePostgres(t, dbURL)
 	d = openDB(t, dbURL)
-	w = newWorld(t, d, wlServeAt)
+	w := newWorld(t, d, wlBurstAt)
+	w.central = central
 
-	a := startWaitlistServer(t, "A", dbURL)
-	b := startWaitlistServer(t, "B", dbURL)
+	a := startWaitlistServerAt(t, "A", dbURL, wlBurstAt)
+	b := startWaitlistServerAt(t, "B", dbURL, wlBurstAt)
 	// The test process's clock runs with the instances'.
 	origin := time.Now()
-	w.clock.Store(wlServeAt.UnixNano())
-	tick := func() { w.clock.Store(wlServeAt.Add(time.Since(origin)).UnixNano()) }
+	w.clock.Store(wlBurstAt.UnixNano())
+	tick := func() { w.clock.Store(wlBurstAt.Add(time.Since(origin)).UnixNano()) }
 	cookies := make([]string, len(ppl))
 	for i, p := range ppl {
 		cookies[i] = w.cookie(t, p.account)
 	}
+	staffCookie := w.cookie(t, staff)
 	// Sweep once: the seats the selection left free are offered.
 	if _, err := w.wl.Sweep(ctx); err != nil {
 		t.Fatal(err)
@@ -561,6 +661,11 @@ func TestWaitingListsBurstTwoInstances_SEL5_CAN1_CAN2_CAN3(t *testing.T) {
 			}
 		}
 	}()
+	lastLine := func() (int64, error) {
+		var n int64
+		err := d.R.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM candidature_events`).Scan(&n)
+		return n, err
+	}
 	var wg sync.WaitGroup
 	for g := range workers {
 		wg.Go(func() {
@@ -575,7 +680,7 @@ func TestWaitingListsBurstTwoInstances_SEL5_CAN1_CAN2_CAN3(t *testing.T) {
 				i := mine[k]
 				p := ppl[i]
 				tick()
-				status, err := statusOf(ctx, d, p.cand)
+				status, in, err := statusIn(ctx, d, p.cand)
 				if err != nil {
 					bad.add("status: %v", err)
 					return
@@ -586,7 +691,7 @@ func TestWaitingListsBurstTwoInstances_SEL5_CAN1_CAN2_CAN3(t *testing.T) {
 					return
 				}
 				ev := wlEvent{person: i}
-				path := ""
+				path, form := "", url.Values{}
 				switch {
 				case hasOffer:
 					ev.course = offerCourse
@@ -599,11 +704,26 @@ func TestWaitingListsBurstTwoInstances_SEL5_CAN1_CAN2_CAN3(t *testing.T) {
 						ev.kind = "expire"
 					}
 				case status == "accepted" || status == "waiting":
-					if rng.IntN(3) != 0 {
+					// (one in three acts, as before the staff's events: a
+					// give-up, a withdrawal, or for a learner a day change)
+					r := rng.IntN(9)
+					switch {
+					case r < 2:
+						ev.kind, path = "give_up", "/mes-candidatures/"+strconv.FormatInt(p.cand, 10)+"/renoncer"
+					case r == 2:
+						ev.kind, ev.course = "withdraw", in
+						if status == "waiting" {
+							ev.course = p.course
+						}
+						path = "/back-office/cours/" + strconv.FormatInt(ev.course, 10) + "/listes/desistement"
+						form.Set("candidature-desistement", strconv.FormatInt(p.cand, 10))
+						form.Set("motif-desistement", "ne vient plus")
+					case r < 6 && status == "accepted":
+						ev.kind, ev.course, ev.to = "day_change", in, twin[in]
+					default:
 						idle++
 						continue
 					}
-					ev.kind, path = "give_up", "/mes-candidatures/"+strconv.FormatInt(p.cand, 10)+"/renoncer"
 				default:
 					mine = slices.Delete(mine, k, k+1) // nothing left to do for them
 					continue
@@ -622,19 +742,71 @@ func TestWaitingListsBurstTwoInstances_SEL5_CAN1_CAN2_CAN3(t *testing.T) {
 						via = 2
 					}
 				}
+				if ev.kind == "day_change" {
+					// The desk's request and the director's forward, by the
+					// service: they move no seat (and commute with every
+					// other event); then the decision, the part that moves
+					// seats, by the via drawn.
+					dc, asked, err := openDayChange(ctx, d, p.cand)
+					if err != nil {
+						bad.add("day change of %d: %v", p.cand, err)
+						continue
+					}
+					if !asked {
+						if _, err := w.wl.RecordDayChange(ctx, central, p.cand, ev.to, "garde d'enfants le lundi"); err != nil {
+							bad.add("record a day change of %d %d→%d: %v", p.cand, in, ev.to, err)
+							continue
+						}
+						if dc, _, err = openDayChange(ctx, d, p.cand); err != nil {
+							bad.add("day change of %d: %v", p.cand, err)
+							continue
+						}
+						if _, err := w.wl.ForwardDayChange(ctx, central, dc, true, ""); err != nil {
+							bad.add("forward day change %d: %v", dc, err)
+							continue
+						}
+						ask := wlEvent{kind: "dc_ask", person: i, course: in, to: ev.to, via: "service"}
+						if ask.seq, err = lastLine(); err != nil {
+							bad.add("history: %v", err)
+							continue
+						}
+						mu.Lock()
+						acked = append(acked, ask)
+						mu.Unlock()
+					}
+					if ev.lo, err = lastLine(); err != nil {
+						bad.add("history: %v", err)
+						continue
+					}
+					path = "/back-office/changements-de-jour/" + strconv.FormatInt(dc, 10) + "/decider"
+					form.Set("accepter", "1")
+					form.Set("note-"+strconv.FormatInt(dc, 10), "")
+				}
+				cookie := cookies[i]
+				if ev.kind == "withdraw" || ev.kind == "day_change" {
+					cookie = staffCookie
+				}
 				switch via {
 				case 0, 1:
 					ev.via = s.name
-					status, loc, body, err := wlPost(client, s, cookies[i], path)
+					status, loc, body, err := wlPostForm(client, s, cookie, path, form)
 					if err != nil {
 						if via == 1 && isConnError(err) {
 							// Cut by the kill: the transaction committed or
 							// is rolled back; once PostgreSQL has seen the
 							// connection gone, the state says which.
 							time.Sleep(time.Second)
-							st, _ := statusOf(ctx, d, p.cand)
+							st, now, _ := statusIn(ctx, d, p.cand)
 							_, _, still, _ := pendingOf(ctx, d, p.cand)
-							committed := (ev.kind == "give_up" && st == "given_up") || (ev.kind != "give_up" && !still)
+							var committed bool
+							switch ev.kind {
+							case "give_up", "withdraw":
+								committed = st == "given_up"
+							case "day_change":
+								committed = now == ev.to // else rolled back, or refused: nothing changed
+							default:
+								committed = !still
+							}
 							if !committed {
 								continue
 							}
@@ -642,8 +814,10 @@ func TestWaitingListsBurstTwoInstances_SEL5_CAN1_CAN2_CAN3(t *testing.T) {
 							bad.add("%s %s on %s: %v", ev.kind, path, s.name, err)
 							continue
 						}
-					} else if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/mes-candidatures?") {
-						bad.add("%s %s on %s: %d %s %.300s", ev.kind, path, s.name, status, loc, body)
+					} else if ev.kind == "day_change" && status == http.StatusConflict {
+						ev.kind, ev.key = "day_change_refused", refusalOf(body)
+					} else if want := wlLanding(ev.kind); status != http.StatusSeeOther || !strings.HasPrefix(loc, want) {
+						bad.add("%s %s on %s: %d %s (want %s) %.300s", ev.kind, path, s.name, status, loc, want, body)
 						continue
 					}
 				default:
@@ -656,22 +830,51 @@ func TestWaitingListsBurstTwoInstances_SEL5_CAN1_CAN2_CAN3(t *testing.T) {
 						_, err = w.wl.Decline(ctx, p.actor, p.account.ID, offer)
 					case "give_up":
 						_, err = w.wl.GiveUp(ctx, p.actor, p.account.ID, p.cand)
+					case "withdraw":
+						_, err = w.wl.Withdraw(ctx, central, p.cand, "ne vient plus")
 					case "expire":
 						err = expireOffer(ctx, w, offer)
+					case "day_change":
+						dc, _, _ := openDayChange(ctx, d, p.cand)
+						_, err = w.wl.DecideDayChange(ctx, central, dc, true, "")
+						var refusal *waitlist.Refusal
+						if errors.As(err, &refusal) {
+							ev.kind, ev.key, err = "day_change_refused", refusal.Key, nil
+						}
 					}
 					if err != nil {
 						bad.add("%s of person %d by the service: %v", ev.kind, i, err)
 						continue
 					}
 				}
-				if ev.kind == "expire" {
+				switch ev.kind {
+				case "expire":
 					var state string
 					if err := d.R.QueryRowContext(ctx, `SELECT state FROM waiting_offers WHERE id = $1`, offer).Scan(&state); err != nil || state != "expired" {
 						bad.add("offer %d after the timer: %q %v", offer, state, err)
 						continue
 					}
+				case "day_change":
+					if _, now, err := statusIn(ctx, d, p.cand); err != nil || now != ev.to {
+						bad.add("day change of %d to %d accepted, in %d after: %v", p.cand, ev.to, now, err)
+						continue
+					}
+				case "day_change_refused":
+					if _, now, err := statusIn(ctx, d, p.cand); err != nil || now != ev.course {
+						bad.add("day change of %d to %d refused (%s), in %d after: %v", p.cand, ev.to, ev.key, now, err)
+						continue
+					}
 				}
-				if err := d.R.QueryRowContext(ctx, `SELECT MAX(id) FROM candidature_events WHERE candidature_id = $1`, p.cand).Scan(&ev.seq); err != nil {
+				if ev.kind == "day_change_refused" {
+					// Nothing committed: its moment is somewhere between the
+					// last history line before it was sent and the last
+					// after its answer, where the replay looks for it.
+					ev.seq = ev.lo
+					if ev.hi, err = lastLine(); err != nil {
+						bad.add("history: %v", err)
+						continue
+					}
+				} else if err := d.R.QueryRowContext(ctx, `SELECT MAX(id) FROM candidature_events WHERE candidature_id = $1`, p.cand).Scan(&ev.seq); err != nil {
 					bad.add("history of %d: %v", p.cand, err)
 					continue
 				}
@@ -708,7 +911,7 @@ func TestWaitingListsBurstTwoInstances_SEL5_CAN1_CAN2_CAN3(t *testing.T) {
 		before[id] = r
 	}
 	rows.Close()
-	b2 := startWaitlistServer(t, "B (restarted)", dbURL)
+	b2 := startWaitlistServerAt(t, "B (restarted)", dbURL, wlBurstAt)
 	serverMu.Lock()
 	servers[1] = b2
 	serverMu.Unlock()
@@ -722,7 +925,7 @@ func TestWaitingListsBurstTwoInstances_SEL5_CAN1_CAN2_CAN3(t *testing.T) {
 		if r.state == "accepted" && state != "accepted" {
 			t.Errorf("offer %d accepted before the kill is %s after the restart", id, state)
 		}
-		if r.state == "pending" && state == "pending" && !deadline.Equal(r.deadline) && !deadline.Equal(wlBackdate) { // the drill's own expiries go on
+		if r.state == "pending" && state == "pending" && !deadline.Equal(r.deadline) && !deadline.Equal(w.backdate) { // the drill's own expiries go on
 			t.Errorf("pending offer %d: deadline %s before the kill, %s after", id, r.deadline, deadline)
 		}
 	}
@@ -749,30 +952,78 @@ func TestWaitingListsBurstTwoInstances_SEL5_CAN1_CAN2_CAN3(t *testing.T) {
 			t.Errorf("%d people got two %s emails", n, kind)
 		}
 	}
+	checkStaffEvents(t, d)
 	// (one pass over the jobs: the per-message subquery of checkWhole is
 	// quadratic, minutes at this size)
 	for _, r := range queryInts(t, d, `SELECT m.id, COUNT(j.id) FROM messages m LEFT JOIN
 		(SELECT j.id, CAST(e.value AS BIGINT) AS message_id FROM river_job j, jsonb_array_elements_text(j.args->'message_ids') e
 			WHERE j.kind = 'send_email') j ON j.message_id = m.id
-		WHERE m.kind LIKE 'waitlist_%' GROUP BY m.id HAVING COUNT(j.id) <> 1`) {
+		WHERE m.kind LIKE 'waitlist_%' OR m.kind LIKE 'daychange_%' GROUP BY m.id HAVING COUNT(j.id) <> 1`) {
 		t.Errorf("email %d has %d send_email jobs, want exactly 1", r[0], r[1])
 	}
 
 	t.Logf("final checks in %s", time.Since(checksBegan).Round(time.Millisecond))
 	// The replay: the same events, one at a time, in their commit order
-	// (within a course the order of their history lines; the courses
-	// commute), on the copy taken before the burst.
-	slices.SortFunc(acked, func(x, y wlEvent) int { return int(x.seq - y.seq) })
-	rw := newWorld(t, replayDB, wlServeAt)
+	// (within a course the order of their history lines, written under its
+	// lock — a day change's under both its courses' —; events on other
+	// courses commute), on the copy taken before the burst.
+	slices.SortStableFunc(acked, func(x, y wlEvent) int { return cmp.Compare(x.seq, y.seq) })
+	rw := newWorld(t, replayDB, wlBurstAt)
+	rw.central = central
 	replayBegan := time.Now()
 	if _, err := rw.wl.Sweep(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// A refused decision committed nothing: it is checked, rather than
+	// replayed, against the states the replay goes through between the
+	// history lines that bracket it — at one of them the target course was
+	// full or had someone waiting, as the refusal said.
+	var refusals, watching []wlEvent
+	for _, ev := range acked {
+		if ev.kind == "day_change_refused" {
+			refusals = append(refusals, ev)
+		}
+	}
+	acked = slices.DeleteFunc(acked, func(ev wlEvent) bool { return ev.kind == "day_change_refused" })
+	refusedHeld := func(ev wlEvent) bool {
+		full, waiting, err := targetState(ctx, rw, ppl[ev.person].cand, ev.to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch ev.key {
+		case "daychange.decide.full":
+			return full
+		case "daychange.decide.waiting":
+			return waiting
+		}
+		return full || waiting
+	}
+	// watch is called before the event of history line next is replayed.
+	watch := func(next int64) {
+		for len(refusals) > 0 && refusals[0].lo < next {
+			watching = append(watching, refusals[0])
+			refusals = refusals[1:]
+		}
+		watching = slices.DeleteFunc(watching, func(ev wlEvent) bool {
+			if refusedHeld(ev) {
+				return true
+			}
+			if ev.hi <= next {
+				t.Errorf("day change of candidature %d %d→%d refused (%s, by %s), yet the target had a free seat and nobody waiting "+
+					"all along in the replay", ppl[ev.person].cand, ev.course, ev.to, ev.key, ev.via)
+				return true
+			}
+			return false
+		})
+	}
+	nRefused := len(refusals)
 	for n, ev := range acked {
+		watch(ev.seq)
 		p := ppl[ev.person]
 		var err error
 		offer := int64(0)
-		if ev.kind != "give_up" {
+		switch ev.kind {
+		case "accept", "decline", "expire":
 			if err := replayDB.R.QueryRowContext(ctx, `SELECT id FROM waiting_offers WHERE candidature_id = $1 AND course_id = $2
 				AND state = 'pending'`, p.cand, ev.course).Scan(&offer); err != nil {
 				t.Fatalf("replay event %d (%+v): no pending offer of candidature %d on course %d: %v", n, ev, p.cand, ev.course, err)
@@ -785,14 +1036,34 @@ func TestWaitingListsBurstTwoInstances_SEL5_CAN1_CAN2_CAN3(t *testing.T) {
 			_, err = rw.wl.Decline(ctx, p.actor, p.account.ID, offer)
 		case "give_up":
 			_, err = rw.wl.GiveUp(ctx, p.actor, p.account.ID, p.cand)
+		case "withdraw":
+			_, err = rw.wl.Withdraw(ctx, central, p.cand, "ne vient plus")
 		case "expire":
 			err = expireOffer(ctx, rw, offer)
+		case "dc_ask":
+			if _, err = rw.wl.RecordDayChange(ctx, central, p.cand, ev.to, "garde d'enfants le lundi"); err == nil {
+				dc, _, _ := openDayChange(ctx, replayDB, p.cand)
+				_, err = rw.wl.ForwardDayChange(ctx, central, dc, true, "")
+			}
+		case "day_change":
+			// SEL-8: never past a waiting candidate, never over capacity.
+			full, waiting, err := targetState(ctx, rw, p.cand, ev.to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if full || waiting {
+				t.Errorf("replay event %d: day change of candidature %d %d→%d accepted (by %s) while the target was full (%v) "+
+					"or had someone waiting (%v)", n, p.cand, ev.course, ev.to, ev.via, full, waiting)
+			}
+			dc, _, _ := openDayChange(ctx, replayDB, p.cand)
+			_, err = rw.wl.DecideDayChange(ctx, central, dc, true, "")
 		}
 		if err != nil {
 			t.Fatalf("replay event %d (%+v): %v", n, ev, err)
 		}
 	}
-	t.Logf("replayed %d events single-threaded in %s", len(acked), time.Since(replayBegan).Round(time.Millisecond))
+	watch(math.MaxInt64)
+	t.Logf("replayed %d events single-threaded in %s, and checked %d refused day changes", len(acked), time.Since(replayBegan).Round(time.Millisecond), nRefused)
 	got, want := wlSnapshot(t, d), wlSnapshot(t, replayDB)
 	if got != want {
 		gl, wl := strings.Split(got, "\n"), strings.Split(want, "\n")
@@ -814,14 +1085,123 @@ func TestWaitingListsBurstTwoInstances_SEL5_CAN1_CAN2_CAN3(t *testing.T) {
 	}
 }
 
+// statusIn reads a candidature's status and the course it is accepted in.
+func statusIn(ctx context.Context, d *db.DB, cand int64) (string, int64, error) {
+	var s string
+	var in int64
+	err := d.R.QueryRowContext(ctx, `SELECT status, COALESCE(accepted_course_id, 0) FROM candidatures WHERE id = $1`, cand).Scan(&s, &in)
+	return s, in, err
+}
+
+// openDayChange reads a candidature's open day change request, if any.
+func openDayChange(ctx context.Context, d *db.DB, cand int64) (int64, bool, error) {
+	var id int64
+	err := d.R.QueryRowContext(ctx, `SELECT id FROM day_changes WHERE candidature_id = $1 AND state IN ('requested', 'forwarded')`, cand).Scan(&id)
+	if err == sql.ErrNoRows {
+		return 0, false, nil
+	}
+	return id, err == nil, err
+}
+
+// targetState says whether course to is full (accepted + offered seats)
+// and whether another candidature than cand waits for it, as a day
+// change's decision reads them.
+func targetState(ctx context.Context, w *wlWorld, cand, to int64) (full, waiting bool, err error) {
+	capacity, accepted, pending, err := w.st.CourseSeats(ctx, nil, to)
+	if err != nil {
+		return false, false, err
+	}
+	err = w.st.InTx(ctx, func(tx *sql.Tx) error {
+		n, err := w.st.WaitingFor(ctx, tx, to, cand)
+		waiting = n > 0
+		return err
+	})
+	return capacity-accepted-pending <= 0, waiting, err
+}
+
+// refusalOf tells a refused decision's reason from the page (French).
+func refusalOf(body string) string {
+	body = strings.ReplaceAll(body, "&#39;", "'")
+	switch {
+	case strings.Contains(body, "pas de place libre"):
+		return "daychange.decide.full"
+	case strings.Contains(body, "ne passe jamais devant la liste d'attente"):
+		return "daychange.decide.waiting"
+	}
+	// another refusal: its message, for the burst's log
+	if i := strings.Index(body, `role="alert"`); i >= 0 {
+		body = body[i:]
+	}
+	return "?" + strings.Join(strings.Fields(body[:min(len(body), 300)]), " ")
+}
+
+// wlLanding is where an acknowledged event's form redirects.
+func wlLanding(kind string) string {
+	switch kind {
+	case "withdraw":
+		return "/back-office/cours/"
+	case "day_change":
+		return "/back-office/changements-de-jour?fait="
+	}
+	return "/mes-candidatures?"
+}
+
+// checkStaffEvents checks the staff's events after the burst: one
+// withdrawal email and one audit line per withdrawal; each day change
+// request decided at most once, with one audit line and one email per
+// decision (a refused decision for want of a seat commits nothing).
+func checkStaffEvents(t *testing.T, d *db.DB) {
+	t.Helper()
+	for _, r := range queryInts(t, d, `SELECT c.id, (SELECT COUNT(*) FROM messages m WHERE m.account_id = c.account_id AND m.kind = 'waitlist_given_up')
+		FROM candidatures c WHERE c.status = 'given_up'
+		AND (SELECT COUNT(*) FROM messages m WHERE m.account_id = c.account_id AND m.kind = 'waitlist_given_up') <> 1`) {
+		t.Errorf("candidature %d given up or withdrawn with %d emails, want 1", r[0], r[1])
+	}
+	for _, r := range queryInts(t, d, `SELECT subject_account_id, COUNT(*) FROM audit_events WHERE action = $1
+		GROUP BY subject_account_id HAVING COUNT(*) > 1`, domain.AuditWaitingWithdrawn) {
+		t.Errorf("person %d withdrawn %d times", r[0], r[1])
+	}
+	for _, r := range queryInts(t, d, `SELECT x.account_id, x.decided, x.audited, x.mailed FROM (SELECT a.id AS account_id,
+		(SELECT COUNT(*) FROM day_changes d WHERE d.account_id = a.id AND d.state IN ('accepted', 'refused')) AS decided,
+		(SELECT COUNT(*) FROM audit_events e WHERE e.subject_account_id = a.id AND e.action IN ($1, $2)) AS audited,
+		(SELECT COUNT(*) FROM messages m WHERE m.account_id = a.id AND m.kind IN ('daychange_accepted', 'daychange_refused')) AS mailed
+		FROM accounts a WHERE EXISTS (SELECT 1 FROM day_changes d WHERE d.account_id = a.id)) x
+		WHERE x.decided <> x.audited OR x.decided <> x.mailed`, domain.AuditDayChangeAccepted, domain.AuditDayChangeRefused) {
+		t.Errorf("person %d: %d day change requests decided, %d decisions audited, %d emailed (SEL-8: one decision a request)",
+			r[0], r[1], r[2], r[3])
+	}
+	for _, r := range queryInts(t, d, `SELECT candidature_id, COUNT(*) FROM day_changes WHERE state IN ('requested', 'forwarded')
+		GROUP BY candidature_id HAVING COUNT(*) > 1`) {
+		t.Errorf("candidature %d has %d open day change requests", r[0], r[1])
+	}
+}
+
 func countVia(evs []wlEvent) string {
 	n := map[string]int{}
 	for _, e := range evs {
 		n[e.via]++
 		n[e.kind]++
 	}
-	return fmt.Sprintf("A %d, B %d, service %d; give_up %d, accept %d, decline %d, expire %d",
-		n["A"], n["B"]+n["B (restarted)"], n["service"], n["give_up"], n["accept"], n["decline"], n["expire"])
+	other := map[string]int{} // refusals for another reason, by reason
+	for _, e := range evs {
+		if e.kind == "day_change_refused" && e.key != "daychange.decide.full" && e.key != "daychange.decide.waiting" {
+			other[e.key+" by "+e.via]++
+		}
+	}
+	return fmt.Sprintf("A %d, B %d, service %d; give_up %d, withdraw %d, accept %d, decline %d, expire %d, "+
+		"day change asked %d, accepted %d, refused %d (full %d, waiting %d, other %v)",
+		n["A"], n["B"]+n["B (restarted)"], n["service"], n["give_up"], n["withdraw"], n["accept"], n["decline"], n["expire"],
+		n["dc_ask"], n["day_change"], n["day_change_refused"], countKey(evs, "daychange.decide.full"), countKey(evs, "daychange.decide.waiting"), other)
+}
+
+func countKey(evs []wlEvent, key string) int {
+	n := 0
+	for _, e := range evs {
+		if e.key == key {
+			n++
+		}
+	}
+	return n
 }
 
 // TestWaitingListAnswersRefusedOverHTTP_SEL4_SEL5 sends a real instance the
@@ -835,7 +1215,7 @@ func countVia(evs []wlEvent) string {
 func TestWaitingListAnswersRefusedOverHTTP_SEL4_SEL5(t *testing.T) {
 	d, dbURL := dbtest.PostgresURL(t)
 	ctx := context.Background()
-	w, courses, ppl := buildLists(t, d, 1, 2, 6)
+	w, courses, ppl := buildLists(t, d, 1, 2, 6, 0)
 	w = newWorld(t, d, wlServeAt)
 	s := startWaitlistServer(t, "A", dbURL)
 	client := &http.Client{Timeout: 30 * time.Second,

@@ -185,12 +185,37 @@ func (s *Service) request(ctx context.Context, actor domain.Actor, candidatureID
 		if err != nil {
 			return err
 		}
+		// The request's row references both courses, which PostgreSQL
+		// checks by share-locking their rows: taken from, then to, while a
+		// change of seats holds the courses' locks in the order of their
+		// IDs, they deadlocked. Both courses' locks first, in that order,
+		// then the person's, as every change of seats takes them.
+		locked := []int64{learnerCourse(c)}
+		if ix, _ := s.catalogue.Index(ctx); ix != nil {
+			if _, ok := ix.Course(toCourseID); ok {
+				locked = append(locked, toCourseID)
+			}
+		}
+		if err := s.lockCourses(ctx, tx, locked...); err != nil {
+			return err
+		}
 		if err := s.store.LockPerson(ctx, tx, c.AccountID); err != nil {
 			return err
 		}
 		ch, err := s.choices(ctx, tx, candidatureID) // as it is under the lock
 		if err != nil {
 			return err
+		}
+		if !slices.Contains(locked, ch.From.ID) {
+			// Moved since it was read (an offer accepted, a day change
+			// decided): the course it is in now, locked out of order, is
+			// rare enough; PostgreSQL then aborts one of two at worst.
+			if err := s.store.LockCourse(ctx, tx, ch.From.ID); err != nil {
+				return err
+			}
+			if ch, err = s.choices(ctx, tx, candidatureID); err != nil {
+				return err
+			}
 		}
 		if err := allowed(ch); err != nil {
 			return err

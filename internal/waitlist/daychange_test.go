@@ -279,3 +279,71 @@ func TestWithdraw_staff_record_a_desistement_with_a_reason(t *testing.T) {
 		e.seatsHeld(t, c.ID)
 	})
 }
+
+// TestDayChange_SEL8_desk_request_takes_the_courses_locks_first: recording a
+// request writes a row that references both courses (their keys), which
+// PostgreSQL checks by share-locking their rows; taken in the request's
+// order (from, then to) while a change of seats holds the course locks in
+// the order of their IDs, the two deadlocked (found by the waiting lists'
+// reliability drill, issue 15: a forward of another request aborted). The
+// request now takes both courses' locks first, in the order of their IDs as
+// every change of seats does, then the person's: a request from the course
+// of the higher ID to the lower waits for a change of seats that holds the
+// lower and then locks the higher, and both go through.
+func TestDayChange_SEL8_desk_request_takes_the_courses_locks_first(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		if d.Dialect != db.Postgres {
+			t.Skip("row locks: PostgreSQL only (SQLite serialises every write)")
+		}
+		ctx := context.Background()
+		e := newEnv(t, d)
+		c, r, _ := e.pair(t)
+		low, high := c, r
+		if high.ID < low.ID {
+			low, high = high, low
+		}
+		p := e.apply(t, false, high)
+		e.publish(t)
+		if st := e.status(t, p.ids[high.ID]); st != domain.CandidatureAccepted {
+			t.Fatalf("the learner is %s, want accepted", st)
+		}
+		first := high.FirstClass
+		if first.IsZero() || low.FirstClass.IsZero() {
+			t.Skip("the courses have no first class meeting")
+		}
+		e.now = time.Date(first.Year(), first.Month(), first.Day(), 21, 0, 0, 0, domain.Paris())
+
+		// A change of seats holds the lower course's lock…
+		tx, err := d.W.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		if err := e.st.LockCourse(ctx, tx, low.ID); err != nil {
+			t.Fatal(err)
+		}
+		// …while the desk records a request from the higher to the lower…
+		recorded := make(chan error, 1)
+		go func() {
+			_, err := e.wl.RecordDayChange(ctx, e.central, p.ids[high.ID], low.ID, "horaires de travail")
+			recorded <- err
+		}()
+		time.Sleep(500 * time.Millisecond)
+		// …then takes the higher's: no deadlock, both commit.
+		lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if err := e.st.LockCourse(lctx, tx, high.ID); err != nil {
+			t.Fatalf("the change of seats locking course %d after %d, while a request %d→%d is recorded: %v",
+				high.ID, low.ID, high.ID, low.ID, err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-recorded; err != nil {
+			t.Fatalf("the request recorded while the courses were locked: %v", err)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM day_changes WHERE candidature_id = $1 AND state = 'requested'`, p.ids[high.ID]); n != 1 {
+			t.Errorf("%d requests recorded, want 1", n)
+		}
+	})
+}
