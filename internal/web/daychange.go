@@ -257,12 +257,16 @@ func (s *Server) renderDayChangeQueue(w http.ResponseWriter, r *http.Request, st
 		}
 		if l.ID == failed {
 			row.Error, row.Note = errMsg, note
+			failed = 0
 		}
 		if l.State.Open() {
 			v.Open = append(v.Open, row)
 		} else {
 			v.Done = append(v.Done, row)
 		}
+	}
+	if failed != 0 { // the request refused is not among those shown
+		v.Error = errMsg
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, status, views.DayChangeQueue(pg, v))
