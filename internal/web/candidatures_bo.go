@@ -207,7 +207,7 @@ func (s *Server) boCandidaturesPage(w http.ResponseWriter, r *http.Request) {
 		v.ListHeads = append(v.ListHeads, list.head(candidaturesPath, pg.T(h.label), h.key, "cours"))
 	}
 	for _, c := range rows {
-		row := views.BOCandidatureRow{Name: strings.TrimSpace(c.FirstName + " " + strings.ToUpper(c.LastName)), Email: c.Email,
+		row := views.BOCandidatureRow{Name: personName(c.FirstName, c.LastName), Email: c.Email,
 			Code: c.CourseCode, Status: statusWord(pg.P, c.Status), Tariff: yesNo(pg.P, c.HalfTariffClaim), Assisted: yesNo(pg.P, c.Assisted)}
 		if e, ok := ix.Course(c.CourseID); ok {
 			row.Formation = e.Formation.Title

@@ -204,7 +204,7 @@ func (s *Server) renderStaffCourse(w http.ResponseWriter, r *http.Request, statu
 	v.Heads = []views.SortHead{t.head(path, pg.T("bo.people.name"), "nom", "nom"),
 		t.head(path, pg.T("profile.email"), "courriel", "nom"), t.head(path, pg.T("bo.cand.status"), "statut", "nom")}
 	for _, c := range rows {
-		row := views.BOCandidatureRow{Name: strings.TrimSpace(c.FirstName + " " + strings.ToUpper(c.LastName)), Email: c.Email,
+		row := views.BOCandidatureRow{Name: personName(c.FirstName, c.LastName), Email: c.Email,
 			Status: statusWord(pg.P, c.Status), Tariff: yesNo(pg.P, c.HalfTariffClaim), Assisted: yesNo(pg.P, c.Assisted)}
 		if domain.Can(u.Actor, domain.ActReadPersonFile, domain.Resource{AccountID: c.AccountID}) {
 			row.URL = "/back-office/personnes/" + itoa64(c.AccountID)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"cma/internal/catalogue"
 	"cma/internal/domain"
@@ -143,13 +142,9 @@ func (s *Server) askDayChange(w http.ResponseWriter, r *http.Request) {
 
 // deskDayChangeParts adds, for the director, the form that records a
 // request made at the desk by a learner of the course.
-func (s *Server) deskDayChangeParts(r *http.Request, pg *views.Page, actor domain.Actor, e *catalogue.Entry,
+func (s *Server) deskDayChangeParts(r *http.Request, pg *views.Page, actor domain.Actor, ix *catalogue.Index, e *catalogue.Entry,
 	accepted []selection.Learner, v *views.CourseListsView, f *views.DeskDayChangeForm) {
 	if !waitlist.MayForward(actor, e) || len(accepted) == 0 || !domain.DeskDayChangeOpen(e.FirstClass, s.Now()) {
-		return
-	}
-	ix, _ := s.Catalogue.Index(r.Context())
-	if ix == nil {
 		return
 	}
 	if f == nil {
@@ -161,7 +156,7 @@ func (s *Server) deskDayChangeParts(r *http.Request, pg *views.Page, actor domai
 	for _, l := range accepted {
 		id := itoa64(l.CandidatureID)
 		f.Learners = append(f.Learners, views.Option{Value: id, Selected: id == selected,
-			Label: strings.TrimSpace(l.FirstName + " " + strings.ToUpper(l.LastName))})
+			Label: personName(l.FirstName, l.LastName)})
 	}
 	targets := waitlist.Equivalents(ix, e)
 	if len(targets) == 0 {
@@ -235,7 +230,7 @@ func (s *Server) renderDayChangeQueue(w http.ResponseWriter, r *http.Request, st
 	}
 	for _, l := range lines {
 		from, okFrom := ix.Course(l.FromCourseID)
-		row := views.DayChangeLine{ID: l.ID, Name: strings.TrimSpace(l.FirstName + " " + strings.ToUpper(l.LastName)),
+		row := views.DayChangeLine{ID: l.ID, Name: personName(l.FirstName, l.LastName),
 			From: courseCode(pg, ix, l.FromCourseID), To: courseCode(pg, ix, l.ToCourseID), Reason: l.Reason,
 			State: p.T("daychange.queue.state." + string(l.State)),
 			Asked: p.T("daychange.queue.asked."+l.Channel, map[string]any{"When": pg.DateTime(l.AskedAt, s.Paris),

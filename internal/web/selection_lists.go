@@ -54,7 +54,7 @@ func resultWord(pg *views.Page, res *domain.TestResult) string {
 }
 
 func (s *Server) listedRow(pg *views.Page, actor domain.Actor, ix *catalogue.Index, e *catalogue.Entry, l selection.Learner) views.ListedRow {
-	row := views.ListedRow{Position: l.Position, Name: strings.TrimSpace(l.FirstName + " " + strings.ToUpper(l.LastName)),
+	row := views.ListedRow{Position: l.Position, Name: personName(l.FirstName, l.LastName),
 		Email: l.Email, Result: resultWord(pg, l.Result), Convocation: pg.T("lists.convocation.none")}
 	if domain.Can(actor, domain.ActReadPersonFile, domain.Resource{AccountID: l.AccountID}) {
 		row.URL = "/back-office/personnes/" + itoa64(l.AccountID)
@@ -80,11 +80,11 @@ func (s *Server) courseListsPage(w http.ResponseWriter, r *http.Request) {
 
 // renderCourseListsClose shows the page again with the closing form's errors.
 func (s *Server) renderCourseListsClose(w http.ResponseWriter, r *http.Request, f *views.CloseForm) {
-	s.renderCourseListsWith(w, r, http.StatusUnprocessableEntity, nil, f, nil)
+	s.renderCourseListsForms(w, r, http.StatusUnprocessableEntity, courseListForms{closing: f})
 }
 
 func (s *Server) renderCourseListsDesk(w http.ResponseWriter, r *http.Request, f *views.DeskDayChangeForm) {
-	s.renderCourseListsWith(w, r, http.StatusUnprocessableEntity, nil, nil, f)
+	s.renderCourseListsForms(w, r, http.StatusUnprocessableEntity, courseListForms{desk: f})
 }
 
 func (s *Server) renderCourseListsWithdraw(w http.ResponseWriter, r *http.Request, f *views.WithdrawForm) {
@@ -92,12 +92,7 @@ func (s *Server) renderCourseListsWithdraw(w http.ResponseWriter, r *http.Reques
 }
 
 func (s *Server) renderCourseLists(w http.ResponseWriter, r *http.Request, status int, reorder *views.ReorderForm) {
-	s.renderCourseListsWith(w, r, status, reorder, nil, nil)
-}
-
-func (s *Server) renderCourseListsWith(w http.ResponseWriter, r *http.Request, status int, reorder *views.ReorderForm,
-	closing *views.CloseForm, desk *views.DeskDayChangeForm) {
-	s.renderCourseListsForms(w, r, status, courseListForms{reorder: reorder, closing: closing, desk: desk})
+	s.renderCourseListsForms(w, r, status, courseListForms{reorder: reorder})
 }
 
 // courseListForms are the staff's forms of a course's lists page; the one
@@ -111,7 +106,6 @@ type courseListForms struct {
 
 // renderCourseListsForms shows a course's lists with its forms.
 func (s *Server) renderCourseListsForms(w http.ResponseWriter, r *http.Request, status int, forms courseListForms) {
-	reorder, closing, desk := forms.reorder, forms.closing, forms.desk
 	ix := s.index(w, r)
 	if ix == nil {
 		return
@@ -142,13 +136,13 @@ func (s *Server) renderCourseListsForms(w http.ResponseWriter, r *http.Request, 
 	for _, a := range l.Waiting {
 		v.Waiting = append(v.Waiting, s.listedRow(pg, u.Actor, ix, e, a))
 	}
-	v.Close = closing
+	v.Close = forms.closing
 	if s.Waitlist != nil { // the offers made from the list, its order (waitlist.go)
-		if err := s.waitingListParts(r, pg, u.Actor, e, l.Waiting, v, reorder); err != nil {
+		if err := s.waitingListParts(r, pg, u.Actor, e, l.Waiting, v, forms.reorder); err != nil {
 			s.waitlistError(w, r, err)
 			return
 		}
-		s.deskDayChangeParts(r, pg, u.Actor, e, l.Accepted, v, desk) // SEL-8 (daychange.go)
+		s.deskDayChangeParts(r, pg, u.Actor, ix, e, l.Accepted, v, forms.desk) // SEL-8 (daychange.go)
 		s.withdrawParts(r, pg, u.Actor, e, l.Accepted, l.Waiting, v, forms.withdraw)
 	}
 	w.Header().Set("Cache-Control", "no-store")

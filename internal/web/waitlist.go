@@ -231,7 +231,7 @@ func (s *Server) waitingListParts(r *http.Request, pg *views.Page, actor domain.
 			state += " (" + pg.DateTime(o.AnsweredAt, s.Paris) + ")"
 		}
 		v.Offers = append(v.Offers, views.OfferRow{Sent: pg.DateTime(o.SentAt, s.Paris),
-			Name: strings.TrimSpace(o.FirstName + " " + strings.ToUpper(o.LastName)), Position: itoa64(int64(o.Position)),
+			Name: personName(o.FirstName, o.LastName), Position: itoa64(int64(o.Position)),
 			Why: why, Deadline: pg.Deadline(o.Deadline), State: state})
 	}
 	if r.URL.Query().Get("rang") == "1" {
@@ -255,7 +255,7 @@ func (s *Server) waitingListParts(r *http.Request, pg *views.Page, actor domain.
 	for _, l := range waiting {
 		id := itoa64(l.CandidatureID)
 		f.Candidates = append(f.Candidates, views.Option{Value: id, Selected: id == selected,
-			Label: itoa64(int64(l.Position)) + " — " + strings.TrimSpace(l.FirstName+" "+strings.ToUpper(l.LastName))})
+			Label: itoa64(int64(l.Position)) + " — " + personName(l.FirstName, l.LastName)})
 	}
 	v.Reorder = f
 	return nil
@@ -441,7 +441,7 @@ func (s *Server) withdrawParts(r *http.Request, pg *views.Page, actor domain.Act
 	add := func(l selection.Learner, what string) {
 		id := itoa64(l.CandidatureID)
 		f.Candidates = append(f.Candidates, views.Option{Value: id, Selected: id == selected,
-			Label: strings.TrimSpace(l.FirstName+" "+strings.ToUpper(l.LastName)) + " — " + what})
+			Label: personName(l.FirstName, l.LastName) + " — " + what})
 	}
 	for _, l := range accepted {
 		add(l, pg.T("cstatus.accepted"))

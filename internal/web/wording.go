@@ -2,6 +2,7 @@ package web
 
 import (
 	"strconv"
+	"strings"
 
 	"cma/internal/catalogue"
 	"cma/internal/domain"
@@ -87,4 +88,9 @@ func fieldMessages(p *i18n.Printer, errs domain.FieldErrors, inputs map[string]s
 		}
 	}
 	return list, byID
+}
+
+// personName writes a person as the staff's lists do: "Camille MARTIN".
+func personName(first, last string) string {
+	return strings.TrimSpace(first + " " + strings.ToUpper(last))
 }
