@@ -365,7 +365,7 @@ func DeskDayChange(pg *Page, f *DeskDayChangeForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextField("motif-jour", "text", pg.T("daychange.reason"), "", f.ErrFor["motif-jour"], f.Reason).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextField("motif-jour", "text", pg.T("daychange.desk.reason"), "", f.ErrFor["motif-jour"], f.Reason).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
