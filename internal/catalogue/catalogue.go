@@ -45,6 +45,25 @@ type Entry struct {
 	sortKey  string
 }
 
+// Describe words the course for a person's emails and documents: course is
+// its code, weekday and time and establishment ("ANG-B1-12, lundi
+// 18:30–20:30, Voltaire"), address the establishment's postal address, first
+// its first class meeting ("lundi 14/09/2026 à 18:30"), "" when unknown.
+// weekday names a day in the reader's language.
+func (e *Entry) Describe(weekday func(time.Weekday) string) (course, address, first string) {
+	course = e.Code + ", " + weekday(e.Weekday) + " " + domain.FormatClock(e.StartMinute) + "–" + domain.FormatClock(e.EndMinute)
+	if e.Establishment != nil {
+		course += ", " + e.Establishment.Name
+		address = strings.TrimSpace(e.Establishment.Name + ", " + e.Establishment.Address + " " +
+			e.Establishment.PostalCode + " " + e.Establishment.City)
+	}
+	if !e.FirstClass.IsZero() {
+		first = strings.TrimSpace(weekday(e.FirstClass.Weekday()) + " " + e.FirstClass.Format("02/01/2006") + " à " +
+			domain.FormatClock(e.StartMinute))
+	}
+	return course, address, first
+}
+
 // Index is one immutable snapshot of the catalogue.
 type Index struct {
 	Revision       int64

@@ -178,7 +178,31 @@ var AuditActions = []string{
 	AuditDayChangeNotForwarded,
 	AuditDayChangeAccepted,
 	AuditDayChangeRefused,
+	AuditEnrolmentConfirmed,
+	AuditHalfTariffChecked,
+	AuditPaymentBooked,
+	AuditPaymentRecorded,
+	AuditPaymentMismatch,
+	AuditPaymentWindowExtended,
+	AuditEnrolmentFreed,
+	AuditCardReprinted,
 }
+
+// Enrolment and payment (PAY-1..8, CAN-9): an enrolment confirmed, a
+// half-tariff proof checked, a payment booked online or recorded at the desk,
+// a PayFiP result that did not match its debt (refused and flagged), a
+// payment window extended, a seat freed for a fee not paid in time, a
+// learner card reprinted (the old one revoked).
+const (
+	AuditEnrolmentConfirmed    = "enrolment.confirmed"
+	AuditHalfTariffChecked     = "half_tariff.checked"
+	AuditPaymentBooked         = "payment.booked"
+	AuditPaymentRecorded       = "payment.recorded"
+	AuditPaymentMismatch       = "payment.mismatch"
+	AuditPaymentWindowExtended = "payment.window_extended"
+	AuditEnrolmentFreed        = "enrolment.freed"
+	AuditCardReprinted         = "card.reprinted"
+)
 
 // The steps of a day change (SEL-8): asked (by the learner from their space,
 // or recorded by the director at the desk), forwarded or not by the

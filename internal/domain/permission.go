@@ -101,6 +101,21 @@ const (
 	// ActDayChanges: the queue of day changes, each staff member seeing
 	// those of their own scope (ROLE-3, ROLE-4, ROLE-5; SEL-8).
 	ActDayChanges Action = "day_changes"
+	// ActConfirmEnrolment confirms an accepted learner's enrolment, so that
+	// the fee becomes due (PAY-1), and checks half-tariff proofs (CAN-9,
+	// PAY-5): ROLE-3 for the director's own establishment, ROLE-5.
+	ActConfirmEnrolment Action = "confirm_enrolment"
+	// ActManagePayments extends a payment window, frees the seat of a learner
+	// who did not pay in time, and reprints a lost learner card (PAY-1,
+	// PAY-6): ROLE-3 for the director's own establishment, ROLE-5.
+	ActManagePayments Action = "manage_payments"
+	// ActRecordDeskPayment records a cheque or cash payment at the desk
+	// (PAY-2): the director of the course's establishment only, who holds
+	// the régie's cash and cheques; not even the central service.
+	ActRecordDeskPayment Action = "record_desk_payment"
+	// ActScanCard checks a learner card at an establishment's entrance
+	// (PAY-6): directors, trainers and the central service.
+	ActScanCard Action = "scan_card"
 )
 
 // Resource is what an action applies to, with the links scopes are checked
@@ -144,12 +159,13 @@ func Can(a Actor, act Action, r Resource) bool {
 func grantAllows(g Grant, act Action, r Resource) bool {
 	switch g.Role {
 	case RoleCentral:
-		return true // ROLE-5
+		return act != ActRecordDeskPayment // ROLE-5, except the desk's cash and cheques (PAY-2)
 	case RoleDirector: // ROLE-3: own establishment's courses
 		switch act {
-		case ActBackOffice, ActDayChanges:
+		case ActBackOffice, ActDayChanges, ActScanCard:
 			return true
-		case ActViewEstablishment, ActViewCourse, ActStaffCourse, ActEvaluate, ActManageWaitingList, ActForwardDayChange:
+		case ActViewEstablishment, ActViewCourse, ActStaffCourse, ActEvaluate, ActManageWaitingList, ActForwardDayChange,
+			ActConfirmEnrolment, ActManagePayments, ActRecordDeskPayment:
 			return g.EstablishmentID != 0 && r.EstablishmentID == g.EstablishmentID
 		}
 	case RoleCoordinator: // ROLE-4: own formations
@@ -161,7 +177,7 @@ func grantAllows(g Grant, act Action, r Resource) bool {
 		}
 	case RoleTrainer: // ROLE-2: own courses
 		switch act {
-		case ActBackOffice:
+		case ActBackOffice, ActScanCard:
 			return true
 		case ActViewCourse:
 			return g.CourseID != 0 && r.CourseID == g.CourseID

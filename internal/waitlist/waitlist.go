@@ -235,26 +235,14 @@ func (s *Service) seat(ctx context.Context, tx *sql.Tx, accountID int64, e *cata
 // seatFor describes course e to a person of that first name.
 func (s *Service) seatFor(firstName string, e *catalogue.Entry) mail.Seat {
 	p := s.printer()
-	word := func(key, fallback string) string {
+	course, address, first := e.Describe(func(d time.Weekday) string {
 		if p == nil {
-			return fallback
+			return d.String()
 		}
-		return p.T(key)
-	}
-	course := e.Code + ", " + word("weekday."+strconv.Itoa(int(e.Weekday)), e.Weekday.String()) + " " +
-		domain.FormatClock(e.StartMinute) + "–" + domain.FormatClock(e.EndMinute)
-	st := mail.Seat{FirstName: firstName, Formation: e.Formation.Title, SpaceURL: s.publicURL + "/mes-candidatures"}
-	if e.Establishment != nil {
-		course += ", " + e.Establishment.Name
-		st.Address = strings.TrimSpace(e.Establishment.Name + ", " + e.Establishment.Address + " " +
-			e.Establishment.PostalCode + " " + e.Establishment.City)
-	}
-	st.Course = course
-	if !e.FirstClass.IsZero() {
-		st.First = strings.TrimSpace(word("weekday."+strconv.Itoa(int(e.FirstClass.Weekday())), "") + " " +
-			e.FirstClass.Format("02/01/2006") + " à " + domain.FormatClock(e.StartMinute))
-	}
-	return st
+		return p.T("weekday." + strconv.Itoa(int(d)))
+	})
+	return mail.Seat{FirstName: firstName, Formation: e.Formation.Title, SpaceURL: s.publicURL + "/mes-candidatures",
+		Course: course, Address: address, First: first}
 }
 
 // longDate is a civil date as the emails write it: "mercredi 16/09/2026".

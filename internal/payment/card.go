@@ -1,0 +1,210 @@
+package payment
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"cma/internal/catalogue"
+	"cma/internal/documents"
+	"cma/internal/domain"
+	"cma/internal/mail"
+	"cma/internal/store"
+)
+
+// book writes a payment with everything it brings, in tx: the payment and
+// its journal entry, the learner card (PAY-6) and the email that tells the
+// learner (CON-2). store.ErrAlreadyPaid when the fee was paid meanwhile.
+func (s *Service) book(ctx context.Context, tx *sql.Tx, ix *catalogue.Index, en domain.Enrolment, p *domain.Payment) error {
+	e, err := courseOf(ix, en)
+	if err != nil {
+		return err
+	}
+	t, err := s.store.PaymentTargetOf(ctx, tx, en.CourseID)
+	if err != nil {
+		return err
+	}
+	person, err := s.store.AccountTx(ctx, tx, en.AccountID)
+	if err != nil {
+		return err
+	}
+	label := "droits d'inscription " + e.Code + " — " + person.LastName + " " + person.FirstName
+	if err := s.store.BookPayment(ctx, tx, p, t, label); err != nil {
+		return err
+	}
+	card, err := s.issueCard(ctx, tx, en, t.SessionYear, 0, "")
+	if err != nil {
+		return err
+	}
+	st, err := s.seat(ctx, tx, en.AccountID, e)
+	if err != nil {
+		return err
+	}
+	subject, text, html, err := mail.RenderPaymentReceived(mail.PaymentMail{Seat: st, Amount: documents.FrenchMoney(p.AmountCents),
+		Mode: modeWords(p.Mode), PayerName: p.PayerName, Receipt: p.ReceiptNumber, Card: card.Number})
+	if err != nil {
+		return err
+	}
+	return s.keep(ctx, tx, en.AccountID, "payment_received", subject, text, html)
+}
+
+// modeWords says how a fee was paid, for a sentence.
+func modeWords(m domain.PaymentMode) string {
+	switch m {
+	case domain.PayByCheque:
+		return "par chèque"
+	case domain.PayInCash:
+		return "en espèces"
+	}
+	return "par carte bancaire"
+}
+
+// issueCard revokes the enrolment's valid card, if any, and issues the next.
+func (s *Service) issueCard(ctx context.Context, tx *sql.Tx, en domain.Enrolment, year int, by int64, why string) (domain.LearnerCard, error) {
+	printed, err := s.store.RevokeCards(ctx, tx, en.ID, s.now(), by, why)
+	if err != nil {
+		return domain.LearnerCard{}, err
+	}
+	c := domain.LearnerCard{EnrolmentID: en.ID, CourseID: en.CourseID, Number: domain.CardNumber(year, en.ID, printed),
+		Reprint: printed, IssuedAt: s.now(), IssuedBy: by}
+	return c, s.store.InsertCard(ctx, tx, &c)
+}
+
+// cardKeyName names the key that signs the cards' QR codes.
+const cardKeyName = "learner_card"
+
+// CardToken is what a card's QR code carries: the card's ID and a MAC of it
+// under the platform's key, so that a token cannot be made up; a revoked
+// card's token still parses, and the scan says revoked.
+func (s *Service) CardToken(ctx context.Context, cardID int64) (string, error) {
+	key, err := s.store.SigningKey(ctx, cardKeyName, s.now())
+	if err != nil {
+		return "", err
+	}
+	raw := make([]byte, 8, 8+16)
+	binary.BigEndian.PutUint64(raw, uint64(cardID))
+	raw = append(raw, cardMAC(key, raw)...)
+	return base64.RawURLEncoding.EncodeToString(raw), nil
+}
+
+func cardMAC(key, id []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("cma learner card\x00"))
+	m.Write(id)
+	return m.Sum(nil)[:16]
+}
+
+// parseCardToken returns the card ID a token signs; ok is false for a token
+// that was not made by CardToken with this key.
+func parseCardToken(key []byte, token string) (int64, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || len(raw) != 24 {
+		return 0, false
+	}
+	if !hmac.Equal(raw[8:], cardMAC(key, raw[:8])) {
+		return 0, false
+	}
+	return int64(binary.BigEndian.Uint64(raw[:8])), true
+}
+
+// CardCheck is what the entrance's scan says of a card (PAY-6).
+type CardCheck struct {
+	Verdict   string // "valid", "revoked" or "unknown"
+	Card      domain.LearnerCard
+	Learner   string // first and last name
+	Course    *catalogue.Entry
+	Elsewhere bool // valid, but for a course of another establishment than the scanner's
+}
+
+// Card verdicts.
+const (
+	CardValid   = "valid"
+	CardRevoked = "revoked"
+	CardUnknown = "unknown"
+)
+
+// ScanCard checks a card's token at an establishment's entrance: valid,
+// revoked (a reprint replaced it, or the enrolment ended), or unknown (a
+// token not signed by the platform, or no such card).
+func (s *Service) ScanCard(ctx context.Context, actor domain.Actor, token string) (CardCheck, error) {
+	if !domain.Can(actor, domain.ActScanCard, domain.Resource{}) {
+		return CardCheck{}, ErrForbidden
+	}
+	key, err := s.store.SigningKey(ctx, cardKeyName, s.now())
+	if err != nil {
+		return CardCheck{}, err
+	}
+	id, ok := parseCardToken(key, token)
+	if !ok {
+		return CardCheck{Verdict: CardUnknown}, nil
+	}
+	card, err := s.store.Card(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return CardCheck{Verdict: CardUnknown}, nil
+	}
+	if err != nil {
+		return CardCheck{}, err
+	}
+	out := CardCheck{Verdict: CardValid, Card: card}
+	en, err := s.store.Enrolment(ctx, nil, card.EnrolmentID)
+	if err != nil {
+		return CardCheck{}, err
+	}
+	if !card.RevokedAt.IsZero() || en.State != domain.EnrolmentPaid || en.CourseID != card.CourseID {
+		out.Verdict = CardRevoked
+	}
+	person, err := s.store.AccountTx(ctx, nil, en.AccountID)
+	if err != nil {
+		return CardCheck{}, err
+	}
+	out.Learner = person.FirstName + " " + person.LastName
+	if ix, _ := s.catalogue.Index(ctx); ix != nil {
+		if e, ok := ix.Course(card.CourseID); ok {
+			out.Course = e
+			out.Elsewhere = !domain.Can(actor, domain.ActViewEstablishment, domain.Resource{EstablishmentID: e.EstablishmentID})
+		}
+	}
+	return out, nil
+}
+
+// Reprint replaces a lost card (PAY-6): the director revokes the old one
+// and issues a duplicate, audited with the reason.
+func (s *Service) Reprint(ctx context.Context, actor domain.Actor, courseID, enrolmentID int64, reason string) (domain.LearnerCard, error) {
+	_, e, err := s.staffCourse(ctx, actor, domain.ActManagePayments, courseID)
+	if err != nil {
+		return domain.LearnerCard{}, err
+	}
+	if len([]rune(reason)) > MaxReasonLength {
+		return domain.LearnerCard{}, refuse("payment.reason_too_long", "Max", MaxReasonLength)
+	}
+	var card domain.LearnerCard
+	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
+		en, err := s.store.Enrolment(ctx, tx, enrolmentID)
+		if err != nil {
+			return err
+		}
+		if en.CourseID != e.ID {
+			return fmt.Errorf("enrolment %d in course %d: %w", enrolmentID, courseID, ErrNotFound)
+		}
+		if en.State != domain.EnrolmentPaid {
+			return refuse("payment.card.not_paid")
+		}
+		t, err := s.store.PaymentTargetOf(ctx, tx, en.CourseID)
+		if err != nil {
+			return err
+		}
+		card, err = s.issueCard(ctx, tx, en, t.SessionYear, actor.AccountID, reason)
+		if err != nil {
+			return err
+		}
+		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID,
+			Action: domain.AuditCardReprinted, SubjectID: en.AccountID, ObjectKind: domain.AuditObjectCourse, ObjectID: e.ID,
+			Details: "carte d'auditeur réimprimée : n° " + card.Number + " (l'ancienne est révoquée)", Reason: reason})
+	})
+	return card, err
+}

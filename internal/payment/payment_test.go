@@ -1,0 +1,509 @@
+package payment_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"cma/internal/catalogue"
+	"cma/internal/db"
+	"cma/internal/db/dbtest"
+	"cma/internal/demo"
+	"cma/internal/domain"
+	"cma/internal/i18n"
+	"cma/internal/jobs"
+	"cma/internal/outbox"
+	"cma/internal/payfip"
+	"cma/internal/payment"
+	"cma/internal/store"
+)
+
+// t0 is in the demo's annual session, after its first classes: its
+// published selection has accepted learners.
+var t0 = time.Date(2026, 9, 21, 10, 0, 0, 0, domain.Paris())
+
+// env is the demo city with the payment service, PayFiP's simulator behind
+// a real HTTP server, and the platform's notification URL served.
+type env struct {
+	d       *db.DB
+	st      *store.Store
+	cat     *catalogue.Service
+	pay     *payment.Service
+	sim     *payfip.Simulator
+	now     time.Time
+	mu      sync.Mutex
+	central domain.Actor
+}
+
+func newEnv(t *testing.T, d *db.DB) *env {
+	t.Helper()
+	ctx := context.Background()
+	st := store.New(d)
+	if _, err := demo.Load(ctx, st, demo.Options{Scale: 1, Seed: 2026, Today: t0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := jobs.Migrate(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{d: d, st: st, now: t0}
+	now := func() time.Time { e.mu.Lock(); defer e.mu.Unlock(); return e.now }
+	client, err := jobs.New(d, st, nil, jobs.Config{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	words, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.cat = catalogue.NewService(st, words, "C", 0, now)
+	box := outbox.New(st, client, "cours.exemple")
+
+	// The platform's side of PayFiP: the notification URL settles.
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	e.sim = payfip.NewSimulator(payfip.SimulatorOptions{Prefix: "/payfip", Numcli: "123456", Now: now})
+	t.Cleanup(e.sim.Close)
+	mux.Handle("/payfip/", e.sim.Handler())
+	mux.HandleFunc("POST "+payment.NotificationPath, func(w http.ResponseWriter, r *http.Request) {
+		if _, err := e.pay.Settle(r.Context(), payfip.NotificationIDOp(r)); err != nil && !errors.Is(err, payment.ErrNotFound) {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	})
+	pf, err := payfip.NewClient(payfip.Config{Endpoint: srv.URL + "/payfip/ws", PaymentPage: srv.URL + "/payfip/paiement",
+		Numcli: "123456", Saisie: "T"}, srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.pay = payment.New(payment.Deps{Store: st, Catalogue: e.cat, Outbox: box, Words: words, PayFiP: pf, Now: now,
+		PublicURL: srv.URL})
+	e.central = domain.Actor{AccountID: e.staffAccount(t), Kind: domain.AccountStaff, Grants: []domain.Grant{{Role: domain.RoleCentral}}}
+	return e
+}
+
+func (e *env) setNow(t time.Time) { e.mu.Lock(); e.now = t; e.mu.Unlock() }
+
+// staffAccount is a staff member's account (audit lines name them).
+func (e *env) staffAccount(t *testing.T) int64 {
+	t.Helper()
+	var id int64
+	if err := e.d.R.QueryRow(`SELECT id FROM accounts WHERE kind = 'staff' ORDER BY id LIMIT 1`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// learner is an accepted candidature of the demo, not enrolled yet.
+type learner struct {
+	candidature, account, course, establishment int64
+	actor                                       domain.Actor
+	director                                    domain.Actor
+}
+
+func (e *env) learners(t *testing.T, n int) []learner {
+	t.Helper()
+	rows, err := e.d.R.Query(`SELECT c.id, c.account_id, c.accepted_course_id, co.establishment_id FROM candidatures c
+		JOIN courses co ON co.id = c.accepted_course_id
+		WHERE c.status = 'accepted' AND co.price_cents > 0
+		AND NOT EXISTS (SELECT 1 FROM enrolments en WHERE en.candidature_id = c.id) ORDER BY c.id LIMIT $1`, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	staff := e.staffAccount(t)
+	var out []learner
+	for rows.Next() {
+		var l learner
+		if err := rows.Scan(&l.candidature, &l.account, &l.course, &l.establishment); err != nil {
+			t.Fatal(err)
+		}
+		l.actor = domain.Actor{AccountID: l.account, Kind: domain.AccountCandidate}
+		l.director = domain.Actor{AccountID: staff, Kind: domain.AccountStaff,
+			Grants: []domain.Grant{{Role: domain.RoleDirector, EstablishmentID: l.establishment}}}
+		out = append(out, l)
+	}
+	if len(out) < n {
+		t.Fatalf("the demo has %d accepted learners, want %d", len(out), n)
+	}
+	return out
+}
+
+func (e *env) count(t *testing.T, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := e.d.R.QueryRow(q, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+func (e *env) exec(t *testing.T, q string, args ...any) {
+	t.Helper()
+	if _, err := e.d.W.Exec(q, args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+// confirm confirms l's enrolment and returns it.
+func (e *env) confirm(t *testing.T, l learner) domain.Enrolment {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := e.pay.Confirm(ctx, l.director, l.course, []int64{l.candidature}); err != nil {
+		t.Fatal(err)
+	}
+	en, ok, err := e.st.EnrolmentOf(ctx, nil, l.candidature)
+	if err != nil || !ok {
+		t.Fatalf("enrolment of %d: %v %v", l.candidature, ok, err)
+	}
+	return en
+}
+
+func refusalKey(err error) string {
+	var r *payment.Refusal
+	if errors.As(err, &r) {
+		return r.Key
+	}
+	return ""
+}
+
+func TestConfirm_PAY1_PAY3_fee_due_once_with_its_window(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		l := e.learners(t, 1)[0]
+		e.exec(t, `UPDATE candidatures SET half_tariff_claim = 0 WHERE id = $1`, l.candidature)
+		var tariff int64
+		if err := d.R.QueryRow(`SELECT price_cents FROM courses WHERE id = $1`, l.course).Scan(&tariff); err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.pay.Confirm(ctx, l.director, l.course, []int64{l.candidature})
+		if err != nil || got.Confirmed != 1 {
+			t.Fatalf("Confirm = %+v, %v", got, err)
+		}
+		// A form sent twice changes nothing.
+		if again, err := e.pay.Confirm(ctx, l.director, l.course, []int64{l.candidature}); err != nil || again.Already != 1 || again.Confirmed != 0 {
+			t.Fatalf("Confirm again = %+v, %v", again, err)
+		}
+		en, _, err := e.st.EnrolmentOf(ctx, nil, l.candidature)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if en.State != domain.EnrolmentDue || en.Fee.DueCents != tariff || en.Fee.HalfTariff || en.Fee.Pending {
+			t.Fatalf("enrolment = %+v, want due %d at full tariff", en, tariff)
+		}
+		// PAY-1: payable until the learner's second meeting, a week after
+		// their first (the course meets once a week).
+		if !en.PayUntil.After(en.JoinedOn) || en.PayUntil.Sub(en.JoinedOn) > 15*24*time.Hour {
+			t.Fatalf("window %s → %s", en.JoinedOn.Format(time.DateOnly), en.PayUntil.Format(time.DateOnly))
+		}
+		// PAY-3: a later change of the course's tariff does not change what is due.
+		e.exec(t, `UPDATE courses SET price_cents = price_cents + 1000 WHERE id = $1`, l.course)
+		if en2, _ := e.st.Enrolment(ctx, nil, en.ID); en2.Fee.DueCents != tariff {
+			t.Fatalf("due after a tariff change = %d, want %d", en2.Fee.DueCents, tariff)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM messages WHERE account_id = $1 AND kind = 'enrolment_confirmed'`, l.account); n != 1 {
+			t.Fatalf("%d confirmation emails, want 1", n)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM audit_events WHERE action = $1 AND subject_id = $2`, domain.AuditEnrolmentConfirmed, l.account); n != 1 {
+			t.Fatalf("%d audit lines, want 1", n)
+		}
+		// Another establishment's director may not confirm (ROLE-3).
+		other := l.director
+		other.Grants = []domain.Grant{{Role: domain.RoleDirector, EstablishmentID: l.establishment + 1000}}
+		if _, err := e.pay.Confirm(ctx, other, l.course, []int64{l.candidature}); !errors.Is(err, payment.ErrForbidden) {
+			t.Fatalf("another director's Confirm = %v, want forbidden", err)
+		}
+	})
+}
+
+func TestHalfTariff_CAN9_PAY5_checked_before_paying_never_after(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		l := e.learners(t, 1)[0]
+		e.exec(t, `UPDATE candidatures SET half_tariff_claim = 1 WHERE id = $1`, l.candidature)
+		en := e.confirm(t, l)
+		if !en.Fee.Pending || en.Fee.DueCents != en.Fee.FullCents {
+			t.Fatalf("fee before the check = %+v, want pending at full", en.Fee)
+		}
+		// Nobody pays before the amount is known.
+		if _, err := e.pay.PayOnline(ctx, l.actor, en.ID); refusalKey(err) != "payment.half_pending" {
+			t.Fatalf("PayOnline before the check = %v", err)
+		}
+		if err := e.pay.CheckHalfTariff(ctx, l.director, l.course, l.candidature, false, ""); refusalKey(err) != "payment.halftariff.reason_required" {
+			t.Fatalf("refusal without a reason = %v", err)
+		}
+		if err := e.pay.CheckHalfTariff(ctx, l.director, l.course, l.candidature, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		en, _ = e.st.Enrolment(ctx, nil, en.ID)
+		if en.Fee.Pending || !en.Fee.HalfTariff || en.Fee.DueCents != domain.HalfTariff(en.Fee.FullCents) {
+			t.Fatalf("fee after acceptance = %+v", en.Fee)
+		}
+		if _, err := e.pay.RecordDesk(ctx, l.director, l.course, en.ID, domain.DeskPayment{Mode: domain.PayByCheque,
+			AmountCents: en.Fee.DueCents, ChequeNumber: "1234567", ChequeBank: "Banque Postale", ChequeDrawer: "Ali Ben"}); err != nil {
+			t.Fatal(err)
+		}
+		// PAY-5: no retroactive change once paid.
+		if err := e.pay.CheckHalfTariff(ctx, l.director, l.course, l.candidature, false, "justificatif périmé"); refusalKey(err) != "payment.halftariff.already_paid" {
+			t.Fatalf("check after payment = %v", err)
+		}
+	})
+}
+
+func TestOnline_PAY1_notifications_replayed_and_raced_book_once(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		e.sim.SetNotifyMode(payfip.NotifyNever)
+		l := e.learners(t, 1)[0]
+		e.exec(t, `UPDATE candidatures SET half_tariff_claim = 0 WHERE id = $1`, l.candidature)
+		en := e.confirm(t, l)
+
+		// A refused card first: nothing booked, a new attempt allowed.
+		first, err := e.pay.PayOnline(ctx, l.actor, en.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.sim.Pay(ctx, first.IDOp, payfip.ResultRefusedCard); err != nil {
+			t.Fatal(err)
+		}
+		if st, err := e.pay.Settle(ctx, first.IDOp); err != nil || st.State != domain.PayFiPRefused {
+			t.Fatalf("Settle refused = %+v, %v", st, err)
+		}
+		second, err := e.pay.PayOnline(ctx, l.actor, en.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A second tab while the first attempt has no result: refused.
+		if _, err := e.pay.PayOnline(ctx, l.actor, en.ID); refusalKey(err) != "payment.online.in_progress" {
+			t.Fatalf("PayOnline during an attempt = %v", err)
+		}
+		if err := e.sim.Pay(ctx, second.IDOp, payfip.ResultPaidCard); err != nil {
+			t.Fatal(err)
+		}
+		// The notification replayed 100 times, raced by the browser's
+		// return: one payment.
+		var wg sync.WaitGroup
+		errs := make(chan error, 100)
+		for range 100 {
+			wg.Go(func() {
+				if _, err := e.pay.Settle(ctx, second.IDOp); err != nil {
+					errs <- err
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		for q, want := range map[string]int{
+			`SELECT COUNT(*) FROM payments WHERE enrolment_id = $1`:                                                      1,
+			`SELECT COUNT(*) FROM ledger_entries WHERE payment_id IN (SELECT id FROM payments WHERE enrolment_id = $1)`: 1,
+			`SELECT COUNT(*) FROM learner_cards WHERE enrolment_id = $1`:                                                 1,
+			`SELECT COUNT(*) FROM messages WHERE kind = 'payment_received' AND account_id =
+				(SELECT account_id FROM enrolments WHERE id = $1)`: 1,
+		} {
+			if n := e.count(t, q, en.ID); n != want {
+				t.Errorf("%s = %d, want %d", q, n, want)
+			}
+		}
+		en, _ = e.st.Enrolment(ctx, nil, en.ID)
+		if en.State != domain.EnrolmentPaid {
+			t.Fatalf("enrolment %s, want paid", en.State)
+		}
+		if _, err := e.pay.PayOnline(ctx, l.actor, en.ID); refusalKey(err) != "payment.already_paid" {
+			t.Fatalf("PayOnline once paid = %v", err)
+		}
+		// Another learner cannot pay this debt (ROLE-1).
+		intruder := domain.Actor{AccountID: l.account + 1, Kind: domain.AccountCandidate}
+		if _, err := e.pay.PayOnline(ctx, intruder, en.ID); !errors.Is(err, payment.ErrForbidden) {
+			t.Fatalf("another learner's PayOnline = %v", err)
+		}
+	})
+}
+
+func TestOnline_PAY1_lost_notification_booked_by_reconciliation(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		e.sim.SetNotifyMode(payfip.NotifyNever)
+		l := e.learners(t, 1)[0]
+		e.exec(t, `UPDATE candidatures SET half_tariff_claim = 0 WHERE id = $1`, l.candidature)
+		en := e.confirm(t, l)
+		op, err := e.pay.PayOnline(ctx, l.actor, en.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.sim.Pay(ctx, op.IDOp, payfip.ResultPaidCard); err != nil {
+			t.Fatal(err)
+		}
+		if asked, booked, err := e.pay.Reconcile(ctx); err != nil || asked != 0 || booked != 0 {
+			t.Fatalf("Reconcile too early = %d, %d, %v", asked, booked, err)
+		}
+		e.setNow(t0.Add(payment.ReconcileAge + time.Second))
+		if asked, booked, err := e.pay.Reconcile(ctx); err != nil || asked != 1 || booked != 1 {
+			t.Fatalf("Reconcile = %d asked, %d booked, %v; want 1, 1", asked, booked, err)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM payments WHERE enrolment_id = $1`, en.ID); n != 1 {
+			t.Fatalf("%d payments, want 1", n)
+		}
+	})
+}
+
+func TestOnline_PAY1_amount_tampered_is_refused_and_flagged(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		e.sim.SetNotifyMode(payfip.NotifyNever)
+		l := e.learners(t, 1)[0]
+		e.exec(t, `UPDATE candidatures SET half_tariff_claim = 0 WHERE id = $1`, l.candidature)
+		en := e.confirm(t, l)
+		op, err := e.pay.PayOnline(ctx, l.actor, en.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.sim.Pay(ctx, op.IDOp, payfip.ResultPaidCard); err != nil {
+			t.Fatal(err)
+		}
+		// What PayFiP was asked to charge differs from what we recorded:
+		// the result does not match the debt.
+		e.exec(t, `UPDATE payfip_operations SET amount_cents = amount_cents + 1 WHERE idop = $1`, op.IDOp)
+		st, err := e.pay.Settle(ctx, op.IDOp)
+		if err != nil || st.State != domain.PayFiPMismatch {
+			t.Fatalf("Settle = %+v, %v; want mismatch", st, err)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM payments WHERE enrolment_id = $1`, en.ID); n != 0 {
+			t.Fatalf("%d payments booked from a mismatch", n)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM audit_events WHERE action = $1`, domain.AuditPaymentMismatch); n != 1 {
+			t.Fatalf("%d mismatch audit lines, want 1", n)
+		}
+	})
+}
+
+func TestDesk_PAY2_cash_up_to_300_by_the_establishments_director_only(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		ls := e.learners(t, 2)
+		for _, l := range ls {
+			e.exec(t, `UPDATE candidatures SET half_tariff_claim = 0 WHERE id = $1`, l.candidature)
+		}
+		e.exec(t, `UPDATE courses SET price_cents = 30000 WHERE id = $1`, ls[0].course)
+		at300 := e.confirm(t, ls[0])
+		if ls[1].course == ls[0].course {
+			t.Skip("the two learners share a course")
+		}
+		e.exec(t, `UPDATE courses SET price_cents = 30001 WHERE id = $1`, ls[1].course)
+		over := e.confirm(t, ls[1])
+
+		cash := func(en domain.Enrolment, cents int64) domain.DeskPayment {
+			return domain.DeskPayment{Mode: domain.PayInCash, AmountCents: cents}
+		}
+		// The central service has no desk; another director is not this one.
+		if _, err := e.pay.RecordDesk(ctx, e.central, ls[0].course, at300.ID, cash(at300, 30000)); !errors.Is(err, payment.ErrForbidden) {
+			t.Fatalf("central's desk payment = %v", err)
+		}
+		// Exact change only.
+		var fe domain.FieldErrors
+		if _, err := e.pay.RecordDesk(ctx, ls[0].director, ls[0].course, at300.ID, cash(at300, 30500)); !errors.As(err, &fe) ||
+			fe[0].Key != "payment.desk.cash_exact" {
+			t.Fatalf("inexact cash = %v", err)
+		}
+		p, err := e.pay.RecordDesk(ctx, ls[0].director, ls[0].course, at300.ID, cash(at300, 30000))
+		if err != nil || p.Mode != domain.PayInCash || p.AmountCents != 30000 || p.ReceiptNumber == "" {
+			t.Fatalf("cash of 300.00 = %+v, %v", p, err)
+		}
+		// 300.01: cash refused, a cheque taken.
+		if _, err := e.pay.RecordDesk(ctx, ls[1].director, ls[1].course, over.ID, cash(over, 30001)); !errors.As(err, &fe) ||
+			fe[0].Key != "payment.desk.cash_over_limit" {
+			t.Fatalf("cash of 300.01 = %v", err)
+		}
+		if _, err := e.pay.RecordDesk(ctx, ls[1].director, ls[1].course, over.ID, domain.DeskPayment{Mode: domain.PayByCheque,
+			AmountCents: 30001, ChequeNumber: "0012345", ChequeBank: "Crédit Municipal", ChequeDrawer: "Comité d'entreprise Ratp",
+			PayerName: "Comité d'entreprise RATP"}); err != nil {
+			t.Fatal(err)
+		}
+		var payer string
+		if err := d.R.QueryRow(`SELECT payer_name FROM payments WHERE enrolment_id = $1`, over.ID).Scan(&payer); err != nil ||
+			payer != "Comité d'entreprise RATP" {
+			t.Fatalf("payer %q, %v", payer, err)
+		}
+		// Every ledger total equals the sum of its entries, and each entry
+		// is a payment's amount.
+		if n := e.count(t, `SELECT COUNT(*) FROM ledger_entries l JOIN payments p ON p.id = l.payment_id
+			WHERE l.amount_cents <> p.amount_cents OR l.mode <> p.mode`); n != 0 {
+			t.Fatalf("%d ledger entries differ from their payments", n)
+		}
+		// The journal is append-only, on both engines.
+		if _, err := d.W.Exec(`UPDATE ledger_entries SET amount_cents = 1`); err == nil {
+			t.Fatal("a ledger entry was updated")
+		}
+		if _, err := d.W.Exec(`DELETE FROM ledger_entries`); err == nil {
+			t.Fatal("a ledger entry was deleted")
+		}
+	})
+}
+
+func TestCard_PAY6_scan_valid_reprint_revokes_forged_unknown(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		l := e.learners(t, 1)[0]
+		e.exec(t, `UPDATE candidatures SET half_tariff_claim = 0 WHERE id = $1`, l.candidature)
+		en := e.confirm(t, l)
+		if _, err := e.pay.RecordDesk(ctx, l.director, l.course, en.ID, domain.DeskPayment{Mode: domain.PayByCheque,
+			AmountCents: en.Fee.DueCents, ChequeNumber: "42", ChequeBank: "BNP", ChequeDrawer: "Moi"}); err != nil {
+			t.Fatal(err)
+		}
+		card, ok, err := e.st.ValidCardOf(ctx, nil, en.ID)
+		if err != nil || !ok {
+			t.Fatalf("card: %v %v", ok, err)
+		}
+		token, err := e.pay.CardToken(ctx, card.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scan := func(tok string) string {
+			t.Helper()
+			c, err := e.pay.ScanCard(ctx, l.director, tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c.Verdict
+		}
+		if v := scan(token); v != payment.CardValid {
+			t.Fatalf("scan = %s, want valid", v)
+		}
+		if v := scan(token[:len(token)-2] + "AA"); v != payment.CardUnknown {
+			t.Fatalf("forged scan = %s, want unknown", v)
+		}
+		if v := scan("n'importe quoi"); v != payment.CardUnknown {
+			t.Fatalf("garbage scan = %s, want unknown", v)
+		}
+		dup, err := e.pay.Reprint(ctx, l.director, l.course, en.ID, "carte perdue")
+		if err != nil || dup.Reprint != 1 {
+			t.Fatalf("Reprint = %+v, %v", dup, err)
+		}
+		if v := scan(token); v != payment.CardRevoked {
+			t.Fatalf("old card scan = %s, want revoked", v)
+		}
+		newToken, err := e.pay.CardToken(ctx, dup.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := scan(newToken); v != payment.CardValid {
+			t.Fatalf("new card scan = %s, want valid", v)
+		}
+		// A candidate cannot scan (the entrance's staff do).
+		if _, err := e.pay.ScanCard(ctx, l.actor, newToken); !errors.Is(err, payment.ErrForbidden) {
+			t.Fatalf("a candidate's scan = %v", err)
+		}
+	})
+}
