@@ -158,7 +158,7 @@ func (s *Service) ScanCard(ctx context.Context, actor domain.Actor, token string
 	if !card.RevokedAt.IsZero() || en.State != domain.EnrolmentPaid || en.CourseID != card.CourseID {
 		out.Verdict = CardRevoked
 	}
-	person, err := s.store.AccountTx(ctx, nil, en.AccountID)
+	person, err := s.store.Account(ctx, en.AccountID)
 	if err != nil {
 		return CardCheck{}, err
 	}

@@ -48,7 +48,7 @@ func (s *Service) PayOnline(ctx context.Context, actor domain.Actor, enrolmentID
 	if !domain.Can(actor, domain.ActApply, domain.Resource{AccountID: en.AccountID}) {
 		return Started{}, ErrForbidden
 	}
-	person, err := s.store.AccountTx(ctx, nil, en.AccountID)
+	person, err := s.store.Account(ctx, en.AccountID)
 	if err != nil {
 		return Started{}, err
 	}
