@@ -6,6 +6,7 @@ import (
 	"cma/internal/auth"
 	"cma/internal/db"
 	"cma/internal/mail"
+	"cma/internal/payfip"
 	"errors"
 	"flag"
 	"fmt"
@@ -88,6 +89,18 @@ type Config struct {
 	SMTPConnections           int // CMA_SMTP_CONNECTIONS
 	SMTPMessagesPerConnection int // CMA_SMTP_MESSAGES_PER_CONNECTION
 
+	// Online payment (PAY-1) through PayFiP, the DGFiP's service: the
+	// régie's contract number, the SOAP endpoint, the payment page and the
+	// mode (T test, X activation, W production). In demo mode without an
+	// endpoint, the PayFiP simulator inside the binary answers at
+	// /dev/payfip. Without either, fees are paid at the desk only. The
+	// cheques' payee (PAY-2) is printed on the desk's receipts.
+	PayFiPEndpoint    string // CMA_PAYFIP_ENDPOINT
+	PayFiPPaymentPage string // CMA_PAYFIP_PAYMENT_PAGE
+	PayFiPNumcli      string // CMA_PAYFIP_NUMCLI
+	PayFiPSaisie      string // CMA_PAYFIP_SAISIE
+	ChequePayee       string // CMA_CHEQUE_PAYEE
+
 	// More sign-ons offered next to the main one (FranceConnect…), from the
 	// environment: CMA_OIDC_PROVIDERS=FRANCECONNECT, then for each key K
 	// CMA_OIDC_K_ISSUER, CMA_OIDC_K_CLIENT_ID, CMA_OIDC_K_CLIENT_SECRET,
@@ -122,7 +135,7 @@ func Defaults() Config {
 		OIDCSigningAlgs: auth.SigningAlgsAuto, OIDCClientAuth: auth.ClientAuthAuto,
 		MetricsAddr: "127.0.0.1:9090", SessionIdle: 2 * time.Hour, SessionLifetime: 12 * time.Hour,
 		SMTPPort: 587, SMTPTLS: "starttls", MailSinkAddr: "127.0.0.1:0", MailFrom: "Cours d'adultes <ne-pas-repondre@cours-adultes.exemple>",
-		SMTPTLSVerify: true, DemoCandidatures: true, MailWorkers: DefaultMailWorkers, SMTPConnections: DefaultSMTPConnections, SMTPMessagesPerConnection: DefaultSMTPMessagesPerConnection}
+		SMTPTLSVerify: true, DemoCandidatures: true, PayFiPSaisie: "T", ChequePayee: "Régie des cours municipaux d'adultes", MailWorkers: DefaultMailWorkers, SMTPConnections: DefaultSMTPConnections, SMTPMessagesPerConnection: DefaultSMTPMessagesPerConnection}
 }
 
 // Bind registers the flags shared by the commands on fs, with defaults taken from
@@ -187,6 +200,11 @@ func Bind(fs *flag.FlagSet, getenv func(string) string) (*Config, error) {
 		}
 		fs.IntVar(dst, name, *dst, usage+" (env "+env+")")
 	}
+	str("payfip-endpoint", "CMA_PAYFIP_ENDPOINT", "PayFiP web service URL (none in demo mode: the built-in simulator)", &c.PayFiPEndpoint)
+	str("payfip-payment-page", "CMA_PAYFIP_PAYMENT_PAGE", "PayFiP payment page URL", &c.PayFiPPaymentPage)
+	str("payfip-numcli", "CMA_PAYFIP_NUMCLI", "PayFiP contract number of the régie (6 digits)", &c.PayFiPNumcli)
+	str("payfip-saisie", "CMA_PAYFIP_SAISIE", "PayFiP mode: T test, X activation, W production", &c.PayFiPSaisie)
+	str("cheque-payee", "CMA_CHEQUE_PAYEE", "who cheques are payable to (the régie)", &c.ChequePayee)
 	str("smtp-host", "CMA_SMTP_HOST", "SMTP relay host (none in demo mode: the built-in mail sink)", &c.SMTPHost)
 	integer("smtp-port", "CMA_SMTP_PORT", "SMTP relay port", &c.SMTPPort)
 	str("smtp-user", "CMA_SMTP_USER", "SMTP user name", &c.SMTPUser)
@@ -288,10 +306,20 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("--session-lifetime %s: expected at least --session-idle (%s)", c.SessionLifetime, c.SessionIdle))
 	}
 	errs = append(errs, c.validateMail()...)
+	if c.PayFiPEndpoint != "" {
+		if err := c.PayFiP().Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if c.HolidayZone == "" {
 		errs = append(errs, errors.New("--holiday-zone must not be empty (Paris is in zone C)"))
 	}
 	return errors.Join(errs...)
+}
+
+// PayFiP is the PayFiP client's settings.
+func (c *Config) PayFiP() payfip.Config {
+	return payfip.Config{Endpoint: c.PayFiPEndpoint, PaymentPage: c.PayFiPPaymentPage, Numcli: c.PayFiPNumcli, Saisie: c.PayFiPSaisie}
 }
 
 // Upper bounds of the email sending settings: beyond them a typing error is

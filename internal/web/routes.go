@@ -87,6 +87,16 @@ func (s *Server) Handler() http.Handler {
 	h("GET /mes-candidatures/{id}/changer-de-jour", can(domain.ActApply, selfResource), s.dayChangePage)
 	h("POST /mes-candidatures/{id}/changer-de-jour", can(domain.ActApply, selfResource), s.askDayChange, textForm)
 
+	// Enrolment and payment (PAY-1..6, CAN-9): "historique et paiement",
+	// online by card through PayFiP, whose server notifies and whose page
+	// sends the browser back (both public: they carry an idOp only, and
+	// settling asks PayFiP).
+	h("GET "+feesPath, can(domain.ActApply, selfResource), s.feesPage)
+	h("POST "+feesPath+"/{id}/payer", can(domain.ActApply, selfResource), s.payOnline)
+	h("POST "+payment.NotificationPath, public, s.payfipNotification)
+	h("GET "+payment.ReturnPath, public, s.payfipReturn)
+	h("POST "+payment.ReturnPath, public, s.payfipReturn)
+
 	// Back office (ROLE-2..7).
 	h("GET /back-office", can(domain.ActBackOffice, nil), s.backOfficeHome)
 	h("GET /back-office/personnes", can(domain.ActReadPersonFile, nil), s.peopleSearch)
@@ -238,6 +248,15 @@ func (s *Server) Handler() http.Handler {
 		s.dayChangeStep(false), textForm)
 	h("POST /back-office/changements-de-jour/{id}/decider", can(domain.ActDecideDayChange, dayChangeResource),
 		s.dayChangeStep(true), textForm)
+	// Enrolments of a course (PAY-1, PAY-2, CAN-9): confirmed by the
+	// director, half-tariff proofs checked, cheques and cash at the desk,
+	// lost cards reprinted (PAY-6).
+	h("GET /back-office/cours/{id}/inscriptions", can(domain.ActConfirmEnrolment, courseResource), s.rosterPage)
+	h("POST /back-office/cours/{id}/inscriptions/confirmer", can(domain.ActConfirmEnrolment, courseResource), s.confirmEnrolments, textForm)
+	h("POST /back-office/cours/{id}/inscriptions/{cand}/demi-tarif", can(domain.ActConfirmEnrolment, courseResource), s.checkHalfTariff, textForm)
+	h("GET /back-office/cours/{id}/inscriptions/{cand}/justificatif", can(domain.ActConfirmEnrolment, courseResource), s.halfTariffProof)
+	h("POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/guichet", can(domain.ActRecordDeskPayment, courseResource), s.deskPayment, textForm)
+	h("POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/carte", can(domain.ActManagePayments, courseResource), s.reprintCard, textForm)
 	h("GET /back-office/cours/{id}/resultats-affiches", can(domain.ActViewCourse, courseResource), s.resultsPostingPage)
 	h("GET /back-office/cours/{id}/resultats-affiches.pdf", can(domain.ActViewCourse, courseResource), s.resultsPostingPDF)
 
@@ -256,6 +275,10 @@ func (s *Server) Handler() http.Handler {
 	if s.DevIDP != nil {
 		// The development identity provider: demo mode and tests only.
 		h("/dev-idp/", public, s.DevIDP.ServeHTTP)
+	}
+	if s.PayFiPSimulator != nil {
+		// The PayFiP simulator: demo mode only.
+		h("/dev/payfip/", public, s.PayFiPSimulator.ServeHTTP)
 	}
 	if s.MailSink != nil {
 		// The development mail sink: demo mode only.
@@ -276,6 +299,10 @@ func (s *Server) Handler() http.Handler {
 	// The provider's server posts logout tokens there: no browser form, a
 	// signed token instead of a CSRF check (providerlogout.go).
 	cop.AddInsecureBypassPattern("POST " + providerLogoutPath)
+	// PayFiP's server notifies, and its payment page posts the browser back
+	// from its own site: an idOp only, which settling checks with PayFiP.
+	cop.AddInsecureBypassPattern("POST " + payment.NotificationPath)
+	cop.AddInsecureBypassPattern("POST " + payment.ReturnPath)
 	handler = cop.Handler(handler)
 	return handler
 }

@@ -38,6 +38,7 @@ import (
 	"cma/internal/catalogue"
 	"cma/internal/i18n"
 	"cma/internal/outbox"
+	"cma/internal/payment"
 	"cma/internal/selection"
 	"cma/internal/waitlist"
 )
@@ -62,6 +63,13 @@ type Deps struct {
 	// Waitlist moves the waiting lists after a published selection: offers
 	// of freed seats, their answers, places given up (SEL-4, SEL-5).
 	Waitlist     *waitlist.Service
+	// Payment confirms enrolments and takes the fees: online through PayFiP,
+	// at the desk (PAY-1..6, CAN-9).
+	Payment *payment.Service
+	// ChequePayee is who cheques are payable to, on the desk's form (PAY-2).
+	ChequePayee string
+	// PayFiPSimulator is PayFiP's development simulator, demo mode only.
+	PayFiPSimulator http.Handler
 	Accounts     *accounts.Service
 	Candidatures *candidature.Service
 	Mail         *outbox.Desk     // the central service's outbox page (CON-2)
