@@ -50,7 +50,7 @@ type platform struct {
 	block  chan struct{} // when set, urlnotif waits for it to close
 }
 
-func newPlatform(t *testing.T) *platform {
+func newPlatform(t testing.TB) *platform {
 	p := &platform{arrived: make(chan string, 100)}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/notif", func(w http.ResponseWriter, r *http.Request) {
@@ -114,7 +114,7 @@ type fixture struct {
 	plat   *platform
 }
 
-func newFixture(t *testing.T, tweak func(*SimulatorOptions)) *fixture {
+func newFixture(t testing.TB, tweak func(*SimulatorOptions)) *fixture {
 	t.Helper()
 	c := &clock{t: time.Date(2026, 12, 3, 17, 30, 0, 0, time.UTC)} // 18:30 in Paris
 	opts := SimulatorOptions{Prefix: testPrefix, Numcli: testNumcli, Now: c.Now,
