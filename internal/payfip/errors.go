@@ -22,11 +22,10 @@ type Fault struct {
 
 func (f *Fault) Error() string {
 	var b strings.Builder
-	b.WriteString("payfip: ")
 	if f.Kind != "" {
-		b.WriteString(f.Kind + " ")
+		b.WriteString("PayFiP " + f.Kind + " ")
 	} else {
-		b.WriteString("SOAP fault ")
+		b.WriteString("PayFiP SOAP fault ")
 	}
 	b.WriteString(f.Code)
 	if f.Libelle != "" {

@@ -69,10 +69,10 @@ type SimulatorOptions struct {
 	MaxOperations int
 	// NotifyBackoff are the waits between the attempts to deliver a
 	// notification that failed (an error or a status other than 2xx); nil:
-	// 1 s then 5 s, three attempts in all. PayFiP itself retries little, so a
-	// lost notification must be caught by the platform's reconciliation, not
-	// by the simulator's insistence; a few quick attempts only spare demo mode
-	// a restart race.
+	// 1 s then 5 s, three attempts in all; empty (not nil): one attempt.
+	// PayFiP itself retries little, so a lost notification must be caught by
+	// the platform's reconciliation, not by the simulator's insistence; a few
+	// quick attempts only spare demo mode a restart race.
 	NotifyBackoff []time.Duration
 	// NotifyTimeout bounds one delivery attempt; zero: 10 s.
 	NotifyTimeout time.Duration
@@ -159,7 +159,9 @@ func NewSimulator(opts SimulatorOptions) *Simulator {
 	}
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
-		paris = time.FixedZone("CET", 3600) // no zone database: winter time, documented in the report
+		// No zone database (cmd/cma embeds one with time/tzdata): winter
+		// time, an hour off in summer, rather than no simulator.
+		paris = time.FixedZone("CET", 3600)
 	}
 	prefix := "/" + strings.Trim(opts.Prefix, "/")
 	if prefix == "/" {

@@ -20,6 +20,9 @@ const (
 	simCodeObjet   = "S4"
 	simCodeSaisie  = "S5"
 	simCodeURL     = "S6"
+	// simCodeUnavailable comes with the TechIndisponibiliteErreur of
+	// FailNextDetail.
+	simCodeUnavailable = "S9"
 )
 
 // maxMontant is the highest amount the simulator accepts, in cents (eopayment
@@ -119,7 +122,7 @@ func (s *Simulator) soapDetail(w http.ResponseWriter, r *http.Request, f operati
 		}
 	}
 	if fail {
-		writePayFiPFault(w, FaultTechIndisponibilite, "T1", "Service momentanément indisponible",
+		writePayFiPFault(w, FaultTechIndisponibilite, simCodeUnavailable, "Service momentanément indisponible",
 			"Le simulateur répond indisponible (FailNextDetail)")
 		return
 	}

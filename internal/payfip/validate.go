@@ -84,8 +84,8 @@ func validURL(s string) bool {
 }
 
 // SanitizeObjet turns French text into a valid objet: accents stripped
-// ("é" → "e", "œ" → "oe"), apostrophes and dashes turned into spaces, any
-// other character outside letters, digits and spaces dropped, spaces
+// ("é" → "e", "œ" → "oe"), any other character outside letters and digits
+// (apostrophes, dashes, punctuation, symbols) turned into a space, spaces
 // collapsed, cut to 100 characters.
 func SanitizeObjet(s string) string {
 	var b strings.Builder
@@ -107,12 +107,14 @@ func SanitizeObjet(s string) string {
 			put(r)
 		case unicode.Is(unicode.Mn, r):
 			// a combining accent left by the decomposition
-		case unicode.IsSpace(r) || r == '\'' || r == '’' || r == '-' || r == '‐' || r == '–' || r == '—' || r == '_' || r == '/':
-			put(' ')
-		default:
+		case ligature(r) != "":
 			for _, l := range ligature(r) {
 				put(l)
 			}
+		default:
+			// Spaces, apostrophes, dashes and punctuation separate words:
+			// "45,00" stays two numbers, "l'année" two words.
+			put(' ')
 		}
 	}
 	out := b.String()
