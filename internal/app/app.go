@@ -27,6 +27,7 @@ import (
 	"cma/internal/i18n"
 	"cma/internal/jobs"
 	"cma/internal/outbox"
+	"cma/internal/payment"
 	"cma/internal/selection"
 	"cma/internal/store"
 	"cma/internal/waitlist"
@@ -285,7 +286,13 @@ func serve(ctx context.Context, args []string, env Env) error {
 	// The waiting lists' timers call the service wired below; the queue
 	// starts once it is (mailer.start).
 	var lists *waitlist.Service
+	var pay *payment.Service
 	timers := []jobs.Timer{
+		// A PayFiP notification lost still books its payment (PAY-1).
+		{Name: "payment_reconcile", Every: payment.ReconcileEvery, Run: func(ctx context.Context) error {
+			_, _, err := pay.Reconcile(ctx)
+			return err
+		}},
 		{Name: "waitlist_tick", Every: waitlist.Every, Run: func(ctx context.Context) error { _, err := lists.Tick(ctx); return err }},
 		{Name: "waitlist_sweep", Every: waitlist.SweepEvery, Run: func(ctx context.Context) error { _, err := lists.Sweep(ctx); return err }},
 	}
@@ -321,11 +328,24 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}
 	lists = waitlist.New(waitlist.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, Now: env.Now,
 		PublicURL: publicURL, Log: log})
+	payClient, payfipSim, err := onlinePayment(cfg, publicURL, env.Now, log)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("PayFiP: %w", err)
+	}
+	var payfipPages http.Handler
+	if payfipSim != nil {
+		defer payfipSim.Close()
+		payfipPages = payfipSim.Handler()
+	}
+	pay = payment.New(payment.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, PayFiP: payClient, Now: env.Now,
+		PublicURL: publicURL, Log: log})
 	if err := mailer.start(ctx); err != nil {
 		ln.Close()
 		return err
 	}
-	srv, err := web.New(web.Deps{Catalogue: cat, CatalogueAdmin: admin, Selection: sel, Waitlist: lists, Accounts: accts, Candidatures: cands, Mail: outbox.NewDesk(st, mailbox, env.Now), Providers: providers,
+	srv, err := web.New(web.Deps{Catalogue: cat, CatalogueAdmin: admin, Selection: sel, Waitlist: lists, Payment: pay, ChequePayee: cfg.ChequePayee,
+		PayFiPSimulator: payfipPages, Accounts: accts, Candidatures: cands, Mail: outbox.NewDesk(st, mailbox, env.Now), Providers: providers,
 		DevIDP: devIDP, MailSink: mailer.sinkHandler, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now, DemoClock: shifted,
 		Version: version(), Secure: cfg.Secure, PublicURL: publicURL, Sessions: st.Sessions(), TrustedProxies: cfg.TrustedProxyList(),
 		SessionTimeouts: websession.Timeouts{CandidateIdle: cfg.SessionIdle, Lifetime: cfg.SessionLifetime},
@@ -350,7 +370,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 		log.Info("demo clock", "now", env.Now().Format(time.RFC3339), "started_at", cfg.DemoNow)
 	}
 	if cfg.Demo {
-		printDemoAddresses(env.Stdout, publicURL, devIDP != nil, mailer.sinkAddr)
+		printDemoAddresses(env.Stdout, publicURL, devIDP != nil, mailer.sinkAddr, payfipSim != nil)
 		if shifted {
 			fmt.Fprintf(env.Stdout, "  horloge de démonstration : %s (heure de Paris), partie de --demo-now %s, elle avance au rythme réel\n",
 				frenchInstant(words, env.Now(), loc), cfg.DemoNow)
@@ -376,7 +396,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 // printDemoAddresses tells the person who started a demo where to go: the
 // catalogue, the development sign-on (when no real issuer is configured) and
 // the mail sink (when no relay is), its pages and its SMTP address.
-func printDemoAddresses(w io.Writer, publicURL string, devSignOn bool, sinkSMTP string) {
+func printDemoAddresses(w io.Writer, publicURL string, devSignOn bool, sinkSMTP string, payfipSim bool) {
 	fmt.Fprintf(w, "cma demo ready:\n")
 	fmt.Fprintf(w, "  catalogue            %s/catalogue\n", publicURL)
 	if devSignOn {
@@ -384,6 +404,9 @@ func printDemoAddresses(w io.Writer, publicURL string, devSignOn bool, sinkSMTP 
 	}
 	if sinkSMTP != "" {
 		fmt.Fprintf(w, "  mail sink            %s/dev/courriels (SMTP %s)\n", publicURL, sinkSMTP)
+	}
+	if payfipSim {
+		fmt.Fprintf(w, "  PayFiP simulator     %s%s/ (online payments)\n", publicURL, payfipSimulatorPath)
 	}
 }
 

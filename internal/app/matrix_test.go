@@ -341,6 +341,32 @@ func TestPermissionMatrix(t *testing.T) {
 		"POST /back-office/cours/{id}/changement-de-jour": {
 			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/changement-de-jour", url.Values{}, expect("director", "central"), false},
 			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/changement-de-jour", url.Values{}, expect("central"), false}},
+		// Enrolment and payment (PAY-1, PAY-2, PAY-6, CAN-9).
+		"GET /historique-et-paiement":             {{"GET", "/historique-et-paiement", nil, expect("candidate"), false}},
+		"POST /historique-et-paiement/{id}/payer": {{"POST", "/historique-et-paiement/999999/payer", url.Values{}, expect("candidate"), true}},
+		"POST /paiement/payfip/notification":      {{"POST", "/paiement/payfip/notification", url.Values{"idop": {"inconnu"}}, nil, false}},
+		"GET /paiement/payfip/retour":             {{"GET", "/paiement/payfip/retour", nil, nil, false}},
+		"POST /paiement/payfip/retour":            {{"POST", "/paiement/payfip/retour", url.Values{"idop": {"inconnu"}}, nil, false}},
+		"GET /back-office/cours/{id}/inscriptions": {
+			{"GET", "/back-office/cours/" + n(ownCourse, 10) + "/inscriptions", nil, expect("director", "central"), false},
+			{"GET", "/back-office/cours/" + n(foreignCourse, 10) + "/inscriptions", nil, expect("central"), false}},
+		"POST /back-office/cours/{id}/inscriptions/confirmer": {
+			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/inscriptions/confirmer", url.Values{}, expect("director", "central"), false},
+			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/inscriptions/confirmer", url.Values{}, expect("central"), false}},
+		"POST /back-office/cours/{id}/inscriptions/{cand}/demi-tarif": {
+			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/inscriptions/999999/demi-tarif", url.Values{}, expect("director", "central"), false},
+			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/inscriptions/999999/demi-tarif", url.Values{}, expect("central"), false}},
+		"GET /back-office/cours/{id}/inscriptions/{cand}/justificatif": {
+			{"GET", "/back-office/cours/" + n(ownCourse, 10) + "/inscriptions/999999/justificatif", nil, expect("director", "central"), true},
+			{"GET", "/back-office/cours/" + n(foreignCourse, 10) + "/inscriptions/999999/justificatif", nil, expect("central"), true}},
+		// The desk is the establishment's director's only, not even the
+		// central service's (PAY-2).
+		"POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/guichet": {
+			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/inscriptions/paiements/999999/guichet", url.Values{}, expect("director"), true},
+			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/inscriptions/paiements/999999/guichet", url.Values{}, expect(), true}},
+		"POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/carte": {
+			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/inscriptions/paiements/999999/carte", url.Values{}, expect("director", "central"), true},
+			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/inscriptions/paiements/999999/carte", url.Values{}, expect("central"), true}},
 		"GET /back-office/changements-de-jour": {{"GET", "/back-office/changements-de-jour", nil, expect("director", "coordinator", "central"), false}},
 		"POST /back-office/changements-de-jour/{id}/transmettre": {
 			{"POST", "/back-office/changements-de-jour/999999/transmettre", url.Values{}, expect("central"), true}},
@@ -396,12 +422,13 @@ func TestPermissionMatrix(t *testing.T) {
 		"GET /healthz":             {{"GET", "/healthz", nil, nil, false}},
 		"GET /readyz":              {{"GET", "/readyz", nil, nil, false}},
 		"/dev-idp/":                {{"GET", "/dev-idp/.well-known/openid-configuration", nil, nil, false}},
+		"/dev/payfip/":             {{"GET", "/dev/payfip/", nil, nil, false}},
 		"/":                        {{"GET", "/nowhere", nil, nil, false}},
 	}
 
 	// Every registered route has a row, and every row is a registered route.
 	srv, err := web.New(web.Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now, DevIDP: http.NotFoundHandler(),
-		MailSink: http.NotFoundHandler()})
+		MailSink: http.NotFoundHandler(), PayFiPSimulator: http.NotFoundHandler()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -172,9 +172,9 @@ func (s *Service) confirmTx(ctx context.Context, tx *sql.Tx, actor domain.Actor,
 	if err != nil || !ok {
 		return false, err
 	}
-	if err := s.audit(ctx, tx, actor, domain.AuditEnrolmentConfirmed, c.AccountID, e.ID,
-		"inscription confirmée : "+e.Code+", "+documents.FrenchMoney(en.Fee.DueCents)+halfNote(en.Fee)+
-			", à payer jusqu'au "+en.PayUntil.Format("02/01/2006"), ""); err != nil {
+	if err := s.audit(ctx, tx, actor, e.ID, domain.AuditEvent{Action: domain.AuditEnrolmentConfirmed, SubjectID: c.AccountID,
+		Details: "inscription confirmée : " + e.Code + ", " + documents.FrenchMoney(en.Fee.DueCents) + halfNote(en.Fee) +
+			", à payer jusqu'au " + en.PayUntil.Format("02/01/2006")}); err != nil {
 		return false, err
 	}
 	st, err := s.seat(ctx, tx, c.AccountID, e)
@@ -278,7 +278,8 @@ func (s *Service) CheckHalfTariff(ctx context.Context, actor domain.Actor, cours
 		if accept {
 			details = "justificatif de demi-tarif accepté : demi-tarif"
 		}
-		if err := s.audit(ctx, tx, actor, domain.AuditHalfTariffChecked, c.AccountID, e.ID, details+" ("+e.Code+")", reason); err != nil {
+		if err := s.audit(ctx, tx, actor, e.ID, domain.AuditEvent{Action: domain.AuditHalfTariffChecked, SubjectID: c.AccountID,
+			Details: details + " (" + e.Code + ")", Reason: reason}); err != nil {
 			return err
 		}
 		st, err := s.seat(ctx, tx, c.AccountID, e)

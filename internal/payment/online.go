@@ -299,6 +299,9 @@ func (s *Service) markLinkUsed(ctx context.Context, tx *sql.Tx, op domain.PayFiP
 	return s.store.UseLink(ctx, tx, op.LinkID, op.PayerName, s.now())
 }
 
+// ReconcileEvery is how often reconciliation runs.
+const ReconcileEvery = time.Minute
+
 // ReconcileAge is how old a pending operation must be before reconciliation
 // asks about it: the notification and the browser's return usually come
 // first.

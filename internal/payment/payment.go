@@ -165,9 +165,9 @@ func (s *Service) keep(ctx context.Context, tx *sql.Tx, accountID int64, kind, s
 		CreatedAt: s.now()})
 }
 
-// audit writes a staff step in the audit trail, about a course.
-func (s *Service) audit(ctx context.Context, tx *sql.Tx, actor domain.Actor, action string, subject int64, courseID int64,
-	details, reason string) error {
-	return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: action,
-		SubjectID: subject, ObjectKind: domain.AuditObjectCourse, ObjectID: courseID, Details: details, Reason: reason})
+// audit writes a staff step, ev with its Action, subject, details and
+// reason, in the audit trail, about a course.
+func (s *Service) audit(ctx context.Context, tx *sql.Tx, actor domain.Actor, courseID int64, ev domain.AuditEvent) error {
+	ev.At, ev.ActorID, ev.ObjectKind, ev.ObjectID = s.now(), actor.AccountID, domain.AuditObjectCourse, courseID
+	return s.store.RecordAudit(ctx, tx, ev)
 }

@@ -121,6 +121,25 @@ func (s *inputSite) central(t *testing.T) domain.Account {
 	return acc
 }
 
+// director is the director of the establishment of course courseID.
+func (s *inputSite) director(t *testing.T, courseID int64) domain.Account {
+	t.Helper()
+	ix, err := s.srv.Catalogue.Index(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, ok := ix.Course(courseID)
+	if !ok {
+		t.Fatalf("no course %d", courseID)
+	}
+	acc, _, err := s.accts.AddStaff(context.Background(), accounts.NewStaff{Email: "direction@ville.exemple", FirstName: "Claude",
+		LastName: "Direction", Grants: []domain.Grant{{Role: domain.RoleDirector, EstablishmentID: e.EstablishmentID}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acc
+}
+
 // session opens a signed-in session for acc, as the sign-in does, and returns
 // its cookie.
 func (s *inputSite) session(t *testing.T, acc domain.Account) *http.Cookie {
@@ -267,6 +286,9 @@ func TestRequestBodiesAreBounded(t *testing.T) {
 			tg.token = token
 		case rt.SignedIn, rt.Action == domain.ActApply:
 			tg.session = site.session(t, cand)
+		case rt.Action == domain.ActRecordDeskPayment:
+			// The desk is the course's establishment's director's only (PAY-2).
+			tg.session = site.session(t, site.director(t, cand.ID))
 		default:
 			tg.session = site.session(t, central)
 		}

@@ -23,7 +23,9 @@ import (
 
 const feesPath = "/historique-et-paiement"
 
-func rosterPath(courseID int64) string { return "/back-office/cours/" + itoa64(courseID) + "/inscriptions" }
+func rosterPath(courseID int64) string {
+	return "/back-office/cours/" + itoa64(courseID) + "/inscriptions"
+}
 
 func (s *Server) paymentError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
@@ -202,14 +204,14 @@ func (s *Server) rosterPage(w http.ResponseWriter, r *http.Request) {
 // rosterFeedback is what the last step on the list says, on the page or on
 // one learner's row.
 type rosterFeedback struct {
-	saved, err  string
-	row         int64 // the candidature the step was about
-	rowNotice   string
-	halfErr     string
-	halfReason  string
-	desk        *views.DeskPaymentForm
-	deskErr     string
-	deskForRow  int64
+	saved, err string
+	row        int64 // the candidature the step was about
+	rowNotice  string
+	halfErr    string
+	halfReason string
+	desk       *views.DeskPaymentForm
+	deskErr    string
+	deskForRow int64
 }
 
 func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, status int, fb rosterFeedback) {

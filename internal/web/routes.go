@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 
+	"cma/internal/payment"
+
 	"cma/internal/auth/websession"
 	"cma/internal/domain"
 	"cma/internal/web/views"

@@ -62,7 +62,7 @@ type Deps struct {
 	Selection *selection.Service
 	// Waitlist moves the waiting lists after a published selection: offers
 	// of freed seats, their answers, places given up (SEL-4, SEL-5).
-	Waitlist     *waitlist.Service
+	Waitlist *waitlist.Service
 	// Payment confirms enrolments and takes the fees: online through PayFiP,
 	// at the desk (PAY-1..6, CAN-9).
 	Payment *payment.Service
@@ -70,17 +70,17 @@ type Deps struct {
 	ChequePayee string
 	// PayFiPSimulator is PayFiP's development simulator, demo mode only.
 	PayFiPSimulator http.Handler
-	Accounts     *accounts.Service
-	Candidatures *candidature.Service
-	Mail         *outbox.Desk     // the central service's outbox page (CON-2)
-	Providers    []*auth.Provider // the sign-ons people may use ("Mon Paris", FranceConnect…), first is the main one
-	DevIDP       http.Handler     // the development identity provider, demo mode only
-	MailSink     http.Handler     // the development mail sink's pages, demo mode only
-	Words        *i18n.Catalog
-	DB           Pinger
-	Log          *slog.Logger
-	Paris        *time.Location
-	Now          func() time.Time
+	Accounts        *accounts.Service
+	Candidatures    *candidature.Service
+	Mail            *outbox.Desk     // the central service's outbox page (CON-2)
+	Providers       []*auth.Provider // the sign-ons people may use ("Mon Paris", FranceConnect…), first is the main one
+	DevIDP          http.Handler     // the development identity provider, demo mode only
+	MailSink        http.Handler     // the development mail sink's pages, demo mode only
+	Words           *i18n.Catalog
+	DB              Pinger
+	Log             *slog.Logger
+	Paris           *time.Location
+	Now             func() time.Time
 	// DemoClock: Now is the demo clock (serve --demo --demo-now), shifted from
 	// the real time; every page says so in a banner, so nobody mistakes it.
 	DemoClock bool
