@@ -338,7 +338,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 		defer payfipSim.Close()
 		payfipPages = payfipSim.Handler()
 	}
-	pay = payment.New(payment.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, PayFiP: payClient, Now: env.Now,
+	pay = payment.New(payment.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, PayFiP: payClient, Waitlist: lists, Now: env.Now,
 		PublicURL: publicURL, Log: log})
 	if err := mailer.start(ctx); err != nil {
 		ln.Close()

@@ -89,6 +89,7 @@ const (
 	FreedDeclined  = "declined"      // an offer declined
 	FreedExpired   = "expired"       // an offer expired
 	FreedWithdrawn = "withdrawn"     // a candidature withdrawn by staff
+	FreedUnpaid    = "unpaid"        // a learner who did not pay in time, freed by the director (PAY-1)
 	FreedMoved     = "moved"         // a redirected candidate moved to a course they preferred (SEL-5)
 	FreedLeft      = "left"          // a seat the selection left free, or made free by staff
 	FreedDayChange = "day_change"    // a learner moved to another day (SEL-8)

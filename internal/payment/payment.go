@@ -35,6 +35,7 @@ import (
 	"cma/internal/outbox"
 	"cma/internal/payfip"
 	"cma/internal/store"
+	"cma/internal/waitlist"
 )
 
 // Errors the web layer answers with a status.
@@ -72,6 +73,7 @@ type Service struct {
 	outbox    *outbox.Outbox
 	words     *i18n.Catalog
 	payfip    *payfip.Client
+	waitlist  *waitlist.Service
 	now       func() time.Time
 	publicURL string
 	log       *slog.Logger
@@ -86,7 +88,9 @@ type Deps struct {
 	// PayFiP is the client of the payment service (or of its simulator in
 	// demo mode and tests); nil when online payment is not set up, and then
 	// only the desk takes payments.
-	PayFiP    *payfip.Client
+	PayFiP *payfip.Client
+	// Waitlist offers the seat of a learner freed for not paying (PAY-1).
+	Waitlist  *waitlist.Service
 	Now       func() time.Time
 	PublicURL string
 	Log       *slog.Logger
@@ -100,7 +104,7 @@ func New(d Deps) *Service {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Service{store: d.Store, catalogue: d.Catalogue, outbox: d.Outbox, words: d.Words, payfip: d.PayFiP, now: d.Now,
+	return &Service{store: d.Store, catalogue: d.Catalogue, outbox: d.Outbox, words: d.Words, payfip: d.PayFiP, waitlist: d.Waitlist, now: d.Now,
 		publicURL: strings.TrimRight(d.PublicURL, "/"), log: d.Log}
 }
 

@@ -225,12 +225,42 @@ func (s *Service) Withdraw(ctx context.Context, actor domain.Actor, candidatureI
 	}, domain.FreedWithdrawn, "désistement enregistré par l'établissement : "+reason, reason)
 }
 
+// WithdrawUnpaid frees the seat of an accepted learner who did not pay their
+// fee in time, when the establishment's director decides so (PAY-1): a
+// withdrawal whose seat goes down the list at once, and also, in the same
+// transaction, what the payment capability records of it (the enrolment
+// freed), so that the two never disagree.
+func (s *Service) WithdrawUnpaid(ctx context.Context, actor domain.Actor, candidatureID int64, reason string,
+	also func(ctx context.Context, tx *sql.Tx, c domain.Candidature) error) (Answer, error) {
+	reason = strings.TrimSpace(reason)
+	if len([]rune(reason)) > MaxReasonLength {
+		return Answer{}, refuse("waitlist.move.reason_long", "Max", MaxReasonLength)
+	}
+	return s.leaveTx(ctx, actor, candidatureID, func(t *sql.Tx, c domain.Candidature, e *catalogue.Entry) error {
+		if !domain.Can(actor, domain.ActManagePayments, resourceOf(e)) {
+			return ErrForbidden
+		}
+		if c.Status != domain.CandidatureAccepted {
+			return refuse("waitlist.unpaid.not_accepted")
+		}
+		return also(ctx, t, c)
+	}, domain.FreedUnpaid, "désistement enregistré par l'établissement, droits non payés dans le délai : "+reason, reason)
+}
+
 // leave ends a candidature's place or wait in one transaction: allowed
 // checks the actor on the candidature and the course it sits in or chose;
 // freedBy says why its seats are free; note goes in its history; a reason,
 // given by staff, goes in the email and the audit trail.
 func (s *Service) leave(ctx context.Context, actor domain.Actor, candidatureID int64,
 	allowed func(c domain.Candidature, e *catalogue.Entry) error, freedBy, note, reason string) (Answer, error) {
+	return s.leaveTx(ctx, actor, candidatureID, func(_ *sql.Tx, c domain.Candidature, e *catalogue.Entry) error {
+		return allowed(c, e)
+	}, freedBy, note, reason)
+}
+
+// leaveTx is leave whose check also gets the transaction.
+func (s *Service) leaveTx(ctx context.Context, actor domain.Actor, candidatureID int64,
+	allowed func(tx *sql.Tx, c domain.Candidature, e *catalogue.Entry) error, freedBy, note, reason string) (Answer, error) {
 	ix, err := s.catalogue.Index(ctx)
 	if ix == nil {
 		return Answer{}, err
@@ -246,7 +276,7 @@ func (s *Service) leave(ctx context.Context, actor domain.Actor, candidatureID i
 		if !ok {
 			return fmt.Errorf("candidature %d: course %d: %w", c.ID, learnerCourse(c), ErrNotFound)
 		}
-		if err := allowed(c, e); err != nil {
+		if err := allowed(tx, c, e); err != nil {
 			return err
 		}
 		// The seats to free: the course accepted in, and the one of a pending

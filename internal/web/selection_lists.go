@@ -130,6 +130,10 @@ func (s *Server) renderCourseListsForms(w http.ResponseWriter, r *http.Request, 
 			{Label: pg.T("course.evaluation"), Hint: pg.T("evaluation." + string(e.Formation.Evaluation))},
 			{Label: pg.T("course.places"), Hint: pg.T("lists.places", map[string]any{"Accepted": len(l.Accepted), "Capacity": e.Capacity})},
 		}}
+	if domain.Can(u.Actor, domain.ActConfirmEnrolment, domain.Resource{CourseID: e.ID, EstablishmentID: e.EstablishmentID,
+		FormationID: e.FormationID}) {
+		v.RosterURL = rosterPath(e.ID)
+	}
 	for _, a := range l.Accepted {
 		v.Accepted = append(v.Accepted, s.listedRow(pg, u.Actor, ix, e, a))
 	}
