@@ -488,6 +488,10 @@ func (d *payDoc) fitLines(s, style string, size, oneMin, twoMin, width float64) 
 	return sz, []string{cut}
 }
 
+// money is an amount the French way, ready for the PDF (the Go fonts lack the
+// narrow no-break space that groups thousands).
+func (d *payDoc) money(cents int64) string { return d.t(FrenchMoney(cents)) }
+
 // finish checks the layout and returns the PDF, its dates with their UTC
 // offset.
 func (d *payDoc) finish(what string) ([]byte, error) {
