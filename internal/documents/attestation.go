@@ -63,6 +63,8 @@ const (
 	docWidth  = sheetW - 2*docMargin
 	labelW    = 48.0 // the labels' column of a field table
 	attQRSide = 34.0
+
+	verificationTop = sheetH - docMargin - 8 - attQRSide
 )
 
 // AttestationPDF returns the attestation, one A4 page: what it attests, the
@@ -95,7 +97,11 @@ func AttestationPDF(a Attestation, generated time.Time) ([]byte, error) {
 	pdf.SetMargins(docMargin, docMargin, docMargin)
 	pdf.AddPage()
 
-	d.letterhead(d.t(a.Establishment), "N° "+d.t(a.Number), a.IssuedOn)
+	number := d.t(a.Number)
+	if number != "" {
+		number = "N° " + number
+	}
+	d.letterhead(d.t(a.Establishment), number, a.IssuedOn)
 	d.font("B", 20)
 	d.colour(colourAccent)
 	pdf.MultiCell(docWidth, 9, title, "", "L", false)
@@ -162,7 +168,11 @@ func AttestationPDF(a Attestation, generated time.Time) ([]byte, error) {
 	pdf.Ln(8)
 	d.signature(a.IssuedOn)
 
-	// The verification block, at the foot of the page.
+	// The verification block, at the foot of the page; on a page of its own
+	// when data too long would run into it.
+	if pdf.GetY() > verificationTop-3 {
+		pdf.AddPage()
+	}
 	d.verification(m, a.QRPayload, "Pour vérifier l'authenticité de cette attestation, scannez ce code "+
 		"ou ouvrez l'adresse ci-dessous : la page du Service des cours d'adultes en confirme le contenu.")
 	d.generatedFooter()
@@ -223,7 +233,7 @@ func (d *payDoc) letterhead(establishment, number, issuedOn string) {
 	d.font("B", 10)
 	d.colour(colourText)
 	pdf.SetXY(left+width*0.62, top)
-	if number != "" && number != "N° " {
+	if number != "" {
 		pdf.CellFormat(width*0.38, 5.5, number, "", 2, "R", false, 0, "")
 	}
 	if on := d.t(issuedOn); on != "" {
@@ -276,7 +286,7 @@ func (d *payDoc) signature(issuedOn string) {
 // and the address it holds, written out for who cannot scan it.
 func (d *payDoc) verification(m qrMatrix, payload, caption string) {
 	pdf := d.pdf
-	y := sheetH - docMargin - 8 - attQRSide
+	y := verificationTop
 	drawQRMatrix(pdf, m, docMargin-2, y, attQRSide) // the quiet zone may eat into the margin
 	x := docMargin + attQRSide + 2
 	w := docWidth - attQRSide - 2

@@ -134,3 +134,21 @@ func joinedText(f *pdfFile) string {
 	}
 	return s
 }
+
+// TestAttestationPDF_PAY7_LongDataNeverOverlapsTheQRCode: data too long for
+// the page pushes the verification block to a second page.
+func TestAttestationPDF_PAY7_LongDataNeverOverlapsTheQRCode(t *testing.T) {
+	a := sampleAttestation(AttestationPayment)
+	a.Formation = strings.Repeat("Baccalauréat professionnel Électrotechnique, énergie, équipements communicants ", 12)
+	data, err := AttestationPDF(a, sampleTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := parsePDF(t, data)
+	if len(f.pages) != 2 {
+		t.Fatalf("%d pages, want 2", len(f.pages))
+	}
+	if qrs := drawnQRs(t, f.objects[contentOf(t, f, 1)].stream); len(qrs) != 1 || !strings.Contains(f.pages[1].text(), "Vérification") {
+		t.Error("the verification block is not on the second page")
+	}
+}

@@ -24,7 +24,14 @@ type qrMatrix struct {
 
 // newQRMatrix encodes content with medium error correction (about 15 % of the
 // symbol can be lost: a scratched or folded card still reads).
-func newQRMatrix(content string) (qrMatrix, error) {
+func newQRMatrix(content string) (m qrMatrix, err error) {
+	// go-qrcode panics on what it takes for its own bugs; encoding runs in
+	// worker goroutines, where a panic would end the whole server.
+	defer func() {
+		if r := recover(); r != nil {
+			m, err = qrMatrix{}, fmt.Errorf("QR code: encoder failed: %v", r)
+		}
+	}()
 	if content == "" {
 		return qrMatrix{}, errors.New("QR code: nothing to encode")
 	}
@@ -36,7 +43,7 @@ func newQRMatrix(content string) (qrMatrix, error) {
 	// symbol; Bitmap must be called once only (it completes the encoding).
 	q.DisableBorder = true
 	bits := q.Bitmap()
-	m := qrMatrix{size: len(bits), dark: make([]bool, len(bits)*len(bits))}
+	m = qrMatrix{size: len(bits), dark: make([]bool, len(bits)*len(bits))}
 	for y, row := range bits {
 		if len(row) != m.size {
 			return qrMatrix{}, fmt.Errorf("QR code: row %d has %d modules, want %d", y, len(row), m.size)

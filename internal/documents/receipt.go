@@ -59,8 +59,15 @@ func ReceiptPDF(r Receipt, generated time.Time) ([]byte, error) {
 	pdf := d.pdf
 	pdf.SetMargins(docMargin, 14, docMargin)
 	pdf.AddPage()
+	shared := true // both copies on one page
 	for i, copyFor := range []string{"Exemplaire du payeur", "Exemplaire conservé par l'établissement"} {
 		top := float64(i) * receiptHalf
+		if i == 1 && pdf.GetY() > receiptHalf-2 {
+			// Data so long that the first copy ran past the half: the second
+			// gets a page of its own rather than overlap it.
+			shared, top = false, 0
+			pdf.AddPage()
+		}
 		pdf.SetXY(docMargin, top+14)
 		d.receiptCopy(r, name, cash, copyFor)
 		// The desk signs both copies, when the data left room for it.
@@ -76,19 +83,25 @@ func ReceiptPDF(r Receipt, generated time.Time) ([]byte, error) {
 			d.colour(colourText)
 		}
 	}
-	// The cut line between the copies.
-	pdf.SetDrawColor(0x90, 0x90, 0x90)
-	pdf.SetLineWidth(0.2)
-	pdf.SetDashPattern([]float64{2, 1.5}, 0)
-	pdf.Line(8, receiptHalf, sheetW-8, receiptHalf)
-	pdf.SetDashPattern(nil, 0)
+	if shared { // the cut line between the copies
+		pdf.SetPage(1)
+		pdf.SetDrawColor(0x90, 0x90, 0x90)
+		pdf.SetLineWidth(0.2)
+		pdf.SetDashPattern([]float64{2, 1.5}, 0)
+		pdf.Line(8, receiptHalf, sheetW-8, receiptHalf)
+		pdf.SetDashPattern(nil, 0)
+	}
 	return d.finish("receipt")
 }
 
 // receiptCopy draws one copy of the receipt from the current position.
 func (d *payDoc) receiptCopy(r Receipt, name string, cash bool, copyFor string) {
 	pdf := d.pdf
-	d.letterhead(d.t(r.Establishment), "Reçu n° "+d.t(r.Number), "")
+	number := d.t(r.Number)
+	if number != "" {
+		number = "Reçu n° " + number
+	}
+	d.letterhead(d.t(r.Establishment), number, "")
 	pdf.SetY(pdf.GetY() - 4)
 	d.font("B", 16)
 	d.colour(colourAccent)

@@ -108,3 +108,20 @@ func TestReceiptPDF_PAY2_Deterministic(t *testing.T) {
 		t.Error("same receipt, different PDF bytes")
 	}
 }
+
+// TestReceiptPDF_PAY2_LongDataNeverOverlaps: when the data is so long that a
+// copy runs past the half page, the second copy gets its own page.
+func TestReceiptPDF_PAY2_LongDataNeverOverlaps(t *testing.T) {
+	r := sampleReceipt(true)
+	r.Formation = strings.Repeat("Baccalauréat professionnel Électrotechnique, énergie, équipements communicants ", 6)
+	r.Drawer = strings.Repeat("Comité social et économique de la Régie autonome des transports parisiens ", 4)
+	f := renderReceipt(t, r)
+	if len(f.pages) != 2 {
+		t.Fatalf("%d pages, want the copies on two pages", len(f.pages))
+	}
+	for i, p := range f.pages {
+		if n := strings.Count(p.text(), "Reçu de paiement au guichet"); n != 1 {
+			t.Errorf("page %d holds %d copies", i+1, n)
+		}
+	}
+}
