@@ -7,6 +7,12 @@
 // (FrenchDate, FrenchMoney) that documents and pages share. Cards,
 // attestations and certificates come here with their issues.
 //
+// The payment documents are here too: the learner card (PAY-6), alone or
+// eight to a sheet for a course's print run, the attestations of cost and of
+// payment (PAY-7, PAY-8), the desk receipt (PAY-2) and the daily remittance
+// slip of cheques, with QR codes drawn as vectors (or as inline SVG for the
+// HTML versions).
+//
 // Callers pass data already worded in the reader's language; this package
 // only lays it out.
 package documents
