@@ -208,3 +208,55 @@ func (s *Service) Reprint(ctx context.Context, actor domain.Actor, courseID, enr
 	})
 	return card, err
 }
+
+// IssuedCard is a learner's valid card with what prints on it.
+type IssuedCard struct {
+	Card                domain.LearnerCard
+	Token               string // what the QR code carries (CardToken)
+	Course              *catalogue.Entry
+	FirstName, LastName string
+}
+
+// ScanPath is where a card's QR code leads: the entrance's scan page.
+const ScanPath = "/carte/"
+
+// ScanURL is the address a card's QR code carries.
+func (s *Service) ScanURL(token string) string { return s.publicURL + ScanPath + token }
+
+// OwnCard returns the valid card of one of the learner's enrolments (ROLE-1).
+func (s *Service) OwnCard(ctx context.Context, actor domain.Actor, enrolmentID int64) (IssuedCard, error) {
+	en, err := s.store.Enrolment(ctx, nil, enrolmentID)
+	if errors.Is(err, store.ErrNotFound) {
+		return IssuedCard{}, ErrNotFound
+	}
+	if err != nil {
+		return IssuedCard{}, err
+	}
+	if !domain.Can(actor, domain.ActViewOwnAccount, domain.Resource{AccountID: en.AccountID}) {
+		return IssuedCard{}, ErrForbidden
+	}
+	card, ok, err := s.store.ValidCardOf(ctx, nil, en.ID)
+	if err != nil {
+		return IssuedCard{}, err
+	}
+	if !ok {
+		return IssuedCard{}, ErrNotFound
+	}
+	ix, err := s.catalogue.Index(ctx)
+	if ix == nil {
+		return IssuedCard{}, err
+	}
+	e, err := courseOf(ix, en)
+	if err != nil {
+		return IssuedCard{}, err
+	}
+	person, err := s.store.Account(ctx, en.AccountID)
+	if err != nil {
+		return IssuedCard{}, err
+	}
+	token, err := s.CardToken(ctx, card.ID)
+	if err != nil {
+		return IssuedCard{}, err
+	}
+	return IssuedCard{Card: card, Token: token, Course: e, FirstName: person.FirstName, LastName: person.LastName}, nil
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"cma/internal/documents"
 	"cma/internal/domain"
 	"cma/internal/i18n"
 	"cma/internal/payfip"
@@ -542,4 +543,104 @@ func (s *Server) reprintCard(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.paymentError(w, r, err)
 	}
+}
+
+// learnerCard builds the card's document from what the service returns.
+func (s *Server) learnerCard(pg *views.Page, c payment.IssuedCard) documents.LearnerCard {
+	e := c.Course
+	d := documents.LearnerCard{FirstName: c.FirstName, LastName: c.LastName, CourseCode: e.Code, Formation: e.Formation.Title,
+		Session: e.Session.Name, Slot: schedule(pg.P, e), Number: c.Card.Number,
+		IssuedOn: documents.FrenchDate(c.Card.IssuedAt.In(s.Paris)), Reprint: c.Card.Reprint, QRPayload: s.Payment.ScanURL(c.Token)}
+	if e.Establishment != nil {
+		d.Establishment = e.Establishment.Name
+		d.EstablishmentAddress = strings.TrimSpace(e.Establishment.Address + ", " + e.Establishment.PostalCode + " " + e.Establishment.City)
+	}
+	return d
+}
+
+// cardPage is the learner card as a page (PAY-6), its QR code inline.
+func (s *Server) cardPage(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	c, err := s.Payment.OwnCard(r.Context(), currentUser(r).Actor, id)
+	if err != nil {
+		s.paymentError(w, r, err)
+		return
+	}
+	pg := s.page(r, "card.title")
+	p := pg.P
+	d := s.learnerCard(pg, c)
+	qr, err := documents.QRSVG(d.QRPayload, 200, p.T("card.qr"))
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v := &views.CardView{QR: qr, PDF: feesPath + "/" + itoa64(id) + "/carte.pdf", Back: feesPath, Facts: []views.Fact{
+		{Label: p.T("card.name"), Value: d.FirstName + " " + d.LastName}, {Label: p.T("course.formation"), Value: d.Formation},
+		{Label: p.T("course.code"), Value: d.CourseCode}, {Label: p.T("course.schedule"), Value: d.Slot},
+		{Label: p.T("course.establishment"), Value: placeName(pg, c.Course)}, {Label: p.T("course.session"), Value: d.Session},
+		{Label: p.T("card.number"), Value: d.Number}, {Label: p.T("card.issued"), Value: d.IssuedOn}}}
+	if d.Reprint > 0 {
+		v.Facts = append(v.Facts, views.Fact{Label: p.T("card.duplicate"), Value: strconv.Itoa(d.Reprint)})
+	}
+	s.render(w, r, http.StatusOK, views.CardPage(pg, v))
+}
+
+// cardPDF is the learner card to print.
+func (s *Server) cardPDF(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	c, err := s.Payment.OwnCard(r.Context(), currentUser(r).Actor, id)
+	if err != nil {
+		s.paymentError(w, r, err)
+		return
+	}
+	pdf, err := documents.CardPDF(s.learnerCard(s.page(r, "card.title"), c), s.Now())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `inline; filename="carte-auditeur-`+c.Card.Number+`.pdf"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(pdf)
+}
+
+// scanPage is where a card's QR code leads, for the entrance's staff on a
+// phone (PAY-6): valid, revoked or unknown, in large.
+func (s *Server) scanPage(w http.ResponseWriter, r *http.Request) {
+	check, err := s.Payment.ScanCard(r.Context(), currentUser(r).Actor, r.PathValue("token"))
+	if err != nil {
+		s.paymentError(w, r, err)
+		return
+	}
+	pg := s.page(r, "scan.title")
+	p := pg.P
+	v := &views.ScanView{Verdict: check.Verdict, Heading: p.T("scan." + check.Verdict)}
+	if check.Verdict != payment.CardUnknown {
+		v.Facts = []views.Fact{{Label: p.T("card.name"), Value: check.Learner}, {Label: p.T("card.number"), Value: check.Card.Number}}
+		if e := check.Course; e != nil {
+			v.Facts = append(v.Facts, views.Fact{Label: p.T("course.code"), Value: e.Code + " — " + e.Formation.Title},
+				views.Fact{Label: p.T("course.schedule"), Value: schedule(p, e)},
+				views.Fact{Label: p.T("course.establishment"), Value: placeName(pg, e)})
+		}
+		if check.Verdict == payment.CardRevoked {
+			v.Note = p.T("scan.revoked.note")
+		} else if check.Elsewhere {
+			v.Note = p.T("scan.elsewhere")
+		}
+	} else {
+		v.Note = p.T("scan.unknown.note")
+	}
+	status := http.StatusOK
+	if check.Verdict == payment.CardUnknown {
+		status = http.StatusNotFound
+	}
+	s.render(w, r, status, views.ScanPage(pg, v))
 }

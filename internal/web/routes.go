@@ -95,6 +95,10 @@ func (s *Server) Handler() http.Handler {
 	// settling asks PayFiP).
 	h("GET "+feesPath, can(domain.ActApply, selfResource), s.feesPage)
 	h("POST "+feesPath+"/{id}/payer", can(domain.ActApply, selfResource), s.payOnline)
+	h("GET "+feesPath+"/{id}/carte", can(domain.ActApply, selfResource), s.cardPage)
+	h("GET "+feesPath+"/{id}/carte.pdf", can(domain.ActApply, selfResource), s.cardPDF)
+	// The entrance's scan of a card's QR code (PAY-6).
+	h("GET "+payment.ScanPath+"{token}", can(domain.ActScanCard, nil), s.scanPage)
 	h("POST "+payment.NotificationPath, public, s.payfipNotification)
 	h("GET "+payment.ReturnPath, public, s.payfipReturn)
 	h("POST "+payment.ReturnPath, public, s.payfipReturn)
