@@ -74,7 +74,7 @@ func BenchmarkCardPDF(b *testing.B) {
 // comparison, in the same run: 25,000 cards with CMA_BENCH_CARDS=1 (then at
 // least 500 cards a second are required), a few hundred otherwise.
 func TestCardsPDF_PAY6_PrintRunSpeed(t *testing.T) {
-	n, full := 250, os.Getenv("CMA_BENCH_CARDS") == "1"
+	n, full := 100, os.Getenv("CMA_BENCH_CARDS") == "1"
 	if full {
 		n = 25_000
 	} else if testing.Short() {
