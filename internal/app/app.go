@@ -325,6 +325,12 @@ func serve(ctx context.Context, args []string, env Env) error {
 			ln.Close()
 			return fmt.Errorf("demo day changes: %w", err)
 		}
+		if err := demoPayments(ctx, st, cat, payment.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words,
+			PublicURL: publicURL, Log: log, Waitlist: waitlist.New(waitlist.Deps{Store: st, Catalogue: cat, Outbox: mailbox,
+				Words: words, PublicURL: publicURL, Log: log})}); err != nil {
+			ln.Close()
+			return fmt.Errorf("demo payments: %w", err)
+		}
 	}
 	lists = waitlist.New(waitlist.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, Now: env.Now,
 		PublicURL: publicURL, Log: log})

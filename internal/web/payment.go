@@ -297,6 +297,7 @@ func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, status int
 			row.Notice, row.HalfError, row.HalfReason = fb.rowNotice, fb.halfErr, fb.halfReason
 		}
 		v.Rows = append(v.Rows, row)
+		v.AnyToConfirm = v.AnyToConfirm || row.Confirmable
 	}
 	s.render(w, r, status, views.RosterPage(pg, v))
 }
@@ -578,7 +579,7 @@ func (s *Server) cardPage(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	v := &views.CardView{QR: qr, PDF: feesPath + "/" + itoa64(id) + "/carte.pdf", Back: feesPath, Facts: []views.Fact{
+	v := &views.CardView{QR: qr, ScanURL: d.QRPayload, PDF: feesPath + "/" + itoa64(id) + "/carte.pdf", Back: feesPath, Facts: []views.Fact{
 		{Label: p.T("card.name"), Value: d.FirstName + " " + d.LastName}, {Label: p.T("course.formation"), Value: d.Formation},
 		{Label: p.T("course.code"), Value: d.CourseCode}, {Label: p.T("course.schedule"), Value: d.Slot},
 		{Label: p.T("course.establishment"), Value: placeName(pg, c.Course)}, {Label: p.T("course.session"), Value: d.Session},
