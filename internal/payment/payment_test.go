@@ -26,6 +26,7 @@ import (
 	"cma/internal/payment"
 	"cma/internal/selection"
 	"cma/internal/store"
+	"cma/internal/waitlist"
 )
 
 // t0 is inside the demo's 2nd-semester candidature period, which closes 21
@@ -105,7 +106,8 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.pay = payment.New(payment.Deps{Store: st, Catalogue: e.cat, Outbox: box, Words: words, PayFiP: pf, Now: now,
+	wl := waitlist.New(waitlist.Deps{Store: st, Catalogue: e.cat, Outbox: box, Words: words, Now: now, PublicURL: srv.URL})
+	e.pay = payment.New(payment.Deps{Store: st, Catalogue: e.cat, Outbox: box, Words: words, PayFiP: pf, Waitlist: wl, Now: now,
 		PublicURL: srv.URL, Log: slog.New(slog.DiscardHandler)})
 	staff, _ := e.person(t)
 	e.central = domain.Actor{AccountID: staff.ID, Kind: domain.AccountStaff, Grants: []domain.Grant{{Role: domain.RoleCentral}}}
@@ -594,6 +596,62 @@ func TestCard_PAY6_scan_valid_reprint_revokes_forged_unknown(t *testing.T) {
 		// A candidate cannot scan (the entrance's staff do).
 		if _, err := e.pay.ScanCard(ctx, l.actor, newToken); !errors.Is(err, payment.ErrForbidden) {
 			t.Fatalf("a candidate's scan = %v", err)
+		}
+	})
+}
+
+func TestWindow_PAY1_extended_by_the_director_then_the_seat_freed(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		l := e.learners(t, 1, false)[0]
+		e.exec(t, `UPDATE candidatures SET half_tariff_claim = FALSE WHERE id = $1`, l.candidature)
+		en := e.confirm(t, l)
+		// The day after the learner's last day: overdue, not payable.
+		after := time.Date(en.PayUntil.Year(), en.PayUntil.Month(), en.PayUntil.Day()+1, 9, 0, 0, 0, domain.Paris())
+		if err := e.pay.FreeUnpaid(ctx, l.director, l.course, en.ID, "jamais venu"); refusalKey(err) != "payment.free.not_overdue" {
+			t.Fatalf("FreeUnpaid within the window = %v", err)
+		}
+		e.setNow(after)
+		if _, err := e.pay.PayOnline(ctx, l.actor, en.ID); refusalKey(err) != "payment.window_passed" {
+			t.Fatalf("PayOnline after the window = %v", err)
+		}
+		// The director gives a week more: payable again.
+		until := after.AddDate(0, 0, 7)
+		if err := e.pay.ExtendWindow(ctx, l.director, l.course, en.ID, until, "attend sa paie"); err != nil {
+			t.Fatal(err)
+		}
+		if en2, _ := e.st.Enrolment(ctx, nil, en.ID); !en2.Payable(after) {
+			t.Fatalf("not payable after the extension: %+v", en2)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM audit_events WHERE action = $1`, domain.AuditPaymentWindowExtended); n != 1 {
+			t.Fatalf("%d extension audit lines, want 1", n)
+		}
+		// Still unpaid after it: the director frees the seat.
+		e.setNow(until.AddDate(0, 0, 1))
+		other := l.director
+		other.Grants = []domain.Grant{{Role: domain.RoleDirector, EstablishmentID: l.establishment + 1000}}
+		if err := e.pay.FreeUnpaid(ctx, other, l.course, en.ID, "x"); !errors.Is(err, payment.ErrForbidden) {
+			t.Fatalf("another director's FreeUnpaid = %v", err)
+		}
+		if err := e.pay.FreeUnpaid(ctx, l.director, l.course, en.ID, "droits non payés après relance"); err != nil {
+			t.Fatal(err)
+		}
+		var status string
+		if err := d.R.QueryRow(`SELECT status FROM candidatures WHERE id = $1`, l.candidature).Scan(&status); err != nil ||
+			status != string(domain.CandidatureGivenUp) {
+			t.Fatalf("candidature %q, %v; want given up (désistement)", status, err)
+		}
+		if en3, _ := e.st.Enrolment(ctx, nil, en.ID); en3.State != domain.EnrolmentFreed {
+			t.Fatalf("enrolment %s, want freed", en3.State)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM audit_events WHERE action = $1 AND subject_account_id = $2`,
+			domain.AuditEnrolmentFreed, l.account); n != 1 {
+			t.Fatalf("%d freed audit lines, want 1", n)
+		}
+		if _, err := e.pay.RecordDesk(ctx, l.director, l.course, en.ID, domain.DeskPayment{Mode: domain.PayInCash,
+			AmountCents: en.Fee.DueCents}); refusalKey(err) != "payment.freed" {
+			t.Fatalf("a desk payment once freed = %v", err)
 		}
 	})
 }
