@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -151,12 +152,17 @@ func (e *env) learners(t *testing.T, n int, distinct bool) []learner {
 	var courses []*catalogue.Entry
 	for _, k := range ix.All() {
 		if k.SessionID == e.session && k.Session.CandidatureOpen(t0) && !k.Remote &&
-			k.Formation.Evaluation == domain.EvaluationNone && k.PriceCents > 0 && k.Capacity >= n {
+			k.Formation.Evaluation == domain.EvaluationNone && k.PriceCents > 0 && (distinct || k.Capacity >= n) {
 			courses = append(courses, k)
 		}
 	}
-	if len(courses) < n {
-		t.Skipf("the demo's 2nd semester has %d courses without a test", len(courses))
+	// Distinct courses as far as they go, then around again, as many
+	// learners in each as its seats allow.
+	if distinct {
+		courses = slices.DeleteFunc(courses, func(k *catalogue.Entry) bool { return k.Capacity < (n+len(courses)-1)/max(len(courses), 1) })
+	}
+	if len(courses) == 0 || distinct && len(courses) < min(n, 2) {
+		t.Skipf("the demo's 2nd semester has %d courses without a test for %d learners", len(courses), n)
 	}
 	type filed struct {
 		account domain.Account
@@ -167,7 +173,7 @@ func (e *env) learners(t *testing.T, n int, distinct bool) []learner {
 	for i := range n {
 		c := courses[0]
 		if distinct {
-			c = courses[i]
+			c = courses[i%len(courses)]
 		}
 		a, actor := e.person(t)
 		if err := e.cands.Add(ctx, actor, a.ID, c.ID); err != nil {

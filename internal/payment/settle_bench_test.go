@@ -23,7 +23,7 @@ func TestSettleLatency_PAY1(t *testing.T) {
 	if os.Getenv("CMA_BENCH_PAYFIP") == "" {
 		t.Skip("set CMA_BENCH_PAYFIP=1 (with CMA_TEST_POSTGRES) to measure the settling of PayFiP notifications")
 	}
-	const n = 300
+	const n = 400
 	e := newEnv(t, dbtest.Postgres(t))
 	ctx := context.Background()
 	e.sim.SetNotifyMode(payfip.NotifyNever)
