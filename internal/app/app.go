@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -293,6 +294,11 @@ func serve(ctx context.Context, args []string, env Env) error {
 			_, _, err := pay.Reconcile(ctx)
 			return err
 		}},
+		// A fee still due on the eve of its last day is reminded (PAY-1).
+		{Name: "payment_remind", Every: payment.RemindEvery, Run: func(ctx context.Context) error {
+			_, err := pay.Remind(ctx)
+			return err
+		}},
 		{Name: "waitlist_tick", Every: waitlist.Every, Run: func(ctx context.Context) error { _, err := lists.Tick(ctx); return err }},
 		{Name: "waitlist_sweep", Every: waitlist.SweepEvery, Run: func(ctx context.Context) error { _, err := lists.Sweep(ctx); return err }},
 	}
@@ -333,7 +339,9 @@ func serve(ctx context.Context, args []string, env Env) error {
 		}
 	}
 	lists = waitlist.New(waitlist.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, Now: env.Now,
-		PublicURL: publicURL, Log: log})
+		PublicURL: publicURL, Log: log, Moved: func(ctx context.Context, tx *sql.Tx, candidatureID, courseID int64) error {
+			return pay.Moved(ctx, tx, candidatureID, courseID) // pay is wired just below, before any request
+		}})
 	payClient, payfipSim, err := onlinePayment(cfg, publicURL, env.Now, log)
 	if err != nil {
 		ln.Close()

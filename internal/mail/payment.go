@@ -94,3 +94,17 @@ func RenderPaymentReceived(m PaymentMail) (subject, text, html string, err error
 	return render("Paiement reçu : « "+m.Formation+" »", "Paiement reçu", m.Seat, p, lines, after,
 		"Voir ma carte d'auditeur", m.SpaceURL)
 }
+
+// RenderPaymentReminder reminds a learner, on the eve of the last day, that
+// their fee is still due (PAY-1).
+func RenderPaymentReminder(m EnrolmentMail) (subject, text, html string, err error) {
+	p := []string{"Vos droits d'inscription ne sont pas encore payés : le délai se termine bientôt."}
+	lines := []string{"Montant dû : " + m.Amount, "À payer au plus tard le " + m.Until}
+	if m.HalfTariff {
+		lines[0] += " (demi-tarif)"
+	}
+	after := []string{payPageSentence, "Passé ce délai, la direction de l'établissement peut libérer votre place pour une " +
+		"personne en liste d'attente. Si vous ne suivez plus le cours, prévenez-la."}
+	return render("Rappel : droits d'inscription à payer, « "+m.Formation+" »", "Droits d'inscription à payer", m.Seat, p, lines,
+		after, "Payer mes droits d'inscription", m.SpaceURL)
+}

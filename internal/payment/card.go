@@ -260,3 +260,28 @@ func (s *Service) OwnCard(ctx context.Context, actor domain.Actor, enrolmentID i
 	}
 	return IssuedCard{Card: card, Token: token, Course: e, FirstName: person.FirstName, LastName: person.LastName}, nil
 }
+
+// Moved follows a learner moved to another course of the same formation
+// (a day change, a course they preferred), in the caller's transaction:
+// what they owe or paid follows them — the same enrolment, the same fee
+// (PAY-3) — and, once paid, they get a new learner card for the new course,
+// the old one revoked (PAY-6). Nothing when the enrolment is not confirmed.
+func (s *Service) Moved(ctx context.Context, tx *sql.Tx, candidatureID, courseID int64) error {
+	en, ok, err := s.store.EnrolmentOf(ctx, tx, candidatureID)
+	if err != nil || !ok || en.CourseID == courseID {
+		return err
+	}
+	if err := s.store.MoveEnrolment(ctx, tx, candidatureID, courseID); err != nil {
+		return err
+	}
+	if en.State != domain.EnrolmentPaid {
+		return nil
+	}
+	en.CourseID = courseID
+	t, err := s.store.PaymentTargetOf(ctx, tx, courseID)
+	if err != nil {
+		return err
+	}
+	_, err = s.issueCard(ctx, tx, en, t.SessionYear, 0, "changement de cours")
+	return err
+}

@@ -661,3 +661,71 @@ func TestWindow_PAY1_extended_by_the_director_then_the_seat_freed(t *testing.T) 
 		}
 	})
 }
+
+func TestMoved_PAY3_PAY6_a_learner_moved_keeps_the_payment_and_gets_a_new_card(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		ls := e.learners(t, 2, true)
+		l, other := ls[0], ls[1]
+		e.exec(t, `UPDATE candidatures SET half_tariff_claim = FALSE WHERE id = $1`, l.candidature)
+		en := e.confirm(t, l)
+		if _, err := e.pay.RecordDesk(ctx, l.director, l.course, en.ID, domain.DeskPayment{Mode: domain.PayByCheque,
+			AmountCents: en.Fee.DueCents, ChequeNumber: "77", ChequeBank: "BNP", ChequeDrawer: "Moi"}); err != nil {
+			t.Fatal(err)
+		}
+		old, _, _ := e.st.ValidCardOf(ctx, nil, en.ID)
+		oldToken, err := e.pay.CardToken(ctx, old.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The waiting lists move the learner (a day change accepted) and tell
+		// payment in their transaction.
+		if err := e.st.InTx(ctx, func(tx *sql.Tx) error { return e.pay.Moved(ctx, tx, l.candidature, other.course) }); err != nil {
+			t.Fatal(err)
+		}
+		moved, _ := e.st.Enrolment(ctx, nil, en.ID)
+		if moved.CourseID != other.course || moved.State != domain.EnrolmentPaid || moved.Fee.DueCents != en.Fee.DueCents {
+			t.Fatalf("after the move: %+v", moved)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM payments WHERE enrolment_id = $1`, en.ID); n != 1 {
+			t.Fatalf("%d payments after the move, want the one", n)
+		}
+		card, ok, _ := e.st.ValidCardOf(ctx, nil, en.ID)
+		if !ok || card.ID == old.ID || card.CourseID != other.course || card.Reprint != 1 {
+			t.Fatalf("the new card: %+v (old %+v)", card, old)
+		}
+		director := domain.Actor{AccountID: l.director.AccountID, Kind: domain.AccountStaff, Grants: []domain.Grant{{Role: domain.RoleCentral}}}
+		if c, err := e.pay.ScanCard(ctx, director, oldToken); err != nil || c.Verdict != payment.CardRevoked {
+			t.Fatalf("the old card scans %+v, %v; want revoked", c.Verdict, err)
+		}
+	})
+}
+
+func TestRemind_PAY1_once_on_the_eve_of_the_last_day(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		l := e.learners(t, 1, false)[0]
+		e.exec(t, `UPDATE candidatures SET half_tariff_claim = FALSE WHERE id = $1`, l.candidature)
+		en := e.confirm(t, l)
+		at := func(daysBefore int) time.Time {
+			return time.Date(en.PayUntil.Year(), en.PayUntil.Month(), en.PayUntil.Day()-daysBefore, 9, 0, 0, 0, domain.Paris())
+		}
+		e.setNow(at(2))
+		if n, err := e.pay.Remind(ctx); err != nil || n != 0 {
+			t.Fatalf("two days before: %d reminded, %v", n, err)
+		}
+		e.setNow(at(1))
+		if n, err := e.pay.Remind(ctx); err != nil || n != 1 {
+			t.Fatalf("the eve: %d reminded, %v; want 1", n, err)
+		}
+		e.setNow(at(0))
+		if n, err := e.pay.Remind(ctx); err != nil || n != 0 {
+			t.Fatalf("the day after the reminder: %d reminded, %v; want none", n, err)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM messages WHERE account_id = $1 AND kind = 'payment_reminder'`, l.account); n != 1 {
+			t.Fatalf("%d reminders kept, want 1", n)
+		}
+	})
+}

@@ -603,3 +603,19 @@ func (s *Store) UseLink(ctx context.Context, tx *sql.Tx, linkID int64, payerName
 	}
 	return nil
 }
+
+// EnrolmentsEndingBy lists the enrolments still due, not reminded, whose
+// own window or extension or course's extension ends by day (a civil date):
+// the candidates for the reminder; the caller checks each one's LastDay.
+func (s *Store) EnrolmentsEndingBy(ctx context.Context, day time.Time, limit int) ([]domain.Enrolment, error) {
+	return s.enrolments(ctx, s.db.R, `e.state = 'due' AND e.reminded_at IS NULL AND (e.pay_until <= $1 OR e.extended_until <= $1
+		OR c.pay_extended_until <= $1) ORDER BY e.id LIMIT $2`, dayArg(day), limit)
+}
+
+// MarkEnrolmentReminded notes, in tx, the reminder of a fee; ok is false
+// when another instance sent it first, and then nothing is to be sent.
+func (s *Store) MarkEnrolmentReminded(ctx context.Context, tx *sql.Tx, id int64, at time.Time) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE enrolments SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL AND state = 'due'`,
+		s.instantArg(at), id)
+	return affectedOne(res, err, "mark enrolment %d reminded", id)
+}

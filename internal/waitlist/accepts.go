@@ -258,6 +258,9 @@ func (s *Service) acceptTogether(ctx context.Context, tx *sql.Tx, rs []*acceptRe
 			if err := s.store.EndOpenDayChanges(ctx, tx, r.o.CandidatureID, now); err != nil {
 				return err
 			}
+			if err := s.tellMoved(ctx, tx, r.o.CandidatureID, r.o.CourseID); err != nil {
+				return err
+			}
 		}
 	}
 	if err := s.tellAccepted(ctx, tx, rs, persons, now); err != nil {

@@ -393,6 +393,9 @@ func (s *Service) move(ctx context.Context, tx *sql.Tx, ix *catalogue.Index, d d
 	} else if !changed {
 		return refuse("daychange.decide.not_there", "Course", from.Code)
 	}
+	if err := s.tellMoved(ctx, tx, c.ID, to.ID); err != nil {
+		return err
+	}
 	// Waiting for the course it now sits in is over.
 	return s.store.LeaveWaitingList(ctx, tx, to.ID, c.ID)
 }

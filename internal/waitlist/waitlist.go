@@ -73,6 +73,7 @@ type Service struct {
 	publicURL string
 	log       *slog.Logger
 	accepts   *batch.Batcher[*acceptReq] // Accept's batches, see acceptTogether
+	moved     func(ctx context.Context, tx *sql.Tx, candidatureID, courseID int64) error
 }
 
 // Deps are the service's dependencies; app wires them.
@@ -84,6 +85,11 @@ type Deps struct {
 	Now       func() time.Time
 	PublicURL string
 	Log       *slog.Logger
+	// Moved, when set, is told in the same transaction that an accepted
+	// learner moved to another course (a day change, a course they
+	// preferred): what they owe or paid follows them and they get a new
+	// learner card (PAY-3, PAY-6). App wires the payment capability's.
+	Moved func(ctx context.Context, tx *sql.Tx, candidatureID, courseID int64) error
 }
 
 // New returns the service.
@@ -95,9 +101,17 @@ func New(d Deps) *Service {
 		d.Now = time.Now
 	}
 	s := &Service{store: d.Store, catalogue: d.Catalogue, outbox: d.Outbox, words: d.Words, now: d.Now,
-		publicURL: strings.TrimRight(d.PublicURL, "/"), log: d.Log}
+		publicURL: strings.TrimRight(d.PublicURL, "/"), log: d.Log, moved: d.Moved}
 	s.accepts = newAccepts(s)
 	return s
+}
+
+// tellMoved tells Deps.Moved, when set, that a learner moved.
+func (s *Service) tellMoved(ctx context.Context, tx *sql.Tx, candidatureID, courseID int64) error {
+	if s.moved == nil {
+		return nil
+	}
+	return s.moved(ctx, tx, candidatureID, courseID)
 }
 
 // Offered is an offer made by a fill, for the caller's log and tests.
