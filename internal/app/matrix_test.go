@@ -370,6 +370,12 @@ func TestPermissionMatrix(t *testing.T) {
 		"POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/carte": {
 			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/inscriptions/paiements/999999/carte", url.Values{}, expect("director", "central"), true},
 			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/inscriptions/paiements/999999/carte", url.Values{}, expect("central"), true}},
+		"POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/delai": {
+			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/inscriptions/paiements/999999/delai", url.Values{}, expect("director", "central"), true},
+			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/inscriptions/paiements/999999/delai", url.Values{}, expect("central"), true}},
+		"POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/liberer": {
+			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/inscriptions/paiements/999999/liberer", url.Values{}, expect("director", "central"), true},
+			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/inscriptions/paiements/999999/liberer", url.Values{}, expect("central"), true}},
 		"GET /back-office/changements-de-jour": {{"GET", "/back-office/changements-de-jour", nil, expect("director", "coordinator", "central"), false}},
 		"POST /back-office/changements-de-jour/{id}/transmettre": {
 			{"POST", "/back-office/changements-de-jour/999999/transmettre", url.Values{}, expect("central"), true}},

@@ -32,6 +32,8 @@ type Roster struct {
 	// MayRecordDesk: the actor may record desk payments (the director of the
 	// course's establishment only, PAY-2).
 	MayRecordDesk bool
+	// MayManage: the actor may extend windows and free unpaid seats (PAY-1).
+	MayManage bool
 	// CourseExtendedUntil is the course's own last day to pay, zero when
 	// none.
 	CourseExtendedUntil time.Time
@@ -61,7 +63,8 @@ func (s *Service) Roster(ctx context.Context, actor domain.Actor, courseID int64
 		byCandidature[en.CandidatureID] = en
 	}
 	now := s.now()
-	r := Roster{Course: e, MayRecordDesk: domain.Can(actor, domain.ActRecordDeskPayment, courseResource(e))}
+	r := Roster{Course: e, MayRecordDesk: domain.Can(actor, domain.ActRecordDeskPayment, courseResource(e)),
+		MayManage: domain.Can(actor, domain.ActManagePayments, courseResource(e))}
 	for _, l := range learners {
 		row := Learner{CourseLearner: l}
 		if en, ok := byCandidature[l.CandidatureID]; ok {

@@ -211,8 +211,8 @@ type rosterFeedback struct {
 	halfErr    string
 	halfReason string
 	desk       *views.DeskPaymentForm
-	deskErr    string
 	deskForRow int64
+	extendErr  string
 }
 
 func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, status int, fb rosterFeedback) {
@@ -239,6 +239,10 @@ func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, status int
 			fb.saved = p.T("roster.saved.half")
 		case q.Get("recu") != "":
 			fb.saved = p.T("roster.saved.desk", map[string]any{"Receipt": q.Get("recu")})
+		case q.Get("delai") != "":
+			fb.saved = p.T("roster.saved.extended")
+		case q.Get("libere") != "":
+			fb.saved = p.T("roster.saved.freed")
 		case q.Get("carte") != "":
 			fb.saved = p.T("roster.saved.reprint", map[string]any{"Number": q.Get("carte")})
 		}
@@ -285,6 +289,13 @@ func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, status int
 			default:
 				row.Payment = p.T("roster.due", map[string]any{"Until": pg.ShortDate(en.LastDay())})
 			}
+			if en.State == domain.EnrolmentDue && ro.MayManage {
+				row.Extend = rosterPath(id) + "/paiements/" + itoa64(en.ID) + "/delai"
+				row.ExtendDay = now.In(s.Paris).AddDate(0, 0, 7).Format(time.DateOnly)
+				if en.Overdue(now) {
+					row.Free = rosterPath(id) + "/paiements/" + itoa64(en.ID) + "/liberer"
+				}
+			}
 			if ro.MayRecordDesk && en.State == domain.EnrolmentDue && !en.Fee.Pending {
 				row.Desk = s.deskForm(p, id, en.ID, en.Fee.DueCents)
 				if fb.deskForRow == l.CandidatureID && fb.desk != nil {
@@ -294,7 +305,7 @@ func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, status int
 			}
 		}
 		if fb.row == l.CandidatureID {
-			row.Notice, row.HalfError, row.HalfReason = fb.rowNotice, fb.halfErr, fb.halfReason
+			row.Notice, row.HalfError, row.HalfReason, row.ExtendError = fb.rowNotice, fb.halfErr, fb.halfReason, fb.extendErr
 		}
 		v.Rows = append(v.Rows, row)
 		v.AnyToConfirm = v.AnyToConfirm || row.Confirmable
@@ -438,19 +449,12 @@ func (s *Server) deskPayment(w http.ResponseWriter, r *http.Request) {
 	p := s.printer(r)
 	// The form's fields are named after the candidature's row; find it.
 	u := currentUser(r)
-	ro, err := s.Payment.Roster(r.Context(), u.Actor, id)
-	if err != nil {
-		s.paymentError(w, r, err)
-		return
-	}
-	var row int64
-	for _, l := range ro.Learners {
-		if l.Enrolment != nil && l.Enrolment.ID == enrolmentID {
-			row = l.CandidatureID
+	row, err := s.rowOfEnrolment(r, id, enrolmentID)
+	if err != nil || row == 0 {
+		if err == nil {
+			err = payment.ErrNotFound
 		}
-	}
-	if row == 0 {
-		s.notFound(w, r)
+		s.paymentError(w, r, err)
 		return
 	}
 	rk := itoa64(row)
@@ -644,4 +648,82 @@ func (s *Server) scanPage(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusNotFound
 	}
 	s.render(w, r, status, views.ScanPage(pg, v))
+}
+
+// rowOfEnrolment finds the candidature's row of an enrolment on the course's
+// list (the forms' fields are named after it); 0 when it is not there.
+func (s *Server) rowOfEnrolment(r *http.Request, courseID, enrolmentID int64) (int64, error) {
+	ro, err := s.Payment.Roster(r.Context(), currentUser(r).Actor, courseID)
+	if err != nil {
+		return 0, err
+	}
+	for _, l := range ro.Learners {
+		if l.Enrolment != nil && l.Enrolment.ID == enrolmentID {
+			return l.CandidatureID, nil
+		}
+	}
+	return 0, nil
+}
+
+// extendWindow gives a learner more time to pay (PAY-1).
+func (s *Server) extendWindow(w http.ResponseWriter, r *http.Request) {
+	id, ok1 := pathID(r, "id")
+	enrolmentID, ok2 := pathID(r, "enrolment")
+	if !ok1 || !ok2 {
+		s.notFound(w, r)
+		return
+	}
+	row, err := s.rowOfEnrolment(r, id, enrolmentID)
+	if err != nil || row == 0 {
+		if err == nil {
+			err = payment.ErrNotFound
+		}
+		s.paymentError(w, r, err)
+		return
+	}
+	p := s.printer(r)
+	rk := itoa64(row)
+	until, err := time.Parse(time.DateOnly, r.PostFormValue("jusquau-"+rk))
+	if err != nil {
+		s.renderRoster(w, r, http.StatusUnprocessableEntity, rosterFeedback{row: row, extendErr: p.T("roster.extend.bad_day")})
+		return
+	}
+	err = s.Payment.ExtendWindow(r.Context(), currentUser(r).Actor, id, enrolmentID, until, r.PostFormValue("motif-delai-"+rk))
+	var refusal *payment.Refusal
+	switch {
+	case err == nil:
+		http.Redirect(w, r, rosterPath(id)+"?delai=1#inscrit-"+rk, http.StatusSeeOther)
+	case errors.As(err, &refusal):
+		s.renderRoster(w, r, http.StatusConflict, rosterFeedback{row: row, extendErr: p.WordKeyed(refusal)})
+	default:
+		s.paymentError(w, r, err)
+	}
+}
+
+// freeUnpaid frees the seat of a learner who did not pay in time (PAY-1).
+func (s *Server) freeUnpaid(w http.ResponseWriter, r *http.Request) {
+	id, ok1 := pathID(r, "id")
+	enrolmentID, ok2 := pathID(r, "enrolment")
+	if !ok1 || !ok2 {
+		s.notFound(w, r)
+		return
+	}
+	row, err := s.rowOfEnrolment(r, id, enrolmentID)
+	if err != nil || row == 0 {
+		if err == nil {
+			err = payment.ErrNotFound
+		}
+		s.paymentError(w, r, err)
+		return
+	}
+	err = s.Payment.FreeUnpaid(r.Context(), currentUser(r).Actor, id, enrolmentID, r.PostFormValue("motif-liberer-"+itoa64(row)))
+	var refusal *payment.Refusal
+	switch {
+	case err == nil:
+		http.Redirect(w, r, rosterPath(id)+"?libere=1", http.StatusSeeOther)
+	case errors.As(err, &refusal):
+		s.renderRoster(w, r, http.StatusConflict, rosterFeedback{row: row, rowNotice: "", err: s.printer(r).WordKeyed(refusal)})
+	default:
+		s.paymentError(w, r, err)
+	}
 }

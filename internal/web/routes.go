@@ -263,6 +263,8 @@ func (s *Server) Handler() http.Handler {
 	h("GET /back-office/cours/{id}/inscriptions/{cand}/justificatif", can(domain.ActConfirmEnrolment, courseResource), s.halfTariffProof)
 	h("POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/guichet", can(domain.ActRecordDeskPayment, courseResource), s.deskPayment, textForm)
 	h("POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/carte", can(domain.ActManagePayments, courseResource), s.reprintCard, textForm)
+	h("POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/delai", can(domain.ActManagePayments, courseResource), s.extendWindow, textForm)
+	h("POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/liberer", can(domain.ActManagePayments, courseResource), s.freeUnpaid, textForm)
 	h("GET /back-office/cours/{id}/resultats-affiches", can(domain.ActViewCourse, courseResource), s.resultsPostingPage)
 	h("GET /back-office/cours/{id}/resultats-affiches.pdf", can(domain.ActViewCourse, courseResource), s.resultsPostingPDF)
 
