@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -202,5 +203,58 @@ func TestPaymentJourney_PAY1_PAY2_PAY6(t *testing.T) {
 	director.navigate(base + "/carte/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
 	if v := eval[string](director, `document.querySelector('main .scan-verdict').textContent.trim()`); v != "Carte inconnue" {
 		t.Fatalf("a forged card's scan says %q", v)
+	}
+}
+
+// TestPaymentOverdueJourney_PAY1 is the director's decision once a window
+// has passed, on the demo's Voltaire courses: a learner who has not paid is
+// shown overdue on the course's enrolment list; the director gives them a
+// week more; when that week has passed too, she frees the seat, which goes
+// to the waiting list, and the learner is told.
+func TestPaymentOverdueJourney_PAY1(t *testing.T) {
+	tools := needBrowser(t)
+	var clock atomic.Int64
+	clock.Store(time.Date(2026, time.October, 20, 18, 0, 0, 0, domain.Paris()).UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Load()) }
+	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "e2e.db")
+	base, _ := startServerWith(t, now, []string{"--db", dbURL, "--demo-candidatures=true"}, nil)
+	f := newFiler(t, dbURL, now)
+	var course, enrolment, candidature int64
+	if err := f.st.DB().R.QueryRow(`SELECT e.course_id, e.id, e.candidature_id FROM enrolments e WHERE e.state = 'due' ORDER BY e.id LIMIT 1`).
+		Scan(&course, &enrolment, &candidature); err != nil {
+		t.Fatalf("the demo has no unpaid enrolment: %v", err)
+	}
+	director := newBrowser(t, tools)
+	signIn(director, base, directorPersona)
+	director.navigate(base + "/back-office/cours/" + idText(course) + "/inscriptions")
+	row := "#inscrit-" + idText(candidature)
+	if text := eval[string](director, `document.querySelector('`+row+`').innerText`); !strings.Contains(text, "non payé — délai passé") {
+		t.Fatalf("the unpaid learner's row: %q", text)
+	}
+	director.emulatePhone()
+	director.checkA11y("the enrolment list with an overdue learner, phone", 20*time.Second)
+	director.screenshot("payment-overdue-phone")
+	director.emulateDesktop()
+	until := now().In(domain.Paris()).AddDate(0, 0, 7).Format(time.DateOnly)
+	director.do("the new last day", 5*time.Second, jsDo(`document.getElementById('jusquau-`+idText(candidature)+`').value = '`+until+`'`))
+	director.activate("main form[action$='/delai'] button", "Prolonger le délai de paiement")
+	if msg := doneMessage(director); msg != "Délai de paiement prolongé." {
+		t.Fatalf("after extending: %q at %s", msg, director.location())
+	}
+	if director.exists("main form[action$='/liberer']") {
+		t.Error("the seat can be freed within the extended window")
+	}
+	clock.Store(now().AddDate(0, 0, 8).UnixNano())
+	signIn(director, base, directorPersona) // a week later: a new session
+	director.navigate(base + "/back-office/cours/" + idText(course) + "/inscriptions")
+	director.activate("main form[action$='/liberer'] button", "Libérer la place (non payé)")
+	if msg := doneMessage(director); !strings.HasPrefix(msg, "Place libérée") {
+		t.Fatalf("after freeing: %q at %s", msg, director.location())
+	}
+	director.checkA11y("the enrolment list after a seat freed", 20*time.Second)
+	var status string
+	if err := f.st.DB().R.QueryRow(`SELECT status FROM candidatures WHERE id = $1`, candidature).Scan(&status); err != nil ||
+		status != string(domain.CandidatureGivenUp) {
+		t.Fatalf("the freed learner's candidature is %q (%v), want given up", status, err)
 	}
 }
