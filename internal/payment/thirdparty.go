@@ -156,7 +156,7 @@ func (s *Service) OpenLink(ctx context.Context, token string) (LinkView, error) 
 	}
 	switch {
 	case !l.UsedAt.IsZero():
-		return v, refuse("payment.link.used", "Payer", l.PayerName)
+		return v, refuse("payment.link.used")
 	case en.State == domain.EnrolmentPaid:
 		return v, refuse("payment.link.paid")
 	case latest.ID != l.ID:

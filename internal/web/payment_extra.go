@@ -129,7 +129,7 @@ func (s *Server) renderThirdParty(w http.ResponseWriter, r *http.Request, status
 		s.render(w, r, http.StatusNotFound, views.ThirdPartyPage(pg, v))
 		return
 	case errors.As(err, &refusal):
-		v.Refused = p.WordKeyed(refusal)
+		v.Refused, v.Error = p.WordKeyed(refusal), ""
 		status = http.StatusGone
 	case err != nil:
 		s.serverError(w, r, err)
@@ -137,15 +137,19 @@ func (s *Server) renderThirdParty(w http.ResponseWriter, r *http.Request, status
 	default:
 		v.Action = payment.LinkPath + token
 	}
+	if v.Action == "" {
+		// A link that no longer works says why, and nothing more of whose
+		// fee it was: it may be an old copy lying in a mailbox.
+		s.render(w, r, status, views.ThirdPartyPage(pg, v))
+		return
+	}
 	e := lv.Course
 	v.Intro = p.T("thirdparty.intro", map[string]any{"Learner": lv.Learner})
 	v.Facts = []views.Fact{{Label: p.T("thirdparty.learner"), Value: lv.Learner},
 		{Label: p.T("course.formation"), Value: e.Formation.Title}, {Label: p.T("course.code"), Value: e.Code},
 		{Label: p.T("course.schedule"), Value: schedule(p, e)}, {Label: p.T("course.establishment"), Value: placeName(pg, e)},
-		{Label: p.T("thirdparty.amount"), Value: feeAmount(p, lv.Enrolment.Fee)}}
-	if v.Action != "" {
-		v.Facts = append(v.Facts, views.Fact{Label: p.T("thirdparty.until"), Value: pg.Date(lv.Until)})
-	}
+		{Label: p.T("thirdparty.amount"), Value: feeAmount(p, lv.Enrolment.Fee)},
+		{Label: p.T("thirdparty.until"), Value: pg.Date(lv.Until)}}
 	s.render(w, r, status, views.ThirdPartyPage(pg, v))
 }
 
@@ -326,7 +330,7 @@ func (s *Server) attestationCheckPage(w http.ResponseWriter, r *http.Request) {
 		if d.PaidBy != "" {
 			v.Facts = append(v.Facts, views.Fact{Label: p.T("fees.paid.by"), Value: d.PaidBy})
 		}
-		v.Facts = append(v.Facts, views.Fact{Label: p.T("attestation.issued"), Value: pg.Date(check.IssuedAt.In(s.Paris))})
+		v.Facts = append(v.Facts, views.Fact{Label: p.T("attestation.issued"), Value: d.IssuedOn})
 	}
 	s.render(w, r, status, views.AttestationCheckPage(pg, v))
 }
