@@ -209,6 +209,11 @@ func TestThirdPartyJourney_PAY4_PAY7_PAY2(t *testing.T) {
 		t.Fatalf("the receipt: %+v", got)
 	}
 	director.navigate(base + "/back-office/cours/" + idText(x.ID) + "/inscriptions")
+	if text := eval[string](director, `document.querySelector('main table').innerText`); !strings.Contains(text, "Service social du 11e") {
+		t.Errorf("the enrolment list does not name the third party:\n%s", text)
+	}
+	director.checkA11y("the enrolment list, paid by a third party", 20*time.Second)
+	director.screenshot("thirdparty-roster-paid-desktop")
 	staffReceipt := eval[string](director, `document.querySelector('main table a[href$="/recu.pdf"]').getAttribute('href')`)
 	if got := fetchDoc(director, staffReceipt); got.Status != 200 || got.Head != "%PDF-" {
 		t.Fatalf("the director's receipt: %+v", got)
