@@ -62,7 +62,7 @@ func attestationToken(t *testing.T, f *filer, now func() time.Time) string {
 // an amount slipped into the form, ignored), pays through the PayFiP
 // simulator and lands on a public thank-you page. The link then says it was
 // used. Camille's page shows "Payé par …", her receipt is a PDF, another
-// learner gets nothing of hers; she asks a payment attestation, downloads
+// learner (Yasmine) and the staff get nothing of hers; she asks a payment attestation, downloads
 // it, and its verification page says valid. Every page passes axe-core at
 // phone and desktop width.
 func TestThirdPartyJourney_PAY4_PAY7_PAY2(t *testing.T) {
@@ -237,10 +237,14 @@ func TestThirdPartyJourney_PAY4_PAY7_PAY2(t *testing.T) {
 	}
 	waitMail(camille, base, "camille.martin@exemple.fr", "Votre attestation est disponible")
 
-	// Someone else gets nothing of Camille's.
-	for _, path := range []string{receipt, attestation} {
-		if got := fetchDoc(director, path); got.Status != 403 && got.Status != 404 {
-			t.Errorf("the director on Camille's %s: %d", path, got.Status)
+	// Someone else gets nothing of Camille's: another learner, and staff.
+	yasmine := newBrowser(t, tools)
+	signIn(yasmine, base, "Yasmine Benali — Candidate adulte")
+	for _, b := range []*browser{yasmine, director} {
+		for _, path := range []string{receipt, attestation} {
+			if got := fetchDoc(b, path); got.Status != 403 && got.Status != 404 {
+				t.Errorf("someone else on Camille's %s: %d %s", path, got.Status, got.Head)
+			}
 		}
 	}
 
