@@ -347,9 +347,22 @@ func TestPermissionMatrix(t *testing.T) {
 		"GET /historique-et-paiement/{id}/carte":     {{"GET", "/historique-et-paiement/999999/carte", nil, expect("candidate"), true}},
 		"GET /historique-et-paiement/{id}/carte.pdf": {{"GET", "/historique-et-paiement/999999/carte.pdf", nil, expect("candidate"), true}},
 		"GET /carte/{token}":                         {{"GET", "/carte/inconnue", nil, expect("director", "trainer", "central"), true}},
-		"POST /paiement/payfip/notification":         {{"POST", "/paiement/payfip/notification", url.Values{"idop": {"inconnu"}}, nil, false}},
-		"GET /paiement/payfip/retour":                {{"GET", "/paiement/payfip/retour", nil, nil, false}},
-		"POST /paiement/payfip/retour":               {{"POST", "/paiement/payfip/retour", url.Values{"idop": {"inconnu"}}, nil, false}},
+		// payextra (PAY-2, PAY-4, PAY-7): the learner's own receipts, links
+		// and attestations; the third party's and the verification pages
+		// are public (a token is the credential).
+		"GET /historique-et-paiement/{id}/recu.pdf":                 {{"GET", "/historique-et-paiement/999999/recu.pdf", nil, expect("candidate"), true}},
+		"POST /historique-et-paiement/{id}/lien-tiers":              {{"POST", "/historique-et-paiement/999999/lien-tiers", url.Values{}, expect("candidate"), true}},
+		"POST /historique-et-paiement/{id}/attestation-cout":        {{"POST", "/historique-et-paiement/999999/attestation-cout", url.Values{}, expect("candidate"), true}},
+		"POST /historique-et-paiement/{id}/attestation-paiement":    {{"POST", "/historique-et-paiement/999999/attestation-paiement", url.Values{}, expect("candidate"), true}},
+		"GET /historique-et-paiement/{id}/attestation-cout.pdf":     {{"GET", "/historique-et-paiement/999999/attestation-cout.pdf", nil, expect("candidate"), true}},
+		"GET /historique-et-paiement/{id}/attestation-paiement.pdf": {{"GET", "/historique-et-paiement/999999/attestation-paiement.pdf", nil, expect("candidate"), true}},
+		"GET /paiement-tiers/{token}":                               {{"GET", "/paiement-tiers/inconnu", nil, nil, true}},
+		"POST /paiement-tiers/{token}":                              {{"POST", "/paiement-tiers/inconnu", url.Values{"payeur": {"X"}}, nil, true}},
+		"GET /paiement-tiers/resultat":                              {{"GET", "/paiement-tiers/resultat", nil, nil, false}},
+		"GET /attestation/{token}":                                  {{"GET", "/attestation/inconnue", nil, nil, true}},
+		"POST /paiement/payfip/notification":                        {{"POST", "/paiement/payfip/notification", url.Values{"idop": {"inconnu"}}, nil, false}},
+		"GET /paiement/payfip/retour":                               {{"GET", "/paiement/payfip/retour", nil, nil, false}},
+		"POST /paiement/payfip/retour":                              {{"POST", "/paiement/payfip/retour", url.Values{"idop": {"inconnu"}}, nil, false}},
 		"GET /back-office/cours/{id}/inscriptions": {
 			{"GET", "/back-office/cours/" + n(ownCourse, 10) + "/inscriptions", nil, expect("director", "central"), false},
 			{"GET", "/back-office/cours/" + n(foreignCourse, 10) + "/inscriptions", nil, expect("central"), false}},
@@ -376,6 +389,9 @@ func TestPermissionMatrix(t *testing.T) {
 		"POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/liberer": {
 			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/inscriptions/paiements/999999/liberer", url.Values{}, expect("director", "central"), true},
 			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/inscriptions/paiements/999999/liberer", url.Values{}, expect("central"), true}},
+		"GET /back-office/cours/{id}/inscriptions/paiements/{enrolment}/recu.pdf": {
+			{"GET", "/back-office/cours/" + n(ownCourse, 10) + "/inscriptions/paiements/999999/recu.pdf", nil, expect("director", "central"), true},
+			{"GET", "/back-office/cours/" + n(foreignCourse, 10) + "/inscriptions/paiements/999999/recu.pdf", nil, expect("central"), true}},
 		"GET /back-office/changements-de-jour": {{"GET", "/back-office/changements-de-jour", nil, expect("director", "coordinator", "central"), false}},
 		"POST /back-office/changements-de-jour/{id}/transmettre": {
 			{"POST", "/back-office/changements-de-jour/999999/transmettre", url.Values{}, expect("central"), true}},

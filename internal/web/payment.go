@@ -67,8 +67,16 @@ func (s *Server) renderFees(w http.ResponseWriter, r *http.Request, status int, 
 	case "anomalie":
 		v.Flash, v.FlashWarn = p.T("fees.flash.mismatch"), true
 	}
+	if n := r.URL.Query().Get("attestation"); n != "" && v.Flash == "" {
+		v.Flash = p.T("attestation.flash", map[string]any{"Number": n})
+	}
 	for _, f := range fees {
-		v.Fees = append(v.Fees, s.feeBlock(pg, f))
+		b := s.feeBlock(pg, f)
+		if err := s.feeExtra(r, pg, &b, f); err != nil {
+			s.paymentError(w, r, err)
+			return
+		}
+		v.Fees = append(v.Fees, b)
 	}
 	s.render(w, r, status, views.FeesPage(pg, v))
 }
@@ -179,6 +187,7 @@ func (s *Server) payfipNotification(w http.ResponseWriter, r *http.Request) {
 func (s *Server) payfipReturn(w http.ResponseWriter, r *http.Request) {
 	idop := payfip.NotificationIDOp(r)
 	outcome := "attente"
+	back := feesPath
 	if idop != "" {
 		st, err := s.Payment.Settle(r.Context(), idop)
 		switch {
@@ -191,9 +200,14 @@ func (s *Server) payfipReturn(w http.ResponseWriter, r *http.Request) {
 			if outcome == "" {
 				outcome = "attente"
 			}
+			if st.Operation.LinkID != 0 {
+				// A third party paid through a link (PAY-4): no account
+				// to go back to, a public page with the outcome only.
+				back = thirdPartyResultPath
+			}
 		}
 	}
-	http.Redirect(w, r, feesPath+"?paiement="+outcome, http.StatusSeeOther)
+	http.Redirect(w, r, back+"?paiement="+outcome, http.StatusSeeOther)
 }
 
 // rosterPage is a course's enrolment list for its director (PAY-1, PAY-2,
@@ -280,6 +294,7 @@ func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, status int
 					row.Payment += " — " + p.T("fees.paid.by") + " " + l.Payment.PayerName
 				}
 				row.Reprint = rosterPath(id) + "/paiements/" + itoa64(en.ID) + "/carte"
+				row.Receipt = rosterPath(id) + "/paiements/" + itoa64(en.ID) + "/recu.pdf"
 			case en.State == domain.EnrolmentFreed:
 				row.Payment = p.T("roster.freed")
 			case en.Fee.Pending:

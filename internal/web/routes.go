@@ -102,6 +102,20 @@ func (s *Server) Handler() http.Handler {
 	h("POST "+payment.NotificationPath, public, s.payfipNotification)
 	h("GET "+payment.ReturnPath, public, s.payfipReturn)
 	h("POST "+payment.ReturnPath, public, s.payfipReturn)
+	// payextra (PAY-2, PAY-4, PAY-7): receipts, a third party's one-use
+	// payment link (public: the token is the credential, checked by its
+	// hash), attestations on request and their public verification.
+	h("GET "+feesPath+"/{id}/recu.pdf", can(domain.ActApply, selfResource), s.ownReceiptPDF)
+	h("POST "+feesPath+"/{id}/lien-tiers", can(domain.ActApply, selfResource), s.makePaymentLink)
+	h("POST "+feesPath+"/{id}/attestation-cout", can(domain.ActApply, selfResource), s.askAttestation(payment.AttestCost))
+	h("POST "+feesPath+"/{id}/attestation-paiement", can(domain.ActApply, selfResource), s.askAttestation(payment.AttestPayment))
+	h("GET "+feesPath+"/{id}/attestation-cout.pdf", can(domain.ActApply, selfResource), s.attestationPDF(payment.AttestCost))
+	h("GET "+feesPath+"/{id}/attestation-paiement.pdf", can(domain.ActApply, selfResource), s.attestationPDF(payment.AttestPayment))
+	h("GET "+payment.LinkPath+"{token}", public, s.thirdPartyPage)
+	h("POST "+payment.LinkPath+"{token}", public, s.payByLink)
+	h("GET "+thirdPartyResultPath, public, s.thirdPartyResult)
+	h("GET "+payment.VerifyPath+"{token}", public, s.attestationCheckPage)
+	h("GET /back-office/cours/{id}/inscriptions/paiements/{enrolment}/recu.pdf", can(domain.ActManagePayments, courseResource), s.staffReceiptPDF)
 
 	// Back office (ROLE-2..7).
 	h("GET /back-office", can(domain.ActBackOffice, nil), s.backOfficeHome)
