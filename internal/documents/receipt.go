@@ -54,8 +54,9 @@ func ReceiptPDF(r Receipt, generated time.Time) ([]byte, error) {
 		return nil, fmt.Errorf("documents: receipt: %w", err)
 	}
 	name := d.t(r.FirstName + " " + r.LastName)
+	title := receiptTitle(r.Mode)
 	d.meta("Reçu de paiement n° "+d.t(r.Number)+" — "+name,
-		"Reçu de paiement au guichet"+courseSubject(d.t(r.Formation), d.t(r.CourseCode), ""))
+		title+courseSubject(d.t(r.Formation), d.t(r.CourseCode), ""))
 	pdf := d.pdf
 	pdf.SetMargins(docMargin, 14, docMargin)
 	pdf.AddPage()
@@ -105,7 +106,7 @@ func (d *payDoc) receiptCopy(r Receipt, name string, cash bool, copyFor string) 
 	pdf.SetY(pdf.GetY() - 4)
 	d.font("B", 16)
 	d.colour(colourAccent)
-	pdf.CellFormat(docWidth*0.6, 8, "Reçu de paiement au guichet", "", 0, "L", false, 0, "")
+	pdf.CellFormat(docWidth*0.6, 8, receiptTitle(r.Mode), "", 0, "L", false, 0, "")
 	d.font("", 8.5)
 	d.colour(colourMuted)
 	pdf.CellFormat(docWidth*0.4, 8, copyFor, "", 1, "R", false, 0, "")
@@ -151,4 +152,13 @@ func (d *payDoc) receiptCopy(r Receipt, name string, cash bool, copyFor string) 
 	}
 	pdf.MultiCell(docWidth, 4.4, note, "", "L", false)
 	d.colour(colourText)
+}
+
+// receiptTitle is the receipt's heading: at the desk for a cheque or cash,
+// online for a card.
+func receiptTitle(mode string) string {
+	if mode == "chèque" || mode == "espèces" {
+		return "Reçu de paiement au guichet"
+	}
+	return "Reçu de paiement en ligne"
 }
