@@ -22,8 +22,8 @@ import (
 )
 
 // ledgerCity is one establishment's journal over three days: a card paid
-// online and a cheque on the first, cash and a cheque on the second, cash
-// and a cheque on the third; with the establishment's director, and the
+// online and a cheque on the first, two cheques on the second, cash and a
+// cheque on the third; with the establishment's director, and the
 // clock on the day after the third.
 type ledgerCity struct {
 	e        *env
@@ -76,7 +76,7 @@ func newLedgerCity(t *testing.T, d *db.DB) *ledgerCity {
 			}
 			desk(1, domain.PayByCheque)
 		case 1:
-			desk(2, domain.PayInCash)
+			desk(2, domain.PayByCheque)
 			desk(3, domain.PayByCheque)
 		case 2:
 			desk(4, domain.PayInCash)
@@ -136,7 +136,7 @@ func TestLedger_PAY2_totals_equal_the_sum_of_entries(t *testing.T) {
 			t.Fatalf("ledger: %d lines, %d days, may close %v; want 6, 3, true", len(l.Lines), len(l.Days), l.MayClose)
 		}
 		checkSums(t, l)
-		want := [3][3]int{{1, 1, 0}, {0, 1, 1}, {0, 1, 1}} // card, cheque, cash per day
+		want := [3][3]int{{1, 1, 0}, {0, 2, 0}, {0, 1, 1}} // card, cheque, cash per day
 		for i, day := range l.Days {
 			if !day.Day.Equal(c.days[i]) {
 				t.Fatalf("day %d is %s, want %s", i, day.Day, c.days[i])
@@ -323,7 +323,7 @@ func TestLedger_PAY2_exports_csv_bom_semicolons_and_xlsx_same_rows(t *testing.T)
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		c := newLedgerCity(t, d)
 		ctx := context.Background()
-		if _, _, err := c.e.pay.CloseDay(ctx, c.director, c.est, c.days[1], domain.PayInCash); err != nil {
+		if _, _, err := c.e.pay.CloseDay(ctx, c.director, c.est, c.days[2], domain.PayInCash); err != nil {
 			t.Fatal(err)
 		}
 		journal, closings, err := c.e.pay.LedgerExport(ctx, c.director, c.est, c.days[0], c.days[2])
