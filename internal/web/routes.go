@@ -263,6 +263,17 @@ func (s *Server) Handler() http.Handler {
 	h("GET /back-office/cours/{id}/inscriptions/{cand}/justificatif", can(domain.ActConfirmEnrolment, courseResource), s.halfTariffProof)
 	h("POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/guichet", can(domain.ActRecordDeskPayment, courseResource), s.deskPayment, textForm)
 	h("POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/carte", can(domain.ActManagePayments, courseResource), s.reprintCard, textForm)
+	// The régie's ledger (PAY-1, PAY-2; issue 16 item 8, ledger.go): the
+	// journal and the days' totals, read by the establishment's director,
+	// the régisseur and the central service; closed by the director only;
+	// exported for the treasury. The entry redirects a director to her own.
+	h("GET "+ledgerPath, can(domain.ActBackOffice, nil), s.ledgerChooser)
+	h("GET "+ledgerPath+"/journal.csv", can(domain.ActReadLedger, nil), s.ledgerCSV)
+	h("GET "+ledgerPath+"/journal.xlsx", can(domain.ActReadLedger, nil), s.ledgerXLSX)
+	h("GET "+ledgerPath+"/{id}", can(domain.ActReadLedger, establishmentResource), s.ledgerPage)
+	h("POST "+ledgerPath+"/{id}/cloture", can(domain.ActCloseLedgerDay, establishmentResource), s.closeLedgerDay)
+	h("GET "+ledgerPath+"/{id}/journal.csv", can(domain.ActReadLedger, establishmentResource), s.ledgerCSV)
+	h("GET "+ledgerPath+"/{id}/journal.xlsx", can(domain.ActReadLedger, establishmentResource), s.ledgerXLSX)
 	h("GET /back-office/cours/{id}/resultats-affiches", can(domain.ActViewCourse, courseResource), s.resultsPostingPage)
 	h("GET /back-office/cours/{id}/resultats-affiches.pdf", can(domain.ActViewCourse, courseResource), s.resultsPostingPDF)
 
