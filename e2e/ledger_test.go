@@ -46,7 +46,8 @@ func TestLedgerJourney_PAY2_ROLE3_director_closes_a_past_day(t *testing.T) {
 	director.checkA11y("the régie page", 30*time.Second)
 	director.screenshot("ledger-director-desktop")
 	director.emulatePhone()
-	director.screenshot("ledger-director-phone")
+	director.screenshotScreen("ledger-director-phone", "")
+	director.screenshotScreen("ledger-director-phone-days", "journees-titre")
 	director.emulateDesktop()
 
 	// --- Close the first past day's first open mode.
@@ -104,7 +105,7 @@ func TestLedgerJourney_PAY2_ROLE3_director_closes_a_past_day(t *testing.T) {
 	}
 	regisseur.emulatePhone()
 	regisseur.checkA11y("the régie page, read only", 30*time.Second)
-	regisseur.screenshot("ledger-regisseur-phone")
+	regisseur.screenshotScreen("ledger-regisseur-phone", "")
 }
 
 // evalAwait is eval of an expression whose value is a promise: its result.

@@ -139,15 +139,19 @@ func (s *Server) renderLedger(w http.ResponseWriter, r *http.Request, status int
 	period := url.Values{"du": {v.From}, "au": {v.To}}
 	v.CSV, v.XLSX = withQuery(ledgerEstPath(id)+"/journal.csv", period), withQuery(ledgerEstPath(id)+"/journal.xlsx", period)
 	v.DaysCaption = p.T("ledger.days.caption", map[string]any{"From": pg.ShortDate(from), "To": pg.ShortDate(to)})
-	v.JournalCaption = p.T("ledger.journal.caption", map[string]any{"From": pg.ShortDate(from), "To": pg.ShortDate(to),
+	v.JournalCaption = p.N("ledger.journal.caption", l.Entries, map[string]any{"From": pg.ShortDate(from), "To": pg.ShortDate(to),
 		"Count": l.Entries, "Total": views.Money(l.TotalCents)})
+	for _, m := range domain.PaymentModes {
+		v.Modes = append(v.Modes, p.T("ledger.mode."+string(m)))
+	}
 	closedDay, closedMode := q.Get("jour"), q.Get("mode")
 	now := s.Now()
 	for _, d := range l.Days {
 		row := views.LedgerDayRows{Day: pg.Date(d.Day)}
 		for _, m := range d.Modes {
 			mode := p.T("ledger.mode." + string(m.Mode))
-			mr := views.LedgerModeRow{Mode: mode, Entries: strconv.Itoa(m.Entries), Total: views.Money(m.TotalCents)}
+			mr := views.LedgerModeRow{Mode: mode, Entries: p.N("ledger.days.entries", m.Entries, map[string]any{"Count": m.Entries}),
+				Total: views.Money(m.TotalCents)}
 			switch {
 			case m.Closing != nil:
 				mr.State = p.T("ledger.days.closed", map[string]any{"Name": m.Closing.SignedByName,
@@ -163,7 +167,7 @@ func (s *Server) renderLedger(w http.ResponseWriter, r *http.Request, status int
 					if q.Get("cloture") == "deja" {
 						v.Saved = p.T("ledger.close.already", words)
 					} else if q.Get("cloture") == "faite" {
-						v.Saved = p.T("ledger.close.done", words)
+						v.Saved = p.N("ledger.close.done", m.Closing.Entries, words)
 					}
 				}
 			case !domain.LedgerDayClosable(d.Day, now):
