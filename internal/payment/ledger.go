@@ -178,8 +178,12 @@ func (s *Service) CloseDay(ctx context.Context, actor domain.Actor, establishmen
 		if err != nil || !created {
 			return err
 		}
-		details := fmt.Sprintf("journée du %s clôturée (%s) : %d écriture(s), %s", day.Format("02/01/2006"),
-			modeWords(mode), c.Entries, documents.FrenchMoney(c.TotalCents))
+		entries := "écritures"
+		if c.Entries < 2 {
+			entries = "écriture"
+		}
+		details := fmt.Sprintf("journée du %s clôturée (%s) : %d %s, %s", day.Format("02/01/2006"),
+			modeWords(mode), c.Entries, entries, documents.FrenchMoney(c.TotalCents))
 		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID,
 			Action: domain.AuditLedgerClosed, ObjectKind: domain.AuditObjectEstablishment, ObjectID: establishmentID,
 			Details: details})

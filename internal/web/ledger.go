@@ -254,6 +254,11 @@ func (s *Server) ledgerExport(w http.ResponseWriter, r *http.Request, ext, conte
 			return
 		}
 		base = "regie-" + itoa64(id)
+		if ix, _ := s.Catalogue.Index(r.Context()); ix != nil {
+			if e, ok := ix.Establishment(id); ok {
+				base = "regie-" + e.Name
+			}
+		}
 	}
 	from, to, errFor := s.ledgerPeriod(r, r.URL.Query())
 	if len(errFor) > 0 {
