@@ -40,7 +40,8 @@ func TestLedgerPages_PAY2_ROLE3_close_once_and_export(t *testing.T) {
 		est := m[1]
 		c := ledgerClose.FindStringSubmatch(page)
 		if c == nil {
-			i := strings.Index(page, "cloture"); t.Fatalf("no day to close on the director's page (%d bytes): %.600s", len(page), page[max(i-100, 0):])
+			i := strings.Index(page, "cloture")
+			t.Fatalf("no day to close on the director's page (%d bytes): %.600s", len(page), page[max(i-100, 0):])
 		}
 		form := url.Values{"jour": {c[1]}, "mode": {c[2]}}
 		if res, page := director.do(t, "POST", "/back-office/regie/"+est+"/cloture", form); res.StatusCode != http.StatusOK ||

@@ -2,8 +2,8 @@ package payment_test
 
 import (
 	"bytes"
-	"database/sql"
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"errors"
 	"strconv"
@@ -390,4 +390,3 @@ func TestLedger_PAY2_exports_csv_bom_semicolons_and_xlsx_same_rows(t *testing.T)
 		}
 	})
 }
-

@@ -237,7 +237,9 @@ func (s *Server) ledgerCSV(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) ledgerXLSX(w http.ResponseWriter, r *http.Request) {
 	s.ledgerExport(w, r, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-		func(w io.Writer, journal, closings export.Table) error { return export.WriteWorkbook(w, journal, closings) })
+		func(w io.Writer, journal, closings export.Table) error {
+			return export.WriteWorkbook(w, journal, closings)
+		})
 }
 
 // ledgerExport writes the journal (and, in the workbook, the closings) of
