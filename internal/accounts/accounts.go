@@ -576,7 +576,7 @@ func (s *Service) AddStaff(ctx context.Context, n NewStaff) (acc domain.Account,
 
 func checkGrant(g domain.Grant) error {
 	if !g.Role.Valid() {
-		return fmt.Errorf("unknown role %q (roles: central, director, coordinator, trainer, guidance, helpdesk)", g.Role)
+		return fmt.Errorf("unknown role %q (roles: central, director, coordinator, trainer, guidance, helpdesk, regisseur)", g.Role)
 	}
 	need := g.Role.ScopeNeeded()
 	switch {
@@ -601,6 +601,7 @@ var roleInRecord = map[domain.Role]string{
 	domain.RoleTrainer:     "Formateur ou formatrice",
 	domain.RoleGuidance:    "Orientation (inscription assistée)",
 	domain.RoleHelpDesk:    "Accueil téléphonique (lecture seule)",
+	domain.RoleRegisseur:   "Régisseur (lecture seule)",
 }
 
 func grantsText(gs []domain.Grant) string {

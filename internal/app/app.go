@@ -76,7 +76,8 @@ Usage:
   cma user add --email E --role R [--establishment CODE | --formation CODE | --course CODE]
                [--first-name F --last-name L] [--password-stdin]
                                                        create a staff account (roles: central, director,
-                                                       coordinator, trainer, guidance, helpdesk)
+                                                       coordinator, trainer, guidance, helpdesk,
+                                                       regisseur)
   cma rules publish --version V FILE.txt               publish a version of the internal rules (CAN-7)
   cma select simulate --candidates N --courses M --seed S [--explain K] [--lang fr|en]
                                                        run the selection engine on synthetic data

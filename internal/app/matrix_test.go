@@ -24,7 +24,7 @@ const (
 	signIn  outcome = "sign-in" // sent to sign in (303 to /connexion) or 401
 )
 
-var personas = []string{"anonymous", "candidate", "director", "coordinator", "trainer", "guidance", "helpdesk", "central"}
+var personas = []string{"anonymous", "candidate", "director", "coordinator", "trainer", "guidance", "helpdesk", "regisseur", "central"}
 
 // expect builds a row: the personas listed are allowed, the other signed-in
 // ones denied, the anonymous visitor sent to sign in.
@@ -39,7 +39,7 @@ func expect(allowedFor ...string) map[string]outcome {
 	return row
 }
 
-var staffRoles = []string{"director", "coordinator", "trainer", "guidance", "helpdesk", "central"}
+var staffRoles = []string{"director", "coordinator", "trainer", "guidance", "helpdesk", "regisseur", "central"}
 
 // TestPermissionMatrix walks every route of the platform with every role, on
 // its own resources and on someone else's, one subtest per rule (ROLE-1..7). A
@@ -59,7 +59,8 @@ func TestPermissionMatrix(t *testing.T) {
 	browsers := map[string]*browser{"anonymous": newBrowser(t, base)}
 	ids := map[string]me{}
 	subjects := map[string]string{"candidate": "demo-candidate-1", "director": "demo-staff-director", "coordinator": "demo-staff-coordinator",
-		"trainer": "demo-staff-trainer", "guidance": "demo-staff-guidance", "helpdesk": "demo-staff-helpdesk", "central": "demo-staff-central"}
+		"trainer": "demo-staff-trainer", "guidance": "demo-staff-guidance", "helpdesk": "demo-staff-helpdesk", "regisseur": "demo-staff-regisseur",
+		"central": "demo-staff-central"}
 	for role, subject := range subjects {
 		b := newBrowser(t, base)
 		b.signIn(t, subject)
@@ -403,6 +404,24 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/listes/desistement", url.Values{}, expect("central"), false}},
 		"POST /back-office/cours/{id}/listes/fermer": {
 			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/listes/fermer", url.Values{}, expect("central"), false}},
+		// The régie's ledger (issue 16 item 8): the director's own establishment,
+		// every one for the régisseur and the central service; closed by the
+		// director only (the form is empty: 400 for her, still past the check).
+		"GET /back-office/regie":              {{"GET", "/back-office/regie", nil, expect("director", "regisseur", "central"), false}},
+		"GET /back-office/regie/journal.csv":  {{"GET", "/back-office/regie/journal.csv", nil, expect("regisseur", "central"), false}},
+		"GET /back-office/regie/journal.xlsx": {{"GET", "/back-office/regie/journal.xlsx", nil, expect("regisseur", "central"), false}},
+		"GET /back-office/regie/{id}": {
+			{"GET", "/back-office/regie/" + n(ownEst, 10), nil, expect("director", "regisseur", "central"), false},
+			{"GET", "/back-office/regie/" + n(foreignEst, 10), nil, expect("regisseur", "central"), false}},
+		"POST /back-office/regie/{id}/cloture": {
+			{"POST", "/back-office/regie/" + n(ownEst, 10) + "/cloture", url.Values{}, expect("director"), false},
+			{"POST", "/back-office/regie/" + n(foreignEst, 10) + "/cloture", url.Values{}, expect(), false}},
+		"GET /back-office/regie/{id}/journal.csv": {
+			{"GET", "/back-office/regie/" + n(ownEst, 10) + "/journal.csv", nil, expect("director", "regisseur", "central"), false},
+			{"GET", "/back-office/regie/" + n(foreignEst, 10) + "/journal.csv", nil, expect("regisseur", "central"), false}},
+		"GET /back-office/regie/{id}/journal.xlsx": {
+			{"GET", "/back-office/regie/" + n(ownEst, 10) + "/journal.xlsx", nil, expect("director", "regisseur", "central"), false},
+			{"GET", "/back-office/regie/" + n(foreignEst, 10) + "/journal.xlsx", nil, expect("regisseur", "central"), false}},
 		"GET /back-office/cours/{id}/resultats-affiches": {
 			{"GET", "/back-office/cours/" + n(ownCourse, 10) + "/resultats-affiches", nil, expect("trainer", "director", "coordinator", "central"), false},
 			{"GET", "/back-office/cours/" + n(foreignCourse, 10) + "/resultats-affiches", nil, expect("central"), false}},
@@ -537,6 +556,7 @@ var ruleOf = map[string]string{
 	"central":     "ROLE-5_central_service_everything",
 	"guidance":    "ROLE-6_guidance_assisted_registration_only",
 	"helpdesk":    "ROLE-7_helpdesk_reads_candidates_files_changes_nothing",
+	"regisseur":   "ROLE-regisseur_reads_every_ledger_changes_nothing",
 }
 
 // tokenOnly is the row of a staff API route: every browser, signed in or

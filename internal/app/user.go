@@ -26,7 +26,7 @@ func user(ctx context.Context, args []string, env Env) error {
 	var passwordStdin bool
 	cfg, fs, err := flags("user add", args[1:], env, func(fs *flag.FlagSet) {
 		fs.StringVar(&email, "email", "", "work email address (required)")
-		fs.StringVar(&role, "role", "", "central, director, coordinator, trainer, guidance or helpdesk (required)")
+		fs.StringVar(&role, "role", "", "central, director, coordinator, trainer, guidance, helpdesk or regisseur (required)")
 		fs.StringVar(&est, "establishment", "", "establishment code, for a director")
 		fs.StringVar(&form, "formation", "", "formation code, for a coordinator")
 		fs.StringVar(&course, "course", "", "course code, for a trainer")

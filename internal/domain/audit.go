@@ -186,7 +186,12 @@ var AuditActions = []string{
 	AuditPaymentWindowExtended,
 	AuditEnrolmentFreed,
 	AuditCardReprinted,
+	AuditLedgerClosed,
 }
+
+// AuditLedgerClosed is a day of the régie's journal closed for one mode and
+// signed by the establishment's director, with its count and total.
+const AuditLedgerClosed = "ledger.closed"
 
 // Enrolment and payment (PAY-1..8, CAN-9): an enrolment confirmed, a
 // half-tariff proof checked, a payment booked online or recorded at the desk,

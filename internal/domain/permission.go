@@ -13,17 +13,20 @@ const (
 	RoleTrainer     Role = "trainer"     // ROLE-2: own courses
 	RoleGuidance    Role = "guidance"    // ROLE-6: assisted registration only
 	RoleHelpDesk    Role = "helpdesk"    // ROLE-7: reads a candidate's file, changes nothing
+	// RoleRegisseur is the régie's accountant: reads every establishment's
+	// ledger, changes nothing, closes nothing.
+	RoleRegisseur Role = "regisseur"
 )
 
 // Roles lists the staff roles.
-var Roles = []Role{RoleCentral, RoleDirector, RoleCoordinator, RoleTrainer, RoleGuidance, RoleHelpDesk}
+var Roles = []Role{RoleCentral, RoleDirector, RoleCoordinator, RoleTrainer, RoleGuidance, RoleHelpDesk, RoleRegisseur}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 
 // Grant is one role with its scope: a director's establishment, a coordinator's
 // formation, a trainer's course. The central service, guidance staff and the help
-// desk are not scoped.
+// desk and the régisseur are not scoped.
 type Grant struct {
 	Role            Role
 	EstablishmentID int64
@@ -116,6 +119,14 @@ const (
 	// ActScanCard checks a learner card at an establishment's entrance
 	// (PAY-6): directors, trainers and the central service.
 	ActScanCard Action = "scan_card"
+	// ActReadLedger reads the régie's journal, its days' totals and
+	// closings, and exports them for the treasury: ROLE-3 for the
+	// director's own establishment, the régisseur and ROLE-5 for every one.
+	ActReadLedger Action = "read_ledger"
+	// ActCloseLedgerDay signs off a past day's closing for one mode (card,
+	// cheque, cash): the director of the establishment only, who holds the
+	// régie's cash and cheques; not the central service, not the régisseur.
+	ActCloseLedgerDay Action = "close_ledger_day"
 )
 
 // Resource is what an action applies to, with the links scopes are checked
@@ -159,13 +170,13 @@ func Can(a Actor, act Action, r Resource) bool {
 func grantAllows(g Grant, act Action, r Resource) bool {
 	switch g.Role {
 	case RoleCentral:
-		return act != ActRecordDeskPayment // ROLE-5, except the desk's cash and cheques (PAY-2)
+		return act != ActRecordDeskPayment && act != ActCloseLedgerDay // ROLE-5, except the desk's cash and cheques (PAY-2)
 	case RoleDirector: // ROLE-3: own establishment's courses
 		switch act {
 		case ActBackOffice, ActDayChanges, ActScanCard:
 			return true
 		case ActViewEstablishment, ActViewCourse, ActStaffCourse, ActEvaluate, ActManageWaitingList, ActForwardDayChange,
-			ActConfirmEnrolment, ActManagePayments, ActRecordDeskPayment:
+			ActConfirmEnrolment, ActManagePayments, ActRecordDeskPayment, ActReadLedger, ActCloseLedgerDay:
 			return g.EstablishmentID != 0 && r.EstablishmentID == g.EstablishmentID
 		}
 	case RoleCoordinator: // ROLE-4: own formations
@@ -186,6 +197,8 @@ func grantAllows(g Grant, act Action, r Resource) bool {
 		return act == ActBackOffice || act == ActAssistRegistration
 	case RoleHelpDesk: // ROLE-7: reads a candidate's file, changes nothing
 		return act == ActBackOffice || act == ActReadPersonFile && r.AccountKind != AccountStaff
+	case RoleRegisseur: // the régie's accountant: every ledger, read only
+		return act == ActBackOffice || act == ActReadLedger
 	}
 	return false
 }

@@ -59,6 +59,8 @@ func (s *Server) backOfficeHome(w http.ResponseWriter, r *http.Request) {
 		case domain.RoleHelpDesk:
 			sec.PeopleSearch = true
 			sec.Intro = p.T("bo.home.helpdesk.intro")
+		case domain.RoleRegisseur: // the régie's accountant: every ledger, read only (ledger.go)
+			sec.Links = append(sec.Links, views.Link{URL: ledgerPath, Label: p.T("ledger.title"), Hint: p.T("ledger.home.hint.regisseur")})
 		case domain.RoleGuidance:
 			sec.Intro = p.T("bo.home.guidance.intro")
 			sec.Start = &views.Link{URL: "/back-office/inscription-assistee", Label: p.T("bo.home.guidance.start")}
@@ -70,6 +72,13 @@ func (s *Server) backOfficeHome(w http.ResponseWriter, r *http.Request) {
 		}
 		if g.Role == domain.RoleCentral {
 			sec.Links = append(sec.Links, sessionLinks(pg, ix, "bo.selrun.link", runsPath)...) // SEL-1, PER-1 (selection_runs.go)
+		}
+		switch g.Role { // the régie's ledger (ledger.go): the director's own, every one for the central service
+		case domain.RoleDirector:
+			sec.Links = append(sec.Links, views.Link{URL: ledgerEstPath(g.EstablishmentID), Label: p.T("ledger.title"),
+				Hint: p.T("ledger.home.hint")})
+		case domain.RoleCentral:
+			sec.Links = append(sec.Links, views.Link{URL: ledgerPath, Label: p.T("ledger.title"), Hint: p.T("ledger.home.hint.regisseur")})
 		}
 		v.Sections = mergeSection(v.Sections, sec)
 	}

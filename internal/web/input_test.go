@@ -271,6 +271,13 @@ func TestRequestBodiesAreBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var director domain.Account // of the establishment of course cand.ID, made once
+	directorOf := func() domain.Account {
+		if director.ID == 0 {
+			director = site.director(t, cand.ID)
+		}
+		return director
+	}
 	for _, rt := range site.srv.Routes() {
 		method, path, found := strings.Cut(rt.Pattern, " ")
 		if !found {
@@ -288,7 +295,11 @@ func TestRequestBodiesAreBounded(t *testing.T) {
 			tg.session = site.session(t, cand)
 		case rt.Action == domain.ActRecordDeskPayment:
 			// The desk is the course's establishment's director's only (PAY-2).
-			tg.session = site.session(t, site.director(t, cand.ID))
+			tg.session = site.session(t, directorOf())
+		case rt.Action == domain.ActCloseLedgerDay:
+			// So is the closing of the régie's days, on her establishment.
+			tg.path = strings.ReplaceAll(path, "{id}", itoa64(directorOf().Grants[0].EstablishmentID))
+			tg.session = site.session(t, directorOf())
 		default:
 			tg.session = site.session(t, central)
 		}

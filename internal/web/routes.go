@@ -279,6 +279,17 @@ func (s *Server) Handler() http.Handler {
 	h("POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/carte", can(domain.ActManagePayments, courseResource), s.reprintCard, textForm)
 	h("POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/delai", can(domain.ActManagePayments, courseResource), s.extendWindow, textForm)
 	h("POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/liberer", can(domain.ActManagePayments, courseResource), s.freeUnpaid, textForm)
+	// The régie's ledger (PAY-1, PAY-2; issue 16 item 8, ledger.go): the
+	// journal and the days' totals, read by the establishment's director,
+	// the régisseur and the central service; closed by the director only;
+	// exported for the treasury. The entry redirects a director to her own.
+	h("GET "+ledgerPath, can(domain.ActBackOffice, nil), s.ledgerChooser)
+	h("GET "+ledgerPath+"/journal.csv", can(domain.ActReadLedger, nil), s.ledgerCSV)
+	h("GET "+ledgerPath+"/journal.xlsx", can(domain.ActReadLedger, nil), s.ledgerXLSX)
+	h("GET "+ledgerPath+"/{id}", can(domain.ActReadLedger, establishmentResource), s.ledgerPage)
+	h("POST "+ledgerPath+"/{id}/cloture", can(domain.ActCloseLedgerDay, establishmentResource), s.closeLedgerDay)
+	h("GET "+ledgerPath+"/{id}/journal.csv", can(domain.ActReadLedger, establishmentResource), s.ledgerCSV)
+	h("GET "+ledgerPath+"/{id}/journal.xlsx", can(domain.ActReadLedger, establishmentResource), s.ledgerXLSX)
 	h("GET /back-office/cours/{id}/resultats-affiches", can(domain.ActViewCourse, courseResource), s.resultsPostingPage)
 	h("GET /back-office/cours/{id}/resultats-affiches.pdf", can(domain.ActViewCourse, courseResource), s.resultsPostingPDF)
 

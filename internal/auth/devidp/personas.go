@@ -142,6 +142,14 @@ func DemoPersonas() []Persona {
 			Label:         "Assistance aux usagers",
 		},
 		{
+			Subject:       "demo-staff-regisseur",
+			Email:         "regie.cma@paris.exemple",
+			EmailVerified: true,
+			GivenName:     "Françoise",
+			FamilyName:    "Lefèvre",
+			Label:         "Régisseuse des recettes (lecture seule)",
+		},
+		{
 			// A staff member's first sign-in as LemonLDAP::NG's default
 			// claims give it (no email_verified), to a staff account created
 			// without names: held for the central service (ACC-3).
