@@ -413,6 +413,9 @@ func TestPermissionMatrix(t *testing.T) {
 		"GET /back-office/regie/{id}": {
 			{"GET", "/back-office/regie/" + n(ownEst, 10), nil, expect("director", "regisseur", "central"), false},
 			{"GET", "/back-office/regie/" + n(foreignEst, 10), nil, expect("regisseur", "central"), false}},
+		"GET /back-office/regie/{id}/bordereau.pdf": {
+			{"GET", "/back-office/regie/" + n(ownEst, 10) + "/bordereau.pdf?jour=2026-01-05", nil, expect("director", "regisseur", "central"), true},
+			{"GET", "/back-office/regie/" + n(foreignEst, 10) + "/bordereau.pdf?jour=2026-01-05", nil, expect("regisseur", "central"), true}},
 		"POST /back-office/regie/{id}/cloture": {
 			{"POST", "/back-office/regie/" + n(ownEst, 10) + "/cloture", url.Values{}, expect("director"), false},
 			{"POST", "/back-office/regie/" + n(foreignEst, 10) + "/cloture", url.Values{}, expect(), false}},

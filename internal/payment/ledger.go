@@ -259,3 +259,14 @@ func (s *Service) word(key string) string {
 	}
 	return key
 }
+
+// Remittance is an establishment's daily remittance slip of the cheques
+// its desk took (bordereau de remise de chèques, PAY-2), for the bank: read
+// by whoever reads its ledger.
+func (s *Service) Remittance(ctx context.Context, actor domain.Actor, establishmentID int64, day time.Time) ([]store.ChequeLine, error) {
+	if !domain.Can(actor, domain.ActReadLedger, domain.Resource{EstablishmentID: establishmentID}) {
+		return nil, ErrForbidden
+	}
+	y, m, d := day.Date()
+	return s.store.ChequesOfDay(ctx, establishmentID, time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
+}

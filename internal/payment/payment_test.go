@@ -729,3 +729,40 @@ func TestRemind_PAY1_once_on_the_eve_of_the_last_day(t *testing.T) {
 		}
 	})
 }
+
+func TestRemittance_PAY2_the_days_cheques_for_the_bank(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		ls := e.learners(t, 2, false)
+		var total int64
+		for i, l := range ls {
+			e.exec(t, `UPDATE candidatures SET half_tariff_claim = FALSE WHERE id = $1`, l.candidature)
+			en := e.confirm(t, l)
+			mode := domain.PayByCheque
+			if i == 1 {
+				mode = domain.PayInCash
+			}
+			if _, err := e.pay.RecordDesk(ctx, l.director, l.course, en.ID, domain.DeskPayment{Mode: mode, AmountCents: en.Fee.DueCents,
+				ChequeNumber: "555", ChequeBank: "Crédit Mutuel", ChequeDrawer: "Léa Roux"}); err != nil {
+				t.Fatal(err)
+			}
+			if mode == domain.PayByCheque {
+				total += en.Fee.DueCents
+			}
+		}
+		l := ls[0]
+		lines, err := e.pay.Remittance(ctx, l.director, l.establishment, e.now.In(domain.Paris()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(lines) != 1 || lines[0].AmountCents != total || lines[0].Number != "555" || lines[0].Drawer != "Léa Roux" {
+			t.Fatalf("the slip's lines: %+v, want the one cheque of %d", lines, total)
+		}
+		other := l.director
+		other.Grants = []domain.Grant{{Role: domain.RoleDirector, EstablishmentID: l.establishment + 1000}}
+		if _, err := e.pay.Remittance(ctx, other, l.establishment, e.now); !errors.Is(err, payment.ErrForbidden) {
+			t.Fatalf("another director's slip = %v", err)
+		}
+	})
+}

@@ -149,3 +149,35 @@ func (s *Store) LedgerLines(ctx context.Context, establishmentID int64, from, to
 	}
 	return out, rows.Err()
 }
+
+// ChequeLine is a cheque taken at an establishment's desk, for its
+// remittance slip.
+type ChequeLine struct {
+	Number, Bank, Drawer string
+	FirstName, LastName  string
+	Receipt              string
+	AmountCents          int64
+}
+
+// ChequesOfDay lists the cheques an establishment's desk took on day (the
+// journal's Paris civil day), in the order written.
+func (s *Store) ChequesOfDay(ctx context.Context, establishmentID int64, day time.Time) ([]ChequeLine, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT p.cheque_number, p.cheque_bank, p.cheque_drawer, a.first_name, a.last_name,
+		p.receipt_number, p.amount_cents FROM ledger_entries l JOIN payments p ON p.id = l.payment_id
+		JOIN accounts a ON a.id = p.account_id
+		WHERE l.establishment_id = $1 AND l.day = $2 AND l.mode = 'cheque' AND l.kind = 'payment' ORDER BY l.id`,
+		establishmentID, dayArg(day))
+	if err != nil {
+		return nil, fmt.Errorf("cheques of establishment %d: %w", establishmentID, err)
+	}
+	defer rows.Close()
+	var out []ChequeLine
+	for rows.Next() {
+		var c ChequeLine
+		if err := rows.Scan(&c.Number, &c.Bank, &c.Drawer, &c.FirstName, &c.LastName, &c.Receipt, &c.AmountCents); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"cma/internal/documents"
 	"cma/internal/domain"
 	"cma/internal/export"
 	"cma/internal/payment"
@@ -152,6 +153,9 @@ func (s *Server) renderLedger(w http.ResponseWriter, r *http.Request, status int
 			mode := p.T("ledger.mode." + string(m.Mode))
 			mr := views.LedgerModeRow{Mode: mode, Entries: p.N("ledger.days.entries", m.Entries, map[string]any{"Count": m.Entries}),
 				Total: views.Money(m.TotalCents)}
+			if m.Mode == domain.PayByCheque && m.Entries > 0 {
+				mr.Remittance = ledgerEstPath(id) + "/bordereau.pdf?jour=" + d.Day.Format(time.DateOnly)
+			}
 			switch {
 			case m.Closing != nil:
 				mr.State = p.T("ledger.days.closed", map[string]any{"Name": m.Closing.SignedByName,
@@ -287,4 +291,50 @@ func (s *Server) ledgerExport(w http.ResponseWriter, r *http.Request, ext, conte
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.Write(buf.Bytes())
+}
+
+// remittancePDF is a day's remittance slip of the cheques taken at the
+// establishment's desk (bordereau de remise de chèques, PAY-2): the cheques,
+// their count and total, and a box for who hands them to the bank.
+func (s *Server) remittancePDF(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	day, err := time.Parse(time.DateOnly, r.URL.Query().Get("jour"))
+	if !ok || err != nil {
+		s.notFound(w, r)
+		return
+	}
+	ix := s.index(w, r)
+	if ix == nil {
+		return
+	}
+	est, ok := ix.Establishment(id)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	u := currentUser(r)
+	cheques, err := s.Payment.Remittance(r.Context(), u.Actor, id, day)
+	if err != nil {
+		s.paymentError(w, r, err)
+		return
+	}
+	if len(cheques) == 0 {
+		s.notFound(w, r)
+		return
+	}
+	doc := documents.Remittance{Establishment: est.Name, Payee: s.ChequePayee, Date: documents.FrenchDate(day),
+		SignedBy: u.Account.FullName()}
+	for _, c := range cheques {
+		doc.Lines = append(doc.Lines, documents.RemittanceLine{ChequeNumber: c.Number, Bank: c.Bank, Drawer: c.Drawer,
+			Learner: personName(c.FirstName, c.LastName), Reference: c.Receipt, AmountCents: c.AmountCents})
+	}
+	pdf, err := documents.RemittancePDF(doc, s.Now())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `inline; filename="bordereau-cheques-`+day.Format(time.DateOnly)+`.pdf"`)
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(pdf)
 }

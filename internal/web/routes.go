@@ -290,6 +290,7 @@ func (s *Server) Handler() http.Handler {
 	h("POST "+ledgerPath+"/{id}/cloture", can(domain.ActCloseLedgerDay, establishmentResource), s.closeLedgerDay)
 	h("GET "+ledgerPath+"/{id}/journal.csv", can(domain.ActReadLedger, establishmentResource), s.ledgerCSV)
 	h("GET "+ledgerPath+"/{id}/journal.xlsx", can(domain.ActReadLedger, establishmentResource), s.ledgerXLSX)
+	h("GET "+ledgerPath+"/{id}/bordereau.pdf", can(domain.ActReadLedger, establishmentResource), s.remittancePDF)
 	h("GET /back-office/cours/{id}/resultats-affiches", can(domain.ActViewCourse, courseResource), s.resultsPostingPage)
 	h("GET /back-office/cours/{id}/resultats-affiches.pdf", can(domain.ActViewCourse, courseResource), s.resultsPostingPDF)
 
