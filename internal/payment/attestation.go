@@ -2,11 +2,7 @@ package payment
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"html"
@@ -38,8 +34,6 @@ const (
 	AttestPayment = "payment"
 )
 
-// attestationKeyName names the key that signs the attestations' QR codes.
-const attestationKeyName = "attestation"
 
 // VerifyPath is where an attestation's QR code leads.
 const VerifyPath = "/attestation/"
@@ -256,34 +250,9 @@ func modeName(m domain.PaymentMode) string {
 }
 
 // AttestationToken is what an attestation's QR code carries: its ID and a
-// MAC of it under the platform's attestation key.
+// MAC of it under the platform's attestation key (tokens.go).
 func (s *Service) AttestationToken(ctx context.Context, attestationID int64) (string, error) {
-	key, err := s.store.SigningKey(ctx, attestationKeyName, s.now())
-	if err != nil {
-		return "", err
-	}
-	raw := make([]byte, 8, 8+16)
-	binary.BigEndian.PutUint64(raw, uint64(attestationID))
-	raw = append(raw, attestationMAC(key, raw)...)
-	return base64.RawURLEncoding.EncodeToString(raw), nil
-}
-
-func attestationMAC(key, id []byte) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte("cma attestation\x00"))
-	m.Write(id)
-	return m.Sum(nil)[:16]
-}
-
-func parseAttestationToken(key []byte, token string) (int64, bool) {
-	raw, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil || len(raw) != 24 {
-		return 0, false
-	}
-	if !hmac.Equal(raw[8:], attestationMAC(key, raw[:8])) {
-		return 0, false
-	}
-	return int64(binary.BigEndian.Uint64(raw[:8])), true
+	return attestationTokens.sign(ctx, s, attestationID)
 }
 
 // AttestationCheck is what the public verification page says of an
@@ -299,13 +268,9 @@ type AttestationCheck struct {
 // amount and date, or unknown (a token the platform did not sign, or an
 // attestation that does not hold any more).
 func (s *Service) VerifyAttestation(ctx context.Context, token string) (AttestationCheck, error) {
-	key, err := s.store.SigningKey(ctx, attestationKeyName, s.now())
-	if err != nil {
+	id, ok, err := attestationTokens.parse(ctx, s, token)
+	if err != nil || !ok {
 		return AttestationCheck{}, err
-	}
-	id, ok := parseAttestationToken(key, token)
-	if !ok {
-		return AttestationCheck{}, nil
 	}
 	a, err := s.store.AttestationByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {

@@ -2,11 +2,7 @@ package payment
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
-	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -75,41 +71,11 @@ func (s *Service) issueCard(ctx context.Context, tx *sql.Tx, en domain.Enrolment
 	return c, s.store.InsertCard(ctx, tx, &c)
 }
 
-// cardKeyName names the key that signs the cards' QR codes.
-const cardKeyName = "learner_card"
-
-// CardToken is what a card's QR code carries: the card's ID and a MAC of it
-// under the platform's key, so that a token cannot be made up; a revoked
-// card's token still parses, and the scan says revoked.
+// CardToken is what a card's QR code carries: the card's ID and a MAC of
+// it under the platform's key (tokens.go), so that a token cannot be made
+// up; a revoked card's token still parses, and the scan says revoked.
 func (s *Service) CardToken(ctx context.Context, cardID int64) (string, error) {
-	key, err := s.store.SigningKey(ctx, cardKeyName, s.now())
-	if err != nil {
-		return "", err
-	}
-	raw := make([]byte, 8, 8+16)
-	binary.BigEndian.PutUint64(raw, uint64(cardID))
-	raw = append(raw, cardMAC(key, raw)...)
-	return base64.RawURLEncoding.EncodeToString(raw), nil
-}
-
-func cardMAC(key, id []byte) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte("cma learner card\x00"))
-	m.Write(id)
-	return m.Sum(nil)[:16]
-}
-
-// parseCardToken returns the card ID a token signs; ok is false for a token
-// that was not made by CardToken with this key.
-func parseCardToken(key []byte, token string) (int64, bool) {
-	raw, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil || len(raw) != 24 {
-		return 0, false
-	}
-	if !hmac.Equal(raw[8:], cardMAC(key, raw[:8])) {
-		return 0, false
-	}
-	return int64(binary.BigEndian.Uint64(raw[:8])), true
+	return cardTokens.sign(ctx, s, cardID)
 }
 
 // CardCheck is what the entrance's scan says of a card (PAY-6).
@@ -135,11 +101,10 @@ func (s *Service) ScanCard(ctx context.Context, actor domain.Actor, token string
 	if !domain.Can(actor, domain.ActScanCard, domain.Resource{}) {
 		return CardCheck{}, ErrForbidden
 	}
-	key, err := s.store.SigningKey(ctx, cardKeyName, s.now())
+	id, ok, err := cardTokens.parse(ctx, s, token)
 	if err != nil {
 		return CardCheck{}, err
 	}
-	id, ok := parseCardToken(key, token)
 	if !ok {
 		return CardCheck{Verdict: CardUnknown}, nil
 	}
