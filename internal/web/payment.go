@@ -455,23 +455,12 @@ func (s *Server) halfTariffProof(w http.ResponseWriter, r *http.Request) {
 
 // deskPayment records a cheque or cash at the desk (PAY-2).
 func (s *Server) deskPayment(w http.ResponseWriter, r *http.Request) {
-	id, ok1 := pathID(r, "id")
-	enrolmentID, ok2 := pathID(r, "enrolment")
-	if !ok1 || !ok2 {
-		s.notFound(w, r)
+	id, enrolmentID, row, ok := s.enrolmentRow(w, r)
+	if !ok {
 		return
 	}
 	p := s.printer(r)
-	// The form's fields are named after the candidature's row; find it.
 	u := currentUser(r)
-	row, err := s.rowOfEnrolment(r, id, enrolmentID)
-	if err != nil || row == 0 {
-		if err == nil {
-			err = payment.ErrNotFound
-		}
-		s.paymentError(w, r, err)
-		return
-	}
 	rk := itoa64(row)
 	form := &views.DeskPaymentForm{Amount: r.PostFormValue("montant-" + rk), Cheque: r.PostFormValue("cheque-" + rk),
 		Bank: r.PostFormValue("banque-" + rk), Drawer: r.PostFormValue("tireur-" + rk), Payer: r.PostFormValue("payeur-" + rk),
@@ -665,35 +654,35 @@ func (s *Server) scanPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, status, views.ScanPage(pg, v))
 }
 
-// rowOfEnrolment finds the candidature's row of an enrolment on the course's
-// list (the forms' fields are named after it); 0 when it is not there.
-func (s *Server) rowOfEnrolment(r *http.Request, courseID, enrolmentID int64) (int64, error) {
+// enrolmentRow reads a course's and an enrolment's IDs from the path and
+// finds the enrolment's row on the course's list: the forms' fields are
+// named after the row's candidature. It answers the request itself (not
+// found, forbidden) when ok is false.
+func (s *Server) enrolmentRow(w http.ResponseWriter, r *http.Request) (courseID, enrolmentID, row int64, ok bool) {
+	courseID, ok1 := pathID(r, "id")
+	enrolmentID, ok2 := pathID(r, "enrolment")
+	if !ok1 || !ok2 {
+		s.notFound(w, r)
+		return 0, 0, 0, false
+	}
 	ro, err := s.Payment.Roster(r.Context(), currentUser(r).Actor, courseID)
 	if err != nil {
-		return 0, err
+		s.paymentError(w, r, err)
+		return 0, 0, 0, false
 	}
 	for _, l := range ro.Learners {
 		if l.Enrolment != nil && l.Enrolment.ID == enrolmentID {
-			return l.CandidatureID, nil
+			return courseID, enrolmentID, l.CandidatureID, true
 		}
 	}
-	return 0, nil
+	s.notFound(w, r)
+	return 0, 0, 0, false
 }
 
 // extendWindow gives a learner more time to pay (PAY-1).
 func (s *Server) extendWindow(w http.ResponseWriter, r *http.Request) {
-	id, ok1 := pathID(r, "id")
-	enrolmentID, ok2 := pathID(r, "enrolment")
-	if !ok1 || !ok2 {
-		s.notFound(w, r)
-		return
-	}
-	row, err := s.rowOfEnrolment(r, id, enrolmentID)
-	if err != nil || row == 0 {
-		if err == nil {
-			err = payment.ErrNotFound
-		}
-		s.paymentError(w, r, err)
+	id, enrolmentID, row, ok := s.enrolmentRow(w, r)
+	if !ok {
 		return
 	}
 	p := s.printer(r)
@@ -717,21 +706,11 @@ func (s *Server) extendWindow(w http.ResponseWriter, r *http.Request) {
 
 // freeUnpaid frees the seat of a learner who did not pay in time (PAY-1).
 func (s *Server) freeUnpaid(w http.ResponseWriter, r *http.Request) {
-	id, ok1 := pathID(r, "id")
-	enrolmentID, ok2 := pathID(r, "enrolment")
-	if !ok1 || !ok2 {
-		s.notFound(w, r)
+	id, enrolmentID, row, ok := s.enrolmentRow(w, r)
+	if !ok {
 		return
 	}
-	row, err := s.rowOfEnrolment(r, id, enrolmentID)
-	if err != nil || row == 0 {
-		if err == nil {
-			err = payment.ErrNotFound
-		}
-		s.paymentError(w, r, err)
-		return
-	}
-	err = s.Payment.FreeUnpaid(r.Context(), currentUser(r).Actor, id, enrolmentID, r.PostFormValue("motif-liberer-"+itoa64(row)))
+	err := s.Payment.FreeUnpaid(r.Context(), currentUser(r).Actor, id, enrolmentID, r.PostFormValue("motif-liberer-"+itoa64(row)))
 	var refusal *payment.Refusal
 	switch {
 	case err == nil:
