@@ -34,7 +34,6 @@ const (
 	AttestPayment = "payment"
 )
 
-
 // VerifyPath is where an attestation's QR code leads.
 const VerifyPath = "/attestation/"
 
