@@ -110,6 +110,31 @@ func (e *env) exec(t *testing.T, q string, args ...any) {
 	}
 }
 
+// dump logs the rows of a query, to explain a failure.
+func (e *env) dump(t *testing.T, q string, args ...any) {
+	t.Helper()
+	rows, err := e.d.R.Query(q, args...)
+	if err != nil {
+		t.Logf("%s: %v", q, err)
+		return
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	t.Logf("%v", cols)
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Logf("scan: %v", err)
+			return
+		}
+		t.Logf("%v", vals)
+	}
+}
+
 func (e *env) count(t *testing.T, q string, args ...any) int {
 	t.Helper()
 	var n int

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"cma/internal/db/dbtest"
+	"cma/internal/domain"
 )
 
 // The races PostgreSQL lets happen between two answers on two instances
@@ -23,12 +24,17 @@ func TestGiveUp_while_offered_a_seat_SEL5(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, d)
 	c, _, _ := e.pair(t)
-	const capacity = 30
-	accepted, waiting := e.split(t, c, capacity, 70)
+	// Each round takes two off the line: the one who gives up, and the one
+	// the seat goes to (the seat given up goes to them, or the one it was
+	// offered to gives up before it is).
+	const capacity = 25
+	accepted, waiting := e.split(t, c, capacity, capacity+2*capacity+1)
 	next := 0
 	for round := range capacity {
-		// The first in line without an offer: the next seat freed is theirs.
-		for e.count(t, `SELECT COUNT(*) FROM waiting_offers WHERE candidature_id = $1`, waiting[next].ids[c.ID]) > 0 {
+		// The first still waiting without an offer: the next seat freed is
+		// theirs.
+		for e.count(t, `SELECT COUNT(*) FROM waiting_offers WHERE candidature_id = $1`, waiting[next].ids[c.ID]) > 0 ||
+			e.status(t, waiting[next].ids[c.ID]) != domain.CandidatureWaiting {
 			next++
 		}
 		x := waiting[next]
@@ -53,6 +59,12 @@ func TestGiveUp_while_offered_a_seat_SEL5(t *testing.T) {
 			t.Fatalf("round %d: %d pending offers to candidatures that no longer wait", round, n)
 		}
 		if held := e.seatsHeld(t, c.ID); held != capacity {
+			e.dump(t, `SELECT o.id, o.candidature_id, o.state, o.freed_by, k.status FROM waiting_offers o
+				JOIN candidatures k ON k.id = o.candidature_id WHERE o.course_id = $1 ORDER BY o.id`, c.ID)
+			e.dump(t, `SELECT candidature_id, status, note FROM candidature_events WHERE candidature_id IN ($1, $2) ORDER BY id`,
+				accepted[round].ids[c.ID], x.ids[c.ID])
+			e.dump(t, `SELECT w.position, c.id, c.status FROM waiting_list w JOIN candidatures c ON c.id = w.candidature_id
+				WHERE w.course_id = $1 ORDER BY w.position LIMIT 8`, c.ID)
 			t.Fatalf("round %d: %d seats held of %d: a freed seat was not offered on", round, held, capacity)
 		}
 	}
