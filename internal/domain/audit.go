@@ -187,7 +187,19 @@ var AuditActions = []string{
 	AuditEnrolmentFreed,
 	AuditCardReprinted,
 	AuditLedgerClosed,
+	AuditAttendanceCorrected,
+	AuditMeetingCancelled,
+	AuditMeetingChanged,
 }
+
+// Attendance (ATT-1): a mark changed once saved (a correction, or a second
+// device's register saved over the first), with the previous mark; a class
+// meeting cancelled one-off (REF-4), or its cancellation or length changed.
+const (
+	AuditAttendanceCorrected = "attendance.corrected"
+	AuditMeetingCancelled    = "meeting.cancelled"
+	AuditMeetingChanged      = "meeting.changed"
+)
 
 // AuditLedgerClosed is a day of the régie's journal closed for one mode and
 // signed by the establishment's director, with its count and total.

@@ -127,6 +127,11 @@ const (
 	// cheque, cash): the director of the establishment only, who holds the
 	// régie's cash and cheques; not the central service, not the régisseur.
 	ActCloseLedgerDay Action = "close_ledger_day"
+	// ActKeepRegister takes a class meeting's register, corrects it and
+	// cancels a meeting one-off, and reads the course's attendance (ATT-1,
+	// ATT-2): ROLE-2 for the trainer's own courses only, ROLE-3 for the
+	// director's own establishment, ROLE-5.
+	ActKeepRegister Action = "keep_register"
 )
 
 // Resource is what an action applies to, with the links scopes are checked
@@ -176,7 +181,7 @@ func grantAllows(g Grant, act Action, r Resource) bool {
 		case ActBackOffice, ActDayChanges, ActScanCard:
 			return true
 		case ActViewEstablishment, ActViewCourse, ActStaffCourse, ActEvaluate, ActManageWaitingList, ActForwardDayChange,
-			ActConfirmEnrolment, ActManagePayments, ActRecordDeskPayment, ActReadLedger, ActCloseLedgerDay:
+			ActConfirmEnrolment, ActManagePayments, ActRecordDeskPayment, ActReadLedger, ActCloseLedgerDay, ActKeepRegister:
 			return g.EstablishmentID != 0 && r.EstablishmentID == g.EstablishmentID
 		}
 	case RoleCoordinator: // ROLE-4: own formations
@@ -190,7 +195,7 @@ func grantAllows(g Grant, act Action, r Resource) bool {
 		switch act {
 		case ActBackOffice, ActScanCard:
 			return true
-		case ActViewCourse:
+		case ActViewCourse, ActKeepRegister:
 			return g.CourseID != 0 && r.CourseID == g.CourseID
 		}
 	case RoleGuidance: // ROLE-6: assisted registration only
