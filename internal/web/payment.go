@@ -22,7 +22,7 @@ import (
 // check half-tariff proofs, take cheques and cash at the desk, reprint a
 // card), the learner card and the entrance's scan.
 
-const feesPath = "/historique-et-paiement"
+const feesPath = payment.FeesPath
 
 func rosterPath(courseID int64) string {
 	return "/back-office/cours/" + itoa64(courseID) + "/inscriptions"
