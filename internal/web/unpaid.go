@@ -46,5 +46,8 @@ func (s *Server) unpaidPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v.ShowPlace = len(places) > 1
 	v.Summary = p.N("unpaid.summary", len(fees)) + " " + p.N("unpaid.overdue", overdue)
+	if overdue == len(fees) {
+		v.Summary = p.N("unpaid.summary", len(fees)) + " " + p.N("unpaid.overdue_all", overdue)
+	}
 	s.render(w, r, http.StatusOK, views.UnpaidPage(pg, v))
 }
