@@ -92,6 +92,10 @@ func (s *Service) ExtendWindow(ctx context.Context, actor domain.Actor, courseID
 			return err
 		}
 		for _, c := range changed {
+			// The eve of the new last day reminds the fee again (Remind).
+			if err := s.store.ClearEnrolmentReminder(ctx, tx, c[1].ID); err != nil {
+				return err
+			}
 			if err := s.tellWindow(ctx, tx, e, c[0], c[1]); err != nil {
 				return err
 			}

@@ -74,19 +74,33 @@ func TestWindow_PAY1_CON2_the_learner_is_told_of_their_extension(t *testing.T) {
 		if got := e.lastDayInFees(t, l, en.ID); !got.Equal(until) {
 			t.Fatalf("the learner's page shows %s, want %s", got.Format(time.DateOnly), until.Format(time.DateOnly))
 		}
+		// The eve of the new last day reminds the fee, although the old
+		// window's was reminded.
+		e.exec(t, `UPDATE enrolments SET reminded_at = pay_until WHERE id = $1`, en.ID)
+		if err := e.pay.ExtendWindow(ctx, l.director, l.course, en.ID, until.AddDate(0, 0, 1), ""); err != nil {
+			t.Fatal(err)
+		}
+		until = until.AddDate(0, 0, 1)
+		e.setNow(time.Date(until.Year(), until.Month(), until.Day()-1, 9, 0, 0, 0, domain.Paris()))
+		if n, err := e.pay.Remind(ctx); err != nil || n != 1 {
+			t.Fatalf("the eve of the new last day: %d reminded, %v; want 1", n, err)
+		}
+		if n := len(e.windowMails(t, l.account)); n != 2 {
+			t.Fatalf("%d emails after two extensions, want 2", n)
+		}
 		// The same form sent twice changes nothing: no second email.
 		if err := e.pay.ExtendWindow(ctx, l.director, l.course, en.ID, until, "attend sa paie"); err != nil {
 			t.Fatal(err)
 		}
-		if n := len(e.windowMails(t, l.account)); n != 1 {
-			t.Fatalf("%d emails after the same extension twice, want 1", n)
+		if n := len(e.windowMails(t, l.account)); n != 2 {
+			t.Fatalf("%d emails after the same extension twice, want 2", n)
 		}
 		// A refused day tells nobody.
 		if err := e.pay.ExtendWindow(ctx, l.director, l.course, en.ID, until.AddDate(1, 0, 0), ""); refusalKey(err) != "payment.extend.day" {
 			t.Fatalf("a day past the bound = %v", err)
 		}
-		if n := len(e.windowMails(t, l.account)); n != 1 {
-			t.Fatalf("%d emails after a refused extension, want 1", n)
+		if n := len(e.windowMails(t, l.account)); n != 2 {
+			t.Fatalf("%d emails after a refused extension, want 2", n)
 		}
 	})
 }
