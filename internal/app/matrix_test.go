@@ -384,6 +384,10 @@ func TestPermissionMatrix(t *testing.T) {
 		"POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/carte": {
 			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/inscriptions/paiements/999999/carte", url.Values{}, expect("director", "central"), true},
 			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/inscriptions/paiements/999999/carte", url.Values{}, expect("central"), true}},
+		"POST /back-office/cours/{id}/inscriptions/delai": { // PAY-1: the whole course's window
+			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/inscriptions/delai", url.Values{}, expect("director", "central"), false},
+			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/inscriptions/delai", url.Values{}, expect("central"), false}},
+		"GET /back-office/paiements-en-retard": {{"GET", "/back-office/paiements-en-retard", nil, expect("director", "central"), false}}, // PAY-1
 		"POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/delai": {
 			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/inscriptions/paiements/999999/delai", url.Values{}, expect("director", "central"), true},
 			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/inscriptions/paiements/999999/delai", url.Values{}, expect("central"), true}},

@@ -1,5 +1,7 @@
 package mail
 
+import "fmt"
+
 // The emails of enrolment and payment (PAY-1..6, CAN-9), each kept in the
 // learner's space: the enrolment confirmed with what is due and until when,
 // the half-tariff proof checked, the payment received with the card.
@@ -107,4 +109,36 @@ func RenderPaymentReminder(m EnrolmentMail) (subject, text, html string, err err
 		"personne en liste d'attente. Si vous ne suivez plus le cours, prévenez-la."}
 	return render("Rappel : droits d'inscription à payer, « "+m.Formation+" »", "Droits d'inscription à payer", m.Seat, p, lines,
 		after, "Payer mes droits d'inscription", m.SpaceURL)
+}
+
+// WindowMail is a payment window changed by the director (PAY-1), for one
+// learner or for the whole course.
+type WindowMail struct {
+	Seat
+	Amount     string // what is due, "90,00 €"
+	HalfTariff bool
+	Until      string // the new last day to pay, "mardi 22/09/2026"
+	Later      bool   // the last day moved later (an extension), not earlier
+	FeesURL    string // absolute URL of "historique et paiement"
+}
+
+// RenderPaymentWindowChanged tells a learner the new last day to pay their
+// fee, set by the establishment's director (PAY-1, CON-2).
+func RenderPaymentWindowChanged(m WindowMail) (subject, text, html string, err error) {
+	if err := checkAbsoluteURL(m.FeesURL); err != nil {
+		return "", "", "", fmt.Errorf("render payment window: fees URL: %w", err)
+	}
+	subject, heading := "Délai de paiement prolongé : « "+m.Formation+" »", "Délai de paiement prolongé"
+	p := []string{"La direction de l'établissement a prolongé le délai de paiement de vos droits d'inscription."}
+	if !m.Later {
+		subject, heading = "Délai de paiement modifié : « "+m.Formation+" »", "Délai de paiement modifié"
+		p = []string{"La direction de l'établissement a modifié le délai de paiement de vos droits d'inscription."}
+	}
+	lines := []string{"Montant dû : " + m.Amount, "Nouveau dernier jour pour payer : " + m.Until}
+	if m.HalfTariff {
+		lines[0] += " (demi-tarif)"
+	}
+	after := []string{payPageSentence, "Passé ce délai, la direction de l'établissement peut libérer votre place pour une " +
+		"personne en liste d'attente. Si vous ne suivez plus le cours, prévenez-la."}
+	return render(subject, heading, m.Seat, p, lines, after, "Payer mes droits d'inscription", m.FeesURL)
 }

@@ -117,7 +117,7 @@ func (s *Service) attestationMail(ctx context.Context, tx *sql.Tx, en domain.Enr
 		return "", "", "", err
 	}
 	title := attestationKind(a.Kind).Title()
-	link := s.publicURL + "/historique-et-paiement"
+	link := s.publicURL + FeesPath
 	subject = "Votre attestation est disponible"
 	paras := []string{
 		"Bonjour " + st.FirstName + ",",

@@ -7,6 +7,10 @@ import (
 	"cma/internal/domain"
 )
 
+// FeesPath is the learner's "historique et paiement", where they pay: the
+// emails about a fee link to it.
+const FeesPath = "/historique-et-paiement"
+
 // Fee is one enrolment as its learner sees it under "historique et
 // paiement" (PAY-1): what is due, until when, how to pay, what was paid and
 // by whom, the card.

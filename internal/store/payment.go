@@ -619,3 +619,12 @@ func (s *Store) MarkEnrolmentReminded(ctx context.Context, tx *sql.Tx, id int64,
 		s.instantArg(at), id)
 	return affectedOne(res, err, "mark enrolment %d reminded", id)
 }
+
+// ClearEnrolmentReminder forgets, in tx, that a fee was reminded: its last
+// day moved, and the eve of the new one reminds it again.
+func (s *Store) ClearEnrolmentReminder(ctx context.Context, tx *sql.Tx, id int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE enrolments SET reminded_at = NULL WHERE id = $1 AND state = 'due'`, id); err != nil {
+		return fmt.Errorf("clear the reminder of enrolment %d: %w", id, err)
+	}
+	return nil
+}

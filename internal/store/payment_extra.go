@@ -5,7 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
+
+	"cma/internal/domain"
 )
 
 // Third parties' payment links (PAY-4) and the attestations asked for in
@@ -126,4 +130,55 @@ func (s *Store) AttestationByID(ctx context.Context, id int64) (Attestation, err
 		return a, fmt.Errorf("attestation %d: %w", id, err)
 	}
 	return a, nil
+}
+
+// DueEnrolment is an enrolment whose fee is still due, with its learner's
+// name, for the director's queue of unpaid fees (PAY-1).
+type DueEnrolment struct {
+	domain.Enrolment
+	FirstName, LastName string
+}
+
+// scanWith scans a row's first columns with a scanner of its own and the
+// rest into extra.
+type scanWith struct {
+	row   rowScanner
+	extra []any
+}
+
+func (x scanWith) Scan(dest ...any) error { return x.row.Scan(append(dest, x.extra...)...) }
+
+// DueEnrolments lists the enrolments still due (neither paid nor freed) of
+// the courses of the given establishments, or of every course when
+// establishmentIDs is nil, by id; the caller sorts them by last day, which
+// is the later of three dates.
+func (s *Store) DueEnrolments(ctx context.Context, establishmentIDs []int64) ([]DueEnrolment, error) {
+	if establishmentIDs != nil && len(establishmentIDs) == 0 {
+		return nil, nil
+	}
+	q := `SELECT ` + enrolmentColumns + `, a.first_name, a.last_name` + enrolmentFrom +
+		` JOIN accounts a ON a.id = e.account_id WHERE e.state = 'due'`
+	var args []any
+	if establishmentIDs != nil {
+		marks := make([]string, len(establishmentIDs))
+		for i, id := range establishmentIDs {
+			args = append(args, id)
+			marks[i] = "$" + strconv.Itoa(i+1)
+		}
+		q += ` AND c.establishment_id IN (` + strings.Join(marks, ", ") + `)`
+	}
+	rows, err := s.db.R.QueryContext(ctx, q+` ORDER BY e.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("due enrolments: %w", err)
+	}
+	defer rows.Close()
+	var out []DueEnrolment
+	for rows.Next() {
+		var d DueEnrolment
+		if d.Enrolment, err = scanEnrolment(scanWith{rows, []any{&d.FirstName, &d.LastName}}); err != nil {
+			return nil, fmt.Errorf("due enrolments: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }

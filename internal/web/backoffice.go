@@ -73,6 +73,10 @@ func (s *Server) backOfficeHome(w http.ResponseWriter, r *http.Request) {
 		if g.Role == domain.RoleCentral {
 			sec.Links = append(sec.Links, sessionLinks(pg, ix, "bo.selrun.link", runsPath)...) // SEL-1, PER-1 (selection_runs.go)
 		}
+		if g.Role == domain.RoleDirector || g.Role == domain.RoleCentral { // fees still due (PAY-1, unpaid.go)
+			sec.Links = append(sec.Links, views.Link{URL: unpaidPath, Label: p.T("unpaid.title"),
+				Hint: p.T("bo.home.unpaid.hint." + string(g.Role))})
+		}
 		switch g.Role { // the régie's ledger (ledger.go): the director's own, every one for the central service
 		case domain.RoleDirector:
 			sec.Links = append(sec.Links, views.Link{URL: ledgerEstPath(g.EstablishmentID), Label: p.T("ledger.title"),

@@ -32,6 +32,7 @@ import (
 	"cma/internal/i18n"
 	"cma/internal/jobs"
 	"cma/internal/outbox"
+	"cma/internal/payment"
 	"cma/internal/store"
 )
 
@@ -47,6 +48,7 @@ type inputSite struct {
 	st    *store.Store
 	accts *accounts.Service
 	ix    *catalogue.Index
+	pay   *payment.Service
 }
 
 func newInputSite(t *testing.T, d *db.DB, timeouts Timeouts) *inputSite {
@@ -87,8 +89,9 @@ func newInputSite(t *testing.T, d *db.DB, timeouts Timeouts) *inputSite {
 	mailbox := outbox.New(st, queue, "cma.test")
 	cands := candidature.New(st, cat, mailbox, candidature.ConfirmationMailer{Words: words, Paris: paris,
 		SpaceURL: "http://cma.test/mes-candidatures"}, now, paris)
+	pay := payment.New(payment.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, Now: now, PublicURL: "http://cma.test", Log: log})
 	srv, err := New(Deps{Catalogue: cat, Accounts: accts, Candidatures: cands, Mail: outbox.NewDesk(st, mailbox, now), Sessions: st.Sessions(), Words: words, DB: d, Log: log,
-		Paris: paris, Now: now, Version: "test", Timeouts: timeouts})
+		Paris: paris, Now: now, Version: "test", Timeouts: timeouts, Payment: pay})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +99,7 @@ func newInputSite(t *testing.T, d *db.DB, timeouts Timeouts) *inputSite {
 	ts.Config = srv.HTTPServer()
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &inputSite{Server: ts, srv: srv, st: st, accts: accts, ix: ix}
+	return &inputSite{Server: ts, srv: srv, st: st, accts: accts, ix: ix, pay: pay}
 }
 
 // candidate signs a new candidate up through the accounts service.

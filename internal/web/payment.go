@@ -22,7 +22,7 @@ import (
 // check half-tariff proofs, take cheques and cash at the desk, reprint a
 // card), the learner card and the entrance's scan.
 
-const feesPath = "/historique-et-paiement"
+const feesPath = payment.FeesPath
 
 func rosterPath(courseID int64) string {
 	return "/back-office/cours/" + itoa64(courseID) + "/inscriptions"
@@ -227,6 +227,8 @@ type rosterFeedback struct {
 	desk       *views.DeskPaymentForm
 	deskForRow int64
 	extendErr  string
+	// courseWindow is the course-wide extension sent back with its error.
+	courseWindow *views.CourseWindowForm
 }
 
 func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, status int, fb rosterFeedback) {
@@ -253,8 +255,10 @@ func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, status int
 			fb.saved = p.T("roster.saved.half")
 		case q.Get("recu") != "":
 			fb.saved = p.T("roster.saved.desk", map[string]any{"Receipt": q.Get("recu")})
+		case q.Get("delai") == "cours":
+			fb.saved = p.T("roster.saved.extended_course")
 		case q.Get("delai") != "":
-			fb.saved = p.T("roster.saved.extended")
+			fb.saved = p.T("roster.saved.extended_told")
 		case q.Get("libere") != "":
 			fb.saved = p.T("roster.saved.freed")
 		case q.Get("carte") != "":
@@ -267,6 +271,7 @@ func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, status int
 			{Label: p.T("course.schedule"), Value: schedule(p, e)}, {Label: p.T("course.establishment"), Value: placeName(pg, e)},
 			{Label: p.T("roster.tariff"), Value: views.Money(e.PriceCents)}}}
 	now := s.Now()
+	anyDue := false
 	for _, l := range ro.Learners {
 		row := views.RosterRow{CandidatureID: l.CandidatureID, Name: personName(l.FirstName, l.LastName),
 			Half: p.T("roster.half.none"), Confirmable: l.Enrolment == nil, Enrolment: p.T("roster.to_confirm"), Due: "—"}
@@ -284,6 +289,7 @@ func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, status int
 			}
 		}
 		if en := l.Enrolment; en != nil {
+			anyDue = anyDue || en.State == domain.EnrolmentDue
 			row.Enrolment = p.T("roster.confirmed", map[string]any{"On": pg.ShortDate(parisDate(en.ConfirmedAt, s))})
 			row.Due = feeAmount(p, en.Fee)
 			switch {
@@ -324,6 +330,16 @@ func (s *Server) renderRoster(w http.ResponseWriter, r *http.Request, status int
 		}
 		v.Rows = append(v.Rows, row)
 		v.AnyToConfirm = v.AnyToConfirm || row.Confirmable
+	}
+	if ro.MayManage && anyDue {
+		v.CourseWindow = &views.CourseWindowForm{Action: rosterPath(id) + "/delai",
+			Day: now.In(s.Paris).AddDate(0, 0, 7).Format(time.DateOnly)}
+		if !ro.CourseExtendedUntil.IsZero() {
+			v.CourseWindow.Current = p.T("roster.course_extend.current", map[string]any{"Until": pg.ShortDate(ro.CourseExtendedUntil)})
+		}
+		if f := fb.courseWindow; f != nil {
+			v.CourseWindow.Day, v.CourseWindow.Reason, v.CourseWindow.Error = f.Day, f.Reason, f.Error
+		}
 	}
 	s.render(w, r, status, views.RosterPage(pg, v))
 }
@@ -699,6 +715,36 @@ func (s *Server) extendWindow(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, rosterPath(id)+"?delai=1#inscrit-"+rk, http.StatusSeeOther)
 	case errors.As(err, &refusal):
 		s.renderRoster(w, r, http.StatusConflict, rosterFeedback{row: row, extendErr: p.WordKeyed(refusal)})
+	default:
+		s.paymentError(w, r, err)
+	}
+}
+
+// extendCourseWindow gives every learner of a course still due more time to
+// pay (PAY-1); each one whose last day moves is told.
+func (s *Server) extendCourseWindow(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	p := s.printer(r)
+	day, reason := strings.TrimSpace(r.PostFormValue("jusquau-cours")), r.PostFormValue("motif-delai-cours")
+	back := &views.CourseWindowForm{Day: day, Reason: reason}
+	until, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		back.Error = p.T("roster.extend.bad_day")
+		s.renderRoster(w, r, http.StatusUnprocessableEntity, rosterFeedback{courseWindow: back})
+		return
+	}
+	err = s.Payment.ExtendWindow(r.Context(), currentUser(r).Actor, id, 0, until, reason)
+	var refusal *payment.Refusal
+	switch {
+	case err == nil:
+		http.Redirect(w, r, rosterPath(id)+"?delai=cours#delai-cours", http.StatusSeeOther)
+	case errors.As(err, &refusal):
+		back.Error = p.WordKeyed(refusal)
+		s.renderRoster(w, r, http.StatusConflict, rosterFeedback{courseWindow: back})
 	default:
 		s.paymentError(w, r, err)
 	}

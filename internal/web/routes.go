@@ -271,12 +271,14 @@ func (s *Server) Handler() http.Handler {
 	// Enrolments of a course (PAY-1, PAY-2, CAN-9): confirmed by the
 	// director, half-tariff proofs checked, cheques and cash at the desk,
 	// lost cards reprinted (PAY-6).
+	h("GET "+unpaidPath, can(domain.ActBackOffice, nil), s.unpaidPage) // the service checks whose fees (PAY-1)
 	h("GET /back-office/cours/{id}/inscriptions", can(domain.ActConfirmEnrolment, courseResource), s.rosterPage)
 	h("POST /back-office/cours/{id}/inscriptions/confirmer", can(domain.ActConfirmEnrolment, courseResource), s.confirmEnrolments, textForm)
 	h("POST /back-office/cours/{id}/inscriptions/{cand}/demi-tarif", can(domain.ActConfirmEnrolment, courseResource), s.checkHalfTariff, textForm)
 	h("GET /back-office/cours/{id}/inscriptions/{cand}/justificatif", can(domain.ActConfirmEnrolment, courseResource), s.halfTariffProof)
 	h("POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/guichet", can(domain.ActRecordDeskPayment, courseResource), s.deskPayment, textForm)
 	h("POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/carte", can(domain.ActManagePayments, courseResource), s.reprintCard, textForm)
+	h("POST /back-office/cours/{id}/inscriptions/delai", can(domain.ActManagePayments, courseResource), s.extendCourseWindow, textForm)
 	h("POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/delai", can(domain.ActManagePayments, courseResource), s.extendWindow, textForm)
 	h("POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/liberer", can(domain.ActManagePayments, courseResource), s.freeUnpaid, textForm)
 	// The régie's ledger (PAY-1, PAY-2; issue 16 item 8, ledger.go): the
