@@ -364,6 +364,19 @@ func TestPermissionMatrix(t *testing.T) {
 		"POST /paiement/payfip/notification":                        {{"POST", "/paiement/payfip/notification", url.Values{"idop": {"inconnu"}}, nil, false}},
 		"GET /paiement/payfip/retour":                               {{"GET", "/paiement/payfip/retour", nil, nil, false}},
 		"POST /paiement/payfip/retour":                              {{"POST", "/paiement/payfip/retour", url.Values{"idop": {"inconnu"}}, nil, false}},
+		// ROLE-2: a trainer keeps their own course's registers only; the
+		// director the establishment's; the central service every one; the
+		// coordinator none (ATT-1).
+		"GET /back-office/cours/{id}/appel": {
+			{"GET", "/back-office/cours/" + n(ownCourse, 10) + "/appel", nil, expect("trainer", "director", "central"), false},
+			{"GET", "/back-office/cours/" + n(foreignCourse, 10) + "/appel", nil, expect("central"), false}},
+		"GET /back-office/cours/{id}/appel/{day}": {
+			{"GET", "/back-office/cours/" + n(ownCourse, 10) + "/appel/2000-01-03", nil, expect("trainer", "director", "central"), true},
+			{"GET", "/back-office/cours/" + n(foreignCourse, 10) + "/appel/2000-01-03", nil, expect("central"), true}},
+		"POST /back-office/cours/{id}/appel/{day}": {
+			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/appel/2000-01-03", url.Values{}, expect("trainer", "director", "central"), true},
+			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/appel/2000-01-03", url.Values{}, expect("central"), true}},
+		"GET /mon-parcours": {{"GET", "/mon-parcours", nil, expect("candidate"), false}},
 		"GET /back-office/cours/{id}/inscriptions": {
 			{"GET", "/back-office/cours/" + n(ownCourse, 10) + "/inscriptions", nil, expect("director", "central"), false},
 			{"GET", "/back-office/cours/" + n(foreignCourse, 10) + "/inscriptions", nil, expect("central"), false}},
@@ -487,7 +500,7 @@ func TestPermissionMatrix(t *testing.T) {
 	registered := map[string]web.RouteInfo{}
 	for _, r := range srv.Routes() {
 		if strings.HasPrefix(r.Pattern, "GET /static/") {
-			continue // the hashed stylesheet
+			continue // the hashed stylesheet, the register's script
 		}
 		registered[r.Pattern] = r
 		if _, ok := matrix[r.Pattern]; !ok {

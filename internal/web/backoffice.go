@@ -54,7 +54,8 @@ func (s *Server) backOfficeHome(w http.ResponseWriter, r *http.Request) {
 			if e, ok := ix.Course(g.CourseID); ok {
 				sec.Title = p.T("bo.home.trainer")
 				sec.Links = append(sec.Links, views.Link{URL: "/back-office/cours/" + itoa64(e.ID),
-					Label: e.Formation.Title + " — " + e.Code, Hint: schedule(p, e) + ", " + e.Establishment.Name})
+					Label: e.Formation.Title + " — " + e.Code, Hint: schedule(p, e) + ", " + e.Establishment.Name},
+					views.Link{URL: registersPath(e.ID), Label: p.T("att.title") + " — " + e.Code, Hint: p.T("att.link")}) // ATT-1
 			}
 		case domain.RoleHelpDesk:
 			sec.PeopleSearch = true

@@ -169,6 +169,9 @@ func (s *Server) renderStaffCourse(w http.ResponseWriter, r *http.Request, statu
 	}}
 	v.Facts = append(v.Facts, s.courseAdminLinks(pg, u.Actor, e)...)
 	v.Facts = append(v.Facts, s.courseListsLinks(pg, u.Actor, e)...)
+	if s.Attendance != nil && domain.Can(u.Actor, domain.ActKeepRegister, domain.Resource{CourseID: e.ID, EstablishmentID: e.EstablishmentID, FormationID: e.FormationID}) {
+		v.Facts = append(v.Facts, views.Link{Label: pg.T("att.title"), Hint: pg.T("att.link"), URL: registersPath(e.ID)})
+	}
 	v.Remote = s.remoteBox(r, pg, ix, e, remoteErrs)
 	if !domain.Can(u.Actor, domain.ActViewEstablishment, domain.Resource{EstablishmentID: e.EstablishmentID}) {
 		// A trainer or a coordinator: the course's facts; its learners come

@@ -41,6 +41,7 @@ func (s *Server) Handler() http.Handler {
 	h("GET /catalogue/brochure.pdf", public, s.brochurePDF)
 	h("POST /langue", public, s.switchLanguage)
 	h("GET "+s.cssURL, public, s.serveCSS)
+	h("GET /static/register.js", public, s.serveRegisterScript)
 	h("GET /favicon.svg", public, s.serveFaviconSVG)
 	h("GET /favicon.ico", public, s.serveFaviconICO)
 
@@ -272,6 +273,12 @@ func (s *Server) Handler() http.Handler {
 	// director, half-tariff proofs checked, cheques and cash at the desk,
 	// lost cards reprinted (PAY-6).
 	h("GET "+unpaidPath, can(domain.ActBackOffice, nil), s.unpaidPage) // the service checks whose fees (PAY-1)
+	// Attendance registers (ATT-1, ATT-2, ROLE-2): the trainer's own
+	// courses, the director's establishment, the central service.
+	h("GET /back-office/cours/{id}/appel", can(domain.ActKeepRegister, courseResource), s.registersPage)
+	h("GET /back-office/cours/{id}/appel/{day}", can(domain.ActKeepRegister, courseResource), s.registerPage)
+	h("POST /back-office/cours/{id}/appel/{day}", can(domain.ActKeepRegister, courseResource), s.saveRegister, textForm)
+	h("GET "+journeyPath, can(domain.ActApply, selfResource), s.journeyPage)
 	h("GET /back-office/cours/{id}/inscriptions", can(domain.ActConfirmEnrolment, courseResource), s.rosterPage)
 	h("POST /back-office/cours/{id}/inscriptions/confirmer", can(domain.ActConfirmEnrolment, courseResource), s.confirmEnrolments, textForm)
 	h("POST /back-office/cours/{id}/inscriptions/{cand}/demi-tarif", can(domain.ActConfirmEnrolment, courseResource), s.checkHalfTariff, textForm)

@@ -17,6 +17,7 @@
 package web
 
 import (
+	"cma/internal/attendance"
 	"context"
 	"crypto/sha256"
 	"embed"
@@ -66,6 +67,9 @@ type Deps struct {
 	// Payment confirms enrolments and takes the fees: online through PayFiP,
 	// at the desk (PAY-1..6, CAN-9).
 	Payment *payment.Service
+	// Attendance keeps the registers of class meetings and the learners'
+	// attendance (ATT-1..3).
+	Attendance *attendance.Service
 	// ChequePayee is who cheques are payable to, on the desk's form (PAY-2).
 	ChequePayee string
 	// PayFiPSimulator is PayFiP's development simulator, demo mode only.
