@@ -19,12 +19,12 @@ const MaxReasonLength = 200
 
 // RegisterRow is one learner on a meeting's register.
 type RegisterRow struct {
-	CandidatureID int64
-	Name          string
-	Mark          domain.Mark // the mark saved, else present: the register starts with everyone present
-	Reason        string
-	Marked        bool // a mark was saved
-	Attendance    domain.Attendance
+	CandidatureID       int64
+	FirstName, LastName string
+	Mark                domain.Mark // the mark saved, else present: the register starts with everyone present
+	Reason              string
+	Marked              bool // a mark was saved
+	Attendance          domain.Attendance
 }
 
 // Register is one meeting's register, with a fresh key for its form.
@@ -67,7 +67,7 @@ func (s *Service) Register(ctx context.Context, actor domain.Actor, courseID int
 		if !marked && !onRegister(l.RegisterLearner, line.Day) {
 			continue
 		}
-		row := RegisterRow{CandidatureID: l.CandidatureID, Name: strings.TrimSpace(l.FirstName + " " + l.LastName),
+		row := RegisterRow{CandidatureID: l.CandidatureID, FirstName: l.FirstName, LastName: l.LastName,
 			Mark: domain.MarkPresent, Marked: marked, Attendance: l.Attendance}
 		if marked {
 			row.Mark, row.Reason = mark.Mark, mark.Reason

@@ -90,7 +90,14 @@ func (s *Server) registersPage(w http.ResponseWriter, r *http.Request) {
 		default:
 			item.State = p.T("att.state.to_come")
 		}
-		v.Meetings = append(v.Meetings, item)
+		switch today := s.Now().In(s.Paris); {
+		case !m.Day.After(time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)):
+			v.Meetings = append(v.Meetings, item)
+		case len(v.Next) < 3:
+			v.Next = append(v.Next, item)
+		default:
+			v.Later = append(v.Later, item)
+		}
 	}
 	for _, l := range reg.Learners {
 		row := views.AttendanceRow{Name: personName(l.FirstName, l.LastName), Rate: rate(p, l.Attendance), AtRisk: l.AtRisk}
@@ -156,7 +163,7 @@ func (s *Server) renderRegister(w http.ResponseWriter, r *http.Request, status i
 		}
 	}
 	for _, row := range reg.Rows {
-		line := views.RegisterLine{ID: itoa64(row.CandidatureID), Name: row.Name, Mark: string(row.Mark), Reason: row.Reason,
+		line := views.RegisterLine{ID: itoa64(row.CandidatureID), Name: personName(row.FirstName, row.LastName), Mark: string(row.Mark), Reason: row.Reason,
 			Rate: rate(p, row.Attendance)}
 		if en, ok := marks[row.CandidatureID]; ok {
 			line.Mark, line.Reason = string(en.Mark), en.Reason
