@@ -39,7 +39,7 @@ type env struct {
 	n        int
 }
 
-func newEnv(t *testing.T, d *db.DB) *env {
+func newEnv(t testing.TB, d *db.DB) *env {
 	t.Helper()
 	ctx := context.Background()
 	st := store.New(d)
@@ -122,7 +122,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	return e
 }
 
-func (e *env) staff(t *testing.T, g domain.Grant) domain.Actor {
+func (e *env) staff(t testing.TB, g domain.Grant) domain.Actor {
 	t.Helper()
 	e.n++
 	a, _, err := accounts.New(e.st, time.Now, slog.New(slog.NewTextHandler(io.Discard, nil))).AddStaff(context.Background(),
@@ -133,14 +133,14 @@ func (e *env) staff(t *testing.T, g domain.Grant) domain.Actor {
 	return domain.Actor{AccountID: a.ID, Kind: domain.AccountStaff, Grants: []domain.Grant{g}}
 }
 
-func (e *env) exec(t *testing.T, q string, args ...any) {
+func (e *env) exec(t testing.TB, q string, args ...any) {
 	t.Helper()
 	if _, err := e.d.W.Exec(q, args...); err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
 }
 
-func (e *env) count(t *testing.T, q string, args ...any) int {
+func (e *env) count(t testing.TB, q string, args ...any) int {
 	t.Helper()
 	var n int
 	if err := e.d.R.QueryRow(q, args...).Scan(&n); err != nil {

@@ -152,6 +152,26 @@ func (s *Service) Save(ctx context.Context, actor domain.Actor, courseID int64, 
 	now := s.now()
 	today := parisDay(now)
 	day = parisDay(day)
+	// Read before the transaction, from the read pool (a transaction holding
+	// its connection while it waits for another would starve the pool under
+	// load): the calendar and the learners only change with the catalogue
+	// and the lists, not with registers, and the marks are read again under
+	// the meeting's lock.
+	r, err := s.registers(ctx, ix, e)
+	if err != nil {
+		return Saved{}, err
+	}
+	line, ok := meetingOn(r.Meetings, day)
+	if !ok {
+		return Saved{}, refuse("attendance.day.not_meeting")
+	}
+	if !sub.Cancelled && day.After(today) {
+		return Saved{}, refuse("attendance.day.future")
+	}
+	minutes := line.Minutes
+	if sub.Minutes > 0 {
+		minutes = sub.Minutes
+	}
 	var saved Saved
 	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
 		saved = Saved{}
@@ -160,23 +180,6 @@ func (s *Service) Save(ctx context.Context, actor domain.Actor, courseID int64, 
 		} else if done {
 			saved.Already = true
 			return nil
-		}
-		// Read under no lock: the calendar and the learners only change
-		// with the catalogue and the lists, not with registers.
-		r, err := s.registers(ctx, ix, e)
-		if err != nil {
-			return err
-		}
-		line, ok := meetingOn(r.Meetings, day)
-		if !ok {
-			return refuse("attendance.day.not_meeting")
-		}
-		if !sub.Cancelled && day.After(today) {
-			return refuse("attendance.day.future")
-		}
-		minutes := line.Minutes
-		if sub.Minutes > 0 {
-			minutes = sub.Minutes
 		}
 		m, _, err := s.store.TakeMeeting(ctx, tx, store.Meeting{CourseID: e.ID, Day: day, Minutes: minutes, TakenAt: now,
 			TakenBy: actor.AccountID})
@@ -189,7 +192,7 @@ func (s *Service) Save(ctx context.Context, actor domain.Actor, courseID int64, 
 			saved.Already = true
 			return nil
 		}
-		if err := s.saveMeeting(ctx, tx, actor, e, m, minutes, sub); err != nil {
+		if err := s.saveMeeting(ctx, tx, actor, e, m, minutes, sub, r.Learners); err != nil {
 			return err
 		}
 		if sub.Cancelled {
@@ -238,7 +241,7 @@ func (s *Service) check(sub *Submission) error {
 // either on a register already taken is audited, and a meeting newly
 // cancelled is told to each learner of the course.
 func (s *Service) saveMeeting(ctx context.Context, tx *sql.Tx, actor domain.Actor, e *catalogue.Entry, m store.Meeting,
-	minutes int, sub Submission) error {
+	minutes int, sub Submission, learners []LearnerLine) error {
 	before := m
 	m.Minutes, m.Cancelled, m.CancelReason = minutes, sub.Cancelled, ""
 	if sub.Cancelled {
@@ -257,7 +260,7 @@ func (s *Service) saveMeeting(ctx context.Context, tx *sql.Tx, actor domain.Acto
 	case m.Cancelled && !before.Cancelled:
 		ev.Action = domain.AuditMeetingCancelled
 		ev.Details = "séance du " + m.Day.Format("02/01/2006") + " annulée (" + e.Code + ")"
-		if err := s.tellCancelled(ctx, tx, e, m); err != nil {
+		if err := s.tellCancelled(ctx, tx, e, m, learners); err != nil {
 			return err
 		}
 	case before.Cancelled && !m.Cancelled:
@@ -270,12 +273,9 @@ func (s *Service) saveMeeting(ctx context.Context, tx *sql.Tx, actor domain.Acto
 
 // tellCancelled tells each learner of the course that a meeting is
 // cancelled (REF-4: neither refunded nor made up).
-func (s *Service) tellCancelled(ctx context.Context, tx *sql.Tx, e *catalogue.Entry, m store.Meeting) error {
-	learners, err := s.store.RegisterLearners(ctx, e.ID)
-	if err != nil {
-		return err
-	}
-	for _, l := range learners {
+func (s *Service) tellCancelled(ctx context.Context, tx *sql.Tx, e *catalogue.Entry, m store.Meeting, learners []LearnerLine) error {
+	for _, ll := range learners {
+		l := ll.RegisterLearner
 		if !onRegister(l, m.Day) && !(l.InCourse && m.Day.After(parisDay(s.now()))) {
 			continue
 		}
@@ -301,7 +301,7 @@ func (s *Service) saveMarks(ctx context.Context, tx *sql.Tx, actor domain.Actor,
 		learners[l.CandidatureID] = l
 	}
 	now := s.now()
-	var changed []int64
+	var absent []int64
 	for _, en := range entries {
 		l, ok := learners[en.CandidatureID]
 		_, had := before[en.CandidatureID]
@@ -316,7 +316,9 @@ func (s *Service) saveMarks(ctx context.Context, tx *sql.Tx, actor domain.Actor,
 			Reason: en.Reason, MarkedAt: now, MarkedBy: actor.AccountID}); err != nil {
 			return err
 		}
-		changed = append(changed, en.CandidatureID)
+		if en.Mark == domain.MarkAbsent { // only an absence without a reason can start or lengthen a streak
+			absent = append(absent, en.CandidatureID)
+		}
 		if !had {
 			continue
 		}
@@ -332,22 +334,22 @@ func (s *Service) saveMarks(ctx context.Context, tx *sql.Tx, actor domain.Actor,
 			return err
 		}
 	}
-	return s.flagStreaks(ctx, tx, e, m, changed, now, saved)
+	return s.flagStreaks(ctx, tx, e, m, absent, now, saved)
 }
 
-// flagStreaks reports to the central service, once per streak, the
+// flagStreaks reports to the central service, once per streak, those of
 // learners whose absences without a valid reason now reach three in a row
 // (ATT-3), and tells them with the days of the absences.
-func (s *Service) flagStreaks(ctx context.Context, tx *sql.Tx, e *catalogue.Entry, m store.Meeting, changed []int64, now time.Time,
+func (s *Service) flagStreaks(ctx context.Context, tx *sql.Tx, e *catalogue.Entry, m store.Meeting, absent []int64, now time.Time,
 	saved *Saved) error {
-	if len(changed) == 0 {
+	if len(absent) == 0 {
 		return nil
 	}
 	meetings, err := s.store.CourseMeetings(ctx, tx, e.ID)
 	if err != nil {
 		return err
 	}
-	for _, cand := range changed {
+	for _, cand := range absent {
 		marks, err := s.store.CandidatureMarks(ctx, tx, cand)
 		if err != nil {
 			return err

@@ -194,12 +194,14 @@ func (s *Store) SetMark(ctx context.Context, tx *sql.Tx, m MarkRow) error {
 // accepted in it now, and those who have a mark at one of its meetings
 // (who left since, or moved), by name.
 func (s *Store) RegisterLearners(ctx context.Context, courseID int64) ([]RegisterLearner, error) {
+	// Two indexed halves: the candidatures accepted in the course, and those
+	// marked at its meetings (an OR of both would scan every candidature).
 	rows, err := s.db.R.QueryContext(ctx, `SELECT c.id, c.account_id, a.first_name, a.last_name, c.status,
 		c.status = 'accepted' AND c.accepted_course_id = $1,
 		(SELECT MIN(e.at) FROM candidature_events e WHERE e.candidature_id = c.id AND e.status = 'accepted')
 		FROM candidatures c JOIN accounts a ON a.id = c.account_id
-		WHERE (c.status = 'accepted' AND c.accepted_course_id = $1)
-		   OR c.id IN (SELECT k.candidature_id FROM attendance_marks k JOIN class_meetings m ON m.id = k.meeting_id WHERE m.course_id = $1)
+		WHERE c.id IN (SELECT id FROM candidatures WHERE status = 'accepted' AND accepted_course_id = $1
+			UNION SELECT k.candidature_id FROM attendance_marks k JOIN class_meetings m ON m.id = k.meeting_id WHERE m.course_id = $1)
 		ORDER BY a.last_name, a.first_name, c.id`, courseID)
 	if err != nil {
 		return nil, fmt.Errorf("learners of the registers of course %d: %w", courseID, err)
