@@ -144,14 +144,20 @@ func held(ix *catalogue.Index, active []int64, basket ...[]int64) []domain.Holdi
 	return out
 }
 
-// checkCourse applies every rule to one course against what is held.
-func (s *Service) checkCourse(person domain.Account, e *catalogue.Entry, held []domain.Holding) Refusals {
+// checkCourse applies every rule to one course against what is held and
+// what the person's past evaluations say.
+func (s *Service) checkCourse(ix *catalogue.Index, person domain.Account, rec domain.Record, e *catalogue.Entry, held []domain.Holding) Refusals {
 	var r Refusals
 	if !e.Session.CandidatureOpen(s.now()) {
 		r = append(r, domain.Refusal{Rule: "PER-1", Course: e.Code})
 	}
 	r = append(r, domain.CheckCandidate(person, e.Code, e.FirstClass)...) // 18 on the first class, not the session's first day
 	r = append(r, domain.CheckAddition(held, holding(e))...)
+	prerequisite := ""
+	if p, ok := ix.Formation(e.Formation.PrerequisiteFormationID); ok {
+		prerequisite = p.Title
+	}
+	r = append(r, domain.CheckRecord(rec, *e.Formation, prerequisite, e.Code)...) // CER-2, SEL-7
 	return r
 }
 
@@ -179,7 +185,11 @@ func (s *Service) Add(ctx context.Context, actor domain.Actor, personID, courseI
 		if err != nil {
 			return err
 		}
-		if r := s.checkCourse(person, e, held(ix, active, basket)); len(r) > 0 {
+		rec, err := s.store.PersonRecord(ctx, tx, personID)
+		if err != nil {
+			return err
+		}
+		if r := s.checkCourse(ix, person, rec, e, held(ix, active, basket)); len(r) > 0 {
 			return r
 		}
 		if err := s.store.AddBasketItem(ctx, tx, personID, courseID, s.now()); err != nil {

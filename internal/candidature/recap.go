@@ -71,13 +71,17 @@ func (s *Service) Prepare(ctx context.Context, actor domain.Actor, personID int6
 			return ErrBasketEmpty
 		}
 		holdings := held(ix, active)
+		rec, err := s.store.PersonRecord(ctx, tx, personID)
+		if err != nil {
+			return err
+		}
 		var refusals Refusals
 		for _, id := range basket {
 			e, ok := ix.Course(id)
 			if !ok {
 				return ErrUnknownCourse
 			}
-			if r := s.checkCourse(person, e, holdings); len(r) > 0 {
+			if r := s.checkCourse(ix, person, rec, e, holdings); len(r) > 0 {
 				refusals = append(refusals, r...)
 				continue
 			}

@@ -210,7 +210,7 @@ func (s *Service) decide(ctx context.Context, tx *sql.Tx, v *validation, r *stor
 		if !ok {
 			return nil, ErrUnknownCourse
 		}
-		if r := s.checkCourse(r.Person, e, holdings); len(r) > 0 {
+		if r := s.checkCourse(v.ix, r.Person, r.Record, e, holdings); len(r) > 0 {
 			refusals = append(refusals, r...)
 			continue
 		}

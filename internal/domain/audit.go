@@ -190,7 +190,24 @@ var AuditActions = []string{
 	AuditAttendanceCorrected,
 	AuditMeetingCancelled,
 	AuditMeetingChanged,
+	AuditEvaluationScheduled,
+	AuditFinalResultEntered,
+	AuditFinalResultChanged,
+	AuditCertificateIssued,
+	AuditExemptionRecorded,
 }
+
+// Evaluations and certificates (CER-1, CER-2, CER-4): a course's evaluation
+// date set (its convocations sent), a learner's result entered or changed
+// (with the previous one), a certificate of competences issued, an exemption
+// from a diploma's general exams recorded with its proof.
+const (
+	AuditEvaluationScheduled = "evaluation.scheduled"
+	AuditFinalResultEntered  = "evaluation.result_entered"
+	AuditFinalResultChanged  = "evaluation.result_changed"
+	AuditCertificateIssued   = "certificate.issued"
+	AuditExemptionRecorded   = "exemption.recorded"
+)
 
 // Attendance (ATT-1): a mark changed once saved (a correction, or a second
 // device's register saved over the first), with the previous mark; a class

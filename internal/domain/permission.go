@@ -132,6 +132,10 @@ const (
 	// ATT-2): ROLE-2 for the trainer's own courses only, ROLE-3 for the
 	// director's own establishment, ROLE-5.
 	ActKeepRegister Action = "keep_register"
+	// ActIssueCertificates issues the certificates of competences of the
+	// learners who passed their course's evaluation, and reads the
+	// dashboard of those not yet delivered and late (CER-2): ROLE-5 only.
+	ActIssueCertificates Action = "issue_certificates"
 )
 
 // Resource is what an action applies to, with the links scopes are checked

@@ -21,6 +21,8 @@ type ValidationRead struct {
 	Token  string  // the basket's current token ("" when there is no basket yet)
 	Basket []int64 // courses in the basket, in the order added
 	Active []int64 // courses of the person's active candidatures
+	// Record is what their past evaluations say (CER-2, SEL-7).
+	Record domain.Record
 }
 
 // ReadForValidation locks the people and reads, in one more round trip, their
@@ -60,6 +62,9 @@ func (s *Store) ReadForValidation(ctx context.Context, tx *sql.Tx, people []int6
 		UNION ALL SELECT 2, account_id, course_id, NULL, added_at FROM basket_items WHERE account_id `+s.inList(1, "bigint")+`
 		UNION ALL SELECT 3, account_id, COALESCE(accepted_course_id, course_id), NULL, NULL FROM candidatures
 			WHERE account_id `+s.inList(1, "bigint")+` AND status IN `+activeStatusesSQL+`
+		UNION ALL SELECT 4, account_id, formation_id, NULL, NULL FROM certificates WHERE account_id `+s.inList(1, "bigint")+`
+		UNION ALL SELECT 5, c.account_id, c.formation_id, NULL, NULL FROM evaluation_results r JOIN candidatures c ON c.id = r.candidature_id
+			WHERE c.account_id `+s.inList(1, "bigint")+` AND r.result IN ('failed', 'absent')
 		ORDER BY 1, 2, 5, 3`, s.listArg(people), s.listArg(keys))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read %d baskets: %w", len(people), err)
@@ -90,6 +95,16 @@ func (s *Store) ReadForValidation(ctx context.Context, tx *sql.Tx, people []int6
 			r.Basket = append(r.Basket, course.Int64)
 		case 3:
 			r.Active = append(r.Active, course.Int64)
+		case 4: // a certificate, in the formation given as the course column
+			if r.Record.Certified == nil {
+				r.Record.Certified = map[int64]bool{}
+			}
+			r.Record.Certified[course.Int64] = true
+		case 5: // a failed evaluation, likewise
+			if r.Record.Failures == nil {
+				r.Record.Failures = map[int64]int{}
+			}
+			r.Record.Failures[course.Int64]++
 		}
 	}
 	if err := rows.Err(); err != nil {
