@@ -210,12 +210,17 @@ func (s *Service) buildInput(ctx context.Context, sessionID int64, pass domain.R
 			Motivation: motivationPriority(c.Objective),
 		}
 		// The previous record (SEL-1): accepted in the same formation in an
-		// earlier session counts 1. Attendance registers and certificates
-		// (ATT-1, ATT-2) do not exist yet; they will raise or lower this
-		// score when they do.
+		// earlier session counts 1, the previous level's certificate 1 more
+		// (CER-2). Its absence, when the formation asks for it, is a gate;
+		// so is a third attempt after two failed evaluations (SEL-7).
 		if c.AcceptedBefore {
-			a.Record = 1
+			a.Record++
 		}
+		if c.Certified {
+			a.Record++
+		}
+		a.MissingPrerequisites = f.PrerequisiteFormationID != 0 && !c.Certified
+		a.RepeatExhausted = c.Failures >= domain.MaxFailedAttempts
 		if c.HasResult {
 			switch c.Result.Kind {
 			case domain.ResultAbsent:

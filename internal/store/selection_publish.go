@@ -27,6 +27,12 @@ type SelectionCandidature struct {
 	// AcceptedBefore: the person was accepted in the same formation in an
 	// earlier session (the previous record, SEL-1).
 	AcceptedBefore bool
+	// Certified: the person holds the certificate of the formation's
+	// previous level (CER-2); Failures counts their failed or missed
+	// evaluations in this formation (SEL-7). Both are results of previous
+	// levels that SEL-1 weighs.
+	Certified bool
+	Failures  int
 	// AcceptsRedirect: the candidate accepts an equivalent course if theirs
 	// is full (SEL-5).
 	AcceptsRedirect bool
@@ -38,6 +44,9 @@ type SelectionFormation struct {
 	Title            string
 	Evaluation       domain.EvaluationMode
 	MinSocialPercent int
+	// PrerequisiteFormationID is the previous level whose certificate the
+	// formation asks for (CER-2), 0 when none.
+	PrerequisiteFormationID int64
 }
 
 // SelectionCandidatures reads the session's candidatures in the given
@@ -54,7 +63,11 @@ func (s *Store) SelectionCandidatures(ctx context.Context, sessionID int64, stat
 		EXISTS (SELECT 1 FROM candidatures p JOIN sessions ps ON ps.id = p.session_id JOIN sessions cs ON cs.id = c.session_id
 			WHERE p.account_id = c.account_id AND p.formation_id = c.formation_id AND p.id <> c.id
 			AND p.status = 'accepted' AND ps.first_day < cs.first_day),
-		c.accepts_redirect
+		c.accepts_redirect,
+		EXISTS (SELECT 1 FROM certificates ce JOIN formations f ON f.id = c.formation_id
+			WHERE ce.account_id = c.account_id AND ce.formation_id = f.prerequisite_formation_id),
+		(SELECT COUNT(*) FROM evaluation_results er JOIN candidatures p ON p.id = er.candidature_id
+			WHERE p.account_id = c.account_id AND p.formation_id = c.formation_id AND er.result IN ('failed', 'absent'))
 		FROM candidatures c LEFT JOIN test_results r ON r.candidature_id = c.id
 		WHERE c.session_id = $1 AND c.status `+s.inList(2, "text")+`
 		ORDER BY c.account_id, c.formation_id`, sessionID, s.listArg(st))
@@ -67,7 +80,7 @@ func (s *Store) SelectionCandidatures(ctx context.Context, sessionID int64, stat
 		var c SelectionCandidature
 		if err := rows.Scan(&c.ID, &c.AccountID, &c.CourseID, &c.FormationID, &c.Status, &c.Objective, &c.Social.RSA,
 			&c.Social.JobSeeker, &c.Social.Subsidised, &c.HasResult, &c.Result.Kind, &c.Result.Score, &c.Result.PlacedLevel,
-			&c.Result.NeedsDecision, &c.Convoked, &c.AcceptedBefore, &c.AcceptsRedirect); err != nil {
+			&c.Result.NeedsDecision, &c.Convoked, &c.AcceptedBefore, &c.AcceptsRedirect, &c.Certified, &c.Failures); err != nil {
 			return nil, err
 		}
 		c.Result.CandidatureID = c.ID
@@ -92,7 +105,8 @@ func (s *Store) falseLit() string {
 
 // SelectionFormations reads the formations that have courses in the session.
 func (s *Store) SelectionFormations(ctx context.Context, sessionID int64) ([]SelectionFormation, error) {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT f.id, f.title, f.evaluation, f.min_social_percent FROM formations f
+	rows, err := s.db.R.QueryContext(ctx, `SELECT f.id, f.title, f.evaluation, f.min_social_percent,
+		COALESCE(f.prerequisite_formation_id, 0) FROM formations f
 		WHERE EXISTS (SELECT 1 FROM courses c WHERE c.formation_id = f.id AND c.session_id = $1) ORDER BY f.id`, sessionID)
 	if err != nil {
 		return nil, fmt.Errorf("selection formations of session %d: %w", sessionID, err)
@@ -101,7 +115,7 @@ func (s *Store) SelectionFormations(ctx context.Context, sessionID int64) ([]Sel
 	var out []SelectionFormation
 	for rows.Next() {
 		var f SelectionFormation
-		if err := rows.Scan(&f.ID, &f.Title, &f.Evaluation, &f.MinSocialPercent); err != nil {
+		if err := rows.Scan(&f.ID, &f.Title, &f.Evaluation, &f.MinSocialPercent, &f.PrerequisiteFormationID); err != nil {
 			return nil, err
 		}
 		out = append(out, f)
