@@ -4,6 +4,7 @@ package app
 
 import (
 	"cma/internal/attendance"
+	"cma/internal/evaluation"
 	"context"
 	"database/sql"
 	"errors"
@@ -367,6 +368,8 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}
 	srv, err := web.New(web.Deps{Catalogue: cat, CatalogueAdmin: admin, Selection: sel, Waitlist: lists, Payment: pay, ChequePayee: cfg.ChequePayee,
 		Attendance: attendance.New(attendance.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, Now: env.Now, PublicURL: publicURL,
+			Log: log}),
+		Evaluation: evaluation.New(evaluation.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, Now: env.Now, PublicURL: publicURL,
 			Log: log}),
 		PayFiPSimulator: payfipPages, Accounts: accts, Candidatures: cands, Mail: outbox.NewDesk(st, mailbox, env.Now), Providers: providers,
 		DevIDP: devIDP, MailSink: mailer.sinkHandler, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now, DemoClock: shifted,

@@ -400,7 +400,18 @@ func TestPermissionMatrix(t *testing.T) {
 		"POST /back-office/cours/{id}/inscriptions/delai": { // PAY-1: the whole course's window
 			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/inscriptions/delai", url.Values{}, expect("director", "central"), false},
 			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/inscriptions/delai", url.Values{}, expect("central"), false}},
-		"GET /back-office/paiements-en-retard": {{"GET", "/back-office/paiements-en-retard", nil, expect("director", "central"), false}}, // PAY-1
+		// End-of-course evaluations and certificates (CER-1, CER-2, ROLE-4).
+		"GET /back-office/cours/{id}/evaluation": {
+			{"GET", "/back-office/cours/" + n(ownCourse, 10) + "/evaluation", nil, expect("director", "coordinator", "central"), false},
+			{"GET", "/back-office/cours/" + n(foreignCourse, 10) + "/evaluation", nil, expect("central"), false}},
+		"POST /back-office/cours/{id}/evaluation/date": {
+			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/evaluation/date", url.Values{}, expect("central"), false}},
+		"POST /back-office/cours/{id}/evaluation/resultats": {
+			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/evaluation/resultats", url.Values{}, expect("director", "coordinator", "central"), false},
+			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/evaluation/resultats", url.Values{}, expect("central"), false}},
+		"GET /back-office/certificats":           {{"GET", "/back-office/certificats", nil, expect("central"), false}},
+		"POST /back-office/certificats/delivrer": {{"POST", "/back-office/certificats/delivrer", url.Values{}, expect("central"), false}},
+		"GET /back-office/paiements-en-retard":   {{"GET", "/back-office/paiements-en-retard", nil, expect("director", "central"), false}}, // PAY-1
 		"POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/delai": {
 			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/inscriptions/paiements/999999/delai", url.Values{}, expect("director", "central"), true},
 			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/inscriptions/paiements/999999/delai", url.Values{}, expect("central"), true}},

@@ -19,6 +19,9 @@ type Sheet struct {
 	// Open: the evaluation's day has come, results may be entered.
 	Open     bool
 	Learners []SheetLine
+	// Days are the course's meetings still to come, to choose the date
+	// from while none is set.
+	Days []time.Time
 }
 
 // SheetLine is one learner of the course and their result, if entered.
@@ -42,6 +45,16 @@ func (s *Service) Sheet(ctx context.Context, actor domain.Actor, courseID int64)
 	}
 	sh := Sheet{Course: e}
 	if !ok {
+		ix, err := s.catalogue.Index(ctx)
+		if ix == nil {
+			return Sheet{}, err
+		}
+		today := parisDay(s.now())
+		for _, m := range ix.Meetings(e, domain.Paris()) {
+			if !m.Skipped && !m.Date.Before(today) {
+				sh.Days = append(sh.Days, m.Date)
+			}
+		}
 		return sh, nil
 	}
 	sh.Date, sh.Open = day, !parisDay(s.now()).Before(day)

@@ -172,6 +172,9 @@ func (s *Server) renderStaffCourse(w http.ResponseWriter, r *http.Request, statu
 	if s.Attendance != nil && domain.Can(u.Actor, domain.ActKeepRegister, domain.Resource{CourseID: e.ID, EstablishmentID: e.EstablishmentID, FormationID: e.FormationID}) {
 		v.Facts = append(v.Facts, views.Link{Label: pg.T("att.title"), Hint: pg.T("att.link"), URL: registersPath(e.ID)})
 	}
+	if s.Evaluation != nil && domain.Can(u.Actor, domain.ActEvaluate, domain.Resource{CourseID: e.ID, EstablishmentID: e.EstablishmentID, FormationID: e.FormationID}) {
+		v.Facts = append(v.Facts, views.Link{Label: pg.T("eval.title"), Hint: pg.T("eval.link"), URL: evaluationPath(e.ID)})
+	}
 	v.Remote = s.remoteBox(r, pg, ix, e, remoteErrs)
 	if !domain.Can(u.Actor, domain.ActViewEstablishment, domain.Resource{EstablishmentID: e.EstablishmentID}) {
 		// A trainer or a coordinator: the course's facts; its learners come

@@ -279,6 +279,14 @@ func (s *Server) Handler() http.Handler {
 	h("GET /back-office/cours/{id}/appel/{day}", can(domain.ActKeepRegister, courseResource), s.registerPage)
 	h("POST /back-office/cours/{id}/appel/{day}", can(domain.ActKeepRegister, courseResource), s.saveRegister, textForm)
 	h("GET "+journeyPath, can(domain.ActApply, selfResource), s.journeyPage)
+	// End-of-course evaluations and certificates (CER-1, CER-2): the date
+	// fixed by the central service, results by the coordinator or the
+	// director (ROLE-3, ROLE-4), certificates issued in bulk by central.
+	h("GET /back-office/cours/{id}/evaluation", can(domain.ActEvaluate, courseResource), s.evaluationPage)
+	h("POST /back-office/cours/{id}/evaluation/date", can(domain.ActManageCatalogue, courseResource), s.setEvaluationDate, textForm)
+	h("POST /back-office/cours/{id}/evaluation/resultats", can(domain.ActEvaluate, courseResource), s.saveResults, textForm)
+	h("GET "+certificatesPath, can(domain.ActIssueCertificates, nil), s.certificatesPage)
+	h("POST "+certificatesPath+"/delivrer", can(domain.ActIssueCertificates, nil), s.issueCertificates, textForm)
 	h("GET /back-office/cours/{id}/inscriptions", can(domain.ActConfirmEnrolment, courseResource), s.rosterPage)
 	h("POST /back-office/cours/{id}/inscriptions/confirmer", can(domain.ActConfirmEnrolment, courseResource), s.confirmEnrolments, textForm)
 	h("POST /back-office/cours/{id}/inscriptions/{cand}/demi-tarif", can(domain.ActConfirmEnrolment, courseResource), s.checkHalfTariff, textForm)

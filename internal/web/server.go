@@ -18,6 +18,7 @@ package web
 
 import (
 	"cma/internal/attendance"
+	"cma/internal/evaluation"
 	"context"
 	"crypto/sha256"
 	"embed"
@@ -70,6 +71,9 @@ type Deps struct {
 	// Attendance keeps the registers of class meetings and the learners'
 	// attendance (ATT-1..3).
 	Attendance *attendance.Service
+	// Evaluation runs the end-of-course evaluations and the certificates
+	// of competences (CER-1, CER-2).
+	Evaluation *evaluation.Service
 	// ChequePayee is who cheques are payable to, on the desk's form (PAY-2).
 	ChequePayee string
 	// PayFiPSimulator is PayFiP's development simulator, demo mode only.

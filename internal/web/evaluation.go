@@ -1,0 +1,209 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"cma/internal/domain"
+	"cma/internal/evaluation"
+	"cma/internal/web/views"
+)
+
+// End-of-course evaluations and certificates (CER-1, CER-2): a course's
+// evaluation, its date fixed by the central service and its results
+// entered by the coordinator or the director; the central service's
+// dashboard of certificates, issued in bulk.
+
+const certificatesPath = "/back-office/certificats"
+
+func evaluationPath(courseID int64) string {
+	return "/back-office/cours/" + itoa64(courseID) + "/evaluation"
+}
+
+func (s *Server) evaluationError(w http.ResponseWriter, r *http.Request, err error) {
+	switch {
+	case errors.Is(err, evaluation.ErrNotFound):
+		s.notFound(w, r)
+	case errors.Is(err, evaluation.ErrForbidden):
+		s.forbidden(w, r, false)
+	default:
+		s.serverError(w, r, err)
+	}
+}
+
+// evaluationPage shows a course's evaluation and its results sheet.
+func (s *Server) evaluationPage(w http.ResponseWriter, r *http.Request) {
+	s.renderEvaluation(w, r, http.StatusOK, "", nil)
+}
+
+func (s *Server) renderEvaluation(w http.ResponseWriter, r *http.Request, status int, problem string, typed map[int64]evaluation.Entry) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	u := currentUser(r)
+	sh, err := s.Evaluation.Sheet(r.Context(), u.Actor, id)
+	if err != nil {
+		s.evaluationError(w, r, err)
+		return
+	}
+	pg := s.page(r, "eval.title")
+	p := pg.P
+	e := sh.Course
+	v := &views.EvaluationView{Title: p.T("eval.heading", map[string]any{"Code": e.Code}), Back: "/back-office/cours/" + itoa64(id),
+		Facts: []views.Fact{{Label: p.T("course.formation"), Value: e.Formation.Title},
+			{Label: p.T("course.schedule"), Value: schedule(p, e)}, {Label: p.T("course.establishment"), Value: placeName(pg, e)}},
+		Error: problem, DateURL: evaluationPath(id) + "/date", Action: evaluationPath(id) + "/resultats", Open: sh.Open,
+		MaySet: domain.Can(u.Actor, domain.ActManageCatalogue, domain.Resource{CourseID: e.ID, EstablishmentID: e.EstablishmentID, FormationID: e.FormationID})}
+	switch r.URL.Query().Get("enregistre") {
+	case "date":
+		v.Saved = p.T("eval.set.done")
+	case "resultats":
+		v.Saved = p.T("eval.results.done")
+	}
+	if !sh.Date.IsZero() {
+		v.Date = longDay(pg, sh.Date)
+		v.Later = p.T("eval.results.later", map[string]any{"Day": v.Date})
+	}
+	for _, d := range sh.Days {
+		v.Choices = append(v.Choices, views.Choice{Value: d.Format(time.DateOnly), Label: longDay(pg, d)})
+	}
+	for _, l := range sh.Learners {
+		row := views.ResultLine{ID: itoa64(l.CandidatureID), Name: l.LastName + " " + l.FirstName}
+		if l.HasResult {
+			row.Result, row.Grade = string(l.Result.Result), l.Result.Grade
+		}
+		if t, ok := typed[l.CandidatureID]; ok {
+			row.Result, row.Grade = string(t.Result), t.Grade
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	s.render(w, r, status, views.EvaluationPage(pg, v))
+}
+
+// setEvaluationDate fixes the evaluation's date and convokes the learners.
+func (s *Server) setEvaluationDate(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	day, err := time.Parse(time.DateOnly, r.PostFormValue("jour"))
+	if err != nil {
+		day = time.Time{}
+	}
+	err = s.Evaluation.SetDate(r.Context(), currentUser(r).Actor, id, day)
+	var refusal *evaluation.Refusal
+	switch {
+	case err == nil:
+		http.Redirect(w, r, evaluationPath(id)+"?enregistre=date", http.StatusSeeOther)
+	case errors.As(err, &refusal):
+		s.renderEvaluation(w, r, http.StatusConflict, s.printer(r).WordKeyed(refusal), nil)
+	default:
+		s.evaluationError(w, r, err)
+	}
+}
+
+// saveResults records the results typed on the sheet; a learner left
+// without a result is left as they were.
+func (s *Server) saveResults(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.badRequest(w, r)
+		return
+	}
+	var entries []evaluation.Entry
+	typed := map[int64]evaluation.Entry{}
+	for name, values := range r.PostForm {
+		cand, ok := strings.CutPrefix(name, "resultat-")
+		if !ok || len(values) == 0 {
+			continue
+		}
+		cid, err := strconv.ParseInt(cand, 10, 64)
+		if err != nil {
+			s.badRequest(w, r)
+			return
+		}
+		en := evaluation.Entry{CandidatureID: cid, Result: domain.EvaluationResult(values[0]), Grade: r.PostFormValue("note-" + cand)}
+		entries = append(entries, en)
+		typed[cid] = en
+	}
+	_, err := s.Evaluation.Enter(r.Context(), currentUser(r).Actor, id, entries)
+	var refusal *evaluation.Refusal
+	switch {
+	case err == nil:
+		http.Redirect(w, r, evaluationPath(id)+"?enregistre=resultats", http.StatusSeeOther)
+	case errors.As(err, &refusal):
+		s.renderEvaluation(w, r, http.StatusConflict, s.printer(r).WordKeyed(refusal), typed)
+	default:
+		s.evaluationError(w, r, err)
+	}
+}
+
+// certificatesPage is the central service's dashboard of certificates.
+func (s *Server) certificatesPage(w http.ResponseWriter, r *http.Request) {
+	d, err := s.Evaluation.Dashboard(r.Context(), currentUser(r).Actor)
+	if err != nil {
+		s.evaluationError(w, r, err)
+		return
+	}
+	pg := s.page(r, "cert.title")
+	p := pg.P
+	v := &views.CertificatesView{Action: certificatesPath + "/delivrer", Count: len(d.ToIssue),
+		Summary: p.T("cert.summary", map[string]any{"Issued": d.Issued, "ToIssue": len(d.ToIssue), "IssuedLate": d.IssuedLate})}
+	if d.Late > 0 {
+		v.Late = p.T("cert.late", map[string]any{"N": d.Late})
+	}
+	if d.Running != nil {
+		v.Running = p.T("cert.running", map[string]any{"Done": d.Running.Done, "Total": d.Running.Total})
+		v.Refresh = true
+	}
+	if r.URL.Query().Get("lance") != "" && d.Running == nil {
+		v.Done = p.T("cert.issue.done")
+	}
+	const shown = 200
+	for i, l := range d.ToIssue {
+		if i == shown {
+			v.More = p.T("cert.more", map[string]any{"N": len(d.ToIssue) - shown})
+			break
+		}
+		v.Rows = append(v.Rows, views.CertificateRow{Name: l.LastName + " " + l.FirstName,
+			Course: l.Course.Formation.Title + " — " + l.Course.Code, Passed: pg.ShortDate(l.PassedAt.In(s.Paris)),
+			Due: pg.ShortDate(l.Due), Late: l.Late})
+	}
+	s.render(w, r, http.StatusOK, views.CertificatesPage(pg, v))
+}
+
+// issueCertificates starts the bulk issuance and goes back to the
+// dashboard, which shows its progress. It runs past the request, bounded by
+// the server's own lifetime; each batch is its own transaction, and a run
+// interrupted is finished by the next one (issuing is idempotent).
+func (s *Server) issueCertificates(w http.ResponseWriter, r *http.Request) {
+	actor := currentUser(r).Actor
+	if !domain.Can(actor, domain.ActIssueCertificates, domain.Resource{}) {
+		s.forbidden(w, r, false)
+		return
+	}
+	ctx := context.WithoutCancel(r.Context())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if _, err := s.Evaluation.IssueAll(ctx, actor, nil); err != nil {
+			s.Log.Error("certificates: bulk issuance", "err", err)
+		}
+	}()
+	select { // a small batch is done before the dashboard shows
+	case <-done:
+	case <-time.After(2 * time.Second):
+	}
+	http.Redirect(w, r, certificatesPath+"?lance=1", http.StatusSeeOther)
+}
