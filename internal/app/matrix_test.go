@@ -409,6 +409,9 @@ func TestPermissionMatrix(t *testing.T) {
 		"POST /back-office/cours/{id}/evaluation/resultats": {
 			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/evaluation/resultats", url.Values{}, expect("director", "coordinator", "central"), false},
 			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/evaluation/resultats", url.Values{}, expect("central"), false}},
+		"POST /back-office/cours/{id}/evaluation/dispense": {
+			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/evaluation/dispense", url.Values{}, expect("director", "coordinator", "central"), false},
+			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/evaluation/dispense", url.Values{}, expect("central"), false}},
 		"GET /back-office/certificats":           {{"GET", "/back-office/certificats", nil, expect("central"), false}},
 		"POST /back-office/certificats/delivrer": {{"POST", "/back-office/certificats/delivrer", url.Values{}, expect("central"), false}},
 		"GET /back-office/paiements-en-retard":   {{"GET", "/back-office/paiements-en-retard", nil, expect("director", "central"), false}}, // PAY-1

@@ -1,9 +1,12 @@
 package evaluation_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
+	"image"
+	"image/png"
 	"io"
 	"log/slog"
 	"sync"
@@ -437,6 +440,73 @@ func TestBasket_SEL7_one_repeat_only(t *testing.T) {
 			e.course.ID, "2026-06-20T10:00:00.000000Z", e.central.AccountID, person.AccountID)
 		if rules := refusedRules(e.cands.Add(ctx, person, person.AccountID, again.ID)); len(rules) != 1 || rules[0] != "SEL-7" {
 			t.Fatalf("a third attempt: refused by %v, want SEL-7", rules)
+		}
+	})
+}
+
+func pngProof(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, 40, 20))
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestExemption_CER4_recorded_with_its_proof(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		req := evaluation.ExemptionRequest{CandidatureID: e.learners[0], DiplomaHeld: "Baccalauréat", Proof: pngProof(t)}
+		if !e.course.Formation.Diploma {
+			if err := e.svc.Exempt(ctx, e.central, e.course.ID, req); !refusedWith(err, "exemption.not_diploma") {
+				t.Fatalf("an exemption in a course preparing no diploma: %v", err)
+			}
+		}
+		e.exec(t, `UPDATE formations SET diploma = TRUE, diploma_name = 'CAP' WHERE id = $1`, e.course.FormationID)
+		e.exec(t, `UPDATE catalogue_state SET revision = revision + 1`)
+		trainer := e.staff(t, domain.Grant{Role: domain.RoleTrainer, CourseID: e.course.ID})
+		if err := e.svc.Exempt(ctx, trainer, e.course.ID, req); !errors.Is(err, evaluation.ErrForbidden) {
+			t.Fatalf("a trainer records an exemption: %v", err)
+		}
+		for key, bad := range map[string]evaluation.ExemptionRequest{
+			"exemption.diploma_missing": {CandidatureID: e.learners[0], Proof: req.Proof},
+			"exemption.proof_missing":   {CandidatureID: e.learners[0], DiplomaHeld: "Baccalauréat"},
+			"exemption.proof_invalid":   {CandidatureID: e.learners[0], DiplomaHeld: "Baccalauréat", Proof: []byte("<script>alert(1)</script>")},
+		} {
+			if err := e.svc.Exempt(ctx, e.central, e.course.ID, bad); !refusedWith(err, key) {
+				t.Errorf("%s: %v", key, err)
+			}
+		}
+		coordinator := e.staff(t, domain.Grant{Role: domain.RoleCoordinator, FormationID: e.course.FormationID})
+		if err := e.svc.Exempt(ctx, coordinator, e.course.ID, req); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.Exempt(ctx, coordinator, e.course.ID, req); !refusedWith(err, "exemption.already") {
+			t.Fatalf("a second exemption: %v", err)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM exam_exemptions x JOIN proofs p ON p.id = x.proof_id WHERE x.account_id = $1`, e.accounts[e.learners[0]]); n != 1 {
+			t.Fatalf("%d exemptions with their proof", n)
+		}
+		if n := e.messages(t, "exam_exemption"); n != 1 {
+			t.Fatalf("%d learners told", n)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM audit_events WHERE action = $1`, domain.AuditExemptionRecorded); n != 1 {
+			t.Fatalf("%d audit lines", n)
+		}
+		// The proof outlives the retention of candidatures' proofs.
+		if err := e.st.InTx(ctx, func(tx *sql.Tx) error {
+			_, err := e.st.EraseProofsEndedBefore(ctx, tx, t0.AddDate(5, 0, 0), t0)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM exam_exemptions x JOIN proofs p ON p.id = x.proof_id WHERE p.erased_at IS NULL`); n != 1 {
+			t.Fatal("the exemption's proof was erased with the candidatures' ones")
+		}
+		sh, err := e.svc.Sheet(ctx, coordinator, e.course.ID)
+		if err != nil || sh.Learners[0].Exemption == nil && sh.Learners[1].Exemption == nil && sh.Learners[2].Exemption == nil && sh.Learners[3].Exemption == nil {
+			t.Fatalf("the sheet does not show the exemption (%v)", err)
 		}
 	})
 }

@@ -22,6 +22,9 @@ type Sheet struct {
 	// Days are the course's meetings still to come, to choose the date
 	// from while none is set.
 	Days []time.Time
+	// Diploma: the course prepares a diploma, whose general exams a
+	// learner holding a higher diploma may be exempted from (CER-4).
+	Diploma bool
 }
 
 // SheetLine is one learner of the course and their result, if entered.
@@ -29,6 +32,7 @@ type SheetLine struct {
 	store.RegisterLearner
 	Result    store.Result
 	HasResult bool
+	Exemption *store.Exemption // CER-4, diploma formations only
 }
 
 // Sheet reads a course's evaluation and its learners' results (CER-1):
@@ -43,8 +47,18 @@ func (s *Service) Sheet(ctx context.Context, actor domain.Actor, courseID int64)
 	if err != nil {
 		return Sheet{}, err
 	}
-	sh := Sheet{Course: e}
-	if !ok {
+	sh := Sheet{Course: e, Diploma: e.Formation.Diploma}
+	learners, err := s.store.RegisterLearners(ctx, e.ID)
+	if err != nil {
+		return Sheet{}, err
+	}
+	results := map[int64]store.Result{}
+	if ok {
+		sh.Date, sh.Open = day, !parisDay(s.now()).Before(day)
+		if results, err = s.store.CourseResults(ctx, nil, e.ID); err != nil {
+			return Sheet{}, err
+		}
+	} else {
 		ix, err := s.catalogue.Index(ctx)
 		if ix == nil {
 			return Sheet{}, err
@@ -55,23 +69,25 @@ func (s *Service) Sheet(ctx context.Context, actor domain.Actor, courseID int64)
 				sh.Days = append(sh.Days, m.Date)
 			}
 		}
-		return sh, nil
-	}
-	sh.Date, sh.Open = day, !parisDay(s.now()).Before(day)
-	learners, err := s.store.RegisterLearners(ctx, e.ID)
-	if err != nil {
-		return Sheet{}, err
-	}
-	results, err := s.store.CourseResults(ctx, nil, e.ID)
-	if err != nil {
-		return Sheet{}, err
 	}
 	for _, l := range learners {
 		r, has := results[l.CandidatureID]
 		if !l.InCourse && !has {
 			continue // left before the evaluation
 		}
-		sh.Learners = append(sh.Learners, SheetLine{RegisterLearner: l, Result: r, HasResult: has})
+		line := SheetLine{RegisterLearner: l, Result: r, HasResult: has}
+		if sh.Diploma {
+			xs, err := s.store.ExemptionsOf(ctx, l.AccountID)
+			if err != nil {
+				return Sheet{}, err
+			}
+			for _, x := range xs {
+				if x.FormationID == e.FormationID {
+					line.Exemption = &x
+				}
+			}
+		}
+		sh.Learners = append(sh.Learners, line)
 	}
 	return sh, nil
 }

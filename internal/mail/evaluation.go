@@ -77,3 +77,18 @@ func RenderCertificateIssued(m CertificateIssuedMail) (subject, text, html strin
 	return render("Certificat de compétences : « "+m.Formation+" »", "Certificat de compétences", m.Seat, p, nil, nil,
 		"Télécharger le certificat", m.Link)
 }
+
+// ExemptionMail tells a learner of their exemption from a diploma's
+// general exams (CER-4).
+type ExemptionMail struct {
+	Seat
+	Diploma string // the diploma held
+}
+
+// RenderExemption tells a learner they are exempted from the general exams.
+func RenderExemption(m ExemptionMail) (subject, text, html string, err error) {
+	p := []string{"Vous êtes dispensé(e) des épreuves générales du diplôme que vous préparez, au vu du diplôme que vous détenez : " +
+		m.Diploma + ".",
+		"Votre inscription à l'examen et ses frais restent à votre charge, comme pour tout candidat au diplôme."}
+	return render("Dispense d'épreuves : « "+m.Formation+" »", "Dispense des épreuves générales", m.Seat, p, nil, nil, "", "")
+}

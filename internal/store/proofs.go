@@ -33,13 +33,15 @@ type ErasedProof struct {
 // since before cutoff: every candidature that uses it was cancelled before
 // cutoff, or none uses it and it was uploaded before cutoff. The row stays,
 // with erased_at set to now. A proof of a candidature still under way is
-// never touched. It returns the proofs it erased, so that the caller records
+// never touched, nor the proof of an exam exemption (CER-4), which
+// justifies a staff decision. It returns the proofs it erased, so that the caller records
 // them in the same transaction.
 func (s *Store) EraseProofsEndedBefore(ctx context.Context, tx *sql.Tx, cutoff, now time.Time) ([]ErasedProof, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT p.id, p.account_id, p.content_type, p.size_bytes FROM proofs p
 		WHERE p.erased_at IS NULL AND p.uploaded_at < $1
 		AND NOT EXISTS (SELECT 1 FROM candidatures c WHERE c.proof_id = p.id
 			AND (c.status <> $2 OR c.cancelled_at IS NULL OR c.cancelled_at >= $1))
+		AND NOT EXISTS (SELECT 1 FROM exam_exemptions x WHERE x.proof_id = p.id)
 		ORDER BY p.id`, s.instantArg(cutoff), string(domain.CandidatureCancelled))
 	if err != nil {
 		return nil, fmt.Errorf("find proofs to erase: %w", err)

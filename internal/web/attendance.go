@@ -9,6 +9,7 @@ import (
 
 	"cma/internal/attendance"
 	"cma/internal/domain"
+	"cma/internal/evaluation"
 	"cma/internal/i18n"
 	"cma/internal/web/views"
 )
@@ -232,6 +233,17 @@ func (s *Server) journeyPage(w http.ResponseWriter, r *http.Request) {
 		s.attendanceError(w, r, err)
 		return
 	}
+	var end evaluation.Journey
+	if s.Evaluation != nil {
+		held := map[int64]int64{}
+		for _, c := range courses {
+			held[c.CandidatureID] = c.Course.ID
+		}
+		if end, err = s.Evaluation.Own(r.Context(), u.Actor, u.Account.ID, held); err != nil {
+			s.evaluationError(w, r, err)
+			return
+		}
+	}
 	pg := s.page(r, "journey.title")
 	p := pg.P
 	v := &views.JourneyView{Empty: p.T("journey.empty")}
@@ -265,7 +277,16 @@ func (s *Server) journeyPage(w http.ResponseWriter, r *http.Request) {
 			}
 			jc.Meetings = append(jc.Meetings, views.Fact{Label: longDay(pg, m.Day), Value: value})
 		}
+		jc.End = s.journeyEnd(pg, end.ByCourse[e.ID])
 		v.Courses = append(v.Courses, jc)
+	}
+	for _, c := range end.Certificates {
+		v.Certificates = append(v.Certificates, views.Link{URL: evaluation.CertificatePath + itoa64(c.ID),
+			Label: p.T("journey.certificate", map[string]any{"Formation": c.Formation, "Number": c.Number}),
+			Hint:  p.T("journey.certificate.issued", map[string]any{"Day": pg.ShortDate(c.IssuedAt.In(s.Paris))})})
+	}
+	for _, x := range end.Exemptions {
+		v.Exemptions = append(v.Exemptions, p.T("journey.exemption", map[string]any{"Diploma": x.DiplomaHeld}))
 	}
 	s.render(w, r, http.StatusOK, views.JourneyPage(pg, v))
 }

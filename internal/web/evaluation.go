@@ -3,11 +3,13 @@ package web
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"cma/internal/candidature"
 	"cma/internal/domain"
 	"cma/internal/evaluation"
 	"cma/internal/web/views"
@@ -65,7 +67,10 @@ func (s *Server) renderEvaluation(w http.ResponseWriter, r *http.Request, status
 		v.Saved = p.T("eval.set.done")
 	case "resultats":
 		v.Saved = p.T("eval.results.done")
+	case "dispense":
+		v.Saved = p.T("exemption.done")
 	}
+	v.Diploma, v.ExemptURL = sh.Diploma, evaluationPath(id)+"/dispense"
 	if !sh.Date.IsZero() {
 		v.Date = longDay(pg, sh.Date)
 		v.Later = p.T("eval.results.later", map[string]any{"Day": v.Date})
@@ -75,6 +80,9 @@ func (s *Server) renderEvaluation(w http.ResponseWriter, r *http.Request, status
 	}
 	for _, l := range sh.Learners {
 		row := views.ResultLine{ID: itoa64(l.CandidatureID), Name: l.LastName + " " + l.FirstName}
+		if l.Exemption != nil {
+			row.Exempted = p.T("exemption.held", map[string]any{"Diploma": l.Exemption.DiplomaHeld})
+		}
 		if l.HasResult {
 			row.Result, row.Grade = string(l.Result.Result), l.Result.Grade
 		}
@@ -206,4 +214,67 @@ func (s *Server) issueCertificates(w http.ResponseWriter, r *http.Request) {
 	case <-time.After(2 * time.Second):
 	}
 	http.Redirect(w, r, certificatesPath+"?lance=1", http.StatusSeeOther)
+}
+
+// journeyEnd words a course's end for "mon parcours": the evaluation's
+// date and result, the certificate, what the next level asks (CER-1,
+// CER-2, SEL-7).
+func (s *Server) journeyEnd(pg *views.Page, ev evaluation.OwnEvaluation) []views.Fact {
+	p := pg.P
+	var out []views.Fact
+	if !ev.Date.IsZero() {
+		out = append(out, views.Fact{Label: p.T("journey.evaluation"), Value: p.T("journey.evaluation.date", map[string]any{"Day": longDay(pg, ev.Date)})})
+	}
+	if ev.HasResult {
+		value := p.T("eval.result." + string(ev.Result))
+		switch {
+		case ev.Certificate != nil:
+			value = p.T("journey.result.certified", map[string]any{"Number": ev.Certificate.Number})
+		case ev.Result == domain.ResultPassed:
+			value = p.T("journey.result.passed", map[string]any{"Day": pg.ShortDate(ev.Due)})
+		case ev.RepeatLeft:
+			value += " — " + p.T("journey.result.repeat")
+		default:
+			value += " — " + p.T("journey.result.no_repeat")
+		}
+		out = append(out, views.Fact{Label: p.T("journey.result"), Value: value})
+	}
+	for _, f := range ev.Next {
+		out = append(out, views.Fact{Label: p.T("journey.next"), Value: p.T("journey.next.needs", map[string]any{"Formation": f.Title})})
+	}
+	return out
+}
+
+// exemptionForm is an exemption's proof (a copy of the diploma held) and
+// its fields (CER-4), bounded like the candidature's proof.
+var exemptionForm = input{maxBody: proofBody, upload: true, tooLarge: "input.proof_too_large", declared: true}
+
+// recordExemption records a learner's exemption from a diploma's general
+// exams, with its proof (CER-4).
+func (s *Server) recordExemption(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	cand, err := strconv.ParseInt(r.FormValue("auditeur"), 10, 64)
+	if err != nil {
+		s.renderEvaluation(w, r, http.StatusUnprocessableEntity, s.printer(r).T("exemption.learner_missing"), nil)
+		return
+	}
+	req := evaluation.ExemptionRequest{CandidatureID: cand, DiplomaHeld: r.FormValue("diplome"), Note: r.FormValue("remarque")}
+	if file, _, err := r.FormFile("justificatif"); err == nil {
+		req.Proof, _ = io.ReadAll(io.LimitReader(file, candidature.MaxProofBytes+1))
+		file.Close()
+	}
+	err = s.Evaluation.Exempt(r.Context(), currentUser(r).Actor, id, req)
+	var refusal *evaluation.Refusal
+	switch {
+	case err == nil:
+		http.Redirect(w, r, evaluationPath(id)+"?enregistre=dispense", http.StatusSeeOther)
+	case errors.As(err, &refusal):
+		s.renderEvaluation(w, r, http.StatusConflict, s.printer(r).WordKeyed(refusal), nil)
+	default:
+		s.evaluationError(w, r, err)
+	}
 }

@@ -285,6 +285,7 @@ func (s *Server) Handler() http.Handler {
 	h("GET /back-office/cours/{id}/evaluation", can(domain.ActEvaluate, courseResource), s.evaluationPage)
 	h("POST /back-office/cours/{id}/evaluation/date", can(domain.ActManageCatalogue, courseResource), s.setEvaluationDate, textForm)
 	h("POST /back-office/cours/{id}/evaluation/resultats", can(domain.ActEvaluate, courseResource), s.saveResults, textForm)
+	h("POST /back-office/cours/{id}/evaluation/dispense", can(domain.ActEvaluate, courseResource), s.recordExemption, exemptionForm) // CER-4
 	h("GET "+certificatesPath, can(domain.ActIssueCertificates, nil), s.certificatesPage)
 	h("POST "+certificatesPath+"/delivrer", can(domain.ActIssueCertificates, nil), s.issueCertificates, textForm)
 	h("GET /back-office/cours/{id}/inscriptions", can(domain.ActConfirmEnrolment, courseResource), s.rosterPage)
