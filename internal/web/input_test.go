@@ -49,6 +49,9 @@ type inputSite struct {
 	accts *accounts.Service
 	ix    *catalogue.Index
 	pay   *payment.Service
+	// mailbox is the outbox, insert-only: what services tell people is
+	// kept and queued, never sent.
+	mailbox *outbox.Outbox
 }
 
 func newInputSite(t *testing.T, d *db.DB, timeouts Timeouts) *inputSite {
@@ -99,7 +102,7 @@ func newInputSite(t *testing.T, d *db.DB, timeouts Timeouts) *inputSite {
 	ts.Config = srv.HTTPServer()
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &inputSite{Server: ts, srv: srv, st: st, accts: accts, ix: ix, pay: pay}
+	return &inputSite{Server: ts, srv: srv, st: st, accts: accts, ix: ix, pay: pay, mailbox: mailbox}
 }
 
 // candidate signs a new candidate up through the accounts service.
