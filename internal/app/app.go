@@ -345,6 +345,11 @@ func serve(ctx context.Context, args []string, env Env) error {
 			ln.Close()
 			return fmt.Errorf("demo registers: %w", err)
 		}
+		if err := demoEvaluations(ctx, st, cat, evaluation.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words,
+			PublicURL: publicURL, Log: log}, env.Now()); err != nil {
+			ln.Close()
+			return fmt.Errorf("demo evaluations: %w", err)
+		}
 	}
 	lists = waitlist.New(waitlist.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, Now: env.Now,
 		PublicURL: publicURL, Log: log, Moved: func(ctx context.Context, tx *sql.Tx, candidatureID, courseID int64) error {

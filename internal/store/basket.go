@@ -89,7 +89,7 @@ func (s *Store) BasketCourses(ctx context.Context, tx *sql.Tx, accountID int64) 
 func (s *Store) Holdings(ctx context.Context, tx *sql.Tx, accountID int64) (basket, active []int64, err error) {
 	rows, err := tx.QueryContext(ctx, `SELECT 1, course_id, added_at FROM basket_items WHERE account_id = $1
 		UNION ALL SELECT 2, COALESCE(accepted_course_id, course_id), NULL FROM candidatures
-			WHERE account_id = $1 AND status IN `+activeStatusesSQL+`
+			WHERE account_id = $1 AND status IN `+activeStatusesSQL+ofOpenYears+`
 		ORDER BY 1, 3, 2`, accountID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read holdings of %d: %w", accountID, err)

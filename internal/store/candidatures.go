@@ -34,6 +34,11 @@ const candidatureColumns = `id, account_id, course_id, formation_id, session_id,
 // that hold a formation and a slot (CAN-1..3), as the unique index lists them.
 const activeStatusesSQL = `('submitted', 'first_day_test', 'accepted', 'waiting')`
 
+// ofOpenYears keeps, after a condition on candidatures, those of sessions
+// not archived: a course of a year that is over holds no formation nor slot
+// any more (CAN-1..3), its candidature stays as history.
+const ofOpenYears = ` AND session_id NOT IN (SELECT id FROM sessions WHERE archived_at IS NOT NULL)`
+
 func scanCandidature(row rowScanner) (domain.Candidature, error) {
 	var c domain.Candidature
 	err := row.Scan(&c.ID, &c.AccountID, &c.CourseID, &c.FormationID, &c.SessionID, &c.Status, &c.Objective, &c.Motivation,

@@ -282,3 +282,14 @@ func (s *Store) ExemptionsOf(ctx context.Context, accountID int64) ([]Exemption,
 	}
 	return out, rows.Err()
 }
+
+// CandidateIDs lists up to n active candidate accounts with an email and a
+// birth date, by ID: the demo's learners of past years.
+func (s *Store) CandidateIDs(ctx context.Context, n int) ([]int64, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT id FROM accounts WHERE kind = 'candidate' AND status = 'active'
+		AND email <> '' AND birth_date IS NOT NULL ORDER BY id LIMIT $1`, n)
+	if err != nil {
+		return nil, fmt.Errorf("candidate accounts: %w", err)
+	}
+	return scanIDs(rows)
+}

@@ -61,7 +61,7 @@ func (s *Store) ReadForValidation(ctx context.Context, tx *sql.Tx, people []int6
 		UNION ALL SELECT 1, account_id, NULL, token, NULL FROM baskets WHERE account_id `+s.inList(1, "bigint")+`
 		UNION ALL SELECT 2, account_id, course_id, NULL, added_at FROM basket_items WHERE account_id `+s.inList(1, "bigint")+`
 		UNION ALL SELECT 3, account_id, COALESCE(accepted_course_id, course_id), NULL, NULL FROM candidatures
-			WHERE account_id `+s.inList(1, "bigint")+` AND status IN `+activeStatusesSQL+`
+			WHERE account_id `+s.inList(1, "bigint")+` AND status IN `+activeStatusesSQL+ofOpenYears+`
 		UNION ALL SELECT 4, account_id, formation_id, NULL, NULL FROM certificates WHERE account_id `+s.inList(1, "bigint")+`
 		UNION ALL SELECT 5, c.account_id, c.formation_id, NULL, NULL FROM evaluation_results r JOIN candidatures c ON c.id = r.candidature_id
 			WHERE c.account_id `+s.inList(1, "bigint")+` AND r.result IN ('failed', 'absent')

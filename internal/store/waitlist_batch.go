@@ -64,7 +64,7 @@ func (s *Store) HoldingsOf(ctx context.Context, tx *sql.Tx, accountIDs []int64) 
 	}
 	arg := s.listArg(accountIDs)
 	rows, err := tx.QueryContext(ctx, `SELECT account_id, COALESCE(accepted_course_id, course_id), id, `+s.falseLit()+` FROM candidatures
-		WHERE account_id `+s.inList(1, "bigint")+` AND status IN `+activeStatusesSQL+`
+		WHERE account_id `+s.inList(1, "bigint")+` AND status IN `+activeStatusesSQL+ofOpenYears+`
 		UNION ALL SELECT account_id, course_id, candidature_id, `+s.trueLit()+` FROM waiting_offers
 		WHERE account_id `+s.inList(1, "bigint")+` AND state = 'pending'`,
 		arg)
