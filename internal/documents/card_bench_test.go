@@ -111,3 +111,27 @@ func TestCardsPDF_PAY6_PrintRunSpeed(t *testing.T) {
 		t.Errorf("%.0f cards/s, want at least 500", cardsRate)
 	}
 }
+
+// BenchmarkAttendanceAttestationPDF renders one attestation d'assiduité
+// (ATT-2); the target is 500 a second.
+func BenchmarkAttendanceAttestationPDF(b *testing.B) {
+	a := sampleAttendance()
+	for b.Loop() {
+		if _, err := AttendanceAttestationPDF(a, sampleTime); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+}
+
+// BenchmarkCertificatePDF renders one certificate of competences (CER-2);
+// the target is 500 a second.
+func BenchmarkCertificatePDF(b *testing.B) {
+	c := sampleCertificate()
+	for b.Loop() {
+		if _, err := CertificatePDF(c, sampleTime); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+}
