@@ -119,6 +119,10 @@ type LearnerLine struct {
 	// AtRisk: 75 % can no longer be reached, or a streak of absences without
 	// a valid reason is reported (ATT-2, ATT-3).
 	AtRisk bool
+	// Attestation is the learner's last attestation d'assiduité (ATT-2),
+	// ID 0 when none; filled by Registers for the director and the central
+	// service only (ROLE-3, ROLE-5).
+	Attestation store.AttendanceAttestation
 }
 
 // Registers is a course's registers: its meetings and its learners'
@@ -139,7 +143,22 @@ func (s *Service) Registers(ctx context.Context, actor domain.Actor, courseID in
 	if err != nil {
 		return Registers{}, err
 	}
-	return s.registers(ctx, ix, e)
+	r, err := s.registers(ctx, ix, e)
+	if err != nil || !domain.Can(actor, domain.ActAttendanceDocuments, courseResource(e)) || len(r.Learners) == 0 {
+		return r, err
+	}
+	cands := make([]int64, len(r.Learners))
+	for i, l := range r.Learners {
+		cands[i] = l.CandidatureID
+	}
+	latest, err := s.store.LatestAttendanceAttestations(ctx, cands)
+	if err != nil {
+		return Registers{}, err
+	}
+	for i := range r.Learners {
+		r.Learners[i].Attestation = latest[r.Learners[i].CandidatureID]
+	}
+	return r, nil
 }
 
 func (s *Service) registers(ctx context.Context, ix *catalogue.Index, e *catalogue.Entry) (Registers, error) {

@@ -123,6 +123,10 @@ func (s *Server) registersPage(w http.ResponseWriter, r *http.Request) {
 			notes = append(notes, p.T("att.note.reaches"))
 		}
 		row.Note = strings.Join(notes, " ")
+		if at := l.Attestation; at.ID != 0 {
+			row.Attestation = &views.Link{URL: staffAttestationPath(id, l.CandidatureID),
+				Label: p.T("att.attestation.pdf", map[string]any{"Number": attendance.AttestationNumber(at)})}
+		}
 		v.Learners = append(v.Learners, row)
 	}
 	s.render(w, r, http.StatusOK, views.RegistersPage(pg, v))

@@ -127,7 +127,14 @@ func TestJourneyAttestation_ATT2(t *testing.T) {
 			t.Fatal(err)
 		}
 		staff := staffAttestationPath(e.ID, learners[1])
-		if res, pdf := s.get(t, staff, s.session(t, acc)); res.StatusCode != http.StatusOK || !strings.HasPrefix(pdf, "%PDF-") {
+		director := s.session(t, acc)
+		if _, body := s.get(t, registersPath(e.ID), director); !strings.Contains(body, `href="`+staff+`"`) {
+			t.Fatalf("the director's registers page does not link the attestation:\n%s", body)
+		}
+		if _, body := s.get(t, registersPath(e.ID), trainer); strings.Contains(body, staff) {
+			t.Fatal("the trainer's registers page links the attestation")
+		}
+		if res, pdf := s.get(t, staff, director); res.StatusCode != http.StatusOK || !strings.HasPrefix(pdf, "%PDF-") {
 			t.Fatalf("the director's download: %d", res.StatusCode)
 		}
 		if res, _ := s.get(t, staff, trainer); res.StatusCode != http.StatusForbidden {
