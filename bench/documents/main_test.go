@@ -12,15 +12,19 @@ import (
 // `go run ./bench/documents`.
 func TestSmoke(t *testing.T) {
 	var out bytes.Buffer
-	results, err := Run(context.Background(), Options{N: 12, Workers: 2}, &out)
+	results, err := Run(context.Background(), Options{N: 12, Run: 5, Single: 4, Workers: 2}, &out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(results) != 3 {
-		t.Fatalf("%d results, want 3", len(results))
+	if len(results) != 6 {
+		t.Fatalf("%d results, want 6", len(results))
 	}
-	for _, r := range results {
-		if r.Docs != 12 || r.Rate <= 0 || r.Bytes < 12*10_000 || r.Ratio <= 0 {
+	for i, r := range results {
+		want := 12
+		if i >= 3 {
+			want = 4
+		}
+		if r.Docs != want || r.Rate <= 0 || r.Bytes < int64(want)*2_000 || r.Ratio <= 0 || r.Single != (i >= 3) {
 			t.Errorf("%+v", r)
 		}
 	}

@@ -3,6 +3,8 @@ package documents
 import (
 	"errors"
 	"fmt"
+	"io"
+	"runtime"
 	"strconv"
 	"time"
 )
@@ -103,8 +105,47 @@ func AttendanceAttestationPDF(a AttendanceAttestation, generated time.Time) ([]b
 		return nil, fmt.Errorf("documents: attestation d'assiduité: %w", err)
 	}
 	title := AttendanceAttestationTitle
+	d.meta(title+" — "+d.t(a.FirstName+" "+a.LastName), title+courseSubject(d.t(a.Formation), d.t(a.CourseCode), d.t(a.Session)))
+	d.attendanceAttestation(a, m)
+	return d.finish("attestation d'assiduité")
+}
+
+// AttendanceAttestationsPDF writes a print run of attestations d'assiduité
+// to w, one page each, in one PDF (a course's at the end of the year): the
+// fonts are loaded and embedded once, and the QR codes encoded on every
+// core ahead of the drawing.
+func AttendanceAttestationsPDF(list []AttendanceAttestation, generated time.Time, w io.Writer) error {
+	if len(list) == 0 {
+		return errors.New("documents: attestations d'assiduité: none to print")
+	}
+	payloads := make([]string, len(list))
+	for i, a := range list {
+		if err := a.check(); err != nil {
+			return fmt.Errorf("%w (attestation %d, %s)", err, i+1, a.Number)
+		}
+		payloads[i] = a.VerifyURL
+	}
+	d, err := newPayDoc(generated)
+	if err != nil {
+		return fmt.Errorf("documents: attestations d'assiduité: %w", err)
+	}
+	d.meta("Attestations d'assiduité — "+plural(len(list), "attestation", "attestations"), "Attestations d'assiduité")
+	next, stop := encodeAhead(payloads, runtime.GOMAXPROCS(0))
+	defer stop()
+	for i, a := range list {
+		m, err := next()
+		if err != nil {
+			return fmt.Errorf("documents: attestation d'assiduité %d (%s): %w", i+1, a.Number, err)
+		}
+		d.attendanceAttestation(a, m)
+	}
+	return d.write(w, "attestations d'assiduité")
+}
+
+// attendanceAttestation draws one attestation from a new page.
+func (d *payDoc) attendanceAttestation(a AttendanceAttestation, m qrMatrix) {
+	title := AttendanceAttestationTitle
 	name := d.t(a.FirstName + " " + a.LastName)
-	d.meta(title+" — "+name, title+courseSubject(d.t(a.Formation), d.t(a.CourseCode), d.t(a.Session)))
 	pdf := d.pdf
 	pdf.SetMargins(docMargin, docMargin, docMargin)
 	pdf.AddPage()
@@ -144,5 +185,4 @@ func AttendanceAttestationPDF(a AttendanceAttestation, generated time.Time) ([]b
 	}
 	d.verification(m, a.VerifyURL, attendanceVerifyCaption)
 	d.generatedFooter()
-	return d.finish("attestation d'assiduité")
 }

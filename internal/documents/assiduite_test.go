@@ -198,3 +198,59 @@ func TestDocumentsHTML_ATT2_CER2(t *testing.T) {
 		}
 	}
 }
+
+// TestPrintRuns_ATT2_CER2: a print run has one page per document, in order,
+// each with its own QR code; an invalid document stops it.
+func TestPrintRuns_ATT2_CER2(t *testing.T) {
+	var atts []AttendanceAttestation
+	var certs []Certificate
+	for i, name := range []string{"Lefèvre", "Martin", "Traoré"} {
+		a := sampleAttendance()
+		a.LastName, a.VerifyURL = name, sampleVerify+string(rune('a'+i))
+		atts = append(atts, a)
+		c := sampleCertificate()
+		c.LastName, c.VerifyURL = name, c.VerifyURL+string(rune('a'+i))
+		certs = append(certs, c)
+	}
+	var buf bytes.Buffer
+	if err := AttendanceAttestationsPDF(atts, sampleTime, &buf); err != nil {
+		t.Fatal(err)
+	}
+	check := func(what string, data []byte, payload func(i int) string) {
+		validatePDF(t, data)
+		checkXref(t, data)
+		f := parsePDF(t, data)
+		if len(f.pages) != 3 {
+			t.Fatalf("%s: %d pages, want 3", what, len(f.pages))
+		}
+		for i, name := range []string{"Lefèvre", "Martin", "Traoré"} {
+			if !strings.Contains(f.pages[i].text(), name) {
+				t.Errorf("%s: page %d does not name %s", what, i+1, name)
+			}
+			if qrs := drawnQRs(t, f.objects[contentOf(t, f, i)].stream); len(qrs) != 1 {
+				t.Errorf("%s: page %d has %d QR codes", what, i+1, len(qrs))
+			} else {
+				m, _ := newQRMatrix(payload(i))
+				sameMatrix(t, qrs[0], m)
+			}
+		}
+	}
+	check("attestations", buf.Bytes(), func(i int) string { return atts[i].VerifyURL })
+	buf.Reset()
+	if err := CertificatesPDF(certs, sampleTime, &buf); err != nil {
+		t.Fatal(err)
+	}
+	check("certificates", buf.Bytes(), func(i int) string { return certs[i].VerifyURL })
+
+	atts[1].MinutesPresent = atts[1].MinutesHeld*3/4 - 1
+	if err := AttendanceAttestationsPDF(atts, sampleTime, &buf); err == nil {
+		t.Error("a print run attested a rate under 75 %")
+	}
+	certs[2].VerifyURL = ""
+	if err := CertificatesPDF(certs, sampleTime, &buf); err == nil {
+		t.Error("a print run had a certificate without verification")
+	}
+	if AttendanceAttestationsPDF(nil, sampleTime, &buf) == nil || CertificatesPDF(nil, sampleTime, &buf) == nil {
+		t.Error("an empty print run was written")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -134,4 +135,40 @@ func BenchmarkCertificatePDF(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+}
+
+// BenchmarkAttendanceAttestationsPrintRun renders a course's attestations
+// d'assiduité, 25 in one PDF, per operation.
+func BenchmarkAttendanceAttestationsPrintRun(b *testing.B) {
+	list := make([]AttendanceAttestation, courseSize)
+	for i := range list {
+		list[i] = sampleAttendance()
+		list[i].VerifyURL += strconv.Itoa(i)
+	}
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		if err := AttendanceAttestationsPDF(list, sampleTime, &buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*courseSize)/b.Elapsed().Seconds(), "docs/s")
+}
+
+// BenchmarkCertificatesPrintRun renders a course's certificates, 25 in one
+// PDF, per operation.
+func BenchmarkCertificatesPrintRun(b *testing.B) {
+	list := make([]Certificate, courseSize)
+	for i := range list {
+		list[i] = sampleCertificate()
+		list[i].VerifyURL += strconv.Itoa(i)
+	}
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		if err := CertificatesPDF(list, sampleTime, &buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*courseSize)/b.Elapsed().Seconds(), "docs/s")
 }

@@ -3,6 +3,8 @@ package documents
 import (
 	"errors"
 	"fmt"
+	"io"
+	"runtime"
 	"time"
 )
 
@@ -50,11 +52,8 @@ const certNextLevel = "Ce certificat est requis pour s'inscrire au niveau suivan
 // and date, the central service's signature and the QR code that verifies
 // it.
 func CertificatePDF(c Certificate, generated time.Time) ([]byte, error) {
-	if c.VerifyURL == "" {
-		return nil, errors.New("documents: certificate: no verification address")
-	}
-	if c.Number == "" {
-		return nil, errors.New("documents: certificate: no number")
+	if err := c.check(); err != nil {
+		return nil, err
 	}
 	m, err := newQRMatrix(c.VerifyURL)
 	if err != nil {
@@ -64,15 +63,63 @@ func CertificatePDF(c Certificate, generated time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("documents: certificate: %w", err)
 	}
+	d.meta(CertificateTitle+" — "+d.t(c.FirstName+" "+c.LastName), CertificateTitle+courseSubject(d.t(c.Formation), d.t(c.CourseCode), d.t(c.Session)))
+	d.certificate(c, m)
+	return d.finish("certificate")
+}
+
+// CertificatesPDF writes a print run of certificates to w, one page each,
+// in one PDF (the central service's issue of a course's certificates): the
+// fonts are loaded and embedded once, and the QR codes encoded on every
+// core ahead of the drawing.
+func CertificatesPDF(list []Certificate, generated time.Time, w io.Writer) error {
+	if len(list) == 0 {
+		return errors.New("documents: certificates: none to print")
+	}
+	payloads := make([]string, len(list))
+	for i, c := range list {
+		if err := c.check(); err != nil {
+			return fmt.Errorf("%w (certificate %d)", err, i+1)
+		}
+		payloads[i] = c.VerifyURL
+	}
+	d, err := newPayDoc(generated)
+	if err != nil {
+		return fmt.Errorf("documents: certificates: %w", err)
+	}
+	d.meta("Certificats de compétences — "+plural(len(list), "certificat", "certificats"), "Certificats de compétences")
+	next, stop := encodeAhead(payloads, runtime.GOMAXPROCS(0))
+	defer stop()
+	for i, c := range list {
+		m, err := next()
+		if err != nil {
+			return fmt.Errorf("documents: certificate %d (%s): %w", i+1, c.Number, err)
+		}
+		d.certificate(c, m)
+	}
+	return d.write(w, "certificates")
+}
+
+func (c Certificate) check() error {
+	if c.VerifyURL == "" {
+		return errors.New("documents: certificate: no verification address")
+	}
+	if c.Number == "" {
+		return errors.New("documents: certificate: no number")
+	}
+	return nil
+}
+
+// certificate draws one certificate from a new page.
+func (d *payDoc) certificate(c Certificate, m qrMatrix) {
 	name := d.t(c.FirstName + " " + c.LastName)
-	d.meta(CertificateTitle+" — "+name, CertificateTitle+courseSubject(d.t(c.Formation), d.t(c.CourseCode), d.t(c.Session)))
 	pdf := d.pdf
 	pdf.SetMargins(docMargin, docMargin, docMargin)
 	pdf.AddPage()
 	issuedOn := FrenchDate(c.IssuedAt)
 	d.letterhead(d.t(c.Establishment), "N° "+d.t(c.Number), issuedOn)
 
-	// The title, centred and framed in the accent colour.
+	// The title, centred, underlined in the accent colour.
 	pdf.Ln(4)
 	d.font("B", 26)
 	d.colour(colourAccent)
@@ -117,5 +164,4 @@ func CertificatePDF(c Certificate, generated time.Time) ([]byte, error) {
 	}
 	d.verification(m, c.VerifyURL, certVerifyCaption)
 	d.generatedFooter()
-	return d.finish("certificate")
 }

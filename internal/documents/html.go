@@ -71,8 +71,8 @@ func AttendanceAttestationHTML(a AttendanceAttestation) (template.HTML, error) {
 // CertificateHTML returns the certificate of competences as an HTML
 // fragment, its QR code inline.
 func CertificateHTML(c Certificate) (template.HTML, error) {
-	if c.VerifyURL == "" || c.Number == "" {
-		return "", fmt.Errorf("documents: certificate %q: no number or no verification address", c.Number)
+	if err := c.check(); err != nil {
+		return "", err
 	}
 	return docHTML{Title: CertificateTitle, Number: c.Number, Issuer: BrochureAuthor, Establishment: c.Establishment,
 		IssuedOn: FrenchDate(c.IssuedAt), Name: c.FirstName + " " + c.LastName, Lead: c.Lead(), Facts: []docFact{
