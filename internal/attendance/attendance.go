@@ -10,9 +10,15 @@
 // devices saving the same register take turns on the meeting's lock, the
 // later one's marks stand and the earlier ones are in the audit trail.
 //
+// The attestation d'assiduité (ATT-2) is delivered on the learner's request
+// at 75 % or more, recorded once per last meeting counted and verified by
+// the signed token of its QR code; certificates of competences (CER-2) sign
+// theirs with their own key.
+//
 // Reading order: attendance.go (the service, the course's registers),
 // register.go (one meeting's register and its save), learner.go (what a
-// learner sees).
+// learner sees), attestation.go (the attestation d'assiduité, the
+// certificates' tokens).
 package attendance
 
 import (
