@@ -340,8 +340,12 @@ func serve(ctx context.Context, args []string, env Env) error {
 			ln.Close()
 			return fmt.Errorf("demo payments: %w", err)
 		}
+		issuer := ""
+		if devIDP != nil {
+			issuer = publicURL + devIDPPath
+		}
 		if err := demoAttendance(ctx, st, cat, attendance.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words,
-			PublicURL: publicURL, Log: log}, env.Now()); err != nil {
+			PublicURL: publicURL, Log: log}, env.Now(), issuer); err != nil {
 			ln.Close()
 			return fmt.Errorf("demo registers: %w", err)
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"cma/internal/attendance"
+	"cma/internal/auth/devidp"
 	"cma/internal/calendar"
 	"cma/internal/catalogue"
 	"cma/internal/demo"
@@ -29,8 +30,11 @@ const demoTrainerEmail = "formatrice.laurent@paris.exemple"
 // today, each saved on its own evening: most learners above 75 %, some
 // below, one with three absences in a row without a justification
 // (reported to the central service), and one meeting cancelled (the room
-// closed). The trainer persona gets the first course.
-func demoAttendance(ctx context.Context, st *store.Store, cat *catalogue.Service, deps attendance.Deps, today time.Time) error {
+// closed). The trainer persona gets the first course, and two learner
+// personas of the development provider (issuer) become two of its learners:
+// one always present, above 75 %, one absent every other meeting, below
+// (ATT-2).
+func demoAttendance(ctx context.Context, st *store.Store, cat *catalogue.Service, deps attendance.Deps, today time.Time, issuer string) error {
 	ix, err := cat.Index(ctx)
 	if err != nil {
 		return err
@@ -71,6 +75,9 @@ func demoAttendance(ctx context.Context, st *store.Store, cat *catalogue.Service
 			if err := demoTrainerCourse(ctx, st, e.ID); err != nil {
 				return err
 			}
+			if err := demoLearnerPersonas(ctx, st, issuer, learners, today); err != nil {
+				return err
+			}
 		}
 		day = today
 		regs, err := svc.Registers(ctx, actor, e.ID)
@@ -109,6 +116,13 @@ func demoAttendance(ctx context.Context, st *store.Store, cat *catalogue.Service
 // meetings.
 func demoMark(c, i, m, k, n int) attendance.Entry {
 	switch {
+	case c == 0 && i == demoAbsentLearner: // the persona below 75 %: absent every other meeting
+		switch k % 4 {
+		case 1:
+			return attendance.Entry{Mark: domain.MarkAbsent}
+		case 3:
+			return attendance.Entry{Mark: domain.MarkExcused, Reason: "horaires de travail"}
+		}
 	case c == 0 && i == m-1:
 		if k >= n-3 {
 			return attendance.Entry{Mark: domain.MarkAbsent}
@@ -124,6 +138,54 @@ func demoMark(c, i, m, k, n int) attendance.Entry {
 		return attendance.Entry{Mark: domain.MarkExcused, Reason: "déplacement professionnel"}
 	}
 	return attendance.Entry{Mark: domain.MarkPresent}
+}
+
+// The learners of the first course the learner personas become: the first
+// (always present) and the second (never the last, whose absences in a
+// row the demo reports: ATT-3).
+const (
+	demoAssiduousLearner = 0
+	demoAbsentLearner    = 1
+)
+
+// demoLearnerPersonas gives the accounts of two learners of the first
+// course to the learner personas: their names, email and birth date, and
+// the persona's subject at the development provider, so that signing in as
+// them opens those accounts.
+func demoLearnerPersonas(ctx context.Context, st *store.Store, issuer string, learners []store.CourseLearner, now time.Time) error {
+	if issuer == "" || len(learners) <= demoAbsentLearner {
+		return nil
+	}
+	byLearner := map[string]int{"demo-learner-assidue": demoAssiduousLearner, "demo-learner-absent": demoAbsentLearner}
+	return st.InTx(ctx, func(tx *sql.Tx) error {
+		for _, p := range devidp.DemoPersonas() {
+			i, ok := byLearner[p.Subject]
+			if !ok {
+				continue
+			}
+			if _, err := st.AccountByIdentity(ctx, tx, issuer, p.Subject); err == nil {
+				continue
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			acc, err := st.AccountTx(ctx, tx, learners[i].AccountID)
+			if err != nil {
+				return err
+			}
+			birth, _ := time.Parse(time.DateOnly, p.Birthdate)
+			acc.FirstName, acc.LastName, acc.BirthDate = p.GivenName, p.FamilyName, birth
+			if err := st.SetIdentity(ctx, tx, acc); err != nil {
+				return err
+			}
+			if err := st.SetEmail(ctx, tx, acc.ID, p.Email); err != nil {
+				return err
+			}
+			if err := st.LinkIdentity(ctx, tx, issuer, p.Subject, acc.ID, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // demoTrainerCourse gives the trainer persona a course whose registers she

@@ -377,6 +377,17 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/appel/2000-01-03", url.Values{}, expect("trainer", "director", "central"), true},
 			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/appel/2000-01-03", url.Values{}, expect("central"), true}},
 		"GET /mon-parcours": {{"GET", "/mon-parcours", nil, expect("candidate"), false}},
+		// ATT-2: the learner's own attestation d'assiduité (ROLE-1); the
+		// director of the establishment and the central service read a
+		// learner's (ROLE-3, ROLE-5), not the trainer; the verification page
+		// is public (the signed token is the credential).
+		"POST /mon-parcours/cours/{id}/attestation": {{"POST", "/mon-parcours/cours/999999/attestation", url.Values{}, expect("candidate"), true}},
+		"GET /mon-parcours/attestation/{file}": {{"GET", "/mon-parcours/attestation/999999.pdf", nil, expect("candidate"), true},
+			{"GET", "/mon-parcours/attestation/999999", nil, expect("candidate"), true}},
+		"GET /back-office/cours/{id}/assiduite/{cand}/attestation.pdf": {
+			{"GET", "/back-office/cours/" + n(ownCourse, 10) + "/assiduite/999999/attestation.pdf", nil, expect("director", "central"), true},
+			{"GET", "/back-office/cours/" + n(foreignCourse, 10) + "/assiduite/999999/attestation.pdf", nil, expect("central"), true}},
+		"GET /attestation-assiduite/{token}": {{"GET", "/attestation-assiduite/inconnue", nil, nil, true}},
 		"GET /back-office/cours/{id}/inscriptions": {
 			{"GET", "/back-office/cours/" + n(ownCourse, 10) + "/inscriptions", nil, expect("director", "central"), false},
 			{"GET", "/back-office/cours/" + n(foreignCourse, 10) + "/inscriptions", nil, expect("central"), false}},

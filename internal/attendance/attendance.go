@@ -10,9 +10,15 @@
 // devices saving the same register take turns on the meeting's lock, the
 // later one's marks stand and the earlier ones are in the audit trail.
 //
+// The attestation d'assiduité (ATT-2) is delivered on the learner's request
+// at 75 % or more, recorded once per last meeting counted and verified by
+// the signed token of its QR code; certificates of competences (CER-2) sign
+// theirs with their own key.
+//
 // Reading order: attendance.go (the service, the course's registers),
 // register.go (one meeting's register and its save), learner.go (what a
-// learner sees).
+// learner sees), attestation.go (the attestation d'assiduité, the
+// certificates' tokens).
 package attendance
 
 import (
@@ -119,6 +125,10 @@ type LearnerLine struct {
 	// AtRisk: 75 % can no longer be reached, or a streak of absences without
 	// a valid reason is reported (ATT-2, ATT-3).
 	AtRisk bool
+	// Attestation is the learner's last attestation d'assiduité (ATT-2),
+	// ID 0 when none; filled by Registers for the director and the central
+	// service only (ROLE-3, ROLE-5).
+	Attestation store.AttendanceAttestation
 }
 
 // Registers is a course's registers: its meetings and its learners'
@@ -139,7 +149,22 @@ func (s *Service) Registers(ctx context.Context, actor domain.Actor, courseID in
 	if err != nil {
 		return Registers{}, err
 	}
-	return s.registers(ctx, ix, e)
+	r, err := s.registers(ctx, ix, e)
+	if err != nil || !domain.Can(actor, domain.ActAttendanceDocuments, courseResource(e)) || len(r.Learners) == 0 {
+		return r, err
+	}
+	cands := make([]int64, len(r.Learners))
+	for i, l := range r.Learners {
+		cands[i] = l.CandidatureID
+	}
+	latest, err := s.store.LatestAttendanceAttestations(ctx, cands)
+	if err != nil {
+		return Registers{}, err
+	}
+	for i := range r.Learners {
+		r.Learners[i].Attestation = latest[r.Learners[i].CandidatureID]
+	}
+	return r, nil
 }
 
 func (s *Service) registers(ctx context.Context, ix *catalogue.Index, e *catalogue.Entry) (Registers, error) {

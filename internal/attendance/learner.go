@@ -6,6 +6,7 @@ import (
 
 	"cma/internal/catalogue"
 	"cma/internal/domain"
+	"cma/internal/store"
 )
 
 // OwnMeeting is a meeting of the learner's course with their mark.
@@ -26,6 +27,12 @@ type OwnCourse struct {
 	Running       bool
 	Attendance    domain.Attendance
 	Meetings      []OwnMeeting
+	// Attestation is the last attestation d'assiduité delivered for the
+	// course (ATT-2), ID 0 when none.
+	Attestation store.AttendanceAttestation
+	// Current: that attestation counts every meeting held so far (asking
+	// again would give the same one).
+	Current bool
 }
 
 // Own reads the learner's courses and attendance: "mon parcours" (ROLE-1:
@@ -40,6 +47,14 @@ func (s *Service) Own(ctx context.Context, actor domain.Actor, personID int64) (
 	}
 	ix, err := s.catalogue.Index(ctx)
 	if ix == nil {
+		return nil, err
+	}
+	cands := make([]int64, 0, len(courses))
+	for cand := range courses {
+		cands = append(cands, cand)
+	}
+	latest, err := s.store.LatestAttendanceAttestations(ctx, cands)
+	if err != nil {
 		return nil, err
 	}
 	var out []OwnCourse
@@ -57,7 +72,9 @@ func (s *Service) Own(ctx context.Context, actor domain.Actor, personID int64) (
 			continue
 		}
 		l := r.Learners[i]
-		oc := OwnCourse{Course: e, CandidatureID: cand, InCourse: l.InCourse, Running: r.Running, Attendance: l.Attendance}
+		oc := OwnCourse{Course: e, CandidatureID: cand, InCourse: l.InCourse, Running: r.Running, Attendance: l.Attendance,
+			Attestation: latest[cand]}
+		oc.Current = oc.Attestation.ID != 0 && oc.Attestation.LastDay.Equal(l.Attendance.LastHeld)
 		marks, err := s.ownMarks(ctx, e.ID, cand)
 		if err != nil {
 			return nil, err

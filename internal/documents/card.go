@@ -492,6 +492,18 @@ func (d *payDoc) fitLines(s, style string, size, oneMin, twoMin, width float64) 
 // narrow no-break space that groups thousands).
 func (d *payDoc) money(cents int64) string { return d.t(FrenchMoney(cents)) }
 
+// write finishes the document and writes it to w.
+func (d *payDoc) write(w io.Writer, what string) error {
+	out, err := d.finish(what)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(out); err != nil {
+		return fmt.Errorf("documents: writing the %s PDF: %w", what, err)
+	}
+	return nil
+}
+
 // finish checks the layout and returns the PDF, its dates with their UTC
 // offset.
 func (d *payDoc) finish(what string) ([]byte, error) {

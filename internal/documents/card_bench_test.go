@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -110,4 +111,64 @@ func TestCardsPDF_PAY6_PrintRunSpeed(t *testing.T) {
 	if full && cardsRate < 500 {
 		t.Errorf("%.0f cards/s, want at least 500", cardsRate)
 	}
+}
+
+// BenchmarkAttendanceAttestationPDF renders one attestation d'assiduité
+// (ATT-2); the target is 500 a second.
+func BenchmarkAttendanceAttestationPDF(b *testing.B) {
+	a := sampleAttendance()
+	for b.Loop() {
+		if _, err := AttendanceAttestationPDF(a, sampleTime); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+}
+
+// BenchmarkCertificatePDF renders one certificate of competences (CER-2);
+// the target is 500 a second.
+func BenchmarkCertificatePDF(b *testing.B) {
+	c := sampleCertificate()
+	for b.Loop() {
+		if _, err := CertificatePDF(c, sampleTime); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+}
+
+// BenchmarkAttendanceAttestationsPrintRun renders a course's attestations
+// d'assiduité, 25 in one PDF, per operation.
+func BenchmarkAttendanceAttestationsPrintRun(b *testing.B) {
+	list := make([]AttendanceAttestation, courseSize)
+	for i := range list {
+		list[i] = sampleAttendance()
+		list[i].VerifyURL += strconv.Itoa(i)
+	}
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		if err := AttendanceAttestationsPDF(list, sampleTime, &buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*courseSize)/b.Elapsed().Seconds(), "docs/s")
+}
+
+// BenchmarkCertificatesPrintRun renders a course's certificates, 25 in one
+// PDF, per operation.
+func BenchmarkCertificatesPrintRun(b *testing.B) {
+	list := make([]Certificate, courseSize)
+	for i := range list {
+		list[i] = sampleCertificate()
+		list[i].VerifyURL += strconv.Itoa(i)
+	}
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		if err := CertificatesPDF(list, sampleTime, &buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*courseSize)/b.Elapsed().Seconds(), "docs/s")
 }

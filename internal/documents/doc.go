@@ -9,7 +9,8 @@
 //
 // The payment documents are here too: the learner card (PAY-6), alone or
 // eight to a sheet for a course's print run, the attestations of cost and of
-// payment (PAY-7, PAY-8), the desk receipt (PAY-2) and the daily remittance
+// payment (PAY-7, PAY-8), the attestation d'assiduité (ATT-2), the
+// certificate of competences (CER-2), the desk receipt (PAY-2) and the daily remittance
 // slip of cheques, with QR codes drawn as vectors (or as inline SVG for the
 // HTML versions).
 //

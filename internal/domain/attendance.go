@@ -57,7 +57,10 @@ type Attendance struct {
 	HeldMinutes    int // of the meetings held with the learner on the register
 	PresentMinutes int // of those, present or late
 	HeldMeetings   int
-	Absences       int // absent or excused
+	// FirstHeld and LastHeld are the days of the first and last meetings
+	// counted: the period an attestation d'assiduité covers.
+	FirstHeld, LastHeld time.Time
+	Absences            int // absent or excused
 	// ToComeMinutes are the meetings not yet taken (to come, or past with no
 	// register yet): what may still count.
 	ToComeMinutes int
@@ -125,6 +128,12 @@ func ComputeAttendance(records []MeetingRecord, toComeMinutes int) Attendance {
 		}
 		a.HeldMeetings++
 		a.HeldMinutes += r.Minutes
+		if a.FirstHeld.IsZero() || r.Day.Before(a.FirstHeld) {
+			a.FirstHeld = r.Day
+		}
+		if r.Day.After(a.LastHeld) {
+			a.LastHeld = r.Day
+		}
 		if r.Mark.Attended() {
 			a.PresentMinutes += r.Minutes
 		} else {

@@ -114,3 +114,44 @@ func TestKeepRegister_ROLE2(t *testing.T) {
 		}
 	}
 }
+
+// ATT-2, ROLE-3, ROLE-5: a course's attestations d'assiduité are read by the
+// director of its establishment and the central service; not by its
+// trainer, a coordinator or a learner (who reads their own through ROLE-1).
+func TestAttendanceDocuments_ATT2_ROLE3(t *testing.T) {
+	own := Resource{CourseID: 7, EstablishmentID: 3, FormationID: 5}
+	other := Resource{CourseID: 8, EstablishmentID: 4, FormationID: 5}
+	staff := func(g Grant) Actor { return Actor{AccountID: 1, Kind: AccountStaff, Grants: []Grant{g}} }
+	for _, c := range []struct {
+		name string
+		a    Actor
+		r    Resource
+		want bool
+	}{
+		{"director, own establishment", staff(Grant{Role: RoleDirector, EstablishmentID: 3}), own, true},
+		{"director, another", staff(Grant{Role: RoleDirector, EstablishmentID: 3}), other, false},
+		{"central", staff(Grant{Role: RoleCentral}), other, true},
+		{"trainer, own course", staff(Grant{Role: RoleTrainer, CourseID: 7}), own, false},
+		{"coordinator", staff(Grant{Role: RoleCoordinator, FormationID: 5}), own, false},
+		{"candidate", Actor{AccountID: 2, Kind: AccountCandidate}, own, false},
+	} {
+		if got := Can(c.a, ActAttendanceDocuments, c.r); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// The period an attestation covers: the first and last meetings counted,
+// cancelled ones and those without the learner's mark left out.
+func TestAttendancePeriod_ATT2(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 10, d, 0, 0, 0, 0, time.UTC) }
+	a := ComputeAttendance([]MeetingRecord{
+		{Day: day(1), Minutes: 120},
+		{Day: day(5), Minutes: 120, Marked: true, Mark: MarkLate},
+		{Day: day(8), Minutes: 90, Marked: true, Mark: MarkAbsent},
+		{Day: day(12), Minutes: 120, Marked: true, Cancelled: true},
+	}, 0)
+	if !a.FirstHeld.Equal(day(5)) || !a.LastHeld.Equal(day(8)) || a.HeldMinutes != 210 || a.PresentMinutes != 120 {
+		t.Errorf("period %v–%v, %d of %d minutes", a.FirstHeld, a.LastHeld, a.PresentMinutes, a.HeldMinutes)
+	}
+}

@@ -136,6 +136,10 @@ const (
 	// learners who passed their course's evaluation, and reads the
 	// dashboard of those not yet delivered and late (CER-2): ROLE-5 only.
 	ActIssueCertificates Action = "issue_certificates"
+	// ActAttendanceDocuments reads the attestations d'assiduité (ATT-2) and
+	// certificates (CER-2) of a course's learners: ROLE-3 for the
+	// director's own establishment, ROLE-5.
+	ActAttendanceDocuments Action = "attendance_documents"
 )
 
 // Resource is what an action applies to, with the links scopes are checked
@@ -185,7 +189,8 @@ func grantAllows(g Grant, act Action, r Resource) bool {
 		case ActBackOffice, ActDayChanges, ActScanCard:
 			return true
 		case ActViewEstablishment, ActViewCourse, ActStaffCourse, ActEvaluate, ActManageWaitingList, ActForwardDayChange,
-			ActConfirmEnrolment, ActManagePayments, ActRecordDeskPayment, ActReadLedger, ActCloseLedgerDay, ActKeepRegister:
+			ActConfirmEnrolment, ActManagePayments, ActRecordDeskPayment, ActReadLedger, ActCloseLedgerDay, ActKeepRegister,
+			ActAttendanceDocuments:
 			return g.EstablishmentID != 0 && r.EstablishmentID == g.EstablishmentID
 		}
 	case RoleCoordinator: // ROLE-4: own formations

@@ -251,7 +251,7 @@ func modeName(m domain.PaymentMode) string {
 // AttestationToken is what an attestation's QR code carries: its ID and a
 // MAC of it under the platform's attestation key (tokens.go).
 func (s *Service) AttestationToken(ctx context.Context, attestationID int64) (string, error) {
-	return attestationTokens.sign(ctx, s, attestationID)
+	return s.sign(ctx, attestationTokens, attestationID)
 }
 
 // AttestationCheck is what the public verification page says of an
@@ -267,7 +267,7 @@ type AttestationCheck struct {
 // amount and date, or unknown (a token the platform did not sign, or an
 // attestation that does not hold any more).
 func (s *Service) VerifyAttestation(ctx context.Context, token string) (AttestationCheck, error) {
-	id, ok, err := attestationTokens.parse(ctx, s, token)
+	id, ok, err := s.parse(ctx, attestationTokens, token)
 	if err != nil || !ok {
 		return AttestationCheck{}, err
 	}

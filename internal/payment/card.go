@@ -75,7 +75,7 @@ func (s *Service) issueCard(ctx context.Context, tx *sql.Tx, en domain.Enrolment
 // it under the platform's key (tokens.go), so that a token cannot be made
 // up; a revoked card's token still parses, and the scan says revoked.
 func (s *Service) CardToken(ctx context.Context, cardID int64) (string, error) {
-	return cardTokens.sign(ctx, s, cardID)
+	return s.sign(ctx, cardTokens, cardID)
 }
 
 // CardCheck is what the entrance's scan says of a card (PAY-6).
@@ -101,7 +101,7 @@ func (s *Service) ScanCard(ctx context.Context, actor domain.Actor, token string
 	if !domain.Can(actor, domain.ActScanCard, domain.Resource{}) {
 		return CardCheck{}, ErrForbidden
 	}
-	id, ok, err := cardTokens.parse(ctx, s, token)
+	id, ok, err := s.parse(ctx, cardTokens, token)
 	if err != nil {
 		return CardCheck{}, err
 	}

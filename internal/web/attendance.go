@@ -43,11 +43,16 @@ func rate(p *i18n.Printer, a domain.Attendance) string {
 	if a.HeldMeetings == 0 {
 		return p.T("att.rate.none")
 	}
+	return rateBP(p, a.RateBP())
+}
+
+// rateBP writes a rate in basis points in the page's language.
+func rateBP(p *i18n.Printer, bp int) string {
 	sep := ","
 	if p.Lang == i18n.English {
 		sep = "."
 	}
-	return domain.FormatRate(a.RateBP(), sep)
+	return domain.FormatRate(bp, sep)
 }
 
 // longDay writes a meeting's day: "lundi 12 octobre 2026".
@@ -119,6 +124,10 @@ func (s *Server) registersPage(w http.ResponseWriter, r *http.Request) {
 			notes = append(notes, p.T("att.note.reaches"))
 		}
 		row.Note = strings.Join(notes, " ")
+		if at := l.Attestation; at.ID != 0 {
+			row.Attestation = &views.Link{URL: staffAttestationPath(id, l.CandidatureID),
+				Label: p.T("att.attestation.pdf", map[string]any{"Number": attendance.AttestationNumber(at)})}
+		}
 		v.Learners = append(v.Learners, row)
 	}
 	s.render(w, r, http.StatusOK, views.RegistersPage(pg, v))
@@ -227,6 +236,12 @@ func (s *Server) saveRegister(w http.ResponseWriter, r *http.Request) {
 // journeyPage is "mon parcours": the learner's courses, their attendance
 // rate and whether 75 % can still be reached (ATT-2).
 func (s *Server) journeyPage(w http.ResponseWriter, r *http.Request) {
+	s.renderJourney(w, r, http.StatusOK, "")
+}
+
+// renderJourney draws "mon parcours", with errMsg at its top when a request
+// was refused.
+func (s *Server) renderJourney(w http.ResponseWriter, r *http.Request, status int, errMsg string) {
 	u := currentUser(r)
 	courses, err := s.Attendance.Own(r.Context(), u.Actor, u.Account.ID)
 	if err != nil {
@@ -246,7 +261,7 @@ func (s *Server) journeyPage(w http.ResponseWriter, r *http.Request) {
 	}
 	pg := s.page(r, "journey.title")
 	p := pg.P
-	v := &views.JourneyView{Empty: p.T("journey.empty")}
+	v := &views.JourneyView{Empty: p.T("journey.empty"), Error: errMsg}
 	for _, c := range courses {
 		e := c.Course
 		jc := views.JourneyCourse{Title: e.Formation.Title + " — " + e.Code, Rate: rate(p, c.Attendance),
@@ -265,6 +280,7 @@ func (s *Server) journeyPage(w http.ResponseWriter, r *http.Request) {
 		default:
 			jc.Status = p.T("journey.status.not_reached")
 		}
+		s.journeyAttestationState(pg, &jc, c)
 		for _, m := range c.Meetings {
 			if !m.Marked && !m.Cancelled {
 				continue
@@ -288,7 +304,30 @@ func (s *Server) journeyPage(w http.ResponseWriter, r *http.Request) {
 	for _, x := range end.Exemptions {
 		v.Exemptions = append(v.Exemptions, p.T("journey.exemption", map[string]any{"Diploma": x.DiplomaHeld}))
 	}
-	s.render(w, r, http.StatusOK, views.JourneyPage(pg, v))
+	s.render(w, r, status, views.JourneyPage(pg, v))
+}
+
+// journeyAttestationState fills what "mon parcours" says of a course's
+// attestation d'assiduité (ATT-2): the one delivered, the button when the
+// rate reaches 75 % and no attestation counts every meeting held yet, or
+// why it cannot be delivered.
+func (s *Server) journeyAttestationState(pg *views.Page, jc *views.JourneyCourse, c attendance.OwnCourse) {
+	p := pg.P
+	a := c.Attendance
+	if at := c.Attestation; at.ID != 0 {
+		number := attendance.AttestationNumber(at)
+		jc.Attested = append(jc.Attested,
+			views.Link{URL: journeyAttestationURL(at.ID), Label: p.T("journey.attest.view", map[string]any{"Number": number, "Last": pg.ShortDate(at.LastDay)})},
+			views.Link{URL: journeyAttestationURL(at.ID) + ".pdf", Label: p.T("journey.attest.pdf", map[string]any{"Number": number})})
+	}
+	switch {
+	case a.HeldMeetings == 0:
+		jc.AttestWhyNot = p.T("journey.attest.none_held")
+	case !a.Reaches():
+		jc.AttestWhyNot = p.T("journey.attest.under", map[string]any{"Rate": rate(p, a)})
+	case !c.Current:
+		jc.AttestAction = journeyPath + "/cours/" + itoa64(c.CandidatureID) + "/attestation"
+	}
 }
 
 // serveRegisterScript serves the register's own small script, which keeps

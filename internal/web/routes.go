@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cma/internal/attendance"
 	"net/http"
 	"net/url"
 
@@ -288,6 +289,14 @@ func (s *Server) Handler() http.Handler {
 	h("POST /back-office/cours/{id}/evaluation/dispense", can(domain.ActEvaluate, courseResource), s.recordExemption, exemptionForm) // CER-4
 	h("GET "+certificatesPath, can(domain.ActIssueCertificates, nil), s.certificatesPage)
 	h("POST "+certificatesPath+"/delivrer", can(domain.ActIssueCertificates, nil), s.issueCertificates, textForm)
+	// The attestation d'assiduité (ATT-2): the learner's own (ROLE-1), the
+	// director's and the central service's for their courses (ROLE-3,
+	// ROLE-5), verified by anyone holding its QR code.
+	h("POST "+journeyPath+"/cours/{id}/attestation", can(domain.ActApply, selfResource), s.askAttendanceAttestation)
+	h("GET "+journeyAttestationPath+"{file}", can(domain.ActApply, selfResource), s.journeyAttestation)
+	h("GET /back-office/cours/{id}/assiduite/{cand}/attestation.pdf", can(domain.ActAttendanceDocuments, courseResource),
+		s.staffAttendanceAttestationPDF)
+	h("GET "+attendance.AttestationVerifyPath+"{token}", public, s.attendanceAttestationCheckPage)
 	h("GET /back-office/cours/{id}/inscriptions", can(domain.ActConfirmEnrolment, courseResource), s.rosterPage)
 	h("POST /back-office/cours/{id}/inscriptions/confirmer", can(domain.ActConfirmEnrolment, courseResource), s.confirmEnrolments, textForm)
 	h("POST /back-office/cours/{id}/inscriptions/{cand}/demi-tarif", can(domain.ActConfirmEnrolment, courseResource), s.checkHalfTariff, textForm)

@@ -23,10 +23,11 @@ func displayName(p Persona) string {
 	}
 }
 
-// DemoPersonas returns the personas of demo mode: adult candidates, a minor,
-// a second account attempt by an adult candidate (same names and birth date,
-// another subject), one persona per staff role, and a staff member whose
-// provider does not say the email is verified.
+// DemoPersonas returns the personas of demo mode: adult candidates, two
+// learners of a course whose registers the demo fills (one above ATT-2's
+// 75 %, one below), a minor, a second account attempt by an adult candidate
+// (same names and birth date, another subject), one persona per staff role,
+// and a staff member whose provider does not say the email is verified.
 func DemoPersonas() []Persona {
 	return []Persona{
 		{
@@ -82,6 +83,24 @@ func DemoPersonas() []Persona {
 			FamilyName:    "Haddad",
 			Birthdate:     "1990-11-30",
 			Label:         "Candidat adulte avec des candidatures au 2e semestre (test, entretien)",
+		},
+		{
+			Subject:       "demo-learner-assidue",
+			Email:         "amandine.roux@exemple.fr",
+			EmailVerified: true,
+			GivenName:     "Amandine",
+			FamilyName:    "Roux",
+			Birthdate:     "1986-04-18",
+			Label:         "Apprenante assidue d'un cours annuel (Voltaire)",
+		},
+		{
+			Subject:       "demo-learner-absent",
+			Email:         "bruno.lemaire@exemple.fr",
+			EmailVerified: true,
+			GivenName:     "Bruno",
+			FamilyName:    "Lemaire",
+			Birthdate:     "1977-10-09",
+			Label:         "Apprenant souvent absent d'un cours annuel (Voltaire)",
 		},
 		{
 			Subject:       "demo-candidate-minor",
