@@ -3,7 +3,8 @@
 // justification, on a phone in class; a meeting cancelled one-off counts for
 // nobody (REF-4). From the marks come each learner's attendance rate and
 // whether 75 % can still be reached (ATT-2), and the streaks of absences
-// without a valid reason reported to the central service (ATT-3).
+// without a valid reason reported to the central service (ATT-3), which
+// strikes off or keeps; the trainer or the director may exclude (ATT-4).
 //
 // Saving a register is one transaction, idempotent on the key its form
 // carries: a form sent again after a lost connection records once; two
@@ -11,8 +12,8 @@
 // later one's marks stand and the earlier ones are in the audit trail.
 //
 // Reading order: attendance.go (the service, the course's registers),
-// register.go (one meeting's register and its save), learner.go (what a
-// learner sees).
+// register.go (one meeting's register and its save), decide.go (strike-offs
+// and exclusions), learner.go (what a learner sees).
 package attendance
 
 import (
@@ -31,6 +32,7 @@ import (
 	"cma/internal/mail"
 	"cma/internal/outbox"
 	"cma/internal/store"
+	"cma/internal/waitlist"
 )
 
 // Errors the web layer answers with a status.
@@ -70,6 +72,9 @@ type Deps struct {
 	Now       func() time.Time
 	PublicURL string // for the emails' links
 	Log       *slog.Logger
+	// Waitlist frees the seat of a learner struck off or excluded (ATT-3,
+	// ATT-4) down the course's waiting list.
+	Waitlist *waitlist.Service
 }
 
 // Service keeps the registers.
@@ -81,6 +86,7 @@ type Service struct {
 	now       func() time.Time
 	publicURL string
 	log       *slog.Logger
+	waitlist  *waitlist.Service
 }
 
 // New makes the service.
@@ -92,7 +98,7 @@ func New(d Deps) *Service {
 		d.Log = slog.Default()
 	}
 	return &Service{store: d.Store, catalogue: d.Catalogue, outbox: d.Outbox, words: d.Words, now: d.Now,
-		publicURL: d.PublicURL, log: d.Log}
+		publicURL: d.PublicURL, log: d.Log, waitlist: d.Waitlist}
 }
 
 // MeetingLine is one class meeting of a course's calendar as its registers

@@ -6,6 +6,7 @@ import (
 
 	"cma/internal/catalogue"
 	"cma/internal/domain"
+	"cma/internal/store"
 )
 
 // OwnMeeting is a meeting of the learner's course with their mark.
@@ -26,6 +27,10 @@ type OwnCourse struct {
 	Running       bool
 	Attendance    domain.Attendance
 	Meetings      []OwnMeeting
+	// Status is the candidature's; Ended says, for a learner struck off
+	// (ATT-3) or excluded (ATT-4), the decision's kind, motive and day.
+	Status domain.CandidatureStatus
+	Ended  *store.AttendanceEnd
 }
 
 // Own reads the learner's courses and attendance: "mon parcours" (ROLE-1:
@@ -40,6 +45,10 @@ func (s *Service) Own(ctx context.Context, actor domain.Actor, personID int64) (
 	}
 	ix, err := s.catalogue.Index(ctx)
 	if ix == nil {
+		return nil, err
+	}
+	ends, err := s.store.AttendanceEnds(ctx, personID)
+	if err != nil {
 		return nil, err
 	}
 	var out []OwnCourse
@@ -57,7 +66,11 @@ func (s *Service) Own(ctx context.Context, actor domain.Actor, personID int64) (
 			continue
 		}
 		l := r.Learners[i]
-		oc := OwnCourse{Course: e, CandidatureID: cand, InCourse: l.InCourse, Running: r.Running, Attendance: l.Attendance}
+		oc := OwnCourse{Course: e, CandidatureID: cand, InCourse: l.InCourse, Running: r.Running, Attendance: l.Attendance,
+			Status: l.Status}
+		if end, ok := ends[cand]; ok {
+			oc.Ended = &end
+		}
 		marks, err := s.ownMarks(ctx, e.ID, cand)
 		if err != nil {
 			return nil, err

@@ -190,6 +190,9 @@ var AuditActions = []string{
 	AuditAttendanceCorrected,
 	AuditMeetingCancelled,
 	AuditMeetingChanged,
+	AuditStruckOff,
+	AuditFlagKept,
+	AuditExcluded,
 }
 
 // Attendance (ATT-1): a mark changed once saved (a correction, or a second
@@ -199,6 +202,16 @@ const (
 	AuditAttendanceCorrected = "attendance.corrected"
 	AuditMeetingCancelled    = "meeting.cancelled"
 	AuditMeetingChanged      = "meeting.changed"
+)
+
+// Attendance's decisions (ATT-3, ATT-4): a learner struck off by the central
+// service, or kept in the course, after three consecutive absences without a
+// valid reason; a learner excluded by the trainer or the director, for
+// absences beyond three or for conduct. Each with its motive.
+const (
+	AuditStruckOff = "attendance.struck_off"
+	AuditFlagKept  = "attendance.flag_kept"
+	AuditExcluded  = "attendance.excluded"
 )
 
 // AuditLedgerClosed is a day of the régie's journal closed for one mode and

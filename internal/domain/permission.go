@@ -132,6 +132,14 @@ const (
 	// ATT-2): ROLE-2 for the trainer's own courses only, ROLE-3 for the
 	// director's own establishment, ROLE-5.
 	ActKeepRegister Action = "keep_register"
+	// ActStrikeOff decides on a learner reported for three consecutive
+	// absences without a valid reason: strike off (radiation) or keep
+	// (ATT-3): ROLE-5 only.
+	ActStrikeOff Action = "strike_off"
+	// ActExclude excludes a learner from a course (ATT-4): ROLE-2 for the
+	// trainer's own courses, ROLE-3 for the director's own establishment,
+	// ROLE-5.
+	ActExclude Action = "exclude"
 )
 
 // Resource is what an action applies to, with the links scopes are checked
@@ -181,7 +189,8 @@ func grantAllows(g Grant, act Action, r Resource) bool {
 		case ActBackOffice, ActDayChanges, ActScanCard:
 			return true
 		case ActViewEstablishment, ActViewCourse, ActStaffCourse, ActEvaluate, ActManageWaitingList, ActForwardDayChange,
-			ActConfirmEnrolment, ActManagePayments, ActRecordDeskPayment, ActReadLedger, ActCloseLedgerDay, ActKeepRegister:
+			ActConfirmEnrolment, ActManagePayments, ActRecordDeskPayment, ActReadLedger, ActCloseLedgerDay, ActKeepRegister,
+			ActExclude:
 			return g.EstablishmentID != 0 && r.EstablishmentID == g.EstablishmentID
 		}
 	case RoleCoordinator: // ROLE-4: own formations
@@ -195,7 +204,7 @@ func grantAllows(g Grant, act Action, r Resource) bool {
 		switch act {
 		case ActBackOffice, ActScanCard:
 			return true
-		case ActViewCourse, ActKeepRegister:
+		case ActViewCourse, ActKeepRegister, ActExclude:
 			return g.CourseID != 0 && r.CourseID == g.CourseID
 		}
 	case RoleGuidance: // ROLE-6: assisted registration only
