@@ -75,6 +75,10 @@ type Deps struct {
 	// Waitlist frees the seat of a learner struck off or excluded (ATT-3,
 	// ATT-4) down the course's waiting list.
 	Waitlist *waitlist.Service
+	// Left, when set, is told in the same transaction that a learner left
+	// the course by a decision (ATT-3, ATT-4), with its reason: app wires
+	// the payment capability's (no refund; the learner card revoked).
+	Left func(ctx context.Context, tx *sql.Tx, candidatureID, by int64, reason string) error
 }
 
 // Service keeps the registers.
@@ -87,6 +91,7 @@ type Service struct {
 	publicURL string
 	log       *slog.Logger
 	waitlist  *waitlist.Service
+	left      func(ctx context.Context, tx *sql.Tx, candidatureID, by int64, reason string) error
 }
 
 // New makes the service.
@@ -98,7 +103,7 @@ func New(d Deps) *Service {
 		d.Log = slog.Default()
 	}
 	return &Service{store: d.Store, catalogue: d.Catalogue, outbox: d.Outbox, words: d.Words, now: d.Now,
-		publicURL: d.PublicURL, log: d.Log, waitlist: d.Waitlist}
+		publicURL: d.PublicURL, log: d.Log, waitlist: d.Waitlist, left: d.Left}
 }
 
 // MeetingLine is one class meeting of a course's calendar as its registers

@@ -20,6 +20,7 @@ import (
 	"cma/internal/i18n"
 	"cma/internal/jobs"
 	"cma/internal/outbox"
+	"cma/internal/payment"
 	"cma/internal/store"
 	"cma/internal/waitlist"
 )
@@ -73,8 +74,10 @@ func newEnv(t testing.TB, d *db.DB, pick ...func(*catalogue.Entry) bool) *env {
 	box := outbox.New(st, client, "cours.exemple")
 	e.wl = waitlist.New(waitlist.Deps{Store: st, Catalogue: cat, Outbox: box, Words: words, Now: now, PublicURL: "https://cours.exemple",
 		Log: slog.New(slog.DiscardHandler)})
+	pay := payment.New(payment.Deps{Store: st, Catalogue: cat, Outbox: box, Words: words, Now: now, PublicURL: "https://cours.exemple",
+		Log: slog.New(slog.DiscardHandler), Waitlist: e.wl})
 	e.svc = attendance.New(attendance.Deps{Store: st, Catalogue: cat, Outbox: box, Words: words,
-		Now: now, PublicURL: "https://cours.exemple", Log: slog.New(slog.DiscardHandler), Waitlist: e.wl})
+		Now: now, PublicURL: "https://cours.exemple", Log: slog.New(slog.DiscardHandler), Waitlist: e.wl, Left: pay.LeftByDecision})
 	ix, err := cat.Index(ctx)
 	if err != nil {
 		t.Fatal(err)

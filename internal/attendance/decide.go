@@ -226,6 +226,9 @@ func (s *Service) StrikeOff(ctx context.Context, actor domain.Actor, ref FlagRef
 			for _, d := range streakDays(meetings, marks, f) {
 				days = append(days, s.longDate(d))
 			}
+			if err := s.leftCourse(ctx, tx, c.ID, actor, "radiation : "+reason); err != nil {
+				return err
+			}
 			if err := s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: now, ActorID: actor.AccountID, Action: domain.AuditStruckOff,
 				SubjectID: c.AccountID, ObjectKind: domain.AuditObjectCourse, ObjectID: e.ID, Reason: reason,
 				Details: "radiation du cours " + e.Code + " : absences non justifiées des " + strings.Join(days, ", ")}); err != nil {
@@ -332,6 +335,9 @@ func (s *Service) Exclude(ctx context.Context, actor domain.Actor, courseID, can
 				Reason: reason, DecidedAt: now, DecidedBy: actor.AccountID}); err != nil {
 				return err
 			}
+			if err := s.leftCourse(ctx, tx, c.ID, actor, "exclusion : "+reason); err != nil {
+				return err
+			}
 			if err := s.store.CloseOpenFlags(ctx, tx, c.ID, now, actor.AccountID, "exclu(e) du cours : "+reason); err != nil {
 				return err
 			}
@@ -371,4 +377,13 @@ func (s *Service) copyDirector(ctx context.Context, tx *sql.Tx, actor domain.Act
 		return mail.RenderExclusionCopy(mail.ExclusionCopyMail{Seat: st, Learner: learner.FirstName + " " + learner.LastName,
 			By: by.FirstName + " " + by.LastName, Conduct: kind == ExcludeConduct, Reason: reason})
 	}, e)
+}
+
+// leftCourse tells the payment capability, when wired, that the learner
+// left the course by a decision: no refund, the card revoked.
+func (s *Service) leftCourse(ctx context.Context, tx *sql.Tx, candidatureID int64, actor domain.Actor, reason string) error {
+	if s.left == nil {
+		return nil
+	}
+	return s.left(ctx, tx, candidatureID, actor.AccountID, reason)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -35,6 +36,23 @@ func (e *env) flagOf(t *testing.T, cand int64) attendance.FlagRef {
 		t.Fatal(err)
 	}
 	return attendance.FlagRef{CandidatureID: cand, CourseID: e.course.ID, Start: start}
+}
+
+// enrol records candidature cand's enrolment in the course in state, with a
+// learner card when paid (PAY-1, PAY-6).
+func (e *env) enrol(t *testing.T, cand int64, state domain.EnrolmentState) {
+	t.Helper()
+	var account, by int64
+	if err := e.d.R.QueryRow(`SELECT account_id, (SELECT MIN(id) FROM accounts) FROM candidatures WHERE id = $1`, cand).Scan(&account, &by); err != nil {
+		t.Fatal(err)
+	}
+	e.exec(t, `INSERT INTO enrolments (id, candidature_id, account_id, course_id, full_cents, due_cents, half_tariff, joined_on, pay_until,
+		state, confirmed_at, confirmed_by) VALUES ($1, $1, $2, $3, 20000, 20000, FALSE, '2026-09-28', '2026-10-12', $4,
+		'2026-09-28T10:00:00.000000Z', $5)`, cand, account, e.course.ID, string(state), by)
+	if state == domain.EnrolmentPaid {
+		e.exec(t, `INSERT INTO learner_cards (enrolment_id, course_id, number, issued_at) VALUES ($1, $2, $3, '2026-10-01T10:00:00.000000Z')`,
+			cand, e.course.ID, "T-"+strconv.FormatInt(cand, 10))
+	}
 }
 
 func (e *env) messages(t *testing.T, cand int64, kind string) int {
@@ -87,6 +105,7 @@ func TestStrikeOff_ATT3(t *testing.T) {
 		if !errors.Is(err, attendance.ErrNotFound) {
 			t.Fatalf("u, u, j, u struck off: %v, want not found (no report)", err)
 		}
+		e.enrol(t, b, domain.EnrolmentPaid)
 		ref := e.flagOf(t, b)
 		for _, who := range []domain.Actor{e.trainer, director} {
 			if _, err := e.svc.StrikeOff(ctx, who, ref, "absences"); !errors.Is(err, attendance.ErrForbidden) {
@@ -114,6 +133,13 @@ func TestStrikeOff_ATT3(t *testing.T) {
 		}
 		if n := e.count(t, `SELECT COUNT(*) FROM attendance_marks WHERE candidature_id = $1`, b); n != 4 {
 			t.Fatalf("%d marks kept, want 4", n)
+		}
+		// No refund: the fee stays paid; the card no longer opens the doors (PAY-6).
+		if n := e.count(t, `SELECT COUNT(*) FROM enrolments WHERE candidature_id = $1 AND state = 'paid'`, b); n != 1 {
+			t.Fatal("the enrolment struck off is no longer paid")
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM learner_cards WHERE enrolment_id = $1 AND revoked_at IS NULL`, b); n != 0 {
+			t.Fatal("the learner card of a learner struck off is still valid")
 		}
 		if n := e.count(t, `SELECT COUNT(*) FROM attendance_flags WHERE candidature_id = $1 AND decision = 'struck_off'
 			AND reason = 'aucune nouvelle malgré deux relances' AND decided_by = $2`, b, central.AccountID); n != 1 {
@@ -315,6 +341,7 @@ func TestExclude_ATT4(t *testing.T) {
 		e.save(t, 1, "e1", map[int64]domain.Mark{a: domain.MarkExcused, b: domain.MarkExcused})
 		e.save(t, 2, "e2", map[int64]domain.Mark{a: domain.MarkAbsent, b: domain.MarkAbsent})
 		e.save(t, 3, "e3", map[int64]domain.Mark{b: domain.MarkExcused})
+		e.enrol(t, a, domain.EnrolmentDue)
 		_, err := e.svc.Exclude(ctx, e.trainer, e.course.ID, a, attendance.ExcludeAbsences, "trois absences")
 		refusedWith(t, err, "attendance.exclude.absences")
 		if _, err := e.svc.Exclude(ctx, e.other, e.course.ID, b, attendance.ExcludeAbsences, "absences"); !errors.Is(err, attendance.ErrForbidden) {
@@ -334,6 +361,9 @@ func TestExclude_ATT4(t *testing.T) {
 		}
 		if dec, err := e.svc.Exclude(ctx, e.trainer, e.course.ID, a, attendance.ExcludeConduct, "propos insultants"); err != nil || dec.Already {
 			t.Fatalf("exclude for conduct: %+v, %v", dec, err)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM enrolments WHERE candidature_id = $1 AND state = 'freed'`, a); n != 1 {
+			t.Fatal("the fee still due of a learner excluded is still asked")
 		}
 		if n := e.count(t, `SELECT COUNT(*) FROM attendance_exclusions WHERE course_id = $1`, e.course.ID); n != 2 {
 			t.Fatalf("%d exclusions recorded, want 2", n)
