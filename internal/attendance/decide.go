@@ -222,6 +222,10 @@ func (s *Service) StrikeOff(ctx context.Context, actor domain.Actor, ref FlagRef
 			if _, err := s.store.DecideFlag(ctx, tx, f, store.FlagStruckOff, now, actor.AccountID, reason); err != nil {
 				return err
 			}
+			// Another streak of the learner reported, if any, has nothing left to decide.
+			if err := s.store.CloseOpenFlags(ctx, tx, c.ID, store.FlagStruckOff, now, actor.AccountID, reason); err != nil {
+				return err
+			}
 			var days []string
 			for _, d := range streakDays(meetings, marks, f) {
 				days = append(days, s.longDate(d))
@@ -338,7 +342,7 @@ func (s *Service) Exclude(ctx context.Context, actor domain.Actor, courseID, can
 			if err := s.leftCourse(ctx, tx, c.ID, actor, "exclusion : "+reason); err != nil {
 				return err
 			}
-			if err := s.store.CloseOpenFlags(ctx, tx, c.ID, now, actor.AccountID, "exclu(e) du cours : "+reason); err != nil {
+			if err := s.store.CloseOpenFlags(ctx, tx, c.ID, store.FlagKept, now, actor.AccountID, "exclu(e) du cours : "+reason); err != nil {
 				return err
 			}
 			if err := s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: now, ActorID: actor.AccountID, Action: domain.AuditExcluded,

@@ -91,12 +91,12 @@ func (s *Store) DecideFlag(ctx context.Context, tx *sql.Tx, f Flag, decision str
 	return n == 1, err
 }
 
-// CloseOpenFlags records, in tx, every open flag of a candidature as kept
-// with the note given: the learner left the course by another decision
-// (an exclusion), nothing is left to decide.
-func (s *Store) CloseOpenFlags(ctx context.Context, tx *sql.Tx, candidatureID int64, at time.Time, by int64, note string) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE attendance_flags SET decision = 'kept', decided_at = $1, decided_by = $2, reason = $3
-		WHERE candidature_id = $4 AND decision = ''`, s.instantArg(at), by, note, candidatureID); err != nil {
+// CloseOpenFlags records, in tx, every open flag of a candidature with the
+// decision and note given: the learner left the course by a decision (a
+// strike-off for another streak, an exclusion), nothing is left to decide.
+func (s *Store) CloseOpenFlags(ctx context.Context, tx *sql.Tx, candidatureID int64, decision string, at time.Time, by int64, note string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE attendance_flags SET decision = $1, decided_at = $2, decided_by = $3, reason = $4
+		WHERE candidature_id = $5 AND decision = ''`, decision, s.instantArg(at), by, note, candidatureID); err != nil {
 		return fmt.Errorf("close the flags of candidature %d: %w", candidatureID, err)
 	}
 	return nil

@@ -146,7 +146,8 @@ func TestStrikeOffQueue_ATT3(t *testing.T) {
 		}
 		_, body = s.get(t, "/mes-candidatures", learner)
 		if text := stdhtml.UnescapeString(body); !strings.Contains(text, "Radié(e)") ||
-			!strings.Contains(text, "aucune nouvelle depuis trois semaines") || !strings.Contains(text, "Radiation du cours") {
+			!strings.Contains(text, "Vous avez été radié(e) du cours (radiation prononcée par le service central : aucune nouvelle depuis trois semaines)") ||
+			!strings.Contains(text, "Radiation du cours") {
 			t.Fatalf("mes candidatures of a learner struck off (status, motive, the email's copy):\n%s", text)
 		}
 	})
