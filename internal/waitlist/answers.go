@@ -281,8 +281,10 @@ func (s *Service) EndForAttendance(ctx context.Context, actor domain.Actor, cand
 		return Answer{}, fmt.Errorf("waitlist: %q is not an attendance decision", end)
 	}
 	return s.endPlace(ctx, actor, candidatureID, leaving{end: end, freedBy: freedBy, note: note, acceptedOnly: true, quiet: true,
-		allowed: func(_ *sql.Tx, _ domain.Candidature, e *catalogue.Entry) error {
-			if !domain.Can(actor, act, resourceOf(e)) {
+		allowed: func(_ *sql.Tx, c domain.Candidature, e *catalogue.Entry) error {
+			// Ended so already (Already below), its course is the one it
+			// chose, no longer the one it was in: nothing to check.
+			if c.Status != end && !domain.Can(actor, act, resourceOf(e)) {
 				return ErrForbidden
 			}
 			return nil
