@@ -336,7 +336,7 @@ func TestExclude_ATT4(t *testing.T) {
 		e := newEnv(t, d)
 		ctx := context.Background()
 		a, b := e.learners[0], e.learners[1]
-		e.staff(t, domain.Grant{Role: domain.RoleDirector, EstablishmentID: e.course.EstablishmentID})
+		director := e.staff(t, domain.Grant{Role: domain.RoleDirector, EstablishmentID: e.course.EstablishmentID})
 		e.save(t, 0, "e0", map[int64]domain.Mark{a: domain.MarkAbsent, b: domain.MarkAbsent})
 		e.save(t, 1, "e1", map[int64]domain.Mark{a: domain.MarkExcused, b: domain.MarkExcused})
 		e.save(t, 2, "e2", map[int64]domain.Mark{a: domain.MarkAbsent, b: domain.MarkAbsent})
@@ -385,6 +385,15 @@ func TestExclude_ATT4(t *testing.T) {
 		_, err = e.svc.Exclude(ctx, e.trainer, e.course.ID, a, attendance.ExcludeConduct, "propos insultants")
 		if err != nil {
 			t.Fatalf("exclude for conduct again: %v", err)
+		}
+		// ROLE-3: the establishment's director may too.
+		if dec, err := e.svc.Exclude(ctx, director, e.course.ID, e.learners[2], attendance.ExcludeConduct, "menaces"); err != nil || dec.Already {
+			t.Fatalf("the director excludes: %+v, %v", dec, err)
+		}
+		other := domain.Actor{AccountID: director.AccountID, Kind: domain.AccountStaff,
+			Grants: []domain.Grant{{Role: domain.RoleDirector, EstablishmentID: e.course.EstablishmentID + 1000}}}
+		if _, err := e.svc.Exclude(ctx, other, e.course.ID, e.learners[3], attendance.ExcludeConduct, "x"); !errors.Is(err, attendance.ErrForbidden) {
+			t.Fatalf("ROLE-3 another establishment's director excludes: %v", err)
 		}
 	})
 }
