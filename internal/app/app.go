@@ -377,7 +377,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}
 	srv, err := web.New(web.Deps{Catalogue: cat, CatalogueAdmin: admin, Selection: sel, Waitlist: lists, Payment: pay, ChequePayee: cfg.ChequePayee,
 		Attendance: attendance.New(attendance.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, Now: env.Now, PublicURL: publicURL,
-			Log: log}),
+			Log: log, Waitlist: lists, Left: pay.LeftByDecision}),
 		Evaluation: evaluation.New(evaluation.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, Now: env.Now, PublicURL: publicURL,
 			Log: log}),
 		PayFiPSimulator: payfipPages, Accounts: accts, Candidatures: cands, Mail: outbox.NewDesk(st, mailbox, env.Now), Providers: providers,

@@ -370,6 +370,16 @@ func TestPermissionMatrix(t *testing.T) {
 		"GET /back-office/cours/{id}/appel": {
 			{"GET", "/back-office/cours/" + n(ownCourse, 10) + "/appel", nil, expect("trainer", "director", "central"), false},
 			{"GET", "/back-office/cours/" + n(foreignCourse, 10) + "/appel", nil, expect("central"), false}},
+		"GET /back-office/radiations": {{"GET", "/back-office/radiations", nil, expect("central"), false}},
+		"POST /back-office/radiations/radier": {{"POST", "/back-office/radiations/radier",
+			url.Values{"candidature": {"999999"}, "cours": {"999999"}, "debut": {"2000-01-03"}, "motif": {"essai"}}, expect("central"), true}},
+		"POST /back-office/radiations/maintenir": {{"POST", "/back-office/radiations/maintenir",
+			url.Values{"candidature": {"999999"}, "cours": {"999999"}, "debut": {"2000-01-03"}, "motif": {"essai"}}, expect("central"), true}},
+		"POST /back-office/cours/{id}/exclusion": {
+			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/exclusion", url.Values{"candidature": {"999999"}, "nature": {"conduct"},
+				"motif": {"essai"}}, expect("trainer", "director", "central"), true},
+			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/exclusion", url.Values{"candidature": {"999999"}, "nature": {"conduct"},
+				"motif": {"essai"}}, expect("central"), true}},
 		"GET /back-office/cours/{id}/appel/{day}": {
 			{"GET", "/back-office/cours/" + n(ownCourse, 10) + "/appel/2000-01-03", nil, expect("trainer", "director", "central"), true},
 			{"GET", "/back-office/cours/" + n(foreignCourse, 10) + "/appel/2000-01-03", nil, expect("central"), true}},

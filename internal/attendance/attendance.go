@@ -3,7 +3,8 @@
 // justification, on a phone in class; a meeting cancelled one-off counts for
 // nobody (REF-4). From the marks come each learner's attendance rate and
 // whether 75 % can still be reached (ATT-2), and the streaks of absences
-// without a valid reason reported to the central service (ATT-3).
+// without a valid reason reported to the central service (ATT-3), which
+// strikes off or keeps; the trainer or the director may exclude (ATT-4).
 //
 // Saving a register is one transaction, idempotent on the key its form
 // carries: a form sent again after a lost connection records once; two
@@ -16,9 +17,9 @@
 // theirs with their own key.
 //
 // Reading order: attendance.go (the service, the course's registers),
-// register.go (one meeting's register and its save), learner.go (what a
-// learner sees), attestation.go (the attestation d'assiduité, the
-// certificates' tokens).
+// register.go (one meeting's register and its save), decide.go (strike-offs
+// and exclusions), learner.go (what a learner sees), attestation.go (the
+// attestation d'assiduité, the certificates' tokens).
 package attendance
 
 import (
@@ -37,6 +38,7 @@ import (
 	"cma/internal/mail"
 	"cma/internal/outbox"
 	"cma/internal/store"
+	"cma/internal/waitlist"
 )
 
 // Errors the web layer answers with a status.
@@ -76,6 +78,13 @@ type Deps struct {
 	Now       func() time.Time
 	PublicURL string // for the emails' links
 	Log       *slog.Logger
+	// Waitlist frees the seat of a learner struck off or excluded (ATT-3,
+	// ATT-4) down the course's waiting list.
+	Waitlist *waitlist.Service
+	// Left, when set, is told in the same transaction that a learner left
+	// the course by a decision (ATT-3, ATT-4), with its reason: app wires
+	// the payment capability's (no refund; the learner card revoked).
+	Left func(ctx context.Context, tx *sql.Tx, candidatureID, by int64, reason string) error
 }
 
 // Service keeps the registers.
@@ -87,6 +96,8 @@ type Service struct {
 	now       func() time.Time
 	publicURL string
 	log       *slog.Logger
+	waitlist  *waitlist.Service
+	left      func(ctx context.Context, tx *sql.Tx, candidatureID, by int64, reason string) error
 }
 
 // New makes the service.
@@ -98,7 +109,7 @@ func New(d Deps) *Service {
 		d.Log = slog.Default()
 	}
 	return &Service{store: d.Store, catalogue: d.Catalogue, outbox: d.Outbox, words: d.Words, now: d.Now,
-		publicURL: d.PublicURL, log: d.Log}
+		publicURL: d.PublicURL, log: d.Log, waitlist: d.Waitlist, left: d.Left}
 }
 
 // MeetingLine is one class meeting of a course's calendar as its registers

@@ -20,7 +20,9 @@ import (
 	"cma/internal/i18n"
 	"cma/internal/jobs"
 	"cma/internal/outbox"
+	"cma/internal/payment"
 	"cma/internal/store"
+	"cma/internal/waitlist"
 )
 
 // t0 is in the demo's annual session, six weeks after its first classes
@@ -37,9 +39,13 @@ type env struct {
 	learners []int64      // candidatures accepted in the course
 	days     []time.Time  // its meetings held so far
 	n        int
+	at       time.Time // the services' clock, t0 unless a test moves it
+	wl       *waitlist.Service
 }
 
-func newEnv(t testing.TB, d *db.DB) *env {
+// newEnv loads the demo and accepts the candidatures of its first annual
+// course with four of them (that pick accepts, when given).
+func newEnv(t testing.TB, d *db.DB, pick ...func(*catalogue.Entry) bool) *env {
 	t.Helper()
 	ctx := context.Background()
 	st := store.New(d)
@@ -54,7 +60,8 @@ func newEnv(t testing.TB, d *db.DB) *env {
 	if err := jobs.Migrate(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	now := func() time.Time { return t0 }
+	e := &env{d: d, st: st, at: t0}
+	now := func() time.Time { return e.at }
 	client, err := jobs.New(d, st, nil, jobs.Config{Now: now})
 	if err != nil {
 		t.Fatal(err)
@@ -64,9 +71,13 @@ func newEnv(t testing.TB, d *db.DB) *env {
 		t.Fatal(err)
 	}
 	cat := catalogue.NewService(st, words, "C", 0, now)
-	e := &env{d: d, st: st}
-	e.svc = attendance.New(attendance.Deps{Store: st, Catalogue: cat, Outbox: outbox.New(st, client, "cours.exemple"), Words: words,
-		Now: now, PublicURL: "https://cours.exemple", Log: slog.New(slog.DiscardHandler)})
+	box := outbox.New(st, client, "cours.exemple")
+	e.wl = waitlist.New(waitlist.Deps{Store: st, Catalogue: cat, Outbox: box, Words: words, Now: now, PublicURL: "https://cours.exemple",
+		Log: slog.New(slog.DiscardHandler)})
+	pay := payment.New(payment.Deps{Store: st, Catalogue: cat, Outbox: box, Words: words, Now: now, PublicURL: "https://cours.exemple",
+		Log: slog.New(slog.DiscardHandler), Waitlist: e.wl})
+	e.svc = attendance.New(attendance.Deps{Store: st, Catalogue: cat, Outbox: box, Words: words,
+		Now: now, PublicURL: "https://cours.exemple", Log: slog.New(slog.DiscardHandler), Waitlist: e.wl, Left: pay.LeftByDecision})
 	ix, err := cat.Index(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +90,7 @@ func newEnv(t testing.TB, d *db.DB) *env {
 		if c.Session.Code != demo.SessionAnnualCode {
 			continue
 		}
-		if e.course == nil && e.count(t, `SELECT COUNT(*) FROM candidatures WHERE course_id = $1`, c.ID) >= 4 {
+		if e.course == nil && (len(pick) == 0 || pick[0](c)) && e.count(t, `SELECT COUNT(*) FROM candidatures WHERE course_id = $1`, c.ID) >= 4 {
 			e.course = c
 		} else if other == nil {
 			other = c

@@ -33,6 +33,10 @@ type OwnCourse struct {
 	// Current: that attestation counts every meeting held so far (asking
 	// again would give the same one).
 	Current bool
+	// Status is the candidature's; Ended says, for a learner struck off
+	// (ATT-3) or excluded (ATT-4), the decision's kind, motive and day.
+	Status domain.CandidatureStatus
+	Ended  *store.AttendanceEnd
 }
 
 // Own reads the learner's courses and attendance: "mon parcours" (ROLE-1:
@@ -57,6 +61,10 @@ func (s *Service) Own(ctx context.Context, actor domain.Actor, personID int64) (
 	if err != nil {
 		return nil, err
 	}
+	ends, err := s.store.AttendanceEnds(ctx, personID)
+	if err != nil {
+		return nil, err
+	}
 	var out []OwnCourse
 	for cand, courseID := range courses {
 		e, ok := ix.Course(courseID)
@@ -73,8 +81,11 @@ func (s *Service) Own(ctx context.Context, actor domain.Actor, personID int64) (
 		}
 		l := r.Learners[i]
 		oc := OwnCourse{Course: e, CandidatureID: cand, InCourse: l.InCourse, Running: r.Running, Attendance: l.Attendance,
-			Attestation: latest[cand]}
+			Attestation: latest[cand], Status: l.Status}
 		oc.Current = oc.Attestation.ID != 0 && oc.Attestation.LastDay.Equal(l.Attendance.LastHeld)
+		if end, ok := ends[cand]; ok {
+			oc.Ended = &end
+		}
 		marks, err := s.ownMarks(ctx, e.ID, cand)
 		if err != nil {
 			return nil, err

@@ -175,6 +175,11 @@ func (s *Service) Save(ctx context.Context, actor domain.Actor, courseID int64, 
 	var saved Saved
 	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
 		saved = Saved{}
+		// The course's lock first, the one a strike-off takes (decide.go):
+		// a correction and a strike-off of the same streak take turns.
+		if err := s.store.LockCourse(ctx, tx, e.ID); err != nil {
+			return err
+		}
 		if _, done, err := s.store.SubmissionMeeting(ctx, tx, sub.Key); err != nil {
 			return err
 		} else if done {

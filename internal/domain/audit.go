@@ -195,6 +195,9 @@ var AuditActions = []string{
 	AuditFinalResultChanged,
 	AuditCertificateIssued,
 	AuditExemptionRecorded,
+	AuditStruckOff,
+	AuditFlagKept,
+	AuditExcluded,
 }
 
 // Evaluations and certificates (CER-1, CER-2, CER-4): a course's evaluation
@@ -216,6 +219,16 @@ const (
 	AuditAttendanceCorrected = "attendance.corrected"
 	AuditMeetingCancelled    = "meeting.cancelled"
 	AuditMeetingChanged      = "meeting.changed"
+)
+
+// Attendance's decisions (ATT-3, ATT-4): a learner struck off by the central
+// service, or kept in the course, after three consecutive absences without a
+// valid reason; a learner excluded by the trainer or the director, for
+// absences beyond three or for conduct. Each with its motive.
+const (
+	AuditStruckOff = "attendance.struck_off"
+	AuditFlagKept  = "attendance.flag_kept"
+	AuditExcluded  = "attendance.excluded"
 )
 
 // AuditLedgerClosed is a day of the régie's journal closed for one mode and

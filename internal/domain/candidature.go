@@ -25,6 +25,11 @@ const (
 	CandidatureDeclined     CandidatureStatus = "declined"      // the candidate declined the seat offered in the course they chose
 	CandidatureOfferExpired CandidatureStatus = "offer_expired" // an offered seat was not answered in time
 	CandidatureCourseClosed CandidatureStatus = "course_closed" // the course did not open: too few learners (SEL-6)
+	// Attendance's (ATT-3, ATT-4): a learner who leaves the course by a
+	// decision, with its motive; neither holds a formation nor the seat, the
+	// fee is not refunded, the marks stay.
+	CandidatureStruckOff CandidatureStatus = "struck_off" // radié(e) by the central service after three unjustified absences in a row (ATT-3)
+	CandidatureExcluded  CandidatureStatus = "excluded"   // exclu(e) by the trainer or the director: absences beyond three, or conduct (ATT-4)
 )
 
 // ActiveStatuses hold a formation and a slot (CAN-1, CAN-2, CAN-3). The
@@ -34,7 +39,8 @@ var ActiveStatuses = []CandidatureStatus{CandidatureSubmitted, CandidatureFirstD
 // CandidatureStatuses lists every status, in the order of a candidature's life.
 var CandidatureStatuses = []CandidatureStatus{CandidatureSubmitted, CandidatureCancelled, CandidatureFirstDayTest,
 	CandidatureAccepted, CandidatureWaiting, CandidatureNotRetained, CandidatureWithdrawn, CandidatureIneligible,
-	CandidatureGivenUp, CandidatureNoPlace, CandidatureDeclined, CandidatureOfferExpired, CandidatureCourseClosed}
+	CandidatureGivenUp, CandidatureNoPlace, CandidatureDeclined, CandidatureOfferExpired, CandidatureCourseClosed,
+	CandidatureStruckOff, CandidatureExcluded}
 
 // Maximum formations held at once (CAN-1).
 const MaxFormations = 3

@@ -140,6 +140,14 @@ const (
 	// certificates (CER-2) of a course's learners: ROLE-3 for the
 	// director's own establishment, ROLE-5.
 	ActAttendanceDocuments Action = "attendance_documents"
+	// ActStrikeOff decides on a learner reported for three consecutive
+	// absences without a valid reason: strike off (radiation) or keep
+	// (ATT-3): ROLE-5 only.
+	ActStrikeOff Action = "strike_off"
+	// ActExclude excludes a learner from a course (ATT-4): ROLE-2 for the
+	// trainer's own courses, ROLE-3 for the director's own establishment,
+	// ROLE-5.
+	ActExclude Action = "exclude"
 )
 
 // Resource is what an action applies to, with the links scopes are checked
@@ -190,7 +198,7 @@ func grantAllows(g Grant, act Action, r Resource) bool {
 			return true
 		case ActViewEstablishment, ActViewCourse, ActStaffCourse, ActEvaluate, ActManageWaitingList, ActForwardDayChange,
 			ActConfirmEnrolment, ActManagePayments, ActRecordDeskPayment, ActReadLedger, ActCloseLedgerDay, ActKeepRegister,
-			ActAttendanceDocuments:
+			ActAttendanceDocuments, ActExclude:
 			return g.EstablishmentID != 0 && r.EstablishmentID == g.EstablishmentID
 		}
 	case RoleCoordinator: // ROLE-4: own formations
@@ -204,7 +212,7 @@ func grantAllows(g Grant, act Action, r Resource) bool {
 		switch act {
 		case ActBackOffice, ActScanCard:
 			return true
-		case ActViewCourse, ActKeepRegister:
+		case ActViewCourse, ActKeepRegister, ActExclude:
 			return g.CourseID != 0 && r.CourseID == g.CourseID
 		}
 	case RoleGuidance: // ROLE-6: assisted registration only

@@ -94,4 +94,6 @@ const (
 	FreedLeft      = "left"          // a seat the selection left free, or made free by staff
 	FreedDayChange = "day_change"    // a learner moved to another day (SEL-8)
 	FreedClosed    = "course_closed" // an equivalent course's free seat, for the candidates of a course that did not open (SEL-6)
+	FreedStruckOff = "struck_off"    // a learner struck off by the central service (ATT-3)
+	FreedExcluded  = "excluded"      // a learner excluded by the trainer or the director (ATT-4)
 )

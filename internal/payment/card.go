@@ -250,3 +250,22 @@ func (s *Service) Moved(ctx context.Context, tx *sql.Tx, candidatureID, courseID
 	_, err = s.issueCard(ctx, tx, en, t.SessionYear, 0, "changement de cours")
 	return err
 }
+
+// LeftByDecision follows, in the caller's transaction, a learner who left
+// the course by a decision (struck off, ATT-3; excluded, ATT-4): nothing is
+// refunded, a fee paid stays paid but the learner card no longer opens the
+// establishment's doors (PAY-6: revoked); a fee still due is no longer
+// asked (the enrolment ends as freed, no reminder follows).
+func (s *Service) LeftByDecision(ctx context.Context, tx *sql.Tx, candidatureID, by int64, reason string) error {
+	en, ok, err := s.store.EnrolmentOf(ctx, tx, candidatureID)
+	if err != nil || !ok {
+		return err
+	}
+	switch en.State {
+	case domain.EnrolmentPaid:
+		_, err = s.store.RevokeCards(ctx, tx, en.ID, s.now(), by, reason)
+	case domain.EnrolmentDue:
+		_, err = s.store.FreeEnrolment(ctx, tx, en.ID, s.now(), by, reason)
+	}
+	return err
+}

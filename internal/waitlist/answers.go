@@ -258,9 +258,65 @@ func (s *Service) leave(ctx context.Context, actor domain.Actor, candidatureID i
 	}, freedBy, note, reason)
 }
 
+// EndForAttendance ends an accepted learner's place by attendance's
+// decision (ATT-3, ATT-4): status end is struck_off (the central service,
+// ActStrikeOff) or excluded (the trainer, the director or the central
+// service, ActExclude); freedBy says why the seat is free. In one
+// transaction under the locks of the courses it sits in, waits for or is
+// offered (the same course lock a register's save takes), also checks and
+// records what attendance keeps of the decision (its motive, audit, emails)
+// with the candidature as it is under the locks, then the candidature ends
+// with note in its history, leaves every list and its seat is offered down
+// the course's list at once (to nobody once the lists are closed). No
+// refund: the enrolment is left as it is. A candidature already ended so is
+// Already, and also is not called.
+func (s *Service) EndForAttendance(ctx context.Context, actor domain.Actor, candidatureID int64, end domain.CandidatureStatus,
+	freedBy, note string, also func(ctx context.Context, tx *sql.Tx, c domain.Candidature, e *catalogue.Entry) error) (Answer, error) {
+	act := domain.ActExclude
+	switch end {
+	case domain.CandidatureStruckOff:
+		act = domain.ActStrikeOff
+	case domain.CandidatureExcluded:
+	default:
+		return Answer{}, fmt.Errorf("waitlist: %q is not an attendance decision", end)
+	}
+	return s.endPlace(ctx, actor, candidatureID, leaving{end: end, freedBy: freedBy, note: note, acceptedOnly: true, quiet: true,
+		allowed: func(_ *sql.Tx, c domain.Candidature, e *catalogue.Entry) error {
+			// Ended so already (Already below), its course is the one it
+			// chose, no longer the one it was in: nothing to check.
+			if c.Status != end && !domain.Can(actor, act, resourceOf(e)) {
+				return ErrForbidden
+			}
+			return nil
+		},
+		locked: func(tx *sql.Tx, c domain.Candidature, e *catalogue.Entry) error { return also(ctx, tx, c, e) }})
+}
+
+// leaving says how a candidature's place or wait ends: allowed checks the
+// actor before the locks; end is the status it ends with (given up when
+// empty); acceptedOnly refuses a candidature not accepted; locked runs under
+// the locks with the candidature as it is then; quiet leaves the email and
+// the audit to the caller.
+type leaving struct {
+	allowed             func(tx *sql.Tx, c domain.Candidature, e *catalogue.Entry) error
+	locked              func(tx *sql.Tx, c domain.Candidature, e *catalogue.Entry) error
+	end                 domain.CandidatureStatus
+	freedBy, note       string
+	reason              string
+	acceptedOnly, quiet bool
+}
+
 // leaveTx is leave whose check also gets the transaction.
 func (s *Service) leaveTx(ctx context.Context, actor domain.Actor, candidatureID int64,
 	allowed func(tx *sql.Tx, c domain.Candidature, e *catalogue.Entry) error, freedBy, note, reason string) (Answer, error) {
+	return s.endPlace(ctx, actor, candidatureID, leaving{allowed: allowed, freedBy: freedBy, note: note, reason: reason})
+}
+
+// endPlace ends a candidature's place or wait as l says, in one transaction.
+func (s *Service) endPlace(ctx context.Context, actor domain.Actor, candidatureID int64, l leaving) (Answer, error) {
+	if l.end == "" {
+		l.end = domain.CandidatureGivenUp
+	}
 	ix, err := s.catalogue.Index(ctx)
 	if ix == nil {
 		return Answer{}, err
@@ -276,7 +332,7 @@ func (s *Service) leaveTx(ctx context.Context, actor domain.Actor, candidatureID
 		if !ok {
 			return fmt.Errorf("candidature %d: course %d: %w", c.ID, learnerCourse(c), ErrNotFound)
 		}
-		if err := allowed(tx, c, e); err != nil {
+		if err := l.allowed(tx, c, e); err != nil {
 			return err
 		}
 		// The seats to free: the course accepted in, and the one of a pending
@@ -302,12 +358,24 @@ func (s *Service) leaveTx(ctx context.Context, actor domain.Actor, candidatureID
 			return err
 		}
 		switch c.Status {
-		case domain.CandidatureGivenUp:
+		case l.end:
 			a.Already = true
 			return nil
-		case domain.CandidatureAccepted, domain.CandidatureWaiting:
+		case domain.CandidatureAccepted:
+		case domain.CandidatureWaiting:
+			if l.acceptedOnly {
+				return refuse("waitlist.attendance.not_accepted")
+			}
 		default:
+			if l.acceptedOnly {
+				return refuse("waitlist.attendance.not_accepted")
+			}
 			return refuse("waitlist.giveup.status", "Status", string(c.Status))
+		}
+		if l.locked != nil {
+			if err := l.locked(tx, c, e); err != nil {
+				return err
+			}
 		}
 		now := s.now()
 		wasAccepted := c.Status == domain.CandidatureAccepted
@@ -316,16 +384,16 @@ func (s *Service) leaveTx(ctx context.Context, actor domain.Actor, candidatureID
 				return err
 			}
 		}
-		if _, err := s.store.SetCandidatureStatus(ctx, tx, c.ID, []domain.CandidatureStatus{c.Status}, domain.CandidatureGivenUp, 0,
-			now, actor.AccountID, note); err != nil {
+		if _, err := s.store.SetCandidatureStatus(ctx, tx, c.ID, []domain.CandidatureStatus{c.Status}, l.end, 0,
+			now, actor.AccountID, l.note); err != nil {
 			return err
 		}
-		if e, ok := ix.Course(learnerCourse(c)); ok {
+		if e, ok := ix.Course(learnerCourse(c)); ok && !l.quiet {
 			st, err := s.seat(ctx, tx, c.AccountID, e)
 			if err != nil {
 				return err
 			}
-			subject, text, html, err := mail.RenderGivenUp(st, wasAccepted, reason)
+			subject, text, html, err := mail.RenderGivenUp(st, wasAccepted, l.reason)
 			if err != nil {
 				return err
 			}
@@ -333,9 +401,9 @@ func (s *Service) leaveTx(ctx context.Context, actor domain.Actor, candidatureID
 				return err
 			}
 		}
-		if reason != "" {
+		if l.reason != "" && !l.quiet {
 			if err := s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: now, ActorID: actor.AccountID, Action: domain.AuditWaitingWithdrawn,
-				SubjectID: c.AccountID, ObjectKind: domain.AuditObjectCourse, ObjectID: e.ID, Reason: reason,
+				SubjectID: c.AccountID, ObjectKind: domain.AuditObjectCourse, ObjectID: e.ID, Reason: l.reason,
 				Details: "désistement enregistré : " + e.Code}); err != nil {
 				return err
 			}
@@ -354,7 +422,7 @@ func (s *Service) leaveTx(ctx context.Context, actor domain.Actor, candidatureID
 			seats = append(seats, offer.CourseID)
 		}
 		for _, seat := range seats {
-			next, err := s.fillTx(ctx, tx, ix, seat, freedBy)
+			next, err := s.fillTx(ctx, tx, ix, seat, l.freedBy)
 			if err != nil {
 				return err
 			}

@@ -62,6 +62,12 @@ func longDay(pg *views.Page, d time.Time) string {
 
 // registersPage lists a course's meetings and its learners' attendance.
 func (s *Server) registersPage(w http.ResponseWriter, r *http.Request) {
+	s.renderRegisters(w, r, http.StatusOK, "")
+}
+
+// renderRegisters writes a course's registers page, with the exclusion
+// forms (ATT-4, strike.go) and errMsg, a refused exclusion's message.
+func (s *Server) renderRegisters(w http.ResponseWriter, r *http.Request, status int, errMsg string) {
 	id, ok := pathID(r, "id")
 	if !ok {
 		s.notFound(w, r)
@@ -81,6 +87,14 @@ func (s *Server) registersPage(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("enregistre") != "" {
 		v.Saved = p.T("att.saved")
 	}
+	if x := r.URL.Query().Get("exclusion"); x == "exclu" || x == "deja" {
+		v.Saved = p.T("exclude.done." + x)
+	}
+	if domain.Can(currentUser(r).Actor, domain.ActExclude, domain.Resource{CourseID: e.ID, EstablishmentID: e.EstablishmentID,
+		FormationID: e.FormationID}) {
+		v.Exclude = excludeParts(pg, reg, r, errMsg)
+	}
+	v.Error = errMsg
 	for _, m := range reg.Meetings {
 		item := views.MeetingItem{Label: longDay(pg, m.Day) + ", " + m.Start.Format("15:04") + "–" + m.End.Format("15:04"),
 			URL: registerPath(id, m.Day), Due: m.Due}
@@ -111,7 +125,10 @@ func (s *Server) registersPage(w http.ResponseWriter, r *http.Request) {
 			row.Reachable = p.T("att.reachable." + strconv.FormatBool(l.Attendance.Reachable()))
 		}
 		var notes []string
-		if !l.InCourse {
+		switch {
+		case l.Status == domain.CandidatureStruckOff || l.Status == domain.CandidatureExcluded:
+			notes = append(notes, p.T("cstatus."+string(l.Status))+".")
+		case !l.InCourse:
 			notes = append(notes, p.T("att.note.left"))
 		}
 		if l.Attendance.Flagged() {
@@ -130,7 +147,7 @@ func (s *Server) registersPage(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Learners = append(v.Learners, row)
 	}
-	s.render(w, r, http.StatusOK, views.RegistersPage(pg, v))
+	s.render(w, r, status, views.RegistersPage(pg, v))
 }
 
 // registerPage is one meeting's register form.
@@ -269,6 +286,8 @@ func (s *Server) renderJourney(w http.ResponseWriter, r *http.Request, status in
 				{Label: p.T("journey.session"), Value: e.Session.Name}}}
 		a := c.Attendance
 		switch {
+		case c.Status == domain.CandidatureStruckOff || c.Status == domain.CandidatureExcluded: // ATT-3, ATT-4
+			jc.Status, jc.Warn = journeyEnd(pg, c), true
 		case a.Flagged() && c.InCourse:
 			jc.Status, jc.Warn = p.T("journey.status.flagged"), true
 		case c.Running && c.InCourse && !a.Reachable():

@@ -72,7 +72,8 @@ func (s *Server) backOfficeHome(w http.ResponseWriter, r *http.Request) {
 				Label: p.T("daychange.queue.title"), Hint: p.T("bo.home.daychanges.hint." + string(g.Role))})
 		}
 		if g.Role == domain.RoleCentral {
-			sec.Links = append(sec.Links, sessionLinks(pg, ix, "bo.selrun.link", runsPath)...) // SEL-1, PER-1 (selection_runs.go)
+			sec.Links = append(sec.Links, sessionLinks(pg, ix, "bo.selrun.link", runsPath)...)                                       // SEL-1, PER-1 (selection_runs.go)
+			sec.Links = append(sec.Links, views.Link{URL: strikeOffPath, Label: p.T("strike.title"), Hint: p.T("strike.home.hint")}) // ATT-3 (strike.go)
 		}
 		if g.Role == domain.RoleDirector || g.Role == domain.RoleCentral { // fees still due (PAY-1, unpaid.go)
 			sec.Links = append(sec.Links, views.Link{URL: unpaidPath, Label: p.T("unpaid.title"),

@@ -519,6 +519,9 @@ func (s *Server) renderCandidatures(w http.ResponseWriter, r *http.Request, stat
 		}
 		for _, h := range space.History[c.ID] {
 			row.History = append(row.History, pg.DateTime(h.At, s.Paris)+" — "+p.T("cstatus."+string(h.Status))+" ("+h.Note+")")
+			if h.Status == c.Status && (c.Status == domain.CandidatureStruckOff || c.Status == domain.CandidatureExcluded) {
+				row.NextSteps = p.T("cands.ended."+string(c.Status), map[string]any{"Note": h.Note}) // ATT-3, ATT-4: the motive
+			}
 		}
 		if c.Active() {
 			switch c.Status {

@@ -279,6 +279,13 @@ func (s *Server) Handler() http.Handler {
 	h("GET /back-office/cours/{id}/appel", can(domain.ActKeepRegister, courseResource), s.registersPage)
 	h("GET /back-office/cours/{id}/appel/{day}", can(domain.ActKeepRegister, courseResource), s.registerPage)
 	h("POST /back-office/cours/{id}/appel/{day}", can(domain.ActKeepRegister, courseResource), s.saveRegister, textForm)
+	// Strike-offs and exclusions (ATT-3, ATT-4, strike.go): the central
+	// service's queue; the trainer, the director or the central service
+	// excludes from a course's registers page.
+	h("GET "+strikeOffPath, can(domain.ActStrikeOff, nil), s.strikeOffPage)
+	h("POST "+strikeOffPath+"/radier", can(domain.ActStrikeOff, nil), s.decideFlag(true), textForm)
+	h("POST "+strikeOffPath+"/maintenir", can(domain.ActStrikeOff, nil), s.decideFlag(false), textForm)
+	h("POST /back-office/cours/{id}/exclusion", can(domain.ActExclude, courseResource), s.exclude, textForm)
 	h("GET "+journeyPath, can(domain.ActApply, selfResource), s.journeyPage)
 	// End-of-course evaluations and certificates (CER-1, CER-2): the date
 	// fixed by the central service, results by the coordinator or the
