@@ -398,6 +398,10 @@ func TestPermissionMatrix(t *testing.T) {
 			{"GET", "/back-office/cours/" + n(ownCourse, 10) + "/assiduite/999999/attestation.pdf", nil, expect("director", "central"), true},
 			{"GET", "/back-office/cours/" + n(foreignCourse, 10) + "/assiduite/999999/attestation.pdf", nil, expect("central"), true}},
 		"GET /attestation-assiduite/{token}": {{"GET", "/attestation-assiduite/inconnue", nil, nil, true}},
+		"GET /mon-parcours/certificat/{file}": {{"GET", "/mon-parcours/certificat/999999.pdf", nil, expect("candidate"), true},
+			{"GET", "/mon-parcours/certificat/999999", nil, expect("candidate"), true}},
+		"GET /back-office/certificats/{id}/certificat.pdf": {{"GET", "/back-office/certificats/999999/certificat.pdf", nil, expect("central"), true}},
+		"GET /certificat/{token}":                          {{"GET", "/certificat/inconnu", nil, nil, true}},
 		"GET /back-office/cours/{id}/inscriptions": {
 			{"GET", "/back-office/cours/" + n(ownCourse, 10) + "/inscriptions", nil, expect("director", "central"), false},
 			{"GET", "/back-office/cours/" + n(foreignCourse, 10) + "/inscriptions", nil, expect("central"), false}},

@@ -19,21 +19,15 @@ import (
 // last meeting counted, so that asking again the same day gives the same
 // one and asking after more meetings gives a new one. Its QR code carries a
 // signed token of its ID, checked by a public page that shows what was
-// attested. The certificate of competences (CER-2) signs its QR code the
-// same way, with its own key.
+// attested. The certificate of competences (CER-2, package evaluation)
+// signs its QR code the same way, with its own key.
 
-// Where the QR codes lead.
-const (
-	AttestationVerifyPath = "/attestation-assiduite/"
-	CertificateVerifyPath = "/certificat/"
-)
+// AttestationVerifyPath is where an attestation's QR code leads.
+const AttestationVerifyPath = "/attestation-assiduite/"
 
-// Each kind of document its own key and purpose: an attestation's token
-// never verifies as a certificate's, nor as a learner card's.
-var (
-	attestationTokens = signedtoken.Kind{Key: "attendance_attestation", Purpose: "cma attendance attestation"}
-	certificateTokens = signedtoken.Kind{Key: "certificate", Purpose: "cma certificate of competences"}
-)
+// An attestation's tokens have their own key and purpose: one never
+// verifies as a certificate's, nor as a learner card's.
+var attestationTokens = signedtoken.Kind{Key: "attendance_attestation", Purpose: "cma attendance attestation"}
 
 // AttestationNumber is an attestation d'assiduité's printed number: the
 // year it was issued and its ID, "ASS-2027-000042".
@@ -241,23 +235,6 @@ func attestationDoc(e *catalogue.Entry, first, last string, row store.Attendance
 		d.Session = e.Session.Name
 	}
 	return d
-}
-
-// CertificateToken is what a certificate of competences' QR code carries
-// (CER-2): its ID and a MAC of it under the platform's certificate key.
-func (s *Service) CertificateToken(ctx context.Context, certificateID int64) (string, error) {
-	return s.sign(ctx, certificateTokens, certificateID)
-}
-
-// CertificateURL is the verification address of a certificate's token.
-func (s *Service) CertificateURL(token string) string {
-	return s.publicURL + CertificateVerifyPath + token
-}
-
-// CertificateID returns the certificate ID a token signs; ok is false for a
-// token the platform did not make with the certificate key.
-func (s *Service) CertificateID(ctx context.Context, token string) (id int64, ok bool, err error) {
-	return s.parse(ctx, certificateTokens, token)
 }
 
 func (s *Service) sign(ctx context.Context, k signedtoken.Kind, id int64) (string, error) {

@@ -20,11 +20,13 @@ import (
 	"cma/internal/db"
 	"cma/internal/db/dbtest"
 	"cma/internal/demo"
+	"cma/internal/documents"
 	"cma/internal/domain"
 	"cma/internal/evaluation"
 	"cma/internal/i18n"
 	"cma/internal/jobs"
 	"cma/internal/outbox"
+	"cma/internal/signedtoken"
 	"cma/internal/store"
 )
 
@@ -507,6 +509,51 @@ func TestExemption_CER4_recorded_with_its_proof(t *testing.T) {
 		sh, err := e.svc.Sheet(ctx, coordinator, e.course.ID)
 		if err != nil || sh.Learners[0].Exemption == nil && sh.Learners[1].Exemption == nil && sh.Learners[2].Exemption == nil && sh.Learners[3].Exemption == nil {
 			t.Fatalf("the sheet does not show the exemption (%v)", err)
+		}
+	})
+}
+
+func TestCertificateDocument_CER2_verifiable_by_its_QR_code(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		e.evaluated(t, domain.ResultPassed, domain.ResultFailed)
+		if _, err := e.svc.IssueAll(ctx, e.central, nil); err != nil {
+			t.Fatal(err)
+		}
+		var id int64
+		if err := e.d.R.QueryRow(`SELECT id FROM certificates WHERE candidature_id = $1`, e.learners[0]).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		owner := domain.Actor{AccountID: e.accounts[e.learners[0]], Kind: domain.AccountCandidate}
+		other := domain.Actor{AccountID: e.accounts[e.learners[1]], Kind: domain.AccountCandidate}
+		d, err := e.svc.OwnCertificateDocument(ctx, owner, owner.AccountID, id)
+		if err != nil || d.Formation != e.course.Formation.Title || d.CourseCode != e.course.Code || !d.EvaluationDate.Equal(e.day) {
+			t.Fatalf("the certificate: %+v, %v", d, err)
+		}
+		if _, err := e.svc.OwnCertificateDocument(ctx, other, other.AccountID, id); !errors.Is(err, evaluation.ErrNotFound) {
+			t.Fatalf("another learner reads it: %v", err)
+		}
+		if _, err := e.svc.OwnCertificateDocument(ctx, other, owner.AccountID, id); !errors.Is(err, evaluation.ErrForbidden) {
+			t.Fatalf("another learner reads it as its owner: %v", err)
+		}
+		if pdf, err := documents.CertificatePDF(d, t0); err != nil || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+			t.Fatalf("the PDF: %v", err)
+		}
+		token := d.VerifyURL[len("https://cours.exemple"+evaluation.CertificateVerifyPath):]
+		if c, err := e.svc.VerifyCertificate(ctx, token); err != nil || !c.Valid || c.Document.Number != d.Number {
+			t.Fatalf("its own token: %+v, %v", c, err)
+		}
+		forged := []byte(token)
+		forged[3] ^= 1
+		key, err := e.st.SigningKey(ctx, "attendance_attestation", t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, tok := range map[string]string{"forged": string(forged), "garbage": "x",
+			"an attestation's": signedtoken.Sign(key, "cma attendance attestation", id)} {
+			if c, err := e.svc.VerifyCertificate(ctx, tok); err != nil || c.Valid {
+				t.Errorf("%s token verified: %+v, %v", name, c, err)
+			}
 		}
 	})
 }

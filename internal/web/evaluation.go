@@ -9,7 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
+
 	"cma/internal/candidature"
+	"cma/internal/documents"
 	"cma/internal/domain"
 	"cma/internal/evaluation"
 	"cma/internal/web/views"
@@ -277,4 +280,86 @@ func (s *Server) recordExemption(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.evaluationError(w, r, err)
 	}
+}
+
+// journeyCertificate is one of the learner's certificates, as a page
+// (…/123) or its PDF (…/123.pdf) (CER-2).
+func (s *Server) journeyCertificate(w http.ResponseWriter, r *http.Request) {
+	name, isPDF := strings.CutSuffix(r.PathValue("file"), ".pdf")
+	id, err := strconv.ParseInt(name, 10, 64)
+	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != name {
+		s.notFound(w, r)
+		return
+	}
+	u := currentUser(r)
+	d, err := s.Evaluation.OwnCertificateDocument(r.Context(), u.Actor, u.Account.ID, id)
+	if err != nil {
+		s.evaluationError(w, r, err)
+		return
+	}
+	if isPDF {
+		s.certificatePDF(w, r, d)
+		return
+	}
+	h, err := documents.CertificateHTML(d)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	pg := s.page(r, "cert.document.title")
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusOK, views.AttendanceAttestationPage(pg, &views.AttendanceAttestationView{
+		Document: templ.Raw(string(h)), PDF: evaluation.CertificatePath + itoa64(id) + ".pdf", Back: journeyPath, BackText: pg.T("journey.back")}))
+}
+
+// staffCertificatePDF is a certificate for the central service.
+func (s *Server) staffCertificatePDF(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	d, err := s.Evaluation.StaffCertificateDocument(r.Context(), currentUser(r).Actor, id)
+	if err != nil {
+		s.evaluationError(w, r, err)
+		return
+	}
+	s.certificatePDF(w, r, d)
+}
+
+func (s *Server) certificatePDF(w http.ResponseWriter, r *http.Request, d documents.Certificate) {
+	pdf, err := documents.CertificatePDF(d, s.Now())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	writePDF(w, evaluation.CertificateFileName(d), pdf)
+}
+
+// certificateCheckPage is where a certificate's QR code leads: genuine,
+// with what it certifies, or unknown (CER-2).
+func (s *Server) certificateCheckPage(w http.ResponseWriter, r *http.Request) {
+	check, err := s.Evaluation.VerifyCertificate(r.Context(), r.PathValue("token"))
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	pg := s.page(r, "cert.check.title")
+	p := pg.P
+	v := &views.AttendanceAttestationCheckView{Heading: p.T("cert.check.unknown"), Note: p.T("cert.check.unknown.note")}
+	status := http.StatusNotFound
+	if check.Valid {
+		d := check.Document
+		status, v.Valid = http.StatusOK, true
+		v.Heading, v.Note = p.T("cert.check.valid"), p.T("cert.check.valid.note")
+		v.Facts = []views.Fact{{Label: p.T("attestation.number"), Value: d.Number},
+			{Label: p.T("attestation.name"), Value: d.FirstName + " " + d.LastName},
+			{Label: p.T("course.formation"), Value: d.Formation}, {Label: p.T("course.code"), Value: d.CourseCode},
+			{Label: p.T("course.establishment"), Value: d.Establishment}, {Label: p.T("journey.session"), Value: d.Session},
+			{Label: p.T("attestation.issued"), Value: pg.ShortDate(d.IssuedAt)}}
+		if !d.EvaluationDate.IsZero() {
+			v.Facts = append(v.Facts, views.Fact{Label: p.T("journey.evaluation"), Value: pg.ShortDate(d.EvaluationDate)})
+		}
+	}
+	s.render(w, r, status, views.AttendanceAttestationCheckPage(pg, v))
 }

@@ -9,6 +9,7 @@ import (
 
 	"cma/internal/auth/websession"
 	"cma/internal/domain"
+	"cma/internal/evaluation"
 	"cma/internal/web/views"
 )
 
@@ -295,6 +296,9 @@ func (s *Server) Handler() http.Handler {
 	h("POST /back-office/cours/{id}/evaluation/resultats", can(domain.ActEvaluate, courseResource), s.saveResults, textForm)
 	h("POST /back-office/cours/{id}/evaluation/dispense", can(domain.ActEvaluate, courseResource), s.recordExemption, exemptionForm) // CER-4
 	h("GET "+certificatesPath, can(domain.ActIssueCertificates, nil), s.certificatesPage)
+	h("GET "+certificatesPath+"/{id}/certificat.pdf", can(domain.ActIssueCertificates, nil), s.staffCertificatePDF)
+	h("GET "+evaluation.CertificatePath+"{file}", can(domain.ActApply, selfResource), s.journeyCertificate)
+	h("GET "+evaluation.CertificateVerifyPath+"{token}", public, s.certificateCheckPage)
 	h("POST "+certificatesPath+"/delivrer", can(domain.ActIssueCertificates, nil), s.issueCertificates, textForm)
 	// The attestation d'assiduité (ATT-2): the learner's own (ROLE-1), the
 	// director's and the central service's for their courses (ROLE-3,
