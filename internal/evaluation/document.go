@@ -102,7 +102,7 @@ func (s *Service) document(ctx context.Context, c store.Certificate) (documents.
 		return documents.Certificate{}, err
 	}
 	d := documents.Certificate{Number: c.Number, FirstName: person.FirstName, LastName: person.LastName,
-		IssuedAt: c.IssuedAt.In(domain.Paris()),
+		IssuedAt:  c.IssuedAt.In(domain.Paris()),
 		VerifyURL: s.publicURL + CertificateVerifyPath + signedtoken.Sign(key, certificateTokens.Purpose, c.ID)}
 	if e, ok := ix.Course(courseID); ok {
 		describe(&d, e)
