@@ -199,12 +199,17 @@ func demoPreviousYear(ctx context.Context, st *store.Store, cat *catalogue.Servi
 			return err
 		}
 		var entries []evaluation.Entry
+		others := 0 // learners but the persona, who passes on time
 		for i, l := range sheet.Learners {
 			en := evaluation.Entry{CandidatureID: l.CandidatureID, Result: domain.ResultPassed, Grade: fmt.Sprintf("%d/20", 11+(i*3)%9)}
+			if l.AccountID != people[0] {
+				others++
+			}
 			switch {
-			case i == 9:
+			case l.AccountID == people[0]:
+			case others == 9:
 				en.Result, en.Grade = domain.ResultFailed, "8/20"
-			case k == 0 && (i == 7 || i == 8):
+			case k == 0 && (others == 7 || others == 8):
 				late[l.CandidatureID] = true
 				continue
 			}

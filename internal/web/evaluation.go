@@ -309,6 +309,7 @@ func (s *Server) journeyCertificate(w http.ResponseWriter, r *http.Request) {
 	pg := s.page(r, "cert.document.title")
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, http.StatusOK, views.AttendanceAttestationPage(pg, &views.AttendanceAttestationView{
+		Title: pg.T("cert.document.title"), PDFText: pg.T("cert.document.pdf"),
 		Document: templ.Raw(string(h)), PDF: evaluation.CertificatePath + itoa64(id) + ".pdf", Back: journeyPath, BackText: pg.T("journey.back")}))
 }
 
@@ -346,7 +347,7 @@ func (s *Server) certificateCheckPage(w http.ResponseWriter, r *http.Request) {
 	}
 	pg := s.page(r, "cert.check.title")
 	p := pg.P
-	v := &views.AttendanceAttestationCheckView{Heading: p.T("cert.check.unknown"), Note: p.T("cert.check.unknown.note")}
+	v := &views.AttendanceAttestationCheckView{Title: p.T("cert.check.title"), Heading: p.T("cert.check.unknown"), Note: p.T("cert.check.unknown.note")}
 	status := http.StatusNotFound
 	if check.Valid {
 		d := check.Document
