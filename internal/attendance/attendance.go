@@ -179,13 +179,23 @@ func (s *Service) Registers(ctx context.Context, actor domain.Actor, courseID in
 }
 
 func (s *Service) registers(ctx context.Context, ix *catalogue.Index, e *catalogue.Entry) (Registers, error) {
+	return s.readRegisters(ctx, ix, e, true)
+}
+
+// readRegisters reads a course's calendar with its registers and its
+// learners; withMarks false leaves out the marks, the counts and each
+// learner's attendance, which saving a register does not need (it reads the
+// marks again under the course's lock).
+func (s *Service) readRegisters(ctx context.Context, ix *catalogue.Index, e *catalogue.Entry, withMarks bool) (Registers, error) {
 	taken, err := s.store.CourseMeetings(ctx, nil, e.ID)
 	if err != nil {
 		return Registers{}, err
 	}
-	marks, err := s.store.CourseMarks(ctx, e.ID)
-	if err != nil {
-		return Registers{}, err
+	var marks []store.MarkRow
+	if withMarks {
+		if marks, err = s.store.CourseMarks(ctx, nil, e.ID); err != nil {
+			return Registers{}, err
+		}
 	}
 	learners, err := s.store.RegisterLearners(ctx, e.ID)
 	if err != nil {
@@ -197,19 +207,31 @@ func (s *Service) registers(ctx context.Context, ix *catalogue.Index, e *catalog
 	if n := len(lines); n > 0 && !lines[n-1].Day.Before(today) {
 		r.Running = true
 	}
-	byCand := map[int64]map[int64]domain.Mark{}
-	for _, m := range marks {
-		if byCand[m.CandidatureID] == nil {
-			byCand[m.CandidatureID] = map[int64]domain.Mark{}
+	if !withMarks {
+		for _, l := range learners {
+			r.Learners = append(r.Learners, LearnerLine{RegisterLearner: l})
 		}
-		byCand[m.CandidatureID][m.MeetingID] = m.Mark
+		return r, nil
 	}
+	byCand := marksByLearner(marks)
 	for _, l := range learners {
 		a := learnerAttendance(lines, taken, byCand[l.CandidatureID], l, today)
 		r.Learners = append(r.Learners, LearnerLine{RegisterLearner: l, Attendance: a,
 			AtRisk: l.InCourse && (a.Flagged() || r.Running && !a.Reachable())})
 	}
 	return r, nil
+}
+
+// marksByLearner groups a course's marks by candidature, then meeting.
+func marksByLearner(marks []store.MarkRow) map[int64]map[int64]domain.Mark {
+	out := map[int64]map[int64]domain.Mark{}
+	for _, m := range marks {
+		if out[m.CandidatureID] == nil {
+			out[m.CandidatureID] = map[int64]domain.Mark{}
+		}
+		out[m.CandidatureID][m.MeetingID] = m.Mark
+	}
+	return out
 }
 
 // meetingLines lists the course's calendar with what its registers say.

@@ -93,18 +93,11 @@ func (s *Service) Flags(ctx context.Context, actor domain.Actor) ([]FlagLine, er
 			if meetings[e.ID], err = s.store.CourseMeetings(ctx, nil, e.ID); err != nil {
 				return nil, err
 			}
-			all, err := s.store.CourseMarks(ctx, e.ID)
+			all, err := s.store.CourseMarks(ctx, nil, e.ID)
 			if err != nil {
 				return nil, err
 			}
-			byCand := map[int64]map[int64]domain.Mark{}
-			for _, k := range all {
-				if byCand[k.CandidatureID] == nil {
-					byCand[k.CandidatureID] = map[int64]domain.Mark{}
-				}
-				byCand[k.CandidatureID][k.MeetingID] = k.Mark
-			}
-			marks[e.ID] = byCand
+			marks[e.ID] = marksByLearner(all)
 		}
 		line := FlagLine{Flag: f, Course: e}
 		for _, l := range r.Learners {

@@ -114,7 +114,7 @@ func (s *Service) ownMarks(ctx context.Context, courseID, cand int64) (map[strin
 	if err != nil {
 		return nil, err
 	}
-	marks, err := s.store.CourseMarks(ctx, courseID)
+	marks, err := s.store.CourseMarks(ctx, nil, courseID)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -155,9 +156,9 @@ func (s *Service) Save(ctx context.Context, actor domain.Actor, courseID int64, 
 	// Read before the transaction, from the read pool (a transaction holding
 	// its connection while it waits for another would starve the pool under
 	// load): the calendar and the learners only change with the catalogue
-	// and the lists, not with registers, and the marks are read again under
-	// the meeting's lock.
-	r, err := s.registers(ctx, ix, e)
+	// and the lists, not with registers, and the marks are read under the
+	// course's lock.
+	r, err := s.readRegisters(ctx, ix, e, false)
 	if err != nil {
 		return Saved{}, err
 	}
@@ -180,22 +181,15 @@ func (s *Service) Save(ctx context.Context, actor domain.Actor, courseID int64, 
 		if err := s.store.LockCourse(ctx, tx, e.ID); err != nil {
 			return err
 		}
-		if _, done, err := s.store.SubmissionMeeting(ctx, tx, sub.Key); err != nil {
-			return err
-		} else if done {
-			saved.Already = true
-			return nil
-		}
-		m, _, err := s.store.TakeMeeting(ctx, tx, store.Meeting{CourseID: e.ID, Day: day, Minutes: minutes, TakenAt: now,
+		m, fresh, err := s.store.TakeMeeting(ctx, tx, store.Meeting{CourseID: e.ID, Day: day, Minutes: minutes, TakenAt: now,
 			TakenBy: actor.AccountID})
 		if err != nil {
 			return err
 		}
-		if fresh, err := s.store.RecordSubmission(ctx, tx, sub.Key, m.ID, now, actor.AccountID); err != nil {
+		if recorded, err := s.store.RecordSubmission(ctx, tx, sub.Key, m.ID, now, actor.AccountID); err != nil {
 			return err
-		} else if !fresh { // the same form raced itself
-			saved.Already = true
-			return nil
+		} else if !recorded { // a form resubmitted, or racing itself: undo the meeting it may have created
+			return errAlreadySaved
 		}
 		if err := s.saveMeeting(ctx, tx, actor, e, m, minutes, sub, r.Learners); err != nil {
 			return err
@@ -203,10 +197,17 @@ func (s *Service) Save(ctx context.Context, actor domain.Actor, courseID int64, 
 		if sub.Cancelled {
 			return nil
 		}
-		return s.saveMarks(ctx, tx, actor, e, r, m, sub.Marks, today, &saved)
+		return s.saveMarks(ctx, tx, actor, e, r, m, fresh, sub.Marks, today, &saved)
 	})
+	if errors.Is(err, errAlreadySaved) {
+		return Saved{Already: true}, nil
+	}
 	return saved, err
 }
+
+// errAlreadySaved rolls back the transaction of a register form whose key
+// was saved before.
+var errAlreadySaved = errors.New("register form saved before")
 
 // check validates a form before anything is read.
 func (s *Service) check(sub *Submission) error {
@@ -296,10 +297,13 @@ func (s *Service) tellCancelled(ctx context.Context, tx *sql.Tx, e *catalogue.En
 // saveMarks writes the marks that changed, audits those that replace
 // another, and reports the streaks of absences without a valid reason.
 func (s *Service) saveMarks(ctx context.Context, tx *sql.Tx, actor domain.Actor, e *catalogue.Entry, r Registers, m store.Meeting,
-	entries []Entry, today time.Time, saved *Saved) error {
-	before, err := s.store.MeetingMarks(ctx, tx, m.ID)
-	if err != nil {
-		return err
+	fresh bool, entries []Entry, today time.Time, saved *Saved) error {
+	before := map[int64]store.MarkRow{}
+	if !fresh { // a meeting just taken has no marks yet
+		var err error
+		if before, err = s.store.MeetingMarks(ctx, tx, m.ID); err != nil {
+			return err
+		}
 	}
 	learners := map[int64]LearnerLine{}
 	for _, l := range r.Learners {
@@ -307,6 +311,7 @@ func (s *Service) saveMarks(ctx context.Context, tx *sql.Tx, actor domain.Actor,
 	}
 	now := s.now()
 	var absent []int64
+	var changed []store.MarkRow
 	for _, en := range entries {
 		l, ok := learners[en.CandidatureID]
 		_, had := before[en.CandidatureID]
@@ -317,10 +322,8 @@ func (s *Service) saveMarks(ctx context.Context, tx *sql.Tx, actor domain.Actor,
 		if had && old.Mark == en.Mark && old.Reason == en.Reason {
 			continue
 		}
-		if err := s.store.SetMark(ctx, tx, store.MarkRow{MeetingID: m.ID, CandidatureID: en.CandidatureID, Mark: en.Mark,
-			Reason: en.Reason, MarkedAt: now, MarkedBy: actor.AccountID}); err != nil {
-			return err
-		}
+		changed = append(changed, store.MarkRow{MeetingID: m.ID, CandidatureID: en.CandidatureID, Mark: en.Mark,
+			Reason: en.Reason, MarkedAt: now, MarkedBy: actor.AccountID})
 		if en.Mark == domain.MarkAbsent { // only an absence without a reason can start or lengthen a streak
 			absent = append(absent, en.CandidatureID)
 		}
@@ -339,6 +342,9 @@ func (s *Service) saveMarks(ctx context.Context, tx *sql.Tx, actor domain.Actor,
 			return err
 		}
 	}
+	if err := s.store.SetMarks(ctx, tx, changed); err != nil {
+		return err
+	}
 	return s.flagStreaks(ctx, tx, e, m, absent, now, saved)
 }
 
@@ -350,15 +356,12 @@ func (s *Service) flagStreaks(ctx context.Context, tx *sql.Tx, e *catalogue.Entr
 	if len(absent) == 0 {
 		return nil
 	}
-	meetings, err := s.store.CourseMeetings(ctx, tx, e.ID)
+	meetings, byLearner, err := s.store.CourseAttendance(ctx, tx, e.ID)
 	if err != nil {
 		return err
 	}
 	for _, cand := range absent {
-		marks, err := s.store.CandidatureMarks(ctx, tx, cand)
-		if err != nil {
-			return err
-		}
+		marks := byLearner[cand]
 		var records []domain.MeetingRecord
 		for _, mt := range meetings {
 			mark, ok := marks[mt.ID]

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"cma/internal/db"
@@ -76,26 +77,27 @@ func (s *Store) CourseMeetings(ctx context.Context, tx *sql.Tx, courseID int64) 
 // locks it on PostgreSQL until tx ends: two devices saving the same
 // register take turns. created reports a new meeting.
 func (s *Store) TakeMeeting(ctx context.Context, tx *sql.Tx, m Meeting) (Meeting, bool, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO class_meetings (course_id, day, minutes, taken_at, taken_by)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (course_id, day) DO NOTHING`,
-		m.CourseID, dayArg(m.Day), m.Minutes, s.instantArg(m.TakenAt), m.TakenBy)
-	if err != nil {
-		return Meeting{}, false, fmt.Errorf("take the meeting of course %d on %s: %w", m.CourseID, dayArg(m.Day), err)
+	// One round trip for a register taken for the first time, the common
+	// case: the new row comes back from the insert.
+	got, err := scanMeeting(tx.QueryRowContext(ctx, `INSERT INTO class_meetings (course_id, day, minutes, taken_at, taken_by)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (course_id, day) DO NOTHING RETURNING `+meetingColumns,
+		m.CourseID, dayArg(m.Day), m.Minutes, s.instantArg(m.TakenAt), m.TakenBy))
+	if err == nil {
+		return got, true, nil
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return Meeting{}, false, err
+	if !errors.Is(err, sql.ErrNoRows) {
+		return Meeting{}, false, fmt.Errorf("take the meeting of course %d on %s: %w", m.CourseID, dayArg(m.Day), err)
 	}
 	lock := ""
 	if s.db.Dialect == db.Postgres {
 		lock = " FOR UPDATE"
 	}
-	got, err := scanMeeting(tx.QueryRowContext(ctx, `SELECT `+meetingColumns+` FROM class_meetings WHERE course_id = $1 AND day = $2`+lock,
+	got, err = scanMeeting(tx.QueryRowContext(ctx, `SELECT `+meetingColumns+` FROM class_meetings WHERE course_id = $1 AND day = $2`+lock,
 		m.CourseID, dayArg(m.Day)))
 	if err != nil {
 		return Meeting{}, false, fmt.Errorf("read the meeting of course %d on %s: %w", m.CourseID, dayArg(m.Day), err)
 	}
-	return got, n == 1, nil
+	return got, false, nil
 }
 
 // UpdateMeeting changes, in tx, a meeting's length and its cancellation.
@@ -120,17 +122,41 @@ func (s *Store) RecordSubmission(ctx context.Context, tx *sql.Tx, key string, me
 	return n == 1, err
 }
 
-// SubmissionMeeting reads which meeting a register form's key saved; ok is
-// false when that key was never saved.
-func (s *Store) SubmissionMeeting(ctx context.Context, tx *sql.Tx, key string) (meetingID int64, ok bool, err error) {
-	err = s.querier(tx).QueryRowContext(ctx, `SELECT meeting_id FROM register_submissions WHERE key = $1`, key).Scan(&meetingID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
-	}
+// CourseAttendance reads, in tx, a course's meetings taken or cancelled in
+// day order and their marks by candidature and meeting, in one query: what
+// ATT-3's streaks are computed from while a register is saved.
+func (s *Store) CourseAttendance(ctx context.Context, tx *sql.Tx, courseID int64) ([]Meeting, map[int64]map[int64]domain.Mark, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT m.id, m.course_id, m.day, m.minutes, m.cancelled, m.cancel_reason, m.taken_at, m.taken_by,
+		k.candidature_id, k.mark FROM class_meetings m LEFT JOIN attendance_marks k ON k.meeting_id = m.id
+		WHERE m.course_id = $1 ORDER BY m.day, m.id`, courseID)
 	if err != nil {
-		return 0, false, fmt.Errorf("register form %s: %w", key, err)
+		return nil, nil, fmt.Errorf("attendance of course %d: %w", courseID, err)
 	}
-	return meetingID, true, nil
+	defer rows.Close()
+	var meetings []Meeting
+	marks := map[int64]map[int64]domain.Mark{}
+	for rows.Next() {
+		var m Meeting
+		var cand sql.NullInt64
+		var mark sql.NullString
+		if err := rows.Scan(&m.ID, &m.CourseID, timeCol{&m.Day}, &m.Minutes, &m.Cancelled, &m.CancelReason, timeCol{&m.TakenAt}, &m.TakenBy,
+			&cand, &mark); err != nil {
+			return nil, nil, fmt.Errorf("attendance of course %d: %w", courseID, err)
+		}
+		if n := len(meetings); n == 0 || meetings[n-1].ID != m.ID {
+			meetings = append(meetings, m)
+		}
+		if cand.Valid {
+			if marks[cand.Int64] == nil {
+				marks[cand.Int64] = map[int64]domain.Mark{}
+			}
+			marks[cand.Int64][m.ID] = domain.Mark(mark.String)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("attendance of course %d: %w", courseID, err)
+	}
+	return meetings, marks, nil
 }
 
 // MeetingMarks reads, in tx, a meeting's marks by candidature.
@@ -151,9 +177,9 @@ func (s *Store) MeetingMarks(ctx context.Context, tx *sql.Tx, meetingID int64) (
 	return out, nil
 }
 
-// CourseMarks reads every mark of a course's meetings.
-func (s *Store) CourseMarks(ctx context.Context, courseID int64) ([]MarkRow, error) {
-	rows, err := s.db.R.QueryContext(ctx, `SELECT k.meeting_id, k.candidature_id, k.mark, k.reason, k.marked_at, k.marked_by
+// CourseMarks reads (in tx when given) every mark of a course's meetings.
+func (s *Store) CourseMarks(ctx context.Context, tx *sql.Tx, courseID int64) ([]MarkRow, error) {
+	rows, err := s.querier(tx).QueryContext(ctx, `SELECT k.meeting_id, k.candidature_id, k.mark, k.reason, k.marked_at, k.marked_by
 		FROM attendance_marks k JOIN class_meetings m ON m.id = k.meeting_id WHERE m.course_id = $1`, courseID)
 	if err != nil {
 		return nil, fmt.Errorf("marks of course %d: %w", courseID, err)
@@ -178,14 +204,31 @@ func scanMarks(rows *sql.Rows) ([]MarkRow, error) {
 	return out, rows.Err()
 }
 
-// SetMark writes, in tx, a learner's mark at a meeting, replacing the one
-// it had.
-func (s *Store) SetMark(ctx context.Context, tx *sql.Tx, m MarkRow) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO attendance_marks (meeting_id, candidature_id, mark, reason, marked_at, marked_by)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (meeting_id, candidature_id)
-		DO UPDATE SET mark = excluded.mark, reason = excluded.reason, marked_at = excluded.marked_at, marked_by = excluded.marked_by`,
-		m.MeetingID, m.CandidatureID, m.Mark, m.Reason, s.instantArg(m.MarkedAt), m.MarkedBy); err != nil {
-		return fmt.Errorf("mark candidature %d at meeting %d: %w", m.CandidatureID, m.MeetingID, err)
+// SetMarks writes, in tx, learners' marks at meetings, each replacing the
+// one it had, in one statement per 500 marks: a register of a course is one
+// round trip to the database whatever its size (issue 17's evening of the
+// city is 26,000 marks in a few minutes).
+func (s *Store) SetMarks(ctx context.Context, tx *sql.Tx, marks []MarkRow) error {
+	const perStatement = 500 // 3,000 parameters, far under both engines' limits
+	for len(marks) > 0 {
+		chunk := marks[:min(perStatement, len(marks))]
+		marks = marks[len(chunk):]
+		var q strings.Builder
+		q.WriteString(`INSERT INTO attendance_marks (meeting_id, candidature_id, mark, reason, marked_at, marked_by) VALUES `)
+		args := make([]any, 0, 6*len(chunk))
+		for i, m := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			n := 6 * i
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6)
+			args = append(args, m.MeetingID, m.CandidatureID, m.Mark, m.Reason, s.instantArg(m.MarkedAt), m.MarkedBy)
+		}
+		q.WriteString(` ON CONFLICT (meeting_id, candidature_id)
+			DO UPDATE SET mark = excluded.mark, reason = excluded.reason, marked_at = excluded.marked_at, marked_by = excluded.marked_by`)
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("%d marks at meeting %d: %w", len(chunk), chunk[0].MeetingID, err)
+		}
 	}
 	return nil
 }
