@@ -6,7 +6,9 @@
 // development identity provider of demo mode) and check the database with SQL.
 // The selection drills (issue 14) run `cma select`; the waiting-list drills
 // (issue 15, waitlist_test.go) burst randomized answers at two instances, one
-// SIGKILLed, and compare the outcome with a single-threaded replay.
+// SIGKILLed, and compare the outcome with a single-threaded replay. The
+// attendance drill (issue 17, attendance_test.go) saves registers in a burst
+// through an instance SIGKILLed midway and checks no mark is lost or doubled.
 //
 // PostgreSQL tests need CMA_TEST_POSTGRES, for example
 // postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable; without it they
