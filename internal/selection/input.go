@@ -211,12 +211,17 @@ func (s *Service) buildInput(ctx context.Context, sessionID int64, pass domain.R
 		}
 		// The previous record (SEL-1): accepted in the same formation in an
 		// earlier session counts 1, the previous level's certificate 1 more
-		// (CER-2). Its absence, when the formation asks for it, is a gate;
-		// so is a third attempt after two failed evaluations (SEL-7).
+		// (CER-2), an attendance of 75 % or more in the formation or its
+		// previous level 1 more (ATT-2). The certificate's absence, when the
+		// formation asks for it, is a gate; so is a third attempt after two
+		// failed evaluations (SEL-7).
 		if c.AcceptedBefore {
 			a.Record++
 		}
 		if c.Certified {
+			a.Record++
+		}
+		if c.Assiduous {
 			a.Record++
 		}
 		a.MissingPrerequisites = f.PrerequisiteFormationID != 0 && !c.Certified

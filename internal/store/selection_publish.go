@@ -33,6 +33,11 @@ type SelectionCandidature struct {
 	// levels that SEL-1 weighs.
 	Certified bool
 	Failures  int
+	// Assiduous: the person attended 75 % or more (ATT-2: minutes present,
+	// late included, over the minutes of the meetings held and marked) of
+	// another course of the same formation or of its previous level — the
+	// attendance SEL-1 weighs, read from the registers.
+	Assiduous bool
 	// AcceptsRedirect: the candidate accepts an equivalent course if theirs
 	// is full (SEL-5).
 	AcceptsRedirect bool
@@ -67,7 +72,13 @@ func (s *Store) SelectionCandidatures(ctx context.Context, sessionID int64, stat
 		EXISTS (SELECT 1 FROM certificates ce JOIN formations f ON f.id = c.formation_id
 			WHERE ce.account_id = c.account_id AND ce.formation_id = f.prerequisite_formation_id),
 		(SELECT COUNT(*) FROM evaluation_results er JOIN candidatures p ON p.id = er.candidature_id
-			WHERE p.account_id = c.account_id AND p.formation_id = c.formation_id AND er.result IN ('failed', 'absent'))
+			WHERE p.account_id = c.account_id AND p.formation_id = c.formation_id AND er.result IN ('failed', 'absent')),
+		EXISTS (SELECT 1 FROM candidatures p JOIN formations cf ON cf.id = c.formation_id
+			WHERE p.account_id = c.account_id AND p.id <> c.id
+			AND (p.formation_id = c.formation_id OR p.formation_id = cf.prerequisite_formation_id)
+			AND (SELECT 4 * SUM(CASE WHEN k.mark IN ('present', 'late') THEN m.minutes ELSE 0 END) - 3 * SUM(m.minutes)
+				FROM attendance_marks k JOIN class_meetings m ON m.id = k.meeting_id
+				WHERE k.candidature_id = p.id AND NOT m.cancelled) >= 0)
 		FROM candidatures c LEFT JOIN test_results r ON r.candidature_id = c.id
 		WHERE c.session_id = $1 AND c.status `+s.inList(2, "text")+`
 		ORDER BY c.account_id, c.formation_id`, sessionID, s.listArg(st))
@@ -80,7 +91,8 @@ func (s *Store) SelectionCandidatures(ctx context.Context, sessionID int64, stat
 		var c SelectionCandidature
 		if err := rows.Scan(&c.ID, &c.AccountID, &c.CourseID, &c.FormationID, &c.Status, &c.Objective, &c.Social.RSA,
 			&c.Social.JobSeeker, &c.Social.Subsidised, &c.HasResult, &c.Result.Kind, &c.Result.Score, &c.Result.PlacedLevel,
-			&c.Result.NeedsDecision, &c.Convoked, &c.AcceptedBefore, &c.AcceptsRedirect, &c.Certified, &c.Failures); err != nil {
+			&c.Result.NeedsDecision, &c.Convoked, &c.AcceptedBefore, &c.AcceptsRedirect, &c.Certified, &c.Failures,
+			&c.Assiduous); err != nil {
 			return nil, err
 		}
 		c.Result.CandidatureID = c.ID
