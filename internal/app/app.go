@@ -291,7 +291,14 @@ func serve(ctx context.Context, args []string, env Env) error {
 	// starts once it is (mailer.start).
 	var lists *waitlist.Service
 	var pay *payment.Service
+	var evaluations *evaluation.Service
 	timers := []jobs.Timer{
+		// A learner who joins a course after its evaluation's date was set
+		// is convoked too (CER-1).
+		{Name: "evaluation_convoke", Every: evaluation.ConvokeEvery, Run: func(ctx context.Context) error {
+			_, err := evaluations.ConvokeLate(ctx)
+			return err
+		}},
 		// A PayFiP notification lost still books its payment (PAY-1).
 		{Name: "payment_reconcile", Every: payment.ReconcileEvery, Run: func(ctx context.Context) error {
 			_, _, err := pay.Reconcile(ctx)
@@ -371,6 +378,8 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}
 	pay = payment.New(payment.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, PayFiP: payClient, Waitlist: lists, Now: env.Now,
 		PublicURL: publicURL, Log: log})
+	evaluations = evaluation.New(evaluation.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, Now: env.Now, PublicURL: publicURL,
+		Log: log})
 	if err := mailer.start(ctx); err != nil {
 		ln.Close()
 		return err
@@ -378,8 +387,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	srv, err := web.New(web.Deps{Catalogue: cat, CatalogueAdmin: admin, Selection: sel, Waitlist: lists, Payment: pay, ChequePayee: cfg.ChequePayee,
 		Attendance: attendance.New(attendance.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, Now: env.Now, PublicURL: publicURL,
 			Log: log, Waitlist: lists, Left: pay.LeftByDecision}),
-		Evaluation: evaluation.New(evaluation.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, Now: env.Now, PublicURL: publicURL,
-			Log: log}),
+		Evaluation:      evaluations,
 		PayFiPSimulator: payfipPages, Accounts: accts, Candidatures: cands, Mail: outbox.NewDesk(st, mailbox, env.Now), Providers: providers,
 		DevIDP: devIDP, MailSink: mailer.sinkHandler, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now, DemoClock: shifted,
 		Version: version(), Secure: cfg.Secure, PublicURL: publicURL, Sessions: st.Sessions(), TrustedProxies: cfg.TrustedProxyList(),

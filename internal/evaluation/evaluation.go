@@ -148,17 +148,69 @@ func (s *Service) SetDate(ctx context.Context, actor domain.Actor, courseID int6
 			if !l.InCourse {
 				continue
 			}
-			convoked++
-			if err := s.tell(ctx, tx, l.AccountID, "evaluation_convocation", func(seat mail.Seat) (string, string, string, error) {
-				return mail.RenderEvaluationConvocation(mail.EvaluationConvocationMail{Seat: seat, Day: s.longDate(day)})
-			}, e); err != nil {
+			if fresh, err := s.convoke(ctx, tx, l.CandidatureID, l.AccountID, e, day); err != nil {
 				return err
+			} else if fresh {
+				convoked++
 			}
 		}
 		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: domain.AuditEvaluationScheduled,
 			ObjectKind: domain.AuditObjectCourse, ObjectID: e.ID,
 			Details: "évaluation de fin de cours " + e.Code + " le " + day.Format("02/01/2006") + " ; " + strconv.Itoa(convoked) + " convocation(s)"})
 	})
+}
+
+// convoke sends, in tx, a learner's convocation to their course's
+// evaluation, once: fresh is false when they had it.
+func (s *Service) convoke(ctx context.Context, tx *sql.Tx, candidatureID, accountID int64, e *catalogue.Entry, day time.Time) (bool, error) {
+	fresh, err := s.store.RecordEvaluationConvocation(ctx, tx, candidatureID, e.ID, s.now())
+	if err != nil || !fresh {
+		return false, err
+	}
+	return true, s.tell(ctx, tx, accountID, "evaluation_convocation", func(seat mail.Seat) (string, string, string, error) {
+		return mail.RenderEvaluationConvocation(mail.EvaluationConvocationMail{Seat: seat, Day: s.longDate(day)})
+	}, e)
+}
+
+// ConvokeEvery is how often the learners who joined a course after its
+// evaluation's date was set are looked for.
+const ConvokeEvery = time.Hour
+
+// ConvokeLate convokes to their course's evaluation the learners who joined
+// it after its date was set — an offer accepted from the waiting list, a day
+// change — each once, in a transaction of their own (CER-1). It is the
+// evaluation timer's work, safe to run twice or late.
+func (s *Service) ConvokeLate(ctx context.Context) (convoked int, err error) {
+	late, err := s.store.UnconvokedLearners(ctx, parisDay(s.now()))
+	if err != nil || len(late) == 0 {
+		return 0, err
+	}
+	ix, err := s.catalogue.Index(ctx)
+	if ix == nil {
+		return 0, err
+	}
+	for _, u := range late {
+		e, ok := ix.Course(u.CourseID)
+		if !ok {
+			continue
+		}
+		var fresh bool
+		err := s.store.InTx(ctx, func(tx *sql.Tx) error {
+			var err error
+			fresh, err = s.convoke(ctx, tx, u.CandidatureID, u.AccountID, e, u.Day)
+			return err
+		})
+		if err != nil {
+			return convoked, fmt.Errorf("convoke candidature %d to the evaluation of course %d: %w", u.CandidatureID, u.CourseID, err)
+		}
+		if fresh {
+			convoked++
+		}
+	}
+	if convoked > 0 && s.log != nil {
+		s.log.Info("learners convoked to their course's evaluation after joining", "convoked", convoked)
+	}
+	return convoked, nil
 }
 
 // course reads course courseID and checks the actor may act on it.

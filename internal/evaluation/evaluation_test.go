@@ -214,6 +214,45 @@ func TestEvaluationDate_CER1_fixed_and_convoked(t *testing.T) {
 	})
 }
 
+// TestConvokeLate_CER1_a_learner_joining_after_the_date: a learner accepted
+// in the course after its evaluation's date was set (an offer from the
+// waiting list) is convoked by the timer, once, even when it runs twice;
+// the others are not convoked again, and nobody is once the day has passed.
+func TestConvokeLate_CER1_a_learner_joining_after_the_date(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		late := e.learners[len(e.learners)-1]
+		e.exec(t, `UPDATE candidatures SET status = 'waiting', accepted_course_id = NULL WHERE id = $1`, late)
+		if err := e.svc.SetDate(ctx, e.central, e.course.ID, e.day); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.messages(t, "evaluation_convocation"); n != len(e.learners)-1 {
+			t.Fatalf("%d convocations for %d learners", n, len(e.learners)-1)
+		}
+		if n, err := e.svc.ConvokeLate(ctx); err != nil || n != 0 {
+			t.Fatalf("the timer with everyone convoked: %d, %v", n, err)
+		}
+		e.exec(t, `UPDATE candidatures SET status = 'accepted', accepted_course_id = course_id WHERE id = $1`, late)
+		for range 2 { // the timer may run twice
+			if _, err := e.svc.ConvokeLate(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM messages WHERE kind = 'evaluation_convocation' AND account_id = $1`, e.accounts[late]); n != 1 {
+			t.Fatalf("CER-1: the learner who joined late got %d convocations, want 1", n)
+		}
+		if n := e.messages(t, "evaluation_convocation"); n != len(e.learners) {
+			t.Fatalf("%d convocations in all, want %d", n, len(e.learners))
+		}
+		// After the day, nobody is convoked to it any more.
+		e.exec(t, `DELETE FROM evaluation_convocations WHERE candidature_id = $1`, e.learners[0])
+		e.clock.Store(e.day.AddDate(0, 0, 1).UnixNano())
+		if n, err := e.svc.ConvokeLate(ctx); err != nil || n != 0 {
+			t.Fatalf("the timer after the day convoked %d (%v)", n, err)
+		}
+	})
+}
+
 func TestResults_CER1_ROLE4_entered_by_the_coordinator_or_director(t *testing.T) {
 	engines(t, func(t *testing.T, e *env) {
 		ctx := context.Background()

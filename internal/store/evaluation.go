@@ -59,6 +59,50 @@ func (s *Store) SetEvaluationDate(ctx context.Context, tx *sql.Tx, courseID int6
 	return nil
 }
 
+// RecordEvaluationConvocation records, in tx, that a learner was convoked
+// to their course's evaluation; fresh is false when they were before, and
+// the convocation must then not be sent again.
+func (s *Store) RecordEvaluationConvocation(ctx context.Context, tx *sql.Tx, candidatureID, courseID int64, at time.Time) (fresh bool, err error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO evaluation_convocations (candidature_id, course_id, convoked_at) VALUES ($1, $2, $3)
+		ON CONFLICT (candidature_id, course_id) DO NOTHING`, candidatureID, courseID, s.instantArg(at))
+	if err != nil {
+		return false, fmt.Errorf("convocation of candidature %d to the evaluation of course %d: %w", candidatureID, courseID, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// Unconvoked is a learner of a course whose evaluation is to come, not
+// convoked to it yet.
+type Unconvoked struct {
+	CandidatureID, AccountID, CourseID int64
+	Day                                time.Time
+}
+
+// UnconvokedLearners lists the learners accepted in a course whose
+// evaluation is on or after from and who were not convoked to it: those who
+// joined after its date was set.
+func (s *Store) UnconvokedLearners(ctx context.Context, from time.Time) ([]Unconvoked, error) {
+	rows, err := s.db.R.QueryContext(ctx, `SELECT c.id, c.account_id, co.id, co.evaluation_date
+		FROM courses co JOIN candidatures c ON c.accepted_course_id = co.id AND c.status = 'accepted'
+		WHERE co.evaluation_date >= $1 AND NOT EXISTS (SELECT 1 FROM evaluation_convocations v
+			WHERE v.candidature_id = c.id AND v.course_id = co.id)
+		ORDER BY co.id, c.id`, dayArg(from))
+	if err != nil {
+		return nil, fmt.Errorf("learners not convoked to their evaluation: %w", err)
+	}
+	defer rows.Close()
+	var out []Unconvoked
+	for rows.Next() {
+		var u Unconvoked
+		if err := rows.Scan(&u.CandidatureID, &u.AccountID, &u.CourseID, timeCol{&u.Day}); err != nil {
+			return nil, fmt.Errorf("learners not convoked to their evaluation: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
 // Result is a learner's result at their course's evaluation.
 type Result struct {
 	CandidatureID, CourseID int64
