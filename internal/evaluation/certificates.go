@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
 	"cma/internal/catalogue"
@@ -78,7 +77,14 @@ func (s *Service) Dashboard(ctx context.Context, actor domain.Actor) (Dashboard,
 		}
 	}
 	d.ToIssue, d.Late = append(late, onTime...), len(late)
-	d.Running = s.progress.get()
+	// Whichever instance runs it: the progress is in the database.
+	running, ok, err := s.store.RunningIssuance(ctx, s.now().Add(-IssuanceAlive))
+	if err != nil {
+		return Dashboard{}, err
+	}
+	if ok {
+		d.Running = &Progress{Done: running.Done, Total: running.Total, Started: running.StartedAt}
+	}
 	return d, nil
 }
 
@@ -131,9 +137,31 @@ func (s *Service) IssueAll(ctx context.Context, actor domain.Actor, progress fun
 			todo = append(todo, l)
 		}
 	}
-	s.progress.start(len(todo), s.now())
-	defer s.progress.stop()
+	run, err := s.store.StartIssuance(ctx, len(todo), actor.AccountID, s.now())
+	if err != nil {
+		return 0, err
+	}
 	issued := 0
+	err = s.issueBatches(ctx, actor, run, todo, &issued, progress)
+	failure := ""
+	if err != nil {
+		failure = err.Error()
+	}
+	// The end is recorded even when the request that started it has gone.
+	if ferr := s.store.FinishIssuance(context.WithoutCancel(ctx), run, issued, failure, s.now()); ferr != nil && err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return issued, err
+	}
+	s.log.Info("certificates issued", "issued", issued, "to_issue", len(todo))
+	return issued, nil
+}
+
+// issueBatches issues todo's certificates IssueBatch at a time, telling
+// the progress to the database (run) and to progress.
+func (s *Service) issueBatches(ctx context.Context, actor domain.Actor, run int64, todo []DashboardLine, issued *int,
+	progress func(done, total int)) error {
 	for i := 0; i < len(todo); i += IssueBatch {
 		batch := todo[i:min(i+IssueBatch, len(todo))]
 		n := 0
@@ -151,17 +179,23 @@ func (s *Service) IssueAll(ctx context.Context, actor domain.Actor, progress fun
 			return nil
 		})
 		if err != nil {
-			return issued, fmt.Errorf("issue certificates %d–%d of %d: %w", i+1, i+len(batch), len(todo), err)
+			return fmt.Errorf("issue certificates %d–%d of %d: %w", i+1, i+len(batch), len(todo), err)
 		}
-		issued += n
-		s.progress.set(i + len(batch))
+		*issued += n
+		if err := s.store.IssuanceProgress(ctx, run, i+len(batch), s.now()); err != nil {
+			return err
+		}
 		if progress != nil {
 			progress(i+len(batch), len(todo))
 		}
 	}
-	s.log.Info("certificates issued", "issued", issued, "to_issue", len(todo))
-	return issued, nil
+	return nil
 }
+
+// IssuanceAlive is how long a bulk issuance's progress may go without a
+// beat before the dashboard takes it for stopped (its instance died): a
+// batch takes about a second.
+const IssuanceAlive = 2 * time.Minute
 
 // issue issues one certificate in tx; created is false when it already was.
 func (s *Service) issue(ctx context.Context, tx *sql.Tx, actor domain.Actor, l DashboardLine) (bool, error) {
@@ -180,41 +214,4 @@ func (s *Service) issue(ctx context.Context, tx *sql.Tx, actor domain.Actor, l D
 		return mail.RenderCertificateIssued(mail.CertificateIssuedMail{Seat: seat, Number: c.Number,
 			Link: s.publicURL + CertificatePath + strconv.FormatInt(c.ID, 10)})
 	}, l.Course)
-}
-
-// issuing is the progress of the bulk issuance running on this instance,
-// for the dashboard.
-type issuing struct {
-	mu sync.Mutex
-	p  *Progress
-}
-
-func (g *issuing) start(total int, at time.Time) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.p = &Progress{Total: total, Started: at}
-}
-
-func (g *issuing) set(done int) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.p != nil {
-		g.p.Done = done
-	}
-}
-
-func (g *issuing) stop() {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	g.p = nil
-}
-
-func (g *issuing) get() *Progress {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.p == nil {
-		return nil
-	}
-	p := *g.p
-	return &p
 }

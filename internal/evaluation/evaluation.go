@@ -80,7 +80,6 @@ type Service struct {
 	now       func() time.Time
 	publicURL string
 	log       *slog.Logger
-	progress  issuing // the bulk issuance of certificates under way here
 }
 
 // New makes the service.

@@ -368,6 +368,29 @@ func TestCertificates_CER2_issued_in_bulk_once(t *testing.T) {
 		if n, err := e.svc.IssueAll(ctx, e.central, nil); err != nil || n != 0 {
 			t.Fatalf("a second run issued %d (%v)", n, err)
 		}
+		// The runs are recorded, finished with what each issued; none is
+		// shown as under way.
+		if n := e.count(t, `SELECT COUNT(*) FROM certificate_issuances WHERE finished_at IS NOT NULL AND error = ''`); n != 3 {
+			t.Fatalf("%d bulk issuances recorded as finished, want 3", n)
+		}
+		if n := e.count(t, `SELECT SUM(issued) FROM certificate_issuances`); n != 3 {
+			t.Fatalf("the issuances recorded %d certificates, want 3", n)
+		}
+		if d, err := e.svc.Dashboard(ctx, e.central); err != nil || d.Running != nil {
+			t.Fatalf("a finished issuance shown as under way: %+v (%v)", d.Running, err)
+		}
+		// An issuance under way on another instance shows on this one's
+		// dashboard, until its progress stops beating (the instance died).
+		if _, err := e.st.StartIssuance(ctx, 2000, e.central.AccountID, e.now()); err != nil {
+			t.Fatal(err)
+		}
+		if d, err := e.svc.Dashboard(ctx, e.central); err != nil || d.Running == nil || d.Running.Total != 2000 {
+			t.Fatalf("CER-2: another instance's issuance is not shown: %+v (%v)", d.Running, err)
+		}
+		e.clock.Store(e.now().Add(evaluation.IssuanceAlive + time.Second).UnixNano())
+		if d, err := e.svc.Dashboard(ctx, e.central); err != nil || d.Running != nil {
+			t.Fatalf("an issuance whose instance died is still shown as under way: %+v (%v)", d.Running, err)
+		}
 		d, _ = e.svc.Dashboard(ctx, e.central)
 		if len(d.ToIssue) != 0 || d.Issued != 3 || d.IssuedLate != 3 {
 			t.Fatalf("dashboard after: %d to issue, %d issued, %d late", len(d.ToIssue), d.Issued, d.IssuedLate)

@@ -237,8 +237,12 @@ func scanCertificate(row rowScanner) (Certificate, error) {
 // passed result; created is false when it was issued before (the one
 // recorded is returned, nothing is written twice).
 func (s *Store) IssueCertificate(ctx context.Context, tx *sql.Tx, c Certificate) (Certificate, bool, error) {
+	// No conflict target: two runs issuing the same certificate at once
+	// collide on its number as well as on its candidature, and PostgreSQL
+	// only waits out the conflicts of a targeted index (the number's would
+	// fail the whole batch).
 	res, err := tx.ExecContext(ctx, `INSERT INTO certificates (candidature_id, account_id, formation_id, number, issued_at, issued_by)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (candidature_id) DO NOTHING`,
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
 		c.CandidatureID, c.AccountID, c.FormationID, c.Number, s.instantArg(c.IssuedAt), c.IssuedBy)
 	if err != nil {
 		return Certificate{}, false, fmt.Errorf("issue the certificate of candidature %d: %w", c.CandidatureID, err)
@@ -336,4 +340,60 @@ func (s *Store) CandidateIDs(ctx context.Context, n int) ([]int64, error) {
 		return nil, fmt.Errorf("candidate accounts: %w", err)
 	}
 	return scanIDs(rows)
+}
+
+// Issuance is a bulk issuance of certificates (CER-2) as its progress
+// shows it.
+type Issuance struct {
+	ID          int64
+	Total, Done int
+	StartedAt   time.Time
+	HeartbeatAt time.Time
+}
+
+// StartIssuance records a bulk issuance of total certificates begun by
+// staff member by.
+func (s *Store) StartIssuance(ctx context.Context, total int, by int64, at time.Time) (int64, error) {
+	var id int64
+	if err := s.db.W.QueryRowContext(ctx, `INSERT INTO certificate_issuances (started_at, started_by, total, heartbeat_at)
+		VALUES ($1, $2, $3, $1) RETURNING id`, s.instantArg(at), by, total).Scan(&id); err != nil {
+		return 0, fmt.Errorf("start a bulk issuance of %d certificates: %w", total, err)
+	}
+	return id, nil
+}
+
+// IssuanceProgress records how many certificates a bulk issuance has gone
+// through, and that it is alive.
+func (s *Store) IssuanceProgress(ctx context.Context, id int64, done int, at time.Time) error {
+	if _, err := s.db.W.ExecContext(ctx, `UPDATE certificate_issuances SET done = $1, heartbeat_at = $2 WHERE id = $3`,
+		done, s.instantArg(at), id); err != nil {
+		return fmt.Errorf("progress of bulk issuance %d: %w", id, err)
+	}
+	return nil
+}
+
+// FinishIssuance records the end of a bulk issuance: how many it issued,
+// and its error if it stopped on one.
+func (s *Store) FinishIssuance(ctx context.Context, id int64, issued int, failure string, at time.Time) error {
+	if _, err := s.db.W.ExecContext(ctx, `UPDATE certificate_issuances SET issued = $1, error = $2, finished_at = $3, heartbeat_at = $3
+		WHERE id = $4`, issued, failure, s.instantArg(at), id); err != nil {
+		return fmt.Errorf("finish bulk issuance %d: %w", id, err)
+	}
+	return nil
+}
+
+// RunningIssuance reads the latest bulk issuance not finished whose
+// progress beat at or after alive (an older one died with its instance).
+func (s *Store) RunningIssuance(ctx context.Context, alive time.Time) (Issuance, bool, error) {
+	var i Issuance
+	err := s.db.R.QueryRowContext(ctx, `SELECT id, total, done, started_at, heartbeat_at FROM certificate_issuances
+		WHERE finished_at IS NULL AND heartbeat_at >= $1 ORDER BY id DESC LIMIT 1`, s.instantArg(alive)).
+		Scan(&i.ID, &i.Total, &i.Done, timeCol{&i.StartedAt}, timeCol{&i.HeartbeatAt})
+	if errors.Is(err, sql.ErrNoRows) {
+		return Issuance{}, false, nil
+	}
+	if err != nil {
+		return Issuance{}, false, fmt.Errorf("bulk issuance under way: %w", err)
+	}
+	return i, true, nil
 }

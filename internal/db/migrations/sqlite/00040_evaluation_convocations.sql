@@ -17,5 +17,21 @@ SELECT c.id, c.accepted_course_id, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 FROM candidatures c JOIN courses co ON co.id = c.accepted_course_id
 WHERE c.status = 'accepted' AND co.evaluation_date IS NOT NULL;
 
+-- A bulk issuance of certificates (CER-2) under way or done, its progress
+-- beating so that every instance's dashboard shows it, and a run that died
+-- with its instance is seen as stopped.
+CREATE TABLE certificate_issuances (
+    id           INTEGER PRIMARY KEY,
+    started_at   TEXT NOT NULL,
+    started_by   INTEGER NOT NULL REFERENCES accounts (id),
+    total        INTEGER NOT NULL,
+    done         INTEGER NOT NULL DEFAULT 0,
+    issued       INTEGER NOT NULL DEFAULT 0,
+    heartbeat_at TEXT NOT NULL,
+    finished_at  TEXT,
+    error        TEXT NOT NULL DEFAULT ''
+);
+
 -- +goose Down
+DROP TABLE certificate_issuances;
 DROP TABLE evaluation_convocations;
