@@ -20,21 +20,7 @@ func TestRun_SEL1_SEL7_CER2_the_previous_levels(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		e := newRunEnv(t, d)
-		var course, previous *catalogue.Entry
-		for _, c := range e.ix.All() {
-			if c.SessionID != e.session || !c.Session.CandidatureOpen(t0) || c.Remote || c.Formation.Evaluation != domain.EvaluationNone {
-				continue
-			}
-			if course == nil {
-				course = c
-			} else if c.FormationID != course.FormationID {
-				previous = c
-				break
-			}
-		}
-		if previous == nil {
-			t.Skip("the demo's 2nd semester has no two formations without evaluation")
-		}
+		course, previous := twoFormations(t, e)
 		e.exec(t, `UPDATE candidatures SET status = 'cancelled' WHERE session_id = $1`, e.session)
 		e.exec(t, `UPDATE courses SET capacity = 10 WHERE id = $1`, course.ID)
 		clean := e.apply(t, domain.ObjectivePersonal, course)
@@ -96,21 +82,7 @@ func TestRun_SEL1_ATT2_attendance_in_the_previous_level(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		e := newRunEnv(t, d)
-		var course, previous *catalogue.Entry
-		for _, c := range e.ix.All() {
-			if c.SessionID != e.session || !c.Session.CandidatureOpen(t0) || c.Remote || c.Formation.Evaluation != domain.EvaluationNone {
-				continue
-			}
-			if course == nil {
-				course = c
-			} else if c.FormationID != course.FormationID {
-				previous = c
-				break
-			}
-		}
-		if previous == nil {
-			t.Skip("the demo's 2nd semester has no two formations without evaluation")
-		}
+		course, previous := twoFormations(t, e)
 		e.exec(t, `UPDATE candidatures SET status = 'cancelled' WHERE session_id = $1`, e.session)
 		e.exec(t, `UPDATE courses SET capacity = 3 WHERE id = $1`, course.ID)
 		e.exec(t, `UPDATE formations SET prerequisite_formation_id = $1 WHERE id = $2`, previous.FormationID, course.FormationID)
@@ -166,4 +138,23 @@ func TestRun_SEL1_ATT2_attendance_in_the_previous_level(t *testing.T) {
 			}
 		}
 	})
+}
+
+// twoFormations picks two on-site courses of two formations without
+// evaluation, open to candidatures: the course applied to, and one to play
+// its previous level.
+func twoFormations(t *testing.T, e *runEnv) (course, previous *catalogue.Entry) {
+	t.Helper()
+	for _, c := range e.ix.All() {
+		if c.SessionID != e.session || !c.Session.CandidatureOpen(t0) || c.Remote || c.Formation.Evaluation != domain.EvaluationNone {
+			continue
+		}
+		if course == nil {
+			course = c
+		} else if c.FormationID != course.FormationID {
+			return course, c
+		}
+	}
+	t.Skip("the demo's 2nd semester has no two formations without evaluation")
+	return nil, nil
 }
