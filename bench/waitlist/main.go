@@ -45,8 +45,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 	_ "time/tzdata"
 
@@ -598,71 +596,32 @@ func (e *env) acceptPhase(ctx context.Context, o options, dbURL string, out io.W
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.connections, MaxConnsPerHost: o.connections,
 		DisableCompression: true, Proxy: nil}, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	do := func(method string, c candidate, want int) (time.Duration, error) {
+	do := func(method string, c candidate, want int) error {
 		path := "/mes-offres/" + strconv.FormatInt(c.offer, 10)
 		if method == http.MethodPost {
 			path += "/accepter"
 		}
 		req, _ := http.NewRequestWithContext(ctx, method, platform+path, nil)
 		req.Header.Set("Cookie", c.cookie)
-		t := time.Now()
 		resp, err := client.Do(req)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		body, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		d := time.Since(t)
 		if err == nil && resp.StatusCode != want {
 			err = fmt.Errorf("%s %s: %s, want %d: %.300s", method, path, resp.Status, want, body)
 		}
-		return d, err
+		return err
 	}
 	// each asks once per candidate of list, from o.connections workers: as
 	// fast as they answer when rate is 0 (closed loop), else at rate
-	// requests per second, each timed from the instant it was due (open
-	// loop: a late answer delays no later request's clock).
+	// requests per second, each timed from the instant it was due.
 	each := func(list []candidate, method string, want int, rate float64) ([]time.Duration, time.Duration, error) {
-		var next atomic.Int64
-		lat := make([]time.Duration, len(list))
-		var first error
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		t := time.Now()
-		for range o.connections {
-			wg.Go(func() {
-				for {
-					i := int(next.Add(1)) - 1
-					if i >= len(list) {
-						return
-					}
-					var late time.Duration
-					if rate > 0 {
-						due := t.Add(time.Duration(float64(i) / rate * float64(time.Second)))
-						if w := time.Until(due); w > 0 {
-							time.Sleep(w)
-						} else {
-							late = -w
-						}
-					}
-					d, err := do(method, list[i], want)
-					lat[i] = d + late
-					if err != nil {
-						mu.Lock()
-						if first == nil {
-							first = err
-						}
-						mu.Unlock()
-						return
-					}
-				}
-			})
-		}
-		wg.Wait()
-		return lat, time.Since(t), first
+		return benchkit.Run(len(list), o.connections, rate, func(i int) error { return do(method, list[i], want) })
 	}
 	// Warm-up: each connection opened and the pages' code paths run.
-	if _, err := do(http.MethodGet, cands[0], http.StatusOK); err != nil {
+	if err := do(http.MethodGet, cands[0], http.StatusOK); err != nil {
 		return nil, err
 	}
 	closed, paced := cands[:len(cands)/2], cands[len(cands)/2:]

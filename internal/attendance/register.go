@@ -356,7 +356,7 @@ func (s *Service) flagStreaks(ctx context.Context, tx *sql.Tx, e *catalogue.Entr
 	if len(absent) == 0 {
 		return nil
 	}
-	meetings, byLearner, err := s.store.CourseAttendance(ctx, tx, e.ID)
+	meetings, byLearner, err := s.store.CourseAttendance(ctx, tx, e.ID, absent)
 	if err != nil {
 		return err
 	}

@@ -123,12 +123,16 @@ func (s *Store) RecordSubmission(ctx context.Context, tx *sql.Tx, key string, me
 }
 
 // CourseAttendance reads, in tx, a course's meetings taken or cancelled in
-// day order and their marks by candidature and meeting, in one query: what
-// ATT-3's streaks are computed from while a register is saved.
-func (s *Store) CourseAttendance(ctx context.Context, tx *sql.Tx, courseID int64) ([]Meeting, map[int64]map[int64]domain.Mark, error) {
+// day order and the marks of the given candidatures by candidature and
+// meeting, in one query: what ATT-3's streaks are computed from while a
+// register is saved. Naming the candidatures keeps the join on the marks'
+// primary key whatever the planner's statistics say: a join on the meeting
+// alone was planned as a scan of every mark of the city when they were stale.
+func (s *Store) CourseAttendance(ctx context.Context, tx *sql.Tx, courseID int64, candidatureIDs []int64) ([]Meeting, map[int64]map[int64]domain.Mark, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT m.id, m.course_id, m.day, m.minutes, m.cancelled, m.cancel_reason, m.taken_at, m.taken_by,
-		k.candidature_id, k.mark FROM class_meetings m LEFT JOIN attendance_marks k ON k.meeting_id = m.id
-		WHERE m.course_id = $1 ORDER BY m.day, m.id`, courseID)
+		k.candidature_id, k.mark FROM class_meetings m LEFT JOIN attendance_marks k ON k.meeting_id = m.id AND k.candidature_id `+
+		s.inList(2, "bigint")+`
+		WHERE m.course_id = $1 ORDER BY m.day, m.id`, courseID, s.listArg(candidatureIDs))
 	if err != nil {
 		return nil, nil, fmt.Errorf("attendance of course %d: %w", courseID, err)
 	}

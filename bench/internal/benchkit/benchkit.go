@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"cma/internal/app"
@@ -239,4 +241,45 @@ func (c CPUSample) Busy(then CPUSample, server bool) time.Duration {
 		ticks += c.server - then.server
 	}
 	return time.Duration(ticks) * clockTick
+}
+
+// Run calls fn(i) once for each i in [0, n) from workers goroutines and
+// returns each call's latency and the wall time. With rate 0 the calls go
+// as fast as they are answered (closed loop: the load is the workers). With
+// a rate, call i is due i/rate seconds after the start and its latency is
+// counted from that instant (open loop: a slow answer delays no later
+// call's clock, and a call kept waiting for a free worker counts the wait).
+// A worker stops at its first error; the errors are joined.
+func Run(n, workers int, rate float64, fn func(i int) error) ([]time.Duration, time.Duration, error) {
+	var next atomic.Int64
+	lat := make([]time.Duration, n)
+	var errs error
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				t := time.Now()
+				if rate > 0 {
+					t = start.Add(time.Duration(float64(i) / rate * float64(time.Second)))
+					time.Sleep(time.Until(t)) // at once when late: the wait for a free worker counts
+				}
+				err := fn(i)
+				lat[i] = time.Since(t)
+				if err != nil {
+					mu.Lock()
+					errs = errors.Join(errs, err)
+					mu.Unlock()
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return lat, time.Since(start), errs
 }
