@@ -22,7 +22,7 @@ const module = "cma/"
 
 // capabilities are the packages that own use cases (DESIGN.md §2). One may use
 // another only through its exported Service.
-var capabilities = []string{"catalogue", "accounts", "candidature", "selection", "waitlist", "payment", "attendance", "contact"}
+var capabilities = []string{"catalogue", "accounts", "candidature", "selection", "waitlist", "payment", "attendance", "evaluation", "contact"}
 
 // pure packages import nothing of the platform.
 var pure = []string{"internal/domain", "internal/calendar", "internal/allocation"}

@@ -350,9 +350,7 @@ func (s *Service) tell(ctx context.Context, tx *sql.Tx, accountID int64, kind st
 	if err != nil {
 		return err
 	}
-	course, address, first := e.Describe(s.weekday)
-	subject, text, html, err := render(mail.Seat{FirstName: person.FirstName, Formation: e.Formation.Title,
-		SpaceURL: s.publicURL + "/mon-parcours", Course: course, Address: address, First: first})
+	subject, text, html, err := render(e.Seat(person.FirstName, s.publicURL+"/mon-parcours", s.weekday))
 	if err != nil {
 		return err
 	}

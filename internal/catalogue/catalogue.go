@@ -19,6 +19,7 @@ import (
 	"cma/internal/calendar"
 	"cma/internal/domain"
 	"cma/internal/i18n"
+	"cma/internal/mail"
 	"cma/internal/store"
 )
 
@@ -62,6 +63,14 @@ func (e *Entry) Describe(weekday func(time.Weekday) string) (course, address, fi
 			domain.FormatClock(e.StartMinute))
 	}
 	return course, address, first
+}
+
+// Seat names the course in an email to a person of that first name, whose
+// space is at spaceURL; weekday writes a day's name.
+func (e *Entry) Seat(firstName, spaceURL string, weekday func(time.Weekday) string) mail.Seat {
+	course, address, first := e.Describe(weekday)
+	return mail.Seat{FirstName: firstName, Formation: e.Formation.Title, SpaceURL: spaceURL, Course: course, Address: address,
+		First: first}
 }
 
 // Index is one immutable snapshot of the catalogue.

@@ -148,9 +148,7 @@ func (s *Service) seat(ctx context.Context, tx *sql.Tx, accountID int64, e *cata
 	if err != nil {
 		return mail.Seat{}, err
 	}
-	course, address, first := e.Describe(s.weekday)
-	return mail.Seat{FirstName: person.FirstName, Formation: e.Formation.Title, SpaceURL: s.publicURL + "/mes-candidatures",
-		Course: course, Address: address, First: first}, nil
+	return e.Seat(person.FirstName, s.publicURL+"/mes-candidatures", s.weekday), nil
 }
 
 // longDate is a civil date as the emails and pages write it: "mardi 22/09/2026".

@@ -249,14 +249,12 @@ func (s *Service) seat(ctx context.Context, tx *sql.Tx, accountID int64, e *cata
 // seatFor describes course e to a person of that first name.
 func (s *Service) seatFor(firstName string, e *catalogue.Entry) mail.Seat {
 	p := s.printer()
-	course, address, first := e.Describe(func(d time.Weekday) string {
+	return e.Seat(firstName, s.publicURL+"/mes-candidatures", func(d time.Weekday) string {
 		if p == nil {
 			return d.String()
 		}
 		return p.T("weekday." + strconv.Itoa(int(d)))
 	})
-	return mail.Seat{FirstName: firstName, Formation: e.Formation.Title, SpaceURL: s.publicURL + "/mes-candidatures",
-		Course: course, Address: address, First: first}
 }
 
 // longDate is a civil date as the emails write it: "mercredi 16/09/2026".
