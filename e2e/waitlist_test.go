@@ -220,6 +220,14 @@ func TestWaitingListJourney_SEL4_SEL6_CAN1_CAN2_CAN3(t *testing.T) {
 		t.Fatalf("after closing the course: %q at %s", msg, staffB.location())
 	}
 	staffB.screenshot("waitlist-course-closed-desktop")
+	// The payments made for it are refunds due (REF-2), listed for the
+	// central service.
+	staffB.navigate(base + "/back-office/remboursements-dus")
+	if h := eval[string](staffB, `document.querySelector('main h1').textContent.trim()`); h != "Remboursements dus" {
+		t.Fatalf("the refunds due page: %q", h)
+	}
+	staffB.checkA11y("the refunds due", 20*time.Second)
+	staffB.screenshot("refunds-due-desktop")
 	signIn(thomas, base, thomasPersona)
 	thomas.navigate(base + "/mes-candidatures")
 	if got := statusOf(thomas); got != "Cours non ouvert" {

@@ -365,6 +365,10 @@ func serve(ctx context.Context, args []string, env Env) error {
 	lists = waitlist.New(waitlist.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, Now: env.Now,
 		PublicURL: publicURL, Log: log, Moved: func(ctx context.Context, tx *sql.Tx, candidatureID, courseID int64) error {
 			return pay.Moved(ctx, tx, candidatureID, courseID) // pay is wired just below, before any request
+		}, Left: func(ctx context.Context, tx *sql.Tx, candidatureID, by int64, reason string) error {
+			return pay.Left(ctx, tx, candidatureID, by, reason)
+		}, NotOpened: func(ctx context.Context, tx *sql.Tx, candidatureID, by int64, reason string) error {
+			return pay.CourseNotOpened(ctx, tx, candidatureID, by, reason)
 		}})
 	payClient, payfipSim, err := onlinePayment(cfg, publicURL, env.Now, log)
 	if err != nil {
@@ -386,7 +390,7 @@ func serve(ctx context.Context, args []string, env Env) error {
 	}
 	srv, err := web.New(web.Deps{Catalogue: cat, CatalogueAdmin: admin, Selection: sel, Waitlist: lists, Payment: pay, ChequePayee: cfg.ChequePayee,
 		Attendance: attendance.New(attendance.Deps{Store: st, Catalogue: cat, Outbox: mailbox, Words: words, Now: env.Now, PublicURL: publicURL,
-			Log: log, Waitlist: lists, Left: pay.LeftByDecision}),
+			Log: log, Waitlist: lists, Left: pay.Left}),
 		Evaluation:      evaluations,
 		PayFiPSimulator: payfipPages, Accounts: accts, Candidatures: cands, Mail: outbox.NewDesk(st, mailbox, env.Now), Providers: providers,
 		DevIDP: devIDP, MailSink: mailer.sinkHandler, Words: words, DB: d, Log: log, Paris: loc, Now: env.Now, DemoClock: shifted,

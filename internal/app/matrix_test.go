@@ -439,7 +439,8 @@ func TestPermissionMatrix(t *testing.T) {
 			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/evaluation/dispense", url.Values{}, expect("central"), false}},
 		"GET /back-office/certificats":           {{"GET", "/back-office/certificats", nil, expect("central"), false}},
 		"POST /back-office/certificats/delivrer": {{"POST", "/back-office/certificats/delivrer", url.Values{}, expect("central"), false}},
-		"GET /back-office/paiements-en-retard":   {{"GET", "/back-office/paiements-en-retard", nil, expect("director", "central"), false}}, // PAY-1
+		"GET /back-office/paiements-en-retard":   {{"GET", "/back-office/paiements-en-retard", nil, expect("director", "central"), false}},             // PAY-1
+		"GET /back-office/remboursements-dus":    {{"GET", "/back-office/remboursements-dus", nil, expect("director", "central", "regisseur"), false}}, // REF-2, SEL-6
 		"POST /back-office/cours/{id}/inscriptions/paiements/{enrolment}/delai": {
 			{"POST", "/back-office/cours/" + n(ownCourse, 10) + "/inscriptions/paiements/999999/delai", url.Values{}, expect("director", "central"), true},
 			{"POST", "/back-office/cours/" + n(foreignCourse, 10) + "/inscriptions/paiements/999999/delai", url.Values{}, expect("central"), true}},

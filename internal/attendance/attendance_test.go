@@ -77,7 +77,7 @@ func newEnv(t testing.TB, d *db.DB, pick ...func(*catalogue.Entry) bool) *env {
 	pay := payment.New(payment.Deps{Store: st, Catalogue: cat, Outbox: box, Words: words, Now: now, PublicURL: "https://cours.exemple",
 		Log: slog.New(slog.DiscardHandler), Waitlist: e.wl})
 	e.svc = attendance.New(attendance.Deps{Store: st, Catalogue: cat, Outbox: box, Words: words,
-		Now: now, PublicURL: "https://cours.exemple", Log: slog.New(slog.DiscardHandler), Waitlist: e.wl, Left: pay.LeftByDecision})
+		Now: now, PublicURL: "https://cours.exemple", Log: slog.New(slog.DiscardHandler), Waitlist: e.wl, Left: pay.Left})
 	ix, err := cat.Index(ctx)
 	if err != nil {
 		t.Fatal(err)

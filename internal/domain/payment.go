@@ -318,3 +318,36 @@ type LearnerCard struct {
 func CardNumber(sessionYear int, enrolmentID int64, reprint int) string {
 	return fmt.Sprintf("%04d-%07d-%d", sessionYear, enrolmentID, reprint)
 }
+
+// RefundReason says why a payment is to be given back (REF-2).
+type RefundReason string
+
+// RefundCourseNotOpened: the course did not open (SEL-6).
+const RefundCourseNotOpened RefundReason = "course_not_opened"
+
+// RefundState is where a refund due stands.
+type RefundState string
+
+const (
+	RefundDueState RefundState = "due"       // to be paid back, the whole amount, to whoever paid
+	RefundCanceled RefundState = "cancelled" // the payment followed the learner into an equivalent course (PAY-3)
+)
+
+// RefundDue is a payment to give back in full to its payer (REF-2): one per
+// payment, never two.
+type RefundDue struct {
+	ID, PaymentID, EnrolmentID, AccountID, CourseID, EstablishmentID int64
+	AmountCents                                                      int64
+	PayerName                                                        string // who paid: the third party, or the learner's name
+	Mode                                                             PaymentMode
+	PaidAt                                                           time.Time
+	Reason                                                           RefundReason
+	State                                                            RefundState
+	CreatedAt                                                        time.Time
+	CreatedBy                                                        int64
+	CancelledAt                                                      time.Time
+	CancelledReason                                                  string
+	// FirstName and LastName are the learner's, CourseCode the course's:
+	// what the lists show.
+	FirstName, LastName, CourseCode string
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"cma/internal/catalogue"
 	"cma/internal/documents"
@@ -227,14 +228,21 @@ func (s *Service) OwnCard(ctx context.Context, actor domain.Actor, enrolmentID i
 }
 
 // Moved follows a learner moved to another course of the same formation
-// (a day change, a course they preferred), in the caller's transaction:
-// what they owe or paid follows them — the same enrolment, the same fee
-// (PAY-3) — and, once paid, they get a new learner card for the new course,
-// the old one revoked (PAY-6). Nothing when the enrolment is not confirmed.
+// (a day change, a course they preferred, an equivalent course when theirs
+// did not open), in the caller's transaction: what they owe or paid follows
+// them — the same enrolment, the same fee (PAY-3) — and, once paid, they get
+// a new learner card for the new course, the old one revoked (PAY-6); a
+// refund due because their course did not open is cancelled, the payment
+// now serving in the new course. A fee freed when the course did not open
+// is due again in the new course, its window counted from the day they
+// joined it (PAY-1). Nothing when the enrolment is not confirmed.
 func (s *Service) Moved(ctx context.Context, tx *sql.Tx, candidatureID, courseID int64) error {
 	en, ok, err := s.store.EnrolmentOf(ctx, tx, candidatureID)
 	if err != nil || !ok || en.CourseID == courseID {
 		return err
+	}
+	if en.State == domain.EnrolmentFreed {
+		return s.reopen(ctx, tx, en, courseID)
 	}
 	if err := s.store.MoveEnrolment(ctx, tx, candidatureID, courseID); err != nil {
 		return err
@@ -247,16 +255,86 @@ func (s *Service) Moved(ctx context.Context, tx *sql.Tx, candidatureID, courseID
 	if err != nil {
 		return err
 	}
+	if _, err := s.store.CancelRefundDue(ctx, tx, en.ID, s.now(), "paiement conservé dans le cours "+t.CourseCode); err != nil {
+		return err
+	}
 	_, err = s.issueCard(ctx, tx, en, t.SessionYear, 0, "changement de cours")
 	return err
 }
 
-// LeftByDecision follows, in the caller's transaction, a learner who left
-// the course by a decision (struck off, ATT-3; excluded, ATT-4): nothing is
-// refunded, a fee paid stays paid but the learner card no longer opens the
-// establishment's doors (PAY-6: revoked); a fee still due is no longer
-// asked (the enrolment ends as freed, no reminder follows).
-func (s *Service) LeftByDecision(ctx context.Context, tx *sql.Tx, candidatureID, by int64, reason string) error {
+// reopen makes an enrolment freed when its course did not open due again
+// in the course the learner moved to, audited.
+func (s *Service) reopen(ctx context.Context, tx *sql.Tx, en domain.Enrolment, courseID int64) error {
+	ix, err := s.catalogue.Index(ctx)
+	if ix == nil {
+		return err
+	}
+	e, ok := ix.Course(courseID)
+	if !ok {
+		return fmt.Errorf("course %d: %w", courseID, ErrNotFound)
+	}
+	var held []time.Time
+	for _, m := range ix.Meetings(e, domain.Paris()) {
+		if !m.Skipped {
+			held = append(held, m.Date)
+		}
+	}
+	today := parisDay(s.now())
+	payUntil := domain.PayUntil(held, today)
+	if ok, err := s.store.ReopenEnrolment(ctx, tx, en.ID, courseID, today, payUntil); err != nil || !ok {
+		return err
+	}
+	return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), Action: domain.AuditEnrolmentConfirmed, SubjectID: en.AccountID,
+		ObjectKind: domain.AuditObjectCourse, ObjectID: courseID,
+		Details: "inscription reprise dans le cours " + e.Code + " (le cours précédent n'a pas ouvert) : " +
+			documents.FrenchMoney(en.Fee.DueCents) + ", à payer jusqu'au " + payUntil.Format("02/01/2006")})
+}
+
+// CourseNotOpened follows, in the closing's transaction, a learner whose
+// course did not open (SEL-6): what they paid becomes a refund due, in
+// full, to whoever paid it (REF-2: the third party of PAY-4, else the
+// learner), and their card no longer opens the doors; a fee still due is no
+// longer asked. A course closed again changes nothing.
+func (s *Service) CourseNotOpened(ctx context.Context, tx *sql.Tx, candidatureID, by int64, reason string) error {
+	en, ok, err := s.store.EnrolmentOf(ctx, tx, candidatureID)
+	if err != nil || !ok {
+		return err
+	}
+	switch en.State {
+	case domain.EnrolmentDue:
+		_, err = s.store.FreeEnrolment(ctx, tx, en.ID, s.now(), by, reason)
+		return err
+	case domain.EnrolmentPaid:
+	default:
+		return nil
+	}
+	p, ok, err := s.store.PaymentOf(ctx, tx, en.ID)
+	if err != nil || !ok {
+		return err
+	}
+	payer := p.PayerName
+	if payer == "" {
+		person, err := s.store.AccountTx(ctx, tx, en.AccountID)
+		if err != nil {
+			return err
+		}
+		payer = person.FirstName + " " + person.LastName
+	}
+	if _, err := s.store.InsertRefundDue(ctx, tx, p, payer, domain.RefundCourseNotOpened, s.now(), by); err != nil {
+		return err
+	}
+	_, err = s.store.RevokeCards(ctx, tx, en.ID, s.now(), by, reason)
+	return err
+}
+
+// Left follows, in the caller's transaction, a learner who left the course:
+// by a decision (struck off, ATT-3; excluded, ATT-4) or by a désistement
+// (given up, or recorded by staff). Nothing is refunded here (REF-1's
+// refunds are asked for, with a proof, through the contact form): a fee
+// paid stays paid but the learner card no longer opens the establishment's
+// doors (PAY-6: revoked); a fee still due is no longer asked (the enrolment
+// ends as freed, no reminder follows).
+func (s *Service) Left(ctx context.Context, tx *sql.Tx, candidatureID, by int64, reason string) error {
 	en, ok, err := s.store.EnrolmentOf(ctx, tx, candidatureID)
 	if err != nil || !ok {
 		return err

@@ -45,6 +45,7 @@ type env struct {
 	accts   *accounts.Service
 	sel     *selection.Service
 	pay     *payment.Service
+	wl      *waitlist.Service
 	sim     *payfip.Simulator
 	mu      sync.Mutex
 	now     time.Time
@@ -107,7 +108,18 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wl := waitlist.New(waitlist.Deps{Store: st, Catalogue: e.cat, Outbox: box, Words: words, Now: now, PublicURL: srv.URL})
+	// The waiting lists tell payment what app wires them to tell it.
+	e.wl = waitlist.New(waitlist.Deps{Store: st, Catalogue: e.cat, Outbox: box, Words: words, Now: now, PublicURL: srv.URL,
+		Moved: func(ctx context.Context, tx *sql.Tx, cand, course int64) error {
+			return e.pay.Moved(ctx, tx, cand, course)
+		},
+		Left: func(ctx context.Context, tx *sql.Tx, cand, by int64, why string) error {
+			return e.pay.Left(ctx, tx, cand, by, why)
+		},
+		NotOpened: func(ctx context.Context, tx *sql.Tx, cand, by int64, why string) error {
+			return e.pay.CourseNotOpened(ctx, tx, cand, by, why)
+		}})
+	wl := e.wl
 	e.pay = payment.New(payment.Deps{Store: st, Catalogue: e.cat, Outbox: box, Words: words, PayFiP: pf, Waitlist: wl, Now: now,
 		PublicURL: srv.URL, Log: slog.New(slog.DiscardHandler)})
 	staff, _ := e.person(t)

@@ -5,6 +5,7 @@ import (
 
 	"cma/internal/catalogue"
 	"cma/internal/domain"
+	"cma/internal/store"
 )
 
 // FeesPath is the learner's "historique et paiement", where they pay: the
@@ -25,6 +26,11 @@ type Fee struct {
 	Online bool
 	// Attempts are the PayFiP attempts, newest first.
 	Attempts []domain.PayFiPOperation
+	// NotOpened: the course did not open (SEL-6); Refund is then the
+	// payment's refund due (REF-2), nil when nothing was paid or the
+	// payment followed the learner into another course.
+	NotOpened bool
+	Refund    *domain.RefundDue
 }
 
 // Fees lists a learner's enrolments with their fees, for the learner
@@ -38,6 +44,10 @@ func (s *Service) Fees(ctx context.Context, actor domain.Actor, accountID int64)
 		return nil, err
 	}
 	enrolments, err := s.store.AccountEnrolments(ctx, accountID)
+	if err != nil {
+		return nil, err
+	}
+	refunds, err := s.store.RefundsDue(ctx, store.RefundsQuery{AccountID: accountID})
 	if err != nil {
 		return nil, err
 	}
@@ -61,6 +71,14 @@ func (s *Service) Fees(ctx context.Context, actor domain.Actor, accountID int64)
 		}
 		if f.Attempts, err = s.store.EnrolmentOperations(ctx, en.ID); err != nil {
 			return nil, err
+		}
+		if f.NotOpened, err = s.store.CourseClosedTx(ctx, nil, en.CourseID); err != nil {
+			return nil, err
+		}
+		for i := range refunds {
+			if refunds[i].EnrolmentID == en.ID && refunds[i].State == domain.RefundDueState {
+				f.Refund = &refunds[i]
+			}
 		}
 		out = append(out, f)
 	}

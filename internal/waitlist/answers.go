@@ -280,7 +280,7 @@ func (s *Service) EndForAttendance(ctx context.Context, actor domain.Actor, cand
 	default:
 		return Answer{}, fmt.Errorf("waitlist: %q is not an attendance decision", end)
 	}
-	return s.endPlace(ctx, actor, candidatureID, leaving{end: end, freedBy: freedBy, note: note, acceptedOnly: true, quiet: true,
+	return s.endPlace(ctx, actor, candidatureID, leaving{end: end, freedBy: freedBy, note: note, acceptedOnly: true, quiet: true, paymentTold: true,
 		allowed: func(_ *sql.Tx, c domain.Candidature, e *catalogue.Entry) error {
 			// Ended so already (Already below), its course is the one it
 			// chose, no longer the one it was in: nothing to check.
@@ -304,6 +304,9 @@ type leaving struct {
 	freedBy, note       string
 	reason              string
 	acceptedOnly, quiet bool
+	// paymentTold: the caller tells the payment capability itself
+	// (attendance's decisions, with their motive).
+	paymentTold bool
 }
 
 // leaveTx is leave whose check also gets the transaction.
@@ -413,6 +416,15 @@ func (s *Service) endPlace(ctx context.Context, actor domain.Actor, candidatureI
 		}
 		if err := s.store.EndOpenDayChanges(ctx, tx, c.ID, now); err != nil { // SEL-8
 			return err
+		}
+		if wasAccepted && !l.paymentTold && s.left != nil {
+			why := l.reason
+			if why == "" {
+				why = l.note
+			}
+			if err := s.left(ctx, tx, c.ID, actor.AccountID, why); err != nil {
+				return err
+			}
 		}
 		var seats []int64
 		if wasAccepted {

@@ -19,8 +19,9 @@ import (
 // minimum from that day may be closed. Its candidates and learners are told
 // (email and space) and each is offered, where there is room, a seat in an
 // equivalent course (same formation and level, same session), with the
-// session's deadline. What they paid becomes a refund due (REF-2) once
-// payments exist (the payment capability).
+// session's deadline. What a learner paid becomes a refund due (REF-2),
+// cancelled if they take the equivalent seat, where the payment follows them
+// (the payment capability, told through Deps.NotOpened and Deps.Moved).
 
 // Opening is a session's rule for courses that may not open.
 type Opening struct {
@@ -182,6 +183,11 @@ func (s *Service) CloseCourse(ctx context.Context, actor domain.Actor, courseID 
 			if _, err := s.store.SetCandidatureStatus(ctx, tx, m.CandidatureID, []domain.CandidatureStatus{m.Status},
 				domain.CandidatureCourseClosed, 0, now, actor.AccountID, "cours non ouvert ("+e.Code+") : "+reason); err != nil {
 				return err
+			}
+			if m.Status == domain.CandidatureAccepted && s.notOpened != nil { // what they paid becomes a refund due (REF-2)
+				if err := s.notOpened(ctx, tx, m.CandidatureID, actor.AccountID, "cours non ouvert ("+e.Code+")"); err != nil {
+					return err
+				}
 			}
 			if err := s.store.LeaveWaitingLists(ctx, tx, m.CandidatureID); err != nil {
 				return err

@@ -74,6 +74,8 @@ type Service struct {
 	log       *slog.Logger
 	accepts   *batch.Batcher[*acceptReq] // Accept's batches, see acceptTogether
 	moved     func(ctx context.Context, tx *sql.Tx, candidatureID, courseID int64) error
+	left      func(ctx context.Context, tx *sql.Tx, candidatureID, by int64, reason string) error
+	notOpened func(ctx context.Context, tx *sql.Tx, candidatureID, by int64, reason string) error
 }
 
 // Deps are the service's dependencies; app wires them.
@@ -90,6 +92,15 @@ type Deps struct {
 	// preferred): what they owe or paid follows them and they get a new
 	// learner card (PAY-3, PAY-6). App wires the payment capability's.
 	Moved func(ctx context.Context, tx *sql.Tx, candidatureID, courseID int64) error
+	// Left, when set, is told in the same transaction that an accepted
+	// learner gave up their place or was withdrawn by staff: what they paid
+	// is not refunded here, their card stops opening the doors, a fee still
+	// due is no longer asked. App wires the payment capability's.
+	Left func(ctx context.Context, tx *sql.Tx, candidatureID, by int64, reason string) error
+	// NotOpened, when set, is told in the closing's transaction that an
+	// accepted learner's course did not open (SEL-6): what they paid becomes
+	// a refund due (REF-2). App wires the payment capability's.
+	NotOpened func(ctx context.Context, tx *sql.Tx, candidatureID, by int64, reason string) error
 }
 
 // New returns the service.
@@ -101,7 +112,7 @@ func New(d Deps) *Service {
 		d.Now = time.Now
 	}
 	s := &Service{store: d.Store, catalogue: d.Catalogue, outbox: d.Outbox, words: d.Words, now: d.Now,
-		publicURL: strings.TrimRight(d.PublicURL, "/"), log: d.Log, moved: d.Moved}
+		publicURL: strings.TrimRight(d.PublicURL, "/"), log: d.Log, moved: d.Moved, left: d.Left, notOpened: d.NotOpened}
 	s.accepts = newAccepts(s)
 	return s
 }

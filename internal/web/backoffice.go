@@ -61,7 +61,8 @@ func (s *Server) backOfficeHome(w http.ResponseWriter, r *http.Request) {
 			sec.PeopleSearch = true
 			sec.Intro = p.T("bo.home.helpdesk.intro")
 		case domain.RoleRegisseur: // the régie's accountant: every ledger, read only (ledger.go)
-			sec.Links = append(sec.Links, views.Link{URL: ledgerPath, Label: p.T("ledger.title"), Hint: p.T("ledger.home.hint.regisseur")})
+			sec.Links = append(sec.Links, views.Link{URL: ledgerPath, Label: p.T("ledger.title"), Hint: p.T("ledger.home.hint.regisseur")},
+				views.Link{URL: refundsDuePath, Label: p.T("refunds.title"), Hint: p.T("refunds.home.hint")}) // REF-2 (refunds.go)
 		case domain.RoleGuidance:
 			sec.Intro = p.T("bo.home.guidance.intro")
 			sec.Start = &views.Link{URL: "/back-office/inscription-assistee", Label: p.T("bo.home.guidance.start")}
@@ -84,7 +85,8 @@ func (s *Server) backOfficeHome(w http.ResponseWriter, r *http.Request) {
 			sec.Links = append(sec.Links, views.Link{URL: ledgerEstPath(g.EstablishmentID), Label: p.T("ledger.title"),
 				Hint: p.T("ledger.home.hint")})
 		case domain.RoleCentral:
-			sec.Links = append(sec.Links, views.Link{URL: ledgerPath, Label: p.T("ledger.title"), Hint: p.T("ledger.home.hint.regisseur")})
+			sec.Links = append(sec.Links, views.Link{URL: ledgerPath, Label: p.T("ledger.title"), Hint: p.T("ledger.home.hint.regisseur")},
+				views.Link{URL: refundsDuePath, Label: p.T("refunds.title"), Hint: p.T("refunds.home.hint")}) // REF-2 (refunds.go)
 		}
 		v.Sections = mergeSection(v.Sections, sec)
 	}

@@ -91,8 +91,12 @@ func (s *Server) feeBlock(pg *views.Page, f payment.Fee) views.FeeBlock {
 	}}
 	now := s.Now()
 	switch {
+	case f.Refund != nil:
+		b.State = p.T("fees.state.refund_due", map[string]any{"Amount": views.Money(f.Refund.AmountCents), "Payer": f.Refund.PayerName})
 	case en.State == domain.EnrolmentPaid:
 		b.State = p.T("fees.state.paid")
+	case en.State == domain.EnrolmentFreed && f.NotOpened:
+		b.State = p.T("fees.state.not_opened")
 	case en.State == domain.EnrolmentFreed:
 		b.State, b.Warning = p.T("fees.state.freed"), true
 	case en.Fee.Pending:

@@ -274,7 +274,8 @@ func (s *Server) Handler() http.Handler {
 	// Enrolments of a course (PAY-1, PAY-2, CAN-9): confirmed by the
 	// director, half-tariff proofs checked, cheques and cash at the desk,
 	// lost cards reprinted (PAY-6).
-	h("GET "+unpaidPath, can(domain.ActBackOffice, nil), s.unpaidPage) // the service checks whose fees (PAY-1)
+	h("GET "+unpaidPath, can(domain.ActBackOffice, nil), s.unpaidPage)         // the service checks whose fees (PAY-1)
+	h("GET "+refundsDuePath, can(domain.ActBackOffice, nil), s.refundsDuePage) // the service checks whose refunds (REF-2, SEL-6)
 	// Attendance registers (ATT-1, ATT-2, ROLE-2): the trainer's own
 	// courses, the director's establishment, the central service.
 	h("GET /back-office/cours/{id}/appel", can(domain.ActKeepRegister, courseResource), s.registersPage)
