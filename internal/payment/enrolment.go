@@ -255,6 +255,15 @@ func (s *Service) CheckHalfTariff(ctx context.Context, actor domain.Actor, cours
 		if enrolled && en.State != domain.EnrolmentDue {
 			return refuse("payment.halftariff.already_paid")
 		}
+		if enrolled {
+			// Not while the learner may be paying the amount known before
+			// (settlePaid would then book nothing and flag the payment).
+			if busy, err := s.store.PayFiPUnderWay(ctx, tx, en.ID, s.now().Add(-domain.PayFiPOperationLife)); err != nil {
+				return err
+			} else if busy {
+				return refuse("payment.halftariff.attempt_pending")
+			}
+		}
 		decision := domain.HalfTariffRefused
 		if accept {
 			decision = domain.HalfTariffAccepted

@@ -247,6 +247,7 @@ func (s *Service) settlePaid(ctx context.Context, op domain.PayFiPOperation, d p
 		return Settled{}, err
 	}
 	booked := false
+	var feeNow int64
 	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
 		booked = false
 		en, err := s.store.Enrolment(ctx, tx, op.EnrolmentID)
@@ -255,6 +256,16 @@ func (s *Service) settlePaid(ctx context.Context, op domain.PayFiPOperation, d p
 		}
 		if err := s.store.LockCourse(ctx, tx, en.CourseID); err != nil {
 			return err
+		}
+		if en, err = s.store.Enrolment(ctx, tx, op.EnrolmentID); err != nil { // as it is under the lock
+			return err
+		}
+		if en.State == domain.EnrolmentDue && en.Fee.DueCents != op.AmountCents {
+			// The fee changed while the learner was on PayFiP's page (a
+			// half-tariff proof checked meanwhile): the same person must be
+			// charged the same, so what PayFiP took is booked for no fee.
+			feeNow = en.Fee.DueCents
+			return errFeeChanged
 		}
 		ok, err := s.store.SettlePayFiPOperation(ctx, tx, op.IDOp, domain.PayFiPPaid, d.Resultrans, "", s.now())
 		if err != nil || !ok {
@@ -282,6 +293,10 @@ func (s *Service) settlePaid(ctx context.Context, op domain.PayFiPOperation, d p
 	if errors.Is(err, errPaidTwice) {
 		return s.settleEnd(ctx, op, domain.PayFiPMismatch, d.Resultrans, "déjà payé : à rembourser")
 	}
+	if errors.Is(err, errFeeChanged) {
+		return s.settleEnd(ctx, op, domain.PayFiPMismatch, d.Resultrans, "payé "+strconv.FormatInt(op.AmountCents, 10)+
+			" centimes alors que le droit dû est devenu "+strconv.FormatInt(feeNow, 10)+" centimes : à rembourser, le droit reste dû")
+	}
 	if err != nil {
 		return Settled{}, err
 	}
@@ -289,7 +304,10 @@ func (s *Service) settlePaid(ctx context.Context, op domain.PayFiPOperation, d p
 	return Settled{Operation: op, State: op.State, Booked: booked}, err
 }
 
-var errPaidTwice = errors.New("payment: paid twice")
+var (
+	errPaidTwice  = errors.New("payment: paid twice")
+	errFeeChanged = errors.New("payment: the fee changed during the attempt")
+)
 
 // markLinkUsed ends a third party's payment link once its payment is booked.
 func (s *Service) markLinkUsed(ctx context.Context, tx *sql.Tx, op domain.PayFiPOperation) error {

@@ -500,6 +500,53 @@ func TestOnline_PAY1_amount_tampered_is_refused_and_flagged(t *testing.T) {
 	})
 }
 
+// PAY-1, PAY-5: the same person is charged the same. The half tariff is
+// not decided while the learner may be paying the amount known before; and
+// if the fee changed all the same during an attempt (the decision racing
+// it), what PayFiP took books nothing and is flagged, the fee still due.
+func TestOnline_PAY1_PAY5_the_fee_changed_during_an_attempt_books_nothing(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		e.sim.SetNotifyMode(payfip.NotifyNever)
+		l := e.learners(t, 1, false)[0]
+		e.exec(t, `UPDATE candidatures SET half_tariff_claim = TRUE WHERE id = $1`, l.candidature)
+		en := e.confirm(t, l)
+		if err := e.pay.CheckHalfTariff(ctx, l.director, l.course, l.candidature, false, "attestation CAF illisible"); err != nil {
+			t.Fatal(err)
+		}
+		op, err := e.pay.PayOnline(ctx, l.actor, en.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.pay.CheckHalfTariff(ctx, l.director, l.course, l.candidature, true, ""); refusalKey(err) != "payment.halftariff.attempt_pending" {
+			t.Fatalf("a decision while the learner pays = %v, want refused", err)
+		}
+		// The decision raced the attempt: the fee is halved meanwhile.
+		e.exec(t, `UPDATE enrolments SET due_cents = due_cents / 2, half_tariff = TRUE WHERE id = $1`, en.ID)
+		if err := e.sim.Pay(ctx, op.IDOp, payfip.ResultPaidCard); err != nil {
+			t.Fatal(err)
+		}
+		st, err := e.pay.Settle(ctx, op.IDOp)
+		if err != nil || st.State != domain.PayFiPMismatch || st.Booked {
+			t.Fatalf("Settle = %+v, %v; want a mismatch, nothing booked", st, err)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM payments WHERE enrolment_id = $1`, en.ID); n != 0 {
+			t.Fatalf("%d payments booked for an amount no longer due", n)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM audit_events WHERE action = $1`, domain.AuditPaymentMismatch); n != 1 {
+			t.Fatalf("%d mismatch audit lines, want 1", n)
+		}
+		if now, _ := e.st.Enrolment(ctx, nil, en.ID); now.State != domain.EnrolmentDue {
+			t.Fatalf("the fee is %s, want still due", now.State)
+		}
+		// Once the attempt has ended, the decision may be taken.
+		if err := e.pay.CheckHalfTariff(ctx, l.director, l.course, l.candidature, true, ""); err != nil {
+			t.Fatalf("the decision after the attempt = %v", err)
+		}
+	})
+}
+
 func TestDesk_PAY2_cash_up_to_300_by_the_establishments_director_only(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)

@@ -247,6 +247,17 @@ func (s *Store) PayFiPOperation(ctx context.Context, tx *sql.Tx, idop string) (d
 	return op, nil
 }
 
+// PayFiPUnderWay reports, in tx, whether an online payment of the
+// enrolment started after since is still waiting for its result.
+func (s *Store) PayFiPUnderWay(ctx context.Context, tx *sql.Tx, enrolmentID int64, since time.Time) (bool, error) {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM payfip_operations WHERE enrolment_id = $1 AND state = 'pending'
+		AND created_at > $2`, enrolmentID, s.instantArg(since)).Scan(&n); err != nil {
+		return false, fmt.Errorf("PayFiP operations under way of enrolment %d: %w", enrolmentID, err)
+	}
+	return n > 0, nil
+}
+
 // EnrolmentOperations lists an enrolment's PayFiP attempts, newest first.
 func (s *Store) EnrolmentOperations(ctx context.Context, enrolmentID int64) ([]domain.PayFiPOperation, error) {
 	rows, err := s.db.R.QueryContext(ctx, `SELECT `+payfipColumns+` FROM payfip_operations WHERE enrolment_id = $1
