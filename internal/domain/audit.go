@@ -183,6 +183,7 @@ var AuditActions = []string{
 	AuditPaymentBooked,
 	AuditPaymentRecorded,
 	AuditPaymentMismatch,
+	AuditPaymentRefused,
 	AuditPaymentWindowExtended,
 	AuditEnrolmentFreed,
 	AuditCardReprinted,
@@ -246,6 +247,7 @@ const (
 	AuditPaymentBooked         = "payment.booked"
 	AuditPaymentRecorded       = "payment.recorded"
 	AuditPaymentMismatch       = "payment.mismatch"
+	AuditPaymentRefused        = "payment.refused" // a request on someone else's debt, or an amount not due
 	AuditPaymentWindowExtended = "payment.window_extended"
 	AuditEnrolmentFreed        = "enrolment.freed"
 	AuditCardReprinted         = "card.reprinted"

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"cma/internal/catalogue"
@@ -199,7 +200,8 @@ func (s *Service) OwnCard(ctx context.Context, actor domain.Actor, enrolmentID i
 		return IssuedCard{}, err
 	}
 	if !domain.Can(actor, domain.ActViewOwnAccount, domain.Resource{AccountID: en.AccountID}) {
-		return IssuedCard{}, ErrForbidden
+		return IssuedCard{}, s.refusedTo(ctx, actor, en.AccountID, en.CourseID, "carte de l'inscription "+strconv.FormatInt(en.ID, 10)+
+			" d'une autre personne", ErrForbidden)
 	}
 	card, ok, err := s.store.ValidCardOf(ctx, nil, en.ID)
 	if err != nil {

@@ -20,6 +20,9 @@ import (
 // card, the email, the audit line.
 func (s *Service) RecordDesk(ctx context.Context, actor domain.Actor, courseID, enrolmentID int64, p domain.DeskPayment) (domain.Payment, error) {
 	ix, e, err := s.staffCourse(ctx, actor, domain.ActRecordDeskPayment, courseID)
+	if errors.Is(err, ErrForbidden) {
+		return domain.Payment{}, s.refusedTo(ctx, actor, 0, courseID, "paiement au guichet pour un cours hors de son établissement", err)
+	}
 	if err != nil {
 		return domain.Payment{}, err
 	}
@@ -33,7 +36,9 @@ func (s *Service) RecordDesk(ctx context.Context, actor domain.Actor, courseID, 
 		}
 	}
 	var out domain.Payment
+	var wrong *amountRefused
 	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
+		wrong = nil
 		if err := s.store.LockCourse(ctx, tx, courseID); err != nil {
 			return err
 		}
@@ -53,6 +58,11 @@ func (s *Service) RecordDesk(ctx context.Context, actor domain.Actor, courseID, 
 			return refuse("payment.half_pending")
 		}
 		if errs := domain.CheckDeskPayment(p, en.Fee.DueCents); len(errs) > 0 {
+			for _, fe := range errs {
+				if fe.Field == "amount" && p.AmountCents != en.Fee.DueCents {
+					wrong = &amountRefused{subject: en.AccountID, due: en.Fee.DueCents}
+				}
+			}
 			return domain.FieldErrors(errs)
 		}
 		out = domain.Payment{EnrolmentID: en.ID, AccountID: en.AccountID, CourseID: en.CourseID, AmountCents: en.Fee.DueCents,
@@ -77,5 +87,14 @@ func (s *Service) RecordDesk(ctx context.Context, actor domain.Actor, courseID, 
 			Action: domain.AuditPaymentRecorded, SubjectID: en.AccountID, ObjectKind: domain.AuditObjectCourse, ObjectID: e.ID,
 			Details: details})
 	})
+	if wrong != nil {
+		return out, s.refusedTo(ctx, actor, wrong.subject, courseID, "paiement au guichet de "+documents.FrenchMoney(p.AmountCents)+
+			" refusé : "+documents.FrenchMoney(wrong.due)+" dus ("+e.Code+")", err)
+	}
 	return out, err
+}
+
+// amountRefused is a desk payment refused for its amount: not the one due.
+type amountRefused struct {
+	subject, due int64
 }

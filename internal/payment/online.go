@@ -46,7 +46,8 @@ func (s *Service) PayOnline(ctx context.Context, actor domain.Actor, enrolmentID
 		return Started{}, err
 	}
 	if !domain.Can(actor, domain.ActApply, domain.Resource{AccountID: en.AccountID}) {
-		return Started{}, ErrForbidden
+		return Started{}, s.refusedTo(ctx, actor, en.AccountID, en.CourseID, "paiement en ligne de l'inscription "+
+			strconv.FormatInt(en.ID, 10)+" d'une autre personne", ErrForbidden)
 	}
 	person, err := s.store.Account(ctx, en.AccountID)
 	if err != nil {

@@ -108,6 +108,22 @@ func New(d Deps) *Service {
 		publicURL: strings.TrimRight(d.PublicURL, "/"), log: d.Log}
 }
 
+// refusedTo records in the audit trail a payment request refused as
+// tampering: an enrolment that is not the actor's (an ID changed in a
+// page's address or form), a desk payment outside the director's
+// establishment, an amount that is not the one due. It returns err, so that
+// the caller refuses with it; the line is written in its own transaction
+// (the refused one writes nothing).
+func (s *Service) refusedTo(ctx context.Context, actor domain.Actor, subject, courseID int64, what string, err error) error {
+	if werr := s.store.InTx(ctx, func(tx *sql.Tx) error {
+		return s.store.RecordAudit(ctx, tx, domain.AuditEvent{At: s.now(), ActorID: actor.AccountID, Action: domain.AuditPaymentRefused,
+			SubjectID: subject, ObjectKind: domain.AuditObjectCourse, ObjectID: courseID, Details: what})
+	}); werr != nil {
+		s.log.Error("payment: the refused request is not in the audit trail", "actor", actor.AccountID, "what", what, "err", werr)
+	}
+	return err
+}
+
 // staffCourse finds a course and checks that actor may act on it.
 func (s *Service) staffCourse(ctx context.Context, actor domain.Actor, act domain.Action, courseID int64) (*catalogue.Index, *catalogue.Entry, error) {
 	ix, err := s.catalogue.Index(ctx)

@@ -547,6 +547,35 @@ func TestOnline_PAY1_PAY5_the_fee_changed_during_an_attempt_books_nothing(t *tes
 	})
 }
 
+// ROLE-1, PAY-1: a learner cannot pay, see the card of, or give a link to
+// someone else's debt; each attempt is refused and audited.
+func TestOnline_ROLE1_another_persons_debt_refused_and_audited(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		ls := e.learners(t, 2, false)
+		mine, theirs := ls[0], ls[1]
+		e.exec(t, `UPDATE candidatures SET half_tariff_claim = FALSE WHERE id = $1`, theirs.candidature)
+		en := e.confirm(t, theirs)
+		if _, err := e.pay.PayOnline(ctx, mine.actor, en.ID); !errors.Is(err, payment.ErrForbidden) {
+			t.Fatalf("paying another's debt = %v", err)
+		}
+		if _, err := e.pay.CreateLink(ctx, mine.actor, en.ID); !errors.Is(err, payment.ErrForbidden) {
+			t.Fatalf("a link to another's debt = %v", err)
+		}
+		if _, err := e.pay.OwnCard(ctx, mine.actor, en.ID); !errors.Is(err, payment.ErrForbidden) {
+			t.Fatalf("another's card = %v", err)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM audit_events WHERE action = $1 AND actor_account_id = $2 AND subject_account_id = $3`,
+			domain.AuditPaymentRefused, mine.account, theirs.account); n != 3 {
+			t.Fatalf("%d refused requests audited, want 3", n)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM payfip_operations WHERE enrolment_id = $1`, en.ID); n != 0 {
+			t.Fatalf("%d PayFiP operations started on another's debt", n)
+		}
+	})
+}
+
 func TestDesk_PAY2_cash_up_to_300_by_the_establishments_director_only(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
@@ -572,6 +601,11 @@ func TestDesk_PAY2_cash_up_to_300_by_the_establishments_director_only(t *testing
 		if _, err := e.pay.RecordDesk(ctx, ls[0].director, ls[0].course, at300.ID, cash(at300, 30500)); !errors.As(err, &fe) ||
 			fe[0].Key != "payment.desk.cash_exact" {
 			t.Fatalf("inexact cash = %v", err)
+		}
+		// Both refusals are in the audit trail (tampering: no desk form
+		// offers either).
+		if n := e.count(t, `SELECT COUNT(*) FROM audit_events WHERE action = $1`, domain.AuditPaymentRefused); n != 2 {
+			t.Fatalf("%d refused desk payments audited, want 2", n)
 		}
 		p, err := e.pay.RecordDesk(ctx, ls[0].director, ls[0].course, at300.ID, cash(at300, 30000))
 		if err != nil || p.Mode != domain.PayInCash || p.AmountCents != 30000 || p.ReceiptNumber == "" {

@@ -98,7 +98,7 @@ func (s *Service) OwnOperation(ctx context.Context, actor domain.Actor, idop str
 		return Settled{}, err
 	}
 	if !domain.Can(actor, domain.ActViewOwnAccount, domain.Resource{AccountID: en.AccountID}) {
-		return Settled{}, ErrForbidden
+		return Settled{}, s.refusedTo(ctx, actor, en.AccountID, en.CourseID, "opération PayFiP "+idop+" d'une autre personne", ErrForbidden)
 	}
 	return s.Settle(ctx, idop)
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -99,7 +100,7 @@ func (s *Service) ownEnrolment(ctx context.Context, actor domain.Actor, enrolmen
 		return en, err
 	}
 	if !domain.Can(actor, domain.ActViewOwnAccount, domain.Resource{AccountID: en.AccountID}) {
-		return en, ErrForbidden
+		return en, s.refusedTo(ctx, actor, en.AccountID, en.CourseID, "inscription "+strconv.FormatInt(en.ID, 10)+" d'une autre personne", ErrForbidden)
 	}
 	return en, nil
 }
