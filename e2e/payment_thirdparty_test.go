@@ -231,6 +231,24 @@ func TestThirdPartyJourney_PAY4_PAY7_PAY2(t *testing.T) {
 	if got := fetchDoc(camille, attestation); got.Status != 200 || got.Head != "%PDF-" {
 		t.Fatalf("the attestation: %+v", got)
 	}
+	// Both as pages too (PAY-2, PAY-7): the same words as the PDF, the
+	// third party named, the notice of PAY-8.
+	camille.navigate(base + strings.TrimSuffix(receipt, ".pdf"))
+	if text := eval[string](camille, `document.querySelector('main').innerText`); !strings.Contains(text, "Reçu de paiement") ||
+		!strings.Contains(text, "Service social du 11e — Mme Diallo (tiers payeur)") || !strings.Contains(text, "n'est pas une facture") {
+		t.Errorf("the receipt's page:\n%s", text)
+	}
+	camille.checkA11y("the receipt's page", 20*time.Second)
+	camille.navigate(base + strings.TrimSuffix(attestation, ".pdf"))
+	if text := eval[string](camille, `document.querySelector('main').innerText`); !strings.Contains(text, "Attestation de paiement") ||
+		!strings.Contains(text, "réglé pour son compte par Service social du 11e") || !strings.Contains(text, "ni un devis ni une facture") {
+		t.Errorf("the attestation's page:\n%s", text)
+	}
+	camille.checkA11y("the attestation's page", 20*time.Second)
+	camille.emulatePhone()
+	camille.screenshot("attestation-payment-page-phone")
+	camille.emulateDesktop()
+	camille.navigate(base + "/historique-et-paiement")
 	// A second click: the same attestation, no second one.
 	if camille.exists("main form[action$='/attestation-paiement'] button") {
 		t.Error("the button still offers to ask the attestation asked for")

@@ -352,6 +352,9 @@ func TestPermissionMatrix(t *testing.T) {
 		// and attestations; the third party's and the verification pages
 		// are public (a token is the credential).
 		"GET /historique-et-paiement/{id}/recu.pdf":                 {{"GET", "/historique-et-paiement/999999/recu.pdf", nil, expect("candidate"), true}},
+		"GET /historique-et-paiement/{id}/recu":                     {{"GET", "/historique-et-paiement/999999/recu", nil, expect("candidate"), true}},
+		"GET /historique-et-paiement/{id}/attestation-cout":         {{"GET", "/historique-et-paiement/999999/attestation-cout", nil, expect("candidate"), true}},
+		"GET /historique-et-paiement/{id}/attestation-paiement":     {{"GET", "/historique-et-paiement/999999/attestation-paiement", nil, expect("candidate"), true}},
 		"POST /historique-et-paiement/{id}/lien-tiers":              {{"POST", "/historique-et-paiement/999999/lien-tiers", url.Values{}, expect("candidate"), true}},
 		"POST /historique-et-paiement/{id}/attestation-cout":        {{"POST", "/historique-et-paiement/999999/attestation-cout", url.Values{}, expect("candidate"), true}},
 		"POST /historique-et-paiement/{id}/attestation-paiement":    {{"POST", "/historique-et-paiement/999999/attestation-paiement", url.Values{}, expect("candidate"), true}},

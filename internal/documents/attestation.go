@@ -108,60 +108,20 @@ func AttestationPDF(a Attestation, generated time.Time) ([]byte, error) {
 	d.colour(colourText)
 	pdf.Ln(5)
 
-	amount := d.money(a.AmountCents)
-	tariff := "plein tarif"
-	if a.HalfTariff {
-		tariff = "demi-tarif, sur justificatif du RSA, de l'ASS ou de l'AAH"
-	}
 	d.font("", 11)
-	var lead string
-	if a.Kind == AttestationCost {
-		lead = "Le Service des cours d'adultes de la Ville atteste que la candidature de la personne désignée ci-dessous " +
-			"a été acceptée pour la formation suivante, et que les droits d'inscription à cette formation s'élèvent à " +
-			amount + " (" + tariff + ")."
-	} else {
-		lead = "Le Service des cours d'adultes de la Ville atteste avoir reçu le paiement des droits d'inscription " +
-			"de la personne désignée ci-dessous à la formation suivante, pour un montant de " + amount + " (" + tariff + ")"
-		if by := d.t(a.PaidBy); by != "" {
-			lead += ", réglé pour son compte par " + by
-		}
-		lead += "."
-	}
-	pdf.MultiCell(docWidth, 5.8, lead, "", "L", false)
+	pdf.MultiCell(docWidth, 5.8, d.t(a.lead()), "", "L", false)
 	pdf.Ln(5)
-
-	rows := []field{
-		{"Prénom et nom", name, true},
-		{"Formation", d.t(a.Formation), false},
-		{"Cours", d.t(a.CourseCode), false},
-		{"Établissement", d.t(a.Establishment), false},
-		{"Session", d.t(a.Session), false},
-		{"Volume horaire", d.t(a.Hours), false},
-	}
-	if a.Kind == AttestationCost {
-		rows = append(rows, field{"Droits d'inscription", amount + " (" + tariff + ")", true})
-	} else {
-		rows = append(rows,
-			field{"Montant payé", amount + " (" + tariff + ")", true},
-			field{"Date du paiement", d.t(a.PaidOn), false},
-			field{"Mode de paiement", d.t(a.Mode), false})
-	}
-	if by := d.t(a.PaidBy); by != "" {
-		label := "Réglé par"
-		if a.Kind == AttestationCost {
-			label = "Pris en charge par" // the third party who announced it pays (PAY-4)
-		}
-		rows = append(rows, field{label, by + " (tiers payeur)", false})
+	rows := a.rows()
+	for i := range rows {
+		rows[i].value = d.t(rows[i].value)
 	}
 	d.fields(docMargin, docWidth, rows)
 	pdf.Ln(4)
 
 	d.font("", 10)
-	if a.Kind == AttestationCost {
-		pdf.MultiCell(docWidth, 5.2, "Ces droits sont à régler en une seule fois, entre le premier et le deuxième cours. "+
-			"Leur montant est le même quelle que soit la date d'entrée dans le cours.", "", "L", false)
+	for _, note := range a.notes() {
+		pdf.MultiCell(docWidth, 5.2, note, "", "L", false)
 	}
-	pdf.MultiCell(docWidth, 5.2, "Attestation délivrée sur demande écrite, pour servir et valoir ce que de droit.", "", "L", false)
 	pdf.Ln(6)
 
 	d.notice(docMargin, docWidth, attestationNotice)
@@ -173,10 +133,77 @@ func AttestationPDF(a Attestation, generated time.Time) ([]byte, error) {
 	if pdf.GetY() > verificationTop-3 {
 		pdf.AddPage()
 	}
-	d.verification(m, a.QRPayload, "Pour vérifier l'authenticité de cette attestation, scannez ce code "+
-		"ou ouvrez l'adresse ci-dessous : la page du Service des cours d'adultes en confirme le contenu.")
+	d.verification(m, a.QRPayload, attestationVerifyCaption)
 	d.generatedFooter()
 	return d.finish("attestation")
+}
+
+// attestationVerifyCaption tells how to verify an attestation of cost or
+// payment.
+const attestationVerifyCaption = "Pour vérifier l'authenticité de cette attestation, scannez ce code " +
+	"ou ouvrez l'adresse ci-dessous : la page du Service des cours d'adultes en confirme le contenu."
+
+// tariff words the tariff the amount is at.
+func (a Attestation) tariff() string {
+	if a.HalfTariff {
+		return "demi-tarif, sur justificatif du RSA, de l'ASS ou de l'AAH"
+	}
+	return "plein tarif"
+}
+
+// lead is what the attestation attests, in one sentence.
+func (a Attestation) lead() string {
+	amount := FrenchMoney(a.AmountCents)
+	if a.Kind == AttestationCost {
+		return "Le Service des cours d'adultes de la Ville atteste que la candidature de la personne désignée ci-dessous " +
+			"a été acceptée pour la formation suivante, et que les droits d'inscription à cette formation s'élèvent à " +
+			amount + " (" + a.tariff() + ")."
+	}
+	lead := "Le Service des cours d'adultes de la Ville atteste avoir reçu le paiement des droits d'inscription " +
+		"de la personne désignée ci-dessous à la formation suivante, pour un montant de " + amount + " (" + a.tariff() + ")"
+	if a.PaidBy != "" {
+		lead += ", réglé pour son compte par " + a.PaidBy
+	}
+	return lead + "."
+}
+
+// rows are the attestation's facts, as the PDF and the page list them.
+func (a Attestation) rows() []field {
+	amount := FrenchMoney(a.AmountCents) + " (" + a.tariff() + ")"
+	rows := []field{
+		{"Prénom et nom", a.FirstName + " " + a.LastName, true},
+		{"Formation", a.Formation, false},
+		{"Cours", a.CourseCode, false},
+		{"Établissement", a.Establishment, false},
+		{"Session", a.Session, false},
+		{"Volume horaire", a.Hours, false},
+	}
+	if a.Kind == AttestationCost {
+		rows = append(rows, field{"Droits d'inscription", amount, true})
+	} else {
+		rows = append(rows,
+			field{"Montant payé", amount, true},
+			field{"Date du paiement", a.PaidOn, false},
+			field{"Mode de paiement", a.Mode, false})
+	}
+	if a.PaidBy != "" {
+		label := "Réglé par"
+		if a.Kind == AttestationCost {
+			label = "Pris en charge par" // the third party who announced it pays (PAY-4)
+		}
+		rows = append(rows, field{label, a.PaidBy + " (tiers payeur)", false})
+	}
+	return rows
+}
+
+// notes close the attestation, before the notice of PAY-8.
+func (a Attestation) notes() []string {
+	var notes []string
+	if a.Kind == AttestationCost {
+		notes = append(notes, "Ces droits sont à régler en une seule fois, entre le premier et le deuxième cours. "+
+			"Leur montant est le même quelle que soit la date d'entrée dans le cours.")
+	}
+	return append(notes, "Attestation délivrée sur demande écrite, pour servir et valoir ce que de droit.")
 }
 
 // field is one row of a field table.

@@ -152,3 +152,42 @@ func TestAttestationPDF_PAY7_LongDataNeverOverlapsTheQRCode(t *testing.T) {
 		t.Error("the verification block is not on the second page")
 	}
 }
+
+// PAY-7, PAY-8, PAY-2: the attestation and the receipt as HTML carry the
+// PDF's words — what is attested, the third party who paid, the notice that
+// it is neither a quote nor an invoice — and the attestation its QR code;
+// the receipt, which has none, no verification block.
+func TestAttestationAndReceiptHTML_PAY7_PAY8_PAY2(t *testing.T) {
+	a := sampleAttestation(AttestationPayment)
+	a.PaidBy = "Comité d'entreprise <RATP>"
+	h, err := AttestationHTML(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Attestation de paiement", "N° ATT-2026-000318", "réglé pour son compte par Comité d&#39;entreprise &lt;RATP&gt;",
+		"90,00", "demi-tarif", "ni un devis ni une facture", "<svg", samplePayload} {
+		if !strings.Contains(string(h), want) {
+			t.Errorf("the attestation's HTML lacks %q:\n%s", want, h)
+		}
+	}
+	if _, err := AttestationHTML(Attestation{Kind: AttestationCost}); err == nil {
+		t.Error("an attestation without its QR payload was written")
+	}
+	r := sampleReceipt(true)
+	r.PaidBy = "Association Alpha"
+	h, err = ReceiptHTML(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"R-2026-0042", "Zoé Øster", "Association Alpha (tiers payeur)", "n&#39;est pas une facture", r.ChequeNumber} {
+		if !strings.Contains(string(h), want) {
+			t.Errorf("the receipt's HTML lacks %q:\n%s", want, h)
+		}
+	}
+	if strings.Contains(string(h), "document-verification") {
+		t.Error("the receipt's HTML has a verification block without an address")
+	}
+	if _, err := ReceiptHTML(Receipt{AmountCents: 0, Mode: "chèque"}); err == nil {
+		t.Error("a receipt of nothing was written")
+	}
+}

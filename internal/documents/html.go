@@ -6,8 +6,9 @@ import (
 	"strings"
 )
 
-// The HTML versions of the attestation d'assiduité and of the certificate
-// of competences: the same data and words as the PDF, as an accessible
+// The HTML versions of the attestation d'assiduité, the certificate of
+// competences, the attestations of cost and of payment and the desk's
+// receipt: the same data and words as the PDF, as an accessible
 // fragment (a heading, a list of facts, the QR code as inline SVG and the
 // verification address written out) that a page of web/views places in its
 // layout.
@@ -34,16 +35,20 @@ var docTemplate = template.Must(template.New("doc").Parse(`<article class="docum
 <dl class="facts">{{range .Facts}}{{if .Value}}<div><dt>{{.Label}}</dt><dd>{{.Value}}</dd></div>{{end}}{{end}}</dl>
 {{range .Notes}}<p>{{.}}</p>{{end}}
 <p class="document-signature">{{if .IssuedOn}}Fait le {{.IssuedOn}}<br>{{end}}<strong>{{.Signer}}</strong></p>
-<section class="document-verification" aria-label="Vérification"><div class="qr">{{.QR}}</div>
-<p>{{.VerifyCaption}}</p><p><code class="scan-url">{{.VerifyURL}}</code></p></section>
+{{if .VerifyURL}}<section class="document-verification" aria-label="Vérification"><div class="qr">{{.QR}}</div>
+<p>{{.VerifyCaption}}</p><p><code class="scan-url">{{.VerifyURL}}</code></p></section>{{end}}
 </article>`))
 
+// render writes the document; one without a verification address (a
+// receipt) has no QR code.
 func (h docHTML) render(qrLabel string) (template.HTML, error) {
-	qr, err := QRSVG(h.VerifyURL, 200, qrLabel)
-	if err != nil {
-		return "", err
+	if h.VerifyURL != "" {
+		qr, err := QRSVG(h.VerifyURL, 200, qrLabel)
+		if err != nil {
+			return "", err
+		}
+		h.QR = template.HTML(qr)
 	}
-	h.QR = template.HTML(qr)
 	var b strings.Builder
 	if err := docTemplate.Execute(&b, h); err != nil {
 		return "", fmt.Errorf("documents: %s as HTML: %w", h.Title, err)
@@ -80,4 +85,44 @@ func CertificateHTML(c Certificate) (template.HTML, error) {
 			{"Session", c.Session}, {"Date de l'évaluation", FrenchDate(c.EvaluationDate)}, {"Numéro", c.Number}},
 		Notes: []string{certNextLevel}, Signer: CertificateSigner, VerifyURL: c.VerifyURL,
 		VerifyCaption: certVerifyCaption}.render("Code QR de vérification du certificat")
+}
+
+// AttestationHTML returns the attestation of training cost or of payment
+// (PAY-7) as an HTML fragment, with the notice of PAY-8 and its QR code.
+func AttestationHTML(a Attestation) (template.HTML, error) {
+	title := a.Kind.Title()
+	if title == "" {
+		return "", fmt.Errorf("documents: attestation: unknown kind %d", a.Kind)
+	}
+	if a.QRPayload == "" {
+		return "", fmt.Errorf("documents: attestation: no QR payload")
+	}
+	rows := a.rows()
+	facts := make([]docFact, len(rows))
+	for i, r := range rows {
+		facts[i] = docFact{r.label, r.value}
+	}
+	return docHTML{Title: title, Number: a.Number, Issuer: BrochureAuthor, Establishment: a.Establishment, IssuedOn: a.IssuedOn,
+		Lead: a.lead(), Facts: facts, Notes: append(a.notes(), attestationNotice), Signer: "Pour la Ville, le Service des cours d'adultes",
+		VerifyURL: a.QRPayload, VerifyCaption: attestationVerifyCaption}.render("Code QR de vérification de l'attestation")
+}
+
+// ReceiptHTML returns the receipt of a payment (PAY-2) as an HTML fragment.
+func ReceiptHTML(r Receipt) (template.HTML, error) {
+	if r.AmountCents <= 0 {
+		return "", fmt.Errorf("documents: receipt: amount %d is not positive", r.AmountCents)
+	}
+	cash := strings.EqualFold(strings.TrimSpace(r.Mode), "espèces")
+	rows := r.rows(cash)
+	facts := make([]docFact, len(rows))
+	for i, f := range rows {
+		facts[i] = docFact{f.label, f.value}
+	}
+	signer := "L'établissement"
+	if r.Establishment != "" {
+		signer = r.Establishment
+	}
+	return docHTML{Title: receiptTitle(r.Mode), Number: r.Number, Issuer: BrochureAuthor, Establishment: r.Establishment,
+		Lead: "Droits d'inscription aux cours municipaux d'adultes.", Facts: facts, Notes: []string{receiptNote(cash)},
+		Signer: signer}.render("")
 }

@@ -113,45 +113,59 @@ func (d *payDoc) receiptCopy(r Receipt, name string, cash bool, copyFor string) 
 	d.colour(colourText)
 	pdf.Ln(2)
 
-	course := d.t(r.Formation)
-	if code := d.t(r.CourseCode); code != "" {
-		course += courseSuffix(code)
+	rows := r.rows(cash)
+	for i := range rows {
+		rows[i].value = d.t(rows[i].value)
 	}
-	rows := []field{
-		{"Auditeur ou auditrice", name, true},
-		{"Formation", course, false},
-		{"Montant reçu", d.money(r.AmountCents), true},
-		{"Mode de paiement", d.t(r.Mode), false},
-	}
-	if !cash {
-		rows = append(rows,
-			field{"Chèque n°", d.t(r.ChequeNumber), false},
-			field{"Banque", d.t(r.Bank), false},
-			field{"Tireur", d.t(r.Drawer), false},
-			field{"À l'ordre de", d.t(r.Payee), false})
-	}
-	if by := d.t(r.PaidBy); by != "" {
-		rows = append(rows, field{"Réglé par", by + " (tiers payeur)", false})
-	}
-	var recorded []string
-	if at := d.t(r.RecordedAt); at != "" {
-		recorded = append(recorded, "le "+at)
-	}
-	if who := d.t(r.RecordedBy); who != "" {
-		recorded = append(recorded, "par "+who)
-	}
-	rows = append(rows, field{"Enregistré", strings.Join(recorded, ", "), false})
+	rows[0].value = name
 	d.fields(docMargin, docWidth, rows)
 	pdf.Ln(2)
 	d.font("", 8.5)
 	d.colour(colourMuted)
+	pdf.MultiCell(docWidth, 4.4, d.t(receiptNote(cash)), "", "L", false)
+	d.colour(colourText)
+}
+
+// rows are the receipt's facts, as the PDF and the page list them.
+func (r Receipt) rows(cash bool) []field {
+	course := r.Formation
+	if r.CourseCode != "" {
+		course += courseSuffix(r.CourseCode)
+	}
+	rows := []field{
+		{"Auditeur ou auditrice", r.FirstName + " " + r.LastName, true},
+		{"Formation", course, false},
+		{"Montant reçu", FrenchMoney(r.AmountCents), true},
+		{"Mode de paiement", r.Mode, false},
+	}
+	if !cash {
+		rows = append(rows,
+			field{"Chèque n°", r.ChequeNumber, false},
+			field{"Banque", r.Bank, false},
+			field{"Tireur", r.Drawer, false},
+			field{"À l'ordre de", r.Payee, false})
+	}
+	if r.PaidBy != "" {
+		rows = append(rows, field{"Réglé par", r.PaidBy + " (tiers payeur)", false})
+	}
+	var recorded []string
+	if r.RecordedAt != "" {
+		recorded = append(recorded, "le "+r.RecordedAt)
+	}
+	if r.RecordedBy != "" {
+		recorded = append(recorded, "par "+r.RecordedBy)
+	}
+	return append(rows, field{"Enregistré", strings.Join(recorded, ", "), false})
+}
+
+// receiptNote is what the receipt is not, and the cash rule.
+func receiptNote(cash bool) string {
 	note := "Ce reçu n'est pas une facture. La carte d'auditeur, remise avec ce paiement, seule donne accès " +
 		"à l'établissement et au cours."
 	if cash {
-		note = "Paiement en espèces, avec l'appoint (" + d.money(CashLimitCents) + " au plus). " + note
+		note = "Paiement en espèces, avec l'appoint (" + FrenchMoney(CashLimitCents) + " au plus). " + note
 	}
-	pdf.MultiCell(docWidth, 4.4, note, "", "L", false)
-	d.colour(colourText)
+	return note
 }
 
 // receiptTitle is the receipt's heading: at the desk for a cheque or cash,

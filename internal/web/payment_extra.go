@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"cma/internal/domain"
 	"cma/internal/payment"
 	"cma/internal/web/views"
+
+	"github.com/a-h/templ"
 )
 
 // A third party pays in the learner's place (PAY-4): the learner makes a
@@ -52,7 +55,7 @@ func (s *Server) feeExtra(r *http.Request, pg *views.Page, b *views.FeeBlock, f 
 		}
 	}
 	if f.Payment != nil {
-		x.Receipt = base + "/recu.pdf"
+		x.Receipt, x.ReceiptPage = base+"/recu.pdf", base+"/recu"
 	}
 	asked, err := s.Payment.Attestations(r.Context(), u.Actor, en.ID)
 	if err != nil {
@@ -60,8 +63,8 @@ func (s *Server) feeExtra(r *http.Request, pg *views.Page, b *views.FeeBlock, f 
 	}
 	for _, kind := range []string{payment.AttestCost, payment.AttestPayment} {
 		if a, ok := asked[kind]; ok {
-			x.Documents = append(x.Documents, views.Link{Label: p.T("attestation.download."+kind, map[string]any{"Number": a.Number}),
-				URL: base + "/" + attestationSlug(kind) + ".pdf"})
+			x.Documents = append(x.Documents, views.DocumentLinks{Label: p.T("attestation.download."+kind, map[string]any{"Number": a.Number}),
+				Page: base + "/" + attestationSlug(kind), PDF: base + "/" + attestationSlug(kind) + ".pdf"})
 		}
 	}
 	_, cost := asked[payment.AttestCost]
@@ -230,6 +233,39 @@ func (s *Server) receiptPDF(w http.ResponseWriter, r *http.Request, rc documents
 	writePDF(w, "recu-"+rc.Number, pdf)
 }
 
+// ownReceiptPage is the learner's receipt of their own payment as a page,
+// with its PDF.
+func (s *Server) ownReceiptPage(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "id")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	rc, err := s.Payment.OwnReceipt(r.Context(), currentUser(r).Actor, id)
+	if err != nil {
+		s.paymentError(w, r, err)
+		return
+	}
+	if payment.IsCheque(rc) {
+		rc.Payee = s.ChequePayee
+	}
+	h, err := documents.ReceiptHTML(rc)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.documentPage(w, r, "fees.receipt.title", h, feesPath+"/"+itoa64(id)+"/recu.pdf", "fees.receipt.pdf")
+}
+
+// documentPage shows a document's HTML version in the layout, with its PDF
+// and the way back to "historique et paiement".
+func (s *Server) documentPage(w http.ResponseWriter, r *http.Request, title string, h template.HTML, pdf, pdfText string) {
+	pg := s.page(r, title)
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, http.StatusOK, views.AttendanceAttestationPage(pg, &views.AttendanceAttestationView{Title: pg.T(title),
+		Document: templ.Raw(string(h)), PDF: pdf, PDFText: pg.T(pdfText), Back: feesPath, BackText: pg.T("fees.back.fees")}))
+}
+
 // ownReceiptPDF is the learner's receipt of their own payment.
 func (s *Server) ownReceiptPDF(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(r, "id")
@@ -295,6 +331,28 @@ func (s *Server) attestationPDF(kind string) http.HandlerFunc {
 			return
 		}
 		writePDF(w, "attestation-"+d.Number, pdf)
+	}
+}
+
+// attestationPage shows an attestation the learner asked for, as a page.
+func (s *Server) attestationPage(kind string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathID(r, "id")
+		if !ok {
+			s.notFound(w, r)
+			return
+		}
+		d, err := s.Payment.OwnAttestation(r.Context(), currentUser(r).Actor, id, kind)
+		if err != nil {
+			s.paymentError(w, r, err)
+			return
+		}
+		h, err := documents.AttestationHTML(d)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		s.documentPage(w, r, "attestation.kind."+kind, h, feesPath+"/"+itoa64(id)+"/"+attestationSlug(kind)+".pdf", "attestation.pdf")
 	}
 }
 

@@ -109,6 +109,9 @@ func (s *Server) Handler() http.Handler {
 	// payment link (public: the token is the credential, checked by its
 	// hash), attestations on request and their public verification.
 	h("GET "+feesPath+"/{id}/recu.pdf", can(domain.ActApply, selfResource), s.ownReceiptPDF)
+	h("GET "+feesPath+"/{id}/recu", can(domain.ActApply, selfResource), s.ownReceiptPage)
+	h("GET "+feesPath+"/{id}/attestation-cout", can(domain.ActApply, selfResource), s.attestationPage(payment.AttestCost))
+	h("GET "+feesPath+"/{id}/attestation-paiement", can(domain.ActApply, selfResource), s.attestationPage(payment.AttestPayment))
 	h("POST "+feesPath+"/{id}/lien-tiers", can(domain.ActApply, selfResource), s.makePaymentLink)
 	h("POST "+feesPath+"/{id}/attestation-cout", can(domain.ActApply, selfResource), s.askAttestation(payment.AttestCost))
 	h("POST "+feesPath+"/{id}/attestation-paiement", can(domain.ActApply, selfResource), s.askAttestation(payment.AttestPayment))
