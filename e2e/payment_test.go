@@ -143,6 +143,11 @@ func TestPaymentJourney_PAY1_PAY2_PAY6(t *testing.T) {
 	if n := eval[int](camille, `document.querySelectorAll('main .qr svg[role=img] path').length`); n == 0 {
 		t.Error("the card page has no QR code")
 	}
+	// PAY-6: the card as a PDF to print, from its page's link.
+	cardPDF := eval[string](camille, `(document.querySelector('main a[href$="carte.pdf"]') || {getAttribute: () => ''}).getAttribute('href')`)
+	if got := fetchDoc(camille, cardPDF); cardPDF == "" || got.Status != 200 || got.Type != "application/pdf" || got.Head != "%PDF-" {
+		t.Errorf("the card's PDF %q: %+v", cardPDF, got)
+	}
 	waitMail(camille, base, "camille.martin@exemple.fr", "Paiement reçu : « "+x.Formation.Title+" »")
 
 	// --- The desk: 300.01 by cheque (no cash offered), 300.00 in cash.

@@ -135,7 +135,7 @@ func Defaults() Config {
 		OIDCSigningAlgs: auth.SigningAlgsAuto, OIDCClientAuth: auth.ClientAuthAuto,
 		MetricsAddr: "127.0.0.1:9090", SessionIdle: 2 * time.Hour, SessionLifetime: 12 * time.Hour,
 		SMTPPort: 587, SMTPTLS: "starttls", MailSinkAddr: "127.0.0.1:0", MailFrom: "Cours d'adultes <ne-pas-repondre@cours-adultes.exemple>",
-		SMTPTLSVerify: true, DemoCandidatures: true, PayFiPSaisie: "T", ChequePayee: "Régie des cours municipaux d'adultes", MailWorkers: DefaultMailWorkers, SMTPConnections: DefaultSMTPConnections, SMTPMessagesPerConnection: DefaultSMTPMessagesPerConnection}
+		SMTPTLSVerify: true, DemoCandidatures: true, PayFiPSaisie: "T", PayFiPPaymentPage: payfip.PaymentPageURL, ChequePayee: "Régie des cours municipaux d'adultes", MailWorkers: DefaultMailWorkers, SMTPConnections: DefaultSMTPConnections, SMTPMessagesPerConnection: DefaultSMTPMessagesPerConnection}
 }
 
 // Bind registers the flags shared by the commands on fs, with defaults taken from

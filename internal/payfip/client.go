@@ -18,6 +18,12 @@ import (
 // value eopayment uses).
 const DefaultTimeout = 15 * time.Second
 
+// PaymentPageURL is the DGFiP's payment page, the same for the three modes
+// (the mode travels with the operation): the default of
+// CMA_PAYFIP_PAYMENT_PAGE, so that production needs only the contract
+// number, the endpoint and the mode.
+const PaymentPageURL = "https://www.payfip.gouv.fr/tpa/paiementws.web"
+
 // Config is what the client needs of the platform's settings.
 type Config struct {
 	// Endpoint is the SOAP service's URL (CMA_PAYFIP_ENDPOINT), e.g.

@@ -32,6 +32,9 @@ func (s *Service) book(ctx context.Context, tx *sql.Tx, ix *catalogue.Index, en 
 		return err
 	}
 	label := "droits d'inscription " + e.Code + " — " + person.LastName + " " + person.FirstName
+	if p.PayerName != "" { // the third party who paid (PAY-4), whom a refund would go to
+		label += ", payé par " + p.PayerName
+	}
 	if err := s.store.BookPayment(ctx, tx, p, t, label); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -625,6 +626,12 @@ func TestDesk_PAY2_cash_up_to_300_by_the_establishments_director_only(t *testing
 		if err := d.R.QueryRow(`SELECT payer_name FROM payments WHERE enrolment_id = $1`, over.ID).Scan(&payer); err != nil ||
 			payer != "Comité d'entreprise RATP" {
 			t.Fatalf("payer %q, %v", payer, err)
+		}
+		// PAY-4: the régie's journal names the third party too.
+		var label string
+		if err := d.R.QueryRow(`SELECT l.label FROM ledger_entries l JOIN payments p ON p.id = l.payment_id WHERE p.enrolment_id = $1`,
+			over.ID).Scan(&label); err != nil || !strings.Contains(label, "payé par Comité d'entreprise RATP") {
+			t.Fatalf("the journal's line %q, %v", label, err)
 		}
 		// Every ledger total equals the sum of its entries, and each entry
 		// is a payment's amount.

@@ -31,6 +31,9 @@ type Fee struct {
 	// payment followed the learner into another course.
 	NotOpened bool
 	Refund    *domain.RefundDue
+	// HalfRefused is the reason the half-tariff proof was refused (CAN-9),
+	// "" when it was not.
+	HalfRefused string
 }
 
 // Fees lists a learner's enrolments with their fees, for the learner
@@ -71,6 +74,11 @@ func (s *Service) Fees(ctx context.Context, actor domain.Actor, accountID int64)
 		}
 		if f.Attempts, err = s.store.EnrolmentOperations(ctx, en.ID); err != nil {
 			return nil, err
+		}
+		if check, ok, err := s.store.HalfTariffCheckOf(ctx, nil, en.CandidatureID); err != nil {
+			return nil, err
+		} else if ok && check.Decision == domain.HalfTariffRefused {
+			f.HalfRefused = check.Reason
 		}
 		if f.NotOpened, err = s.store.CourseClosedTx(ctx, nil, en.CourseID); err != nil {
 			return nil, err

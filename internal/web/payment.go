@@ -89,6 +89,9 @@ func (s *Server) feeBlock(pg *views.Page, f payment.Fee) views.FeeBlock {
 		{Label: p.T("course.establishment"), Value: placeName(pg, e)},
 		{Label: p.T("fees.amount"), Value: feeAmount(p, en.Fee)},
 	}}
+	if f.HalfRefused != "" { // CAN-9: why the full tariff
+		b.Facts = append(b.Facts, views.Fact{Label: p.T("fees.half_refused"), Value: f.HalfRefused})
+	}
 	now := s.Now()
 	switch {
 	case f.Refund != nil:

@@ -95,3 +95,30 @@ func TestRefundsDue_REF2_SEL6_listed_and_told_in_the_space(t *testing.T) {
 		}
 	})
 }
+
+// CAN-9 over HTTP: a learner whose half-tariff proof was refused reads why
+// on "historique et paiement", not only in the email.
+func TestFees_CAN9_the_half_tariff_refusal_and_its_reason(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		site := newInputSite(t, d, Timeouts{})
+		ctx := context.Background()
+		e, learners, director := site.enrolledCourse(t)
+		l := learners[0]
+		if _, err := d.W.Exec(`UPDATE candidatures SET half_tariff_claim = TRUE WHERE id = $1`, l.CandidatureID); err != nil {
+			t.Fatal(err)
+		}
+		if err := site.pay.CheckHalfTariff(ctx, accounts.ActorOf(director), e.ID, l.CandidatureID, false,
+			"attestation de la CAF de plus de trois mois"); err != nil {
+			t.Fatal(err)
+		}
+		acc, err := site.st.Account(ctx, l.AccountID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, body := site.page(t, feesPath, site.session(t, acc))
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, "Demi-tarif refusé") ||
+			!strings.Contains(body, "attestation de la CAF de plus de trois mois") {
+			t.Fatalf("the fees page: %d\n%s", res.StatusCode, body)
+		}
+	})
+}
