@@ -27,8 +27,8 @@ const demoPaidCourses = 10
 // director persona's establishment, every accepted learner's enrolment
 // confirmed on the first evening, half-tariff proofs checked (one refused),
 // and the fees paid by card through a PayFiP simulator of its own, by
-// cheque, in cash, by a works council's cheque, or not at all (overdue on
-// the real clock). The personas pay through the demo's own simulator, live:
+// cheque, in cash, by a works council's cheque, by a social worker through
+// the learner's link, or not at all (overdue on the real clock). The personas pay through the demo's own simulator, live:
 // Inès Moreau, walked on `--demo-now 2026-09-20T10:00:00+02:00`, accepts the
 // seat offered to her, the central service confirms her enrolment, and she
 // pays.
@@ -118,7 +118,8 @@ func demoPayments(ctx context.Context, st *store.Store, cat *catalogue.Service, 
 
 // demoPay pays learner l's fee one way or another, by their rank i: by card
 // online, by cheque, in cash (when at most 300 EUR), by a works council's
-// cheque, or not at all.
+// cheque, by a social worker's card through the learner's link, or not at
+// all.
 func demoPay(ctx context.Context, st *store.Store, pay *payment.Service, sim *payfip.Simulator, actor domain.Actor,
 	e *catalogue.Entry, l store.CourseLearner, i int) error {
 	en, ok, err := st.EnrolmentOf(ctx, nil, l.CandidatureID)
@@ -128,9 +129,24 @@ func demoPay(ctx context.Context, st *store.Store, pay *payment.Service, sim *pa
 	cheque := domain.DeskPayment{Mode: domain.PayByCheque, AmountCents: en.Fee.DueCents, ChequeNumber: fmt.Sprintf("%07d", 4100000+en.ID),
 		ChequeBank: "La Banque Postale", ChequeDrawer: l.FirstName + " " + l.LastName}
 	switch i % 6 {
-	case 0, 3: // by card, the first attempt refused once
+	case 3: // a social worker pays by card through the learner's link (PAY-4)
 		learner := domain.Actor{AccountID: l.AccountID, Kind: domain.AccountCandidate}
-		for _, result := range []string{payfip.ResultRefusedCard, payfip.ResultPaidCard}[i%6/3:] {
+		link, err := pay.CreateLink(ctx, learner, en.ID)
+		if err != nil {
+			return err
+		}
+		op, err := pay.PayByLink(ctx, link.Token, "Service social du 20e — M. Lefèbvre", "service.social.20@exemple.fr")
+		if err != nil {
+			return err
+		}
+		if err := sim.Pay(ctx, op.IDOp, payfip.ResultPaidCard); err != nil {
+			return err
+		}
+		_, err = pay.Settle(ctx, op.IDOp)
+		return err
+	case 0: // by card, the first attempt refused
+		learner := domain.Actor{AccountID: l.AccountID, Kind: domain.AccountCandidate}
+		for _, result := range []string{payfip.ResultRefusedCard, payfip.ResultPaidCard} {
 			op, err := pay.PayOnline(ctx, learner, en.ID)
 			if err != nil {
 				return err

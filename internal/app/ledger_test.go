@@ -97,6 +97,18 @@ func TestLedgerPages_PAY2_ROLE3_close_once_and_export(t *testing.T) {
 		if res.StatusCode != http.StatusOK || strings.Count(all, "\r\n") < len(records) {
 			t.Fatalf("the régisseur's export of every establishment: %d, %d lines", res.StatusCode, strings.Count(all, "\r\n"))
 		}
+		// The demo pays every way (PAY-1, PAY-2, PAY-4): by card, cheque and
+		// cash, a works council's cheque, a social worker's card through the
+		// learner's link; and leaves fees not paid.
+		for _, want := range []string{";Carte bancaire;", ";Chèque;", ";Espèces;", "payé par CSE Transports parisiens", "payé par Service social du 20e"} {
+			if !strings.Contains(all, want) {
+				t.Errorf("the demo's journal has no %q:\n%.800s", want, all)
+			}
+		}
+		if res, page := director.do(t, "GET", "/back-office/paiements-en-retard", nil); res.StatusCode != http.StatusOK ||
+			strings.Contains(page, "Aucun droit d&#39;inscription en attente") {
+			t.Errorf("the demo leaves no fee unpaid: %d\n%s", res.StatusCode, page)
+		}
 	}
 	t.Run("sqlite", func(t *testing.T) {
 		journey(t, startServeAt(t, now, "--db", "sqlite:"+filepath.Join(t.TempDir(), "cma.db"), "--demo", "--demo-candidatures"))
