@@ -76,37 +76,7 @@ func (s *Service) RequestAttestation(ctx context.Context, actor domain.Actor, en
 	default:
 		return store.Attestation{}, fmt.Errorf("attestation kind %q: %w", kind, ErrNotFound)
 	}
-	ix, err := s.catalogue.Index(ctx)
-	if ix == nil {
-		return store.Attestation{}, err
-	}
-	e, err := courseOf(ix, en)
-	if err != nil {
-		return store.Attestation{}, err
-	}
-	var a store.Attestation
-	err = s.store.InTx(ctx, func(tx *sql.Tx) error {
-		t, err := s.store.PaymentTargetOf(ctx, tx, en.CourseID)
-		if err != nil {
-			return err
-		}
-		a = store.Attestation{CandidatureID: en.CandidatureID, AccountID: en.AccountID, Kind: kind,
-			Number: AttestationNumber(t.SessionYear, en.CandidatureID, kind), RequestedAt: s.now()}
-		created, err := s.store.InsertAttestation(ctx, tx, &a)
-		if err != nil {
-			return err
-		}
-		if !created { // a click raced this one: show what it recorded
-			a, _, err = s.store.AttestationOf(ctx, tx, en.CandidatureID, kind)
-			return err
-		}
-		subject, text, htm, err := s.attestationMail(ctx, tx, en, e, a)
-		if err != nil {
-			return err
-		}
-		return s.keep(ctx, tx, en.AccountID, "attestation_ready", subject, text, htm)
-	})
-	return a, err
+	return s.recordAttestation(ctx, en, kind)
 }
 
 // attestationMail tells the learner their attestation is ready (CON-2).
@@ -178,12 +148,18 @@ func (s *Service) OwnAttestation(ctx context.Context, actor domain.Actor, enrolm
 	if err != nil {
 		return documents.Attestation{}, err
 	}
+	return s.attestationWithQR(ctx, en, kind)
+}
+
+// attestationWithQR is the document of en's attestation of kind, with its
+// QR code's payload; ErrNotFound when it was not asked for.
+func (s *Service) attestationWithQR(ctx context.Context, en domain.Enrolment, kind string) (documents.Attestation, error) {
 	a, ok, err := s.store.AttestationOf(ctx, nil, en.CandidatureID, kind)
 	if err != nil {
 		return documents.Attestation{}, err
 	}
 	if !ok {
-		return documents.Attestation{}, fmt.Errorf("%s attestation of enrolment %d: %w", kind, enrolmentID, ErrNotFound)
+		return documents.Attestation{}, fmt.Errorf("%s attestation of candidature %d: %w", kind, en.CandidatureID, ErrNotFound)
 	}
 	d, err := s.attestationDoc(ctx, en, a)
 	if err != nil {
@@ -279,8 +255,21 @@ func (s *Service) VerifyAttestation(ctx context.Context, token string) (Attestat
 		return AttestationCheck{}, err
 	}
 	en, ok, err := s.store.EnrolmentOf(ctx, nil, a.CandidatureID)
-	if err != nil || !ok {
+	if err != nil {
 		return AttestationCheck{}, err
+	}
+	if !ok { // a cost attestation before the enrolment is confirmed: valid while the candidature is accepted
+		c, err := s.store.Candidature(ctx, nil, a.CandidatureID)
+		if err != nil || c.Status != domain.CandidatureAccepted {
+			return AttestationCheck{}, err
+		}
+		ix, err := s.catalogue.Index(ctx)
+		if ix == nil {
+			return AttestationCheck{}, err
+		}
+		if en, _, err = s.expected(ctx, ix, c); err != nil {
+			return AttestationCheck{}, err
+		}
 	}
 	d, err := s.attestationDoc(ctx, en, a)
 	if errors.Is(err, ErrNotFound) {

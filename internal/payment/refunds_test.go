@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -220,6 +221,65 @@ func TestGiveUp_PAY1_PAY6_a_desistement_ends_the_fee_and_the_card(t *testing.T) 
 		}
 		if n := e.count(t, `SELECT COUNT(*) FROM refunds_due`); n != 0 {
 			t.Errorf("%d refunds due after désistements, want none", n)
+		}
+	})
+}
+
+// PAY-7, PAY-4: an accepted candidate asks for an attestation of training
+// cost before the establishment confirms the enrolment (a works council
+// needs it before it pays): the fee the confirmation will fix, verifiable
+// by its QR code; not while the half tariff is not checked; the same one
+// once the enrolment is confirmed; nobody else's.
+func TestCostAttestation_PAY7_once_accepted_before_the_enrolment_is_confirmed(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		e := newEnv(t, d)
+		ctx := context.Background()
+		ls := e.learners(t, 2, false)
+		l, other := ls[0], ls[1]
+		e.exec(t, `UPDATE candidatures SET half_tariff_claim = TRUE WHERE id = $1`, l.candidature)
+		if _, err := e.pay.RequestCostAttestation(ctx, l.actor, l.candidature); refusalKey(err) != "payment.half_pending" {
+			t.Fatalf("a cost attestation before the half tariff is checked = %v", err)
+		}
+		if err := e.st.InTx(ctx, func(tx *sql.Tx) error {
+			return e.st.SaveHalfTariffCheck(ctx, tx, domain.HalfTariffCheck{CandidatureID: l.candidature,
+				Decision: domain.HalfTariffAccepted, CheckedBy: l.director.AccountID, CheckedAt: e.now})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		expected, err := e.pay.ExpectedFees(ctx, l.actor, l.account)
+		if err != nil || len(expected) != 1 || !expected[0].Fee.HalfTariff || expected[0].Cost != nil {
+			t.Fatalf("the fee expected: %+v, %v", expected, err)
+		}
+		a, err := e.pay.RequestCostAttestation(ctx, l.actor, l.candidature)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := e.pay.RequestCostAttestation(ctx, l.actor, l.candidature)
+		if err != nil || again.ID != a.ID {
+			t.Fatalf("asked twice: %+v, %v", again, err)
+		}
+		doc, err := e.pay.OwnCostAttestation(ctx, l.actor, l.candidature)
+		if err != nil || doc.AmountCents != expected[0].Fee.DueCents || !doc.HalfTariff || doc.QRPayload == "" {
+			t.Fatalf("the attestation: %+v, %v", doc, err)
+		}
+		token := doc.QRPayload[strings.LastIndex(doc.QRPayload, "/")+1:]
+		if check, err := e.pay.VerifyAttestation(ctx, token); err != nil || !check.Valid || check.Document.AmountCents != doc.AmountCents {
+			t.Fatalf("its verification before the confirmation: %+v, %v", check, err)
+		}
+		if _, err := e.pay.OwnCostAttestation(ctx, other.actor, l.candidature); !errors.Is(err, payment.ErrForbidden) {
+			t.Fatalf("someone else's attestation = %v", err)
+		}
+		if n := e.count(t, `SELECT COUNT(*) FROM messages WHERE account_id = $1 AND kind = 'attestation_ready'`, l.account); n != 1 {
+			t.Fatalf("%d emails for the attestation, want 1", n)
+		}
+		// Confirmed: the same attestation, under the enrolment.
+		en := e.confirm(t, l)
+		asked, err := e.pay.Attestations(ctx, l.actor, en.ID)
+		if err != nil || asked[payment.AttestCost].ID != a.ID {
+			t.Fatalf("after the confirmation: %+v, %v", asked, err)
+		}
+		if expected, _ := e.pay.ExpectedFees(ctx, l.actor, l.account); len(expected) != 0 {
+			t.Fatalf("still expected after the confirmation: %+v", expected)
 		}
 	})
 }

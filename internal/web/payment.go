@@ -78,7 +78,46 @@ func (s *Server) renderFees(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		v.Fees = append(v.Fees, b)
 	}
+	// Accepted, not confirmed yet: what will be due, and the attestation of
+	// cost a third party may need before it pays (PAY-7).
+	expected, err := s.Payment.ExpectedFees(r.Context(), u.Actor, u.Account.ID)
+	if err != nil {
+		s.paymentError(w, r, err)
+		return
+	}
+	for _, x := range expected {
+		v.Fees = append(v.Fees, s.expectedBlock(pg, x))
+	}
 	s.render(w, r, status, views.FeesPage(pg, v))
+}
+
+// expectedBlock is an accepted candidature whose enrolment is not confirmed
+// yet: the fee it will be, when it is paid, the attestation of cost.
+func (s *Server) expectedBlock(pg *views.Page, x payment.Expected) views.FeeBlock {
+	p := pg.P
+	e := x.Course
+	b := views.FeeBlock{Title: e.Formation.Title, Facts: []views.Fact{
+		{Label: p.T("course.code"), Value: e.Code}, {Label: p.T("course.schedule"), Value: schedule(p, e)},
+		{Label: p.T("course.establishment"), Value: placeName(pg, e)},
+		{Label: p.T("fees.amount"), Value: feeAmount(p, x.Fee)},
+	}, State: p.T("fees.state.to_confirm")}
+	base := expectedPath(x.Candidature.ID)
+	extra := &views.FeeExtra{}
+	switch {
+	case x.Cost != nil:
+		extra.Documents = []views.DocumentLinks{{Label: p.T("attestation.download."+payment.AttestCost,
+			map[string]any{"Number": x.Cost.Number}), Page: base, PDF: base + ".pdf"}}
+	case !x.Fee.Pending:
+		extra.CostAction = base
+	}
+	b.Extra = extra
+	return b
+}
+
+// expectedPath is the attestation of cost of an accepted candidature not
+// confirmed yet: POST asks for it, GET shows it, .pdf downloads it.
+func expectedPath(candidatureID int64) string {
+	return feesPath + "/candidature/" + itoa64(candidatureID) + "/attestation-cout"
 }
 
 func (s *Server) feeBlock(pg *views.Page, f payment.Fee) views.FeeBlock {

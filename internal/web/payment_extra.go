@@ -356,6 +356,59 @@ func (s *Server) attestationPage(kind string) http.HandlerFunc {
 	}
 }
 
+// askCostAttestation records an accepted candidate's request for an
+// attestation of training cost before the enrolment is confirmed (PAY-7).
+func (s *Server) askCostAttestation(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "cand")
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	a, err := s.Payment.RequestCostAttestation(r.Context(), currentUser(r).Actor, id)
+	var refusal *payment.Refusal
+	switch {
+	case err == nil:
+		http.Redirect(w, r, feesPath+"?attestation="+url.QueryEscape(a.Number), http.StatusSeeOther)
+	case errors.As(err, &refusal):
+		s.renderFees(w, r, http.StatusConflict, s.printer(r).WordKeyed(refusal))
+	default:
+		s.paymentError(w, r, err)
+	}
+}
+
+// costAttestation shows or serves the attestation of cost of an accepted
+// candidature: the page at …/attestation-cout, the PDF at
+// …/attestation-cout.pdf.
+func (s *Server) costAttestation(isPDF bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathID(r, "cand")
+		if !ok {
+			s.notFound(w, r)
+			return
+		}
+		d, err := s.Payment.OwnCostAttestation(r.Context(), currentUser(r).Actor, id)
+		if err != nil {
+			s.paymentError(w, r, err)
+			return
+		}
+		if isPDF {
+			pdf, err := documents.AttestationPDF(d, s.Now())
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			writePDF(w, "attestation-"+d.Number, pdf)
+			return
+		}
+		h, err := documents.AttestationHTML(d)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		s.documentPage(w, r, "attestation.kind."+payment.AttestCost, h, expectedPath(id)+".pdf", "attestation.pdf")
+	}
+}
+
 // attestationCheckPage is where an attestation's QR code leads: valid, with
 // what it attests, or unknown (PAY-7).
 func (s *Server) attestationCheckPage(w http.ResponseWriter, r *http.Request) {

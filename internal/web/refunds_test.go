@@ -4,12 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
 	"cma/internal/accounts"
+	"cma/internal/candidature"
+	"cma/internal/catalogue"
 	"cma/internal/db"
 	"cma/internal/db/dbtest"
+	"cma/internal/demo"
 	"cma/internal/domain"
 )
 
@@ -119,6 +123,62 @@ func TestFees_CAN9_the_half_tariff_refusal_and_its_reason(t *testing.T) {
 		if res.StatusCode != http.StatusOK || !strings.Contains(body, "Demi-tarif refusé") ||
 			!strings.Contains(body, "attestation de la CAF de plus de trois mois") {
 			t.Fatalf("the fees page: %d\n%s", res.StatusCode, body)
+		}
+	})
+}
+
+// PAY-7 over HTTP: an accepted candidate, not confirmed yet, reads on
+// "historique et paiement" what the fee will be, asks for the attestation
+// of training cost, and reads it as a page and a PDF.
+func TestCostAttestation_PAY7_asked_once_accepted(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		site := newInputSite(t, d, Timeouts{})
+		ctx := context.Background()
+		var e *catalogue.Entry
+		for _, k := range site.ix.All() {
+			if k.Session.Code == demo.SessionSemester2Code && k.Session.CandidatureOpen(inputToday) && !k.Remote && k.PriceCents > 0 {
+				e = k
+				break
+			}
+		}
+		if e == nil {
+			t.Skip("no course of the 2nd semester open to candidatures")
+		}
+		acc := site.candidate(t, "cout-1")
+		actor := accounts.ActorOf(acc)
+		if err := site.srv.Candidatures.Add(ctx, actor, acc.ID, e.ID); err != nil {
+			t.Fatal(err)
+		}
+		b, err := site.srv.Candidatures.ShowBasket(ctx, actor, acc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := site.srv.Candidatures.Validate(ctx, actor, acc.ID, candidature.Form{Token: b.Token, Objective: domain.ObjectivePersonal,
+			AcceptRules: true, RulesVersion: b.Rules.Version}); err != nil {
+			t.Fatal(err)
+		}
+		var cand int64
+		if err := d.W.QueryRow(`UPDATE candidatures SET status = 'accepted', accepted_course_id = course_id, half_tariff_claim = FALSE
+			WHERE account_id = $1 RETURNING id`, acc.ID).Scan(&cand); err != nil {
+			t.Fatal(err)
+		}
+		cookie := site.session(t, acc)
+		res, body := site.page(t, feesPath, cookie)
+		if res.StatusCode != http.StatusOK || !strings.Contains(body, "Candidature retenue") || !strings.Contains(body, expectedPath(cand)) {
+			t.Fatalf("the fees page of an accepted candidate: %d\n%s", res.StatusCode, body)
+		}
+		if res, _ := site.post(t, expectedPath(cand), url.Values{}, cookie); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("asking the attestation: %d", res.StatusCode)
+		}
+		if res, body := site.page(t, expectedPath(cand), cookie); res.StatusCode != http.StatusOK ||
+			!strings.Contains(body, "Attestation de coût de formation") || !strings.Contains(body, "ni un devis ni une facture") {
+			t.Fatalf("the attestation's page: %d\n%s", res.StatusCode, body)
+		}
+		if res, body := site.get(t, expectedPath(cand)+".pdf", cookie); res.StatusCode != http.StatusOK || !strings.HasPrefix(body, "%PDF-") {
+			t.Fatalf("the attestation's PDF: %d", res.StatusCode)
+		}
+		if res, _ := site.get(t, expectedPath(cand), site.session(t, site.candidate(t, "cout-2"))); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("someone else's attestation: %d, want 403", res.StatusCode)
 		}
 	})
 }

@@ -110,6 +110,9 @@ func (s *Server) Handler() http.Handler {
 	// hash), attestations on request and their public verification.
 	h("GET "+feesPath+"/{id}/recu.pdf", can(domain.ActApply, selfResource), s.ownReceiptPDF)
 	h("GET "+feesPath+"/{id}/recu", can(domain.ActApply, selfResource), s.ownReceiptPage)
+	h("POST "+feesPath+"/candidature/{cand}/attestation-cout", can(domain.ActApply, selfResource), s.askCostAttestation)
+	h("GET "+feesPath+"/candidature/{cand}/attestation-cout", can(domain.ActApply, selfResource), s.costAttestation(false))
+	h("GET "+feesPath+"/candidature/{cand}/attestation-cout.pdf", can(domain.ActApply, selfResource), s.costAttestation(true))
 	h("GET "+feesPath+"/{id}/attestation-cout", can(domain.ActApply, selfResource), s.attestationPage(payment.AttestCost))
 	h("GET "+feesPath+"/{id}/attestation-paiement", can(domain.ActApply, selfResource), s.attestationPage(payment.AttestPayment))
 	h("POST "+feesPath+"/{id}/lien-tiers", can(domain.ActApply, selfResource), s.makePaymentLink)
