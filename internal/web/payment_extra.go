@@ -300,15 +300,21 @@ func (s *Server) askAttestation(kind string) http.HandlerFunc {
 			return
 		}
 		a, err := s.Payment.RequestAttestation(r.Context(), currentUser(r).Actor, id, kind)
-		var refusal *payment.Refusal
-		switch {
-		case err == nil:
-			http.Redirect(w, r, feesPath+"?attestation="+url.QueryEscape(a.Number), http.StatusSeeOther)
-		case errors.As(err, &refusal):
-			s.renderFees(w, r, http.StatusConflict, s.printer(r).WordKeyed(refusal))
-		default:
-			s.paymentError(w, r, err)
-		}
+		s.attestationAsked(w, r, a.Number, err)
+	}
+}
+
+// attestationAsked answers a request for an attestation: "historique et
+// paiement" with its number, or with the reason it was refused.
+func (s *Server) attestationAsked(w http.ResponseWriter, r *http.Request, number string, err error) {
+	var refusal *payment.Refusal
+	switch {
+	case err == nil:
+		http.Redirect(w, r, feesPath+"?attestation="+url.QueryEscape(number), http.StatusSeeOther)
+	case errors.As(err, &refusal):
+		s.renderFees(w, r, http.StatusConflict, s.printer(r).WordKeyed(refusal))
+	default:
+		s.paymentError(w, r, err)
 	}
 }
 
@@ -365,15 +371,7 @@ func (s *Server) askCostAttestation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a, err := s.Payment.RequestCostAttestation(r.Context(), currentUser(r).Actor, id)
-	var refusal *payment.Refusal
-	switch {
-	case err == nil:
-		http.Redirect(w, r, feesPath+"?attestation="+url.QueryEscape(a.Number), http.StatusSeeOther)
-	case errors.As(err, &refusal):
-		s.renderFees(w, r, http.StatusConflict, s.printer(r).WordKeyed(refusal))
-	default:
-		s.paymentError(w, r, err)
-	}
+	s.attestationAsked(w, r, a.Number, err)
 }
 
 // costAttestation shows or serves the attestation of cost of an accepted
