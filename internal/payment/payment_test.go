@@ -48,6 +48,7 @@ type env struct {
 	pay     *payment.Service
 	wl      *waitlist.Service
 	sim     *payfip.Simulator
+	pf      *payfip.Client // the platform's client of the simulator
 	mu      sync.Mutex
 	now     time.Time
 	central domain.Actor
@@ -109,6 +110,7 @@ func newEnv(t *testing.T, d *db.DB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.pf = pf
 	// The waiting lists tell payment what app wires them to tell it.
 	e.wl = waitlist.New(waitlist.Deps{Store: st, Catalogue: e.cat, Outbox: box, Words: words, Now: now, PublicURL: srv.URL,
 		Moved: func(ctx context.Context, tx *sql.Tx, cand, course int64) error {
