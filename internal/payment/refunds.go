@@ -14,20 +14,11 @@ import (
 // cancelled (the payment followed the learner into an equivalent course),
 // oldest first. The contact-and-refunds capability pays them.
 func (s *Service) RefundsDue(ctx context.Context, actor domain.Actor) ([]domain.RefundDue, error) {
-	var q store.RefundsQuery
-	if !domain.Can(actor, domain.ActReadLedger, domain.Resource{}) {
-		q.EstablishmentIDs = []int64{}
-		for _, g := range actor.Grants {
-			if g.EstablishmentID != 0 && !slices.Contains(q.EstablishmentIDs, g.EstablishmentID) &&
-				domain.Can(actor, domain.ActReadLedger, domain.Resource{EstablishmentID: g.EstablishmentID}) {
-				q.EstablishmentIDs = append(q.EstablishmentIDs, g.EstablishmentID)
-			}
-		}
-		if len(q.EstablishmentIDs) == 0 {
-			return nil, ErrForbidden
-		}
+	establishments, err := establishmentsFor(actor, domain.ActReadLedger)
+	if err != nil {
+		return nil, err
 	}
-	refunds, err := s.store.RefundsDue(ctx, q)
+	refunds, err := s.store.RefundsDue(ctx, store.RefundsQuery{EstablishmentIDs: establishments})
 	if err != nil {
 		return nil, err
 	}
@@ -41,4 +32,23 @@ func (s *Service) RefundsDue(ctx context.Context, actor domain.Actor) ([]domain.
 		return 0
 	})
 	return refunds, nil
+}
+
+// establishmentsFor is where actor may act: nil for every establishment,
+// else those of their grants that allow it; ErrForbidden when none does.
+func establishmentsFor(actor domain.Actor, act domain.Action) ([]int64, error) {
+	if domain.Can(actor, act, domain.Resource{}) {
+		return nil, nil
+	}
+	var out []int64
+	for _, g := range actor.Grants {
+		if g.EstablishmentID != 0 && !slices.Contains(out, g.EstablishmentID) &&
+			domain.Can(actor, act, domain.Resource{EstablishmentID: g.EstablishmentID}) {
+			out = append(out, g.EstablishmentID)
+		}
+	}
+	if len(out) == 0 {
+		return nil, ErrForbidden
+	}
+	return out, nil
 }

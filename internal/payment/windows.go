@@ -177,18 +177,9 @@ type UnpaidFee struct {
 // establishment(s), every one for the central service; the overdue first,
 // then by last day. Staff who may manage no payments are refused.
 func (s *Service) Unpaid(ctx context.Context, actor domain.Actor) ([]UnpaidFee, error) {
-	var establishments []int64 // nil: every one
-	if !domain.Can(actor, domain.ActManagePayments, domain.Resource{}) {
-		establishments = []int64{}
-		for _, g := range actor.Grants {
-			if g.EstablishmentID != 0 && !slices.Contains(establishments, g.EstablishmentID) &&
-				domain.Can(actor, domain.ActManagePayments, domain.Resource{EstablishmentID: g.EstablishmentID}) {
-				establishments = append(establishments, g.EstablishmentID)
-			}
-		}
-		if len(establishments) == 0 {
-			return nil, ErrForbidden
-		}
+	establishments, err := establishmentsFor(actor, domain.ActManagePayments)
+	if err != nil {
+		return nil, err
 	}
 	ix, err := s.catalogue.Index(ctx)
 	if ix == nil {

@@ -318,8 +318,9 @@ func (s *Server) attestationAsked(w http.ResponseWriter, r *http.Request, number
 	}
 }
 
-// attestationPDF serves an attestation the learner asked for.
-func (s *Server) attestationPDF(kind string) http.HandlerFunc {
+// ownAttestation shows (or, isPDF, serves) an attestation the learner
+// asked for on one of their enrolments.
+func (s *Server) ownAttestation(kind string, isPDF bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, ok := pathID(r, "id")
 		if !ok {
@@ -327,39 +328,33 @@ func (s *Server) attestationPDF(kind string) http.HandlerFunc {
 			return
 		}
 		d, err := s.Payment.OwnAttestation(r.Context(), currentUser(r).Actor, id, kind)
-		if err != nil {
-			s.paymentError(w, r, err)
-			return
-		}
+		s.serveAttestation(w, r, kind, d, err, isPDF, feesPath+"/"+itoa64(id)+"/"+attestationSlug(kind)+".pdf")
+	}
+}
+
+// serveAttestation answers with an attestation as a PDF, or as a page
+// linking its PDF at pdfURL.
+func (s *Server) serveAttestation(w http.ResponseWriter, r *http.Request, kind string, d documents.Attestation, err error, isPDF bool,
+	pdfURL string) {
+	if err != nil {
+		s.paymentError(w, r, err)
+		return
+	}
+	if isPDF {
 		pdf, err := documents.AttestationPDF(d, s.Now())
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
 		writePDF(w, "attestation-"+d.Number, pdf)
+		return
 	}
-}
-
-// attestationPage shows an attestation the learner asked for, as a page.
-func (s *Server) attestationPage(kind string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		id, ok := pathID(r, "id")
-		if !ok {
-			s.notFound(w, r)
-			return
-		}
-		d, err := s.Payment.OwnAttestation(r.Context(), currentUser(r).Actor, id, kind)
-		if err != nil {
-			s.paymentError(w, r, err)
-			return
-		}
-		h, err := documents.AttestationHTML(d)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		s.documentPage(w, r, "attestation.kind."+kind, h, feesPath+"/"+itoa64(id)+"/"+attestationSlug(kind)+".pdf", "attestation.pdf")
+	h, err := documents.AttestationHTML(d)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
 	}
+	s.documentPage(w, r, "attestation.kind."+kind, h, pdfURL, "attestation.pdf")
 }
 
 // askCostAttestation records an accepted candidate's request for an
@@ -385,25 +380,7 @@ func (s *Server) costAttestation(isPDF bool) http.HandlerFunc {
 			return
 		}
 		d, err := s.Payment.OwnCostAttestation(r.Context(), currentUser(r).Actor, id)
-		if err != nil {
-			s.paymentError(w, r, err)
-			return
-		}
-		if isPDF {
-			pdf, err := documents.AttestationPDF(d, s.Now())
-			if err != nil {
-				s.serverError(w, r, err)
-				return
-			}
-			writePDF(w, "attestation-"+d.Number, pdf)
-			return
-		}
-		h, err := documents.AttestationHTML(d)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		s.documentPage(w, r, "attestation.kind."+payment.AttestCost, h, expectedPath(id)+".pdf", "attestation.pdf")
+		s.serveAttestation(w, r, payment.AttestCost, d, err, isPDF, expectedPath(id)+".pdf")
 	}
 }
 
